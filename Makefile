@@ -1,0 +1,41 @@
+# The two commands a new user runs: `make run` (the main job on bundled sample data) and `make test`.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+DB     ?= svodka.db
+OUT    ?= .
+
+.PHONY: run test lint typecheck bench clean system
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## run: import the bundled sample into ./svodka.db and show what was stored (no network)
+run: $(STAMP)
+	$(BIN)/svodka --db $(DB) import samples/tg_ru_news_2024-12-02.jsonl
+	$(BIN)/svodka --db $(DB) stats
+
+## system: services and programs the tests use (PostgreSQL, Chromium); idempotent
+system:
+	bash scripts/system-deps.sh
+
+## test: the whole test suite
+test: $(STAMP) system
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

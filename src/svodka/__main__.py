@@ -1,0 +1,3 @@
+from svodka.cli import main
+
+main()

@@ -1,0 +1,67 @@
+"""`svodka search` and `svodka stats`: read what is stored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from svodka.cli.app import App, command, echo_json
+
+
+def _day(dt: datetime | None) -> str:
+    return dt.strftime("%Y-%m-%d") if dt else "-"
+
+
+def register(cli: click.Group) -> None:
+    @command(cli, "search")
+    @click.argument("query", nargs=-1, required=True)
+    @click.option("--limit", default=20, show_default=True, help="How many posts to show.")
+    @click.option("--offset", default=0, help="Skip this many (paging).")
+    @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def search(app: App, query: tuple[str, ...], limit: int, offset: int, channels: tuple[str, ...],
+               as_json: bool) -> None:
+        """Full-text search over posts, in any inflection (Russian and English): `svodka search выборы`.
+
+        Every word must occur; "quoted words" must occur as a phrase.
+        """
+        ids = [app.store.channels.get(c).id for c in channels] or None
+        hits = app.store.posts.search(" ".join(query), limit=limit, offset=offset, channel_ids=ids)
+        if as_json:
+            echo_json(
+                [
+                    {"id": h.post.id, "channel": h.post.channel, "message_id": h.post.message_id,
+                     "date": h.post.date.isoformat(), "url": h.post.url, "snippet": h.snippet, "rank": h.rank}
+                    for h in hits
+                ]
+            )
+            return
+        for h in hits:
+            snippet = h.snippet.replace("\n", " ")
+            click.echo(f"{h.post.date:%Y-%m-%d %H:%M}  {h.post.channel}  {h.post.url or ''}\n    {snippet}")
+        if not hits:
+            click.echo("no posts match", err=True)
+
+    @command(cli, "stats")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def stats(app: App, as_json: bool) -> None:
+        """Per channel: posts stored, date range, edits kept, deletions seen."""
+        rows = app.store.channels.stats()
+        if as_json:
+            echo_json(
+                [
+                    {"channel": s.channel.name, "id": s.channel.id, "title": s.channel.title,
+                     "posts": s.posts, "first": s.first, "last": s.last, "edits": s.edits,
+                     "deletions": s.deletions}
+                    for s in rows
+                ]
+            )
+            return
+        click.echo(f"{'channel':<30} {'posts':>8}  {'first':<10}  {'last':<10}  {'edits':>6}  {'deleted':>7}")
+        for s in rows:
+            click.echo(
+                f"{s.channel.name[:30]:<30} {s.posts:>8}  {_day(s.first):<10}  {_day(s.last):<10}  "
+                f"{s.edits:>6}  {s.deletions:>7}"
+            )
+        click.echo(f"{'total':<30} {sum(s.posts for s in rows):>8}")

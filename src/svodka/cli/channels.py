@@ -1,0 +1,109 @@
+"""`svodka channels …`: the channels and feeds svodka reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from svodka.cli.app import App, command, echo_json
+from svodka.errors import InputError
+from svodka.model import Channel
+from svodka.sources.identifiers import parse_channel
+
+
+def _row(c: Channel) -> dict[str, object]:
+    return {
+        "id": c.id,
+        "platform": c.platform,
+        "handle": c.handle,
+        "tg_id": c.tg_id,
+        "title": c.title,
+        "tier": c.tier,
+        "groups": list(c.groups),
+        "subscribers": c.subscribers,
+        "active": c.active,
+    }
+
+
+def _line(c: Channel) -> str:
+    groups = ",".join(c.groups) or "-"
+    state = "" if c.active else "  (inactive)"
+    title = f"  {c.title}" if c.title and c.title != c.handle else ""
+    return f"{c.id:>5}  {c.name:<28} tier {c.tier}  groups {groups}{title}{state}"
+
+
+def register(cli: click.Group) -> None:
+    @cli.group("channels")
+    def channels() -> None:
+        """List, add and remove channels; set their credibility tier and groups."""
+
+    @command(channels, "list")
+    @click.option("--group", help="Only channels in this group.")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def list_(app: App, group: str | None, as_json: bool) -> None:
+        """List channels: id, name, tier, groups."""
+        rows = app.store.channels.list(group=group)
+        if as_json:
+            echo_json([_row(c) for c in rows])
+            return
+        for c in rows:
+            click.echo(_line(c))
+        if not rows:
+            click.echo("no channels yet: `svodka channels add @name` or `svodka import FILE`", err=True)
+
+    @command(channels, "add")
+    @click.argument("identifiers", nargs=-1)
+    @click.option("--file", "list_file", type=click.Path(exists=True, dir_okay=False),
+                  help="A file with one channel per line (# comments allowed).")
+    @click.option("--group", "groups", multiple=True, help="Put the channels in this group (repeatable).")
+    @click.option("--tier", type=click.IntRange(0, 5), help="Credibility tier: 1 most credible … 5 least.")
+    def add(app: App, identifiers: tuple[str, ...], list_file: str | None, groups: tuple[str, ...],
+            tier: int | None) -> None:
+        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs."""
+        items = list(identifiers)
+        if list_file:
+            for line in Path(list_file).read_text(encoding="utf-8").splitlines():
+                line = line.split("#", 1)[0].strip()
+                if line:
+                    items.append(line)
+        if not items:
+            raise click.UsageError("name at least one channel, or --file")
+        bad = 0
+        for item in items:
+            try:
+                ref = parse_channel(item)
+            except InputError as e:
+                click.echo(f"error: {e.reason}", err=True)
+                bad += 1
+                continue
+            click.echo("added " + _line(app.store.channels.add(ref, tier=tier, groups=groups)))
+        if bad:
+            raise click.exceptions.Exit(1)
+
+    @command(channels, "remove")
+    @click.argument("name")
+    @click.option("--keep-posts", is_flag=True, help="Keep the stored posts; only stop following the channel.")
+    @click.option("--yes", is_flag=True, help="Do not ask before deleting the channel's posts.")
+    def remove(app: App, name: str, keep_posts: bool, yes: bool) -> None:
+        """Stop following a channel (and, unless --keep-posts, delete its stored posts)."""
+        channel = app.store.channels.get(name)
+        if not keep_posts and not yes:
+            click.confirm(f"Delete {channel.name} and all its stored posts?", abort=True)
+        app.store.channels.remove(name, keep_posts=keep_posts)
+        click.echo(f"removed {channel.name}" + (" (posts kept)" if keep_posts else ""))
+
+    @command(channels, "set-tier")
+    @click.argument("name")
+    @click.argument("tier", type=click.IntRange(0, 5))
+    def set_tier(app: App, name: str, tier: int) -> None:
+        """Set a channel's credibility tier: 1 most credible … 5 least, 0 unknown."""
+        click.echo(_line(app.store.channels.set_tier(name, tier)))
+
+    @command(channels, "set-group")
+    @click.argument("name")
+    @click.argument("groups", nargs=-1, required=True)
+    @click.option("--add", is_flag=True, help="Add to the channel's groups instead of replacing them.")
+    def set_group(app: App, name: str, groups: tuple[str, ...], add: bool) -> None:
+        """Put a channel in one or more groups (replacing its groups unless --add)."""
+        click.echo(_line(app.store.channels.set_groups(name, groups, add=add)))

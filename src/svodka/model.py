@@ -1,0 +1,229 @@
+"""The records that flow between svodka's stages: small, frozen dataclasses.
+
+Sources produce :class:`Post` records; the store keeps them (with every edit as a :class:`PostVersion`)
+and hands back :class:`StoredPost`; the pipeline groups stored posts into :class:`Story` records.
+Times are timezone-aware ``datetime`` in UTC everywhere; the store keeps them as Unix seconds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+PLATFORM_TELEGRAM = "telegram"
+PLATFORM_RSS = "rss"
+PLATFORM_FILE = "file"
+
+_CHANNEL_ID_OFFSET = 1_000_000_000_000  # Bot API style ids are -100<channel id>
+
+
+def normalize_tg_id(value: int | str | None) -> int | None:
+    """Return the bare positive Telegram channel id for ``-100123…``, ``channel123…`` or ``123…``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        m = re.fullmatch(r"(?:channel|chat|user)?(-?\d+)", value)
+        if not m:
+            return None
+        value = int(m.group(1))
+    if value < 0:
+        value = -value
+        if value > _CHANNEL_ID_OFFSET:
+            value -= _CHANNEL_ID_OFFSET
+    return value
+
+
+def bot_api_id(tg_id: int) -> int:
+    """The ``-100…`` form of a bare channel id, as Bot API and many datasets write it."""
+    return -(_CHANNEL_ID_OFFSET + tg_id)
+
+
+def utc(dt: datetime) -> datetime:
+    """Make ``dt`` aware and in UTC (a naive time is taken to be UTC)."""
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
+
+
+def from_ts(ts: int | float | None) -> datetime | None:
+    return None if ts is None else datetime.fromtimestamp(ts, UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelRef:
+    """How a source names a channel: any of handle, numeric id or title may be missing."""
+
+    platform: str = PLATFORM_TELEGRAM
+    handle: str | None = None  # lower-case username without '@' (or a feed URL for RSS)
+    tg_id: int | None = None  # bare positive id (see normalize_tg_id)
+    title: str | None = None
+
+    def key(self) -> str:
+        """A stable text key: handle if known, else numeric id, else title."""
+        if self.handle:
+            return self.handle
+        if self.tg_id is not None:
+            return str(self.tg_id)
+        return self.title or "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """A channel or feed as the store knows it."""
+
+    id: int
+    platform: str
+    handle: str | None
+    tg_id: int | None
+    title: str | None
+    tier: int = 0  # user-assigned credibility tier: 0 unknown, 1 highest … 5 lowest
+    groups: tuple[str, ...] = ()
+    subscribers: int | None = None
+    active: bool = True
+    added_at: datetime | None = None
+
+    @property
+    def name(self) -> str:
+        return self.handle or self.title or (str(self.tg_id) if self.tg_id is not None else f"#{self.id}")
+
+    def post_url(self, message_id: int) -> str | None:
+        if self.platform == PLATFORM_TELEGRAM:
+            if self.handle:
+                return f"https://t.me/{self.handle}/{message_id}"
+            if self.tg_id is not None:
+                return f"https://t.me/c/{self.tg_id}/{message_id}"
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class ForwardOrigin:
+    """Where a forwarded post came from, as far as the source tells."""
+
+    name: str | None = None
+    tg_id: int | None = None
+    handle: str | None = None
+    message_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A formatting or link span of a post's text (Telegram's MessageEntity, flattened)."""
+
+    type: str  # bold, italic, link, text_link, hashtag, mention, …
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One post as a source delivers it, before it is stored."""
+
+    channel: ChannelRef
+    message_id: int
+    date: datetime
+    text: str = ""
+    entities: tuple[Entity, ...] = ()
+    links: tuple[str, ...] = ()
+    views: int | None = None
+    forwards: int | None = None
+    reactions: int | None = None
+    forward: ForwardOrigin | None = None
+    reply_to: int | None = None
+    media: str | None = None  # photo, video, document, sticker, poll, …
+    edited: datetime | None = None
+    author: str | None = None
+    url: str | None = None  # for feed items and other non-Telegram posts
+    raw: dict[str, Any] | None = field(default=None, compare=False, hash=False)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A post as the store hands it back."""
+
+    id: int
+    channel_id: int
+    channel: str  # display name (handle or title)
+    message_id: int
+    date: datetime
+    text: str
+    url: str | None
+    views: int | None = None
+    forwards: int | None = None
+    fwd_tg_id: int | None = None
+    fwd_handle: str | None = None
+    fwd_name: str | None = None
+    fwd_message_id: int | None = None
+    reply_to: int | None = None
+    media: str | None = None
+    links: tuple[str, ...] = ()
+    edited: datetime | None = None
+    deleted_at: datetime | None = None
+    versions: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PostVersion:
+    """An earlier text of a post, kept when the post was edited."""
+
+    post_id: int
+    version: int
+    text: str
+    edited: datetime | None
+    seen_at: datetime
+
+
+@dataclass(slots=True)
+class SaveResult:
+    """What a batch of posts did to the store."""
+
+    new: int = 0
+    edited: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # records the source skipped (service messages, bad rows)
+
+    def __iadd__(self, other: SaveResult) -> SaveResult:
+        self.new += other.new
+        self.edited += other.edited
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        return self
+
+    @property
+    def total(self) -> int:
+        return self.new + self.edited + self.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelStats:
+    channel: Channel
+    posts: int
+    first: datetime | None
+    last: datetime | None
+    edits: int
+    deletions: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    post: StoredPost
+    snippet: str  # text with matches wrapped in [ ] (the caller may re-mark them)
+    rank: float
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """Collection state of one source: saved position, health, next attempt."""
+
+    key: str  # e.g. "web:rian_ru", "mtproto:rian_ru", "rss:https://…"
+    position: int | None = None  # highest message id (or similar cursor) stored
+    oldest: int | None = None  # lowest message id reached by backfill
+    last_success: datetime | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0
+    next_attempt: datetime | None = None
+    posts_collected: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)  # ETag, Last-Modified, cached ids, …

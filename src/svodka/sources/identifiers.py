@@ -1,0 +1,35 @@
+"""Channel identifiers as users paste them: ``@name``, ``name``, ``t.me/name``, ``t.me/s/name``,
+``https://telegram.me/name``, ``t.me/name/123``, numeric ``-100…`` ids, feed URLs."""
+
+from __future__ import annotations
+
+import re
+
+from svodka.errors import InputError
+from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, normalize_tg_id
+
+_TME = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?([A-Za-z0-9_]{3,64})(?:/\d+)?/?(?:\?.*)?"
+)
+_HANDLE = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,64})")
+_NUMERIC = re.compile(r"-?\d{5,}")
+
+
+def handle_of(text: str) -> str | None:
+    """The lower-case username ``text`` names, or None if it is not a handle or t.me link."""
+    text = text.strip()
+    m = _TME.fullmatch(text) or _HANDLE.fullmatch(text)
+    return m.group(1).lower() if m else None
+
+
+def parse_channel(text: str) -> ChannelRef:
+    """A :class:`ChannelRef` for one user-written identifier; InputError if it names nothing."""
+    raw = text.strip()
+    handle = handle_of(raw)
+    if handle:
+        return ChannelRef(PLATFORM_TELEGRAM, handle=handle)
+    if _NUMERIC.fullmatch(raw):
+        return ChannelRef(PLATFORM_TELEGRAM, tg_id=normalize_tg_id(raw))
+    if re.match(r"https?://", raw):
+        return ChannelRef(PLATFORM_RSS, handle=raw)
+    raise InputError("<argument>", f"{raw!r} is not a channel: use @name, t.me/name, a -100… id or a feed URL")

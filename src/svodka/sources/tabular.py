@@ -1,0 +1,240 @@
+"""JSONL and CSV files of posts, one post per line or row, with a column mapping.
+
+Columns are found by their usual names (``message_id``/``id``, ``text``/``message``, ``date``,
+``sender_id``/``channel_id``, ``channel``, ``views``, ``forwards``, ``fwd_from``, ``url``/``link_url``), so
+the layouts of ``tg_ru_news_2024`` and ``tg_en_bbcbreaking_2017`` import as they are; ``--map FIELD=COLUMN``
+names any other column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from svodka.errors import InputError
+from svodka.model import ChannelRef, ForwardOrigin, Post, normalize_tg_id
+from svodka.sources.files import FileFormat, ReadOptions, ReadStats
+
+# field -> column names tried in order
+DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "message_id": ("message_id", "id", "msg_id", "post_id"),
+    "text": ("text", "message", "content", "body"),
+    "date": ("date", "datetime", "time", "timestamp", "published"),
+    "channel_id": ("sender_id", "channel_id", "peer_id", "chat_id"),
+    "channel": ("channel", "channel_name", "username", "chat"),
+    "channel_handle": ("channel_username", "handle"),
+    "channel_title": ("channel_title", "title"),
+    "views": ("views", "view_count"),
+    "forwards": ("forwards", "shares"),
+    "fwd_from": ("fwd_from", "forwarded_from"),
+    "reply_to": ("reply_to", "reply_to_msg_id", "reply_to_message_id"),
+    "url": ("url", "link"),
+    "links": ("link_url", "links"),
+}
+REQUIRED = ("message_id", "date")
+_HANDLE = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{4,31})")
+
+
+def parse_date(value: Any) -> datetime:
+    """ISO 8601 (``Z`` or offset; naive is UTC) or Unix seconds/milliseconds."""
+    if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value)):
+        ts = float(value)
+        if ts > 1e11:  # milliseconds
+            ts /= 1000
+        return datetime.fromtimestamp(ts, UTC)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"not a date: {value!r}")
+    dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "T", 1))
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _int(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.strip().replace(" ", "").replace(",", "")
+    return int(float(value))
+
+
+class _Columns:
+    """Resolves post fields to the columns of one file (explicit mapping first, then usual names)."""
+
+    def __init__(self, columns: list[str], mapping: Mapping[str, str], path: Path) -> None:
+        unknown = set(mapping) - set(DEFAULT_COLUMNS)
+        if unknown:
+            raise InputError(path, f"--map names unknown field(s) {sorted(unknown)}; known: {sorted(DEFAULT_COLUMNS)}")
+        self.by_field: dict[str, str] = {}
+        present = set(columns)
+        for field, names in DEFAULT_COLUMNS.items():
+            if field in mapping:
+                if mapping[field] not in present:
+                    raise InputError(path, f"--map {field}={mapping[field]}: no such column (have: {', '.join(columns)})")
+                self.by_field[field] = mapping[field]
+                continue
+            for name in names:
+                if name in present:
+                    self.by_field[field] = name
+                    break
+        missing = [f for f in (*REQUIRED, "text") if f not in self.by_field]
+        if not any(f in self.by_field for f in ("channel", "channel_id", "channel_handle", "channel_title")):
+            missing.append("channel")
+        self.missing = missing
+
+    def check(self, path: Path, where: str, default_channel: str | None) -> None:
+        missing = [m for m in self.missing if not (m == "channel" and default_channel)]
+        if missing:
+            raise InputError(
+                path,
+                f"missing column(s) {', '.join(missing)} (name them with --map FIELD=COLUMN"
+                + (", or give --channel" if "channel" in missing else "")
+                + ")",
+                where,
+            )
+
+
+def _channel(record: Mapping[str, Any], cols: _Columns, default: str | None) -> ChannelRef:
+    get = lambda f: record.get(cols.by_field[f]) if f in cols.by_field else None  # noqa: E731
+    tg_id = normalize_tg_id(get("channel_id"))
+    handle = get("channel_handle")
+    title = get("channel_title")
+    name = get("channel") or default
+    if isinstance(name, str) and name:
+        m = _HANDLE.fullmatch(name.strip())
+        # A bare name that looks like a username is a handle unless an id already identifies the channel.
+        if m and not handle and tg_id is None:
+            handle = m.group(1)
+        elif not title:
+            title = name.strip()
+    return ChannelRef(handle=handle.lower().lstrip("@") if handle else None, tg_id=tg_id, title=title)
+
+
+def _forward(value: Any) -> ForwardOrigin | None:
+    if not value:
+        return None
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("{"):
+            value = orjson.loads(value)
+        else:
+            return ForwardOrigin(name=value)
+    if isinstance(value, Mapping):
+        channel = value.get("channel_id") or value.get("from_id")
+        if isinstance(channel, Mapping):  # Telethon's PeerChannel as a dict
+            channel = channel.get("channel_id")
+        return ForwardOrigin(
+            name=value.get("from_name") or value.get("name"),
+            tg_id=normalize_tg_id(channel) if channel is not None else None,
+            message_id=_int(value.get("channel_post") or value.get("message_id")),
+        )
+    return None
+
+
+def _post(record: Mapping[str, Any], cols: _Columns, opts: ReadOptions) -> Post:
+    f = cols.by_field
+    text = record.get(f["text"]) or ""
+    links_value = record.get(f["links"]) if "links" in f else None
+    links: tuple[str, ...] = ()
+    if isinstance(links_value, str) and links_value:
+        links = (links_value,)
+    elif isinstance(links_value, list):
+        links = tuple(str(x) for x in links_value if x)
+    return Post(
+        channel=_channel(record, cols, opts.channel),
+        message_id=int(record[f["message_id"]]),
+        date=parse_date(record[f["date"]]),
+        text=str(text),
+        links=links,
+        views=_int(record.get(f["views"])) if "views" in f else None,
+        forwards=_int(record.get(f["forwards"])) if "forwards" in f else None,
+        forward=_forward(record.get(f["fwd_from"])) if "fwd_from" in f else None,
+        reply_to=_int(record.get(f["reply_to"])) if "reply_to" in f else None,
+        url=(record.get(f["url"]) or None) if "url" in f else None,
+        raw=dict(record),
+    )
+
+
+def read_jsonl(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
+    cols: _Columns | None = None
+    with path.open("rb") as fh:
+        for lineno, line in enumerate(fh, 1):
+            stats.position = f"line {lineno}"
+            if not line.strip():
+                continue
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                raise InputError(path, f"not valid JSON ({e.msg})", f"line {lineno}") from None
+            if not isinstance(record, dict):
+                raise InputError(path, "expected one JSON object per line", f"line {lineno}")
+            if cols is None:
+                cols = _Columns(list(record), opts.mapping, path)
+                cols.check(path, f"line {lineno}", opts.channel)
+            try:
+                yield _post(record, cols, opts)
+            except KeyError as e:
+                raise InputError(path, f"missing field {e.args[0]!r}", f"line {lineno}") from None
+            except (ValueError, TypeError) as e:
+                raise InputError(path, f"bad value: {e}", f"line {lineno}") from None
+            if opts.on_bytes and lineno % 4096 == 0:
+                opts.on_bytes(fh.tell())
+
+
+def read_csv(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
+    csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+    with path.open("rb") as raw:
+        head = raw.read(4096)
+        raw.seek(0)
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="strict", newline="")
+        try:
+            dialect: Any = csv.Sniffer().sniff(head.decode("utf-8", "ignore"), delimiters=",;\t")
+        except csv.Error:
+            dialect = csv.excel
+        reader = csv.DictReader(text, dialect=dialect)
+        try:
+            header = reader.fieldnames or []
+        except UnicodeDecodeError as e:
+            raise InputError(path, f"not UTF-8 text ({e.reason})", "header") from None
+        cols = _Columns(list(header), opts.mapping, path)
+        cols.check(path, "header", opts.channel)
+        row = 1
+        try:
+            for row, record in enumerate(reader, 2):
+                stats.position = f"row {row}"
+                if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
+                    stats.skip("empty row")
+                    continue
+                try:
+                    yield _post(record, cols, opts)
+                except (KeyError, ValueError, TypeError) as e:
+                    raise InputError(path, f"bad value: {e}", f"row {row}") from None
+        except UnicodeDecodeError as e:
+            raise InputError(path, f"not UTF-8 text ({e.reason})", f"after row {row}") from None
+        except csv.Error as e:
+            raise InputError(path, f"broken CSV ({e})", f"row {row}") from None
+
+
+def _sniff_jsonl(head: bytes, path: Path) -> bool:
+    first = head.lstrip(b"\xef\xbb\xbf").lstrip().split(b"\n", 1)[0]
+    return first.startswith(b"{") and first.rstrip().endswith(b"}")
+
+
+def _sniff_csv(head: bytes, path: Path) -> bool:
+    if path.suffix.lower() in (".csv", ".tsv"):
+        return True
+    first = head.split(b"\n", 1)[0]
+    return not first.lstrip().startswith((b"{", b"[", b"<")) and any(d in first for d in (b",", b";", b"\t"))
+
+
+FORMATS = [
+    FileFormat("jsonl", "one JSON object per line (tg_ru_news_2024, tg_en_bbcbreaking_2017 layouts)",
+               _sniff_jsonl, read_jsonl),
+    FileFormat("csv", "CSV/TSV with a header row", _sniff_csv, read_csv),
+]

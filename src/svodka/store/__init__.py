@@ -1,0 +1,29 @@
+"""Storage: :func:`open_store` opens the backend a URL or path names.
+
+SQLite (a file path) is the embedded default; a ``postgresql://`` URL selects the PostgreSQL backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from svodka.errors import ConfigError
+from svodka.store.base import ChannelRepo, PostRepo, StateRepo, Store
+
+__all__ = ["ChannelRepo", "PostRepo", "StateRepo", "Store", "open_store"]
+
+
+def open_store(url: str | Path, busy_timeout: float = 10.0, readonly: bool = False) -> Store:
+    """Open (and migrate) the store at ``url``: a SQLite path or ``sqlite:///path``; ``postgresql://…``."""
+    text = str(url)
+    if text.startswith(("postgresql://", "postgres://")):
+        try:
+            from svodka.store.postgres import PostgresStore  # type: ignore[import-not-found]
+        except ImportError:
+            raise ConfigError(f"{text}: the PostgreSQL backend is not available in this build") from None
+        return PostgresStore(text)  # type: ignore[no-any-return]
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///") :]
+    from svodka.store.sqlite import SqliteStore
+
+    return SqliteStore(Path(text), busy_timeout=busy_timeout, readonly=readonly)

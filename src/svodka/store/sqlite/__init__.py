@@ -1,0 +1,30 @@
+"""The SQLite backend: the embedded default (WAL, foreign keys, one writer)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from svodka.store.sqlite.channels import SqliteChannels
+from svodka.store.sqlite.db import Database
+from svodka.store.sqlite.posts import SqlitePosts
+from svodka.store.sqlite.state import SqliteState
+
+
+class SqliteStore:
+    """An open SQLite database and its repositories."""
+
+    def __init__(self, path: Path, busy_timeout: float = 10.0, readonly: bool = False) -> None:
+        self.url = str(path)
+        self.db = Database(path, busy_timeout=busy_timeout, readonly=readonly)
+        self.channels = SqliteChannels(self.db)
+        self.posts = SqlitePosts(self.db, self.channels)
+        self.state = SqliteState(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,221 @@
+"""Channels and feeds in SQLite."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from svodka.errors import NotFoundError, StoreError
+from svodka.model import Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
+from svodka.sources.identifiers import handle_of
+from svodka.store.sqlite.db import Database, now_ts
+
+_COLUMNS = "c.id, c.platform, c.handle, c.tg_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
+
+
+class SqliteChannels:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[ChannelRef, int] = {}
+
+    # --- reading -------------------------------------------------------------------------------------
+    def _row_to_channel(self, row: tuple) -> Channel:  # type: ignore[type-arg]
+        groups = tuple(
+            r[0]
+            for r in self.db.conn.execute(
+                "SELECT grp FROM channel_groups WHERE channel_id = ? ORDER BY grp", (row[0],)
+            )
+        )
+        return Channel(
+            id=row[0],
+            platform=row[1],
+            handle=row[2],
+            tg_id=row[3],
+            title=row[4],
+            tier=row[5],
+            subscribers=row[6],
+            active=bool(row[7]),
+            added_at=from_ts(row[8]),
+            groups=groups,
+        )
+
+    def by_id(self, channel_id: int) -> Channel:
+        with self.db.read() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.id = ?", (channel_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no channel with id {channel_id}")
+            return self._row_to_channel(row)
+
+    def find(self, name: str) -> Channel | None:
+        """A channel by handle / @handle / t.me link / numeric id / -100 id / exact title."""
+        text = name.strip()
+        handle = handle_of(text)
+        with self.db.read() as conn:
+            row = None
+            if handle:
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ? ORDER BY c.platform != 'telegram'",
+                    (handle,),
+                ).fetchone()
+            if row is None and re.fullmatch(r"-?\d+", text):
+                tg_id = normalize_tg_id(text)
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.tg_id = ? OR c.id = ? ORDER BY c.tg_id = ? DESC",
+                    (tg_id, int(text), tg_id),
+                ).fetchone()
+            if row is None:
+                row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.title = ?", (text,)).fetchone()
+            if row is None:
+                row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ?", (text,)).fetchone()
+            return None if row is None else self._row_to_channel(row)
+
+    def get(self, name: str) -> Channel:
+        found = self.find(name)
+        if found is None:
+            raise NotFoundError(f"unknown channel {name!r} (see `svodka channels list`)")
+        return found
+
+    def list(self, group: str | None = None) -> list[Channel]:
+        with self.db.read() as conn:
+            if group:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
+                    "WHERE g.grp = ? ORDER BY c.id",
+                    (group,),
+                ).fetchall()
+            else:
+                rows = conn.execute(f"SELECT {_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
+            return [self._row_to_channel(r) for r in rows]
+
+    # --- writing -------------------------------------------------------------------------------------
+    def resolve(self, ref: ChannelRef) -> int:
+        cached = self._cache.get(ref)
+        if cached is not None:
+            return cached
+        with self.db.write() as conn:
+            channel_id = self._resolve_in(conn, ref)
+        self._cache[ref] = channel_id
+        return channel_id
+
+    def resolve_in_transaction(self, conn, ref: ChannelRef) -> int:  # type: ignore[no-untyped-def]
+        """Like :meth:`resolve`, inside a write transaction the caller holds."""
+        cached = self._cache.get(ref)
+        if cached is None:
+            cached = self._resolve_in(conn, ref)
+            self._cache[ref] = cached
+        return cached
+
+    def _resolve_in(self, conn, ref: ChannelRef) -> int:  # type: ignore[no-untyped-def]
+        handle = ref.handle.lower().lstrip("@") if ref.handle else None
+        row = None
+        if ref.tg_id is not None:
+            row = conn.execute(
+                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND tg_id = ?",
+                (ref.platform, ref.tg_id),
+            ).fetchone()
+        if row is None and handle:
+            row = conn.execute(
+                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND handle = ?",
+                (ref.platform, handle),
+            ).fetchone()
+        if row is None and not handle and ref.tg_id is None and ref.title:
+            row = conn.execute(
+                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND title = ?",
+                (ref.platform, ref.title),
+            ).fetchone()
+        if row is None:
+            if not (handle or ref.tg_id is not None or ref.title):
+                raise StoreError("a post names no channel (no handle, id or title)")
+            cur = conn.execute(
+                "INSERT INTO channels (platform, handle, tg_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
+                (ref.platform, handle, ref.tg_id, ref.title, now_ts()),
+            )
+            return int(cur.lastrowid)
+        channel_id, old_handle, old_tg_id, old_title = row
+        if (handle and not old_handle) or (ref.tg_id is not None and old_tg_id is None) or (
+            ref.title and not old_title
+        ):
+            conn.execute(
+                "UPDATE channels SET handle = COALESCE(handle, ?), tg_id = COALESCE(tg_id, ?), "
+                "title = COALESCE(title, ?) WHERE id = ?",
+                (handle, ref.tg_id, ref.title, channel_id),
+            )
+        return int(channel_id)
+
+    def add(self, ref: ChannelRef, tier: int | None = None, groups: Sequence[str] = ()) -> Channel:
+        with self.db.write() as conn:
+            channel_id = self._resolve_in(conn, ref)
+            conn.execute("UPDATE channels SET active = 1 WHERE id = ?", (channel_id,))
+            if tier is not None:
+                conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel_id))
+            conn.executemany(
+                "INSERT OR IGNORE INTO channel_groups VALUES (?, ?)", [(channel_id, g) for g in groups if g]
+            )
+        self._cache[ref] = channel_id
+        return self.by_id(channel_id)
+
+    def remove(self, name: str, keep_posts: bool = False) -> Channel:
+        """Stop following a channel; with ``keep_posts`` its posts stay (the channel is only deactivated)."""
+        channel = self.get(name)
+        with self.db.write() as conn:
+            if keep_posts:
+                conn.execute("UPDATE channels SET active = 0 WHERE id = ?", (channel.id,))
+            else:
+                conn.execute("DELETE FROM channels WHERE id = ?", (channel.id,))
+        self._cache.clear()
+        return channel
+
+    def set_tier(self, name: str, tier: int) -> Channel:
+        channel = self.get(name)
+        with self.db.write() as conn:
+            conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel.id))
+        return self.by_id(channel.id)
+
+    def set_groups(self, name: str, groups: Sequence[str], add: bool = False) -> Channel:
+        channel = self.get(name)
+        with self.db.write() as conn:
+            if not add:
+                conn.execute("DELETE FROM channel_groups WHERE channel_id = ?", (channel.id,))
+            conn.executemany(
+                "INSERT OR IGNORE INTO channel_groups VALUES (?, ?)",
+                [(channel.id, g.strip()) for g in groups if g.strip()],
+            )
+        return self.by_id(channel.id)
+
+    def update_info(self, channel_id: int, title: str | None = None, subscribers: int | None = None) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE channels SET title = COALESCE(?, title), subscribers = COALESCE(?, subscribers) "
+                "WHERE id = ?",
+                (title, subscribers, channel_id),
+            )
+
+    def stats(self) -> list[ChannelStats]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                """
+                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date),
+                       (SELECT COUNT(*) FROM post_versions v JOIN posts q ON q.id = v.post_id
+                         WHERE q.channel_id = c.id),
+                       SUM(p.deleted_at IS NOT NULL)
+                FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
+                GROUP BY c.id ORDER BY c.id
+                """
+            ).fetchall()
+        return [
+            ChannelStats(
+                channel=self.by_id(r[0]),
+                posts=r[1],
+                first=from_ts(r[2]),
+                last=from_ts(r[3]),
+                edits=r[4],
+                deletions=r[5] or 0,
+            )
+            for r in rows
+        ]
+
+
+def _check_tier(tier: int) -> int:
+    if not 0 <= tier <= 5:
+        raise StoreError(f"tier must be 0 (unknown) or 1 (most credible) … 5 (least), not {tier}")
+    return tier

@@ -1,0 +1,157 @@
+"""A SQLite connection with svodka's pragmas, named migrations and one-writer transactions.
+
+Every write goes through :meth:`Database.write`: ``BEGIN IMMEDIATE`` … ``COMMIT``, so a batch is either
+stored whole or not at all, and SQLite's own errors (locked, read-only, disk full, not a database) come out
+as one-line :class:`~svodka.errors.StoreError` messages that name the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from svodka.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_PACKAGE = "svodka.store.sqlite.migrations"
+
+
+def now_ts() -> int:
+    return int(time.time())
+
+
+def migrations() -> list[tuple[str, str]]:
+    """The ordered, named migration steps: ``(name, sql)`` from ``migrations/NNNN_name.sql``."""
+    files = [f for f in resources.files(MIGRATIONS_PACKAGE).iterdir() if f.name.endswith(".sql")]
+    return [(f.name[:-4], f.read_text(encoding="utf-8")) for f in sorted(files, key=lambda f: f.name)]
+
+
+def explain(path: Path, err: sqlite3.Error) -> StoreError:
+    """Turn a sqlite3 error into a one-line StoreError a person can act on."""
+    msg = str(err)
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        text = "database is locked by another writer; try again when it has finished"
+    elif "readonly" in low or "read-only" in low:
+        text = "database is read-only (check the file's permissions)"
+    elif "disk is full" in low or "full" in low and "database" in low:
+        text = "disk full: nothing of the interrupted batch was stored; free space and run again"
+    elif "not a database" in low or "malformed" in low:
+        text = f"not a svodka database or damaged ({msg})"
+    elif "unable to open" in low:
+        text = "cannot open the database file (does its folder exist and is it writable?)"
+    else:
+        text = msg
+    return StoreError(f"{path}: {text}")
+
+
+class Database:
+    """One SQLite database file; thread-safe for one writer and many readers in this process."""
+
+    def __init__(self, path: Path, busy_timeout: float = 10.0, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self._lock = threading.RLock()
+        try:
+            if readonly:
+                uri = f"file:{path}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, check_same_thread=False)
+            else:
+                self.conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
+            self.conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self.conn.execute("PRAGMA temp_store = MEMORY")
+            self.conn.execute("PRAGMA cache_size = -65536")
+            self.migrate()
+        except sqlite3.Error as e:
+            raise explain(path, e) from None
+
+    def close(self) -> None:
+        with self._lock:
+            self.conn.close()
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it."""
+        with self._lock:
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as e:
+                raise explain(self.path, e) from None
+            try:
+                yield self.conn
+                self.conn.execute("COMMIT")
+            except sqlite3.Error as e:
+                self._rollback()
+                raise explain(self.path, e) from None
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:  # the transaction may already be gone (e.g. after SQLITE_FULL)
+            pass
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self.conn
+            except sqlite3.Error as e:
+                raise explain(self.path, e) from None
+
+    def applied_migrations(self) -> list[str]:
+        with self._lock:
+            exists = self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+            ).fetchone()
+            if not exists:
+                return []
+            return [r[0] for r in self.conn.execute("SELECT name FROM schema_migrations ORDER BY name")]
+
+    def migrate(self) -> list[str]:
+        """Apply the migration steps this database has not seen, each in its own transaction."""
+        done = set(self.applied_migrations())
+        pending = [(n, sql) for n, sql in migrations() if n not in done]
+        if pending and self.readonly:
+            raise StoreError(f"{self.path}: database needs migrations {[n for n, _ in pending]} but is read-only")
+        applied = []
+        for name, sql in pending:
+            log.info("applying migration %s", name)
+            with self.write() as conn:
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
+                )
+                for statement in split_sql(sql):
+                    conn.execute(statement)
+                conn.execute("INSERT INTO schema_migrations VALUES (?, ?)", (name, now_ts()))
+            applied.append(name)
+        return applied
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into statements (``sqlite3.complete_statement`` keeps triggers whole)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        if not buf and (not line.strip() or line.lstrip().startswith("--")):
+            continue
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out

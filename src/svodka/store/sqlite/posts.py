@@ -1,0 +1,339 @@
+"""Posts in SQLite: batched, idempotent saves with every edit kept, soft deletions, full-text search."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+
+import orjson
+import snowballstemmer  # type: ignore[import-untyped]
+
+from svodka.errors import NotFoundError, StoreError
+from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.store.sqlite.channels import SqliteChannels
+from svodka.store.sqlite.db import Database, now_ts
+
+_STAGE_COLUMNS = (
+    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_tg_id, fwd_handle, "
+    "fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, raw"
+)
+_N_STAGE = _STAGE_COLUMNS.count(",") + 1
+_SELECT = (
+    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, CAST(c.tg_id AS TEXT)), p.message_id, p.date, "
+    "p.text, p.url, p.views, p.forwards, p.fwd_tg_id, p.fwd_handle, p.fwd_name, p.fwd_message_id, p.reply_to, "
+    "p.media, p.links, p.edited, p.deleted_at, "
+    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.tg_id "
+    "FROM posts p JOIN channels c ON c.id = p.channel_id"
+)
+
+
+def content_hash(text: str, entities: bytes | None) -> int:
+    """A stable 63-bit hash of what a reader sees: a change means the post was edited."""
+    h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8)
+    if entities:
+        h.update(entities)
+    return int.from_bytes(h.digest(), "big") >> 1
+
+
+def _row(p: Post, channel_id: int) -> tuple:  # type: ignore[type-arg]
+    entities = orjson.dumps([[e.type, e.text, e.url] for e in p.entities]) if p.entities else None
+    fwd = p.forward
+    return (
+        channel_id,
+        p.message_id,
+        int(utc(p.date).timestamp()),
+        p.text,
+        entities,
+        orjson.dumps(list(p.links)) if p.links else None,
+        p.views,
+        p.forwards,
+        p.reactions,
+        fwd.tg_id if fwd else None,
+        fwd.handle if fwd else None,
+        fwd.name if fwd else None,
+        fwd.message_id if fwd else None,
+        p.reply_to,
+        p.media,
+        p.author,
+        p.url,
+        int(utc(p.edited).timestamp()) if p.edited else None,
+        content_hash(p.text, entities),
+        orjson.dumps(p.raw, option=orjson.OPT_NON_STR_KEYS) if p.raw is not None else None,
+    )
+
+
+def _to_stored(r: tuple) -> StoredPost:  # type: ignore[type-arg]
+    platform, handle, tg_id = r[19], r[20], r[21]
+    url = r[6]
+    if url is None and platform == "telegram":
+        if handle:
+            url = f"https://t.me/{handle}/{r[3]}"
+        elif tg_id is not None:
+            url = f"https://t.me/c/{tg_id}/{r[3]}"
+    return StoredPost(
+        id=r[0],
+        channel_id=r[1],
+        channel=r[2],
+        message_id=r[3],
+        date=from_ts(r[4]),  # type: ignore[arg-type]
+        text=r[5],
+        url=url,
+        views=r[7],
+        forwards=r[8],
+        fwd_tg_id=r[9],
+        fwd_handle=r[10],
+        fwd_name=r[11],
+        fwd_message_id=r[12],
+        reply_to=r[13],
+        media=r[14],
+        links=tuple(orjson.loads(r[15])) if r[15] else (),
+        edited=from_ts(r[16]),
+        deleted_at=from_ts(r[17]),
+        versions=r[18],
+    )
+
+
+class SqlitePosts:
+    def __init__(self, db: Database, channels: SqliteChannels) -> None:
+        self.db = db
+        self.channels = channels
+        with db.write() as conn:
+            # Posts of one batch are staged here and merged with set-based SQL.
+            conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS stage ({_STAGE_COLUMNS}, PRIMARY KEY (channel_id, message_id))"
+            )
+
+    # --- writing -------------------------------------------------------------------------------------
+    def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
+        """Store one batch in one transaction.
+
+        A post not seen before is added; one whose text or entities changed keeps its old text as a
+        :class:`PostVersion` (unless the incoming copy is older than the stored edit); one unchanged only
+        refreshes its counters. Saving the same batch twice stores nothing twice.
+        """
+        seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
+        result = SaveResult()
+        with self.db.write() as conn:
+            rows = [_row(p, self.channels.resolve_in_transaction(conn, p.channel)) for p in posts]
+            if not rows:
+                return result
+            conn.execute("DELETE FROM stage")
+            conn.executemany(
+                f"INSERT OR REPLACE INTO stage VALUES ({','.join('?' * _N_STAGE)})", rows
+            )
+            staged = conn.execute("SELECT COUNT(*) FROM stage").fetchone()[0]
+            changed = """
+                FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id
+                WHERE p.content_hash != s.content_hash
+                  AND (s.edited IS NULL OR p.edited IS NULL OR s.edited >= p.edited)
+                  AND NOT (s.edited IS NULL AND p.edited IS NOT NULL)
+            """
+            conn.execute(
+                "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
+                "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
+                f"p.text, p.entities, p.edited, p.last_seen {changed}"
+            )
+            result.edited = conn.execute("SELECT changes()").fetchone()[0]
+            if result.edited:
+                conn.execute(
+                    f"""
+                    UPDATE posts SET text = s.text, entities = s.entities, links = s.links, edited = s.edited,
+                        content_hash = s.content_hash, raw = COALESCE(s.raw, posts.raw), last_seen = ?
+                    FROM stage s
+                    WHERE posts.channel_id = s.channel_id AND posts.message_id = s.message_id
+                      AND posts.content_hash != s.content_hash
+                      AND (s.edited IS NULL OR posts.edited IS NULL OR s.edited >= posts.edited)
+                      AND NOT (s.edited IS NULL AND posts.edited IS NOT NULL)
+                    """,
+                    (seen,),
+                )
+            conn.execute(
+                """
+                UPDATE posts SET views = COALESCE(s.views, posts.views),
+                    forwards = COALESCE(s.forwards, posts.forwards),
+                    reactions = COALESCE(s.reactions, posts.reactions)
+                FROM stage s
+                WHERE posts.channel_id = s.channel_id AND posts.message_id = s.message_id
+                  AND (s.views IS NOT posts.views AND s.views IS NOT NULL
+                    OR s.forwards IS NOT posts.forwards AND s.forwards IS NOT NULL
+                    OR s.reactions IS NOT posts.reactions AND s.reactions IS NOT NULL)
+                """
+            )
+            conn.execute(
+                f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
+                f"SELECT {_STAGE_COLUMNS}, ?, ? FROM stage WHERE true "
+                "ON CONFLICT (channel_id, message_id) DO NOTHING",
+                (seen, seen),
+            )
+            result.new = conn.execute("SELECT changes()").fetchone()[0]
+            result.unchanged = staged - result.new - result.edited
+            conn.execute("DELETE FROM stage")
+        return result
+
+    def mark_deleted(self, channel_id: int, message_ids: Iterable[int], source: str) -> int:
+        ids = list(message_ids)
+        if not ids:
+            return 0
+        ts = now_ts()
+        with self.db.write() as conn:
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS gone (message_id INTEGER PRIMARY KEY)")
+            conn.execute("DELETE FROM gone")
+            conn.executemany("INSERT OR IGNORE INTO gone VALUES (?)", [(i,) for i in ids])
+            conn.execute(
+                "INSERT OR IGNORE INTO deletions (post_id, detected_at, source) "
+                "SELECT id, ?, ? FROM posts WHERE channel_id = ? AND deleted_at IS NULL "
+                "AND message_id IN (SELECT message_id FROM gone)",
+                (ts, source, channel_id),
+            )
+            conn.execute(
+                "UPDATE posts SET deleted_at = ? WHERE channel_id = ? AND deleted_at IS NULL "
+                "AND message_id IN (SELECT message_id FROM gone)",
+                (ts, channel_id),
+            )
+            return int(conn.execute("SELECT changes()").fetchone()[0])
+
+    def mark_restored(self, channel_id: int, message_ids: Iterable[int]) -> int:
+        """Posts seen again after having been marked deleted (a source hiccup, or an un-deletion)."""
+        with self.db.write() as conn:
+            conn.executemany(
+                "UPDATE posts SET deleted_at = NULL WHERE channel_id = ? AND message_id = ? "
+                "AND deleted_at IS NOT NULL",
+                [(channel_id, i) for i in message_ids],
+            )
+            return int(conn.execute("SELECT total_changes()").fetchone()[0])
+
+    # --- reading -------------------------------------------------------------------------------------
+    def get(self, post_id: int) -> StoredPost:
+        with self.db.read() as conn:
+            row = conn.execute(f"{_SELECT} WHERE p.id = ?", (post_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no post with id {post_id}")
+        return _to_stored(row)
+
+    def by_key(self, channel_id: int, message_id: int) -> StoredPost | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                f"{_SELECT} WHERE p.channel_id = ? AND p.message_id = ?", (channel_id, message_id)
+            ).fetchone()
+        return None if row is None else _to_stored(row)
+
+    def versions(self, post_id: int) -> list[PostVersion]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT post_id, version, text, edited, seen_at FROM post_versions WHERE post_id = ? "
+                "ORDER BY version",
+                (post_id,),
+            ).fetchall()
+        return [PostVersion(r[0], r[1], r[2], from_ts(r[3]), from_ts(r[4])) for r in rows]  # type: ignore[arg-type]
+
+    def iter(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        include_deleted: bool = True,
+        batch: int = 2000,
+    ) -> Iterator[StoredPost]:
+        where = ["p.id > ?"]
+        params: list[object] = []
+        if since is not None:
+            where.append("p.date >= ?")
+            params.append(int(utc(since).timestamp()))
+        if until is not None:
+            where.append("p.date < ?")
+            params.append(int(utc(until).timestamp()))
+        if channel_ids is not None:
+            where.append(f"p.channel_id IN ({','.join('?' * len(channel_ids))})")
+            params.extend(channel_ids)
+        if not include_deleted:
+            where.append("p.deleted_at IS NULL")
+        last = after_id
+        while True:
+            with self.db.read() as conn:
+                rows = conn.execute(
+                    f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT ?", (last, *params, batch)
+                ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield _to_stored(r)
+            last = rows[-1][0]
+
+    def message_ids(self, channel_id: int, min_id: int, max_id: int) -> list[int]:
+        with self.db.read() as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT message_id FROM posts WHERE channel_id = ? AND message_id BETWEEN ? AND ? "
+                    "AND deleted_at IS NULL ORDER BY message_id",
+                    (channel_id, min_id, max_id),
+                )
+            ]
+
+    def count(self) -> int:
+        with self.db.read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0])
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[SearchHit]:
+        match = fts_query(query)
+        if not match:
+            raise StoreError(f"nothing to search for in {query!r}")
+        where = ["posts_fts MATCH ?"]
+        params: list[object] = [match]
+        if channel_ids is not None:
+            where.append(f"p.channel_id IN ({','.join('?' * len(channel_ids))})")
+            params.extend(channel_ids)
+        if since is not None:
+            where.append("p.date >= ?")
+            params.append(int(utc(since).timestamp()))
+        if until is not None:
+            where.append("p.date < ?")
+            params.append(int(utc(until).timestamp()))
+        select = _SELECT.replace("SELECT ", "SELECT snippet(posts_fts, 0, '[', ']', '…', 24), bm25(posts_fts), ", 1)
+        sql = (
+            f"{select} "
+            f"JOIN posts_fts ON posts_fts.rowid = p.id WHERE {' AND '.join(where)} "
+            "ORDER BY bm25(posts_fts) LIMIT ? OFFSET ?"
+        )
+        with self.db.read() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [SearchHit(post=_to_stored(r[2:]), snippet=r[0], rank=-r[1]) for r in rows]
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+
+
+def _stem(word: str) -> str:
+    lang = "ru" if re.search(r"[а-яё]", word) else "en"
+    stem = _STEMMERS[lang].stemWord(word)
+    # A stem shorter than 3 letters matches too much as a prefix; keep the word then.
+    return stem if len(stem) >= 3 else word
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query for what a person typed: every word must occur, in any inflection.
+
+    Words are stemmed (Snowball, Russian or English by script) and searched as prefixes, so
+    "выборы" finds "выборах" and "elections" finds "election"; ``"quoted phrases"`` stay phrases.
+    """
+    parts: list[str] = []
+    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower().replace("ё", "е")):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        parts.extend(f'"{_stem(w)}"*' for w in _WORD.findall(bare))
+    return " AND ".join(parts)
