@@ -227,3 +227,40 @@ class SourceState:
     next_attempt: datetime | None = None
     posts_collected: int = 0
     extra: dict[str, Any] = field(default_factory=dict)  # ETag, Last-Modified, cached ids, …
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """A post as part of a story."""
+
+    post: StoredPost
+    language: str | None = None
+    origin_post_id: int | None = None  # set when the post copies an earlier one (forward or near-duplicate)
+    similarity: float = 1.0  # to the story as a whole, 0…1
+
+    @property
+    def is_copy(self) -> bool:
+        return self.origin_post_id is not None and self.origin_post_id != self.post.id
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One real-world event: posts of many channels (and languages) over time.
+
+    ``id`` is stable across runs: new posts join an existing story, which keeps its id.
+    """
+
+    id: int
+    members: tuple[StoryMember, ...]  # ordered by post date
+    first_date: datetime
+    last_date: datetime
+    updated_at: datetime | None = None  # when a post last joined it (for "update" marks)
+
+    @property
+    def channels(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(m.post.channel_id for m in self.members))
+
+    @property
+    def originals(self) -> tuple[StoryMember, ...]:
+        """Members that are not copies of another post: what independent reporting there is."""
+        return tuple(m for m in self.members if not m.is_copy)
