@@ -1,0 +1,53 @@
+"""Migrations are ordered, named steps recorded in the database, applied once."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from svodka.store import open_store
+from svodka.store.sqlite.db import migrations, split_sql
+
+
+def test_migrations_are_named_and_ordered() -> None:
+    names = [name for name, _ in migrations()]
+    assert names == sorted(names)
+    assert names[0] == "0001_core"
+    assert all(len(n) > 5 and n[:4].isdigit() and n[4] == "_" for n in names)
+    assert len({n[:4] for n in names}) == len(names), "two migrations share a number"
+
+
+def test_applied_once_and_recorded(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    with open_store(db) as s:
+        applied = s.db.applied_migrations()  # type: ignore[attr-defined]
+    assert applied == [n for n, _ in migrations()]
+    with open_store(db) as s:  # reopening applies nothing new
+        assert s.db.migrate() == []  # type: ignore[attr-defined]
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"channels", "posts", "post_versions", "deletions", "source_state", "posts_fts"} <= tables
+
+
+def test_a_new_migration_is_applied_to_an_old_database(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from svodka.store.sqlite import db as db_module
+
+    every = migrations()
+    new_step = ("9999_test_step", "CREATE TABLE test_step (x INTEGER);")
+    db = tmp_path / "old.db"
+    with open_store(db) as s:  # an "old" database: every step so far
+        assert s.db.applied_migrations() == [n for n, _ in every]  # type: ignore[attr-defined]
+    monkeypatch.setattr(db_module, "migrations", lambda: [*every, new_step])
+    with open_store(db) as s:  # a newer svodka adds a step: only that one is applied
+        assert s.db.applied_migrations()[-1] == "9999_test_step"  # type: ignore[attr-defined]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(*) FROM test_step").fetchone()[0] == 0
+    assert conn.execute("SELECT COUNT(*) FROM schema_migrations").fetchone()[0] == len(every) + 1
+
+
+def test_split_sql_keeps_triggers_whole() -> None:
+    stmts = split_sql(
+        "-- c\nCREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+    )
+    assert len(stmts) == 2 and stmts[1].endswith("END;")
