@@ -3,7 +3,14 @@
 # Nothing here is needed by `make run`.
 set -euo pipefail
 need=()
-# (later issues add: postgresql, chromium, fonts for PDF)
+# digests: WeasyPrint needs Pango and fonts; the PDF test looks at a page image through pdftoppm
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || need+=(fonts-dejavu-core)
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+# web: the browser tests drive Debian's Chromium through Playwright (never `playwright install`)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+# (later issues add: postgresql)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

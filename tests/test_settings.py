@@ -21,7 +21,9 @@ def test_defaults_come_from_the_table() -> None:
 
 def test_file_then_environment_then_flags(tmp_path: Path) -> None:
     cfg = tmp_path / "svodka.toml"
-    cfg.write_text('[store]\ndb = "from-file.db"\nbatch_size = 10\n[network]\ntimeout = 3\n', encoding="utf-8")
+    cfg.write_text(
+        '[store]\ndb = "from-file.db"\nbatch_size = 10\n[network]\ntimeout = 3\n', encoding="utf-8"
+    )
     s = settings.load(cfg, environ={"SVODKA_STORE_BATCH_SIZE": "20", "SVODKA_TELEGRAM_API_HASH": "sekrit"})
     assert s["store.db"] == "from-file.db" and s.origin("store.db") == str(cfg)
     assert s["store.batch_size"] == 20 and s.origin("store.batch_size") == "$SVODKA_STORE_BATCH_SIZE"

@@ -48,6 +48,7 @@ def test_a_new_migration_is_applied_to_an_old_database(tmp_path: Path, monkeypat
 
 def test_split_sql_keeps_triggers_whole() -> None:
     stmts = split_sql(
-        "-- c\nCREATE TABLE a (x);\nCREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
+        "-- c\nCREATE TABLE a (x);\n"
+        "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
     )
     assert len(stmts) == 2 and stmts[1].endswith("END;")

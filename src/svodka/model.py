@@ -264,3 +264,68 @@ class Story:
     def originals(self) -> tuple[StoryMember, ...]:
         """Members that are not copies of another post: what independent reporting there is."""
         return tuple(m for m in self.members if not m.is_copy)
+
+
+# --- web: local accounts -------------------------------------------------------------------------------
+ROLES = ("viewer", "analyst", "admin")  # each role may do what the ones before it may
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A local account of the web app (the password hash stays in the store)."""
+
+    id: int
+    username: str
+    role: str  # one of ROLES
+    created_at: datetime
+    last_login: datetime | None = None
+
+    def may(self, role: str) -> bool:
+        """Whether this user has ``role`` or a stronger one."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A key for programmatic access, as listed to its owner (the key itself is shown once, never stored)."""
+
+    id: int
+    user_id: int
+    prefix: str
+    name: str
+    created_at: datetime
+    last_used: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """An analyst's mark on a post or a story, with an optional note."""
+
+    user_id: int
+    kind: str  # "post" or "story"
+    ref_id: int
+    note: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelActivity:
+    """What a channel publishes and how others use it (the web app's channel statistics)."""
+
+    channel_id: int
+    posts: int
+    first: datetime | None
+    last: datetime | None
+    posts_per_day: float
+    median_views: float | None
+    forwarded: int  # its own posts that are forwards of another channel's post
+    copied_by_posts: int  # posts of other channels that forward one of its posts (a citation index)
+    copied_by_channels: int
+
+    @property
+    def share_copied(self) -> float | None:
+        return self.forwarded / self.posts if self.posts else None
+
+    @property
+    def share_original(self) -> float | None:
+        return 1.0 - self.forwarded / self.posts if self.posts else None

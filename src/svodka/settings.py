@@ -55,7 +55,13 @@ TABLE: tuple[Setting, ...] = (
     S("import.max_file_mb", 0, "Refuse input files larger than this many MiB (0: no limit).", int),
     # --- telegram ---
     S("telegram.web_base_url", "https://t.me", "Base URL of Telegram's public web preview (t.me/s/…)."),
-    S("telegram.api_id", 0, "MTProto api_id from my.telegram.org (for the Telethon source).", int, secret=True),
+    S(
+        "telegram.api_id",
+        0,
+        "MTProto api_id from my.telegram.org (for the Telethon source).",
+        int,
+        secret=True,
+    ),
     S("telegram.api_hash", "", "MTProto api_hash from my.telegram.org.", secret=True),
     S("telegram.session", "svodka.session", "Telethon session file, or a session string.", secret=True),
     S("telegram.bot_api_url", "https://api.telegram.org", "Base URL of the Telegram Bot API (delivery)."),
@@ -65,11 +71,107 @@ TABLE: tuple[Setting, ...] = (
     S("network.timeout", 20.0, "Seconds before an HTTP request is abandoned.", float),
     S("network.user_agent", "svodka/0.1 (+https://github.com/svodka)", "User-Agent sent to web sources."),
     # --- collect ---
+    S("collect.interval", 600.0, "Seconds between two collections of one source (`svodka watch`).", float),
+    S("collect.max_interval", 3600.0, "Quiet sources are re-read less often, up to this (s).", float),
+    S("collect.jitter", 0.2, "Random spread of each interval, as a fraction (0.2: ±20 %).", float),
+    S("collect.concurrency", 8, "Sources collected at the same time.", int),
+    S("collect.host_rate", 2.0, "Requests per second to one host (t.me, a feed's site).", float),
+    S("collect.retries", 2, "Quick retries of a failed request within one collection.", int),
+    S("collect.retry_delay", 1.0, "Seconds before the first quick retry; doubles for the next.", float),
+    S("collect.backoff_base", 30.0, "Seconds to wait after a first failure; doubles each time.", float),
+    S("collect.backoff_cap", 3600.0, "Longest wait between attempts at a failing source, in seconds.", float),
+    S("collect.max_inline_wait", 10.0, "A Retry-After up to this (s) is waited out in place.", float),
+    S("collect.breaker_threshold", 5, "Failures in a row that open a source's circuit breaker.", int),
+    S("collect.breaker_cooldown", 3600.0, "Seconds an open breaker waits before one trial attempt.", float),
+    S("collect.backfill_posts", 200, "On first collection, go back this many posts (0: none).", int),
+    S("collect.backfill_days", 0, "… and no further back than this many days (0: no date limit).", int),
+    S("collect.edit_window_hours", 24.0, "Re-read posts this recent to catch edits and deletions.", float),
+    S("collect.edit_window_pages", 2, "At most this many pages re-read per channel for edits.", int),
+    S(
+        "collect.telegram_via",
+        "web",
+        "Telegram source: web (t.me/s, no account), mtproto (Telethon) or auto.",
+        alias="SVODKA_TELEGRAM_VIA",
+    ),
+    S("collect.proxies", (), "Per-source proxies: 'HANDLE_OR_HOST=URL', comma-separated.", tuple),
+    S(
+        "collect.mtproto_proxy",
+        "",
+        "Proxy for Telethon: socks5://host:port or mtproxy://SECRET@host:port.",
+        secret=True,
+    ),
     # --- pipeline ---
+    S(
+        "pipeline.embedder",
+        "e5",
+        "Sentence embedder: e5 (multilingual-e5-small 4-bit), use (USE-m3, faster) "
+        "or st:MODEL_OR_PATH (a local sentence-transformers model).",
+    ),
+    S("pipeline.device", "auto", "Device for st: embedders: auto (cuda when available), cpu or cuda."),
+    S("pipeline.embed_batch", 64, "Texts embedded per call (and per cache write).", int),
+    S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),
+    S(
+        "pipeline.window_hours",
+        48.0,
+        "Posts this much older than a new post are not compared with it.",
+        float,
+    ),
+    S("pipeline.half_life_hours", 12.0, "Time gap at which a pair's score has lost a quarter.", float),
+    S("pipeline.same_channel_penalty", 0.1, "Subtracted from the score of two posts of one channel.", float),
+    S(
+        "pipeline.sem_floor",
+        -1.0,
+        "Embedding cosine that counts as unrelated; -1: by model (0.8 e5, 0.3 others).",
+        float,
+    ),
+    S(
+        "pipeline.copy_threshold",
+        0.7,
+        "Word 3-shingle Jaccard above which a post is a near-duplicate.",
+        float,
+    ),
+    S("pipeline.copy_window_hours", 48.0, "How far back a copy's origin is searched.", float),
     # --- digest ---
+    S(
+        "digest.since",
+        "24h",
+        "Default period of `svodka digest`: the last N hours/days (24h, 3d), or `last`.",
+    ),
+    S("digest.top", 15, "Stories in a digest.", int),
+    S("digest.tz", "UTC", "Time zone the digest shows times in (IANA name, e.g. Europe/Moscow)."),
+    S("digest.formats", ("md", "html"), "Formats written by `svodka digest`: md, html, pdf, json.", list),
+    S("digest.out", ".", "Folder the digest files are written to."),
+    S("digest.sentences", 4, "Key sentences per story, at most (2 to 4).", int),
+    S("digest.half_life_hours", 12.0, "Recency half-life of a story's weight, in hours.", float),
+    S("digest.history_days", 30.0, "Days of stories channel credibility is learned from.", float),
+    S("digest.llm_url", "", "OpenAI-compatible URL for optional LLM abstracts (empty: off)."),
+    S("digest.llm_model", "local", "Model name sent to the abstract server."),
+    S("digest.schedule", "every day at 08:00 UTC", "When `svodka watch` builds the digest ('every 6h', …)."),
     # --- smtp ---
+    S("smtp.host", "localhost", "SMTP server for e-mailed digests."),
+    S("smtp.port", 25, "SMTP port (587 for STARTTLS, 465 for SSL).", int),
+    S("smtp.security", "none", "none, starttls or ssl."),
+    S("smtp.sender", "svodka@localhost", "From: address of e-mailed digests."),
+    S("smtp.user", "", "SMTP login (empty: no login)."),
+    S("smtp.password", "", "SMTP password.", secret=True),
     # --- web ---
+    S("web.host", "127.0.0.1", "Address `svodka serve` binds (only this machine unless told otherwise)."),
+    S("web.port", 8080, "Port of `svodka serve`.", int),
+    S("web.session_hours", 12.0, "Hours a web login lasts.", float),
+    S("web.secure_cookies", False, "Mark cookies Secure (set when served over HTTPS behind a proxy).", bool),
+    S("web.login_max_failures", 5, "Failed logins per user name or client allowed in the window.", int),
+    S("web.login_window_s", 900, "Seconds over which failed logins are counted (then wait).", int),
+    S("web.page_size", 20, "Rows per page in search and lists.", int),
     # --- questions ---
+    S("questions.topics", 15, "Topics (first level) a full triage makes.", int),
+    S("questions.subtopics", 125, "Subtopics in all, shared among topics by size.", int),
+    S(
+        "questions.near_duplicate",
+        0.8,
+        "Jaccard (word 3-shingles, MinHash LSH) above which questions merge.",
+        float,
+    ),
+    S("questions.batch_size", 5000, "Questions written per transaction when importing.", int),
 )
 
 _BY_NAME = {s.name: s for s in TABLE}
@@ -126,7 +228,7 @@ class Settings(Mapping[str, Any]):
             setting(name)  # raises a ConfigError naming the unknown setting
         return self._values[name]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self._values)
 
     def __len__(self) -> int:

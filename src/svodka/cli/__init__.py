@@ -22,6 +22,11 @@ COMMAND_MODULES = (
     "svodka.cli.channels",
     "svodka.cli.browse",
     "svodka.cli.settings_cmd",
+    "svodka.cli.collect",
+    "svodka.cli.web",
+    "svodka.cli.digest",
+    "svodka.cli.process",
+    "svodka.cli.questions",
 )
 
 

@@ -88,7 +88,7 @@ def command(group: click.Group, *args: Any, **kwargs: Any) -> Callable[[F], F]:
         def wrapper(*a: Any, **kw: Any) -> Any:
             return f(click.get_current_context().ensure_object(App), *a, **kw)
 
-        return group.command(*args, **kwargs)(common_options(wrapper))  # type: ignore[return-value]
+        return group.command(*args, **kwargs)(common_options(wrapper))
 
     return decorate
 

@@ -20,8 +20,9 @@ def register(cli: click.Group) -> None:
     @click.option("--offset", default=0, help="Skip this many (paging).")
     @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-    def search(app: App, query: tuple[str, ...], limit: int, offset: int, channels: tuple[str, ...],
-               as_json: bool) -> None:
+    def search(
+        app: App, query: tuple[str, ...], limit: int, offset: int, channels: tuple[str, ...], as_json: bool
+    ) -> None:
         """Full-text search over posts, in any inflection (Russian and English): `svodka search выборы`.
 
         Every word must occur; "quoted words" must occur as a phrase.
@@ -31,8 +32,15 @@ def register(cli: click.Group) -> None:
         if as_json:
             echo_json(
                 [
-                    {"id": h.post.id, "channel": h.post.channel, "message_id": h.post.message_id,
-                     "date": h.post.date.isoformat(), "url": h.post.url, "snippet": h.snippet, "rank": h.rank}
+                    {
+                        "id": h.post.id,
+                        "channel": h.post.channel,
+                        "message_id": h.post.message_id,
+                        "date": h.post.date.isoformat(),
+                        "url": h.post.url,
+                        "snippet": h.snippet,
+                        "rank": h.rank,
+                    }
                     for h in hits
                 ]
             )
@@ -51,9 +59,16 @@ def register(cli: click.Group) -> None:
         if as_json:
             echo_json(
                 [
-                    {"channel": s.channel.name, "id": s.channel.id, "title": s.channel.title,
-                     "posts": s.posts, "first": s.first, "last": s.last, "edits": s.edits,
-                     "deletions": s.deletions}
+                    {
+                        "channel": s.channel.name,
+                        "id": s.channel.id,
+                        "title": s.channel.title,
+                        "posts": s.posts,
+                        "first": s.first,
+                        "last": s.last,
+                        "edits": s.edits,
+                        "deletions": s.deletions,
+                    }
                     for s in rows
                 ]
             )

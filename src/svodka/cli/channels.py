@@ -54,13 +54,25 @@ def register(cli: click.Group) -> None:
 
     @command(channels, "add")
     @click.argument("identifiers", nargs=-1)
-    @click.option("--file", "list_file", type=click.Path(exists=True, dir_okay=False),
-                  help="A file with one channel per line (# comments allowed).")
+    @click.option(
+        "--file",
+        "list_file",
+        type=click.Path(exists=True, dir_okay=False),
+        help="A file with one channel per line (# comments allowed).",
+    )
     @click.option("--group", "groups", multiple=True, help="Put the channels in this group (repeatable).")
     @click.option("--tier", type=click.IntRange(0, 5), help="Credibility tier: 1 most credible … 5 least.")
-    def add(app: App, identifiers: tuple[str, ...], list_file: str | None, groups: tuple[str, ...],
-            tier: int | None) -> None:
-        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs."""
+    def add(
+        app: App,
+        identifiers: tuple[str, ...],
+        list_file: str | None,
+        groups: tuple[str, ...],
+        tier: int | None,
+    ) -> None:
+        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs.
+
+        Put `--` before a -100… id so it is not read as an option: `svodka channels add -- -1001234567890`.
+        """
         items = list(identifiers)
         if list_file:
             for line in Path(list_file).read_text(encoding="utf-8").splitlines():
@@ -83,7 +95,9 @@ def register(cli: click.Group) -> None:
 
     @command(channels, "remove")
     @click.argument("name")
-    @click.option("--keep-posts", is_flag=True, help="Keep the stored posts; only stop following the channel.")
+    @click.option(
+        "--keep-posts", is_flag=True, help="Keep the stored posts; only stop following the channel."
+    )
     @click.option("--yes", is_flag=True, help="Do not ask before deleting the channel's posts.")
     def remove(app: App, name: str, keep_posts: bool, yes: bool) -> None:
         """Stop following a channel (and, unless --keep-posts, delete its stored posts)."""

@@ -15,7 +15,9 @@ def register(cli: click.Group) -> None:
 
     @command(cli, "import")
     @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
-    @click.option("--format", "fmt", type=click.Choice(format_names), help="Skip detection: read as this format.")
+    @click.option(
+        "--format", "fmt", type=click.Choice(format_names), help="Skip detection: read as this format."
+    )
     @click.option(
         "--map",
         "mapping",
@@ -26,8 +28,14 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--channel", help="Channel to attribute the posts to when the file names none.")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-    def import_(app: App, paths: tuple[str, ...], fmt: str | None, mapping: tuple[str, ...],
-                channel: str | None, as_json: bool) -> None:
+    def import_(
+        app: App,
+        paths: tuple[str, ...],
+        fmt: str | None,
+        mapping: tuple[str, ...],
+        channel: str | None,
+        as_json: bool,
+    ) -> None:
         """Import posts from files: Telegram Desktop exports (result.json or messages*.html), JSONL, CSV.
 
         The format is detected from each file's first bytes. Importing a file again stores nothing twice;
@@ -55,6 +63,8 @@ def register(cli: click.Group) -> None:
                         max_bytes=settings["import.max_file_mb"] << 20,
                     )
             except InputError as e:
+                if len(paths) == 1:
+                    raise  # the entry point prints it as the one error line
                 # One bad file does not stop the others; what earlier batches stored stays stored.
                 click.echo(f"error: {e}", err=True)
                 failed += 1

@@ -53,8 +53,24 @@ class FileFormat:
 
 # Format modules, most specific first: detection tries them in this order.
 FORMAT_MODULES = (
+    "svodka.sources.telegram_export",
+    "svodka.sources.telegram_export_html",
     "svodka.sources.tabular",
 )
+
+
+def first_bad_utf8(path: Path) -> str:
+    """Where the first byte that is not UTF-8 is (``line 3, byte 97``): readers decode ahead in chunks, so
+    the decoder's own offset does not tell the user where to look."""
+    offset = 0
+    with path.open("rb") as fh:
+        for lineno, line in enumerate(fh, 1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as e:
+                return f"line {lineno}, byte {offset + e.start}"
+            offset += len(line)
+    return f"byte {offset}"
 
 
 def formats() -> list[FileFormat]:

@@ -9,8 +9,13 @@ from svodka.errors import InputError
 from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, normalize_tg_id
 
 _TME = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?([A-Za-z0-9_]{3,64})(?:/\d+)?/?(?:\?.*)?"
+    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?([A-Za-z0-9_]{3,64})(?:/\d+)?/?(?:\?.*)?",
+    re.IGNORECASE,
 )
+_TME_ANY = re.compile(r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(.*)", re.IGNORECASE)
+_TME_PRIVATE = re.compile(r"c/(\d+)(?:/\d+)?/?")
+_TG_RESOLVE = re.compile(r"tg://resolve\?(?:.*&)?domain=([A-Za-z0-9_]{3,64})(?:&.*)?", re.IGNORECASE)
+_NOT_HANDLES = {"joinchat", "c", "s", "addstickers", "addemoji", "share", "proxy", "socks", "iv", "login"}
 _HANDLE = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{2,64})")
 _NUMERIC = re.compile(r"-?\d{5,}")
 
@@ -18,8 +23,10 @@ _NUMERIC = re.compile(r"-?\d{5,}")
 def handle_of(text: str) -> str | None:
     """The lower-case username ``text`` names, or None if it is not a handle or t.me link."""
     text = text.strip()
-    m = _TME.fullmatch(text) or _HANDLE.fullmatch(text)
-    return m.group(1).lower() if m else None
+    m = _TME.fullmatch(text) or _TG_RESOLVE.fullmatch(text) or _HANDLE.fullmatch(text)
+    if not m or m.group(1).lower() in _NOT_HANDLES:
+        return None
+    return m.group(1).lower()
 
 
 def parse_channel(text: str) -> ChannelRef:
@@ -30,6 +37,18 @@ def parse_channel(text: str) -> ChannelRef:
         return ChannelRef(PLATFORM_TELEGRAM, handle=handle)
     if _NUMERIC.fullmatch(raw):
         return ChannelRef(PLATFORM_TELEGRAM, tg_id=normalize_tg_id(raw))
+    tme = _TME_ANY.fullmatch(raw)
+    if tme:
+        private = _TME_PRIVATE.fullmatch(tme.group(1))
+        if private:  # t.me/c/<id>/<post>: a link to a post, readable only through MTProto
+            return ChannelRef(PLATFORM_TELEGRAM, tg_id=int(private.group(1)))
+        raise InputError(
+            "<argument>",
+            f"{raw!r} is an invite or service link, not a public channel: join it in Telegram, then add it "
+            "by its -100… id (read through MTProto)",
+        )
     if re.match(r"https?://", raw):
         return ChannelRef(PLATFORM_RSS, handle=raw)
-    raise InputError("<argument>", f"{raw!r} is not a channel: use @name, t.me/name, a -100… id or a feed URL")
+    raise InputError(
+        "<argument>", f"{raw!r} is not a channel: use @name, t.me/name, a -100… id or a feed URL"
+    )

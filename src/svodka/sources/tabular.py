@@ -21,7 +21,7 @@ import orjson
 
 from svodka.errors import InputError
 from svodka.model import ChannelRef, ForwardOrigin, Post, normalize_tg_id
-from svodka.sources.files import FileFormat, ReadOptions, ReadStats
+from svodka.sources.files import FileFormat, ReadOptions, ReadStats, first_bad_utf8
 
 # field -> column names tried in order
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -45,7 +45,9 @@ _HANDLE = re.compile(r"@?([A-Za-z][A-Za-z0-9_]{4,31})")
 
 def parse_date(value: Any) -> datetime:
     """ISO 8601 (``Z`` or offset; naive is UTC) or Unix seconds/milliseconds."""
-    if isinstance(value, (int, float)) or (isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value)):
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and re.fullmatch(r"\d{9,13}(\.\d+)?", value)
+    ):
         ts = float(value)
         if ts > 1e11:  # milliseconds
             ts /= 1000
@@ -70,13 +72,17 @@ class _Columns:
     def __init__(self, columns: list[str], mapping: Mapping[str, str], path: Path) -> None:
         unknown = set(mapping) - set(DEFAULT_COLUMNS)
         if unknown:
-            raise InputError(path, f"--map names unknown field(s) {sorted(unknown)}; known: {sorted(DEFAULT_COLUMNS)}")
+            raise InputError(
+                path, f"--map names unknown field(s) {sorted(unknown)}; known: {sorted(DEFAULT_COLUMNS)}"
+            )
         self.by_field: dict[str, str] = {}
         present = set(columns)
         for field, names in DEFAULT_COLUMNS.items():
             if field in mapping:
                 if mapping[field] not in present:
-                    raise InputError(path, f"--map {field}={mapping[field]}: no such column (have: {', '.join(columns)})")
+                    raise InputError(
+                        path, f"--map {field}={mapping[field]}: no such column (have: {', '.join(columns)})"
+                    )
                 self.by_field[field] = mapping[field]
                 continue
             for name in names:
@@ -157,7 +163,8 @@ def _post(record: Mapping[str, Any], cols: _Columns, opts: ReadOptions) -> Post:
         forward=_forward(record.get(f["fwd_from"])) if "fwd_from" in f else None,
         reply_to=_int(record.get(f["reply_to"])) if "reply_to" in f else None,
         url=(record.get(f["url"]) or None) if "url" in f else None,
-        raw=dict(record),
+        # the text is stored in its own column; raw keeps the other columns
+        raw={k: v for k, v in record.items() if k != f["text"]},
     )
 
 
@@ -201,7 +208,7 @@ def read_csv(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
         try:
             header = reader.fieldnames or []
         except UnicodeDecodeError as e:
-            raise InputError(path, f"not UTF-8 text ({e.reason})", "header") from None
+            raise InputError(path, f"not UTF-8 text ({e.reason})", first_bad_utf8(path)) from None
         cols = _Columns(list(header), opts.mapping, path)
         cols.check(path, "header", opts.channel)
         row = 1
@@ -216,7 +223,7 @@ def read_csv(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
                 except (KeyError, ValueError, TypeError) as e:
                     raise InputError(path, f"bad value: {e}", f"row {row}") from None
         except UnicodeDecodeError as e:
-            raise InputError(path, f"not UTF-8 text ({e.reason})", f"after row {row}") from None
+            raise InputError(path, f"not UTF-8 text ({e.reason})", first_bad_utf8(path)) from None
         except csv.Error as e:
             raise InputError(path, f"broken CSV ({e})", f"row {row}") from None
 
@@ -234,7 +241,11 @@ def _sniff_csv(head: bytes, path: Path) -> bool:
 
 
 FORMATS = [
-    FileFormat("jsonl", "one JSON object per line (tg_ru_news_2024, tg_en_bbcbreaking_2017 layouts)",
-               _sniff_jsonl, read_jsonl),
+    FileFormat(
+        "jsonl",
+        "one JSON object per line (tg_ru_news_2024, tg_en_bbcbreaking_2017 layouts)",
+        _sniff_jsonl,
+        read_jsonl,
+    ),
     FileFormat("csv", "CSV/TSV with a header row", _sniff_csv, read_csv),
 ]

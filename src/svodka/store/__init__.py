@@ -18,10 +18,10 @@ def open_store(url: str | Path, busy_timeout: float = 10.0, readonly: bool = Fal
     text = str(url)
     if text.startswith(("postgresql://", "postgres://")):
         try:
-            from svodka.store.postgres import PostgresStore  # type: ignore[import-not-found]
+            from svodka.store.postgres import PostgresStore
         except ImportError:
             raise ConfigError(f"{text}: the PostgreSQL backend is not available in this build") from None
-        return PostgresStore(text)  # type: ignore[no-any-return]
+        return PostgresStore(text)
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") :]
     from svodka.store.sqlite import SqliteStore

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
+from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.posts import SqlitePosts
+from svodka.store.sqlite.questions import SqliteQuestions
 from svodka.store.sqlite.state import SqliteState
+from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
+from svodka.store.sqlite.users import SqliteUsers
 
 
 class SqliteStore:
@@ -19,6 +24,12 @@ class SqliteStore:
         self.channels = SqliteChannels(self.db)
         self.posts = SqlitePosts(self.db, self.channels)
         self.state = SqliteState(self.db)
+        self.digests = SqliteDigests(self.db)
+        self.users = SqliteUsers(self.db)
+        self.channel_stats = SqliteChannelStats(self.db)
+        self.stories = SqliteStories(self.db)
+        self.analysis = SqliteAnalysis(self.db)
+        self.questions = SqliteQuestions(self.db)
 
     def close(self) -> None:
         self.db.close()

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
 import re
+import sqlite3
 from collections.abc import Sequence
+from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
@@ -19,7 +22,7 @@ class SqliteChannels:
         self._cache: dict[ChannelRef, int] = {}
 
     # --- reading -------------------------------------------------------------------------------------
-    def _row_to_channel(self, row: tuple) -> Channel:  # type: ignore[type-arg]
+    def _row_to_channel(self, row: Sequence[Any]) -> Channel:
         groups = tuple(
             r[0]
             for r in self.db.conn.execute(
@@ -60,13 +63,16 @@ class SqliteChannels:
             if row is None and re.fullmatch(r"-?\d+", text):
                 tg_id = normalize_tg_id(text)
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.tg_id = ? OR c.id = ? ORDER BY c.tg_id = ? DESC",
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.tg_id = ? OR c.id = ? "
+                    "ORDER BY c.tg_id = ? DESC",
                     (tg_id, int(text), tg_id),
                 ).fetchone()
             if row is None:
                 row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.title = ?", (text,)).fetchone()
             if row is None:
-                row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ?", (text,)).fetchone()
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ?", (text,)
+                ).fetchone()
             return None if row is None else self._row_to_channel(row)
 
     def get(self, name: str) -> Channel:
@@ -97,7 +103,7 @@ class SqliteChannels:
         self._cache[ref] = channel_id
         return channel_id
 
-    def resolve_in_transaction(self, conn, ref: ChannelRef) -> int:  # type: ignore[no-untyped-def]
+    def resolve_in_transaction(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
         """Like :meth:`resolve`, inside a write transaction the caller holds."""
         cached = self._cache.get(ref)
         if cached is None:
@@ -105,7 +111,7 @@ class SqliteChannels:
             self._cache[ref] = cached
         return cached
 
-    def _resolve_in(self, conn, ref: ChannelRef) -> int:  # type: ignore[no-untyped-def]
+    def _resolve_in(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
         handle = ref.handle.lower().lstrip("@") if ref.handle else None
         row = None
         if ref.tg_id is not None:
@@ -130,10 +136,12 @@ class SqliteChannels:
                 "INSERT INTO channels (platform, handle, tg_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
                 (ref.platform, handle, ref.tg_id, ref.title, now_ts()),
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)  # always set after an INSERT
         channel_id, old_handle, old_tg_id, old_title = row
-        if (handle and not old_handle) or (ref.tg_id is not None and old_tg_id is None) or (
-            ref.title and not old_title
+        if (
+            (handle and not old_handle)
+            or (ref.tg_id is not None and old_tg_id is None)
+            or (ref.title and not old_title)
         ):
             conn.execute(
                 "UPDATE channels SET handle = COALESCE(handle, ?), tg_id = COALESCE(tg_id, ?), "
@@ -190,7 +198,7 @@ class SqliteChannels:
                 (title, subscribers, channel_id),
             )
 
-    def stats(self) -> list[ChannelStats]:
+    def stats(self) -> builtins.list[ChannelStats]:
         with self.db.read() as conn:
             rows = conn.execute(
                 """

@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
 
@@ -41,7 +41,7 @@ def explain(path: Path, err: sqlite3.Error) -> StoreError:
         text = "database is locked by another writer; try again when it has finished"
     elif "readonly" in low or "read-only" in low:
         text = "database is read-only (check the file's permissions)"
-    elif "disk is full" in low or "full" in low and "database" in low:
+    elif "disk is full" in low or ("full" in low and "database" in low):
         text = "disk full: nothing of the interrupted batch was stored; free space and run again"
     elif "not a database" in low or "malformed" in low:
         text = f"not a svodka database or damaged ({msg})"
@@ -99,10 +99,9 @@ class Database:
                 raise
 
     def _rollback(self) -> None:
-        try:
+        # the transaction may already be gone (e.g. after SQLITE_FULL)
+        with suppress(sqlite3.Error):
             self.conn.execute("ROLLBACK")
-        except sqlite3.Error:  # the transaction may already be gone (e.g. after SQLITE_FULL)
-            pass
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -126,13 +125,16 @@ class Database:
         done = set(self.applied_migrations())
         pending = [(n, sql) for n, sql in migrations() if n not in done]
         if pending and self.readonly:
-            raise StoreError(f"{self.path}: database needs migrations {[n for n, _ in pending]} but is read-only")
+            raise StoreError(
+                f"{self.path}: database needs migrations {[n for n, _ in pending]} but is read-only"
+            )
         applied = []
         for name, sql in pending:
             log.info("applying migration %s", name)
             with self.write() as conn:
                 conn.execute(
-                    "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
+                    "CREATE TABLE IF NOT EXISTS schema_migrations"
+                    " (name TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)"
                 )
                 for statement in split_sql(sql):
                     conn.execute(statement)

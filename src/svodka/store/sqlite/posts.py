@@ -6,9 +6,10 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 import orjson
-import snowballstemmer  # type: ignore[import-untyped]
+import snowballstemmer
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
@@ -22,7 +23,8 @@ _STAGE_COLUMNS = (
 _N_STAGE = _STAGE_COLUMNS.count(",") + 1
 _SELECT = (
     "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, CAST(c.tg_id AS TEXT)), p.message_id, p.date, "
-    "p.text, p.url, p.views, p.forwards, p.fwd_tg_id, p.fwd_handle, p.fwd_name, p.fwd_message_id, p.reply_to, "
+    "p.text, p.url, p.views, p.forwards, p.fwd_tg_id, p.fwd_handle, p.fwd_name, p.fwd_message_id, "
+    "p.reply_to, "
     "p.media, p.links, p.edited, p.deleted_at, "
     "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.tg_id "
     "FROM posts p JOIN channels c ON c.id = p.channel_id"
@@ -37,7 +39,7 @@ def content_hash(text: str, entities: bytes | None) -> int:
     return int.from_bytes(h.digest(), "big") >> 1
 
 
-def _row(p: Post, channel_id: int) -> tuple:  # type: ignore[type-arg]
+def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
     entities = orjson.dumps([[e.type, e.text, e.url] for e in p.entities]) if p.entities else None
     fwd = p.forward
     return (
@@ -64,7 +66,7 @@ def _row(p: Post, channel_id: int) -> tuple:  # type: ignore[type-arg]
     )
 
 
-def _to_stored(r: tuple) -> StoredPost:  # type: ignore[type-arg]
+def _to_stored(r: Sequence[Any]) -> StoredPost:
     platform, handle, tg_id = r[19], r[20], r[21]
     url = r[6]
     if url is None and platform == "telegram":
@@ -102,7 +104,8 @@ class SqlitePosts:
         with db.write() as conn:
             # Posts of one batch are staged here and merged with set-based SQL.
             conn.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS stage ({_STAGE_COLUMNS}, PRIMARY KEY (channel_id, message_id))"
+                f"CREATE TEMP TABLE IF NOT EXISTS stage ({_STAGE_COLUMNS}, "
+                "PRIMARY KEY (channel_id, message_id))"
             )
 
     # --- writing -------------------------------------------------------------------------------------
@@ -120,9 +123,7 @@ class SqlitePosts:
             if not rows:
                 return result
             conn.execute("DELETE FROM stage")
-            conn.executemany(
-                f"INSERT OR REPLACE INTO stage VALUES ({','.join('?' * _N_STAGE)})", rows
-            )
+            conn.executemany(f"INSERT OR REPLACE INTO stage VALUES ({','.join('?' * _N_STAGE)})", rows)
             staged = conn.execute("SELECT COUNT(*) FROM stage").fetchone()[0]
             changed = """
                 FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id
@@ -138,7 +139,7 @@ class SqlitePosts:
             result.edited = conn.execute("SELECT changes()").fetchone()[0]
             if result.edited:
                 conn.execute(
-                    f"""
+                    """
                     UPDATE posts SET text = s.text, entities = s.entities, links = s.links, edited = s.edited,
                         content_hash = s.content_hash, raw = COALESCE(s.raw, posts.raw), last_seen = ?
                     FROM stage s
@@ -300,7 +301,8 @@ class SqlitePosts:
         if until is not None:
             where.append("p.date < ?")
             params.append(int(utc(until).timestamp()))
-        select = _SELECT.replace("SELECT ", "SELECT snippet(posts_fts, 0, '[', ']', '…', 24), bm25(posts_fts), ", 1)
+        marks = "SELECT snippet(posts_fts, 0, '[', ']', '…', 24), bm25(posts_fts), "
+        select = _SELECT.replace("SELECT ", marks, 1)
         sql = (
             f"{select} "
             f"JOIN posts_fts ON posts_fts.rowid = p.id WHERE {' AND '.join(where)} "

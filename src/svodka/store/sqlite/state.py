@@ -13,11 +13,11 @@ _COLUMNS = (
 )
 
 
-def _ts(dt):  # type: ignore[no-untyped-def]
+def _ts(dt):
     return None if dt is None else int(dt.timestamp())
 
 
-def _to_state(r: tuple) -> SourceState:  # type: ignore[type-arg]
+def _to_state(r: tuple) -> SourceState:
     return SourceState(
         key=r[0],
         position=r[1],

@@ -1,0 +1,79 @@
+"""Import rate (posts/s) and peak memory of `svodka import`, measured on a real corpus and a synthetic export.
+
+Each import runs as its own process (the real CLI entry point, into a fresh database), so peak memory is
+that process's ru_maxrss (os.wait4), not this script's.
+
+    .venv/bin/python benchmarks/bench_import.py                 # tg_ru_news_2024 + a 1,000,000-post export
+    .venv/bin/python benchmarks/bench_import.py --posts 100000  # a smaller synthetic export
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RU = ROOT.parent / "shared" / "data" / "tg_ru_news_2024" / "posts.jsonl"
+
+
+def import_once(path: Path, workdir: Path) -> tuple[int, float, float]:
+    """(posts, seconds, peak MiB) of one `svodka import` of ``path`` into a new database."""
+    db = workdir / f"bench-{time.monotonic_ns()}.db"
+    code = "import sys; from svodka.cli import main; sys.argv = ['svodka', *sys.argv[1:]]; main()"
+    out_path, err_path = workdir / "out.json", workdir / "err.txt"
+    started = time.perf_counter()
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, "import", "--json", "--db", str(db), str(path)],
+            stdout=out,
+            stderr=err,
+        )
+        # wait4 gives this one child's own ru_maxrss (KiB on Linux): the import process's peak memory
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status):
+        raise SystemExit(f"import failed: {err_path.read_text(errors='replace')}")
+    report = json.loads(out_path.read_bytes())[0]
+    posts = report["new"] + report["edited"] + report["unchanged"]
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    return posts, seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=int, default=1_000_000, help="size of the synthetic export")
+    ap.add_argument("--keep", type=Path, help="reuse/keep the synthetic export at this path")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
+        work = Path(tmp)
+        rows = []
+        if RU.exists():
+            rows.append(("tg_ru_news_2024 posts.jsonl", RU))
+        synthetic = args.keep or work / "synthetic.json"
+        if not synthetic.exists():
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(ROOT / "benchmarks" / "make_synthetic_export.py"),
+                    str(synthetic),
+                    "--posts",
+                    str(args.posts),
+                ],
+                check=True,
+            )
+        rows.append((f"synthetic result.json ({synthetic.stat().st_size >> 20} MiB)", synthetic))
+        print(f"{'input':<40} {'posts':>9} {'seconds':>8} {'posts/s':>9} {'peak MiB':>9}")
+        for name, path in rows:
+            posts, seconds, peak = import_once(path, work)
+            print(f"{name:<40} {posts:>9} {seconds:>8.1f} {posts / seconds:>9,.0f} {peak:>9.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

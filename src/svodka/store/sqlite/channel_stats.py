@@ -1,0 +1,153 @@
+"""Channel statistics in SQLite: activity, reach, originality and how often others forward a channel.
+
+Copies known here are forwards (the ``fwd_*`` columns); near-duplicate copies are known only to the story
+pipeline, which the web app asks separately.
+"""
+
+from __future__ import annotations
+
+from svodka.model import ChannelActivity, from_ts
+from svodka.store.sqlite.db import Database
+
+_DAY = 86400
+_IS_FORWARD = "(p.fwd_tg_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)"
+
+# Posts of other channels that forward a post of channel c: matched by numeric id or by handle (one post
+# counted once even when it names both).
+_COPIES = """
+    SELECT c.id AS origin, p.id AS post, p.channel_id AS copier
+      FROM channels c JOIN posts p ON p.fwd_tg_id = c.tg_id
+     WHERE c.tg_id IS NOT NULL AND p.channel_id != c.id {where}
+    UNION
+    SELECT c.id, p.id, p.channel_id
+      FROM channels c JOIN posts p ON p.fwd_handle = c.handle
+     WHERE c.handle IS NOT NULL AND p.channel_id != c.id {where}
+"""
+
+
+class SqliteChannelStats:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def activity(self, channel_id: int | None = None) -> list[ChannelActivity]:
+        """Statistics of every channel (or of one), in channel id order; channels without posts included."""
+        one = channel_id is not None
+        args: tuple[int, ...] = (channel_id,) if one else ()  # type: ignore[assignment]
+        with self.db.read() as conn:
+            base = conn.execute(
+                f"""
+                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date), COALESCE(SUM({_IS_FORWARD}), 0)
+                  FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
+                 {"WHERE c.id = ?" if one else ""}
+                 GROUP BY c.id ORDER BY c.id
+                """,
+                args,
+            ).fetchall()
+            medians = dict(
+                conn.execute(
+                    f"""
+                    SELECT channel_id, AVG(views) FROM (
+                        SELECT channel_id, views,
+                               ROW_NUMBER() OVER (PARTITION BY channel_id ORDER BY views) AS rn,
+                               COUNT(*) OVER (PARTITION BY channel_id) AS n
+                          FROM posts WHERE views IS NOT NULL {"AND channel_id = ?" if one else ""}
+                    ) WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY channel_id
+                    """,
+                    args,
+                ).fetchall()
+            )
+            where = "AND c.id = ?" if one else ""
+            copies = {
+                r[0]: (r[1], r[2])
+                for r in conn.execute(
+                    f"SELECT origin, COUNT(*), COUNT(DISTINCT copier) FROM ({_COPIES.format(where=where)}) "
+                    "GROUP BY origin",
+                    args * 2,
+                )
+            }
+        out = []
+        for cid, posts, first, last, forwarded in base:
+            span_days = max(1.0, (last - first) / _DAY) if posts else 1.0
+            by_posts, by_channels = copies.get(cid, (0, 0))
+            out.append(
+                ChannelActivity(
+                    channel_id=cid,
+                    posts=posts,
+                    first=from_ts(first),
+                    last=from_ts(last),
+                    posts_per_day=posts / span_days if posts else 0.0,
+                    median_views=medians.get(cid),
+                    forwarded=int(forwarded),
+                    copied_by_posts=by_posts,
+                    copied_by_channels=by_channels,
+                )
+            )
+        return out
+
+    def copiers(self, channel_id: int, limit: int = 10) -> list[tuple[int, int]]:
+        """The channels that forward this one most: ``(channel id, posts)``, most first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                f"SELECT copier, COUNT(*) FROM ({_COPIES.format(where='AND c.id = ?')}) "
+                "GROUP BY copier ORDER BY COUNT(*) DESC, copier LIMIT ?",
+                (channel_id, channel_id, limit),
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def sources(self, channel_id: int, limit: int = 10) -> list[tuple[str, int]]:
+        """Whom this channel forwards most: ``(name of the origin, posts)``, most first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                """
+                SELECT COALESCE(o.handle, o.title, p.fwd_handle, p.fwd_name, CAST(p.fwd_tg_id AS TEXT)),
+                       COUNT(*)
+                  FROM posts p LEFT JOIN channels o ON o.tg_id = p.fwd_tg_id AND o.platform = 'telegram'
+                 WHERE p.channel_id = ?
+                   AND (p.fwd_tg_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)
+                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
+                """,
+                (channel_id, limit),
+            ).fetchall()
+        return [(r[0], r[1]) for r in rows]
+
+    def daily(self, channel_id: int, days: int = 30) -> list[tuple[str, int]]:
+        """Posts per UTC day over the last ``days`` active days: ``(YYYY-MM-DD, posts)``, oldest first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT date(date / 86400 * 86400, 'unixepoch'), COUNT(*) FROM posts WHERE channel_id = ? "
+                "GROUP BY date / 86400 ORDER BY date / 86400 DESC LIMIT ?",
+                (channel_id, days),
+            ).fetchall()
+        return [(r[0], r[1]) for r in reversed(rows)]
+
+    def copies_of(self, post_id: int, limit: int = 100) -> list[int]:
+        """Ids of posts of other channels that forward this post, earliest first."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT p.channel_id, p.message_id, c.tg_id, c.handle FROM posts p "
+                "JOIN channels c ON c.id = p.channel_id WHERE p.id = ?",
+                (post_id,),
+            ).fetchone()
+            if row is None:
+                return []
+            channel_id, message_id, tg_id, handle = row
+            # Two indexed lookups (by origin id, by origin handle) rather than one OR that scans.
+            rows = conn.execute(
+                """
+                SELECT id, date FROM posts WHERE fwd_tg_id = ? AND fwd_message_id = ? AND channel_id != ?
+                UNION
+                SELECT id, date FROM posts WHERE fwd_handle = ? AND fwd_message_id = ? AND channel_id != ?
+                ORDER BY 2, 1 LIMIT ?
+                """,
+                (tg_id, message_id, channel_id, handle, message_id, channel_id, limit),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def recent(self, channel_id: int, limit: int = 20) -> list[int]:
+        """Ids of the channel's latest posts by date, newest first."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT id FROM posts WHERE channel_id = ? ORDER BY date DESC, id DESC LIMIT ?",
+                (channel_id, limit),
+            ).fetchall()
+        return [r[0] for r in rows]

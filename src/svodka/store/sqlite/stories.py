@@ -1,0 +1,302 @@
+"""Stories and per-post analysis in SQLite (migration 0003_pipeline).
+
+:class:`SqliteAnalysis` keeps what the pipeline derives from a post (language, ad verdict, normalised
+text, origin) and the embedding cache; :class:`SqliteStories` keeps stories with stable ids and reads
+them back as :class:`~svodka.model.Story` records for the digest and the web app.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from svodka.errors import NotFoundError, StoreError
+from svodka.model import Story, StoryMember, from_ts, utc
+from svodka.store.sqlite.db import Database, now_ts
+from svodka.store.sqlite.posts import _SELECT, _to_stored, fts_query
+
+
+@dataclass(frozen=True, slots=True)
+class PostAnalysis:
+    post_id: int
+    language: str | None
+    is_ad: bool
+    ad_reason: str | None
+    norm_text: str
+    text_hash: int
+    origin_post_id: int | None = None
+
+
+class SqliteAnalysis:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(self, rows: Iterable[PostAnalysis]) -> int:
+        ts = now_ts()
+        data = [
+            (r.post_id, r.language, int(r.is_ad), r.ad_reason, r.norm_text, r.text_hash, r.origin_post_id, ts)
+            for r in rows
+        ]
+        with self.db.write() as conn:
+            conn.executemany("INSERT OR REPLACE INTO post_analysis VALUES (?, ?, ?, ?, ?, ?, ?, ?)", data)
+        return len(data)
+
+    def get_many(self, post_ids: Sequence[int]) -> dict[int, PostAnalysis]:
+        out: dict[int, PostAnalysis] = {}
+        with self.db.read() as conn:
+            for i in range(0, len(post_ids), 900):
+                chunk = post_ids[i : i + 900]
+                for r in conn.execute(
+                    "SELECT post_id, language, is_ad, ad_reason, norm_text, text_hash, origin_post_id "
+                    f"FROM post_analysis WHERE post_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    out[r[0]] = PostAnalysis(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+        return out
+
+    def counts(self) -> dict[str, int]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT COUNT(*), SUM(is_ad), SUM(origin_post_id IS NOT NULL) FROM post_analysis"
+            ).fetchone()
+        return {"analysed": rows[0] or 0, "ads": rows[1] or 0, "copies": rows[2] or 0}
+
+    def copies_of(self, post_id: int) -> builtins.list[int]:
+        with self.db.read() as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT post_id FROM post_analysis WHERE origin_post_id = ? ORDER BY post_id", (post_id,)
+                )
+            ]
+
+    # --- embedding cache -------------------------------------------------------------------------------
+    def vectors(self, model: str, keys: Sequence[tuple[int, int]]) -> dict[int, bytes]:
+        """Cached vectors for ``(post_id, text_hash)`` pairs whose text is unchanged."""
+        want = dict(keys)
+        out: dict[int, bytes] = {}
+        ids = list(want)
+        with self.db.read() as conn:
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                for pid, h, blob in conn.execute(
+                    "SELECT post_id, text_hash, vector FROM embeddings "
+                    f"WHERE model = ? AND post_id IN ({','.join('?' * len(chunk))})",
+                    (model, *chunk),
+                ):
+                    if want.get(pid) == h:
+                        out[pid] = blob
+        return out
+
+    def put_vectors(self, model: str, rows: Iterable[tuple[int, int, bytes]]) -> None:
+        with self.db.write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)",
+                [(pid, model, h, blob) for pid, h, blob in rows],
+            )
+
+    # --- watermark -------------------------------------------------------------------------------------
+    def get_state(self, key: str, default: int = 0) -> int:
+        with self.db.read() as conn:
+            row = conn.execute("SELECT value FROM pipeline_state WHERE key = ?", (key,)).fetchone()
+        return default if row is None else int(row[0])
+
+    def set_state(self, key: str, value: int) -> None:
+        with self.db.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO pipeline_state VALUES (?, ?)", (key, value))
+
+    def forward_origins(self, post_ids: Sequence[int]) -> dict[int, int]:
+        """``{post_id: origin post id}`` where a post's forward metadata names a stored post."""
+        out: dict[int, int] = {}
+        with self.db.read() as conn:
+            for i in range(0, len(post_ids), 900):
+                chunk = list(post_ids[i : i + 900])
+                for pid, oid in conn.execute(
+                    "SELECT p.id, o.id FROM posts p JOIN channels c ON (c.tg_id = p.fwd_tg_id "
+                    "OR (p.fwd_tg_id IS NULL AND c.handle = lower(p.fwd_handle))) "
+                    "JOIN posts o ON o.channel_id = c.id AND o.message_id = p.fwd_message_id "
+                    f"WHERE p.fwd_message_id IS NOT NULL AND p.id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ):
+                    if oid != pid:
+                        out[pid] = oid
+        return out
+
+    def window(self, since: int, before_id: int) -> list[tuple[int, int, int, str, int, int | None, int]]:
+        """Analysed, non-ad posts dated from ``since`` with id ≤ ``before_id``:
+        ``(post_id, channel_id, date, norm_text, text_hash, origin_post_id, story_id or 0)``."""
+        with self.db.read() as conn:
+            return conn.execute(
+                "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
+                "COALESCE(sp.story_id, 0) FROM post_analysis a JOIN posts p ON p.id = a.post_id "
+                "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
+                "WHERE p.date >= ? AND a.post_id <= ? AND a.is_ad = 0 ORDER BY p.date, p.id",
+                (since, before_id),
+            ).fetchall()
+
+
+class SqliteStories:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writing (the pipeline) -----------------------------------------------------------------------
+    def next_id(self) -> int:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM stories "
+                "UNION ALL SELECT MAX(old_id) FROM story_aliases)"
+            ).fetchone()
+        return (row[0] or 0) + 1
+
+    def save(
+        self, assignments: Iterable[tuple[int, int, float]], merges: Iterable[tuple[int, int]] = ()
+    ) -> None:
+        """Record ``(post_id, story_id, similarity)`` and ``(absorbed, into)`` merges in one transaction."""
+        ts = now_ts()
+        rows = list(assignments)
+        with self.db.write() as conn:
+            for gone, keep in merges:
+                conn.execute(
+                    "INSERT OR IGNORE INTO stories SELECT ?, 0, 0, 0, ?, ? WHERE true", (keep, ts, ts)
+                )
+                conn.execute("UPDATE story_posts SET story_id = ? WHERE story_id = ?", (keep, gone))
+                conn.execute("UPDATE story_aliases SET story_id = ? WHERE story_id = ?", (keep, gone))
+                conn.execute("INSERT OR REPLACE INTO story_aliases VALUES (?, ?, ?)", (gone, keep, ts))
+                conn.execute("DELETE FROM stories WHERE id = ?", (gone,))
+            for _pid, sid, _sim in rows:
+                conn.execute(
+                    "INSERT INTO stories (id, first_date, last_date, n_posts, created_at, updated_at) "
+                    "VALUES (?, 0, 0, 0, ?, ?) "
+                    "ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+                    (sid, ts, ts),
+                )
+            conn.executemany(
+                "INSERT OR REPLACE INTO story_posts VALUES (?, ?, ?, ?)",
+                [(p, s, sim, ts) for p, s, sim in rows],
+            )
+            touched = {s for _p, s, _x in rows} | {k for _g, k in merges}
+            conn.executemany(
+                "UPDATE stories SET (first_date, last_date, n_posts) = "
+                "(SELECT MIN(p.date), MAX(p.date), COUNT(*) FROM story_posts sp "
+                "JOIN posts p ON p.id = sp.post_id WHERE sp.story_id = stories.id) WHERE id = ?",
+                [(s,) for s in touched],
+            )
+
+    def placed_since(self, since: datetime) -> builtins.list[tuple[int, int]]:
+        """``(post_id, story_id)`` of posts dated from ``since`` on: the window a new run continues."""
+        with self.db.read() as conn:
+            return [
+                (r[0], r[1])
+                for r in conn.execute(
+                    "SELECT sp.post_id, sp.story_id FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
+                    "WHERE p.date >= ? ORDER BY p.date, p.id",
+                    (int(utc(since).timestamp()),),
+                )
+            ]
+
+    # --- reading (digest, web, CLI) --------------------------------------------------------------------
+    def resolve(self, story_id: int) -> int:
+        with self.db.read() as conn:
+            row = conn.execute("SELECT story_id FROM story_aliases WHERE old_id = ?", (story_id,)).fetchone()
+        return story_id if row is None else int(row[0])
+
+    def get(self, story_id: int) -> Story:
+        found = self._load([self.resolve(story_id)])
+        if not found:
+            raise NotFoundError(f"no story with id {story_id}")
+        return found[0]
+
+    def in_period(self, since: datetime, until: datetime) -> builtins.list[Story]:
+        """Stories with a post in ``[since, until)``, oldest first."""
+        with self.db.read() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM stories WHERE last_date >= ? AND first_date < ? ORDER BY first_date, id",
+                    (int(utc(since).timestamp()), int(utc(until).timestamp())),
+                )
+            ]
+        return self._load(ids)
+
+    def list(
+        self, since: datetime | None = None, limit: int = 50, offset: int = 0, min_posts: int = 1
+    ) -> builtins.list[Story]:
+        """Stories active since ``since``, the most recently active first."""
+        with self.db.read() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM stories WHERE last_date >= ? AND n_posts >= ? "
+                    "ORDER BY last_date DESC, id DESC LIMIT ? OFFSET ?",
+                    (int(utc(since).timestamp()) if since else 0, min_posts, limit, offset),
+                )
+            ]
+        return self._load(ids)
+
+    def search(self, query: str, limit: int = 10) -> builtins.list[Story]:
+        match = fts_query(query)
+        if not match:
+            raise StoreError(f"nothing to search for in {query!r}")
+        with self.db.read() as conn:
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    # bm25() is not allowed under GROUP BY: rank the matching posts first, then group
+                    "WITH hits AS MATERIALIZED (SELECT rowid AS post_id, rank AS score FROM posts_fts "
+                    "WHERE posts_fts MATCH ?) SELECT sp.story_id FROM hits "
+                    "JOIN story_posts sp ON sp.post_id = hits.post_id "
+                    "GROUP BY sp.story_id ORDER BY MIN(hits.score) LIMIT ?",
+                    (match, limit),
+                )
+            ]
+        return self._load(ids)
+
+    def count(self) -> int:
+        with self.db.read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM stories").fetchone()[0])
+
+    def assignments(self) -> dict[int, int]:
+        """``{post_id: story_id}`` of every placed post."""
+        with self.db.read() as conn:
+            return dict(conn.execute("SELECT post_id, story_id FROM story_posts").fetchall())
+
+    def _load(self, ids: Sequence[int]) -> builtins.list[Story]:
+        if not ids:
+            return []
+        members: dict[int, list[StoryMember]] = {i: [] for i in ids}
+        meta: dict[int, tuple[int, int, int]] = {}
+        with self.db.read() as conn:
+            for i in range(0, len(ids), 500):
+                chunk = list(ids[i : i + 500])
+                marks = ",".join("?" * len(chunk))
+                for r in conn.execute(
+                    f"SELECT id, first_date, last_date, updated_at FROM stories WHERE id IN ({marks})", chunk
+                ):
+                    meta[r[0]] = (r[1], r[2], r[3])
+                select = _SELECT.replace(
+                    "SELECT ", "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, ", 1
+                )
+                for r in conn.execute(
+                    f"{select} JOIN story_posts sp ON sp.post_id = p.id "
+                    f"LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id IN ({marks}) "
+                    "ORDER BY p.date, p.id",
+                    chunk,
+                ):
+                    members[r[0]].append(StoryMember(_to_stored(r[4:]), r[2], r[3], float(r[1])))
+        out = []
+        for sid in ids:
+            if sid not in meta or not members[sid]:
+                continue
+            ms = tuple(members[sid])
+            out.append(
+                Story(
+                    id=sid,
+                    members=ms,
+                    first_date=ms[0].post.date,
+                    last_date=ms[-1].post.date,
+                    updated_at=from_ts(meta[sid][2]),
+                )
+            )
+        return out
