@@ -1,0 +1,156 @@
+"""Collect one channel through MTProto (Telethon): the same rules as the web source, by message id.
+
+The username is resolved once and the numeric id cached (state ``extra.tg_id`` and the channel row);
+new posts are read oldest-first after the saved position, so the position can advance with every batch;
+messages of the edit window (at most ``edit_window_pages`` × 100) are re-read for edits (exact edit
+dates) and deletions.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import replace
+from datetime import timedelta
+from typing import Any
+
+from svodka.collect.context import Context
+from svodka.collect.jobs import Job, Outcome
+from svodka.errors import ConfigError, SourceError, StoreError
+from svodka.model import PLATFORM_TELEGRAM, ChannelRef, SourceState
+from svodka.sources.telegram_mtproto import TelethonSource, message_to_post, oldest_date
+
+BATCH = 100  # messages per request: Telegram's own page size for history
+
+
+class MtprotoRun:
+    def __init__(self, job: Job, state: SourceState, ctx: Context, source: TelethonSource) -> None:
+        self.job, self.state, self.ctx, self.source = job, state, ctx, source
+        self.outcome = Outcome(job.key)
+        self.now = ctx.clock()
+        self.ref = ChannelRef(PLATFORM_TELEGRAM, handle=job.channel.handle, tg_id=job.channel.tg_id)
+
+    def checkpoint(self, **changes: object) -> None:
+        self.state = replace(self.state, **changes)  # type: ignore[arg-type]
+        self.ctx.store.state.put(self.state, channel_id=self.job.channel.id)
+
+    def absorb(self, messages: list[Any], check_deleted: bool = False) -> None:
+        store, cid = self.ctx.store, self.job.channel.id
+        posts = [p for p in (message_to_post(m, self.ref) for m in messages) if p is not None]
+        result = store.posts.save(posts, seen_at=self.now)
+        self.outcome.new += result.new
+        self.outcome.edited += result.edited
+        self.outcome.pages += 1
+        if check_deleted and messages:
+            ids = {int(m.id) for m in messages}
+            live = set(store.posts.message_ids(cid, min(ids), max(ids)))
+            gone = live - ids
+            if gone:
+                self.outcome.deleted += store.posts.mark_deleted(cid, sorted(gone), "mtproto")
+            back = [p.message_id for p in posts if p.message_id not in live]
+            if back:
+                store.posts.mark_restored(cid, back)
+                self.outcome.restored += len(back)
+        self.state = replace(self.state, posts_collected=self.state.posts_collected + result.new)
+
+    async def entity(self) -> Any:
+        cached = self.state.extra.get("tg_id") or self.job.channel.tg_id
+        from telethon.tl.types import PeerChannel
+
+        if cached:
+            # Telethon needs the channel's access hash, which its session keeps from the first
+            # resolution; a fresh session (e.g. a new session string) has to resolve the name again.
+            try:
+                return await self.source.input_entity(PeerChannel(int(cached)))
+            except SourceError:
+                if not self.job.channel.handle:
+                    raise
+        name = self.job.channel.handle
+        if not name:
+            raise SourceError(f"{self.job.channel.name}: neither a username nor an id to look up")
+        resolved = await self.source.resolve(name)
+        # Cache the id on the channel too, so imports by id find it; if another row already has this id
+        # (an import by id), keep them apart.
+        with suppress(StoreError):
+            self.ctx.store.channels.resolve(ChannelRef(PLATFORM_TELEGRAM, handle=name, tg_id=resolved.tg_id))
+        if resolved.title and resolved.title != self.job.channel.title:
+            self.ctx.store.channels.update_info(self.job.channel.id, title=resolved.title)
+        self.checkpoint(extra={**self.state.extra, "tg_id": resolved.tg_id})
+        return resolved.entity
+
+    async def run(self) -> tuple[SourceState, Outcome]:
+        entity = await self.entity()
+        if self.state.position is None:
+            await self.backfill(entity, offset_id=0)
+        else:
+            while True:  # new posts, oldest first: the position advances with each stored batch
+                batch = await self.source.after(entity, self.state.position or 0, BATCH)
+                if not batch:
+                    break
+                self.absorb(batch)
+                self.checkpoint(position=max(self.state.position or 0, *(int(m.id) for m in batch)))
+                if len(batch) < BATCH:
+                    break
+            await self.reread(entity)
+            if not self.state.extra.get("backfill_done") and self.state.oldest:
+                await self.backfill(entity, offset_id=self.state.oldest)
+        self.outcome.through = self.state.position
+        return self.state, self.outcome
+
+    async def reread(self, entity: Any) -> None:
+        """Re-read the edit window (newest first, 100 a page, at most edit_window_pages pages)."""
+        cfg = self.ctx.cfg
+        horizon = self.now - timedelta(hours=cfg.edit_window_hours)
+        offset_id = 0
+        for _ in range(max(cfg.edit_window_pages, 1)):
+            batch = await self.source.newest(entity, BATCH, offset_id=offset_id)
+            recent = [m for m in batch if m.date is None or m.date >= horizon]
+            if not recent:
+                break
+            self.absorb(recent, check_deleted=True)
+            self.checkpoint()
+            if len(recent) < len(batch) or len(batch) < BATCH:
+                break
+            offset_id = min(int(m.id) for m in batch)
+
+    async def backfill(self, entity: Any, offset_id: int) -> None:
+        cfg = self.ctx.cfg
+        extra = dict(self.state.extra)
+        count = int(extra.get("backfill_count", 0))
+        horizon = self.now - timedelta(days=cfg.backfill_days) if cfg.backfill_days > 0 else None
+        first = offset_id == 0
+        while first or count < cfg.backfill_posts:
+            limit = max(
+                1, min(BATCH, (cfg.backfill_posts - count) if not first else (cfg.backfill_posts or 20))
+            )
+            batch = await self.source.newest(entity, limit, offset_id=offset_id)
+            if batch:
+                self.absorb(batch)
+                ids = [int(m.id) for m in batch]
+                count += len(batch)
+                offset_id = min(ids)
+                extra["backfill_count"] = count
+                position = max(self.state.position or 0, *ids) if first else self.state.position
+                self.checkpoint(position=position, oldest=offset_id, extra=dict(extra))
+            first = False
+            oldest = oldest_date(batch)
+            if len(batch) < limit or (horizon is not None and oldest is not None and oldest < horizon):
+                break
+        extra["backfill_done"] = True
+        self.checkpoint(extra=extra)
+
+
+async def collect_mtproto(job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
+    async with ctx.mtproto_lock:
+        if ctx.mtproto is None and ctx.mtproto_connect is not None:
+            try:
+                ctx.mtproto = await ctx.mtproto_connect()
+                ctx.mtproto_error = None
+            except ConfigError as e:  # missing credentials or login: the same for every job, say it
+                ctx.mtproto_error = str(e)
+                ctx.mtproto_connect = None
+            except SourceError as e:  # network: try again on the next job
+                ctx.mtproto_error = str(e)
+    if not isinstance(ctx.mtproto, TelethonSource):
+        why = ctx.mtproto_error or "set telegram.api_id/api_hash and run `svodka login`"
+        raise SourceError(f"the MTProto source is not connected ({why})")
+    return await MtprotoRun(job, state, ctx, ctx.mtproto).run()

@@ -1,0 +1,164 @@
+"""Run collections: one cycle over some sources (`svodka collect`), or forever on a schedule
+(`svodka watch`) with a concurrency limit, until asked to stop.
+
+Each source's collector stores its own progress as it goes (see :mod:`svodka.collect.web`); the runner
+adds health: after a run the source's state gets its next attempt from :mod:`svodka.collect.policy`
+(interval with jitter on success; backoff, breaker or the source's Retry-After on failure).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
+from typing import Any
+
+from svodka.collect import policy
+from svodka.collect.context import Context
+from svodka.collect.feeds import collect_feed
+from svodka.collect.jobs import Job, Outcome, job_for
+from svodka.collect.web import collect_web
+from svodka.errors import ConfigError, SourceError, StoreError
+from svodka.model import SourceState
+from svodka.sources.telegram_web import NoWebPreview
+from svodka.store import Store
+
+log = logging.getLogger(__name__)
+
+Collect = Callable[[Job, SourceState, Context], Awaitable[tuple[SourceState, Outcome]]]
+
+
+def _collector(kind: str) -> Collect:
+    if kind == "web":
+        return collect_web
+    if kind == "rss":
+        return collect_feed
+    if kind == "mtproto":
+        from svodka.collect.mtproto import collect_mtproto
+
+        return collect_mtproto
+    raise ConfigError(f"unknown source kind {kind!r}")
+
+
+def jobs_for(store: Store, telegram_via: str, names: Sequence[str] = ()) -> list[Job]:
+    """The sources to collect: the named channels (added if new), or every active channel."""
+    from svodka.sources.identifiers import parse_channel
+
+    if names:
+        channels = [store.channels.by_id(store.channels.resolve(parse_channel(n))) for n in names]
+    else:
+        channels = [c for c in store.channels.list() if c.active]
+    if telegram_via != "auto":
+        return [job_for(c, telegram_via) for c in channels]
+    no_preview = {s.key for s in store.state.all() if s.extra.get("no_preview")}
+    return [job_for(c, telegram_via, no_preview=f"web:{c.handle}" in no_preview) for c in channels]
+
+
+async def run_job(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | None = None) -> Outcome:
+    """Collect one source and record its health; never raises for a source's own failure."""
+    store = ctx.store
+    state = store.state.get(job.key)
+    try:
+        state, outcome = await _collector(job.kind)(job, state, ctx)
+        active = bool(outcome.new or outcome.edited or outcome.deleted)
+        state = policy.on_success(state, ctx.clock(), ctx.cfg, ctx.rng, active=active)
+    except (SourceError, OSError) as e:
+        # The collector checkpointed its progress; start from that, add the failure.
+        state = policy.on_failure(store.state.get(job.key), e, ctx.clock(), ctx.cfg, ctx.rng)
+        if isinstance(e, NoWebPreview):  # with collect.telegram_via = "auto", MTProto takes over
+            state = replace(state, extra={**state.extra, "no_preview": True})
+        outcome = Outcome(job.key, error=str(e))
+        # INFO: the CLI prints the outcome line itself; -v shows the schedule too.
+        log.info("%s: %s (attempt %d; next at %s)", job.key, e, state.failures, state.next_attempt)
+    store.state.put(state, channel_id=job.channel.id)
+    if outcome.error is None:
+        outcome.through = state.position
+    if on_done is not None:
+        on_done(outcome)
+    return outcome
+
+
+async def run_cycle(
+    jobs: Sequence[Job], ctx: Context, on_done: Callable[[Outcome], None] | None = None
+) -> list[Outcome]:
+    """Collect each source once (concurrently, ``collect.concurrency`` at a time).
+
+    The schedule is ignored, except that a source which asked us to wait (429, FloodWait) is skipped
+    until then: never retried early.
+    """
+    sem = asyncio.Semaphore(ctx.cfg.concurrency)
+    now = ctx.clock()
+
+    async def one(job: Job) -> Outcome:
+        state = ctx.store.state.get(job.key)
+        if policy.must_wait(state, now):
+            out = Outcome(job.key, skipped=f"rate limited until {state.next_attempt:%Y-%m-%d %H:%M:%S} UTC")
+            if on_done is not None:
+                on_done(out)
+            return out
+        async with sem:
+            return await run_job(job, ctx, on_done)
+
+    return list(await asyncio.gather(*(one(j) for j in jobs)))
+
+
+async def watch(
+    ctx: Context,
+    stop: asyncio.Event,
+    jobs: Callable[[], Sequence[Job]],
+    on_done: Callable[[Outcome], None] | None = None,
+    tick: float = 1.0,
+    grace: float = 5.0,
+) -> int:
+    """Collect every source when it is due, until ``stop`` is set; returns the number of runs.
+
+    The job list is re-read each tick, so channels added while it runs are picked up. On stop, runs in
+    flight get ``grace`` seconds to finish and are then cancelled — safely, since every page is its own
+    transaction.
+    """
+    sem = asyncio.Semaphore(ctx.cfg.concurrency)
+    running: dict[str, asyncio.Task[Outcome]] = {}
+    runs = 0
+
+    async def guarded(job: Job) -> Outcome:
+        async with sem:
+            return await run_job(job, ctx, on_done)
+
+    while not stop.is_set():
+        now = ctx.clock()
+        try:
+            current = jobs()
+            states = {s.key: s for s in ctx.store.state.all()}
+        except StoreError as e:
+            log.warning("cannot read the channel list: %s", e)
+            current, states = [], {}
+        soonest = tick
+        for job in current:
+            if job.key in running:
+                continue
+            state = states.get(job.key, SourceState(job.key))
+            if policy.due(state, now):
+                running[job.key] = asyncio.create_task(guarded(job))
+                runs += 1
+            elif state.next_attempt is not None:
+                soonest = min(soonest, (state.next_attempt - now).total_seconds())
+        stopper = asyncio.ensure_future(stop.wait())
+        waiters: set[asyncio.Future[Any]] = {stopper, *running.values()}
+        await asyncio.wait(waiters, timeout=max(soonest, 0.05), return_when=asyncio.FIRST_COMPLETED)
+        for key, task in list(running.items()):
+            if task.done():
+                del running[key]
+                err = None if task.cancelled() else task.exception()
+                if isinstance(err, ConfigError):
+                    raise err
+                if err is not None:  # e.g. the database locked for too long: try again next time
+                    log.error("%s: run failed: %s", key, err)
+        if not stopper.done():
+            stopper.cancel()
+    if running:
+        _, pending = await asyncio.wait(running.values(), timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+    return runs

@@ -1,0 +1,232 @@
+"""`svodka watch` as a real subprocess against the local fake t.me: kill -9 at random points and restart
+(nothing acknowledged is lost, nothing is stored twice), SIGTERM stops it cleanly; `svodka status`."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from collect_server import FakeTelegram, FaultPlan, World, load_channels
+from conftest import shared
+
+ACK = re.compile(r"^web:(\w+): (\d+) new, \d+ edited, \d+ deleted.*stored through #(\d+)$")
+
+
+@pytest.fixture
+def world() -> World:
+    w = World()
+    channels = load_channels(shared("tg_ru_news_2024", "posts.jsonl"), max_channels=20, max_posts=100)
+    rng = random.Random(5)
+    for ch in channels:
+        # The newest 60 posts of each channel appear while the daemon runs (over ~12 s).
+        posts = [
+            replace(p, publish_at=rng.uniform(0, 12) if i >= 40 else 0.0) for i, p in enumerate(ch.posts)
+        ]
+        posts.sort(key=lambda p: p.message_id)
+        for i in range(41, len(posts)):  # ids grow with publication time, as on Telegram
+            posts[i].publish_at = max(posts[i].publish_at, posts[i - 1].publish_at)
+        w.channels[ch.handle] = replace(ch, posts=posts)
+    w.latency = 0.01  # slow enough that a run spans several transactions
+    return w
+
+
+@pytest.fixture
+def server(world: World) -> Iterator[FakeTelegram]:
+    with FakeTelegram(world) as srv:
+        yield srv
+
+
+def _config(tmp_path: Path, url: str) -> Path:
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text(
+        f"""
+[telegram]
+web_base_url = "{url}"
+[network]
+timeout = 1.0
+[collect]
+interval = 0.3
+max_interval = 1.0
+jitter = 0.2
+concurrency = 4
+host_rate = 0
+retry_delay = 0.05
+backoff_base = 0.1
+backoff_cap = 0.5
+backfill_posts = 100000
+edit_window_hours = 0
+""",
+        encoding="utf-8",
+    )
+    return cfg
+
+
+_STARTED: list[subprocess.Popen[str]] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_daemons() -> Iterator[None]:
+    """Whatever a failing assertion leaves running is killed (by its own pid) at teardown."""
+    yield
+    while _STARTED:
+        proc = _STARTED.pop()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate(timeout=10)
+
+
+def _start(db: Path, cfg: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    _STARTED.append(proc)
+    return proc
+
+
+def _stored(db: Path) -> dict[str, list[int]]:
+    if not db.exists():
+        return {}
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT c.handle, p.message_id FROM posts p JOIN channels c ON c.id = p.channel_id"
+        ).fetchall()
+    except sqlite3.OperationalError:  # killed before the first migration finished
+        return {}
+    finally:
+        conn.close()
+    out: dict[str, list[int]] = {}
+    for handle, mid in rows:
+        out.setdefault(handle, []).append(mid)
+    return out
+
+
+def _add_channels(db: Path, cfg: Path, handles: list[str]) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "channels", "add", *handles],
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.slow
+def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
+    tmp_path: Path, world: World, server: FakeTelegram
+) -> None:
+    db, cfg = tmp_path / "watch.db", _config(tmp_path, server.url)
+    _add_channels(db, cfg, list(world.channels))
+    world.set_faults(FaultPlan(rate=0.1, kinds=("503", "reset", "truncated"), seed=3))
+    rng = random.Random(20)
+    acked_new: Counter[str] = Counter()
+    acked_ids: list[tuple[str, int]] = []
+    kills = 0
+    for _ in range(20):
+        proc = _start(db, cfg)
+        time.sleep(rng.uniform(0.4, 1.6))  # python start-up included: some kills land while starting
+        proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate(timeout=10)
+        assert proc.returncode == -signal.SIGKILL
+        kills += 1
+        for line in out.splitlines():
+            m = ACK.match(line)
+            if m:
+                acked_new[m.group(1)] += int(m.group(2))
+                acked_ids.append((m.group(1), int(m.group(3))))
+        now = _stored(db)
+        # everything acknowledged before the kill is in the database
+        for handle, n in acked_new.items():
+            assert len(now.get(handle, [])) >= n, handle
+        for handle, mid in acked_ids:
+            assert mid in now.get(handle, []), (handle, mid)
+    # let the published posts all appear, then one last run to completion
+    time.sleep(max(0.0, 12.5 - world.elapsed()))
+    expected = {h: sorted(p.message_id for p in ch.posts) for h, ch in world.channels.items()}
+    proc = _start(db, cfg)
+    assert proc.stderr is not None and "watching" in proc.stderr.readline()  # signal handlers are set
+    deadline = time.monotonic() + 40
+    while time.monotonic() < deadline:
+        got = _stored(db)
+        if all(sorted(got.get(h, [])) == ids for h, ids in expected.items()):
+            break
+        time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0, err
+    assert "stopped after" in err
+    got = _stored(db)
+    lost = sum(len(set(ids) - set(got.get(h, []))) for h, ids in expected.items())
+    doubled = sum(n - 1 for n in Counter((h, m) for h, ids in got.items() for m in ids).values() if n > 1)
+    print(
+        f"\nkill -9 x{kills}: {sum(map(len, expected.values()))} posts published, {lost} lost, "
+        f"{doubled} doubled, "
+        f"{sum(acked_new.values())} acknowledged before kills"
+    )
+    assert lost == 0 and doubled == 0
+    assert sum(acked_new.values()) > 0  # the daemon really worked between kills
+
+
+def test_sigterm_stops_watch_cleanly_and_status_reports(
+    tmp_path: Path, world: World, server: FakeTelegram, cli_run
+) -> None:  # type: ignore[no-untyped-def]
+    db, cfg = tmp_path / "term.db", _config(tmp_path, server.url)
+    handles = list(world.channels)[:3]
+    _add_channels(db, cfg, [*handles, "@gone_channel"])
+    proc = _start(db, cfg)
+    assert proc.stderr is not None and "watching" in proc.stderr.readline()
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(_stored(db)) < 3:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=15)
+    assert proc.returncode == 0 and "stopped after" in err
+    result = cli_run("--config", str(cfg), "status", db_path=db)
+    assert result.exit_code == 0
+    for h in handles:
+        assert f"web:{h}" in result.output
+    assert "web:gone_channel" in result.output and "not found" in result.output and "MTProto" in result.output
+    js = cli_run("--config", str(cfg), "status", "--json", db_path=db)
+    import json
+
+    rows = {r["source"]: r for r in json.loads(js.output)}
+    assert rows[f"web:{handles[0]}"]["posts_collected"] > 0 and rows[f"web:{handles[0]}"]["last_success"]
+    assert rows["web:gone_channel"]["failures"] >= 1 and rows["web:gone_channel"]["next_attempt"]
+
+
+def test_collect_command_runs_one_cycle(tmp_path: Path, world: World, server: FakeTelegram, cli_run) -> None:  # type: ignore[no-untyped-def]
+    db, cfg = tmp_path / "once.db", _config(tmp_path, server.url)
+    handles = list(world.channels)[:2]
+    result = cli_run(
+        "--config", str(cfg), "collect", *(f"t.me/s/{h}" for h in handles), "--backfill", "30", db_path=db
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 2 and all(
+        re.search(r": 40 new, 0 edited, 0 deleted; stored through #\d+", x) for x in lines
+    )
+    again = cli_run("--config", str(cfg), "collect", "--json", db_path=db)
+    import json
+
+    rows = json.loads(again.output)
+    assert {r["key"] for r in rows} == {f"web:{h}" for h in handles} and all(r["new"] == 0 for r in rows)
+    world.channels[handles[0]].exists = False
+    world.channels[handles[1]].exists = False
+    from svodka.errors import SvodkaError
+
+    with pytest.raises(SvodkaError, match="all 2 source"):  # main() turns it into one line and exit 1
+        cli_run("--config", str(cfg), "collect", db_path=db)
