@@ -1,0 +1,108 @@
+"""`svodka process`, `svodka stories`, `svodka story ID`, `svodka eval stories|pairs`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from svodka.cli.app import App, command, echo_json, progress
+from svodka.digest.period import parse_span
+from svodka.evaluate.pairs_data import evaluate_pairs
+from svodka.evaluate.stories import evaluate_stories, write_predictions
+from svodka.model import Story
+from svodka.process import process
+
+
+def _line(story: Story) -> str:
+    lead = " ".join(story.members[0].post.text.split())[:90]
+    return (
+        f"{story.id:>6}  {story.first_date:%Y-%m-%d %H:%M}…{story.last_date:%H:%M}  "
+        f"{len(story.members):>3} posts {len(story.channels):>3} ch {len(story.originals):>3} orig  {lead}"
+    )
+
+
+def register(cli: click.Group) -> None:
+    @command(cli, "process")
+    @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+    def process_(app: App, as_json: bool) -> None:
+        """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
+        with progress(desc="embedding") as advance:
+            report = process(app.store, app.settings, on_progress=advance)
+        if as_json:
+            echo_json({k: getattr(report, k) for k in report.__slots__})
+            return
+        stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
+        click.echo(
+            f"{report.posts} posts: {report.ads} ads, {report.copies} copies, {report.embedded} embedded; "
+            f"stories: {report.stories_new} new, {report.stories_joined} grown, {report.merges} merged "
+            f"[{stages}]"
+        )
+
+    @command(cli, "stories")
+    @click.option("--since", default="24h", show_default=True, help="Active in the last 24h / 90m / 3d / 1w.")
+    @click.option("--min-posts", default=2, show_default=True, help="Hide stories with fewer posts.")
+    @click.option("--limit", default=50, show_default=True)
+    def stories_(app: App, since: str, min_posts: int, limit: int) -> None:
+        """List stories, the most recently active first."""
+        start = datetime.now(UTC) - parse_span(since)
+        for s in app.store.stories.list(since=start, limit=limit, min_posts=min_posts):
+            click.echo(_line(s))
+
+    @command(cli, "story")
+    @click.argument("story_id", type=int)
+    def story_(app: App, story_id: int) -> None:
+        """One story: its posts in time order, which are copies of which, channels and timeline."""
+        s = app.store.stories.get(story_id)
+        click.echo(_line(s))
+        names = {m.post.id: m.post.channel for m in s.members}
+        click.echo(f"channels: {', '.join(dict.fromkeys(m.post.channel for m in s.members))}")
+        for m in s.members:
+            mark = (
+                f"copy of #{m.origin_post_id} ({names.get(m.origin_post_id or 0, '?')})"
+                if m.is_copy
+                else "original"
+            )
+            text = " ".join(m.post.text.split())[:110]
+            click.echo(
+                f"  {m.post.date:%m-%d %H:%M}  #{m.post.id:<7} {m.post.channel[:20]:<20} "
+                f"{m.language or '?':<3} {m.similarity:.2f} {mark}\n      {text}"
+            )
+
+    @cli.group("eval")
+    def eval_() -> None:
+        """Measure quality against gold labels."""
+
+    @command(eval_, "stories")
+    @click.argument("gold_dir", type=click.Path(file_okay=False, exists=True))
+    @click.option("--out", type=click.Path(dir_okay=False), help="Write {key, story} per post as JSONL.")
+    @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
+    def eval_stories(app: App, gold_dir: str, out: str | None, embedder: str | None) -> None:
+        """Run the whole pipeline on GOLD_DIR's posts in a fresh store; print B-cubed P/R/F1."""
+        settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
+        if embedder:
+            settings = {**settings, "pipeline.embedder": embedder}
+        with progress(desc="embedding") as advance:
+            result = evaluate_stories(Path(gold_dir), settings, on_progress=advance)
+        click.echo(f"all posts : B-cubed {result.all_posts.row()}")
+        click.echo(f"news only : B-cubed {result.news_only.row()}")
+        r = result.report
+        click.echo(
+            f"pipeline  : {r.posts} posts, {r.ads} ads, {r.copies} copies, {r.stories_new} stories, "
+            f"{r.total_seconds:.1f} s"
+        )
+        if out:
+            write_predictions(out, result.predicted)
+
+    @command(eval_, "pairs")
+    @click.argument("pairs_dir", type=click.Path(file_okay=False, exists=True))
+    @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
+    @click.option("--limit", type=int, default=0, help="Score only the first N pairs (0: all).")
+    def eval_pairs(app: App, pairs_dir: str, embedder: str | None, limit: int) -> None:
+        """Precision/recall of the clusterer's same-event decision on a labelled pair set."""
+        settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
+        if embedder:
+            settings = {**settings, "pipeline.embedder": embedder}
+        result = evaluate_pairs(Path(pairs_dir), settings, limit=limit)
+        click.echo(f"{Path(pairs_dir).name}: {result.row()}")

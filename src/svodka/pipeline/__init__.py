@@ -1,0 +1,1 @@
+"""The processing stages: one module each, pure functions over small dataclasses."""

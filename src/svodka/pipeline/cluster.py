@@ -1,0 +1,219 @@
+"""Incremental story clustering: each new post joins the story it fits best, or starts one.
+
+A post is compared with the posts of candidate stories only: the ``candidates`` nearest posts by embedding
+inside the time window (a bounded window, never an all-pairs matrix over the store), plus the story of the
+post it copies. The pair score combines signals, since each one alone errs in its own way:
+
+* semantic similarity of the e5/USE vectors, rescaled from the model's compressed cosine range
+  (``sem_floor``…1 → 0…1);
+* lexical overlap: TF-IDF cosine of content-word stems (IDF from the posts the clusterer has seen);
+* shared names (capitalised words, long numbers) and shared links;
+* time: the score decays towards half its value with a half-life of ``half_life_hours``;
+* one channel rarely posts the same event twice without saying so: ``same_channel_penalty``.
+
+A post joins the story with the highest *average* pair score over its members (average linkage: one
+lookalike member cannot drag a post in, which single linkage would), if it reaches ``threshold``; when it
+reaches the threshold for two stories and those two stories score at least ``threshold`` against each
+other, they merge (the older id survives, the other is kept as an alias). Story ids therefore never change
+for posts already placed. Weights and threshold sit in the middle of a plateau measured on stories_dev
+(benchmarks/bench_pipeline.py, `svodka eval stories`): F1 moves by < 0.02 over threshold 0.2–0.35.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from svodka.pipeline.features import Features
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterSettings:
+    threshold: float = 0.28
+    window_hours: float = 48.0
+    half_life_hours: float = 12.0
+    sem_floor: float = 0.8  # e5-small cosine of unrelated news sits near 0.78; use-m3 near 0.1 (set 0)
+    weights: tuple[float, float, float] = (0.4, 0.4, 0.2)  # semantic, lexical, names
+    same_channel_penalty: float = 0.1
+    candidates: int = 30
+    max_members: int = 24  # a story is compared through its latest members: bounded cost per post
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterItem:
+    id: int
+    channel_id: int
+    ts: float
+    vector: np.ndarray | None  # L2-normalised; None when the post has no text to embed
+    features: Features
+    origin: int | None = None  # the post it copies
+    story: int | None = None  # set for posts already placed (loaded from the store)
+
+
+@dataclass(slots=True)
+class Assignment:
+    post_id: int
+    story: int
+    score: float
+
+
+@dataclass(slots=True)
+class StoryClusterer:
+    """The state of the window: placed posts, their stories, document frequencies."""
+
+    settings: ClusterSettings = field(default_factory=ClusterSettings)
+    next_story: int = 1
+    items: dict[int, ClusterItem] = field(default_factory=dict)
+    story_of: dict[int, int] = field(default_factory=dict)
+    members: dict[int, list[int]] = field(default_factory=dict)
+    merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
+    _df: Counter[str] = field(default_factory=Counter)
+    _n_docs: int = 0
+    _ids: list[int] = field(default_factory=list)
+    _matrix: np.ndarray | None = None
+    _dirty: bool = False
+    _norms: dict[int, float] = field(default_factory=dict)
+
+    # --- state -----------------------------------------------------------------------------------------
+    def load(self, placed: Iterable[ClusterItem]) -> None:
+        """Posts already in stories (the window before the new posts), with their story ids."""
+        for item in sorted(placed, key=lambda i: (i.ts, i.id)):
+            assert item.story is not None
+            self._add(item, item.story)
+            self.next_story = max(self.next_story, item.story + 1)
+
+    def _add(self, item: ClusterItem, story: int) -> None:
+        self.items[item.id] = item
+        self.story_of[item.id] = story
+        self.members.setdefault(story, []).append(item.id)
+        # The norm is fixed with the IDF of the moment the post arrives, so a run continued from the store
+        # (load() re-adds the window in date order) computes exactly what one long run computed.
+        self._norms[item.id] = self._norm_now(item)
+        self._df.update(item.features.words)
+        self._n_docs += 1
+        if item.vector is not None:
+            self._ids.append(item.id)
+            self._dirty = True
+
+    def _expire(self, now: float) -> None:
+        horizon = now - self.settings.window_hours * 3600
+        old = [i for i in self._ids if self.items[i].ts < horizon]
+        if len(old) < 256:  # expire in chunks: rebuilding the matrix per post would cost O(window)
+            return
+        gone = set(old)
+        self._ids = [i for i in self._ids if i not in gone]
+        for i in gone:
+            self._norms.pop(i, None)
+        self._dirty = True
+
+    def _vectors(self) -> np.ndarray:
+        if self._dirty or self._matrix is None:
+            vecs = [v for i in self._ids if (v := self.items[i].vector) is not None]
+            self._matrix = np.vstack(vecs).astype(np.float32) if vecs else np.zeros((0, 1), np.float32)
+            self._dirty = False
+        return self._matrix
+
+    # --- scoring ---------------------------------------------------------------------------------------
+    def _idf(self, word: str) -> float:
+        return math.log((1 + self._n_docs) / (1 + self._df.get(word, 0))) + 1.0
+
+    def _norm_now(self, item: ClusterItem) -> float:
+        return math.sqrt(sum(self._idf(w) ** 2 for w in item.features.words))
+
+    def _norm(self, item: ClusterItem) -> float:
+        norm = self._norms.get(item.id)
+        return self._norm_now(item) if norm is None else norm
+
+    def _lexical(self, a: ClusterItem, b: ClusterItem) -> float:
+        common = a.features.words & b.features.words
+        if not common:
+            return 0.0
+        dot = sum(self._idf(w) ** 2 for w in common)
+        return dot / (self._norm(a) * self._norm(b))
+
+    def pair_score(self, a: ClusterItem, b: ClusterItem) -> float:
+        s = self.settings
+        if a.origin == b.id or b.origin == a.id or (a.origin is not None and a.origin == b.origin):
+            return 1.0
+        sem = 0.0
+        if a.vector is not None and b.vector is not None:
+            cos = float(a.vector @ b.vector)
+            sem = min(1.0, max(0.0, (cos - s.sem_floor) / (1.0 - s.sem_floor)))
+        lex = self._lexical(a, b)
+        na, nb = a.features.names, b.features.names
+        names = len(na & nb) / min(len(na), len(nb)) if na and nb else 0.0
+        if a.features.links & b.features.links:
+            names = max(names, 1.0)
+        w_sem, w_lex, w_names = s.weights
+        score = w_sem * sem + w_lex * lex + w_names * names
+        hours = abs(a.ts - b.ts) / 3600
+        score *= 0.5 + 0.5 * 0.5 ** (hours / s.half_life_hours)
+        if a.channel_id == b.channel_id:
+            score -= s.same_channel_penalty
+        return score
+
+    def _story_score(self, item: ClusterItem, story: int) -> float:
+        horizon = item.ts - self.settings.window_hours * 3600
+        scores = [
+            self.pair_score(item, self.items[m]) for m in self.members[story] if self.items[m].ts >= horizon
+        ]
+        return sum(scores) / len(scores) if scores else 0.0
+
+    def _stories_score(self, a: int, b: int) -> float:
+        scores = [
+            self.pair_score(self.items[x], self.items[y]) for x in self.members[a] for y in self.members[b]
+        ]
+        return sum(scores) / len(scores) if scores else 0.0
+
+    # --- placing ---------------------------------------------------------------------------------------
+    def _candidates(self, item: ClusterItem) -> set[int]:
+        stories: set[int] = set()
+        if item.origin is not None and item.origin in self.story_of:
+            stories.add(self.story_of[item.origin])
+        if item.vector is not None and self._ids:
+            sims = self._vectors() @ item.vector
+            k = min(self.settings.candidates, len(sims))
+            top = np.argpartition(-sims, k - 1)[:k]
+            horizon = item.ts - self.settings.window_hours * 3600
+            for idx in top:
+                pid = self._ids[int(idx)]
+                if self.items[pid].ts >= horizon:
+                    stories.add(self.story_of[pid])
+        return stories
+
+    def add(self, item: ClusterItem) -> Assignment:
+        """Place one post (call in date order); returns its story and its score against it."""
+        self._expire(item.ts)
+        self._norms[item.id] = self._norm_now(item)  # the value _add() will keep
+        if item.origin is not None and item.origin in self.story_of:
+            story = self.story_of[item.origin]  # a copy belongs where its origin is
+            self._add(item, story)
+            return Assignment(item.id, story, 1.0)
+        scored = sorted(((self._story_score(item, s), s) for s in self._candidates(item)), reverse=True)
+        threshold = self.settings.threshold
+        if not scored or scored[0][0] < threshold:
+            story = self.next_story
+            self.next_story += 1
+            self._add(item, story)
+            return Assignment(item.id, story, 1.0)
+        best_score, story = scored[0]
+        self._add(item, story)
+        for score, other in scored[1:3]:
+            if score < threshold or other not in self.members or other == story:
+                continue
+            if self._stories_score(story, other) >= threshold:
+                story = self._merge(story, other)
+        return Assignment(item.id, story, best_score)
+
+    def _merge(self, a: int, b: int) -> int:
+        """Merge two stories into the older id (the smaller one: ids grow with time)."""
+        keep, gone = min(a, b), max(a, b)
+        for pid in self.members.pop(gone):
+            self.story_of[pid] = keep
+            self.members[keep].append(pid)
+        self.merges.append((gone, keep))
+        return keep

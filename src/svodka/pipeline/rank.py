@@ -1,0 +1,144 @@
+"""Story weight: a sum of named, explainable terms.
+
+``score = Σ weight × term`` over:
+
+* ``sources``     log2(1 + independent reports) — copies of one origin count once
+  (:func:`svodka.pipeline.credibility.independent_units`);
+* ``credibility`` the mean credibility of the independent reporters, minus 0.5 (so a story carried by
+  dubious channels loses weight and one carried by trusted channels gains);
+* ``reach``       log2(1 + Σ views / the channel's median views) over original posts, where views exist;
+* ``velocity``    log2(1 + the most channels that reported it within one ``velocity_hours`` window);
+* ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end.
+
+:class:`StoryScore.explain` prints the terms, so a reader can see why a story is where it is.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from svodka.model import StoredPost, Story
+from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units
+
+
+@dataclass(frozen=True, slots=True)
+class RankWeights:
+    sources: float = 1.0
+    credibility: float = 1.0
+    reach: float = 0.3
+    velocity: float = 0.3
+    recency: float = 0.5
+    half_life_hours: float = 12.0
+    velocity_hours: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    name: str
+    value: float
+    weight: float
+    note: str
+
+    @property
+    def contribution(self) -> float:
+        return self.value * self.weight
+
+
+@dataclass(frozen=True, slots=True)
+class StoryScore:
+    story_id: int
+    score: float
+    independent: int
+    terms: tuple[Term, ...]
+
+    def explain(self) -> str:
+        parts = ", ".join(f"{t.name} {t.contribution:+.2f} ({t.note})" for t in self.terms)
+        return f"{self.score:.2f} = {parts}"
+
+
+def view_norms(posts: Iterable[StoredPost]) -> dict[int, float]:
+    """Each channel's median views over ``posts`` (channels with no view counts are left out)."""
+    seen: dict[int, list[int]] = defaultdict(list)
+    for p in posts:
+        if p.views:
+            seen[p.channel_id].append(p.views)
+    return {cid: float(statistics.median(v)) for cid, v in seen.items() if v}
+
+
+def peak_spread(story: Story, window: timedelta) -> int:
+    """The most channels that posted the story within one ``window`` (a sliding window over its posts)."""
+    members = sorted(story.members, key=lambda m: m.post.date)
+    best, lo = 0, 0
+    inside: dict[int, int] = defaultdict(int)
+    for m in members:
+        inside[m.post.channel_id] += 1
+        while members[lo].post.date < m.post.date - window:
+            cid = members[lo].post.channel_id
+            inside[cid] -= 1
+            if not inside[cid]:
+                del inside[cid]
+            lo += 1
+        best = max(best, len(inside))
+    return best
+
+
+def score_story(
+    story: Story,
+    now: datetime,
+    records: Mapping[int, ChannelRecord] | None = None,
+    norms: Mapping[int, float] | None = None,
+    weights: RankWeights | None = None,
+    tiers: Mapping[int, int] | None = None,
+) -> StoryScore:
+    w = weights or RankWeights()
+    records = records or {}
+    norms = norms or {}
+    tiers = tiers or {}
+    units = independent_units(story)
+    n = max(1, len(units))
+    reporters = set(units.values())
+    cred = (
+        statistics.fmean(credibility(records.get(c), tiers.get(c, 0)) for c in reporters)
+        if reporters
+        else 0.5
+    )
+    reach_sum, with_views = 0.0, 0
+    for m in story.originals:
+        norm = norms.get(m.post.channel_id)
+        if m.post.views and norm:
+            reach_sum += m.post.views / norm
+            with_views += 1
+    peak = peak_spread(story, timedelta(hours=w.velocity_hours))
+    age_h = max(0.0, (now - story.last_date).total_seconds() / 3600)
+    terms = (
+        Term("sources", math.log2(1 + n), w.sources, f"{n} independent"),
+        Term("credibility", cred - 0.5, w.credibility, f"mean {cred:.2f}"),
+        Term(
+            "reach",
+            math.log2(1 + reach_sum),
+            w.reach,
+            f"{reach_sum:.1f}× norm over {with_views} posts" if with_views else "no views",
+        ),
+        Term("velocity", math.log2(1 + peak), w.velocity, f"{peak} ch within {w.velocity_hours:g} h"),
+        Term("recency", 2 ** (-age_h / w.half_life_hours), w.recency, f"{age_h:.1f} h old"),
+    )
+    return StoryScore(story.id, round(sum(t.contribution for t in terms), 4), n, terms)
+
+
+def rank(
+    stories: Sequence[Story],
+    now: datetime,
+    records: Mapping[int, ChannelRecord] | None = None,
+    norms: Mapping[int, float] | None = None,
+    weights: RankWeights | None = None,
+    tiers: Mapping[int, int] | None = None,
+) -> list[tuple[Story, StoryScore]]:
+    """Stories with their scores, best first (ties: more posts, then earlier first post)."""
+    scored = [(s, score_story(s, now, records, norms, weights, tiers)) for s in stories]
+    scored.sort(key=lambda p: (-p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
+    return scored
