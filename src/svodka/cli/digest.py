@@ -1,0 +1,198 @@
+"""`svodka digest`: compose the digest of a period, write it, and deliver it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import click
+
+from svodka.cli.app import App, command, progress
+from svodka.digest.compose import Abstractor, DigestOptions, build_digest, save_digest
+from svodka.digest.deliver import (
+    FORMATS,
+    BotSettings,
+    SmtpSettings,
+    render_all,
+    send_email,
+    send_telegram,
+    write_files,
+)
+from svodka.digest.model import DigestQuery
+from svodka.digest.period import resolve_period
+from svodka.digest.render import render_text, zone
+from svodka.errors import ConfigError
+from svodka.pipeline.rank import RankWeights
+from svodka.pipeline.summarize import SummaryOptions
+from svodka.pipeline.topics import TOPICS
+from svodka.store import Store
+
+
+def _formats(text: str | None, default: tuple[str, ...]) -> list[str]:
+    items = [f.strip().lower() for f in text.split(",")] if text else list(default)
+    bad = [f for f in items if f not in FORMATS]
+    if bad:
+        raise ConfigError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}")
+    return list(dict.fromkeys(f for f in items if f))
+
+
+def register(cli: click.Group) -> None:
+    register_digest(cli)
+    register_credibility(cli)
+
+
+def register_digest(cli: click.Group) -> None:
+    @command(cli, "digest")
+    @click.option("--since", help="Period: the last 24h / 90m / 3d, or `last` (since the previous digest).")
+    @click.option(
+        "--from", "date_from", metavar="DATE", help="Start (2024-11-30 or 2024-11-30T08:00, in --tz)."
+    )
+    @click.option("--to", "date_to", metavar="DATE", help="End (default: now).")
+    @click.option("--topic", type=click.Choice(TOPICS), help="Only stories of this topic.")
+    @click.option("--group", help="Only posts of channels in this group.")
+    @click.option("--lang", help="Only posts in this language (ru, uk, en, …).")
+    @click.option("--top", type=int, help="How many stories [setting digest.top].")
+    @click.option("--tz", help="Time zone to show times in [setting digest.tz].")
+    @click.option("--format", "formats", metavar="LIST", help="md,html,pdf,json [setting digest.formats].")
+    @click.option(
+        "--out", "out_dir", metavar="DIR", help="Folder to write digest.<format> [setting digest.out]."
+    )
+    @click.option(
+        "--email", "emails", multiple=True, metavar="TO", help="E-mail it (SMTP settings); repeatable."
+    )
+    @click.option("--bot", "chat", metavar="CHAT", help="Send it to this Telegram chat by bot.")
+    @click.option(
+        "--no-save", is_flag=True, help="Do not record it (the next digest will not see it as shown)."
+    )
+    @click.option("--sentences", is_flag=True, help="Print the key sentences too.")
+    @click.option(
+        "--latest",
+        is_flag=True,
+        help="End the period at the newest stored post, not now (archives, samples).",
+    )
+    def digest(
+        app: App,
+        since: str | None,
+        date_from: str | None,
+        date_to: str | None,
+        topic: str | None,
+        group: str | None,
+        lang: str | None,
+        top: int | None,
+        tz: str | None,
+        formats: str | None,
+        out_dir: str | None,
+        emails: tuple[str, ...],
+        chat: str | None,
+        no_save: bool,
+        sentences: bool,
+        latest: bool,
+    ) -> None:
+        """Compose the digest of a period: top stories ranked by independent sources, credibility, reach,
+        velocity and recency, each with a headline and key sentences taken from the posts and linked to them.
+
+        A story already shown in the previous digest of the same kind comes back only with new posts,
+        marked "update". Writes digest.md / .html (/ .pdf / .json) into --out and prints the top stories.
+        """
+        s = app.settings
+        tz = tz or s["digest.tz"]
+        zone(tz)
+        top = top or s["digest.top"]
+        kinds = _formats(formats, s["digest.formats"])
+        probe = DigestQuery(
+            datetime(2000, 1, 1, tzinfo=UTC), datetime(2000, 1, 2, tzinfo=UTC), topic, group, lang, top, tz
+        )
+        store = app.store
+        last = store.digests.last(probe.kind)
+        start, until = resolve_period(
+            since or (None if date_from or date_to else s["digest.since"]),
+            date_from,
+            date_to,
+            tz,
+            _newest(store) if latest else datetime.now(UTC),
+            last.until if last else None,
+        )
+        query = DigestQuery(start, until, topic, group, lang, top, tz)
+        options = DigestOptions(
+            weights=RankWeights(half_life_hours=s["digest.half_life_hours"]),
+            summary=SummaryOptions(max_sentences=min(4, max(2, s["digest.sentences"]))),
+            history_days=s["digest.history_days"],
+            abstractor=_abstractor(app),
+        )
+        with progress(total=top, desc="digest", unit="story") as advance:
+            result = build_digest(store, query, options, on_progress=advance)
+        if not no_save:
+            result = save_digest(store, result)
+        rendered = render_all(result, kinds)
+        paths = write_files(rendered, out_dir or s["digest.out"])
+        if emails:
+            send_email(result, list(emails), SmtpSettings.from_settings(s), attach=rendered)
+            click.echo(f"e-mailed to {', '.join(emails)}", err=True)
+        if chat:
+            n = send_telegram(
+                result,
+                chat,
+                BotSettings(s["telegram.bot_api_url"], s["telegram.bot_token"], s["network.timeout"]),
+            )
+            click.echo(f"sent to Telegram chat {chat} in {n} message(s)", err=True)
+        click.echo(render_text(result, sentences=sentences))
+        click.echo("\nwritten: " + ", ".join(str(p) for p in paths), err=True)
+
+
+def _newest(store: Store) -> datetime:
+    """The date of the newest stored post (one second past it, so the period includes it)."""
+    last = [s.last for s in store.channels.stats() if s.last is not None]
+    if not last:
+        raise ConfigError("the store has no posts yet: import or collect some first")
+    return max(last) + timedelta(seconds=1)
+
+
+def _abstractor(app: App) -> Abstractor | None:
+    url = app.settings["digest.llm_url"]
+    if not url:
+        return None
+    from svodka.digest.abstract import LlmSettings, OpenAICompatAbstractor
+
+    return OpenAICompatAbstractor(
+        LlmSettings(url, app.settings["digest.llm_model"], app.settings["network.timeout"])
+    )
+
+
+def register_credibility(cli: click.Group) -> None:
+    @command(cli, "credibility")
+    @click.option("--days", type=float, help="Days of stories to learn from [setting digest.history_days].")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def credibility(app: App, days: float | None, as_json: bool) -> None:
+        """Each channel's credibility and why: its tier and its record over recent stories — how often
+        independent channels corroborate it, how often it is first, how often it copies."""
+        from svodka.cli.app import echo_json
+        from svodka.digest.compose import load_stories
+        from svodka.pipeline.credibility import learn_records
+
+        until = datetime.now(UTC)
+        if app.store.channels.stats():
+            until = max(_newest(app.store), until)
+        span = timedelta(days=days or app.settings["digest.history_days"])
+        stories = load_stories(app.store, until - span, until)
+        records = learn_records(stories, {c.id: c for c in app.store.channels.list()})
+        rows = sorted(records.values(), key=lambda r: (-r.score, r.name))
+        if as_json:
+            echo_json(
+                [
+                    {
+                        "channel": r.name,
+                        "score": r.score,
+                        "tier": r.tier,
+                        "stories": r.stories,
+                        "corroborated": r.corroborated,
+                        "first": r.first,
+                        "shared_stories": r.multi,
+                        "posts": r.posts,
+                        "copies": r.copies,
+                        "why": r.explain(),
+                    }
+                    for r in rows
+                ]
+            )
+            return
+        for r in rows:
+            click.echo(r.explain())

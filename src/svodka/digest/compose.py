@@ -1,0 +1,217 @@
+"""Compose a digest: select stories for a period and filters, rank them, card and summarise the top N.
+
+:func:`build_digest` takes either an open store (it reads ``store.stories``, ``store.channels`` and, for
+repeats, ``store.digests``) or a list of :class:`~svodka.model.Story` objects with the channels passed
+in :class:`DigestOptions`. It never writes; :func:`save_digest` stores a digest so that the next one of
+its kind can tell a repeat from an update.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, StoryCard
+from svodka.errors import ConfigError, SvodkaError
+from svodka.model import Channel, Story, StoryMember
+from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
+from svodka.pipeline.rank import RankWeights, rank, view_norms
+from svodka.pipeline.summarize import Abstract, Summary, SummaryOptions, clean_text, summarize
+from svodka.pipeline.topics import TOPICS, classify
+
+log = logging.getLogger(__name__)
+
+_UK = re.compile(r"[іїєґ]", re.IGNORECASE)
+_CYR = re.compile(r"[а-яё]", re.IGNORECASE)
+_LAT = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+class Abstractor(Protocol):
+    """Writes a short abstract of a story from its posts only (e.g. a local LLM); None when it cannot."""
+
+    def abstract(self, story: Story, summary: Summary) -> Abstract | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class DigestOptions:
+    weights: RankWeights = field(default_factory=RankWeights)
+    summary: SummaryOptions = field(default_factory=SummaryOptions)
+    credibility: CredibilityOptions = field(default_factory=CredibilityOptions)
+    channels: Mapping[int, Channel] | None = None  # for a list of stories: tiers and groups
+    history: Sequence[Story] | None = None  # stories to learn channel records from (default: the period's)
+    previous: DigestRecord | None = None  # the last digest of this kind (default: from the store)
+    abstractor: Abstractor | None = None
+    history_days: float = 30.0  # with a store: how far back channel records are learned
+    now: datetime | None = None  # the digest's "now" for recency (default: the query's end)
+
+
+def guess_language(text: str) -> str | None:
+    """A script-level guess for posts the pipeline left without a language: uk/ru by letters, else en."""
+    text = clean_text(text)  # links and markup are Latin whatever the post's language
+    cyr, lat = len(_CYR.findall(text)), len(_LAT.findall(text))
+    if cyr == lat == 0:
+        return None
+    if cyr >= lat:
+        return "uk" if len(_UK.findall(text)) > 2 else "ru"
+    return "en"
+
+
+def member_language(m: StoryMember) -> str | None:
+    return m.language or guess_language(m.post.text)
+
+
+def _restrict(story: Story, keep: Callable[[StoryMember], bool]) -> Story | None:
+    members = tuple(sorted((m for m in story.members if keep(m)), key=lambda m: (m.post.date, m.post.id)))
+    if not members:
+        return None
+    if members == story.members:
+        return story
+    return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
+
+
+def card_for(story: Story, independent: int, topic: str) -> StoryCard:
+    first = min(story.members, key=lambda m: (m.post.date, m.post.id))
+    langs = sorted({lang for m in story.members if (lang := member_language(m))})
+    return StoryCard(
+        story_id=story.id,
+        first_channel=first.post.channel,
+        first_date=first.post.date,
+        first_url=first.post.url,
+        last_date=max(m.post.date for m in story.members),
+        channels=tuple(dict.fromkeys(m.post.channel for m in story.members)),
+        posts=len(story.members),
+        independent=independent,
+        copies=sum(m.is_copy for m in story.members),
+        languages=tuple(langs),
+        topic=topic,
+    )
+
+
+def load_stories(store: Any, since: datetime, until: datetime) -> list[Story]:
+    """Stories touching ``[since, until)`` from ``store.stories``; a clear error where the store has none."""
+    if not store.stories.count():
+        raise SvodkaError("no stories to digest: the store has none yet; run `svodka process` first")
+    return list(store.stories.in_period(since, until))
+
+
+def build_digest(
+    source: Any,
+    query: DigestQuery,
+    options: DigestOptions | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Digest:
+    """The digest for ``query`` from ``source``: a Store, or a sequence of Story objects."""
+    t0 = time.perf_counter()
+    opt = options or DigestOptions()
+    if query.topic and query.topic not in TOPICS:
+        raise ConfigError(f"unknown topic {query.topic!r}; one of: {', '.join(TOPICS)}")
+    if query.until <= query.since:
+        raise ConfigError(f"empty period: {query.since.isoformat()} … {query.until.isoformat()}")
+    previous = opt.previous
+    history = opt.history
+    if isinstance(source, Sequence):
+        stories = [s for s in source if s.last_date >= query.since and s.first_date < query.until]
+        channels: Mapping[int, Channel] = opt.channels or {}
+    else:
+        channels = opt.channels or {c.id: c for c in source.channels.list()}
+        start = query.until - timedelta(days=opt.history_days)
+        if history is None:
+            history = load_stories(source, min(start, query.since), query.until)
+            stories = [s for s in history if s.last_date >= query.since and s.first_date < query.until]
+        else:
+            stories = load_stories(source, query.since, query.until)
+        digests = getattr(source, "digests", None)
+        if previous is None and digests is not None:
+            previous = digests.last(query.kind, before=query.until)
+    records: dict[int, ChannelRecord] = learn_records(
+        history if history is not None else stories, channels, opt.credibility
+    )
+    # A story is in the digest when it has a post in the period; its card and summary use all of it up to
+    # the period's end (who reported first may be yesterday), limited to the group's channels and language.
+    in_group: set[int] | None = None
+    if query.group:
+        in_group = {cid for cid, c in channels.items() if query.group in c.groups}
+        if not in_group:
+            raise ConfigError(f"no channel is in group {query.group!r} (see `svodka channels list`)")
+    kept: list[Story] = []
+    for s in stories:
+        part = _restrict(
+            s,
+            lambda m: (
+                m.post.date < query.until
+                and (in_group is None or m.post.channel_id in in_group)
+                and (query.lang is None or member_language(m) == query.lang)
+            ),
+        )
+        if part is not None and part.last_date >= query.since:
+            kept.append(part)
+    now = opt.now or min(query.until, datetime.now(UTC))
+    all_posts = [m.post for s in (history or stories) for m in s.members]
+    tiers = {cid: c.tier for cid, c in channels.items()}
+    ranked = rank(kept, now, records, view_norms(all_posts), opt.weights, tiers)
+    items: list[DigestItem] = []
+    skipped = 0
+    cited_channels: set[int] = set()
+    for story, score in ranked:
+        if len(items) >= query.top:
+            break
+        summary = summarize(story, opt.summary)
+        guess = classify(story, summary.headline.text)
+        if query.topic and guess.topic != query.topic:
+            continue
+        update, new_posts, new_since = False, 0, None
+        if previous is not None and story.id in previous.items:
+            _, shown_last = previous.items[story.id]
+            new_posts = sum(m.post.date > shown_last for m in story.members)
+            if new_posts == 0:
+                skipped += 1
+                continue
+            update, new_since = True, shown_last
+            # The reader saw this story: lead the key sentences with what is new since.
+            summary = summarize(story, replace(opt.summary, fresh_after=shown_last))
+        if opt.abstractor is not None:
+            try:
+                summary = replace(summary, abstract=opt.abstractor.abstract(story, summary))
+            except SvodkaError as e:
+                log.warning("abstract for story %s not written: %s", story.id, e)
+        items.append(
+            DigestItem(
+                rank=len(items) + 1,
+                card=card_for(story, score.independent, guess.topic),
+                summary=summary,
+                score=score,
+                update=update,
+                new_posts=new_posts,
+                new_since=new_since,
+            )
+        )
+        cited_channels.update(m.post.channel_id for m in story.members)
+        if on_progress:
+            on_progress(1)
+    cited = sorted((records[c] for c in cited_channels if c in records), key=lambda r: (-r.score, r.name))
+    explained = tuple(r.explain() for r in cited)
+    log.info(
+        "digest: %d stories considered, %d shown in %.2f s", len(kept), len(items), time.perf_counter() - t0
+    )
+    return Digest(
+        query=query,
+        generated_at=datetime.now(UTC),
+        items=tuple(items),
+        stories_considered=len(kept),
+        repeats_skipped=skipped,
+        credibility=explained,
+        previous_id=previous.id if previous else None,
+    )
+
+
+def save_digest(store: Any, digest: Digest) -> Digest:
+    """Store ``digest`` (``store.digests``) so the next digest of its kind can judge repeats."""
+    digests = getattr(store, "digests", None)
+    if digests is None:
+        raise SvodkaError("this store cannot keep digests (no `digests` repository)")
+    return replace(digest, id=digests.save(digest))

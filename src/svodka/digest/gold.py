@@ -1,0 +1,84 @@
+"""Stories from hand labels: the posts of a ``stories_dev``-style folder grouped by their gold story.
+
+Used to measure the digest apart from clustering (benchmarks/bench_digest.py, tests): which of the
+largest gold stories reach the top of the digest. A post's key is ``<sender_id>:<message_id>``, as in
+``stories_*.jsonl``; noise posts are left out, as the pipeline leaves ads and non-news out of stories.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+from svodka.errors import InputError
+from svodka.model import StoredPost, Story, StoryMember, normalize_tg_id
+
+
+@dataclass(frozen=True, slots=True)
+class GoldStories:
+    stories: list[Story]
+    labels: dict[int, str]  # story id -> gold story label ("s023")
+    titles: dict[str, str]  # gold label -> title
+
+
+def read_labels(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """``key -> story label`` for news posts, and ``label -> title``."""
+    labels: dict[str, str] = {}
+    for path in sorted(folder.glob("stories_*.jsonl")):
+        for n, line in enumerate(path.read_bytes().splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                row = orjson.loads(line)
+            except orjson.JSONDecodeError as e:
+                raise InputError(path, f"not JSON: {e}", f"line {n}") from None
+            if row.get("kind", "news") == "news":
+                labels[row["key"]] = row["story"]
+    titles: dict[str, str] = {}
+    for path in sorted(folder.glob("stories_*_titles.json")):
+        titles.update({k: v.get("title", "") for k, v in orjson.loads(path.read_bytes()).items()})
+    return labels, titles
+
+
+def group_by_labels(
+    posts: Iterable[StoredPost],
+    labels: dict[str, str],
+    tg_id_of: Callable[[int], int | None],
+) -> GoldStories:
+    """Stories of ``posts`` by ``labels``; ``tg_id_of(channel_id)`` gives the channel's bare Telegram id."""
+    groups: dict[str, list[StoredPost]] = defaultdict(list)
+    for p in posts:
+        tg = tg_id_of(p.channel_id)
+        if tg is None:
+            continue
+        label = labels.get(f"-100{tg}:{p.message_id}")
+        if label is not None:
+            groups[label].append(p)
+    stories: list[Story] = []
+    by_id: dict[int, str] = {}
+    for n, label in enumerate(sorted(groups), 1):
+        members = tuple(StoryMember(p) for p in sorted(groups[label], key=lambda p: (p.date, p.id)))
+        stories.append(Story(n, members, members[0].post.date, members[-1].post.date))
+        by_id[n] = label
+    return GoldStories(stories, by_id, {})
+
+
+def gold_stories(store: object, folder: str | Path) -> GoldStories:
+    """Import ``folder``'s posts into ``store`` and group them by the folder's gold labels."""
+    from svodka.ingest import import_file
+
+    folder = Path(folder)
+    labels, titles = read_labels(folder)
+    for path in sorted(folder.glob("posts_*.jsonl")):
+        import_file(store, path)  # type: ignore[arg-type]
+    channels = {c.id: c for c in store.channels.list()}  # type: ignore[attr-defined]
+    result = group_by_labels(
+        store.posts.iter(),  # type: ignore[attr-defined]
+        labels,
+        lambda cid: normalize_tg_id(channels[cid].tg_id) if cid in channels else None,
+    )
+    return GoldStories(result.stories, result.labels, titles)

@@ -1,0 +1,300 @@
+"""Renderers: JSON (the documented schema, docs/digest-schema.md), Markdown, standalone HTML, Telegram.
+
+Every renderer shows the same things: per story the headline, the key sentences each linked to its post,
+the card (first reporter and time, channels, posts, languages, single-source flag, topic), the "update"
+mark, and why the story ranks where it does. Times are shown in the digest's time zone.
+PDF is :mod:`svodka.digest.pdf` (the HTML through WeasyPrint).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+
+from svodka.digest.model import Digest, DigestItem
+from svodka.errors import ConfigError
+from svodka.pipeline.summarize import Cited
+
+SCHEMA_VERSION = 1
+TELEGRAM_LIMIT = 4096
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Moscow)") from None
+
+
+def _local(dt: datetime, tz: str) -> datetime:
+    return dt.astimezone(zone(tz))
+
+
+def _fmt(dt: datetime, tz: str) -> str:
+    return _local(dt, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _cited(c: Cited) -> dict[str, Any]:
+    return {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": c.url, "date": c.date_iso}
+
+
+def to_dict(digest: Digest) -> dict[str, Any]:
+    """The digest as plain data (the JSON renderer's document; schema in docs/digest-schema.md)."""
+    q, tz = digest.query, digest.query.tz
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": digest.id,
+        "generated_at": _local(digest.generated_at, tz).isoformat(),
+        "period": {
+            "since": _local(q.since, tz).isoformat(),
+            "until": _local(q.until, tz).isoformat(),
+            "tz": tz,
+        },
+        "filters": {"topic": q.topic, "group": q.group, "lang": q.lang, "top": q.top},
+        "kind": q.kind,
+        "previous_id": digest.previous_id,
+        "stories_considered": digest.stories_considered,
+        "repeats_skipped": digest.repeats_skipped,
+        "items": [
+            {
+                "rank": it.rank,
+                "story_id": it.card.story_id,
+                "update": it.update,
+                "new_posts": it.new_posts,
+                "new_since": None if it.new_since is None else _local(it.new_since, tz).isoformat(),
+                "topic": it.card.topic,
+                "headline": _cited(it.summary.headline),
+                "sentences": [_cited(c) for c in it.summary.sentences],
+                "abstract": None
+                if it.summary.abstract is None
+                else {
+                    "text": it.summary.abstract.text,
+                    "refs": [_cited(c) for c in it.summary.abstract.refs],
+                },
+                "card": {
+                    "first_channel": it.card.first_channel,
+                    "first_date": _local(it.card.first_date, tz).isoformat(),
+                    "first_url": it.card.first_url,
+                    "last_date": _local(it.card.last_date, tz).isoformat(),
+                    "channels": list(it.card.channels),
+                    "posts": it.card.posts,
+                    "independent_sources": it.card.independent,
+                    "copies": it.card.copies,
+                    "languages": list(it.card.languages),
+                    "single_source": it.card.single_source,
+                },
+                "score": {
+                    "total": it.score.score,
+                    "terms": [
+                        {"name": t.name, "value": round(t.value, 4), "weight": t.weight, "note": t.note}
+                        for t in it.score.terms
+                    ],
+                },
+            }
+            for it in digest.items
+        ],
+        "credibility": list(digest.credibility),
+    }
+
+
+def render_json(digest: Digest) -> str:
+    import orjson
+
+    return orjson.dumps(to_dict(digest), option=orjson.OPT_INDENT_2).decode()
+
+
+def card_line(it: DigestItem, tz: str, flag: bool = True) -> str:
+    c = it.card
+    parts = [
+        f"first: {c.first_channel}, {_fmt(c.first_date, tz)}",
+        f"{len(c.channels)} channel{'s' if len(c.channels) != 1 else ''}",
+        f"{c.posts} post{'s' if c.posts != 1 else ''}",
+        f"{c.independent} independent",
+    ]
+    if c.languages:
+        parts.append("/".join(c.languages))
+    parts.append(c.topic)
+    if flag and c.single_source:
+        parts.append("SINGLE SOURCE — unconfirmed")
+    return " · ".join(parts)
+
+
+def _md_escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace("[", "\\[")
+        .replace("]", "\\]")
+        .replace("*", "\\*")
+        .replace("_", "\\_")
+    )
+
+
+def digest_title(digest: Digest) -> str:
+    q, tz = digest.query, digest.query.tz
+    return f"Digest {_fmt(q.since, tz)} – {_fmt(q.until, tz)} ({tz})"
+
+
+def render_markdown(digest: Digest) -> str:
+    q = digest.query
+    tz = q.tz
+    lines = [f"# {digest_title(digest)}", ""]
+    filters = ", ".join(
+        f"{k} {v}" for k, v in (("topic", q.topic), ("group", q.group), ("lang", q.lang)) if v
+    )
+    lines.append(
+        f"{len(digest.items)} of {digest.stories_considered} stories"
+        + (f"; {filters}" if filters else "")
+        + (f"; {digest.repeats_skipped} already shown without news" if digest.repeats_skipped else "")
+    )
+    lines.append("")
+    for it in digest.items:
+        h = it.summary.headline
+        mark = "**UPDATE** " if it.update else ""
+        lines.append(f"## {it.rank}. {mark}{_md_escape(h.text)} ({_link_md(h)})")
+        lines.append("")
+        lines.append(
+            f"*{_md_escape(card_line(it, tz))}*" + (f" — {it.new_posts} new posts" if it.update else "")
+        )
+        lines.append("")
+        for c in it.summary.sentences:
+            new = "**new:** " if it.is_new(c) else ""
+            lines.append(f"- {new}{_md_escape(c.text)} — {_link_md(c)}")
+        if it.summary.abstract:
+            lines.append("")
+            a = it.summary.abstract
+            refs = "; ".join(f"\\[{n}\\] {_link_md(c)}" for n, c in enumerate(a.refs, 1))
+            lines.append(f"> {_md_escape(a.text)}")
+            lines.append(">")
+            lines.append(f"> {refs}")
+        lines.append("")
+        lines.append(f"<sub>score {it.score.explain()}</sub>")
+        lines.append("")
+    if digest.credibility:
+        lines += ["## Channels cited: credibility", ""]
+        lines += [f"- {_md_escape(line)}" for line in digest.credibility]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _link_md(c: Cited) -> str:
+    label = _md_escape(c.channel)
+    if not c.url:
+        return label
+    url = c.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")  # keep the link syntax whole
+    return f"[{label}]({url})"
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("svodka.digest", "templates"),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def render_html(digest: Digest) -> str:
+    """A standalone page (inline CSS, no scripts, no remote assets) that prints well."""
+    tz = digest.query.tz
+    return (
+        _env()
+        .get_template("digest.html.j2")
+        .render(
+            title=digest_title(digest),
+            digest=digest,
+            cards={it.rank: card_line(it, tz, flag=False) for it in digest.items},
+            fmt=lambda dt: _fmt(dt, tz),
+        )
+    )
+
+
+def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Messages in Telegram's HTML parse mode, each at most ``limit`` characters.
+
+    A message is cut only between whole pieces (a heading, a sentence with its link), never inside a tag,
+    an entity or a URL; a single piece longer than the limit is cut at a space inside its plain text.
+    """
+    tz = digest.query.tz
+    pieces: list[str] = [f"<b>{html.escape(digest_title(digest))}</b>"]
+    for it in digest.items:
+        h = it.summary.headline
+        mark = "UPDATE · " if it.update else ""
+        block = [
+            f"\n<b>{it.rank}. {mark}{html.escape(h.text)}</b> {_link_tg(h)}",
+            f"<i>{html.escape(card_line(it, tz))}</i>",
+        ]
+        block += [
+            f"• {'<b>new:</b> ' if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"
+            for c in it.summary.sentences
+        ]
+        pieces += block
+    return pack(pieces, limit)
+
+
+def _link_tg(c: Cited) -> str:
+    name = html.escape(c.channel)
+    return f'— <a href="{html.escape(c.url, quote=True)}">{name}</a>' if c.url else f"— {name}"
+
+
+def pack(pieces: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join ``pieces`` with newlines into messages of at most ``limit`` characters, never splitting one."""
+    out: list[str] = []
+    cur = ""
+    for piece in pieces:
+        for part in _fit(piece, limit):
+            joined = f"{cur}\n{part}" if cur else part
+            if len(joined) <= limit:
+                cur = joined
+            else:
+                out.append(cur)
+                cur = part.lstrip("\n")
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _fit(piece: str, limit: int) -> list[str]:
+    """A piece longer than ``limit``: drop its markup and cut the plain text at spaces."""
+    if len(piece) <= limit:
+        return [piece]
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]+>", "", piece))
+    parts, cur = [], ""
+    for word in text.split(" "):
+        while len(word) > limit:  # a single "word" longer than a message (no URL reaches here)
+            parts.append(html.escape(word[: limit // 6]))
+            word = word[limit // 6 :]
+        cand = f"{cur} {word}" if cur else word
+        if len(html.escape(cand)) <= limit:
+            cur = cand
+        else:
+            parts.append(html.escape(cur))
+            cur = word
+    if cur:
+        parts.append(html.escape(cur))
+    return parts
+
+
+def render_text(digest: Digest, sentences: bool = False) -> str:
+    """Plain text for a terminal: one block per story (rank, headline, card; key sentences if asked)."""
+    tz = digest.query.tz
+    lines = [digest_title(digest), ""]
+    for it in digest.items:
+        mark = "[update] " if it.update else ""
+        lines.append(f"{it.rank:>2}. {mark}{it.summary.headline.text}")
+        lines.append(f"    {card_line(it, tz)}")
+        if it.summary.headline.url:
+            lines.append(f"    {it.summary.headline.url}")
+        if sentences:
+            lines += [f"    - {c.text} ({c.channel})" for c in it.summary.sentences]
+    if not digest.items:
+        lines.append("no stories in this period")
+    return "\n".join(lines)

@@ -1,0 +1,175 @@
+"""Extractive summaries: every sentence shown is in the post it cites; headlines are leads, not teasers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import shared
+from svodka.digest.gold import GoldStories, gold_stories
+from svodka.model import StoredPost, Story, StoryMember
+from svodka.pipeline.summarize import clean_text, sentences, summarize, terms, web_url
+from svodka.store import open_store
+
+
+@pytest.fixture(scope="module")
+def gold(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
+    folder = shared("stories_dev")
+    store = open_store(Path(tmp_path_factory.mktemp("gold")) / "gold.db")
+    yield gold_stories(store, folder)
+    store.close()
+
+
+T0 = datetime(2024, 11, 30, 12, tzinfo=UTC)
+
+
+def post(pid: int, text: str, channel: int = 1, minutes: int = 0) -> StoredPost:
+    return StoredPost(
+        id=pid,
+        channel_id=channel,
+        channel=f"ch{channel}",
+        message_id=pid,
+        date=T0 + timedelta(minutes=minutes),
+        text=text,
+        url=f"https://t.me/ch{channel}/{pid}",
+    )
+
+
+def story(*posts: StoredPost, sid: int = 1) -> Story:
+    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
+    return Story(sid, members, members[0].post.date, members[-1].post.date)
+
+
+def assert_cited(s: Story) -> None:
+    by_id = {m.post.id: m.post for m in s.members}
+    summary = summarize(s)
+    for c in summary.cited:
+        assert c.post_id in by_id, "a sentence cites a post outside its story"
+        p = by_id[c.post_id]
+        assert c.text in clean_text(p.text), f"{c.text!r} is not in post {p.id}"
+        assert c.url == web_url(p.url) and c.channel == p.channel
+
+
+def test_every_sentence_of_every_gold_story_is_in_its_post(gold: GoldStories) -> None:
+    assert len(gold.stories) == 147
+    counts = []
+    for s in gold.stories:
+        assert_cited(s)
+        counts.append(len(summarize(s).sentences))
+    # Stories of 3+ posts get 2–4 key sentences, unless their posts all say one thing (copies of one
+    # report: s094, s106, s126, s135 here) — then nothing is repeated to fill the count.
+    multi = [s for s in gold.stories if len(s.members) >= 3]
+    enough = [s for s in multi if len(summarize(s).sentences) >= 2]
+    assert len(enough) >= 0.9 * len(multi)  # measured 39 of 43; the 4 others are copies of one text
+    assert max(counts) <= 4
+
+
+def test_key_sentences_prefer_different_channels(gold: GoldStories) -> None:
+    wide = [s for s in gold.stories if len(s.channels) >= 4]
+    assert wide
+    for s in wide:
+        summary = summarize(s)
+        assert len({c.channel for c in summary.cited}) >= 3, summary
+
+
+def test_headline_is_the_lead_not_the_teaser() -> None:
+    s = story(
+        post(1, "ШОК! Вы не поверите, что случилось в Тбилиси?\n\nПодробности по ссылке", channel=1),
+        post(
+            2,
+            "Протестующие подожгли здание парламента Грузии в Тбилиси.\n\nНа месте работают пожарные.",
+            2,
+            5,
+        ),
+        post(
+            3,
+            "В Тбилиси горит здание парламента Грузии, подожжённое протестующими.\n\n"
+            "Полиция применила водомёты.",
+            3,
+            9,
+        ),
+    )
+    summary = summarize(s)
+    assert "ШОК" not in summary.headline.text
+    assert "парламента" in summary.headline.text
+    assert_cited(s)
+
+
+def test_english_sentences_and_stop_words() -> None:
+    text = "The U.S. Senate passed the bill on Friday. Mr. Smith voted against it! Did it matter? Yes."
+    assert sentences(text) == [
+        "The U.S. Senate passed the bill on Friday.",
+        "Mr. Smith voted against it!",
+        "Did it matter?",
+        "Yes.",
+    ]
+    assert "the" not in terms(text) and "senat" in terms(text)
+
+
+def test_clean_text_drops_markup_but_keeps_words() -> None:
+    raw = "⚡️**Срочно:** [Топор Live. Подписаться](https://t.me/+abc) в Москве __снег__ https://x.ru/a"
+    assert clean_text(raw) == "Срочно: Топор Live. Подписаться в Москве снег"
+
+
+def test_footers_are_not_key_sentences() -> None:
+    s = story(
+        post(1, "В Москве открыли новую станцию метро на юге города.\n\nПодписаться на канал @moscow", 1),
+        post(2, "Новая станция метро открылась в Москве.\n\nОна стала 270-й в столичной подземке.", 2, 3),
+    )
+    assert all("Подписаться" not in c.text for c in summarize(s).cited)
+
+
+_WORDS = st.sampled_from(
+    [
+        "Москва",
+        "Киев",
+        "протест",
+        "парламент",
+        "выборы",
+        "снег",
+        "взрыв",
+        "министр",
+        "заявил",
+        "сообщил",
+        "суд",
+        "банк",
+        "рубль",
+        "the",
+        "army",
+        "police",
+        "fire",
+        "Senate",
+        "bill",
+        ".",
+        ",",
+        "!",
+        "?",
+        "**",
+        "__",
+        "https://t.me/x/1",
+        "[link](https://a.b/c)",
+        "🔥",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_WORDS, min_size=0, max_size=40).map(" ".join), min_size=1, max_size=6))
+def test_property_no_sentence_without_a_post(texts: list[str]) -> None:
+    s = story(*(post(i + 1, t, channel=i % 3 + 1, minutes=i) for i, t in enumerate(texts)))
+    assert_cited(s)
+
+
+def test_only_web_links_are_cited() -> None:
+    bad = replace(post(1, "В Москве открыли новую станцию метро на юге города."), url="javascript:alert(1)")
+    good = post(2, "Новая станция метро открылась в Москве сегодня утром.", 2)
+    summary = summarize(story(bad, good))
+    urls = {c.post_id: c.url for c in summary.cited}
+    assert urls.get(1) is None and urls.get(2, "https://t.me/ch2/2") == "https://t.me/ch2/2"
