@@ -1,0 +1,145 @@
+"""`svodka questions …`: question triage (issue 7): import, triage, export, report, eval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from svodka.cli.app import App, command, progress
+from svodka.errors import InputError
+from svodka.questions.ingest import BadRow, read_questions
+
+
+def _mapping(items: tuple[str, ...]) -> dict[str, str]:
+    cols: dict[str, str] = {}
+    for item in items:
+        field, sep, column = item.partition("=")
+        if not sep or not field or not column:
+            raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
+        cols[field.strip()] = column.strip()
+    return cols
+
+
+def register(cli: click.Group) -> None:
+    @cli.group("questions")
+    def questions() -> None:
+        """Question triage: duplicates merged, grouped into topics and subtopics."""
+
+    @command(questions, "eval")
+    @click.argument("path", type=click.Path(exists=True))
+    @click.option("--label", default="reason", show_default=True, help="Reference label field.")
+    @click.option("--limit", type=int, default=None, help="Use only the first N questions.")
+    def eval_(app: App, path: str, label: str, limit: int | None) -> None:
+        """NMI, homogeneity/completeness and purity of topics and subtopics against LABEL, and of the
+        TF-IDF → SVD(150) → k-means baseline at equal topic count."""
+        from svodka.questions.quality import baseline, score
+        from svodka.questions.run import triage_texts
+
+        p = Path(path)
+        file = p / "appeals.jsonl" if p.is_dir() else p
+        import json
+
+        texts: list[str] = []
+        truth: list[str] = []
+        with file.open(encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if limit is not None and len(texts) >= limit:
+                    break
+                rec = json.loads(line)
+                if not rec.get("text") or rec.get(label) is None:
+                    raise InputError(str(file), f"row {n} has no text or {label}", f"row {n}")
+                texts.append(rec["text"])
+                truth.append(str(rec[label]))
+        with progress(len(texts), "triage", unit="question") as advance:
+            a, _, _ = triage_texts(texts, on_progress=advance)
+        for name, pred in (("topics", a.topic), ("subtopics", a.subtopic)):
+            ours = score(truth, pred)
+            base = score(truth, baseline(texts, ours.k))
+            for who, s in (("svodka", ours), ("baseline", base)):
+                click.echo(
+                    f"{name:9} {who:8} k={s.k:3d} NMI={s.nmi:.3f} homogeneity={s.homogeneity:.3f} "
+                    f"completeness={s.completeness:.3f} purity={s.purity:.3f}"
+                )
+
+    @command(questions, "check")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option("--map", "mapping", multiple=True, metavar="FIELD=COLUMN")
+    def check(app: App, file: str, mapping: tuple[str, ...]) -> None:
+        """Read a question file (CSV, JSONL, XLSX) and report good and bad rows (nothing is stored)."""
+        cols = _mapping(mapping)
+        good = bad = 0
+        for item in read_questions(file, cols):
+            if isinstance(item, BadRow):
+                bad += 1
+                click.echo(f"{file}: row {item.row}: {item.reason} (skipped)", err=True)
+            else:
+                good += 1
+        click.echo(f"{file}: {good} questions, {bad} bad rows skipped")
+
+    @command(questions, "import")
+    @click.argument("file", type=click.Path(dir_okay=False))
+    @click.option(
+        "--map",
+        "mapping",
+        multiple=True,
+        metavar="FIELD=COLUMN",
+        help="Column holding a field (text, time, region, channel, id); repeatable.",
+    )
+    def import_(app: App, file: str, mapping: tuple[str, ...]) -> None:
+        """Import questions from a CSV, JSONL or XLSX file (streamed; re-importing stores nothing twice)."""
+        from svodka.questions.service import import_questions
+
+        with progress(desc=Path(file).name, unit="question") as advance:
+            rep = import_questions(
+                app.store, file, _mapping(mapping), app.settings["questions.batch_size"], advance
+            )
+        for b in rep.bad:
+            click.echo(f"{file}: row {b.row}: {b.reason} (skipped)", err=True)
+        click.echo(f"{file}: {rep.read} questions, {rep.new} new; {len(rep.bad)} bad rows skipped")
+
+    @command(questions, "triage")
+    @click.option("--full", is_flag=True, help="Re-cluster everything (new topic ids) instead of adding.")
+    def triage_(app: App, full: bool) -> None:
+        """Merge duplicates and group questions into topics and subtopics; later runs add new questions
+        to the existing topics (ids stay stable)."""
+        from svodka.questions.dedup import DedupSettings
+        from svodka.questions.service import run_triage
+        from svodka.questions.topics import TopicSettings
+
+        s = app.settings
+        ts = TopicSettings(topics=s["questions.topics"], subtopics=s["questions.subtopics"])
+        ds = DedupSettings(threshold=s["questions.near_duplicate"])
+        with progress(app.store.questions.count(), "triage", unit="question") as advance:
+            rep = run_triage(app.store, ts, ds, full=full, on_progress=advance)
+        how = "added to existing topics" if rep.incremental else "full triage"
+        click.echo(
+            f"{rep.questions} questions ({how}): {rep.groups} duplicate groups, "
+            f"{rep.topics} topics, {rep.subtopics} subtopics"
+        )
+
+    @command(questions, "export")
+    @click.argument("out", type=click.Path(dir_okay=False))
+    def export(app: App, out: str) -> None:
+        """One CSV row per imported question: id, duplicate group, topic, subtopic, topic label."""
+        import csv
+
+        from svodka.questions.service import export_rows
+
+        n = 0
+        with open(out, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "group_id", "topic_id", "subtopic_id", "topic_label"])
+            for row in export_rows(app.store):
+                w.writerow(row)
+                n += 1
+        click.echo(f"{out}: {n} questions")
+
+    @command(questions, "report")
+    @click.argument("out", type=click.Path(dir_okay=False))
+    def report(app: App, out: str) -> None:
+        """Topics report: OUT.html (charts, works offline), OUT.csv or OUT.xlsx (one row per (sub)topic)."""
+        from svodka.questions.report import write_report
+
+        write_report(app.store, Path(out))
+        click.echo(out)

@@ -1,0 +1,1 @@
+"""Question triage: import questions, merge duplicates, group them into topics and subtopics, report."""

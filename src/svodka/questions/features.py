@@ -1,0 +1,113 @@
+"""Question text → lemmas → dense vectors (the features both the clustering and the baseline use).
+
+Russian is highly inflected ("парадной", "парадная", "парадную" are one word to a reader), so words are
+lemmatised offline with simplemma before TF-IDF; character n-grams over the lemmas catch misspellings
+("Маленькмй") and compounds that word features miss. Both are reduced with one SVD so a new question
+can be placed in the same space later (incremental triage) by the fitted :class:`Featurizer`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+import simplemma
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+_WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
+# Links (often to earlier appeals on the portal) say nothing about the topic but would label one.
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+# Russian function words and portal noise that carry no topic (kept short on purpose: TF-IDF does the rest).
+_STOP_WORDS = """
+и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
+вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
+нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем
+была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем
+ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец
+два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя
+впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
+это весь свой который мочь xx xxx xxxx xxxxx xxxxxx просить прошу пожалуйста спасибо добрый день
+здравствуйте
+"""
+STOP = frozenset(_STOP_WORDS.split())
+
+
+class LemmaTokens:
+    """A tokenizer that lemmatises Russian words, with a per-word cache (a vocabulary is small); picklable."""
+
+    def __init__(self) -> None:
+        self.cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        out = []
+        cache = self.cache
+        for w in _WORD.findall(_URL.sub(" ", text.lower())):
+            lemma = cache.get(w)
+            if lemma is None:
+                lemma = simplemma.lemmatize(w, lang="ru").lower()
+                cache[w] = lemma
+            if lemma not in STOP and w not in STOP:
+                out.append(lemma)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureSettings:
+    dims: int = 150
+    min_df: int = 2
+    char_weight: float = 0.7
+    seed: int = 0
+
+
+class Featurizer:
+    """Fitted lemmatised word (1–2-gram) + character TF-IDF → SVD → unit vectors."""
+
+    def __init__(self, settings: FeatureSettings | None = None) -> None:
+        self.settings = settings or FeatureSettings()
+        self.tokens = LemmaTokens()
+        self.words = TfidfVectorizer(
+            analyzer=self._lemmas, ngram_range=(1, 1), min_df=self.settings.min_df, sublinear_tf=True
+        )
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb",
+            ngram_range=(3, 5),
+            min_df=self.settings.min_df,
+            sublinear_tf=True,
+            max_features=200_000,
+            dtype=np.float32,
+        )
+        self.svd: TruncatedSVD | None = None
+
+    def _lemmas(self, text: str) -> list[str]:
+        toks = self.tokens(text)
+        return toks + [f"{a} {b}" for a, b in pairwise(toks)]
+
+    def lemma_text(self, texts: Sequence[str]) -> list[str]:
+        return [" ".join(self.tokens(t)) for t in texts]
+
+    def _sparse(self, texts: Sequence[str], fit: bool) -> sparse.csr_matrix:
+        lem = self.lemma_text(texts)
+        if fit:
+            w = self.words.fit_transform(texts)
+            c = self.chars.fit_transform(lem)
+        else:
+            w = self.words.transform(texts)
+            c = self.chars.transform(lem)
+        return sparse.hstack([w, c * self.settings.char_weight]).tocsr()
+
+    def fit_transform(self, texts: Sequence[str]) -> np.ndarray:
+        x = self._sparse(texts, fit=True)
+        dims = max(2, min(self.settings.dims, x.shape[1] - 1, x.shape[0] - 1))
+        self.svd = TruncatedSVD(dims, random_state=self.settings.seed, algorithm="randomized", n_iter=4)
+        return normalize(self.svd.fit_transform(x)).astype(np.float32)
+
+    def transform(self, texts: Sequence[str]) -> np.ndarray:
+        if self.svd is None:
+            raise RuntimeError("Featurizer.transform before fit_transform")
+        return normalize(self.svd.transform(self._sparse(texts, fit=False))).astype(np.float32)
