@@ -1,0 +1,273 @@
+"""Load test of the web app: a store of 1,000,000 posts, 20 concurrent clients on 127.0.0.1.
+
+The store is synthesised with SQL from the 22,099 real posts of ``tg_ru_news_2024`` (copies shifted by
+whole weeks, spread over 5× the channels, every tenth copy a forward of another channel, random views),
+plus the hand-labelled day of ``stories_dev``, whose 147 gold stories are saved in the store's story
+repository (as the story stage saves its own).
+The server runs in its own process (``svodka.web`` under uvicorn, as ``svodka serve`` runs it); the
+clients are threads of this process, each logged in with its own session, for a bounded time per scenario.
+
+    .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
+
+Prints one row per scenario: requests, req/s, p50/p95/p99 latency in ms, errors; and the server's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "data"
+CORPUS = SHARED / "tg_ru_news_2024" / "posts.jsonl"
+GOLD = SHARED / "stories_dev"
+WORDS = [
+    "Байден",
+    "Трамп",
+    "Москва",
+    "выборы",
+    "Украина",
+    "ставка",
+    "Сирия",
+    "биткоин",
+    "пожар",
+    "суд",
+    "Грузия",
+    "нефть",
+    "ЦБ",
+    "Путин",
+    "дрон",
+    '"ключевая ставка"',
+    "санкции",
+    "армия",
+    "школа",
+    "погода",
+]
+PASSWORD = "bench-password-1"
+
+
+def build(db: Path, posts: int) -> None:
+    """The store: real posts imported once, then copied with SQL until it holds ``posts`` posts."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from svodka.ingest import import_file
+    from svodka.store import open_store
+    from svodka.web.auth import hash_password
+
+    t0 = time.perf_counter()
+    store = open_store(db)
+    import_file(store, CORPUS)
+    base = store.posts.count()
+    copies = max(0, -(-(posts - base) // base))
+    with store.db.write() as conn:  # type: ignore[attr-defined]
+        n_channels = conn.execute("SELECT MAX(id) FROM channels").fetchone()[0]
+        # Four more channels per real one, so statistics and filters see ~120 channels.
+        conn.execute(
+            "INSERT INTO channels (platform, handle, tg_id, title, added_at) "
+            "SELECT 'telegram', 'syn' || g.k || '_' || c.id, 900000000000 + g.k * 1000 + c.id, "
+            "c.title || ' · ' || g.k, c.added_at FROM channels c, "
+            "(SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) g"
+        )
+        conn.execute(
+            f"""
+            WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {copies})
+            INSERT INTO posts (channel_id, message_id, date, text, views, forwards, fwd_tg_id, fwd_message_id,
+                               content_hash, first_seen, last_seen)
+            SELECT CASE WHEN k.n % 5 = 0 THEN p.channel_id ELSE {n_channels} * (k.n % 5) + p.channel_id END,
+                   p.message_id + k.n * 10000000, p.date - k.n * 7 * 86400, p.text,
+                   abs(random()) % 200000, abs(random()) % 500,
+                   CASE WHEN k.n % 10 = 0 THEN (SELECT tg_id FROM channels WHERE id = 1 + (p.channel_id % 24))
+                   END,
+                   CASE WHEN k.n % 10 = 0 THEN p.message_id END,
+                   p.content_hash, p.first_seen, p.last_seen
+              FROM posts p, k WHERE p.id <= {base}
+            """
+        )
+        conn.execute(f"DELETE FROM posts WHERE id > {posts} AND id > {base}")
+    store.users.add("bench", hash_password(PASSWORD), "admin")
+    if GOLD.exists():  # the gold stories, kept by the store's story repository as the pipeline keeps them
+        sys.path.insert(0, str(ROOT / "tests"))
+        from test_web_support import keep_stories
+
+        keep_stories(store, gold_day_stories(store))
+    print(
+        f"built {store.posts.count():,} posts ({base:,} real, {copies} copies) "
+        f"in {time.perf_counter() - t0:.0f} s",
+        flush=True,
+    )
+    store.close()
+
+
+def gold_day_stories(store: Any) -> list[Any]:
+    """The 147 hand-labelled stories of stories_dev, over the real posts of that day in ``store``."""
+    from svodka.digest.gold import group_by_labels, read_labels
+
+    labels, _titles = read_labels(GOLD)
+    tg = {c.id: c.tg_id for c in store.channels.list()}
+    day = datetime(2024, 11, 30, tzinfo=UTC)  # the labelled day; its posts are among the real ones
+    return group_by_labels(store.posts.iter(since=day, until=day + timedelta(days=1)), labels, tg.get).stories
+
+
+def serve(db: str, port: int) -> None:
+    """The server process: the app over ``db`` (gold stories in memory if the store has no story repo)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from svodka.store import open_store
+    from svodka.web.app import create_app
+    from svodka.web.server import serve as run
+
+    store = open_store(db)
+    if GOLD.exists() and getattr(store, "stories", None) is None:
+        from test_web_support import MemoryStories
+
+        store.stories = MemoryStories(gold_day_stories(store))  # type: ignore[attr-defined]
+    run(create_app(store), port=port, log_level="warning")
+
+
+def client(
+    base: str,
+    scenario: str,
+    ready: threading.Barrier,
+    ids: dict[str, list[int]],
+    out: list[float],
+    errors: list[str],
+    seconds: float,
+) -> None:
+    rnd = random.Random(threading.get_ident())
+    with httpx.Client(base_url=base, timeout=60) as c:
+        page = c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        c.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
+        ready.wait()  # every client logged in: the timed part starts together
+        stop = time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            if scenario == "story":
+                path = f"/stories/{rnd.choice(ids['stories'])}"
+            elif scenario == "post":
+                path = f"/posts/{rnd.randint(1, ids['posts'][0])}"
+            elif scenario == "channel":
+                path = f"/channels/{rnd.choice(ids['channels'])}"
+            elif scenario == "search":
+                path = f"/search?q={rnd.choice(WORDS)}"
+            else:  # page 2 within half a year
+                path = f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
+            t = time.perf_counter()
+            r = c.get(path)
+            out.append(time.perf_counter() - t)
+            if r.status_code != 200:
+                errors.append(f"{r.status_code} {path}")
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] * 1000
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--posts", type=int, default=1_000_000)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--seconds", type=float, default=20.0, help="per scenario")
+    ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "svodka-bench-web.db")
+    ap.add_argument("--rebuild", action="store_true")
+    ap.add_argument("--scenarios", default="story,post,channel,search,search-filtered")
+    ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]))
+        return
+    if not CORPUS.exists():
+        sys.exit(f"needs the real posts at {CORPUS}")
+    if args.rebuild or not args.db.exists():
+        for f in args.db.parent.glob(args.db.name + "*"):
+            f.unlink()
+        build(args.db, args.posts)
+    sys.path.insert(0, str(ROOT / "src"))
+    from svodka.web.server import free_port
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.db), str(port)])
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                httpx.get(base + "/login", timeout=2)
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        import sqlite3
+
+        conn = sqlite3.connect(args.db)
+        ids = {
+            "posts": [conn.execute("SELECT MAX(id) FROM posts").fetchone()[0]],
+            "channels": [r[0] for r in conn.execute("SELECT id FROM channels")],
+        }
+        total = ids["posts"][0]
+        conn.close()
+        probe = httpx.Client(base_url=base, timeout=60)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', probe.get("/login").text).group(1)  # type: ignore[union-attr]
+        probe.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
+        stories = probe.get("/api/stories", params={"limit": 200})
+        ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
+        print(
+            f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
+            f"{args.clients} clients, {args.seconds:.0f} s per scenario; machine shared (2 cores, under load)"
+        )
+        print(
+            f"{'scenario':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+            f"{'errors':>6}"
+        )
+        for scenario in args.scenarios.split(","):
+            if scenario == "story" and not ids["stories"]:
+                print("story: no stories in this store (skipped)")
+                continue
+            probe.get(
+                {
+                    "story": f"/stories/{ids['stories'][0] if ids['stories'] else 1}",
+                    "channel": "/channels/1",
+                }.get(scenario, "/search?q=Москва")
+            )  # warm caches the way a running server has them
+            out: list[float] = []
+            errors: list[str] = []
+            ready = threading.Barrier(args.clients + 1)
+            threads = [
+                threading.Thread(target=client, args=(base, scenario, ready, ids, out, errors, args.seconds))
+                for _ in range(args.clients)
+            ]
+            for t in threads:
+                t.start()
+            ready.wait()
+            t0 = time.perf_counter()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - t0
+            print(
+                f"{scenario:<16} {len(out):>8} {len(out) / wall:>7.1f} {pct(out, 0.5):>8.0f} "
+                f"{pct(out, 0.95):>8.0f} {pct(out, 0.99):>8.0f} {len(errors):>6}"
+                + (f"  e.g. {errors[0]}" if errors else ""),
+                flush=True,
+            )
+            if out:
+                assert statistics.median(out) > 0
+        rss = Path(f"/proc/{server.pid}/status").read_text()
+        peak = re.search(r"VmHWM:\s+(\d+) kB", rss)
+        print(f"server peak RSS: {int(peak.group(1)) / 1024:.0f} MiB" if peak else "")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    main()

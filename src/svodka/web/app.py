@@ -1,0 +1,101 @@
+"""Build the Starlette application over an open store: ``create_app(store, config)``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from svodka.store import Store
+from svodka.web import api, openapi, pages  # noqa: F401  (importing them declares their routes)
+from svodka.web.auth import WebConfig
+from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
+
+
+def _when(value: Any) -> str:
+    """A time for people: to the minute, with its zone (UTC unless a digest's own zone says otherwise)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        offset = value.utcoffset()
+        zone = "UTC" if not offset else value.strftime("%z")
+        return f"{value:%Y-%m-%d %H:%M} {zone}"
+    return "—" if value is None else str(value)
+
+
+def _pct(value: Any) -> str:
+    return "—" if value is None else f"{100 * float(value):.0f}%"
+
+
+def _duration(seconds: Any) -> str:
+    if seconds is None:
+        return "—"
+    s = int(seconds)
+    if abs(s) < 120:
+        return f"{s} s"
+    if abs(s) < 7200:
+        return f"{s // 60} min"
+    return f"{s / 3600:.1f} h"
+
+
+def _pager(params: Any, page: int) -> str:
+    """The current query string with ``page`` replaced."""
+    items = [(k, v) for k, v in params.multi_items() if k != "page" and v != ""]
+    return urlencode([*items, ("page", str(page))])
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("svodka.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager)
+    return env
+
+
+def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
+    """The web app over ``store`` (the caller keeps ownership of the store and closes it)."""
+    config = config or WebConfig()
+    renderer = Renderer(environment(), store, config)
+    routes: list[Any] = [
+        Route(spec.path, renderer.endpoint(spec, fn), methods=list(spec.methods), name=f"{spec.name}")
+        for spec, fn in ROUTES
+    ]
+    document = openapi.document()
+
+    async def openapi_json(request: Request) -> Response:
+        return json_response(document)
+
+    routes.append(Route("/api/openapi.json", openapi_json, methods=["GET"], name="openapi"))
+    routes.append(Mount("/static", StaticFiles(packages=[("svodka.web", "static")]), name="static"))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        spec = RouteSpec(request.url.path, "", None, (), request.url.path.startswith("/api/"))
+        message = "no such page" if exc.status_code == 404 else str(exc.detail)
+        return renderer.error(
+            Ctx(request=request, store=store, config=config), spec, exc.status_code, message
+        )
+
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.renderer = renderer
+    app.add_middleware(SecurityHeaders)
+    return app
+
+
+def route_table() -> list[RouteSpec]:
+    """Every declared route with its least role (the tests walk this to check each one)."""
+    return [spec for spec, _fn in ROUTES]

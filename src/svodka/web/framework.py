@@ -1,0 +1,238 @@
+"""The small layer every route goes through: who is asking, may they, is the form genuine, HTML or JSON.
+
+A route is declared with :func:`route` and names the least role it needs (``None``: public). The wrapper
+authenticates (session cookie, or an API key on ``/api/``), answers 401/redirect for no login and 403 for
+the wrong role, checks the CSRF token on every state-changing request made with a cookie, runs the handler
+in a worker thread (the store is synchronous) and renders what it returns as HTML or JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import orjson
+from jinja2 import Environment
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from svodka.errors import InputError, NotFoundError, StoreError
+from svodka.model import User
+from svodka.store import Store
+from svodka.web import auth
+from svodka.web.adapters import NotBuilt
+
+log = logging.getLogger(__name__)
+
+UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    path: str
+    name: str
+    role: str | None  # least role; None: public
+    methods: tuple[str, ...]
+    api: bool
+
+
+@dataclass(slots=True)
+class Ctx:
+    """What a handler gets: the request's parts, the caller, and the app's store and settings."""
+
+    request: Request
+    store: Store
+    config: auth.WebConfig
+    user: User | None = None
+    csrf: str | None = None  # the session's CSRF token (None for API-key or anonymous callers)
+    form: dict[str, str] = field(default_factory=dict)
+    body: Any = None  # parsed JSON body of an API request
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        value = self.request.query_params.get(name)
+        return default if value is None or value == "" else value
+
+    @property
+    def path_params(self) -> dict[str, Any]:
+        return self.request.path_params
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A page: its template and the data that is also its JSON."""
+
+    template: str
+    data: dict[str, Any]
+    status: int = 200
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+ROUTES: list[tuple[RouteSpec, Callable[[Ctx], Any]]] = []
+
+
+def route(
+    path: str, role: str | None, methods: tuple[str, ...] = ("GET",)
+) -> Callable[[Callable[[Ctx], Any]], Any]:
+    """Declare a route; the handler is a plain function ``(ctx) -> View | Response | dict``."""
+
+    def decorate(fn: Callable[[Ctx], Any]) -> Callable[[Ctx], Any]:
+        ROUTES.append((RouteSpec(path, fn.__name__, role, methods, path.startswith("/api/")), fn))
+        return fn
+
+    return decorate
+
+
+def wants_json(request: Request, spec: RouteSpec) -> bool:
+    if spec.api or request.query_params.get("format") == "json":
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    body = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS, default=str)
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _api_key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+class Renderer:
+    """Renders views for one app (Jinja2 environment, store, settings)."""
+
+    def __init__(self, env: Environment, store: Store, config: auth.WebConfig) -> None:
+        self.env = env
+        self.store = store
+        self.config = config
+
+    def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
+        body = self.env.get_template(template).render(
+            **data, data=data, user=ctx.user, csrf=ctx.csrf, request=ctx.request, path=ctx.request.url.path
+        )
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8")
+
+    def error(self, ctx: Ctx, spec: RouteSpec, status: int, message: str) -> Response:
+        if wants_json(ctx.request, spec):
+            return json_response({"error": message, "status": status}, status)
+        return self.html("error.html", ctx, {"status": status, "message": message}, status)
+
+    def endpoint(self, spec: RouteSpec, fn: Callable[[Ctx], Any]) -> Callable[[Request], Any]:
+        async def handle(request: Request) -> Response:
+            ctx = Ctx(request=request, store=self.store, config=self.config)
+            if request.method in UNSAFE:
+                ctype = request.headers.get("content-type", "")
+                try:
+                    if ctype.startswith("application/json"):
+                        ctx.body = orjson.loads(await request.body() or b"null")
+                    else:
+                        form = await request.form()
+                        ctx.form = {k: v for k, v in form.items() if isinstance(v, str)}
+                except (orjson.JSONDecodeError, ValueError, KeyError, AssertionError):
+                    return self.error(ctx, spec, 400, "the request body cannot be read")
+            response = await run_in_threadpool(self._run, spec, fn, ctx)
+            response.headers.setdefault("cache-control", "no-store")
+            return response
+
+        return handle
+
+    def _run(self, spec: RouteSpec, fn: Callable[[Ctx], Any], ctx: Ctx) -> Response:
+        request = ctx.request
+        found = auth.session_user(self.store, request.cookies.get(auth.SESSION_COOKIE))
+        by_key = False
+        if found is not None:
+            ctx.user, ctx.csrf = found
+        elif spec.api:
+            ctx.user = auth.api_key_user(self.store, _api_key(request))
+            by_key = ctx.user is not None
+        if spec.role is not None:
+            if ctx.user is None:
+                if wants_json(request, spec):
+                    return json_response(
+                        {"error": "login required", "status": 401},
+                        401,
+                        {"www-authenticate": 'Bearer realm="svodka"'},
+                    )
+                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+            if not ctx.user.may(spec.role):
+                return self.error(ctx, spec, 403, f"this needs the {spec.role} role")
+        # Every state change made with a session cookie must carry the session's CSRF token; API-key
+        # requests carry no ambient credential, so they need none.
+        if request.method in UNSAFE and spec.role is not None and not by_key:
+            given = ctx.form.get("csrf_token") or request.headers.get("x-csrf-token")
+            if not auth.same_token(ctx.csrf, given):
+                return self.error(
+                    ctx, spec, 403, "the form has expired or did not come from svodka; reload it"
+                )
+        try:
+            result = fn(ctx)
+        except HttpError as e:
+            return self.error(ctx, spec, e.status, e.message)
+        except NotBuilt as e:  # 501: the route exists, the part of svodka behind it does not yet
+            return self.error(ctx, spec, 501, str(e))
+        except NotFoundError as e:
+            return self.error(ctx, spec, 404, str(e))
+        except (InputError, StoreError) as e:
+            return self.error(ctx, spec, 400, str(e))
+        except OverflowError:  # an id beyond SQLite's 64-bit integers names nothing
+            return self.error(ctx, spec, 404, "no such record")
+        if isinstance(result, Response):
+            return result
+        if isinstance(result, View):
+            if wants_json(request, spec):
+                return json_response(result.data, result.status)
+            return self.html(result.template, ctx, result.data, result.status)
+        return json_response(result)
+
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "referrer-policy": "same-origin",
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the same security headers to every response."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                for k, v in SECURITY_HEADERS.items():
+                    if k.encode() not in present:
+                        headers.append((k.encode(), v.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

@@ -1,0 +1,341 @@
+"""The OpenAPI 3.1 document of ``/api/`` (served at ``/api/openapi.json``; checked by schemathesis)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from svodka import __version__
+
+_N = {"type": "null"}
+
+
+def _opt(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"anyOf": [schema, _N]}
+
+
+STR = {"type": "string"}
+INT = {"type": "integer"}
+NUM = {"type": "number"}
+TIME = {"type": "string", "format": "date-time"}
+OBJ = {"type": "object"}
+
+POST = {
+    "type": "object",
+    "required": ["id", "channel_id", "channel", "message_id", "date", "text"],
+    "properties": {
+        "id": INT,
+        "channel_id": INT,
+        "channel": STR,
+        "message_id": INT,
+        "date": TIME,
+        "text": STR,
+        "url": _opt(STR),
+        "views": _opt(INT),
+        "forwards": _opt(INT),
+        "forwarded_from": _opt(
+            {
+                "type": "object",
+                "properties": {
+                    "tg_id": _opt(INT),
+                    "handle": _opt(STR),
+                    "name": _opt(STR),
+                    "message_id": _opt(INT),
+                },
+            }
+        ),
+        "edited": _opt(TIME),
+        "deleted_at": _opt(TIME),
+        "versions": INT,
+    },
+}
+CHANNEL_STATS = {
+    "type": "object",
+    "properties": {
+        "posts": INT,
+        "first": _opt(TIME),
+        "last": _opt(TIME),
+        "posts_per_day": NUM,
+        "median_views": _opt(NUM),
+        "forwarded": INT,
+        "share_original": _opt(NUM),
+        "share_copied": _opt(NUM),
+        "copied_by_posts": INT,
+        "copied_by_channels": INT,
+        "corroboration_rate": _opt(NUM),
+    },
+}
+CHANNEL = {
+    "type": "object",
+    "required": ["id", "name", "platform", "tier", "groups", "active"],
+    "properties": {
+        "id": INT,
+        "name": STR,
+        "platform": STR,
+        "handle": _opt(STR),
+        "tg_id": _opt(INT),
+        "title": _opt(STR),
+        "tier": {"type": "integer", "minimum": 0, "maximum": 5},
+        "groups": {"type": "array", "items": STR},
+        "subscribers": _opt(INT),
+        "active": {"type": "boolean"},
+        "stats": CHANNEL_STATS,
+    },
+}
+STORY_CARD = {
+    "type": "object",
+    "required": ["id", "headline", "posts", "channels", "independent", "copied"],
+    "properties": {
+        "id": INT,
+        "headline": STR,
+        "first_date": TIME,
+        "last_date": TIME,
+        "posts": INT,
+        "channels": INT,
+        "independent": INT,
+        "copied": INT,
+    },
+}
+ERROR = {"type": "object", "required": ["error", "status"], "properties": {"error": STR, "status": INT}}
+MARK = {
+    "type": "object",
+    "required": ["kind", "ref_id"],
+    "properties": {"kind": {"enum": ["post", "story"]}, "ref_id": INT, "note": STR, "created_at": TIME},
+}
+
+# What svodka.sources.identifiers.parse_channel accepts: @name / name, a -100… id, a t.me link or feed URL.
+CHANNEL_PATTERN = r"^\s*(@?[A-Za-z][A-Za-z0-9_]{2,64}|-?[0-9]{5,18}|https?://\S+)\s*$"
+
+MARK_BODY = {
+    "type": "object",
+    "required": ["kind", "ref_id"],
+    "properties": {
+        "kind": {"enum": ["post", "story"]},
+        "ref_id": {"type": "integer", "minimum": 1},
+        "note": STR,
+    },
+}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    words = {
+        400: "Bad parameters",
+        401: "No login or API key",
+        403: "Wrong role",
+        404: "Not found",
+        501: "Not built yet in this svodka",
+    }
+    return {str(c): _json(ERROR, words[c]) for c in codes}
+
+
+def _q(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def _path(name: str) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+
+
+DAY = {"type": "string", "format": "date"}
+LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Rows to return.")
+
+
+def _get(summary: str, params: list[dict[str, Any]], schema: dict[str, Any], *errors: int) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": params,
+            "responses": {"200": _json(schema), **_errors(401, 403, *errors)},
+        }
+    }
+
+
+def document() -> dict[str, Any]:
+    """The OpenAPI document."""
+    obj = lambda **props: {"type": "object", "properties": props}  # noqa: E731
+    arr = lambda items: {"type": "array", "items": items}  # noqa: E731
+    channel_body: dict[str, Any] = {
+        "type": "object",
+        "properties": {"tier": {"type": "integer", "minimum": 0, "maximum": 5}, "groups": arr(STR)},
+    }
+    paths: dict[str, Any] = {
+        "/api/me": _get("The caller", [], obj(id=INT, username=STR, role=STR)),
+        "/api/posts": _get(
+            "Posts in arrival order, paged by after_id",
+            [
+                _q("channel", STR, "Only this channel (handle, id or title)."),
+                _q("since", DAY, "From this day (UTC)."),
+                _q("until", DAY, "To this day (UTC), inclusive."),
+                _q(
+                    "after_id",
+                    {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+                    "Posts after this id (the previous next_after_id).",
+                ),
+                _q("include_deleted", {"enum": ["true", "false"]}, "Include posts deleted at the source."),
+                LIMIT,
+            ],
+            obj(posts=arr(POST), next_after_id=_opt(INT)),
+            400,
+            404,
+        ),
+        "/api/posts/{post_id}": _get(
+            "One post, its versions, its origin and its copies",
+            [_path("post_id")],
+            obj(post=POST, origin=_opt(POST), copies=arr(POST), versions=arr(OBJ)),
+            400,
+            404,
+        ),
+        "/api/search": _get(
+            "Full-text search over posts (and stories, once built)",
+            [
+                _q("q", {"type": "string", "minLength": 1}, 'Words (any inflection); "quoted phrase".', True),
+                _q("channel", STR, "Only this channel."),
+                _q("group", STR, "Only channels of this group."),
+                _q("since", DAY, "From this day."),
+                _q("until", DAY, "To this day, inclusive."),
+                _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
+                LIMIT,
+            ],
+            obj(
+                query=STR,
+                page=INT,
+                next_page=_opt(INT),
+                stories=arr(STORY_CARD),
+                hits=arr(obj(post=POST, snippet=STR, rank=NUM)),
+            ),
+            400,
+            404,
+        ),
+        "/api/channels": {
+            **_get(
+                "Channels with their statistics",
+                [_q("group", STR, "Only this group.")],
+                obj(channels=arr(CHANNEL), groups=arr(STR)),
+            ),
+            "post": {
+                "summary": "Add a channel (admin)",
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                **channel_body,
+                                "required": ["channel"],
+                                "properties": {
+                                    **channel_body["properties"],
+                                    "channel": {"type": "string", "pattern": CHANNEL_PATTERN},
+                                },
+                            }
+                        }
+                    },
+                },
+                "responses": {"201": _json(CHANNEL, "Added"), **_errors(400, 401, 403)},
+            },
+        },
+        "/api/channels/{channel_id}": {
+            **_get(
+                "A channel's statistics, copiers, sources and recent posts",
+                [_path("channel_id")],
+                obj(
+                    channel=CHANNEL,
+                    daily=arr(OBJ),
+                    copied_by=arr(OBJ),
+                    copies_from=arr(OBJ),
+                    recent=arr(POST),
+                ),
+                400,
+                404,
+            ),
+            "patch": {
+                "summary": "Set tier and groups (admin)",
+                "parameters": [_path("channel_id")],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": channel_body}}},
+                "responses": {"200": _json(CHANNEL), **_errors(400, 401, 403, 404)},
+            },
+            "delete": {
+                "summary": "Stop following a channel (admin); its posts stay unless delete_posts=true",
+                "parameters": [
+                    _path("channel_id"),
+                    _q("delete_posts", {"enum": ["true", "false"]}, "Delete its posts too."),
+                ],
+                "responses": {"200": _json(CHANNEL), **_errors(400, 401, 403, 404)},
+            },
+        },
+        "/api/stories": _get(
+            "Stories, newest activity first",
+            [
+                _q("since", DAY, "Active since this day."),
+                LIMIT,
+                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many."),
+            ],
+            obj(stories=arr(STORY_CARD)),
+            400,
+            501,
+        ),
+        "/api/stories/trending": _get(
+            "Stories growing fastest",
+            [_q("hours", {"type": "integer", "minimum": 1, "maximum": 336}, "Window in hours.")],
+            obj(hours=NUM, stories=arr(STORY_CARD)),
+            400,
+            501,
+        ),
+        "/api/stories/{story_id}": _get(
+            "A story: summary, timeline, provenance, channels",
+            [_path("story_id")],
+            obj(
+                story=STORY_CARD,
+                summary=arr(OBJ),
+                first=POST,
+                independent=INT,
+                copied=INT,
+                timeline=arr(OBJ),
+                copies=arr(OBJ),
+                channels=arr(OBJ),
+            ),
+            400,
+            404,
+            501,
+        ),
+        "/api/digests": _get(
+            "Digests, newest first",
+            [
+                LIMIT,
+                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many."),
+                _q("since", DAY, "Periods ending on or after this day."),
+                _q("until", DAY, "Periods starting on or before this day."),
+            ],
+            obj(digests=arr(OBJ)),
+            400,
+            501,
+        ),
+        "/api/digests/{digest_id}": _get("One digest", [_path("digest_id")], obj(digest=OBJ), 400, 404, 501),
+        "/api/health": _get(
+            "Collection health per source (analyst)",
+            [],
+            obj(sources=arr(obj(key=STR, status=STR, failures=INT, backoff_s=INT)), failing=INT, posts=INT),
+        ),
+        "/api/marks": {
+            **_get("Your marks (analyst)", [], obj(marks=arr(MARK))),
+            "post": {
+                "summary": "Mark a post or story (analyst)",
+                "requestBody": {"required": True, "content": {"application/json": {"schema": MARK_BODY}}},
+                "responses": {"201": _json(MARK, "Marked"), **_errors(400, 401, 403, 404, 501)},
+            },
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "svodka",
+            "version": __version__,
+            "description": "Posts, stories, digests and channels of a svodka store. Authenticate with "
+            "`Authorization: Bearer <API key>` (create keys on /account) or a session cookie "
+            "(then send X-CSRF-Token on writes).",
+        },
+        "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"apiKey": []}],
+        "paths": paths,
+    }

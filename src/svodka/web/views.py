@@ -1,0 +1,419 @@
+"""What each page shows, as plain data: the HTML templates and the JSON API render the same dicts.
+
+Every function here takes the store and parsed parameters and returns JSON-able data (datetimes stay
+``datetime``; the JSON encoder writes ISO 8601).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from markupsafe import Markup, escape
+
+from svodka.errors import InputError, NotFoundError
+from svodka.model import Channel, ChannelActivity, SourceState, StoredPost, Story
+from svodka.store import Store
+from svodka.web import adapters
+from svodka.web.provenance import provenance
+
+T = TypeVar("T")
+
+
+class _Ttl:
+    """A tiny time-bounded cache: channel statistics scan every post, so they are kept a minute."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._data: dict[object, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: object, make: Callable[[], T]) -> T:
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+        if hit is not None and now - hit[0] < self.seconds:
+            return hit[1]
+        value = make()
+        with self._lock:
+            self._data[key] = (now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+ACTIVITY = _Ttl(60.0)
+
+
+# --- parameters --------------------------------------------------------------------------------------
+def parse_day(text: str | None, name: str, end: bool = False) -> datetime | None:
+    """``YYYY-MM-DD`` (or a full ISO time) as UTC; with ``end`` a bare day means the end of that day."""
+    if not text:
+        return None
+    try:
+        dt = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(name, f"not a date (YYYY-MM-DD): {text!r}") from None
+    try:
+        dt = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+        if end and len(text.strip()) == 10:
+            dt += timedelta(days=1)
+        dt.timestamp()
+    except (OverflowError, ValueError, OSError):
+        raise InputError(name, f"date out of range: {text!r}") from None
+    return dt
+
+
+def parse_int(text: str | None, name: str, default: int, lo: int = 0, hi: int = 10**12) -> int:
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(name, f"not a whole number: {text!r}") from None
+    if not lo <= value <= hi:
+        raise InputError(name, f"must be between {lo} and {hi}, not {value}")
+    return value
+
+
+# --- records -----------------------------------------------------------------------------------------
+def post_dict(p: StoredPost) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "channel_id": p.channel_id,
+        "channel": p.channel,
+        "message_id": p.message_id,
+        "date": p.date,
+        "text": p.text,
+        "url": p.url,
+        "views": p.views,
+        "forwards": p.forwards,
+        "forwarded_from": (
+            None
+            if p.fwd_tg_id is None and p.fwd_handle is None and p.fwd_name is None
+            else {
+                "tg_id": p.fwd_tg_id,
+                "handle": p.fwd_handle,
+                "name": p.fwd_name,
+                "message_id": p.fwd_message_id,
+            }
+        ),
+        "edited": p.edited,
+        "deleted_at": p.deleted_at,
+        "versions": p.versions,
+    }
+
+
+def channel_dict(
+    c: Channel, a: ChannelActivity | None = None, credibility: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "id": c.id,
+        "name": c.name,
+        "platform": c.platform,
+        "handle": c.handle,
+        "tg_id": c.tg_id,
+        "title": c.title,
+        "tier": c.tier,
+        "groups": list(c.groups),
+        "subscribers": c.subscribers,
+        "active": c.active,
+    }
+    if a is not None:
+        row["stats"] = {
+            "posts": a.posts,
+            "first": a.first,
+            "last": a.last,
+            "posts_per_day": round(a.posts_per_day, 2),
+            "median_views": a.median_views,
+            "forwarded": a.forwarded,
+            "share_original": None if a.share_original is None else round(a.share_original, 4),
+            "share_copied": None if a.share_copied is None else round(a.share_copied, 4),
+            "copied_by_posts": a.copied_by_posts,
+            "copied_by_channels": a.copied_by_channels,
+            # Needs stories (corroboration by independent channels); None until the pipeline has run.
+            "corroboration_rate": credibility["corroboration_rate"] if credibility else None,
+        }
+    return row
+
+
+def highlight(snippet: str) -> Markup:
+    """The store's ``[match]`` snippet as safe HTML with ``<mark>``."""
+    # Telegram texts carry markdown: bold markers go, and a link's [text](url) must not read as a match.
+    plain = re.sub(r"\*\*|__", "", snippet)
+    plain = re.sub(r"\[([^\[\]]*)\]\((?:https?://|tg://)[^)\s]*\)?", r"\1", plain)
+    return Markup(re.sub(r"\[([^\[\]]*)\]", r"<mark>\1</mark>", str(escape(plain))))
+
+
+def plain(text: str) -> str:
+    """Telegram markdown as a reader sees it: ``[text](url)`` as its text, no bold/italic/code markers."""
+    text = re.sub(r"\[([^\[\]]*)\]\((?:https?://|tg://)[^)\s]*\)", r"\1", text)
+    return re.sub(r"\*\*|__|`+", "", text)
+
+
+def headline(story: Story, limit: int = 140) -> str:
+    """The first line of the story's earliest original post (until the digest's headline is wired)."""
+    members = story.originals or story.members
+    text = next((m.post.text for m in members if m.post.text.strip()), "")
+    line = plain(text.strip().split("\n", 1)[0]).strip()
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+
+
+def cited_summary(story: Story, sentences: int = 3) -> list[dict[str, Any]]:
+    """Lead sentences of originals from different channels, each with its post's link."""
+    out: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    for m in story.originals or story.members:
+        if m.post.channel_id in seen or not m.post.text.strip():
+            continue
+        first = re.split(r"(?<=[.!?…])\s+|\n+", plain(m.post.text.strip()), maxsplit=1)[0]
+        out.append(
+            {"text": first.strip(), "post_id": m.post.id, "channel": m.post.channel, "url": m.post.url}
+        )
+        seen.add(m.post.channel_id)
+        if len(out) == sentences:
+            break
+    return out
+
+
+def story_card(story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "headline": headline(story),
+        "first_date": story.first_date,
+        "last_date": story.last_date,
+        "posts": len(story.members),
+        "channels": len(story.channels),
+        "independent": len(story.originals),
+        "copied": len(story.members) - len(story.originals),
+    }
+
+
+# --- pages -------------------------------------------------------------------------------------------
+def activity(store: Store, channel_id: int | None = None) -> dict[int, ChannelActivity]:
+    key = (id(store), channel_id)
+    rows = ACTIVITY.get(key, lambda: store.channel_stats.activity(channel_id))
+    return {a.channel_id: a for a in rows}
+
+
+def channels_page(store: Store, group: str | None = None) -> dict[str, Any]:
+    stats = activity(store)
+    chans = store.channels.list(group=group or None)
+    groups = sorted({g for c in store.channels.list() for g in c.groups})
+    cred = adapters.credibility(store, [c.id for c in chans])
+    return {
+        "group": group,
+        "groups": groups,
+        "channels": [channel_dict(c, stats.get(c.id), cred.get(c.id)) for c in chans],
+    }
+
+
+def channel_page(store: Store, channel_id: int) -> dict[str, Any]:
+    """A channel's statistics, readers and sources, latest posts (kept a minute, like the statistics)."""
+    return ACTIVITY.get((id(store), "page", channel_id), lambda: _channel_page(store, channel_id))
+
+
+def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
+    channel = store.channels.by_id(channel_id)
+    a = activity(store, channel_id).get(channel_id)
+    cred = adapters.credibility(store, [channel_id]).get(channel_id)
+    return {
+        "channel": channel_dict(channel, a, cred),
+        "daily": [{"day": d, "posts": n} for d, n in store.channel_stats.daily(channel_id)],
+        "copied_by": [
+            {"channel_id": cid, "channel": store.channels.by_id(cid).name, "posts": n}
+            for cid, n in store.channel_stats.copiers(channel_id)
+        ],
+        "copies_from": [{"channel": name, "posts": n} for name, n in store.channel_stats.sources(channel_id)],
+        "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
+        "credibility": cred,
+    }
+
+
+def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str, Any]:
+    channel_ids: list[int] | None = None
+    if params.channel:
+        channel_ids = [store.channels.get(params.channel).id]
+    if params.group:
+        in_group = [c.id for c in store.channels.list(group=params.group)]
+        channel_ids = in_group if channel_ids is None else [i for i in channel_ids if i in in_group]
+    data: dict[str, Any] = {
+        "query": params.query,
+        "filters": params.filters(),
+        "page": params.page,
+        "hits": [],
+        "next_page": None,
+        "stories": [],
+        "stories_built": adapters.has_stories(store),
+    }
+    if not re.search(r"\w", params.query):  # no word to look for: nothing matches
+        return data
+    if channel_ids == []:  # a group without channels matches nothing
+        return data
+    hits = store.posts.search(
+        params.query,
+        limit=page_size + 1,
+        offset=(params.page - 1) * page_size,
+        channel_ids=channel_ids,
+        since=params.since,
+        until=params.until,
+    )
+    data["hits"] = [
+        {"post": post_dict(h.post), "snippet": h.snippet, "rank": round(h.rank, 4)} for h in hits[:page_size]
+    ]
+    data["next_page"] = params.page + 1 if len(hits) > page_size else None
+    if data["stories_built"] and params.page == 1:
+        data["stories"] = [story_card(s) for s in adapters.search_stories(store, params.query)]
+    return data
+
+
+@dataclass(frozen=True, slots=True)
+class SearchParams:
+    query: str = ""
+    channel: str | None = None
+    group: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    page: int = 1
+
+    def filters(self) -> dict[str, Any]:
+        return {"channel": self.channel, "group": self.group, "since": self.since, "until": self.until}
+
+
+def health_row(s: SourceState, now: datetime) -> dict[str, Any]:
+    waiting = (s.next_attempt - now).total_seconds() if s.next_attempt and s.next_attempt > now else 0.0
+    if s.last_error_at and (s.last_success is None or s.last_error_at > s.last_success):
+        status = "failing"
+    elif s.last_success is None:
+        status = "never collected"
+    else:
+        status = "ok"
+    return {
+        "key": s.key,
+        "status": status,
+        "last_success": s.last_success,
+        "last_error": s.last_error,
+        "last_error_at": s.last_error_at,
+        "failures": s.failures,
+        "backoff_s": round(waiting),
+        "next_attempt": s.next_attempt,
+        "position": s.position,
+        "posts_collected": s.posts_collected,
+    }
+
+
+def health_page(store: Store, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    rows = [health_row(s, now) for s in store.state.all()]
+    return {
+        "now": now,
+        "sources": rows,
+        "failing": sum(r["status"] == "failing" for r in rows),
+        "posts": store.posts.count(),
+    }
+
+
+def post_page(store: Store, post_id: int) -> dict[str, Any]:
+    p = store.posts.get(post_id)
+    origin = None
+    if p.fwd_message_id is not None and (p.fwd_tg_id is not None or p.fwd_handle):
+        try:
+            ch = store.channels.get(str(p.fwd_tg_id) if p.fwd_tg_id is not None else p.fwd_handle or "")
+        except NotFoundError:
+            ch = None
+        found = store.posts.by_key(ch.id, p.fwd_message_id) if ch else None
+        origin = post_dict(found) if found else None
+    copies = [post_dict(store.posts.get(i)) for i in store.channel_stats.copies_of(post_id)]
+    return {
+        "post": post_dict(p),
+        "origin": origin,
+        "copies": copies,
+        "versions": [
+            {"version": v.version, "text": v.text, "edited": v.edited, "seen_at": v.seen_at}
+            for v in store.posts.versions(post_id)
+        ],
+    }
+
+
+def story_page(store: Store, story_id: int) -> dict[str, Any]:
+    s = adapters.story(store, story_id)
+    chans = {}
+    for cid in s.channels:
+        try:
+            chans[cid] = store.channels.by_id(cid)
+        except NotFoundError:
+            continue
+
+    def lookup(pid: int) -> StoredPost | None:
+        try:
+            return store.posts.get(pid)
+        except NotFoundError:
+            return None
+
+    prov = provenance(s, chans, lookup)
+    stats = activity(store)
+    cred = adapters.credibility(store, list(chans))
+    return {
+        "story": story_card(s),
+        "summary": cited_summary(s),
+        "first": post_dict(prov.first),
+        "independent": prov.independent,
+        "independent_channels": prov.independent_channels,
+        "copied": prov.copied,
+        "timeline": [
+            {
+                "post": post_dict(m.post),
+                "language": m.language,
+                "copy": m.post.id in {c.post.id for c in prov.copies},
+            }
+            for m in prov.timeline
+        ],
+        "copies": [
+            {
+                "post": post_dict(c.post),
+                "kind": c.kind,
+                "origin": post_dict(c.origin) if c.origin else None,
+                "delay_s": c.delay_s,
+            }
+            for c in prov.copies
+        ],
+        "channels": [
+            {
+                "channel_id": r.channel_id,
+                "name": r.name,
+                "tier": r.tier,
+                "posts": r.posts,
+                "originals": r.originals,
+                "copies": r.copies,
+                "first_date": r.first_date,
+                "was_first": r.was_first,
+                "share_original": stats[r.channel_id].share_original if r.channel_id in stats else None,
+                "copied_by_posts": stats[r.channel_id].copied_by_posts if r.channel_id in stats else None,
+                "credibility": cred.get(r.channel_id),
+            }
+            for r in prov.channels
+        ],
+    }
+
+
+def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None) -> dict[str, Any]:
+    return {
+        "hours": hours,
+        "stories": [
+            {
+                **story_card(t.story),
+                "recent": t.recent,
+                "before": t.before,
+                "recent_channels": t.channels,
+                "growth": round(t.growth, 2),
+            }
+            for t in adapters.trending(store, hours=hours, now=now)
+        ],
+    }
