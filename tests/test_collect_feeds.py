@@ -75,6 +75,15 @@ def test_feed_etag_new_items_and_edits(store: Store, world: World, server: FakeT
     assert store.posts.count() == 13
 
 
+def test_feed_url_keeps_its_case(store: Store, world: World, server: FakeTelegram) -> None:
+    # A URL's path is case-sensitive (unlike a Telegram username): the feed must be fetched as given.
+    world.feeds["BBC_World"] = world.feeds["bbc"]
+    url = f"{server.url}/feeds/BBC_World.xml"
+    [out] = _cycle(store, _cfg(server.url), [ChannelRef(PLATFORM_RSS, handle=url)])
+    assert out.error is None and out.new == 12
+    assert store.channels.get(url).handle == url
+
+
 def test_feed_parser_reads_atom_and_html_summaries() -> None:
     atom = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">
     <title>Example</title><entry><id>tag:x,2024:1</id><title>Headline</title>

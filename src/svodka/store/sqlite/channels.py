@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
 from svodka.sources.identifiers import handle_of
 from svodka.store.sqlite.db import Database, now_ts
 
@@ -112,7 +112,10 @@ class SqliteChannels:
         return cached
 
     def _resolve_in(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
-        handle = ref.handle.lower().lstrip("@") if ref.handle else None
+        handle = ref.handle
+        # Telegram usernames are case-insensitive; a feed URL's path is not
+        if handle and ref.platform == PLATFORM_TELEGRAM:
+            handle = handle.lower().lstrip("@")
         row = None
         if ref.tg_id is not None:
             row = conn.execute(
