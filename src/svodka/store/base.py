@@ -7,7 +7,7 @@ stand in for SQLite without touching them. Each repository lives in its own modu
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -29,6 +29,7 @@ from svodka.model import (
 )
 
 if TYPE_CHECKING:
+    from svodka.digest.jobs import JobState
     from svodka.digest.model import Digest, DigestRecord
 
 
@@ -67,6 +68,9 @@ class PostRepo(Protocol):
 
     def mark_restored(self, channel_id: int, message_ids: Iterable[int]) -> int:
         """Clear the deletion mark of posts the source shows again."""
+
+    def index_pending(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Make every stored post searchable (full-text indexing runs in bulk, off the write path)."""
 
     def get(self, post_id: int) -> StoredPost: ...
 
@@ -186,6 +190,16 @@ class DigestRepo(Protocol):
     def list(self, kind: str | None = None, limit: int = 50) -> builtins.list[DigestRecord]: ...
 
 
+class DigestJobRepo(Protocol):
+    """State of the digests `svodka watch` builds on a schedule; see svodka.digest.jobs."""
+
+    def get(self, name: str) -> JobState: ...
+
+    def put(self, state: JobState) -> None: ...
+
+    def all(self) -> builtins.list[JobState]: ...
+
+
 class StoryRepo(Protocol):
     """Stories with stable ids (see svodka.store.sqlite.stories); merged ids resolve to the survivor."""
 
@@ -254,6 +268,18 @@ class QuestionRepo(Protocol):
 
     def refresh_sizes(self) -> None: ...
 
+    def save_groups(self, rows: Iterable[tuple[str, int, int, int]], replace: bool) -> None: ...
+
+    def groups(self) -> builtins.list[tuple[str, str, int, int | None, int | None]]: ...
+
+    def group_of(self, group_ids: Iterable[str]) -> dict[str, tuple[int, int | None, int | None]]: ...
+
+    def save_norms(self, rows: Iterable[tuple[int, str]], replace: bool) -> None: ...
+
+    def groups_for_norms(self, keys: Iterable[int]) -> dict[int, str]: ...
+
+    def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]: ...
+
     def save_model(self, key: str, value: bytes) -> None: ...
 
     def load_model(self, key: str) -> bytes | None: ...
@@ -276,6 +302,9 @@ class Store(Protocol):
 
     @property
     def digests(self) -> DigestRepo: ...
+
+    @property
+    def digest_jobs(self) -> DigestJobRepo: ...
 
     @property
     def users(self) -> UserRepo: ...

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 import orjson
-import snowballstemmer
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database, now_ts
+from svodka.store.sqlite.fulltext import fts_query, index_pending
 
 _STAGE_COLUMNS = (
     "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_tg_id, fwd_handle, "
@@ -205,6 +204,10 @@ class SqlitePosts:
             )
             return int(conn.execute("SELECT total_changes()").fetchone()[0])
 
+    def index_pending(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Make every stored post searchable (bulk full-text indexing); returns how many were added."""
+        return index_pending(self.db, on_progress)
+
     # --- reading -------------------------------------------------------------------------------------
     def get(self, post_id: int) -> StoredPost:
         with self.db.read() as conn:
@@ -290,6 +293,7 @@ class SqlitePosts:
         match = fts_query(query)
         if not match:
             raise StoreError(f"nothing to search for in {query!r}")
+        self.index_pending()
         where = ["posts_fts MATCH ?"]
         params: list[object] = [match]
         if channel_ids is not None:
@@ -311,31 +315,3 @@ class SqlitePosts:
         with self.db.read() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [SearchHit(post=_to_stored(r[2:]), snippet=r[0], rank=-r[1]) for r in rows]
-
-
-_WORD = re.compile(r"\w+", re.UNICODE)
-_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
-
-
-def _stem(word: str) -> str:
-    lang = "ru" if re.search(r"[а-яё]", word) else "en"
-    stem = _STEMMERS[lang].stemWord(word)
-    # A stem shorter than 3 letters matches too much as a prefix; keep the word then.
-    return stem if len(stem) >= 3 else word
-
-
-def fts_query(text: str) -> str:
-    """An FTS5 query for what a person typed: every word must occur, in any inflection.
-
-    Words are stemmed (Snowball, Russian or English by script) and searched as prefixes, so
-    "выборы" finds "выборах" and "elections" finds "election"; ``"quoted phrases"`` stay phrases.
-    """
-    parts: list[str] = []
-    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower().replace("ё", "е")):
-        if phrase:
-            words = _WORD.findall(phrase)
-            if words:
-                parts.append('"' + " ".join(words) + '"')
-            continue
-        parts.extend(f'"{_stem(w)}"*' for w in _WORD.findall(bare))
-    return " AND ".join(parts)

@@ -15,7 +15,8 @@ from datetime import datetime
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Story, StoryMember, from_ts, utc
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.posts import _SELECT, _to_stored, fts_query
+from svodka.store.sqlite.fulltext import fts_query, index_pending
+from svodka.store.sqlite.posts import _SELECT, _to_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,7 @@ class SqliteStories:
         match = fts_query(query)
         if not match:
             raise StoreError(f"nothing to search for in {query!r}")
+        index_pending(self.db)
         with self.db.read() as conn:
             ids = [
                 r[0]

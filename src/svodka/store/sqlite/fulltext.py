@@ -1,0 +1,85 @@
+"""Full-text search over posts: the query language, and indexing off the write path.
+
+Posts are indexed in bulk (one ``INSERT … SELECT`` per chunk) after writes and before any search, not by a
+trigger per inserted row: see migration 0007_fts_deferred. ``fts_state.indexed_upto`` is the highest post
+id in the index; post ids only grow, so what is pending is always ``id > indexed_upto``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections.abc import Callable
+
+import snowballstemmer
+
+from svodka.store.sqlite.db import Database
+
+log = logging.getLogger(__name__)
+
+INDEX_CHUNK = 20_000
+
+
+def pending(conn: sqlite3.Connection) -> tuple[int, int]:
+    """``(indexed_upto, highest post id)``: posts with ids in between are not searchable yet."""
+    upto = conn.execute("SELECT indexed_upto FROM fts_state").fetchone()[0]
+    top = conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0]
+    return int(upto), int(top)
+
+
+def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
+    """Add every post not yet in the full-text index, in chunks of one transaction each; returns how many.
+
+    A read-only database is searched as it is (what was indexed when it was last written).
+    """
+    if db.readonly:
+        return 0
+    with db.read() as conn:
+        upto, top = pending(conn)
+    done = 0
+    while upto < top:
+        with db.write() as conn:
+            upto, top = pending(conn)  # another writer may have indexed meanwhile
+            end = min(top, upto + INDEX_CHUNK)
+            cur = conn.execute(
+                "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ? AND id <= ?",
+                (upto, end),
+            )
+            conn.execute("UPDATE fts_state SET indexed_upto = ?", (end,))
+        n = max(cur.rowcount, 0)
+        done += n
+        upto = end
+        if on_progress and n:
+            on_progress(n)
+    if done:
+        log.info("indexed %d posts for full-text search", done)
+    return done
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+
+
+def _stem(word: str) -> str:
+    lang = "ru" if re.search(r"[а-яё]", word) else "en"
+    stem = _STEMMERS[lang].stemWord(word)
+    # A stem shorter than 3 letters matches too much as a prefix; keep the word then.
+    return stem if len(stem) >= 3 else word
+
+
+def fts_query(text: str) -> str:
+    """An FTS5 query for what a person typed: every word must occur, in any inflection.
+
+    Words are stemmed (Snowball, Russian or English by script) and searched as prefixes, so
+    "выборы" finds "выборах" and "elections" finds "election"; ``"quoted phrases"`` stay phrases.
+    """
+    parts: list[str] = []
+    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower().replace("ё", "е")):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+            continue
+        parts.extend(f'"{_stem(w)}"*' for w in _WORD.findall(bare))
+    return " AND ".join(parts)
