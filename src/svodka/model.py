@@ -329,3 +329,15 @@ class ChannelActivity:
     @property
     def share_original(self) -> float | None:
         return 1.0 - self.forwarded / self.posts if self.posts else None
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """A topic (``parent`` None) or subtopic of triaged questions (see svodka.questions.topics)."""
+
+    tid: int
+    parent: int | None  # None for a topic; the topic id for a subtopic
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    representatives: tuple[str, ...]

@@ -9,10 +9,7 @@ import click
 
 from svodka.cli.app import App, command, echo_json, progress
 from svodka.digest.period import parse_span
-from svodka.evaluate.pairs_data import evaluate_pairs
-from svodka.evaluate.stories import evaluate_stories, write_predictions
 from svodka.model import Story
-from svodka.process import process
 
 
 def _line(story: Story) -> str:
@@ -28,6 +25,8 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     def process_(app: App, as_json: bool) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
+        from svodka.process import process  # heavy (numpy, models): imported when used
+
         with progress(desc="embedding") as advance:
             report = process(app.store, app.settings, on_progress=advance)
         if as_json:
@@ -80,6 +79,8 @@ def register(cli: click.Group) -> None:
     @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
     def eval_stories(app: App, gold_dir: str, out: str | None, embedder: str | None) -> None:
         """Run the whole pipeline on GOLD_DIR's posts in a fresh store; print B-cubed P/R/F1."""
+        from svodka.evaluate.stories import evaluate_stories, write_predictions
+
         settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
         if embedder:
             settings = {**settings, "pipeline.embedder": embedder}
@@ -101,6 +102,8 @@ def register(cli: click.Group) -> None:
     @click.option("--limit", type=int, default=0, help="Score only the first N pairs (0: all).")
     def eval_pairs(app: App, pairs_dir: str, embedder: str | None, limit: int) -> None:
         """Precision/recall of the clusterer's same-event decision on a labelled pair set."""
+        from svodka.evaluate.pairs_data import evaluate_pairs
+
         settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
         if embedder:
             settings = {**settings, "pipeline.embedder": embedder}

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
+from svodka.model import Topic
 from svodka.questions.features import Featurizer
 
 
@@ -29,16 +30,6 @@ class TopicSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class Topic:
-    tid: int
-    parent: int | None  # None for a topic; the topic id for a subtopic
-    label: str
-    keywords: tuple[str, ...]
-    size: int
-    representatives: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
 class Triage:
     topics: list[Topic]
     group_topic: np.ndarray  # per group: topic id
@@ -46,6 +37,8 @@ class Triage:
     centroids: np.ndarray  # per subtopic (row i = subtopic id sub_ids[i])
     sub_ids: np.ndarray
     sub_parent: np.ndarray
+    fit: np.ndarray  # per group: cosine to its subtopic centroid in the TF-IDF space (see Featurizer)
+    terms: dict[int, Counter[str]]  # lemma counts per topic and subtopic id (trimmed)
 
 
 def _kmeans(x: np.ndarray, k: int, w: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -73,24 +66,52 @@ def cluster(
     return top, sub, np.asarray(cents, dtype=np.float32)
 
 
-def c_tf_idf_labels(
-    docs: Sequence[list[str]], weights: np.ndarray, labels: np.ndarray, n: int
-) -> dict[int, tuple[str, ...]]:
-    """Top ``n`` lemmas per cluster by c-TF-IDF: tf within the cluster × log(1 + mean words / total tf)."""
+TERMS_KEPT = 400  # lemma counts kept per (sub)topic so labels can be refreshed as questions arrive
+
+
+def term_counts(
+    docs: Sequence[list[str]], weights: np.ndarray, labels: np.ndarray
+) -> dict[int, Counter[str]]:
+    """Weighted lemma document counts per cluster (a lemma counts once per question)."""
     per: dict[int, Counter[str]] = {}
-    overall: Counter[str] = Counter()
     for toks, w, lab in zip(docs, weights, labels, strict=True):
         c = per.setdefault(int(lab), Counter())
         for t in set(toks):
             c[t] += int(w)
-            overall[t] += int(w)
+    return per
+
+
+def trim_counts(per: dict[int, Counter[str]], keep: int = TERMS_KEPT) -> dict[int, Counter[str]]:
+    return {k: Counter(dict(c.most_common(keep))) for k, c in per.items()}
+
+
+def labels_from_counts(per: dict[int, Counter[str]], n: int) -> dict[int, tuple[str, ...]]:
+    """Top ``n`` lemmas per cluster by c-TF-IDF: tf within the cluster × log(1 + mean words / total tf)."""
+    overall: Counter[str] = Counter()
+    for c in per.values():
+        overall.update(c)
     avg = sum(sum(c.values()) for c in per.values()) / max(1, len(per))
     out = {}
     for lab, c in per.items():
         tot = sum(c.values()) or 1
-        scored = sorted(c, key=lambda t: -(c[t] / tot) * np.log1p(avg / overall[t]))
+        scored = sorted(c, key=lambda t: (-(c[t] / tot) * np.log1p(avg / overall[t]), t))
         out[lab] = tuple(scored[:n])
     return out
+
+
+def c_tf_idf_labels(
+    docs: Sequence[list[str]], weights: np.ndarray, labels: np.ndarray, n: int
+) -> dict[int, tuple[str, ...]]:
+    """Top ``n`` lemmas per cluster by c-TF-IDF over ``docs`` (one per row, weighted)."""
+    return labels_from_counts(term_counts(docs, weights, labels), n)
+
+
+def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
+    if not len(values):
+        return 0.0
+    order = np.argsort(values)
+    cum = np.cumsum(weights[order])
+    return float(values[order][min(len(values) - 1, int(np.searchsorted(cum, q * cum[-1])))])
 
 
 def representatives(
@@ -123,7 +144,7 @@ def triage(
 ) -> Triage:
     """Topics and subtopics for duplicate groups (``texts`` one per group, ``weights`` their counts)."""
     s = settings or TopicSettings()
-    x = featurizer.fit_transform(texts)
+    x, energy = featurizer.fit_embed(texts)
     if on_progress:
         on_progress(len(texts) // 2)
     top, sub, cents = cluster(x, weights, s)
@@ -134,9 +155,13 @@ def triage(
     # Topic ids 1..T, subtopic ids 1001.. : disjoint so one column can hold either.
     top_ids = top + 1
     sub_ids = sub + 1001
+    fit = (x * cents[sub]).sum(axis=1) * energy
     topics: list[Topic] = []
+    terms: dict[int, Counter[str]] = {}
     for level_ids, parent_of in ((top_ids, None), (sub_ids, sub_parent + 1)):
-        kw = c_tf_idf_labels(docs, weights, level_ids, s.label_words)
+        counts = term_counts(docs, weights, level_ids)
+        kw = labels_from_counts(counts, s.label_words)
+        terms.update(trim_counts(counts))
         for tid in sorted(set(level_ids.tolist())):
             idx = np.flatnonzero(level_ids == tid)
             centre = x[idx].T @ weights[idx]
@@ -157,17 +182,4 @@ def triage(
             )
     if on_progress:
         on_progress(len(texts) - len(texts) // 2)
-    return Triage(topics, top_ids, sub_ids, cents, np.arange(len(cents)) + 1001, sub_parent + 1)
-
-
-def assign(
-    featurizer: Featurizer, centroids: np.ndarray, sub_ids: np.ndarray, texts: Sequence[str]
-) -> np.ndarray:
-    """Incremental: the nearest existing subtopic id for each new text (topic ids do not move)."""
-    if not len(texts):
-        return np.zeros(0, dtype=np.int64)
-    x = featurizer.transform(texts)
-    out = np.empty(len(texts), dtype=np.int64)
-    for i in range(0, len(x), 50_000):
-        out[i : i + 50_000] = sub_ids[np.argmax(x[i : i + 50_000] @ centroids.T, axis=1)]
-    return out
+    return Triage(topics, top_ids, sub_ids, cents, np.arange(len(cents)) + 1001, sub_parent + 1, fit, terms)

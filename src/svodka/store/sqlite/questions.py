@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from svodka.model import Topic
 from svodka.questions.ingest import Question
-from svodka.questions.topics import Topic
 from svodka.store.sqlite.db import Database, now_ts
 
 
@@ -90,11 +90,93 @@ class SqliteQuestions:
         return [Topic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5]))) for r in rows]
 
     def refresh_sizes(self) -> None:
+        """Each (sub)topic's size: the questions in its duplicate groups."""
         with self.db.write() as conn:
-            conn.execute(
-                "UPDATE question_topics SET size = (SELECT count(*) FROM questions q "
-                "WHERE q.topic_id = question_topics.tid OR q.subtopic_id = question_topics.tid)"
+            sizes: dict[int, int] = {}
+            for col in ("topic_id", "subtopic_id"):
+                for tid, n in conn.execute(
+                    f"SELECT {col}, sum(size) FROM question_groups WHERE {col} IS NOT NULL GROUP BY {col}"
+                ):
+                    sizes[int(tid)] = int(n)
+            tids = [r[0] for r in conn.execute("SELECT tid FROM question_topics")]
+            conn.executemany(
+                "UPDATE question_topics SET size = ? WHERE tid = ?", [(sizes.get(t, 0), t) for t in tids]
             )
+
+    def save_groups(self, rows: Iterable[tuple[str, int, int, int]], replace: bool) -> None:
+        """(group id, questions added, topic id, subtopic id); an existing group's size grows."""
+        with self.db.write() as conn:
+            if replace:
+                conn.execute("DELETE FROM question_groups")
+            conn.executemany(
+                "INSERT INTO question_groups VALUES (?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE "
+                "SET size = size + excluded.size, topic_id = excluded.topic_id, "
+                "subtopic_id = excluded.subtopic_id",
+                rows,
+            )
+
+    def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
+        """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
+        with self.db.read() as conn:
+            return conn.execute(
+                "SELECT g.group_id, q.text, g.size, g.topic_id, g.subtopic_id FROM question_groups g "
+                "JOIN questions q ON q.qid = g.group_id ORDER BY q.rowid"
+            ).fetchall()
+
+    def group_of(self, group_ids: Iterable[str]) -> dict[str, tuple[int, int | None, int | None]]:
+        """(size, topic id, subtopic id) of the named groups."""
+        out: dict[str, tuple[int, int | None, int | None]] = {}
+        ids = list(dict.fromkeys(group_ids))
+        with self.db.read() as conn:
+            for i in range(0, len(ids), 900):
+                chunk = ids[i : i + 900]
+                marks = ",".join("?" * len(chunk))
+                for g, n, t, sub in conn.execute(
+                    "SELECT group_id, size, topic_id, subtopic_id FROM question_groups "
+                    f"WHERE group_id IN ({marks})",
+                    chunk,
+                ):
+                    out[g] = (n, t, sub)
+        return out
+
+    def save_norms(self, rows: Iterable[tuple[int, str]], replace: bool) -> None:
+        """(normalised-text key, group id); a key already stored keeps its group."""
+        with self.db.write() as conn:
+            if replace:
+                conn.execute("DELETE FROM question_norms")
+            conn.executemany("INSERT OR IGNORE INTO question_norms VALUES (?, ?)", rows)
+
+    def groups_for_norms(self, keys: Iterable[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        ks = list(dict.fromkeys(keys))
+        with self.db.read() as conn:
+            for i in range(0, len(ks), 900):
+                chunk = ks[i : i + 900]
+                marks = ",".join("?" * len(chunk))
+                out.update(
+                    conn.execute(
+                        f"SELECT norm_key, group_id FROM question_norms WHERE norm_key IN ({marks})", chunk
+                    ).fetchall()
+                )
+        return out
+
+    def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+        """(questions per UTC day, questions per region) for every topic and subtopic id."""
+        days: dict[int, dict[str, int]] = {}
+        regions: dict[int, dict[str, int]] = {}
+        with self.db.read() as conn:
+            for col in ("topic_id", "subtopic_id"):
+                for tid, day, n in conn.execute(
+                    f"SELECT {col}, date(ts, 'unixepoch'), count(*) FROM questions "
+                    f"WHERE {col} IS NOT NULL AND ts IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
+                ):
+                    days.setdefault(int(tid), {})[day] = int(n)
+                for tid, region, n in conn.execute(
+                    f"SELECT {col}, coalesce(region, '—'), count(*) FROM questions "
+                    f"WHERE {col} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 3 DESC"
+                ):
+                    regions.setdefault(int(tid), {})[region] = int(n)
+        return days, regions
 
     def save_model(self, key: str, value: bytes) -> None:
         with self.db.write() as conn:
