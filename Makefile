@@ -17,10 +17,12 @@ $(STAMP): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-## run: import the bundled sample into ./svodka.db and show what was stored (no network)
+## run: the main job on the bundled sample, offline: import into ./svodka.db, find the stories,
+## write digest.md + digest.html into $(OUT) and print the top stories
 run: $(STAMP)
 	$(BIN)/svodka --db $(DB) import samples/tg_ru_news_2024-12-02.jsonl
-	$(BIN)/svodka --db $(DB) stats
+	$(BIN)/svodka --db $(DB) process
+	$(BIN)/svodka --db $(DB) digest --latest --since 24h --no-save --out $(OUT)
 
 ## system: services and programs the tests use (PostgreSQL, Chromium); idempotent
 system:
