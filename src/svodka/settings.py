@@ -18,6 +18,7 @@ To add a setting, add one row to :data:`TABLE` in the section of its stage; noth
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -45,6 +46,24 @@ class Setting:
 
 
 S = Setting
+
+
+class Tables(tuple[dict[str, Any], ...]):
+    """The value of a setting written as an array of TOML tables (``[[digest.jobs]]``): a tuple of dicts,
+    checked by the stage that reads it. In the environment it is a JSON array of objects."""
+
+    def __new__(cls, value: Any = ()) -> Tables:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value) if value.strip() else []
+            except ValueError:
+                raise ConfigError(f"not a JSON array of objects: {value[:60]!r}") from None
+        if isinstance(value, Mapping):
+            value = [value]  # [digest.jobs] written once, as a plain table
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, Mapping) for v in value):
+            raise ConfigError(f"expected an array of tables ([[section.name]]), not {value!r}")
+        return super().__new__(cls, (dict(v) for v in value))
+
 
 TABLE: tuple[Setting, ...] = (
     # --- store ---
@@ -147,6 +166,26 @@ TABLE: tuple[Setting, ...] = (
     S("digest.llm_url", "", "OpenAI-compatible URL for optional LLM abstracts (empty: off)."),
     S("digest.llm_model", "local", "Model name sent to the abstract server."),
     S("digest.schedule", "every day at 08:00 UTC", "When `svodka watch` builds the digest ('every 6h', …)."),
+    S(
+        "digest.jobs",
+        Tables(),
+        "Digests `svodka watch` builds and delivers: one [[digest.jobs]] table each (name, schedule, "
+        "period, top, topic, group, lang, tz, formats, out, email, bot_chat); see README.",
+        Tables,
+    ),
+    S(
+        "digest.email",
+        (),
+        "E-mail recipients of the one scheduled digest that digest.schedule alone configures.",
+        tuple,
+    ),
+    S("digest.bot_chat", "", "Telegram chat (id or @channel) of that digest; needs telegram.bot_token."),
+    S(
+        "digest.fresh_wait",
+        120.0,
+        "Seconds `svodka watch` spends bringing sources up to date before a due digest (0: none).",
+        float,
+    ),
     # --- smtp ---
     S("smtp.host", "localhost", "SMTP server for e-mailed digests."),
     S("smtp.port", 25, "SMTP port (587 for STARTTLS, 465 for SSL).", int),

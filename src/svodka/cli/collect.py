@@ -41,8 +41,49 @@ async def _with_context(app: App, cfg: CollectConfig, body: Any) -> Any:
         return await body(ctx)
 
 
+def _say_digest(report: Any) -> None:
+    """A delivered digest, as a line on stdout (failures are logged as warnings by the library)."""
+    if report.error is None:
+        click.echo(report.line())
+        sys.stdout.flush()
+
+
 def _when(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S") if dt else "-"
+
+
+def _has_digests(app: App) -> bool:
+    """[[digest.jobs]], or digest.schedule set: the check without importing the digest stack."""
+    s = app.settings
+    return bool(s["digest.jobs"]) or s.origin("digest.schedule") != "default"
+
+
+def _digest_states(app: App) -> list[tuple[Any, Any]]:
+    """The configured digest jobs with their stored state (a job never run: its first slot)."""
+    if not _has_digests(app):
+        return []
+    from svodka.digest.jobs import jobs_from, sync
+
+    now = datetime.now(UTC)
+    return [(job, sync(job, app.store.digest_jobs.get(job.name), now)) for job in jobs_from(app.settings)]
+
+
+def _digest_row(job: Any, st: Any) -> dict[str, Any]:
+    p = st.pending
+    return {
+        "source": f"digest:{job.name}",
+        "schedule": job.schedule.text,
+        "targets": list(job.targets),
+        "last_success": st.last_run,
+        "last_error": st.last_error,
+        "last_error_at": st.last_error_at,
+        "next_attempt": st.due_at(),
+        "failures": st.failures,
+        "last_digest_id": st.last_digest_id,
+        "pending": None
+        if p is None
+        else {"slot": p.slot, "digest_id": p.digest_id, "done": list(p.done), "retry_at": p.retry_at},
+    }
 
 
 def register(cli: click.Group) -> None:
@@ -101,7 +142,8 @@ def register(cli: click.Group) -> None:
 
     @command(cli, "watch")
     def watch_(app: App) -> None:
-        """Keep collecting every active channel on its schedule until stopped (SIGTERM or Ctrl-C).
+        """Keep collecting every active channel on its schedule until stopped (SIGTERM or Ctrl-C), and
+        build and deliver the digests of [[digest.jobs]] when they are due.
 
         Each source is re-read every collect.interval seconds (± collect.jitter), at most
         collect.concurrency at a time and collect.host_rate requests/s per host; failures back off
@@ -109,9 +151,20 @@ def register(cli: click.Group) -> None:
         the source rests for collect.breaker_cooldown. Every page is stored in its own transaction and
         the position saved with it: killed at any moment, nothing reported as stored is lost, and a
         restart resumes where it stopped. Prints one line per run that stored or failed something.
+
+        When a digest is due, every healthy source is collected first (up to digest.fresh_wait seconds),
+        new posts are placed into stories (`svodka process`), then the digest is built, saved and
+        delivered (files, e-mail, Telegram bot), one line per digest. A failed delivery is logged, shown
+        by `svodka status` and retried with backoff; collection goes on. Restarts neither repeat nor skip
+        a digest: slots missed while stopped give one digest.
         """
         cfg = config_from(app.settings)
         store = app.store
+        digest_jobs: list[Any] = []
+        if _has_digests(app):
+            from svodka.digest.jobs import jobs_from
+
+            digest_jobs = jobs_from(app.settings)  # a bad job stops here, before anything runs
 
         def jobs() -> Sequence[Any]:
             return jobs_for(store, cfg.telegram_via)
@@ -121,8 +174,28 @@ def register(cli: click.Group) -> None:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGTERM, signal.SIGINT):
                 loop.add_signal_handler(sig, stop.set)
-            click.echo(f"watching {len(jobs())} source(s); stop with SIGTERM or Ctrl-C", err=True)
-            return await watch(ctx, stop, jobs, on_done=lambda o: _say(o, quiet_when_idle=True))
+            followup = None
+            also = ""
+            if digest_jobs:
+                from svodka.digest.scheduled import ScheduledDigests
+
+                followup = ScheduledDigests(
+                    store, app.settings, digest_jobs, clock=ctx.clock, on_report=_say_digest
+                )
+                states = followup.start()
+                also = f" and {len(digest_jobs)} digest(s)"
+            click.echo(f"watching {len(jobs())} source(s){also}; stop with SIGTERM or Ctrl-C", err=True)
+            for job in digest_jobs:
+                due = _when(states[job.name].due_at())
+                click.echo(f"digest {job.name} ({job.schedule.text}): next at {due} UTC", err=True)
+            return await watch(
+                ctx,
+                stop,
+                jobs,
+                on_done=lambda o: _say(o, quiet_when_idle=True),
+                followup=followup,
+                catch_up=app.settings["digest.fresh_wait"],
+            )
 
         runs = asyncio.run(_with_context(app, cfg, body))
         click.echo(f"stopped after {runs} run(s); everything reported is stored", err=True)
@@ -130,9 +203,11 @@ def register(cli: click.Group) -> None:
     @command(cli, "status")
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     def status(app: App, as_json: bool) -> None:
-        """Per source: last success, last error, next attempt, failures in a row, posts collected."""
+        """Per source: last success, last error, next attempt, failures in a row, posts collected.
+        Per scheduled digest ([[digest.jobs]]): last delivered, last error, next due."""
         cfg = config_from(app.settings)
         states = app.store.state.all()
+        digests = _digest_states(app)
         if as_json:
             echo_json(
                 [
@@ -149,12 +224,14 @@ def register(cli: click.Group) -> None:
                     }
                     for s in states
                 ]
+                + [_digest_row(job, st) for job, st in digests]
             )
             return
-        if not states:
+        if not states and not digests:
             click.echo("nothing collected yet: `svodka collect` or `svodka watch`", err=True)
             return
-        click.echo(f"{'source':<32} {'last success':<19}  {'next attempt':<19}  {'posts':>7}  state")
+        if states:
+            click.echo(f"{'source':<32} {'last success':<19}  {'next attempt':<19}  {'posts':>7}  state")
         for s in states:
             health = "ok"
             if s.failures:
@@ -171,6 +248,21 @@ def register(cli: click.Group) -> None:
             )
             if s.last_error:
                 click.echo(f"{'':<32} last error {_when(s.last_error_at)}: {s.last_error}")
+        if digests:
+            from svodka.digest.jobs import describe
+
+            if states:
+                click.echo()
+            click.echo(f"{'digest':<32} {'last delivered':<19}  {'next due':<19}  {'#':>7}  state")
+            for job, st in digests:
+                number = str(st.last_digest_id) if st.last_digest_id else "-"
+                click.echo(
+                    f"{'digest:' + job.name:<32} {_when(st.last_run):<19}  {_when(st.due_at()):<19}  "
+                    f"{number:>7}  {describe(st, job.targets)}"
+                )
+                click.echo(f"{'':<32} {job.schedule.text}, period {job.period}, to {', '.join(job.targets)}")
+                if st.last_error:
+                    click.echo(f"{'':<32} last error {_when(st.last_error_at)}: {st.last_error}")
 
     @command(cli, "login")
     def login(app: App) -> None:

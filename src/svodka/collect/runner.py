@@ -12,7 +12,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from svodka.collect import policy
 from svodka.collect.context import Context
@@ -103,6 +104,22 @@ async def run_cycle(
     return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
+class Followup(Protocol):
+    """Work the watch loop does once every source is freshly collected, e.g. the scheduled digests
+    (:class:`svodka.digest.scheduled.ScheduledDigests`). ``run`` must not block the event loop."""
+
+    def due_at(self) -> datetime | None:
+        """When it next has work (None: nothing planned)."""
+
+    async def run(self, now: datetime) -> Any:
+        """Do the work due at ``now``; its own failures are its own to record."""
+
+
+def _fresh_ok(state: SourceState, now: datetime) -> bool:
+    """Whether a catch-up round may collect this source early: healthy, and not asked to wait."""
+    return state.failures == 0 and not policy.must_wait(state, now)
+
+
 async def watch(
     ctx: Context,
     stop: asyncio.Event,
@@ -110,20 +127,36 @@ async def watch(
     on_done: Callable[[Outcome], None] | None = None,
     tick: float = 1.0,
     grace: float = 5.0,
+    followup: Followup | None = None,
+    catch_up: float = 120.0,
 ) -> int:
     """Collect every source when it is due, until ``stop`` is set; returns the number of runs.
 
     The job list is re-read each tick, so channels added while it runs are picked up. On stop, runs in
     flight get ``grace`` seconds to finish and are then cancelled — safely, since every page is its own
     transaction.
+
+    When ``followup`` has work due, a catch-up round first collects every healthy source at once (those
+    backing off or asked to wait keep their schedule); once the round is over, or after ``catch_up``
+    seconds, ``followup.run`` starts and collection goes on beside it.
     """
     sem = asyncio.Semaphore(ctx.cfg.concurrency)
     running: dict[str, asyncio.Task[Outcome]] = {}
     runs = 0
+    waiting: set[str] | None = None  # the catch-up round: sources the followup waits for
+    round_at = round_end = ctx.clock()
+    follow: asyncio.Task[Any] | None = None
 
     async def guarded(job: Job) -> Outcome:
         async with sem:
             return await run_job(job, ctx, on_done)
+
+    def followup_due() -> datetime | None:
+        try:
+            return followup.due_at() if followup is not None else None
+        except StoreError as e:
+            log.warning("cannot read the digest schedule: %s", e)
+            return None
 
     while not stop.is_set():
         now = ctx.clock()
@@ -133,32 +166,57 @@ async def watch(
         except StoreError as e:
             log.warning("cannot read the channel list: %s", e)
             current, states = [], {}
+        starting = False
+        if followup is not None and follow is None and waiting is None:
+            due = followup_due()
+            if due is not None and due <= now:
+                waiting, starting = set(), True
+                round_at, round_end = now, now + timedelta(seconds=catch_up)
         soonest = tick
         for job in current:
             if job.key in running:
+                if starting and waiting is not None:
+                    waiting.add(job.key)
                 continue
             state = states.get(job.key, SourceState(job.key))
-            if policy.due(state, now):
+            if policy.due(state, now) or (starting and catch_up > 0 and _fresh_ok(state, now)):
                 running[job.key] = asyncio.create_task(guarded(job))
                 runs += 1
+                if starting and waiting is not None:
+                    waiting.add(job.key)
             elif state.next_attempt is not None:
                 soonest = min(soonest, (state.next_attempt - now).total_seconds())
+        if waiting is not None and (not waiting or catch_up <= 0 or now >= round_end):
+            assert followup is not None
+            follow, waiting = asyncio.ensure_future(followup.run(round_at)), None
+        if follow is None and waiting is None and (due := followup_due()) is not None:
+            soonest = min(soonest, (due - now).total_seconds())
         stopper = asyncio.ensure_future(stop.wait())
         waiters: set[asyncio.Future[Any]] = {stopper, *running.values()}
+        if follow is not None:
+            waiters.add(follow)
         await asyncio.wait(waiters, timeout=max(soonest, 0.05), return_when=asyncio.FIRST_COMPLETED)
         for key, task in list(running.items()):
             if task.done():
                 del running[key]
+                if waiting is not None:
+                    waiting.discard(key)
                 err = None if task.cancelled() else task.exception()
                 if isinstance(err, ConfigError):
                     raise err
                 if err is not None:  # e.g. the database locked for too long: try again next time
                     log.error("%s: run failed: %s", key, err)
+        if follow is not None and follow.done():
+            err = None if follow.cancelled() else follow.exception()
+            if err is not None:
+                log.error("after collection: %s", err)
+            follow = None
         if not stopper.done():
             stopper.cancel()
-    if running:
-        _, pending = await asyncio.wait(running.values(), timeout=grace)
-        for task in pending:
+    pending = [*running.values(), *([follow] if follow is not None else [])]
+    if pending:
+        _, late = await asyncio.wait(pending, timeout=grace)
+        for task in late:
             task.cancel()
-        await asyncio.gather(*pending, return_exceptions=True)
+        await asyncio.gather(*late, return_exceptions=True)
     return runs

@@ -1,7 +1,8 @@
 """Schedules for `svodka watch`: ``every day at 08:00 Europe/Moscow``, ``every 6h``, ``every monday at 9:30``.
 
 :func:`parse_schedule` reads the phrase; :meth:`Schedule.next_run` says when it next fires after a moment
-(aware datetimes; the wall-clock time is kept across daylight-saving changes in the schedule's zone).
+and :meth:`Schedule.previous_run` when it last fired up to one (aware datetimes; the wall-clock time is kept
+across daylight-saving changes in the schedule's zone). Scheduled digests themselves: :mod:`.jobs`.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class Schedule:
     at: time | None = None  # "every day at 08:00"
     days: tuple[int, ...] = tuple(range(7))  # Monday = 0
     tz: str = "UTC"
+    zoned: bool = False  # the phrase names its time zone ("… at 08:00 Europe/Moscow")
 
     def due(self, last_run: datetime | None, now: datetime) -> bool:
         """Whether a run is owed at ``now`` when the last one was at ``last_run`` (None: never ran)."""
@@ -67,6 +69,25 @@ class Schedule:
                 return utc(candidate)
         raise AssertionError("a weekly schedule fires within 8 days")
 
+    def previous_run(self, at: datetime) -> datetime:
+        """The last moment at or before ``at`` when the schedule fired (UTC): the slot a run at ``at``
+        covers, however many slots were missed before it."""
+        at = utc(at)
+        if self.interval is not None:
+            step = self.interval.total_seconds()
+            return datetime.fromtimestamp(int(at.timestamp() // step) * step, at.tzinfo)
+        assert self.at is not None
+        zone = ZoneInfo(self.tz)
+        local = at.astimezone(zone)
+        for offset in range(8):
+            day = local.date() - timedelta(days=offset)
+            if day.weekday() not in self.days:
+                continue
+            candidate = utc(datetime.combine(day, self.at, tzinfo=zone))
+            if candidate <= at:
+                return candidate
+        raise AssertionError("a weekly schedule fired within 8 days")
+
 
 def parse_schedule(text: str) -> Schedule:
     phrase = " ".join(text.split())
@@ -92,7 +113,7 @@ def parse_schedule(text: str) -> Schedule:
             if which == "weekday"
             else (_DAYS.index(which),)
         )
-        return Schedule(phrase, at=time(hh, mm), days=days, tz=tz)
+        return Schedule(phrase, at=time(hh, mm), days=days, tz=tz, zoned=m.group(4) is not None)
     raise ConfigError(
         f"schedule {text!r} not understood; write e.g. 'every day at 08:00 Europe/Moscow' or 'every 6h'"
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
+from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
@@ -25,6 +26,7 @@ class SqliteStore:
         self.posts = SqlitePosts(self.db, self.channels)
         self.state = SqliteState(self.db)
         self.digests = SqliteDigests(self.db)
+        self.digest_jobs = SqliteDigestJobs(self.db)
         self.users = SqliteUsers(self.db)
         self.channel_stats = SqliteChannelStats(self.db)
         self.stories = SqliteStories(self.db)
