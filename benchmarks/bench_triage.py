@@ -1,63 +1,66 @@
-"""Per-stage time and peak memory of question triage on a synthetic file (make_synthetic_questions.py).
+"""Question triage through the real CLI: ``svodka questions import`` and ``svodka questions triage`` as
+subprocesses, per-stage times from their ``--json`` reports, peak memory of each from ``os.wait4``.
 
-    .venv/bin/python benchmarks/bench_triage.py [/tmp/questions_1m.jsonl]
+    .venv/bin/python benchmarks/make_synthetic_questions.py --n 1000000 --out /tmp/questions_1m.jsonl
+    .venv/bin/python benchmarks/make_synthetic_questions.py --n 10000 --seed 8 --start 1000000 \\
+        --out /tmp/questions_10k_more.jsonl
+    .venv/bin/python benchmarks/bench_triage.py /tmp/questions_1m.jsonl [/tmp/questions_10k_more.jsonl]
 
-Stages: read (parse + map), store import (SQLite), dedup (exact + MinHash LSH), features (lemmatised
-TF-IDF → SVD on duplicate groups), clustering + labels + representatives, and quality vs `reason`.
+Runs: import + full triage of FILE; then, if MORE is given, import MORE and the incremental triage of it
+against the triaged store; then ``triage --full`` again to compare (and check ids are kept). Quality of
+the synthetic file is not a quality figure (its duplication inflates it); see ``svodka questions eval``.
 """
 
 from __future__ import annotations
 
-import resource
+import json
+import os
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
-from svodka.questions.dedup import group_duplicates
-from svodka.questions.features import Featurizer
-from svodka.questions.ingest import Question, read_questions
-from svodka.questions.quality import score
-from svodka.questions.topics import TopicSettings, triage
-from svodka.store import open_store
+SVODKA = str(Path(sys.executable).parent / "svodka")
 
 
-def peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def cli(*args: str) -> tuple[dict[str, object], float, float]:
+    """(the command's --json report, wall seconds, peak RSS in MiB) of one svodka subprocess."""
+    t = time.perf_counter()
+    proc = subprocess.Popen([SVODKA, *args, "--json"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"svodka {' '.join(args)} failed: {out.decode()[-2000:]}")
+    text = out.decode()
+    return json.loads(text[text.index("{") :]), wall, usage.ru_maxrss / 1024
 
 
-def row(stage: str, t0: float, n: int) -> float:
-    dt = time.perf_counter() - t0
-    print(
-        f"| {stage} | {dt:8.1f} s | {n / dt if dt else 0:,.0f}/s | peak {peak_mib():,.0f} MiB |", flush=True
-    )
-    return time.perf_counter()
+def table(title: str, report: dict[str, object], wall: float, peak: float) -> None:
+    print(f"\n{title}: wall {wall:.1f} s, peak {peak:,.0f} MiB")
+    print("| stage | seconds |\n| --- | --- |")
+    timings = report.get("timings") or {}
+    assert isinstance(timings, dict)
+    for stage, sec in timings.items():
+        print(f"| {stage} | {sec:.1f} |")
+    rest = {k: v for k, v in report.items() if k != "timings"}
+    print(rest, flush=True)
 
 
 def main() -> None:
-    path = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/questions_1m.jsonl")
-    t_all = t = time.perf_counter()
-    qs = [q for q in read_questions(path) if isinstance(q, Question)]
-    t = row("read", t, len(qs))
-    with tempfile.TemporaryDirectory() as d, open_store(str(Path(d) / "q.db")) as store:
-        for i in range(0, len(qs), 20_000):
-            store.questions.add(qs[i : i + 20_000])
-        t = row("store import (SQLite)", t, len(qs))
-    texts = [q.text for q in qs]
-    del qs
-    groups = np.asarray(group_duplicates(texts), dtype=np.int64)
-    heads, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
-    t = row(f"dedup → {len(heads):,} groups", t, len(texts))
-    tri = triage([texts[h] for h in heads], counts.astype(np.float64), Featurizer(), TopicSettings())
-    t = row("features + topics + subtopics + labels", t, len(texts))
-    print(f"| total | {time.perf_counter() - t_all:8.1f} s | | peak {peak_mib():,.0f} MiB |")
-    import json
-
-    truth = [json.loads(line).get("reason", "") for line in path.open(encoding="utf-8")]
-    print("topics", score(truth, tri.group_topic[inverse]))
-    print("subtopics", score(truth, tri.group_sub[inverse]))
+    path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/questions_1m.jsonl"
+    more = sys.argv[2] if len(sys.argv) > 2 else None
+    with tempfile.TemporaryDirectory() as d:
+        db = str(Path(d) / "q.db")
+        table("import", *cli("questions", "import", path, "--db", db))
+        table("triage (full)", *cli("questions", "triage", "--db", db))
+        if more:
+            table("import (more)", *cli("questions", "import", more, "--db", db))
+            table("triage (incremental)", *cli("questions", "triage", "--db", db))
+            table("triage --full (ids matched)", *cli("questions", "triage", "--full", "--db", db))
+        print(f"\nstore: {os.path.getsize(db) / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

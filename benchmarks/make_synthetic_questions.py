@@ -6,6 +6,7 @@ are drawn from the real rows. The output is derived from data with no open licen
 outside the project (default /tmp) and must not be committed.
 
     .venv/bin/python benchmarks/make_synthetic_questions.py [--n 1000000] [--out /tmp/questions_1m.jsonl]
+    [--seed 7] [--start 0]   (a later batch: another seed, ids from --start)
 """
 
 from __future__ import annotations
@@ -39,14 +40,17 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=1_000_000)
     ap.add_argument("--out", default="/tmp/questions_1m.jsonl")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--start", type=int, default=0, help="First id number (a later batch: ids after it).")
     a = ap.parse_args()
-    rng = random.Random(a.seed)
     rows = [json.loads(line) for line in SRC.open(encoding="utf-8")]
-    rng.shuffle(rows)
+    random.Random(7).shuffle(rows)  # the popularity ranking: the same for every batch of one broadcast
+    rng = random.Random(a.seed)
     # Zipf weights over the real rows: rank 1 gets ~4% of all questions, the tail is asked once or twice.
     weights = [1.0 / (r + 1) ** 1.05 for r in range(len(rows))]
-    picks = rng.choices(range(len(rows)), weights=weights, k=a.n - len(rows))
-    order = list(range(len(rows))) + picks
+    # A big run has every real row at least once; a later, small batch is drawn by popularity alone.
+    every = list(range(len(rows))) if a.n >= len(rows) else []
+    picks = rng.choices(range(len(rows)), weights=weights, k=a.n - len(every))
+    order = every + picks
     rng.shuffle(order)
     start = datetime(2025, 12, 19, 12, 0)
     channels = ("phone", "sms", "web", "telegram", "vk")
@@ -55,9 +59,9 @@ def main() -> None:
             src = rows[j]
             seen = i > 0 and rng.random() < 0.85
             text = vary(src["text"], rng) if seen else src["text"]
-            when = start + timedelta(seconds=int(4 * 3600 * i / a.n))
+            when = start + timedelta(seconds=int(4 * 3600 * (a.start + i) / (a.start + a.n)))
             rec = {
-                "id": f"q{i}",
+                "id": f"q{a.start + i}",
                 "text": text,
                 "date": when.isoformat(),
                 "district": src["district"],

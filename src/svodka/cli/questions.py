@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
 
-from svodka.cli.app import App, command, progress
+from svodka.cli.app import App, command, echo_json, progress
 from svodka.errors import InputError
 from svodka.questions.ingest import BadRow, read_questions
 
@@ -86,24 +87,45 @@ def register(cli: click.Group) -> None:
         metavar="FIELD=COLUMN",
         help="Column holding a field (text, time, region, channel, id); repeatable.",
     )
-    def import_(app: App, file: str, mapping: tuple[str, ...]) -> None:
+    @click.option("--json", "as_json", is_flag=True, help="Print the counts and time as JSON.")
+    def import_(app: App, file: str, mapping: tuple[str, ...], as_json: bool) -> None:
         """Import questions from a CSV, JSONL or XLSX file (streamed; re-importing stores nothing twice)."""
         from svodka.questions.service import import_questions
 
+        t0 = time.perf_counter()
         with progress(desc=Path(file).name, unit="question") as advance:
             rep = import_questions(
                 app.store, file, _mapping(mapping), app.settings["questions.batch_size"], advance
             )
         for b in rep.bad:
             click.echo(f"{file}: row {b.row}: {b.reason} (skipped)", err=True)
+        if as_json:
+            echo_json(
+                {
+                    "read": rep.read,
+                    "new": rep.new,
+                    "bad": len(rep.bad),
+                    "timings": {"import": time.perf_counter() - t0},
+                }
+            )
+            return
         click.echo(f"{file}: {rep.read} questions, {rep.new} new; {len(rep.bad)} bad rows skipped")
 
     @command(questions, "triage")
-    @click.option("--full", is_flag=True, help="Re-cluster everything (new topic ids) instead of adding.")
-    def triage_(app: App, full: bool) -> None:
-        """Merge duplicates and group questions into topics and subtopics; later runs add new questions
-        to the existing topics (ids stay stable)."""
+    @click.option(
+        "--full",
+        is_flag=True,
+        help="Re-cluster everything; topics keep their ids where they match the old ones.",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="Print the report with stage timings as JSON.")
+    def triage_(app: App, full: bool, as_json: bool) -> None:
+        """Merge duplicates and group questions into topics and subtopics. Once a triage exists, only new
+        questions are placed: duplicates join their groups, others the nearest subtopic, and a burst of
+        questions that fits no topic becomes a new topic (existing ids never change)."""
+        from dataclasses import asdict
+
         from svodka.questions.dedup import DedupSettings
+        from svodka.questions.incremental import UpdateSettings
         from svodka.questions.service import run_triage
         from svodka.questions.topics import TopicSettings
 
@@ -111,11 +133,17 @@ def register(cli: click.Group) -> None:
         ts = TopicSettings(topics=s["questions.topics"], subtopics=s["questions.subtopics"])
         ds = DedupSettings(threshold=s["questions.near_duplicate"])
         with progress(app.store.questions.count(), "triage", unit="question") as advance:
-            rep = run_triage(app.store, ts, ds, full=full, on_progress=advance)
+            rep = run_triage(
+                app.store, ts, ds, full=full, on_progress=advance, update_settings=UpdateSettings()
+            )
+        if as_json:
+            echo_json(asdict(rep))
+            return
         how = "added to existing topics" if rep.incremental else "full triage"
+        new = f", {rep.new_topics} new topics" if rep.incremental else ""
         click.echo(
-            f"{rep.questions} questions ({how}): {rep.groups} duplicate groups, "
-            f"{rep.topics} topics, {rep.subtopics} subtopics"
+            f"{rep.questions} questions ({how}): {rep.groups} {'new ' if rep.incremental else ''}"
+            f"duplicate groups, {rep.topics} topics, {rep.subtopics} subtopics{new}"
         )
 
     @command(questions, "export")

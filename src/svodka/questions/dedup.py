@@ -8,9 +8,11 @@ questions arrive in the same order.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rensa import RMinHash, RMinHashLSH
 
@@ -40,31 +42,67 @@ def _shingles(norm: str, k: int) -> list[str]:
     return [" ".join(w[i : i + k]) for i in range(len(w) - k + 1)]
 
 
+def norm_key(norm: str) -> int:
+    """A 64-bit signed key of a normalised text (how the store finds exact duplicates of new questions)."""
+    return int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class Deduper:
+    """Exact map + MinHash LSH over group heads; ``add`` returns the head a text joins (or its own id).
+
+    Heads are any hashable ids: positions for a whole-set run, stored group ids for an incremental one
+    (seeded with the stored heads via :meth:`seed` and their known normalised texts via ``exact``).
+    """
+
+    def __init__(self, settings: DedupSettings | None = None) -> None:
+        self.s = settings or DedupSettings()
+        self.exact: dict[str, Any] = {}
+        self.lsh = RMinHashLSH(self.s.threshold, self.s.num_perm, self.s.bands)
+        self.heads: list[Any] = []  # LSH key -> head id (LSH keys are ints)
+
+    def _minhash(self, norm: str) -> RMinHash | None:
+        if len(norm.split()) < self.s.min_words:
+            return None
+        mh = RMinHash(self.s.num_perm, 42)
+        mh.update(_shingles(norm, self.s.shingle))
+        return mh
+
+    def seed(self, head: Any, text: str) -> None:
+        """An existing group head: later texts may near-match it."""
+        norm = normalise(text)
+        self.exact.setdefault(norm, head)
+        mh = self._minhash(norm)
+        if mh is not None:
+            self.lsh.insert(len(self.heads), mh)
+            self.heads.append(head)
+
+    def add(self, item: Any, text: str, norm: str | None = None) -> Any:
+        norm = normalise(text) if norm is None else norm
+        head = self.exact.get(norm)
+        if head is None:
+            head = item
+            mh = self._minhash(norm)
+            if mh is not None:
+                found = self.lsh.query(mh)
+                if found:
+                    head = self.heads[min(found)]  # the earliest head it matches
+                else:
+                    self.lsh.insert(len(self.heads), mh)
+                    self.heads.append(item)
+            self.exact[norm] = head
+        return head
+
+
 def group_duplicates(
     texts: Sequence[str],
     settings: DedupSettings | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> list[int]:
     """For each text, the index of its group's first member (its duplicate-group id)."""
-    s = settings or DedupSettings()
-    exact: dict[str, int] = {}
-    lsh = RMinHashLSH(s.threshold, s.num_perm, s.bands)
+    d = Deduper(settings)
     out: list[int] = []
     for i, text in enumerate(texts):
-        norm = normalise(text)
-        head = exact.get(norm)
-        if head is None:
-            head = i
-            if len(norm.split()) >= s.min_words:
-                mh = RMinHash(s.num_perm, 42)
-                mh.update(_shingles(norm, s.shingle))
-                found = lsh.query(mh)
-                if found:
-                    head = min(found)
-                else:
-                    lsh.insert(i, mh)
-            exact[norm] = head
-        out.append(head)
+        out.append(int(d.add(i, text)))
         if on_progress is not None and i % 10_000 == 9_999:
             on_progress(10_000)
     if on_progress is not None:

@@ -18,7 +18,6 @@ import simplemma
 from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 # Links (often to earlier appeals on the portal) say nothing about the topic but would label one.
@@ -68,9 +67,9 @@ class FeatureSettings:
 class Featurizer:
     """Fitted lemmatised word (1–2-gram) + character TF-IDF → SVD → unit vectors."""
 
-    def __init__(self, settings: FeatureSettings | None = None) -> None:
+    def __init__(self, settings: FeatureSettings | None = None, tokens: LemmaTokens | None = None) -> None:
         self.settings = settings or FeatureSettings()
-        self.tokens = LemmaTokens()
+        self.tokens = tokens or LemmaTokens()  # share a fitted one's: its lemma cache is warm
         self.words = TfidfVectorizer(
             analyzer=self._lemmas, ngram_range=(1, 1), min_df=self.settings.min_df, sublinear_tf=True
         )
@@ -101,13 +100,38 @@ class Featurizer:
             c = self.chars.transform(lem)
         return sparse.hstack([w, c * self.settings.char_weight]).tocsr()
 
-    def fit_transform(self, texts: Sequence[str]) -> np.ndarray:
+    def _embed(self, x: sparse.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        assert self.svd is not None
+        z = self.svd.transform(x)
+        zn = np.linalg.norm(z, axis=1)
+        xn = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        energy = np.where(xn > 0, zn / np.maximum(xn, 1e-12), 0.0)
+        return (z / np.maximum(zn, 1e-12)[:, None]).astype(np.float32), energy.astype(np.float32)
+
+    def fit_embed(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Fit, then (unit vectors, energy): the share of each text's TF-IDF norm the SVD space keeps.
+
+        cosine(z, c) × energy is the cosine between the text and centroid ``c`` in the TF-IDF space itself,
+        so a question whose words the space never learned scores low even if its unit vector looks close.
+        """
         x = self._sparse(texts, fit=True)
         dims = max(2, min(self.settings.dims, x.shape[1] - 1, x.shape[0] - 1))
         self.svd = TruncatedSVD(dims, random_state=self.settings.seed, algorithm="randomized", n_iter=4)
-        return normalize(self.svd.fit_transform(x)).astype(np.float32)
+        self.svd.fit(x)
+        self.svd.components_ = self.svd.components_.astype(np.float32)
+        # Terms cut by min_df: only for introspection, and as large as the vocabulary (sklearn says drop).
+        for v in (self.words, self.chars):
+            if hasattr(v, "stop_words_"):
+                del v.stop_words_
+        return self._embed(x)
+
+    def embed(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        if self.svd is None:
+            raise RuntimeError("Featurizer.embed before fit_embed")
+        return self._embed(self._sparse(texts, fit=False))
+
+    def fit_transform(self, texts: Sequence[str]) -> np.ndarray:
+        return self.fit_embed(texts)[0]
 
     def transform(self, texts: Sequence[str]) -> np.ndarray:
-        if self.svd is None:
-            raise RuntimeError("Featurizer.transform before fit_transform")
-        return normalize(self.svd.transform(self._sparse(texts, fit=False))).astype(np.float32)
+        return self.embed(texts)[0]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import pickle
+import time
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from svodka.questions.dedup import DedupSettings, normalise
+from svodka.questions.dedup import DedupSettings
+from svodka.questions.full import full_triage
+from svodka.questions.incremental import UpdateSettings
 from svodka.questions.ingest import BadRow, Question, read_questions
-from svodka.questions.run import triage_texts
-from svodka.questions.topics import TopicSettings, assign
+from svodka.questions.topics import TopicSettings
+from svodka.questions.update import incremental_triage, load_model
 from svodka.store import Store
-
-MODEL_KEY = "triage-v1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +54,13 @@ def import_questions(
 
 @dataclass(frozen=True, slots=True)
 class TriageReport:
-    questions: int
-    groups: int
+    questions: int  # questions triaged by this run
+    groups: int  # duplicate groups made (full) or newly made (incremental)
     topics: int
     subtopics: int
     incremental: bool
+    new_topics: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def run_triage(
@@ -67,43 +69,36 @@ def run_triage(
     dedup_settings: DedupSettings,
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
+    update_settings: UpdateSettings | None = None,
 ) -> TriageReport:
-    """Full triage the first time (or with ``full``); afterwards new questions join existing subtopics
-    (nearest centroid in the fitted feature space) and topic ids stay as they were."""
-    blob = None if full else store.questions.load_model(MODEL_KEY)
-    if blob is None:
-        rows = list(store.questions.iter_all())
-        texts = [r.text for r in rows]
-        a, tri, featurizer = triage_texts(texts, topic_settings, dedup_settings, on_progress=on_progress)
-        store.questions.assign(
-            (r.qid, rows[int(g)].qid, int(t), int(s))
-            for r, g, t, s in zip(rows, a.group, a.topic, a.subtopic, strict=True)
+    """Full triage the first time (or with ``full``, keeping ids by matching); afterwards only the new
+    questions are placed: duplicates join their groups, the rest the nearest subtopic, and a burst that
+    fits no topic becomes a new one (:mod:`svodka.questions.update`)."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    model = None if full else load_model(store)
+    if model is None:
+        n, groups, _topics, _subs = full_triage(store, topic_settings, dedup_settings, timings, on_progress)
+        incremental, made = False, 0
+    else:
+        timings["model"] = time.perf_counter() - t0
+        n, groups, made = incremental_triage(
+            store, model, topic_settings, dedup_settings, update_settings or UpdateSettings(), timings
         )
-        store.questions.save_topics(tri.topics, replace=True)
-        store.questions.save_model(
-            MODEL_KEY, pickle.dumps((featurizer, tri.centroids, tri.sub_ids, tri.sub_parent))
-        )
-        return TriageReport(
-            len(rows), len(set(a.group.tolist())), int(a.topic.max(initial=0)), len(tri.sub_ids), False
-        )
-    featurizer, centroids, sub_ids, sub_parent = pickle.loads(blob)  # our own blob, written above
-    new = list(store.questions.iter_all(untriaged_only=True))
-    # Exact duplicates of questions already grouped join those groups; the rest start their own.
-    heads: dict[str, str] = {}
-    for r in store.questions.iter_all():
-        if r.group_id is not None:
-            heads.setdefault(normalise(r.text), r.group_id)
-    subs = assign(featurizer, centroids, sub_ids, [r.text for r in new])
-    parent = dict(zip(sub_ids.tolist(), sub_parent.tolist(), strict=True))
-    out = []
-    for r, s in zip(new, subs, strict=True):
-        g = heads.setdefault(normalise(r.text), r.qid)
-        out.append((r.qid, g, int(parent[int(s)]), int(s)))
-    store.questions.assign(out)
-    store.questions.refresh_sizes()
-    if on_progress:
-        on_progress(len(new))
-    return TriageReport(len(new), len(set(heads.values())), len(set(parent.values())), len(sub_ids), True)
+        incremental = True
+        if on_progress:
+            on_progress(n)
+    timings["total"] = time.perf_counter() - t0
+    all_topics = store.questions.topics()
+    return TriageReport(
+        n,
+        groups,
+        sum(1 for t in all_topics if t.parent is None),
+        sum(1 for t in all_topics if t.parent is not None),
+        incremental,
+        made,
+        timings,
+    )
 
 
 def export_rows(store: Store) -> Iterator[tuple[str, str, int | None, int | None, str]]:
