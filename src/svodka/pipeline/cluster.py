@@ -11,12 +11,18 @@ post it copies. The pair score combines signals, since each one alone errs in it
 * time: the score decays towards half its value with a half-life of ``half_life_hours``;
 * one channel rarely posts the same event twice without saying so: ``same_channel_penalty``.
 
-A post joins the story with the highest *average* pair score over its members (average linkage: one
-lookalike member cannot drag a post in, which single linkage would), if it reaches ``threshold``; when it
-reaches the threshold for two stories and those two stories score at least ``threshold`` against each
-other, they merge (the older id survives, the other is kept as an alias). Story ids therefore never change
-for posts already placed. Weights and threshold sit in the middle of a plateau measured on stories_dev
-(benchmarks/bench_pipeline.py, `svodka eval stories`): F1 moves by < 0.02 over threshold 0.2–0.35.
+A post joins the story it scores best against, if that score reaches ``threshold``. The story score is the
+mean of the post's ``top_k`` best pair scores among the story's latest ``max_members`` members: between
+single linkage (one lookalike member drags a post in, and chains unrelated events together) and average
+linkage (a live story drifts — the fire at the parliament reads little like the morning's rally — so an
+update that matches the latest reports closely is still held down by every early one). Requiring several
+members to agree keeps the first property; comparing with the closest members, not all, removes the
+second. For a story of up to ``top_k`` posts this is average linkage.
+
+When a post reaches the threshold for two stories and those two stories score at least ``threshold``
+against each other, they merge (the older id survives, the other is kept as an alias). Story ids therefore
+never change for posts already placed. Weights and threshold sit in the middle of a plateau measured on
+stories_dev and on each half of that day separately (benchmarks/README.md, `svodka eval stories`).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ class ClusterSettings:
     same_channel_penalty: float = 0.1
     candidates: int = 30
     max_members: int = 24  # a story is compared through its latest members: bounded cost per post
+    top_k: int = 3  # story score: mean of the post's k best pair scores in the story (see above)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +83,7 @@ class StoryClusterer:
     _ids: list[int] = field(default_factory=list)
     _matrix: np.ndarray | None = None
     _dirty: bool = False
-    _norms: dict[int, float] = field(default_factory=dict)
+    _norms: dict[int, float] = field(default_factory=dict)  # TF-IDF norms under the current IDF
 
     # --- state -----------------------------------------------------------------------------------------
     def load(self, placed: Iterable[ClusterItem]) -> None:
@@ -90,11 +97,12 @@ class StoryClusterer:
         self.items[item.id] = item
         self.story_of[item.id] = story
         self.members.setdefault(story, []).append(item.id)
-        # The norm is fixed with the IDF of the moment the post arrives, so a run continued from the store
-        # (load() re-adds the window in date order) computes exactly what one long run computed.
-        self._norms[item.id] = self._norm_now(item)
+        # The document frequencies change: norms are recomputed under the new IDF when next needed, so a
+        # cosine's numerator and denominator always use the same weights. Within one window, a run continued
+        # from the store (load() re-adds the window in date order) has the frequencies of one long run.
         self._df.update(item.features.words)
         self._n_docs += 1
+        self._norms.clear()
         if item.vector is not None:
             self._ids.append(item.id)
             self._dirty = True
@@ -106,8 +114,6 @@ class StoryClusterer:
             return
         gone = set(old)
         self._ids = [i for i in self._ids if i not in gone]
-        for i in gone:
-            self._norms.pop(i, None)
         self._dirty = True
 
     def _vectors(self) -> np.ndarray:
@@ -126,7 +132,9 @@ class StoryClusterer:
 
     def _norm(self, item: ClusterItem) -> float:
         norm = self._norms.get(item.id)
-        return self._norm_now(item) if norm is None else norm
+        if norm is None:
+            norm = self._norms[item.id] = self._norm_now(item)
+        return norm
 
     def _lexical(self, a: ClusterItem, b: ClusterItem) -> float:
         common = a.features.words & b.features.words
@@ -157,11 +165,12 @@ class StoryClusterer:
         return score
 
     def _story_score(self, item: ClusterItem, story: int) -> float:
-        horizon = item.ts - self.settings.window_hours * 3600
-        scores = [
-            self.pair_score(item, self.items[m]) for m in self.members[story] if self.items[m].ts >= horizon
-        ]
-        return sum(scores) / len(scores) if scores else 0.0
+        s = self.settings
+        horizon = item.ts - s.window_hours * 3600
+        latest = self.members[story][-s.max_members :]
+        scores = [self.pair_score(item, self.items[m]) for m in latest if self.items[m].ts >= horizon]
+        best = sorted(scores, reverse=True)[: max(1, s.top_k)]
+        return sum(best) / len(best) if best else 0.0
 
     def _stories_score(self, a: int, b: int) -> float:
         scores = [
@@ -188,7 +197,6 @@ class StoryClusterer:
     def add(self, item: ClusterItem) -> Assignment:
         """Place one post (call in date order); returns its story and its score against it."""
         self._expire(item.ts)
-        self._norms[item.id] = self._norm_now(item)  # the value _add() will keep
         if item.origin is not None and item.origin in self.story_of:
             story = self.story_of[item.origin]  # a copy belongs where its origin is
             self._add(item, story)
