@@ -218,3 +218,18 @@ def test_full_disk_keeps_earlier_batches_and_rerun_completes(tmp_path: Path, rea
     want = sum(m["type"] == "message" for m in json.loads(real.read_bytes())["messages"])
     assert store.posts.count() == want and again.saved.new == want - stored
     store.close()
+
+
+def test_dates_out_of_range_are_one_line_naming_the_message(tmp_path: Path, real: Path) -> None:
+    """Found by the fuzzer: a ``date_unixtime`` past year 9999 raised OverflowError, not an error line."""
+    export = json.loads(real.read_text(encoding="utf-8"))
+    victim = next(m for m in export["messages"][5:] if m.get("type") == "message")
+    victim["date_unixtime"] = "99999999999999999"
+    bad = tmp_path / "result.json"
+    bad.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    line = one_error_line(svodka("import", "--db", str(tmp_path / "t.db"), str(bad)))
+    assert str(bad) in line and f"(id {victim['id']})" in line and "not a Unix time in range" in line
+    jsonl = tmp_path / "posts.jsonl"
+    jsonl.write_text('{"message_id": 1, "date": 1e300, "text": "x", "channel": "c"}\n', encoding="utf-8")
+    line = one_error_line(svodka("import", "--db", str(tmp_path / "t.db"), str(jsonl)))
+    assert str(jsonl) in line and "line 1" in line

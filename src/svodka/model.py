@@ -52,6 +52,15 @@ def from_ts(ts: int | float | None) -> datetime | None:
     return None if ts is None else datetime.fromtimestamp(ts, UTC)
 
 
+def from_unix(value: int | float | str) -> datetime:
+    """A Unix time from an input file as an aware UTC datetime; ValueError (never OverflowError or
+    OSError) when it is not a number or lies outside the years a datetime holds."""
+    try:
+        return datetime.fromtimestamp(float(value), UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError(f"{value!r} is not a Unix time in range") from None
+
+
 @dataclass(frozen=True, slots=True)
 class ChannelRef:
     """How a source names a channel: any of handle, numeric id or title may be missing."""

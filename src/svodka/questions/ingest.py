@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from svodka.errors import InputError
+from svodka.model import from_unix
 
 FIELDS = ("text", "time", "region", "channel", "id")
 # Defaults match the citizen-appeals layout; --map overrides any of them.
@@ -36,7 +37,7 @@ def _parse_time(value: object) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value), UTC)
+        return from_unix(value)
     t = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 

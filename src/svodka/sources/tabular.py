@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from svodka.errors import InputError
-from svodka.model import ChannelRef, ForwardOrigin, Post, normalize_tg_id
+from svodka.model import ChannelRef, ForwardOrigin, Post, from_unix, normalize_tg_id
 from svodka.sources.files import FileFormat, ReadOptions, ReadStats, first_bad_utf8
 
 # field -> column names tried in order
@@ -51,7 +51,7 @@ def parse_date(value: Any) -> datetime:
         ts = float(value)
         if ts > 1e11:  # milliseconds
             ts /= 1000
-        return datetime.fromtimestamp(ts, UTC)
+        return from_unix(ts)
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"not a date: {value!r}")
     dt = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace(" ", "T", 1))

@@ -21,7 +21,7 @@ from typing import IO, Any
 import ijson
 
 from svodka.errors import InputError
-from svodka.model import ChannelRef, Entity, ForwardOrigin, Post, normalize_tg_id
+from svodka.model import ChannelRef, Entity, ForwardOrigin, Post, from_unix, normalize_tg_id
 from svodka.sources.files import FileFormat, ReadOptions, ReadStats, first_bad_utf8
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _ts(msg: Mapping[str, Any], key: str) -> datetime | None:
     """``<key>_unixtime`` (UTC, exact) or else ``<key>`` (local time of the exporting machine)."""
     unix = msg.get(f"{key}_unixtime")
     if unix not in (None, ""):
-        return datetime.fromtimestamp(int(unix), UTC)
+        return from_unix(int(unix))
     value = msg.get(key)
     if not value:
         return None
