@@ -3,18 +3,22 @@
 The store is synthesised with SQL from the 22,099 real posts of ``tg_ru_news_2024`` (copies shifted by
 whole weeks, spread over 5× the channels, every tenth copy a forward of another channel, random views),
 plus the hand-labelled day of ``stories_dev``, whose 147 gold stories are saved in the store's story
-repository (as the story stage saves its own).
+repository (as the story stage saves its own). The real posts' languages are told by the pipeline's language
+stage (stored in ``post_analysis`` as `svodka process` stores them); each copy gets its original's. The SQL
+copies bypass full-text indexing, so the build indexes them once (``store.posts.index_pending()``).
 The server runs in its own process (``svodka.web`` under uvicorn, as ``svodka serve`` runs it); the
 clients are threads of this process, each logged in with its own session, for a bounded time per scenario.
 
     .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
 
-Prints one row per scenario: requests, req/s, p50/p95/p99 latency in ms, errors; and the server's peak RSS.
+Prints one row per scenario: requests, req/s, p50/p95/p99 latency in ms, errors, the server's CPU time per
+request; the load average before and after; and the server's peak RSS.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import re
@@ -96,6 +100,10 @@ def build(db: Path, posts: int) -> None:
             """
         )
         conn.execute(f"DELETE FROM posts WHERE id > {posts} AND id > {base}")
+    t1 = time.perf_counter()
+    indexed = store.posts.index_pending()  # the SQL copies bypass indexing: index them once, here
+    print(f"indexed {indexed:,} posts for full-text search in {time.perf_counter() - t1:.0f} s", flush=True)
+    analyse_languages(store, base)
     store.users.add("bench", hash_password(PASSWORD), "admin")
     if GOLD.exists():  # the gold stories, kept by the store's story repository as the pipeline keeps them
         sys.path.insert(0, str(ROOT / "tests"))
@@ -108,6 +116,41 @@ def build(db: Path, posts: int) -> None:
         flush=True,
     )
     store.close()
+
+
+def analyse_languages(store: Any, base: int) -> None:
+    """The pipeline's language stage over the real posts (as `svodka process` stores it), copied to copies."""
+    from svodka.pipeline.language import detect_language
+    from svodka.pipeline.normalize import normalize, text_hash
+    from svodka.store.sqlite.stories import PostAnalysis
+
+    t0 = time.perf_counter()
+    rows = []
+    for p in itertools.takewhile(lambda p: p.id <= base, store.posts.iter()):
+        norm = normalize(p.text)
+        rows.append(PostAnalysis(p.id, detect_language(norm), False, None, norm, text_hash(norm)))
+    store.analysis.save(rows)
+    with store.db.write() as conn:  # a copy has its original's text, so its language
+        conn.execute(
+            "CREATE TEMP TABLE lang AS SELECT p.content_hash AS h, MIN(a.language) AS language "
+            "FROM posts p JOIN post_analysis a ON a.post_id = p.id "
+            f"WHERE p.id <= {base} GROUP BY p.content_hash"
+        )
+        conn.execute("CREATE UNIQUE INDEX temp.lang_h ON lang(h)")
+        conn.execute(
+            "INSERT OR IGNORE INTO post_analysis "
+            "(post_id, language, is_ad, norm_text, text_hash, analysed_at) "
+            "SELECT p.id, l.language, 0, '', 0, p.first_seen "
+            f"FROM posts p JOIN lang l ON l.h = p.content_hash WHERE p.id > {base}"
+        )
+        conn.execute("DROP TABLE temp.lang")
+    with store.db.read() as conn:
+        langs = dict(
+            conn.execute(
+                "SELECT language, COUNT(*) FROM post_analysis GROUP BY language ORDER BY 2 DESC LIMIT 4"
+            ).fetchall()
+        )
+    print(f"languages told in {time.perf_counter() - t0:.0f} s: {langs}", flush=True)
 
 
 def gold_day_stories(store: Any) -> list[Any]:
@@ -161,6 +204,10 @@ def client(
                 path = f"/channels/{rnd.choice(ids['channels'])}"
             elif scenario == "search":
                 path = f"/search?q={rnd.choice(WORDS)}"
+            elif scenario == "search-page2":  # posts only: stories are searched on page 1
+                path = f"/search?q={rnd.choice(WORDS)}&page=2"
+            elif scenario == "search-language":
+                path = f"/search?q={rnd.choice(WORDS)}&language=ru"
             else:  # page 2 within half a year
                 path = f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
             t = time.perf_counter()
@@ -168,6 +215,17 @@ def client(
             out.append(time.perf_counter() - t)
             if r.status_code != 200:
                 errors.append(f"{r.status_code} {path}")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the server process has used: a figure the machine's load
+    does not inflate the way it inflates latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def pct(values: list[float], q: float) -> float:
@@ -181,7 +239,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0, help="per scenario")
     ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "svodka-bench-web.db")
     ap.add_argument("--rebuild", action="store_true")
-    ap.add_argument("--scenarios", default="story,post,channel,search,search-filtered")
+    ap.add_argument(
+        "--scenarios", default="story,post,channel,search,search-page2,search-filtered,search-language"
+    )
     ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -222,11 +282,12 @@ def main() -> None:
         ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
         print(
             f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
-            f"{args.clients} clients, {args.seconds:.0f} s per scenario; machine shared (2 cores, under load)"
+            f"{args.clients} clients, {args.seconds:.0f} s per scenario; {os.cpu_count()} cores, "
+            f"load average before: {load_average()}"
         )
         print(
             f"{'scenario':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-            f"{'errors':>6}"
+            f"{'errors':>6} {'CPU ms/req':>9}"
         )
         for scenario in args.scenarios.split(","):
             if scenario == "story" and not ids["stories"]:
@@ -248,13 +309,14 @@ def main() -> None:
             for t in threads:
                 t.start()
             ready.wait()
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), cpu_seconds(server.pid)
             for t in threads:
                 t.join()
             wall = time.perf_counter() - t0
+            cpu = (cpu_seconds(server.pid) - cpu0) / max(1, len(out)) * 1000
             print(
                 f"{scenario:<16} {len(out):>8} {len(out) / wall:>7.1f} {pct(out, 0.5):>8.0f} "
-                f"{pct(out, 0.95):>8.0f} {pct(out, 0.99):>8.0f} {len(errors):>6}"
+                f"{pct(out, 0.95):>8.0f} {pct(out, 0.99):>8.0f} {len(errors):>6} {cpu:>9.1f}"
                 + (f"  e.g. {errors[0]}" if errors else ""),
                 flush=True,
             )
@@ -263,6 +325,7 @@ def main() -> None:
         rss = Path(f"/proc/{server.pid}/status").read_text()
         peak = re.search(r"VmHWM:\s+(\d+) kB", rss)
         print(f"server peak RSS: {int(peak.group(1)) / 1024:.0f} MiB" if peak else "")
+        print(f"load average after: {load_average()}")
     finally:
         server.terminate()
         server.wait(timeout=30)

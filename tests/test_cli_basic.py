@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import shared
+from svodka.errors import ConfigError
 
 
 def test_channels_add_every_identifier_form_then_list_tier_group_remove(cli_run) -> None:  # type: ignore[no-untyped-def]
@@ -66,6 +69,14 @@ def test_search_russian_inflection_and_english(cli_run) -> None:  # type: ignore
     most = sum(bool(re.search(r"\belect", t, re.IGNORECASE)) for t in texts_en)
     assert want_en > 5 and want_en <= len(en_hits) <= most
     assert all("[elect" in h["snippet"].lower() for h in en_hits)
+    # a group filter is the channels of the group
+    assert cli_run("channels", "set-group", "bbcbreaking", "english").exit_code == 0
+    by_group = json.loads(
+        cli_run("search", "elections", "--group", "english", "--limit", "1000", "--json").output
+    )
+    assert [h["id"] for h in by_group] == [h["id"] for h in en_hits]
+    with pytest.raises(ConfigError, match="no channel is in group 'nobody'"):
+        cli_run("search", "elections", "--group", "nobody")
 
 
 def test_stats_json_per_channel(cli_run) -> None:  # type: ignore[no-untyped-def]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import click
 
 from svodka.cli.app import App, command, echo_json
+from svodka.errors import ConfigError
 
 
 def _day(dt: datetime | None) -> str:
@@ -19,16 +20,38 @@ def register(cli: click.Group) -> None:
     @click.option("--limit", default=20, show_default=True, help="How many posts to show.")
     @click.option("--offset", default=0, help="Skip this many (paging).")
     @click.option("--channel", "channels", multiple=True, help="Only this channel (repeatable).")
+    @click.option("--group", help="Only channels of this group.")
+    @click.option("--since", help="Only posts of the last 24h / 7d / 90m ….")
+    @click.option("--lang", help="Only posts in this language (ru, uk, en, …; known after `svodka process`).")
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     def search(
-        app: App, query: tuple[str, ...], limit: int, offset: int, channels: tuple[str, ...], as_json: bool
+        app: App,
+        query: tuple[str, ...],
+        limit: int,
+        offset: int,
+        channels: tuple[str, ...],
+        group: str | None,
+        since: str | None,
+        lang: str | None,
+        as_json: bool,
     ) -> None:
         """Full-text search over posts, in any inflection (Russian and English): `svodka search выборы`.
 
-        Every word must occur; "quoted words" must occur as a phrase.
+        Every word must occur; "quoted words" must occur as a phrase. Relevance ranks the newest
+        10,000 matches (after the filters); narrow by date or channel to reach further back.
         """
-        ids = [app.store.channels.get(c).id for c in channels] or None
-        hits = app.store.posts.search(" ".join(query), limit=limit, offset=offset, channel_ids=ids)
+        from svodka.digest.period import parse_span
+
+        ids: list[int] | None = [app.store.channels.get(c).id for c in channels] or None
+        if group:
+            in_group = [c.id for c in app.store.channels.list(group=group)]
+            if not in_group:
+                raise ConfigError(f"no channel is in group {group!r} (see `svodka channels list`)")
+            ids = [i for i in ids if i in in_group] if ids else in_group
+        start = datetime.now(UTC) - parse_span(since) if since else None
+        hits = app.store.posts.search(
+            " ".join(query), limit=limit, offset=offset, channel_ids=ids, since=start, language=lang
+        )
         if as_json:
             echo_json(
                 [

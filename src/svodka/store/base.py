@@ -59,6 +59,9 @@ class ChannelRepo(Protocol):
     def stats(self) -> builtins.list[ChannelStats]: ...
 
 
+SEARCH_RANK_WINDOW = 10_000  # PostRepo.search ranks the newest this many matches (after filters) by relevance
+
+
 class PostRepo(Protocol):
     def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
         """Store a batch in one transaction: new posts added, changed texts kept as versions."""
@@ -101,7 +104,13 @@ class PostRepo(Protocol):
         channel_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
-    ) -> list[SearchHit]: ...
+        language: str | None = None,
+    ) -> list[SearchHit]:
+        """Posts matching ``query`` (and channel, ``[since, until)``, the pipeline's language), best first.
+
+        Relevance (bm25) is ranked over the newest :data:`SEARCH_RANK_WINDOW` matches that pass the
+        filters, so the cost of a common word stays bounded; narrowing by date or channel reaches older posts.
+        """
 
 
 class StateRepo(Protocol):

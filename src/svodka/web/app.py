@@ -15,7 +15,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from svodka.store import Store
-from svodka.web import api, openapi, pages  # noqa: F401  (importing them declares their routes)
+from svodka.web import api, openapi, pages, questions  # noqa: F401  (importing them declares their routes)
 from svodka.web.auth import WebConfig
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from svodka import __version__
+from svodka.web.views import SEARCH_LANGUAGES
 
 _N = {"type": "null"}
 
@@ -93,6 +94,26 @@ STORY_CARD = {
         "channels": INT,
         "independent": INT,
         "copied": INT,
+    },
+}
+_QUESTION_CARD: dict[str, Any] = {
+    "id": INT,
+    "label": STR,
+    "keywords": {"type": "array", "items": STR},
+    "count": INT,
+    "trend": {"type": "array", "items": {"type": "object", "properties": {"day": STR, "questions": INT}}},
+    "regions": {
+        "type": "array",
+        "items": {"type": "object", "properties": {"region": STR, "questions": INT}},
+    },
+    "representatives": {"type": "array", "items": STR},
+}
+QUESTION_TOPIC = {
+    "type": "object",
+    "required": ["id", "label", "count", "subtopics"],
+    "properties": {
+        **_QUESTION_CARD,
+        "subtopics": {"type": "array", "items": {"type": "object", "properties": _QUESTION_CARD}},
     },
 }
 ERROR = {"type": "object", "required": ["error", "status"], "properties": {"error": STR, "status": INT}}
@@ -196,6 +217,11 @@ def document() -> dict[str, Any]:
                 _q("group", STR, "Only channels of this group."),
                 _q("since", DAY, "From this day."),
                 _q("until", DAY, "To this day, inclusive."),
+                _q(
+                    "language",
+                    {"enum": list(SEARCH_LANGUAGES)},
+                    "Only posts in this language, as the pipeline told it (und: too short to tell).",
+                ),
                 _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
                 LIMIT,
             ],
@@ -203,6 +229,7 @@ def document() -> dict[str, Any]:
                 query=STR,
                 page=INT,
                 next_page=_opt(INT),
+                ranked_among_newest=INT,
                 stories=arr(STORY_CARD),
                 hits=arr(obj(post=POST, snippet=STR, rank=NUM)),
             ),
@@ -316,6 +343,11 @@ def document() -> dict[str, Any]:
             "Collection health per source (analyst)",
             [],
             obj(sources=arr(obj(key=STR, status=STR, failures=INT, backoff_s=INT)), failing=INT, posts=INT),
+        ),
+        "/api/questions/topics": _get(
+            "Question triage: topics (largest first) with subtopics, trend, regions, representatives",
+            [],
+            obj(built={"type": "boolean"}, questions=INT, topics=arr(QUESTION_TOPIC)),
         ),
         "/api/marks": {
             **_get("Your marks (analyst)", [], obj(marks=arr(MARK))),

@@ -181,6 +181,7 @@ def search_params(ctx: Ctx) -> views.SearchParams:
         group=ctx.param("group"),
         since=views.parse_day(ctx.param("since"), "since"),
         until=views.parse_day(ctx.param("until"), "until", end=True),
+        language=views.parse_language(ctx.param("language")),
         page=views.parse_int(ctx.param("page"), "page", 1, 1, 10_000),
     )
 
@@ -191,7 +192,8 @@ def search_page(ctx: Ctx) -> View:
     for hit in data["hits"]:
         hit["snippet_html"] = views.highlight(hit["snippet"])
     data["groups"] = sorted({g for c in ctx.store.channels.list() for g in c.groups})
-    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until")}
+    data["languages"] = views.SEARCH_LANGUAGES
+    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until", "language")}
     return View("search.html", {**data, "form": raw})
 
 

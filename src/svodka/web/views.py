@@ -18,7 +18,9 @@ from markupsafe import Markup, escape
 
 from svodka.errors import InputError, NotFoundError
 from svodka.model import Channel, ChannelActivity, SourceState, StoredPost, Story
+from svodka.pipeline.language import LANGUAGES
 from svodka.store import Store
+from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters
 from svodka.web.provenance import provenance
 
@@ -50,6 +52,7 @@ class _Ttl:
 
 
 ACTIVITY = _Ttl(60.0)
+SEARCH_LANGUAGES = (*LANGUAGES, "und")  # what the pipeline's language stage writes ("und": cannot tell)
 
 
 # --- parameters --------------------------------------------------------------------------------------
@@ -69,6 +72,17 @@ def parse_day(text: str | None, name: str, end: bool = False) -> datetime | None
     except (OverflowError, ValueError, OSError):
         raise InputError(name, f"date out of range: {text!r}") from None
     return dt
+
+
+def parse_language(text: str | None, name: str = "language") -> str | None:
+    """A language the pipeline tells (``ru``, ``en``, …, ``und``), or None for any."""
+    if not text:
+        return None
+    if text not in SEARCH_LANGUAGES:
+        raise InputError(
+            name, f"not a language svodka tells apart: {text!r} (one of {', '.join(SEARCH_LANGUAGES)})"
+        )
+    return text
 
 
 def parse_int(text: str | None, name: str, default: int, lo: int = 0, hi: int = 10**12) -> int:
@@ -252,6 +266,7 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         "next_page": None,
         "stories": [],
         "stories_built": adapters.has_stories(store),
+        "ranked_among_newest": SEARCH_RANK_WINDOW,
     }
     if not re.search(r"\w", params.query):  # no word to look for: nothing matches
         return data
@@ -264,6 +279,7 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         channel_ids=channel_ids,
         since=params.since,
         until=params.until,
+        language=params.language,
     )
     data["hits"] = [
         {"post": post_dict(h.post), "snippet": h.snippet, "rank": round(h.rank, 4)} for h in hits[:page_size]
@@ -281,10 +297,17 @@ class SearchParams:
     group: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    language: str | None = None
     page: int = 1
 
     def filters(self) -> dict[str, Any]:
-        return {"channel": self.channel, "group": self.group, "since": self.since, "until": self.until}
+        return {
+            "channel": self.channel,
+            "group": self.group,
+            "since": self.since,
+            "until": self.until,
+            "language": self.language,
+        }
 
 
 def health_row(s: SourceState, now: datetime) -> dict[str, Any]:

@@ -3,6 +3,10 @@
 Every write goes through :meth:`Database.write`: ``BEGIN IMMEDIATE`` … ``COMMIT``, so a batch is either
 stored whole or not at all, and SQLite's own errors (locked, read-only, disk full, not a database) come out
 as one-line :class:`~svodka.errors.StoreError` messages that name the file.
+
+Reads (:meth:`Database.read`) use one read-only connection per thread: in WAL mode readers never block each
+other or the writer, so concurrent web requests run side by side instead of queueing on one connection.
+A thread inside a write transaction reads through the writer's connection (and so sees its own changes).
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ import logging
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
 from pathlib import Path
+from urllib.parse import quote
 
 from svodka.errors import StoreError
 
@@ -52,13 +58,36 @@ def explain(path: Path, err: sqlite3.Error) -> StoreError:
     return StoreError(f"{path}: {text}")
 
 
+READER_CACHE_KIB = 16_384  # page cache of each per-thread reader (the writer keeps 64 MiB)
+
+
+class _Reader:
+    """A thread's read connection; closed when its thread ends (the thread-local goes) or the store closes."""
+
+    __slots__ = ("__weakref__", "conn")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        with suppress(Exception):
+            self.conn.close()
+
+
 class Database:
     """One SQLite database file; thread-safe for one writer and many readers in this process."""
 
     def __init__(self, path: Path, busy_timeout: float = 10.0, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
+        self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: weakref.WeakSet[_Reader] = weakref.WeakSet()
+        self._readers_lock = threading.Lock()  # not the writer's lock: opening a reader never waits for it
+        self._closed = False
+        # An in-memory database cannot be opened twice: it is read through the writer's connection.
+        self._shared_reads = str(path) in ("", ":memory:") or str(path).startswith("file::memory:")
         try:
             if readonly:
                 uri = f"file:{path}?mode=ro"
@@ -78,12 +107,19 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
+            with self._readers_lock:
+                self._closed = True
+                readers = list(self._readers)
+                self._readers.clear()
+            for reader in readers:
+                with suppress(sqlite3.Error):
+                    reader.conn.close()
             self.conn.close()
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it."""
-        with self._lock:
+        with self._lock, self._writing():
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
             except sqlite3.Error as e:
@@ -104,12 +140,52 @@ class Database:
             self.conn.execute("ROLLBACK")
 
     @contextmanager
+    def _writing(self) -> Iterator[None]:
+        self._local.writing = getattr(self._local, "writing", 0) + 1
+        try:
+            yield
+        finally:
+            self._local.writing -= 1
+
+    @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                yield self.conn
-            except sqlite3.Error as e:
-                raise explain(self.path, e) from None
+        """A connection to read from: this thread's own reader, or the writer's inside a write transaction."""
+        writing: int = getattr(self._local, "writing", 0)
+        if self._shared_reads or writing:
+            with self._lock:
+                try:
+                    yield self.conn
+                except sqlite3.Error as e:
+                    raise explain(self.path, e) from None
+            return
+        try:
+            conn = self._reader()
+            yield conn
+        except sqlite3.Error as e:
+            raise explain(self.path, e) from None
+
+    def _reader(self) -> sqlite3.Connection:
+        reader: _Reader | None = getattr(self._local, "reader", None)
+        if reader is not None:
+            return reader.conn
+        uri = f"file:{quote(str(self.path))}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, check_same_thread=False)
+        try:
+            conn.isolation_level = None
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB}")
+        except sqlite3.Error:
+            conn.close()
+            raise
+        reader = _Reader(conn)
+        with self._readers_lock:
+            if self._closed:
+                conn.close()
+                raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+            self._readers.add(reader)
+        self._local.reader = reader
+        return conn
 
     def applied_migrations(self) -> list[str]:
         with self._lock:

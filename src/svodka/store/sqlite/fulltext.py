@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
+import threading
 from collections.abc import Callable
 
 import snowballstemmer
@@ -58,12 +59,18 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+_LOCAL = threading.local()  # a Snowball stemmer keeps its word in itself: one set per thread (web requests)
 
 
 def _stem(word: str) -> str:
+    stemmers = getattr(_LOCAL, "stemmers", None)
+    if stemmers is None:
+        stemmers = _LOCAL.stemmers = {
+            "ru": snowballstemmer.stemmer("russian"),
+            "en": snowballstemmer.stemmer("english"),
+        }
     lang = "ru" if re.search(r"[а-яё]", word) else "en"
-    stem = _STEMMERS[lang].stemWord(word)
+    stem = stemmers[lang].stemWord(word)
     # A stem shorter than 3 letters matches too much as a prefix; keep the word then.
     return stem if len(stem) >= 3 else word
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -11,9 +12,13 @@ import orjson
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
+
+RANK_WINDOW = SEARCH_RANK_WINDOW  # search ranks the newest this many matches (after filters) by relevance
+FEW_POSTS = 20_000  # a search filter leaving at most this many posts is applied as a set of their ids
 
 _STAGE_COLUMNS = (
     "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_tg_id, fwd_handle, "
@@ -289,29 +294,94 @@ class SqlitePosts:
         channel_ids: Sequence[int] | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        language: str | None = None,
+        rank_window: int = RANK_WINDOW,
     ) -> list[SearchHit]:
+        """Posts matching ``query`` and the filters, most relevant (bm25) first, newest first among equals.
+
+        Relevance is computed for the newest ``rank_window`` matching posts (after the filters), so a word
+        found in hundreds of thousands of posts costs no more than one found in ``rank_window``; below that
+        the order is the exact bm25 order over every match. ``language`` is the pipeline's
+        (``post_analysis.language``): posts not analysed yet have none and are left out by it.
+        """
         match = fts_query(query)
         if not match:
             raise StoreError(f"nothing to search for in {query!r}")
         self.index_pending()
-        where = ["posts_fts MATCH ?"]
-        params: list[object] = [match]
-        if channel_ids is not None:
-            where.append(f"p.channel_id IN ({','.join('?' * len(channel_ids))})")
-            params.extend(channel_ids)
-        if since is not None:
-            where.append("p.date >= ?")
-            params.append(int(utc(since).timestamp()))
-        if until is not None:
-            where.append("p.date < ?")
-            params.append(int(utc(until).timestamp()))
-        marks = "SELECT snippet(posts_fts, 0, '[', ']', '…', 24), bm25(posts_fts), "
-        select = _SELECT.replace("SELECT ", marks, 1)
-        sql = (
-            f"{select} "
-            f"JOIN posts_fts ON posts_fts.rowid = p.id WHERE {' AND '.join(where)} "
-            "ORDER BY bm25(posts_fts) LIMIT ? OFFSET ?"
-        )
         with self.db.read() as conn:
-            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
-        return [SearchHit(post=_to_stored(r[2:]), snippet=r[0], rank=-r[1]) for r in rows]
+            # 1. The newest matches that pass the filters (FTS5 walks its doclist by rowid, newest first,
+            #    scoring only those), then the page of them by score.
+            joins, where, params = _search_filters(conn, channel_ids, since, until, language)
+            ranked = conn.execute(
+                "WITH hits AS MATERIALIZED ("
+                f"SELECT f.rowid AS id, bm25(posts_fts) AS score FROM posts_fts f{joins} "
+                f"WHERE posts_fts MATCH ?{where} ORDER BY f.rowid DESC LIMIT ?) "
+                "SELECT id, score FROM hits ORDER BY score, id DESC LIMIT ? OFFSET ?",
+                (match, *params, rank_window, limit, offset),
+            ).fetchall()
+            if not ranked:
+                return []
+            ids = [r[0] for r in ranked]
+            # 2. Snippets for the page only: one more walk of the matches between the page's lowest and
+            #    highest id, marking up just those rows (``+f.rowid`` keeps the list out of FTS5's plan).
+            marks = ",".join("?" * len(ids))
+            snippets = dict(
+                conn.execute(
+                    "SELECT f.rowid, snippet(posts_fts, 0, '[', ']', '…', 24) FROM posts_fts f "
+                    f"WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND +f.rowid IN ({marks})",
+                    (match, min(ids), max(ids), *ids),
+                ).fetchall()
+            )
+            posts = {r[0]: _to_stored(r) for r in conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", ids)}
+        return [
+            SearchHit(post=posts[i], snippet=snippets.get(i, posts[i].text[:200]), rank=-score)
+            for i, score in ranked
+            if i in posts
+        ]
+
+
+def _search_filters(
+    conn: sqlite3.Connection,
+    channel_ids: Sequence[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    language: str | None,
+) -> tuple[str, str, list[object]]:
+    """The joins, ``AND …`` conditions and parameters that apply the filters to a walk of posts_fts ``f``.
+
+    A filter that leaves few posts (one channel, a week) is applied as a set of ids built once from the
+    indexes, probed in memory for each match; a broad one (half a year, a language) as a lookup of each
+    match's row, which is cheaper than building a set of most of the store.
+    """
+    on_posts: list[str] = []
+    params: list[object] = []
+    if channel_ids is not None:
+        on_posts.append(f"p.channel_id IN ({','.join('?' * len(channel_ids))})")
+        params.extend(channel_ids)
+    if since is not None:
+        on_posts.append("p.date >= ?")
+        params.append(int(utc(since).timestamp()))
+    if until is not None:
+        on_posts.append("p.date < ?")
+        params.append(int(utc(until).timestamp()))
+    if on_posts:
+        cond = " AND ".join(on_posts)
+        few = conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM posts p WHERE {cond} LIMIT {FEW_POSTS + 1})", params
+        ).fetchone()[0]
+        if few <= FEW_POSTS:
+            if language is not None:
+                cond += (
+                    " AND EXISTS (SELECT 1 FROM post_analysis a WHERE a.post_id = p.id AND a.language = ?)"
+                )
+                params.append(language)
+            return "", f" AND +f.rowid IN (SELECT p.id FROM posts p WHERE {cond})", params
+    joins, where = "", list(on_posts)
+    if on_posts:
+        # CROSS JOIN keeps posts_fts the outer loop: the rowid order and bm25() need its full-text cursor.
+        joins += " CROSS JOIN posts p ON p.id = f.rowid"
+    if language is not None:
+        joins += " CROSS JOIN post_analysis a ON a.post_id = f.rowid"
+        where.append("a.language = ?")
+        params.append(language)
+    return joins, "".join(f" AND {w}" for w in where), params

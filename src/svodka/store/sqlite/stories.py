@@ -14,6 +14,7 @@ from datetime import datetime
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Story, StoryMember, from_ts, utc
+from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
 from svodka.store.sqlite.posts import _SELECT, _to_stored
@@ -245,12 +246,15 @@ class SqliteStories:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    # bm25() is not allowed under GROUP BY: rank the matching posts first, then group
-                    "WITH hits AS MATERIALIZED (SELECT rowid AS post_id, rank AS score FROM posts_fts "
-                    "WHERE posts_fts MATCH ?) SELECT sp.story_id FROM hits "
-                    "JOIN story_posts sp ON sp.post_id = hits.post_id "
+                    # Rank (bm25) the newest SEARCH_RANK_WINDOW matching posts that belong to a story, as
+                    # PostRepo.search does, so a common word costs a bounded amount; bm25() is not allowed
+                    # under GROUP BY, hence the materialised step before grouping posts into stories.
+                    "WITH hits AS MATERIALIZED (SELECT posts_fts.rowid AS post_id, rank AS score "
+                    "FROM posts_fts CROSS JOIN story_posts s ON s.post_id = posts_fts.rowid "
+                    "WHERE posts_fts MATCH ? ORDER BY posts_fts.rowid DESC LIMIT ?) "
+                    "SELECT sp.story_id FROM hits JOIN story_posts sp ON sp.post_id = hits.post_id "
                     "GROUP BY sp.story_id ORDER BY MIN(hits.score) LIMIT ?",
-                    (match, limit),
+                    (match, SEARCH_RANK_WINDOW, limit),
                 )
             ]
         return self._load(ids)
