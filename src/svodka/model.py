@@ -98,6 +98,21 @@ class Channel:
     def name(self) -> str:
         return self.handle or self.title or (str(self.tg_id) if self.tg_id is not None else f"#{self.id}")
 
+    def as_dict(self) -> dict[str, Any]:
+        """The fields a person or a program reads (`svodka channels list --json`, the web API)."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "platform": self.platform,
+            "handle": self.handle,
+            "tg_id": self.tg_id,
+            "title": self.title,
+            "tier": self.tier,
+            "groups": list(self.groups),
+            "subscribers": self.subscribers,
+            "active": self.active,
+        }
+
     def post_url(self, message_id: int) -> str | None:
         if self.platform == PLATFORM_TELEGRAM:
             if self.handle:

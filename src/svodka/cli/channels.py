@@ -12,20 +12,6 @@ from svodka.model import Channel
 from svodka.sources.identifiers import parse_channel
 
 
-def _row(c: Channel) -> dict[str, object]:
-    return {
-        "id": c.id,
-        "platform": c.platform,
-        "handle": c.handle,
-        "tg_id": c.tg_id,
-        "title": c.title,
-        "tier": c.tier,
-        "groups": list(c.groups),
-        "subscribers": c.subscribers,
-        "active": c.active,
-    }
-
-
 def _line(c: Channel) -> str:
     groups = ",".join(c.groups) or "-"
     state = "" if c.active else "  (inactive)"
@@ -45,7 +31,7 @@ def register(cli: click.Group) -> None:
         """List channels: id, name, tier, groups."""
         rows = app.store.channels.list(group=group)
         if as_json:
-            echo_json([_row(c) for c in rows])
+            echo_json([c.as_dict() for c in rows])
             return
         for c in rows:
             click.echo(_line(c))

@@ -128,18 +128,7 @@ def post_dict(p: StoredPost) -> dict[str, Any]:
 def channel_dict(
     c: Channel, a: ChannelActivity | None = None, credibility: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "id": c.id,
-        "name": c.name,
-        "platform": c.platform,
-        "handle": c.handle,
-        "tg_id": c.tg_id,
-        "title": c.title,
-        "tier": c.tier,
-        "groups": list(c.groups),
-        "subscribers": c.subscribers,
-        "active": c.active,
-    }
+    row = c.as_dict()
     if a is not None:
         row["stats"] = {
             "posts": a.posts,
