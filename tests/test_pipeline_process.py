@@ -15,7 +15,7 @@ from conftest import shared
 from svodka.errors import NotFoundError
 from svodka.model import ChannelRef, ForwardOrigin, Post
 from svodka.pipeline.embed import USEEmbedder
-from svodka.process import process
+from svodka.process import context_ranges, process
 from svodka.settings import defaults
 from svodka.store import Store, open_store
 from svodka.store.sqlite.stories import PostAnalysis
@@ -139,6 +139,58 @@ def test_ads_stay_out_of_stories(store: Store, embedder: USEEmbedder) -> None:
     assert store.stories.assignments() == {}
     rows = store.analysis.get_many([1])
     assert isinstance(rows[1], PostAnalysis) and rows[1].is_ad and rows[1].ad_reason == "label"
+
+
+def test_context_ranges_surround_each_new_post() -> None:
+    h = 3600
+    # the newest posts of a run: one range, from 48 h before the first to 48 h after the last
+    assert context_ranges([100 * h, 101 * h, 103 * h], 48) == [(52 * h, 151 * h + 1)]
+    # a backlog post a month earlier gets a range of its own, not the month between
+    assert context_ranges([1000 * h, 280 * h], 48) == [(232 * h, 328 * h + 1), (952 * h, 1048 * h + 1)]
+    assert context_ranges([], 48) == []
+
+
+def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbedder) -> None:
+    """A late import of an old post continues its own days' stories; the store between is never read."""
+    t0 = datetime(2024, 10, 1, 12, tzinfo=UTC)
+    fuel = (
+        "Правительство России продлило временный запрет на экспорт бензина до 31 января 2025 года, "
+        "сообщили в пресс-службе кабмина."
+    )
+    protest = (
+        "В Тбилиси продолжаются протесты у здания парламента, полиция применила водомёты и задержала "
+        "десятки человек, сообщает МВД Грузии."
+    )
+    ch = [ChannelRef(handle=f"c{i}", tg_id=100 + i) for i in range(5)]
+    store.posts.save(
+        [
+            Post(ch[0], 1, t0, fuel),
+            Post(ch[1], 1, t0 + timedelta(hours=1), "Кабмин продлил запрет на экспорт бензина до 31 января."),
+            Post(ch[2], 1, t0 + timedelta(days=10), "В Москве открылась выставка современного искусства."),
+            Post(ch[0], 2, t0 + timedelta(days=30), protest),
+            Post(ch[1], 2, t0 + timedelta(days=30, hours=1), "Полиция Грузии разогнала протест в Тбилиси."),
+        ]
+    )
+    first = process(store, defaults(), embedder=embedder)
+    assert first.posts == 5
+    fuel_story = store.stories.assignments()[1]
+    store.posts.save(
+        [
+            Post(
+                ch[3],
+                1,
+                t0 + timedelta(hours=2),
+                "Россия продлила запрет на экспорт бензина до 31 января 2025.",
+            ),
+            Post(ch[3], 2, t0 + timedelta(days=30, hours=2), "В Тбилиси полиция применила водомёты."),
+        ]
+    )
+    second = process(store, defaults(), embedder=embedder)
+    assert second.posts == 2
+    assert second.window == 4  # two posts around each new one; the exhibition of day 10 was not read
+    backlog = store.posts.by_key(store.channels.get("c3").id, 1)
+    assert backlog is not None
+    assert store.stories.resolve(store.stories.assignments()[backlog.id]) == store.stories.resolve(fuel_story)
 
 
 def test_cli_process_stories_story(cli_run) -> None:  # type: ignore[no-untyped-def]

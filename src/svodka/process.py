@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -35,6 +35,7 @@ class ProcessReport:
     ads: int = 0
     copies: int = 0
     embedded: int = 0  # vectors computed (the rest came from the cache or were not needed)
+    window: int = 0  # stored posts read as context: those within the window of a new post
     stories_new: int = 0
     stories_joined: int = 0
     merges: int = 0
@@ -54,6 +55,24 @@ def cluster_settings(settings: Mapping[str, Any]) -> ClusterSettings:
         same_channel_penalty=settings["pipeline.same_channel_penalty"],
         sem_floor=settings["pipeline.sem_floor"] if settings["pipeline.sem_floor"] >= 0 else 0.8,
     )
+
+
+def context_ranges(dates: Sequence[float], hours: float) -> list[tuple[int, int]]:
+    """The date ranges a run reads stored posts from: ``hours`` either side of each new post, merged.
+
+    A run of the newest posts reads one range, the hours before them; a batch that also holds backlog (a
+    channel's history imported late) reads a range around each old post too — never every stored post
+    between the oldest new post and now, which in a store of months would be most of the store.
+    """
+    span = hours * 3600
+    ranges: list[tuple[int, int]] = []
+    for d in sorted(dates):
+        lo, hi = int(d - span), int(d + span) + 1
+        if ranges and lo <= ranges[-1][1]:
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], hi))
+        else:
+            ranges.append((lo, hi))
+    return ranges
 
 
 def process(
@@ -92,8 +111,13 @@ def process(
         window_hours=settings["pipeline.copy_window_hours"], threshold=settings["pipeline.copy_threshold"]
     )
     cs = cluster_settings(settings)
-    start = min(p.date for p in posts).timestamp() - max(csettings.window_hours, cs.window_hours) * 3600
-    window = analysis.window(int(start), watermark)
+    hours = max(csettings.window_hours, cs.window_hours)
+    window = [
+        w
+        for lo, hi in context_ranges([p.date.timestamp() for p in posts], hours)
+        for w in analysis.window(lo, watermark, until=hi)
+    ]
+    report.window = len(window)
     forwards = analysis.forward_origins([p.id for p in posts])
     index = CopyIndex(csettings)
     order = sorted(
@@ -135,9 +159,12 @@ def process(
     missing = [pid for pid in need if pid not in vectors and pid not in same_as]
     texts = {pid: rows[pid].norm_text if pid in rows else old[pid][3] for pid in missing}
     batch = settings["pipeline.embed_batch"]
+    model_s = 0.0
     for i in range(0, len(missing), batch):
         ids = missing[i : i + batch]
+        tm = time.perf_counter()
         mat = embedder.embed([texts[pid] for pid in ids])
+        model_s += time.perf_counter() - tm
         analysis.put_vectors(
             embedder.name, [(pid, need[pid], to_blob(v)) for pid, v in zip(ids, mat, strict=True)]
         )
@@ -150,7 +177,8 @@ def process(
         vectors[pid] = vectors[origin]
     analysis.put_vectors(embedder.name, [(pid, need[pid], to_blob(vectors[pid])) for pid, _o in borrowed])
     report.embedded = len(missing)
-    report.seconds["embed"] = time.perf_counter() - t
+    report.seconds["vectors"] = time.perf_counter() - t - model_s  # the cache: reads, writes, borrowing
+    report.seconds["embed"] = model_s  # the model itself (its first call loads it)
 
     # 6: clustering, continuing the stories of the window
     t = time.perf_counter()

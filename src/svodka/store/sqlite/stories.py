@@ -126,16 +126,21 @@ class SqliteAnalysis:
                         out[pid] = oid
         return out
 
-    def window(self, since: int, before_id: int) -> list[tuple[int, int, int, str, int, int | None, int]]:
-        """Analysed, non-ad posts dated from ``since`` with id ≤ ``before_id``:
-        ``(post_id, channel_id, date, norm_text, text_hash, origin_post_id, story_id or 0)``."""
+    def window(
+        self, since: int, before_id: int, until: int | None = None
+    ) -> list[tuple[int, int, int, str, int, int | None, int]]:
+        """Analysed, non-ad posts dated in ``[since, until)`` (no end: up to now) with id ≤ ``before_id``:
+        ``(post_id, channel_id, date, norm_text, text_hash, origin_post_id, story_id or 0)``.
+
+        Read through the posts_date index: ``+a.post_id`` keeps the planner, whatever its statistics, off
+        the post_analysis primary key, whose range ``post_id ≤ before_id`` is the whole table."""
         with self.db.read() as conn:
             return conn.execute(
                 "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
                 "COALESCE(sp.story_id, 0) FROM post_analysis a JOIN posts p ON p.id = a.post_id "
                 "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
-                "WHERE p.date >= ? AND a.post_id <= ? AND a.is_ad = 0 ORDER BY p.date, p.id",
-                (since, before_id),
+                "WHERE p.date >= ? AND p.date < ? AND +a.post_id <= ? AND a.is_ad = 0 ORDER BY p.date, p.id",
+                (since, (1 << 62) if until is None else until, before_id),
             ).fetchall()
 
 
