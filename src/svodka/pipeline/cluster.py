@@ -80,9 +80,10 @@ class StoryClusterer:
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
     _df: Counter[str] = field(default_factory=Counter)
     _n_docs: int = 0
+    # Vectors of the window's posts, rows appended in place (capacity doubles), with their ids and times.
     _ids: list[int] = field(default_factory=list)
     _matrix: np.ndarray | None = None
-    _dirty: bool = False
+    _times: np.ndarray | None = None
     _norms: dict[int, float] = field(default_factory=dict)  # TF-IDF norms under the current IDF
 
     # --- state -----------------------------------------------------------------------------------------
@@ -104,24 +105,30 @@ class StoryClusterer:
         self._n_docs += 1
         self._norms.clear()
         if item.vector is not None:
+            n = len(self._ids)
+            if self._matrix is None or n == len(self._matrix):
+                grown = np.zeros((max(256, 2 * n), len(item.vector)), np.float32)
+                times = np.zeros(len(grown), np.float64)
+                if self._matrix is not None and self._times is not None:
+                    grown[:n], times[:n] = self._matrix[:n], self._times[:n]
+                self._matrix, self._times = grown, times
+            assert self._times is not None
+            self._matrix[n] = item.vector
+            self._times[n] = item.ts
             self._ids.append(item.id)
-            self._dirty = True
 
     def _expire(self, now: float) -> None:
-        horizon = now - self.settings.window_hours * 3600
-        old = [i for i in self._ids if self.items[i].ts < horizon]
-        if len(old) < 256:  # expire in chunks: rebuilding the matrix per post would cost O(window)
+        """Drop the vectors of posts that left the window, in chunks (compacting costs O(window))."""
+        if self._matrix is None or self._times is None:
             return
-        gone = set(old)
-        self._ids = [i for i in self._ids if i not in gone]
-        self._dirty = True
-
-    def _vectors(self) -> np.ndarray:
-        if self._dirty or self._matrix is None:
-            vecs = [v for i in self._ids if (v := self.items[i].vector) is not None]
-            self._matrix = np.vstack(vecs).astype(np.float32) if vecs else np.zeros((0, 1), np.float32)
-            self._dirty = False
-        return self._matrix
+        n = len(self._ids)
+        keep = self._times[:n] >= now - self.settings.window_hours * 3600
+        if n - int(keep.sum()) < 256:
+            return
+        self._ids = [i for i, k in zip(self._ids, keep, strict=True) if k]
+        m = len(self._ids)
+        self._matrix[:m] = self._matrix[:n][keep]
+        self._times[:m] = self._times[:n][keep]
 
     # --- scoring ---------------------------------------------------------------------------------------
     def _idf(self, word: str) -> float:
@@ -183,15 +190,15 @@ class StoryClusterer:
         stories: set[int] = set()
         if item.origin is not None and item.origin in self.story_of:
             stories.add(self.story_of[item.origin])
-        if item.vector is not None and self._ids:
-            sims = self._vectors() @ item.vector
-            k = min(self.settings.candidates, len(sims))
-            top = np.argpartition(-sims, k - 1)[:k]
-            horizon = item.ts - self.settings.window_hours * 3600
-            for idx in top:
-                pid = self._ids[int(idx)]
-                if self.items[pid].ts >= horizon:
-                    stories.add(self.story_of[pid])
+        if item.vector is not None and self._matrix is not None and self._times is not None and self._ids:
+            n = len(self._ids)
+            sims = self._matrix[:n] @ item.vector
+            # posts that left the window (not yet compacted away) must not take a candidate's place
+            sims[self._times[:n] < item.ts - self.settings.window_hours * 3600] = -np.inf
+            k = min(self.settings.candidates, n)
+            for idx in np.argpartition(-sims, k - 1)[:k]:
+                if np.isfinite(sims[idx]):
+                    stories.add(self.story_of[self._ids[int(idx)]])
         return stories
 
     def add(self, item: ClusterItem) -> Assignment:
