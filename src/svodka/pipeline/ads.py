@@ -34,6 +34,80 @@ _RITUAL = re.compile(
     r"просыпаемся|с добрым утром|всем хороших выходных|гороскоп)",
     re.IGNORECASE,
 )
+# Non-news: posts that report no event. Each pattern names a genre, not a story of one day; a post
+# matching one is kept out of stories like an ad, with reason "non-news:<genre>".
+# "Также сегодня отмечается…", "30 ноября — Международный день…", "Happy World … Day"
+_OBSERVANCE = re.compile(
+    r"(сегодня|ноября|декабря|января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября)"
+    r"\s*(отмечается|[—–-]\s*(всемирный|международный|национальный|день))|"
+    r"\b(today is|happy) (international|world|national)\b.{0,40}\bday\b",
+    re.IGNORECASE,
+)
+_MEME = re.compile(  # internet-humour vocabulary and captions that frame a picture as a joke
+    r"(\bчел\b|\bкотейк|\bмилота\b|\bпроклято\b|\bжиза\b|\bкринж|\bмем(ы|ом|чик)?\b|\bшучу\b|"
+    r"\bминутка (юмора|мотивации)|\bкакие подводные\b|\bрофл|\bпиздец|\bбазированн|"
+    r"\bmeme\b|\blol\b|\blmao\b|\bbe like\b|\bnobody:)",
+    re.IGNORECASE,
+)
+_EXPERT = r"(врач|невролог|диетолог|нутрициолог|психолог|кардиолог|стоматолог|дерматолог|стилист|сомнолог)"
+_ADVICE = re.compile(  # lifestyle advice, horoscopes, "Россиянам посоветовали…", "…, — диетолог."
+    r"(\b(россиянам|москвичам|жителям|людям|женщинам|мужчинам)\s+(посоветовали|назвали|рассказали,? как|"
+    r"объяснили,? как|напомнили,? как)|\bастролог|\bзнак(ам|ов|и) зодиака|\bгороскоп|\bретроградн|"
+    rf"\bлайфхак|[—–-]\s*{_EXPERT}\b|\b{_EXPERT}\w*\s+(посоветовал|назвал|рассказал,? как)|"
+    r"\bhoroscope|\blife ?hack|\btips (for|to|on)\b|\bhere'?s how to\b)",
+    re.IGNORECASE,
+)
+_ROUNDUP = re.compile(  # compilations of many items: digests, what-to-see lists, audio/podcast issues
+    r"(главное за (день|неделю|сутки|месяц)|итоги (дня|недели)|дайджест|куда сходить|что посмотреть|"
+    r"что почитать|есть что посмотреть|подборк[аиу]|полезные (ресурсы|каналы)|популярные ресурсы|"
+    r"аудиоверси|в сегодняшнем выпуске|текст недели|"
+    r"\b(week|weekend) in review\b|\bweekly digest\b|\bwhat to watch\b|\bin today'?s episode\b)",
+    re.IGNORECASE,
+)
+# A news lead names something: a capitalised word inside the sentence, a Latin word, an abbreviation, a
+# number or a date, a source ("— СМИ", "заявил", "сообщает"), or reports an act (a third-person verb).
+_NAME_INSIDE = re.compile(r"(?<=[\w,;:»\"')]\s)[A-ZА-ЯЁІЇЄҐ][\w-]+|\b[A-ZА-ЯЁ]{2,}\b|\b[A-Za-z]{3,}\b")
+_NUMBER = re.compile(r"\d")
+_SOURCE = re.compile(
+    r"([—–-]\s*\w+\.?$|"
+    r"\b(заявил|сообщ|переда[её]т|по данным|по словам|пишет|said|says|reports?|according)\w*)",
+    re.IGNORECASE,
+)
+# A finite verb in the third person (past "объяснили", "выступила"; present "растёт", "вводят") makes a
+# headline; a meme caption is a noun phrase, an address to the reader or a first-person remark.
+_REPORT_VERB = re.compile(
+    r"\b\w{2,}([аяеиыуо]л|л[аои]|[её]т|ит|ут|ют|ат|ят)(а|о|и)?(сь|ся)?\b", re.IGNORECASE
+)
+# "Видео очевидца", "ещё пара кадров…": footage of an event, which belongs to that event's story.
+_FOOTAGE = re.compile(r"(видео|кадр|фото|съёмк|съемк|запись|момент|footage|video|photos?\b)", re.IGNORECASE)
+_TOPIC_LEAD = re.compile(r"^[A-ZА-ЯЁІЇЄҐ][\w-]+\s*[,:]")  # "Грузия, митинги, обстановка." — a topic tag first
+SHORT_CAPTION = 80  # characters: a one-line caption under a picture or video
+
+
+def has_news_lead(text: str) -> bool:
+    """Whether a short text names or reports anything a story could be about (see the patterns above)."""
+    return any(p.search(text) for p in (_NAME_INSIDE, _NUMBER, _SOURCE, _TOPIC_LEAD, _REPORT_VERB, _FOOTAGE))
+
+
+def classify_non_news(normalized: str) -> str | None:
+    """The genre of a post that reports no event (``observance``, ``meme``, ``advice``, ``round-up``,
+    ``caption``), or None for a post that may be news. Only the lead is read: a genre shows at the top."""
+    head = normalized[:300]
+    first = head.split("\n", 1)[0]
+    if _OBSERVANCE.search(first[:120]):
+        return "observance"
+    if _ROUNDUP.search(first):
+        return "round-up"
+    if _ADVICE.search(head):
+        return "advice"
+    if _MEME.search(head):
+        return "meme"
+    flat = " ".join(normalized.split())
+    if 0 < len(flat) <= SHORT_CAPTION and not has_news_lead(flat):
+        return "caption"
+    return None
+
+
 _SELF_PROMO = re.compile(
     r"(подпис|канал|присоединяйтесь|ресурсы|полезные каналы|читайте также)", re.IGNORECASE
 )
@@ -43,10 +117,11 @@ _LINK = re.compile(r"\]\(|https?://|t\.me/", re.IGNORECASE)
 @dataclass(frozen=True, slots=True)
 class AdVerdict:
     is_ad: bool
-    reason: str | None = None  # label, promo, giveaway, poll, ritual, self-promo
+    reason: str | None = None  # label, promo, giveaway, poll, ritual, self-promo, non-news:<genre>
 
 
 NEWS = AdVerdict(False)
+NON_NEWS = "non-news"  # reason prefix of posts that are not ads but report no event
 
 
 def classify_ad(raw_text: str, normalized: str, media: str | None = None) -> AdVerdict:
@@ -70,4 +145,7 @@ def classify_ad(raw_text: str, normalized: str, media: str | None = None) -> AdV
     links = len(_LINK.findall(raw_text))
     if links >= 4 and _SELF_PROMO.search(normalized) and links * 40 > len(normalized):
         return AdVerdict(True, "self-promo")
+    genre = classify_non_news(normalized)
+    if genre is not None:
+        return AdVerdict(True, f"{NON_NEWS}:{genre}")
     return NEWS
