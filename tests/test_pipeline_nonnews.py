@@ -118,7 +118,7 @@ def test_non_news_stays_out_of_stories(store: Store) -> None:
         ]
     )
     report = process(store, defaults(), embedder=USEEmbedder())
-    assert report.ads == 2  # counted with the ads
+    assert (report.ads, report.non_news) == (0, 2)  # kept out like ads, counted apart
     placed = store.stories.assignments()
     assert len(placed) == 2 and len(set(placed.values())) == 1  # the two news posts, one story
     ids = [p.id for p in store.posts.iter()]

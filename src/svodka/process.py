@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from svodka.pipeline.ads import classify_ad
+from svodka.pipeline.ads import NON_NEWS, classify_ad
 from svodka.pipeline.cluster import ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.copies import CopyIndex, CopyItem, CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
@@ -33,6 +33,7 @@ MIN_EMBED_CHARS = 20  # shorter texts ("Видео", "Срочно") carry no ev
 class ProcessReport:
     posts: int = 0
     ads: int = 0
+    non_news: int = 0  # memes, advice, bare captions …: kept out of stories like ads, counted apart
     copies: int = 0
     embedded: int = 0  # vectors computed (the rest came from the cache or were not needed)
     window: int = 0  # stored posts read as context: those within the window of a new post
@@ -102,7 +103,9 @@ def process(
         lang = detect_language(norm)
         rows[p.id] = PostAnalysis(p.id, lang, verdict.is_ad, verdict.reason, norm, text_hash(norm))
         report.languages[lang] = report.languages.get(lang, 0) + 1
-    report.ads = sum(r.is_ad for r in rows.values())
+    flagged = [r.ad_reason or "" for r in rows.values() if r.is_ad]
+    report.non_news = sum(reason.startswith(NON_NEWS) for reason in flagged)
+    report.ads = len(flagged) - report.non_news
     report.seconds["normalize+language+ads"] = time.perf_counter() - t
 
     # 4: copies — forward metadata, then exact/near-duplicate text against the window before the batch

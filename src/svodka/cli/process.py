@@ -34,7 +34,8 @@ def register(cli: click.Group) -> None:
             return
         stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
         click.echo(
-            f"{report.posts} posts: {report.ads} ads, {report.copies} copies, {report.embedded} embedded; "
+            f"{report.posts} posts: {report.ads} ads, {report.non_news} non-news, {report.copies} copies, "
+            f"{report.embedded} embedded; "
             f"stories: {report.stories_new} new, {report.stories_joined} grown, {report.merges} merged "
             f"[{stages}]"
         )
@@ -90,7 +91,8 @@ def register(cli: click.Group) -> None:
         click.echo(f"news only : B-cubed {result.news_only.row()}")
         r = result.report
         click.echo(
-            f"pipeline  : {r.posts} posts, {r.ads} ads, {r.copies} copies, {r.stories_new} stories, "
+            f"pipeline  : {r.posts} posts, {r.ads} ads, {r.non_news} non-news, {r.copies} copies, "
+            f"{r.stories_new} stories, "
             f"{r.total_seconds:.1f} s"
         )
         if out:
