@@ -57,7 +57,8 @@ def speed(embedder_name: str, limit: int) -> None:
                 print(
                     f"| {label}: {r.posts} posts, embedder {embedder.name} | "
                     f"end to end {r.posts / wall:,.0f} posts/s"
-                    f" ({wall:.1f} s); ads {r.ads}, non-news {r.non_news}, copies {r.copies}, embedded {r.embedded}, "
+                    f" ({wall:.1f} s); ads {r.ads}, non-news {r.non_news}, copies {r.copies}, "
+                    f"embedded {r.embedded}, "
                     f"stories new {r.stories_new} / grown {r.stories_joined} / merges {r.merges} |"
                 )
                 for stage, sec in r.seconds.items():

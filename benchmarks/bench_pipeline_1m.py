@@ -86,7 +86,8 @@ def build_seed(path: Path, lines: list[str], embedder: str) -> None:
     stages = ", ".join(f"{k} {v:.1f} s" for k, v in r.seconds.items())
     print(
         f"| seed: {r.posts:,} real posts imported + processed ({embedder}) | {wall:.0f} s; {stages}; "
-        f"{r.ads} ads, {r.non_news} non-news, {r.copies} copies, {r.embedded} embedded, {r.stories_new} stories "
+        f"{r.ads} ads, {r.non_news} non-news, {r.copies} copies, {r.embedded} embedded, "
+        f"{r.stories_new} stories "
         f"(load {load_average()}) |",
         flush=True,
     )
