@@ -14,22 +14,18 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
+
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|[.!?…]\s", re.UNICODE)
 _STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
+# News-reporting words and English function words, on top of the Russian function words.
 _STOP_WORDS = """
-и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
-вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
-нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем
-была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем
-ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец
-два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя
-впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
 также это заявил заявила сообщил сообщила сообщает сообщают говорится ранее однако который которые
-которая которых которым также сегодня году года время словам слова рассказал the a an of to in and
-or for on at by with from as is are was were be been this that it its has have had will would said
-says new also about after over into than more
+которая которых которым также сегодня году года время словам слова рассказал the a an of to in and or
+for on at by with from as is are was were be been this that it its has have had will would said says new
+also about after over into than more
 """
-_STOP = frozenset(_STOP_WORDS.split())
+_STOP = RUSSIAN_FUNCTION_WORDS | frozenset(_STOP_WORDS.split())
 
 
 @lru_cache(maxsize=200_000)

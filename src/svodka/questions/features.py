@@ -19,22 +19,17 @@ from scipy import sparse
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
+
 _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 # Links (often to earlier appeals on the portal) say nothing about the topic but would label one.
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 # Russian function words and portal noise that carry no topic (kept short on purpose: TF-IDF does the rest).
 _STOP_WORDS = """
-и в во не что он на я с со как а то все она так его но да ты к у же вы за бы по только ее мне было
-вот от меня еще нет о из ему теперь когда даже ну вдруг ли если уже или ни быть был него до вас
-нибудь опять уж вам ведь там потом себя ничего ей может они тут где есть надо ней для мы тебя их чем
-была сам чтоб без будто чего раз тоже себе под будет ж тогда кто этот того потому этого какой совсем
-ним здесь этом один почти мой тем чтобы нее сейчас были куда зачем всех никогда можно при наконец
-два об другой хоть после над больше тот через эти нас про всего них какая много разве три эту моя
-впрочем хорошо свою этой перед иногда лучше чуть том нельзя такой им более всегда конечно всю между
 это весь свой который мочь xx xxx xxxx xxxxx xxxxxx просить прошу пожалуйста спасибо добрый день
 здравствуйте
 """
-STOP = frozenset(_STOP_WORDS.split())
+STOP = RUSSIAN_FUNCTION_WORDS | frozenset(_STOP_WORDS.split())
 
 
 class LemmaTokens:
