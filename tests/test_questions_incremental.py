@@ -5,6 +5,7 @@ out of the first half) added; ids stay, counts add up, the held-out reason emerg
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
 from itertools import islice
 from pathlib import Path
@@ -56,6 +57,17 @@ def test_incremental_keeps_ids_and_finds_the_new_topic(tmp_path: Path) -> None:
         old_ids = {t.tid for t in store.questions.topics()}
     r = run(cli, ["questions", "import", str(tmp_path / "b.jsonl"), "--json", "--db", str(db)])
     assert json.loads(r.output[r.output.index("{") :])["new"] == len(later)
+    # The new-topic threshold is a setting: set out of reach (on a copy), nothing new opens.
+    strict = tmp_path / "strict.db"
+    shutil.copy(db, strict)
+    r = run(
+        cli,
+        ["questions", "triage", "--json", "--db", str(strict)],
+        env={"SVODKA_QUESTIONS_NEW_TOPIC_MIN": "1000000000"},
+    )
+    assert r.exit_code == 0, r.output
+    strict_report = json.loads(r.output[r.output.index("{") :])
+    assert strict_report["questions"] == len(later) and strict_report["new_topics"] == 0
     inc = triage()
     assert inc["incremental"] is True and inc["questions"] == len(later)
     timings = inc["timings"]

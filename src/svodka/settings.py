@@ -211,6 +211,18 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("questions.batch_size", 5000, "Questions written per transaction when importing.", int),
+    S(
+        "questions.new_topic_min",
+        30,
+        "Questions (counting duplicates) an emerging topic needs before incremental triage opens it.",
+        int,
+    ),
+    S(
+        "questions.new_topic_burst",
+        4.0,
+        "How many times denser among the new questions than among the stored ones an emerging topic must be.",
+        float,
+    ),
 )
 
 _BY_NAME = {s.name: s for s in TABLE}

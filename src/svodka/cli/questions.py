@@ -134,7 +134,14 @@ def register(cli: click.Group) -> None:
         ds = DedupSettings(threshold=s["questions.near_duplicate"])
         with progress(app.store.questions.count(), "triage", unit="question") as advance:
             rep = run_triage(
-                app.store, ts, ds, full=full, on_progress=advance, update_settings=UpdateSettings()
+                app.store,
+                ts,
+                ds,
+                full=full,
+                on_progress=advance,
+                update_settings=UpdateSettings(
+                    min_topic=s["questions.new_topic_min"], burst=s["questions.new_topic_burst"]
+                ),
             )
         if as_json:
             echo_json(asdict(rep))
