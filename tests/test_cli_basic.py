@@ -100,3 +100,22 @@ def test_import_json_report(cli_run) -> None:  # type: ignore[no-untyped-def]
     assert out[0]["new"] == 208 and out[0]["skipped"] == {"service message": 5}
     again = json.loads(cli_run("import", "--json", str(path)).output)
     assert again[0]["new"] == 0 and again[0]["unchanged"] == 208
+
+
+def test_every_command_explains_itself() -> None:
+    import click
+
+    from svodka.cli import cli
+
+    def walk(group: click.Group, path: str) -> list[tuple[str, click.Command]]:
+        out = []
+        for name, cmd in group.commands.items():
+            out.append((f"{path} {name}", cmd))
+            if isinstance(cmd, click.Group):
+                out.extend(walk(cmd, f"{path} {name}"))
+        return out
+
+    commands = walk(cli, "svodka")
+    assert len(commands) > 30
+    silent = [p for p, c in commands if not (c.help or "").strip() or not c.get_short_help_str().strip()]
+    assert not silent, f"commands without help: {silent}"

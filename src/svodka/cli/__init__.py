@@ -39,9 +39,16 @@ COMMAND_MODULES = (
 def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """svodka reads public Telegram channels and news feeds and compiles short, credible, cited digests.
 
-    Start with `svodka import FILE` (a Telegram Desktop export, JSONL or CSV), then `svodka stats`
-    and `svodka search WORDS`. Every command takes --db PATH (or SVODKA_DB) and --config FILE
-    (default ./svodka.toml); `svodka settings` lists every setting.
+    \b
+    The usual flow:
+      svodka import FILE            a Telegram Desktop export, JSONL or CSV
+      svodka channels add @name     or follow channels and feeds live: collect, watch
+      svodka process                find ads, copies and stories in what is new
+      svodka digest --since 24h     digest.md + digest.html, top stories printed
+      svodka serve                  browse digests, stories, search and channels in a browser
+
+    Every command takes --db PATH (or SVODKA_DB) and --config FILE (default ./svodka.toml);
+    `svodka settings` lists every setting.
     """
     level = logging.WARNING
     if quiet:

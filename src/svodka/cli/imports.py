@@ -40,9 +40,11 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Import posts from files: Telegram Desktop exports (result.json or messages*.html), JSONL, CSV.
 
-        The format is detected from each file's first bytes. Importing a file again stores nothing twice;
-        a post whose text changed is recorded as an edit. Each batch is one transaction: an interrupted
-        import can be re-run to completion. Formats: """ + ", ".join(format_names)
+        The format is detected from each file's first bytes (--format forces one). Importing a file again
+        stores nothing twice; a post whose text changed is recorded as an edit. Each batch is one
+        transaction: an interrupted import can be re-run to completion. The new posts are then indexed
+        for full-text search.
+        """
         columns: dict[str, str] = {}
         for item in mapping:
             field, sep, column = item.partition("=")
