@@ -159,6 +159,10 @@ def _refresh(
     for i, h in enumerate(new_heads):
         for tid in place[h]:
             by_tid.setdefault(tid, []).append(i)
+    # The current representatives of every touched topic, embedded in one call (not one per topic).
+    old_texts = sorted({r for tid in touched if tid in topics for r in topics[tid].representatives})
+    old_rows = {t: i for i, t in enumerate(old_texts)}
+    old_all = model.featurizer.embed(old_texts)[0] if old_texts else x[:0]
     for level in (True, False):
         ids = [tid for tid, tp in topics.items() if (tp.parent is None) == level]
         kw = labels_from_counts({tid: model.terms.get(tid, Counter()) for tid in ids}, s.label_words)
@@ -167,7 +171,7 @@ def _refresh(
             reps = tp.representatives
             if tid in touched:
                 cand = sorted(by_tid.get(tid, []), key=lambda i: -weights[i])[:CANDIDATES]
-                old_x = model.featurizer.embed(list(reps))[0] if reps else x[:0]
+                old_x = old_all[[old_rows[r] for r in reps]] if reps else x[:0]
                 cx = np.vstack([old_x, x[cand]])
                 ctexts = [*reps, *(texts[i] for i in cand)]
                 old_w = [float(size_of.get(r, 1)) for r in reps]
