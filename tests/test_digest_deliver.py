@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -16,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
+from smtp_server import Sink, smtp_server
 from svodka.digest import DigestOptions, DigestQuery, build_digest
 from svodka.digest.abstract import LlmSettings, OpenAICompatAbstractor
 from svodka.digest.deliver import (
@@ -73,30 +72,13 @@ def digest() -> Digest:
 
 
 # --- SMTP ----------------------------------------------------------------------------------------------
-class _Sink:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[_Sink, int]]:
-    sink = _Sink()
-    with socket.socket() as probe:  # a free port (aiosmtpd checks readiness by connecting to it)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=20)
-    controller.start()
-    try:
-        yield sink, port
-    finally:
-        controller.stop()
+def smtp() -> Iterator[tuple[Sink, int]]:
+    with smtp_server() as running:
+        yield running
 
 
-def test_email_over_a_real_smtp_server(digest: Digest, smtp: tuple[_Sink, int]) -> None:
+def test_email_over_a_real_smtp_server(digest: Digest, smtp: tuple[Sink, int]) -> None:
     sink, port = smtp
     attach = render_all(digest, ["json"])
     send_email(
@@ -127,21 +109,7 @@ def test_email_with_smtp_login() -> None:
         ok = isinstance(data, LoginPassword) and (data.login, data.password) == (b"reader", b"s3cret")
         return AuthResult(success=ok, handled=False)
 
-    sink = _Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(
-        sink,
-        hostname="127.0.0.1",
-        port=port,
-        ready_timeout=20,
-        authenticator=check,
-        auth_require_tls=False,
-        auth_required=True,
-    )
-    controller.start()
-    try:
+    with smtp_server(authenticator=check, auth_require_tls=False, auth_required=True) as (sink, port):
         d = build_digest(STORIES, QUERY)
         good = SmtpSettings(host="127.0.0.1", port=port, user="reader", password="s3cret", timeout=10)
         send_email(d, ["a@example.org"], good)
@@ -149,8 +117,6 @@ def test_email_with_smtp_login() -> None:
         with pytest.raises(DeliveryError, match="535"):
             send_email(d, ["a@example.org"], replace(good, password="wrong"))
         assert len(sink.messages) == 1
-    finally:
-        controller.stop()
 
 
 def test_email_failure_is_a_delivery_error(digest: Digest) -> None:

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,10 +27,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from collect_server import FakeChannel, FakeTelegram, World, load_channels
 from conftest import shared
+from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
 from svodka.digest.jobs import JobState, jobs_from, open_slot
@@ -46,34 +45,10 @@ HIDDEN = 1e9  # publish_at of posts that appear only when a test says so
 
 
 # --- real parts ----------------------------------------------------------------------------------------
-class Sink:
-    """An aiosmtpd handler that keeps what it accepts, or refuses with a real SMTP 451 while ``refuse``."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], bytes]] = []
-        self.refused = 0
-        self.refuse = False
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.refuse:
-            self.refused += 1
-            return "451 4.3.0 mailbox busy, try later"
-        self.messages.append((list(envelope.rcpt_tos), envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp() -> Iterator[tuple[Sink, int]]:
-    sink = Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(sink, hostname="127.0.0.1", port=port, ready_timeout=20)
-    controller.start()
-    try:
-        yield sink, port
-    finally:
-        controller.stop()
+    with smtp_server() as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +212,7 @@ def test_due_digest_is_delivered_once_and_restarts_neither_repeat_nor_skip(
     t0 = time.monotonic()
     run_watch(store, settings, clock, digests, first)
     assert len(sink.messages) == 1
-    rcpts, raw = sink.messages[0]
+    _, rcpts, raw = sink.messages[0]
     msg = email.message_from_bytes(raw, policy=email.policy.default)
     assert rcpts == ["reader@example.org"] and msg["Subject"].startswith("Digest")
     doc = json.loads((out / "noon.json").read_text(encoding="utf-8"))
@@ -348,7 +323,7 @@ def test_refusing_smtp_is_logged_once_collection_goes_on_and_the_retry_sends_onc
     # Retried once: one e-mail, the same saved digest, the files not written again.
     assert len(sink.messages) == 1 and sink.refused == 1 and len(digests_in(db)) == 1
     assert (out / "noon.md").stat().st_mtime_ns == seen["mtime"]
-    sent = email.message_from_bytes(sink.messages[0][1], policy=email.policy.default)
+    sent = email.message_from_bytes(sink.messages[0][2], policy=email.policy.default)
     doc = json.loads(next(iter(sent.iter_attachments())).get_content())
     assert doc["id"] == failed.pending.digest_id
     state = store.digest_jobs.get("noon")
@@ -426,7 +401,7 @@ email = ["a@example.org", "b@example.org"]
     time.sleep(0.5)
     stdout, stderr = _stop(proc)
     assert len(sink.messages) == 1, stderr
-    assert sink.messages[0][0] == ["a@example.org", "b@example.org"]
+    assert sink.messages[0][1] == ["a@example.org", "b@example.org"]
     assert "watching 4 source(s) and 1 digest(s)" in stderr
     lines = [x for x in stdout.splitlines() if x.startswith("digest hourly")]
     assert len(lines) == 1 and "delivered: files, email" in lines[0] and "3 stories" in lines[0]
