@@ -17,7 +17,6 @@ from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
 
-RANK_WINDOW = SEARCH_RANK_WINDOW  # search ranks the newest this many matches (after filters) by relevance
 FEW_POSTS = 20_000  # a search filter leaving at most this many posts is applied as a set of their ids
 
 _STAGE_COLUMNS = (
@@ -295,7 +294,7 @@ class SqlitePosts:
         since: datetime | None = None,
         until: datetime | None = None,
         language: str | None = None,
-        rank_window: int = RANK_WINDOW,
+        rank_window: int = SEARCH_RANK_WINDOW,
     ) -> list[SearchHit]:
         """Posts matching ``query`` and the filters, most relevant (bm25) first, newest first among equals.
 
