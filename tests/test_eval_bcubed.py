@@ -40,8 +40,23 @@ def test_subset_scoring_counts_other_items_in_clusters() -> None:
 
 
 def test_pair_scores() -> None:
-    s = pair_scores([(True, True), (True, False), (False, True), (False, False), (True, True)])
+    scored = [(True, 0.9), (True, 0.1), (False, 0.6), (False, 0.2), (True, 0.7)]
+    s = pair_scores(scored, threshold=0.5)
     assert s.precision == pytest.approx(2 / 3)
     assert s.recall == pytest.approx(2 / 3)
     assert s.accuracy == pytest.approx(3 / 5)
+    assert s.base_rate == pytest.approx(3 / 5)
     assert s.n == 5
+    # ranked 0.9+ 0.7+ 0.6- 0.2- 0.1+: precision at each positive 1, 1, 3/5
+    assert s.average_precision == pytest.approx((1 + 1 + 3 / 5) / 3)
+
+
+def test_average_precision_matches_scikit_learn_with_ties() -> None:
+    from sklearn.metrics import average_precision_score
+
+    from svodka.evaluate.pairs import average_precision
+
+    gold = [True, False, True, True, False, False, True, False]
+    score = [0.5, 0.5, 0.9, 0.1, 0.3, 0.9, 0.5, 0.0]
+    ours = average_precision(list(zip(gold, score, strict=True)))
+    assert ours == pytest.approx(average_precision_score(gold, score))

@@ -42,9 +42,11 @@ def test_eval_pairs_on_mrpc(cli_run) -> None:  # type: ignore[no-untyped-def]
     finally:
         del os.environ["SVODKA_PIPELINE_EMBEDDER"]
     assert result.exit_code == 0, result.output
-    precision = float(result.output.split("P=")[1].split()[0])
-    recall = float(result.output.split("R=")[1].split()[0])
-    # 65% of these MRPC pairs are paraphrases (the rest mostly the same topic): a join decision must be
-    # right more often than that base rate, and still find a fair share of the paraphrases.
-    assert precision > 0.66
-    assert recall > 0.3
+    value = {k: float(result.output.split(f" {k}=")[1].split()[0]) for k in ("P", "R", "AP", "base")}
+    # 65 % of these MRPC pairs are paraphrases and most of the rest report the same event in other words: the
+    # story threshold (same event) joins nearly all of them, so precision sits at the base rate and recall
+    # near 1. What the pair score must show is that it ranks paraphrases above the rest: its average
+    # precision well above the base rate.
+    assert value["R"] > 0.9
+    assert value["P"] >= value["base"]
+    assert value["AP"] > value["base"] + 0.15

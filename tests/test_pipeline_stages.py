@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import shared
+from conftest import ROOT, shared
 from svodka.pipeline.ads import classify_ad
 from svodka.pipeline.copies import CopyItem, CopySettings, find_origins
 from svodka.pipeline.features import extract
@@ -108,12 +108,13 @@ def test_copies_respect_the_time_window(day: list[dict]) -> None:  # type: ignor
     assert find_origins(items, CopySettings(window_hours=48)) == {}
 
 
-def test_features_names_numbers_links() -> None:
+def test_features_stems_numbers_links() -> None:
     f = extract(
-        "Вчера в Тбилиси задержали 107 человек. Протесты у парламента Грузии", ("https://www.bbc.com/x?a=1",)
+        "Вчера в Тбилиси задержали 107 человек. Протесты у парламента Грузии в 12 часов",
+        ("https://www.bbc.com/x?a=1",),
     )
-    assert {"тбилис", "107", "груз"} <= f.names
-    assert "протест" in f.words
+    assert {"тбилис", "107", "груз", "протест", "парламент"} <= f.words
+    assert "12" not in f.words and "в" not in f.words  # short numbers and function words carry no event
     assert f.links == frozenset({"bbc.com/x"})
 
 
@@ -143,3 +144,38 @@ def test_embedder_names_are_checked_and_nothing_is_downloaded() -> None:
     # ConfigError either way, never a download.
     with pytest.raises(ConfigError):
         make_embedder("st:/nonexistent/model-dir")
+
+
+@pytest.mark.parametrize("spec", ["use", "e5"])
+def test_built_in_unrelated_cosine_holds_on_another_day(spec: str) -> None:
+    """The floors in UNRELATED_COSINE were measured on tg_ru_news_2024; the bundled sample (2024-12-02, a
+    day not used to tune anything) must agree: the median cosine of its posts' pairs sits at the floor."""
+    import numpy as np
+
+    from svodka.pipeline.embed import UNRELATED_COSINE, make_embedder, unrelated_cosine
+
+    sample = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
+    rows = [json.loads(line) for line in sample.read_text(encoding="utf-8").splitlines()]
+    texts = [t for t in (normalize(r["text"]) for r in rows[::4]) if len(t) >= 20][:120]
+    emb = make_embedder(spec)
+    v = emb.embed(texts)
+    pairs = v @ v.T
+    median = float(np.median(pairs[np.triu_indices(len(texts), 1)]))
+    assert abs(median - UNRELATED_COSINE[emb.name]) < 0.04
+    assert unrelated_cosine(emb.name, v) == UNRELATED_COSINE[emb.name]  # a built-in model: the constant
+
+
+def test_unrelated_cosine_of_another_model_is_estimated_from_the_posts() -> None:
+    import numpy as np
+
+    from svodka.pipeline.embed import unrelated_cosine
+
+    rng = np.random.default_rng(1)
+    shared_part = rng.normal(size=256)
+    shared_part /= np.linalg.norm(shared_part)
+    noise = rng.normal(size=(300, 256))
+    noise /= np.linalg.norm(noise, axis=1, keepdims=True)
+    v = shared_part + noise  # any two rows: cosine ≈ 1/2 (the shared half over the whole norm²)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    assert abs(unrelated_cosine("st:my-model", v) - 0.5) < 0.03
+    assert unrelated_cosine("st:my-model", v[:5]) == 0.3  # too few posts to tell: the old default

@@ -18,7 +18,7 @@ import numpy as np
 from svodka.pipeline.ads import NON_NEWS, classify_ad
 from svodka.pipeline.cluster import ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.copies import CopyIndex, CopyItem, CopySettings
-from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
+from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob, unrelated_cosine
 from svodka.pipeline.features import extract
 from svodka.pipeline.language import detect_language
 from svodka.pipeline.normalize import normalize, text_hash
@@ -185,8 +185,8 @@ def process(
 
     # 6: clustering, continuing the stories of the window
     t = time.perf_counter()
-    if settings["pipeline.sem_floor"] < 0 and not embedder.name.startswith("e5"):
-        cs = replace(cs, sem_floor=0.3)  # e5's cosine is compressed near 0.8; USE and most others are not
+    if settings["pipeline.sem_floor"] < 0:  # by model: e5's cosines crowd near 0.8, USE's spread from 0.1
+        cs = replace(cs, sem_floor=unrelated_cosine(embedder.name, vectors.values()))
     clusterer = StoryClusterer(cs, next_story=stories.next_id())
     clusterer.load(
         ClusterItem(w[0], w[1], float(w[2]), vectors.get(w[0]), extract(w[3]), w[5], w[6])

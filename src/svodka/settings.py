@@ -140,7 +140,8 @@ TABLE: tuple[Setting, ...] = (
     S(
         "pipeline.sem_floor",
         -1.0,
-        "Embedding cosine that counts as unrelated; -1: by model (0.8 e5, 0.3 others).",
+        "Embedding cosine of two unrelated posts (scores 0); -1: by model (0.8 e5, 0.1 use; "
+        "st: models: the median over random pairs of the posts at hand).",
         float,
     ),
     S(

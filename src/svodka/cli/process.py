@@ -103,7 +103,8 @@ def register(cli: click.Group) -> None:
     @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
     @click.option("--limit", type=int, default=0, help="Score only the first N pairs (0: all).")
     def eval_pairs(app: App, pairs_dir: str, embedder: str | None, limit: int) -> None:
-        """Precision/recall of the clusterer's same-event decision on a labelled pair set."""
+        """Precision/recall of the clusterer's same-event decision on a labelled pair set, and the
+        average precision of its pair score."""
         from svodka.evaluate.pairs_data import evaluate_pairs
 
         settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings

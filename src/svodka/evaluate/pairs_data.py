@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from svodka.errors import InputError
 from svodka.evaluate.pairs import PairScores, pair_scores
 from svodka.pipeline.cluster import ClusterItem, StoryClusterer
-from svodka.pipeline.embed import Embedder, make_embedder
+from svodka.pipeline.embed import Embedder, make_embedder, unrelated_cosine
 from svodka.pipeline.features import extract
 from svodka.pipeline.normalize import normalize
 
@@ -51,20 +52,18 @@ def evaluate_pairs(
         pairs = pairs[:limit]
     embedder = embedder or make_embedder(settings["pipeline.embedder"], device=settings["pipeline.device"])
     cs = cluster_settings(settings)
-    if settings["pipeline.sem_floor"] < 0 and not embedder.name.startswith("e5"):
-        from dataclasses import replace
-
-        cs = replace(cs, sem_floor=0.3)
     texts = [normalize(t) for a, b, _ in pairs for t in (a, b)]
     vectors = embedder.embed(texts)
+    if settings["pipeline.sem_floor"] < 0:  # another model's floor comes from these pairs: a biased sample
+        cs = replace(cs, sem_floor=unrelated_cosine(embedder.name, vectors))
     clusterer = StoryClusterer(cs)
     feats = [extract(t) for t in texts]
     for f in feats:  # document frequencies over the whole set, as the clusterer would have over a day
         clusterer._df.update(f.words)
     clusterer._n_docs = len(feats)
-    decisions = []
+    scored = []
     for i, (_a, _b, gold) in enumerate(pairs):
         x = ClusterItem(2 * i, 1, 0.0, vectors[2 * i], feats[2 * i])
         y = ClusterItem(2 * i + 1, 2, 0.0, vectors[2 * i + 1], feats[2 * i + 1])
-        decisions.append((gold, clusterer.pair_score(x, y) >= cs.threshold))
-    return pair_scores(decisions)
+        scored.append((gold, clusterer.pair_score(x, y)))
+    return pair_scores(scored, cs.threshold)

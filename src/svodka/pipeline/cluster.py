@@ -7,7 +7,7 @@ post it copies. The pair score combines signals, since each one alone errs in it
 * semantic similarity of the e5/USE vectors, rescaled from the model's compressed cosine range
   (``sem_floor``…1 → 0…1);
 * lexical overlap: TF-IDF cosine of content-word stems (IDF from the posts the clusterer has seen);
-* shared names (capitalised words, long numbers) and shared links;
+* shared links (the same article or document behind two posts);
 * time: the score decays towards half its value with a half-life of ``half_life_hours``;
 * one channel rarely posts the same event twice without saying so: ``same_channel_penalty``.
 
@@ -42,8 +42,8 @@ class ClusterSettings:
     threshold: float = 0.28
     window_hours: float = 48.0
     half_life_hours: float = 12.0
-    sem_floor: float = 0.8  # e5-small (query:) cosine of unrelated news: median 0.80; use-m3 near 0.1 (set 0)
-    weights: tuple[float, float, float] = (0.4, 0.4, 0.2)  # semantic, lexical, names
+    sem_floor: float = 0.8  # cosine of unrelated posts: by model, see embed.UNRELATED_COSINE (e5 0.80)
+    weights: tuple[float, float, float] = (0.6, 0.4, 0.2)  # semantic, lexical, shared links (see features.py)
     same_channel_penalty: float = 0.1
     candidates: int = 30
     max_members: int = 24  # a story is compared through its latest members: bounded cost per post
@@ -159,12 +159,9 @@ class StoryClusterer:
             cos = float(a.vector @ b.vector)
             sem = min(1.0, max(0.0, (cos - s.sem_floor) / (1.0 - s.sem_floor)))
         lex = self._lexical(a, b)
-        na, nb = a.features.names, b.features.names
-        names = len(na & nb) / min(len(na), len(nb)) if na and nb else 0.0
-        if a.features.links & b.features.links:
-            names = max(names, 1.0)
-        w_sem, w_lex, w_names = s.weights
-        score = w_sem * sem + w_lex * lex + w_names * names
+        links = 1.0 if a.features.links & b.features.links else 0.0
+        w_sem, w_lex, w_links = s.weights
+        score = w_sem * sem + w_lex * lex + w_links * links
         hours = abs(a.ts - b.ts) / 3600
         score *= 0.5 + 0.5 * 0.5 ** (hours / s.half_life_hours)
         if a.channel_id == b.channel_id:
