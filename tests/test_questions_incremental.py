@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from datetime import UTC, datetime
 from itertools import islice
 from pathlib import Path
 
@@ -31,6 +32,21 @@ def _assignments(db: Path) -> dict[str, tuple[int, int, str]]:
         return {q.qid: (q.topic_id, q.subtopic_id, q.group_id) for q in store.questions.iter_all()}  # type: ignore[misc]
 
 
+def _stats_are_exact(db: Path) -> bool:
+    """The per-topic day and region counts kept at triage time equal a recount over every question."""
+    days: dict[int, Counter[str]] = {}
+    regions: dict[int, Counter[str]] = {}
+    with open_store(db) as store:
+        for q in store.questions.iter_all():
+            for tid in {q.topic_id, q.subtopic_id} - {None}:
+                if q.ts is not None:
+                    day = datetime.fromtimestamp(q.ts, UTC).strftime("%Y-%m-%d")
+                    days.setdefault(tid, Counter())[day] += 1
+                regions.setdefault(tid, Counter())[q.region or "—"] += 1
+        kept_days, kept_regions = store.questions.topic_stats()
+    return bool(days) and kept_days == days and kept_regions == regions
+
+
 @pytest.mark.slow
 def test_incremental_keeps_ids_and_finds_the_new_topic(tmp_path: Path) -> None:
     with shared("citizen_appeals_dev", "appeals.jsonl").open(encoding="utf-8") as f:
@@ -52,6 +68,7 @@ def test_incremental_keeps_ids_and_finds_the_new_topic(tmp_path: Path) -> None:
     assert run(cli, ["questions", "import", str(tmp_path / "a.jsonl"), "--db", str(db)]).exit_code == 0
     full = triage()
     assert full["incremental"] is False and full["questions"] == len(first)
+    assert _stats_are_exact(db)
     before = _assignments(db)
     with open_store(db) as store:
         old_ids = {t.tid for t in store.questions.topics()}
@@ -74,6 +91,7 @@ def test_incremental_keeps_ids_and_finds_the_new_topic(tmp_path: Path) -> None:
     assert isinstance(timings, dict) and {"dedup", "place", "emerging", "refresh"} <= set(timings)
     after = _assignments(db)
     assert len(after) == len(first) + len(later)
+    assert _stats_are_exact(db)  # raised by the new questions, not recounted
     # Old questions keep their group, topic and subtopic; old topic ids all survive.
     assert all(after[q] == v for q, v in before.items())
     with open_store(db) as store:
@@ -104,6 +122,7 @@ def test_incremental_keeps_ids_and_finds_the_new_topic(tmp_path: Path) -> None:
     rebuilt = triage("--full")
     assert rebuilt["incremental"] is False and rebuilt["questions"] == len(after)
     again = _assignments(db)
+    assert _stats_are_exact(db)
     kept = sum(again[q][0] == after[q][0] for q in after) / len(after)
     assert kept >= 0.4, kept
     with open_store(db) as store:

@@ -64,7 +64,11 @@ def full_triage(
     sub = tri.group_sub[inverse]
     gid = [rows[int(h)].qid for h in heads]
     store.questions.assign(
-        (r.qid, gid[int(g)], int(tp), int(s)) for r, g, tp, s in zip(rows, inverse, topic, sub, strict=True)
+        (
+            (r.qid, gid[int(g)], int(tp), int(s))
+            for r, g, tp, s in zip(rows, inverse, topic, sub, strict=True)
+        ),
+        replace=True,
     )
     store.questions.save_groups(
         ((gid[i], int(counts[i]), int(tri.group_topic[i]), int(tri.group_sub[i])) for i in range(len(heads))),

@@ -114,7 +114,7 @@ def incremental_triage(
         if h in stored:
             _text, _size, tp, s = stored[h]
             place[h] = (int(tp or 0), int(s or 0))
-    store.questions.assign((r.qid, h, *place[h]) for r, h in zip(new, head, strict=True))
+    store.questions.assign(((r.qid, h, *place[h]) for r, h in zip(new, head, strict=True)), replace=False)
     store.questions.save_groups(((h, n, *place[h]) for h, n in added.items()), replace=False)
     store.questions.save_norms(zip(keys, head, strict=True), replace=False)
     # Labels: the model's lemma counts plus the new questions' lemmas.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -57,13 +59,25 @@ class SqliteQuestions:
         with self.db.read() as conn:
             return int(conn.execute("SELECT count(*) FROM questions").fetchone()[0])
 
-    def assign(self, rows: Iterable[tuple[str, str, int, int]]) -> None:
-        """(qid, group id, topic id, subtopic id) for each question."""
+    def assign(self, rows: Iterable[tuple[str, str, int, int]], replace: bool) -> None:
+        """(qid, group id, topic id, subtopic id) for each question, with the per-topic day and region
+        counts: rebuilt when ``replace`` (a full triage assigned every question anew), else raised by these
+        questions (untriaged until now, so they counted nowhere)."""
+        params = [(g, t, s, q) for q, g, t, s in rows]
         with self.db.write() as conn:
             conn.executemany(
-                "UPDATE questions SET group_id = ?, topic_id = ?, subtopic_id = ? WHERE qid = ?",
-                [(g, t, s, q) for q, g, t, s in rows],
+                "UPDATE questions SET group_id = ?, topic_id = ?, subtopic_id = ? WHERE qid = ?", params
             )
+            if replace:
+                conn.execute("DELETE FROM question_topic_days")
+                conn.execute("DELETE FROM question_topic_regions")
+                _add_counts(conn, "questions")
+                return
+            conn.execute("CREATE TEMP TABLE IF NOT EXISTS assigned (qid TEXT PRIMARY KEY)")
+            conn.execute("DELETE FROM temp.assigned")
+            conn.executemany("INSERT OR IGNORE INTO temp.assigned VALUES (?)", [(p[3],) for p in params])
+            _add_counts(conn, "questions JOIN temp.assigned USING (qid)")
+            conn.execute("DELETE FROM temp.assigned")
 
     def save_topics(self, topics: Sequence[Topic], replace: bool) -> None:
         with self.db.write() as conn:
@@ -161,21 +175,16 @@ class SqliteQuestions:
         return out
 
     def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
-        """(questions per UTC day, questions per region) for every topic and subtopic id."""
+        """(questions per UTC day, questions per region, most first) for every topic and subtopic id."""
         days: dict[int, dict[str, int]] = {}
         regions: dict[int, dict[str, int]] = {}
         with self.db.read() as conn:
-            for col in ("topic_id", "subtopic_id"):
-                for tid, day, n in conn.execute(
-                    f"SELECT {col}, date(ts, 'unixepoch'), count(*) FROM questions "
-                    f"WHERE {col} IS NOT NULL AND ts IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2"
-                ):
-                    days.setdefault(int(tid), {})[day] = int(n)
-                for tid, region, n in conn.execute(
-                    f"SELECT {col}, coalesce(region, '—'), count(*) FROM questions "
-                    f"WHERE {col} IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 3 DESC"
-                ):
-                    regions.setdefault(int(tid), {})[region] = int(n)
+            for tid, day, n in conn.execute("SELECT topic_id, day, n FROM question_topic_days ORDER BY 1, 2"):
+                days.setdefault(int(tid), {})[day] = int(n)
+            for tid, region, n in conn.execute(
+                "SELECT topic_id, region, n FROM question_topic_regions ORDER BY 1, 3 DESC, 2"
+            ):
+                regions.setdefault(int(tid), {})[region] = int(n)
         return days, regions
 
     def save_model(self, key: str, value: bytes) -> None:
@@ -186,3 +195,28 @@ class SqliteQuestions:
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM question_model WHERE key = ?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
+
+
+def _add_counts(conn: sqlite3.Connection, source: str) -> None:
+    """Add the questions of ``source`` (a FROM clause over ``questions``) to the per-topic counts: one
+    grouped scan (topic, subtopic, day, region), folded here into the two tables."""
+    days: Counter[tuple[int, str]] = Counter()
+    regions: Counter[tuple[int, str]] = Counter()
+    for topic, sub, day, region, n in conn.execute(
+        f"SELECT topic_id, subtopic_id, date(ts, 'unixepoch'), coalesce(region, '—'), count(*) FROM {source} "
+        "WHERE topic_id IS NOT NULL OR subtopic_id IS NOT NULL GROUP BY 1, 2, 3, 4"
+    ):
+        for tid in {topic, sub} - {None}:
+            regions[tid, region] += n
+            if day is not None:
+                days[tid, day] += n
+    conn.executemany(
+        "INSERT INTO question_topic_days VALUES (?, ?, ?) "
+        "ON CONFLICT (topic_id, day) DO UPDATE SET n = n + excluded.n",
+        [(tid, day, n) for (tid, day), n in days.items()],
+    )
+    conn.executemany(
+        "INSERT INTO question_topic_regions VALUES (?, ?, ?) "
+        "ON CONFLICT (topic_id, region) DO UPDATE SET n = n + excluded.n",
+        [(tid, region, n) for (tid, region), n in regions.items()],
+    )
