@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -56,6 +56,16 @@ def cluster_settings(settings: Mapping[str, Any]) -> ClusterSettings:
         same_channel_penalty=settings["pipeline.same_channel_penalty"],
         sem_floor=settings["pipeline.sem_floor"] if settings["pipeline.sem_floor"] >= 0 else 0.8,
     )
+
+
+def with_semantic_floor(
+    cs: ClusterSettings, settings: Mapping[str, Any], embedder_name: str, vectors: Iterable[np.ndarray]
+) -> ClusterSettings:
+    """``pipeline.sem_floor`` when set (>= 0); at -1 the embedder's own floor (:func:`unrelated_cosine`:
+    e5's cosines crowd near 0.8, USE's spread from 0.1, another model's is measured on ``vectors``)."""
+    if settings["pipeline.sem_floor"] >= 0:
+        return cs
+    return replace(cs, sem_floor=unrelated_cosine(embedder_name, vectors))
 
 
 def context_ranges(dates: Sequence[float], hours: float) -> list[tuple[int, int]]:
@@ -185,8 +195,7 @@ def process(
 
     # 6: clustering, continuing the stories of the window
     t = time.perf_counter()
-    if settings["pipeline.sem_floor"] < 0:  # by model: e5's cosines crowd near 0.8, USE's spread from 0.1
-        cs = replace(cs, sem_floor=unrelated_cosine(embedder.name, vectors.values()))
+    cs = with_semantic_floor(cs, settings, embedder.name, vectors.values())
     clusterer = StoryClusterer(cs, next_story=stories.next_id())
     clusterer.load(
         ClusterItem(w[0], w[1], float(w[2]), vectors.get(w[0]), extract(w[3]), w[5], w[6])

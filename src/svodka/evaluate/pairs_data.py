@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from svodka.errors import InputError
 from svodka.evaluate.pairs import PairScores, pair_scores
 from svodka.pipeline.cluster import ClusterItem, StoryClusterer
-from svodka.pipeline.embed import Embedder, make_embedder, unrelated_cosine
+from svodka.pipeline.embed import Embedder, make_embedder
 from svodka.pipeline.features import extract
 from svodka.pipeline.normalize import normalize
 
@@ -45,7 +44,7 @@ def read_pairs(folder: Path) -> list[tuple[str, str, bool]]:
 def evaluate_pairs(
     folder: Path, settings: Mapping[str, Any], limit: int = 0, embedder: Embedder | None = None
 ) -> PairScores:
-    from svodka.process import cluster_settings
+    from svodka.process import cluster_settings, with_semantic_floor
 
     pairs = read_pairs(folder)
     if limit:
@@ -54,8 +53,9 @@ def evaluate_pairs(
     cs = cluster_settings(settings)
     texts = [normalize(t) for a, b, _ in pairs for t in (a, b)]
     vectors = embedder.embed(texts)
-    if settings["pipeline.sem_floor"] < 0:  # another model's floor comes from these pairs: a biased sample
-        cs = replace(cs, sem_floor=unrelated_cosine(embedder.name, vectors))
+    cs = with_semantic_floor(
+        cs, settings, embedder.name, vectors
+    )  # another model's: from these pairs (biased)
     clusterer = StoryClusterer(cs)
     feats = [extract(t) for t in texts]
     for f in feats:  # document frequencies over the whole set, as the clusterer would have over a day
