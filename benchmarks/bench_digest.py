@@ -30,9 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from svodka.digest import DigestQuery, build_digest, render_html, render_json, render_markdown  # noqa: E402
-from svodka.digest.gold import gold_stories  # noqa: E402
 from svodka.digest.pdf import render_pdf  # noqa: E402
 from svodka.digest.render import render_telegram  # noqa: E402
+from svodka.evaluate.gold import gold_stories  # noqa: E402
 from svodka.model import StoredPost, Story, StoryMember  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
 from svodka.pipeline.topics import classify, classify_texts  # noqa: E402
@@ -104,7 +104,7 @@ def pipeline_day(data: Path) -> None:
     a digest story counts for the gold story most of its posts belong to."""
     from collections import Counter
 
-    from svodka.digest.gold import read_labels
+    from svodka.evaluate.gold import read_labels
     from svodka.evaluate.stories import evaluate_stories
     from svodka.settings import defaults
 

@@ -155,7 +155,7 @@ def analyse_languages(store: Any, base: int) -> None:
 
 def gold_day_stories(store: Any) -> list[Any]:
     """The 147 hand-labelled stories of stories_dev, over the real posts of that day in ``store``."""
-    from svodka.digest.gold import group_by_labels, read_labels
+    from svodka.evaluate.gold import group_by_labels, read_labels
 
     labels, _titles = read_labels(GOLD)
     tg = {c.id: c.tg_id for c in store.channels.list()}

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conftest import shared
 from svodka.cli import cli
-from svodka.digest.gold import gold_stories
+from svodka.evaluate.gold import gold_stories
 from svodka.store import open_store
 
 

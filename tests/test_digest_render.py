@@ -16,9 +16,9 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from conftest import ROOT, shared
 from svodka.digest import DigestQuery, build_digest, render_html, render_json, render_markdown
-from svodka.digest.gold import GoldStories, gold_stories
 from svodka.digest.model import Digest
 from svodka.digest.render import pack, render_telegram, render_text
+from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.store import open_store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))

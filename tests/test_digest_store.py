@@ -11,9 +11,9 @@ import pytest
 from conftest import shared
 from svodka.digest import DigestQuery, build_digest, save_digest
 from svodka.digest.compose import DigestOptions
-from svodka.digest.gold import GoldStories, gold_stories
 from svodka.digest.period import resolve_period
 from svodka.errors import ConfigError, SvodkaError
+from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import ChannelRef, Post, StoredPost, Story, StoryMember
 from svodka.store import Store, open_store
 

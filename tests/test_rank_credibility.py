@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from conftest import shared
-from svodka.digest.gold import GoldStories, gold_stories
+from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import Channel, StoredPost, Story, StoryMember
 from svodka.pipeline.credibility import TIER_PRIOR, independent_units, learn_records
 from svodka.pipeline.rank import RankWeights, peak_spread, rank, score_story, view_norms

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import shared
-from svodka.digest.gold import GoldStories, gold_stories
+from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import StoredPost, Story, StoryMember
 from svodka.pipeline.summarize import clean_text, sentences, summarize, terms, web_url
 from svodka.store import open_store

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, shared
-from svodka.digest.gold import gold_stories
+from svodka.evaluate.gold import gold_stories
 from svodka.pipeline.summarize import summarize
 from svodka.pipeline.topics import TOPICS, classify, classify_texts
 from svodka.store import open_store

@@ -34,8 +34,8 @@ from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
 from svodka.digest.jobs import JobState, jobs_from, open_slot
-from svodka.digest.scheduled import ScheduledDigests
 from svodka.pipeline.embed import USEEmbedder
+from svodka.scheduled import ScheduledDigests
 from svodka.settings import Settings, Tables, defaults, load
 from svodka.sources.identifiers import parse_channel
 from svodka.store import Store, open_store
@@ -283,7 +283,7 @@ def test_refusing_smtp_is_logged_once_collection_goes_on_and_the_retry_sends_onc
     # The noon slot is due (as after a restart): it runs at once.
     store.digest_jobs.put(JobState("noon", schedule=job.schedule.text, next_due=NOON))
     digests = ScheduledDigests(store, settings, [job], clock=clock, embedder=embedder)
-    caplog.set_level(logging.WARNING, logger="svodka.digest.scheduled")
+    caplog.set_level(logging.WARNING, logger="svodka.scheduled")
     seen: dict[str, Any] = {}
 
     async def script() -> None:
@@ -310,7 +310,7 @@ def test_refusing_smtp_is_logged_once_collection_goes_on_and_the_retry_sends_onc
     assert failed.last_error and "SMTP" in failed.last_error and "451" in failed.last_error
     assert failed.pending.retry_at is not None and failed.last_error_at is not None
     assert failed.pending.retry_at > failed.last_error_at
-    warnings = [r for r in caplog.records if r.name == "svodka.digest.scheduled"]
+    warnings = [r for r in caplog.records if r.name == "svodka.scheduled"]
     assert len(warnings) == 1 and "\n" not in warnings[0].getMessage() and "451" in warnings[0].getMessage()
     status = seen["status"]
     assert status.exit_code == 0
@@ -431,9 +431,9 @@ def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
 ) -> None:
     """kill -9 between saving the digest and recording it: the restart finds it and delivers that one."""
     from svodka.digest.compose import build_digest, save_digest
-    from svodka.digest.scheduled import digest_options
     from svodka.model import ChannelRef, Post
     from svodka.process import process
+    from svodka.scheduled import digest_options
 
     store = open_store(tmp_path / "c.db")
     store.posts.save(

@@ -146,7 +146,7 @@ def build_store(path: Path) -> WebEnv:
     )
     gold_dir = SHARED / "stories_dev"
     if gold_dir.exists():
-        from svodka.digest.gold import gold_stories
+        from svodka.evaluate.gold import gold_stories
 
         gold = gold_stories(store, gold_dir)
         biggest = max(gold.stories, key=lambda s: (len(s.members), -s.id))

@@ -177,7 +177,7 @@ def register(cli: click.Group) -> None:
             followup = None
             also = ""
             if digest_jobs:
-                from svodka.digest.scheduled import ScheduledDigests
+                from svodka.scheduled import ScheduledDigests
 
                 followup = ScheduledDigests(
                     store, app.settings, digest_jobs, clock=ctx.clock, on_report=_say_digest

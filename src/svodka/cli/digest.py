@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from svodka.cli.app import App, command, progress
-from svodka.digest.compose import Abstractor, DigestOptions, build_digest, save_digest
+from svodka.digest.compose import build_digest, save_digest
 from svodka.digest.deliver import (
     FORMATS,
     BotSettings,
@@ -21,9 +21,8 @@ from svodka.digest.model import DigestQuery
 from svodka.digest.period import resolve_period
 from svodka.digest.render import render_text, zone
 from svodka.errors import ConfigError
-from svodka.pipeline.rank import RankWeights
-from svodka.pipeline.summarize import SummaryOptions
 from svodka.pipeline.topics import TOPICS
+from svodka.scheduled import digest_options
 from svodka.store import Store
 
 
@@ -112,12 +111,7 @@ def register_digest(cli: click.Group) -> None:
             last.until if last else None,
         )
         query = DigestQuery(start, until, topic, group, lang, top, tz)
-        options = DigestOptions(
-            weights=RankWeights(half_life_hours=s["digest.half_life_hours"]),
-            summary=SummaryOptions(max_sentences=min(4, max(2, s["digest.sentences"]))),
-            history_days=s["digest.history_days"],
-            abstractor=_abstractor(app),
-        )
+        options = digest_options(s)
         with progress(total=top, desc="digest", unit="story") as advance:
             result = build_digest(store, query, options, on_progress=advance)
         if not no_save:
@@ -144,17 +138,6 @@ def _newest(store: Store) -> datetime:
     if not last:
         raise ConfigError("the store has no posts yet: import or collect some first")
     return max(last) + timedelta(seconds=1)
-
-
-def _abstractor(app: App) -> Abstractor | None:
-    url = app.settings["digest.llm_url"]
-    if not url:
-        return None
-    from svodka.digest.abstract import LlmSettings, OpenAICompatAbstractor
-
-    return OpenAICompatAbstractor(
-        LlmSettings(url, app.settings["digest.llm_model"], app.settings["network.timeout"])
-    )
 
 
 def register_credibility(cli: click.Group) -> None:

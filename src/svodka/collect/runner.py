@@ -106,7 +106,7 @@ async def run_cycle(
 
 class Followup(Protocol):
     """Work the watch loop does once every source is freshly collected, e.g. the scheduled digests
-    (:class:`svodka.digest.scheduled.ScheduledDigests`). ``run`` must not block the event loop."""
+    (:class:`svodka.scheduled.ScheduledDigests`). ``run`` must not block the event loop."""
 
     def due_at(self) -> datetime | None:
         """When it next has work (None: nothing planned)."""

@@ -14,7 +14,7 @@ Its :class:`JobState` lives in the store (``store.digest_jobs``, migration 0008)
 slot being built and delivered (:class:`Pending`, with the targets already done). A slot is opened once —
 ``next_due`` moves past it in the same write — so a restart never repeats a digest, and the pending slot
 is finished after a restart, so none is skipped. Slots missed while svodka was down collapse into one run
-covering the latest of them. The pure rules are here; :mod:`svodka.digest.scheduled` builds, saves and
+covering the latest of them. The pure rules are here; :mod:`svodka.scheduled` builds, saves and
 delivers.
 """
 

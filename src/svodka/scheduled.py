@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from svodka.digest.compose import Abstractor, DigestOptions, build_digest, save_digest
 from svodka.digest.deliver import (
@@ -34,6 +34,10 @@ from svodka.digest.model import Digest, DigestRecord
 from svodka.errors import SvodkaError
 from svodka.pipeline.rank import RankWeights
 from svodka.pipeline.summarize import SummaryOptions
+from svodka.store import Store
+
+if TYPE_CHECKING:
+    from svodka.pipeline.embed import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +90,11 @@ class ScheduledDigests:
 
     def __init__(
         self,
-        store: Any,
+        store: Store,
         settings: Mapping[str, Any],
         jobs: Sequence[DigestJob],
         clock: Callable[[], datetime] = utcnow,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
         on_report: Callable[[JobReport], None] | None = None,
     ) -> None:
         self.store = store
@@ -174,12 +178,12 @@ class ScheduledDigests:
 
     def _process(self) -> None:
         """Place what was just collected into stories; on failure, log it and use the stories stored."""
+        # Imported here, not above: `svodka digest` (which calls digest_options) does not load the pipeline.
+        from svodka.pipeline.embed import make_embedder
         from svodka.process import process
 
         try:
             if self._embedder is None:
-                from svodka.pipeline.embed import make_embedder
-
                 s = self.settings
                 self._embedder = make_embedder(s["pipeline.embedder"], device=s["pipeline.device"])
             report = process(self.store, self.settings, embedder=self._embedder)

@@ -15,7 +15,9 @@ from pathlib import Path
 import orjson
 
 from svodka.errors import InputError
+from svodka.ingest import import_file
 from svodka.model import StoredPost, Story, StoryMember, normalize_tg_id
+from svodka.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,17 +69,15 @@ def group_by_labels(
     return GoldStories(stories, by_id, {})
 
 
-def gold_stories(store: object, folder: str | Path) -> GoldStories:
+def gold_stories(store: Store, folder: str | Path) -> GoldStories:
     """Import ``folder``'s posts into ``store`` and group them by the folder's gold labels."""
-    from svodka.ingest import import_file
-
     folder = Path(folder)
     labels, titles = read_labels(folder)
     for path in sorted(folder.glob("posts_*.jsonl")):
-        import_file(store, path)  # type: ignore[arg-type]
-    channels = {c.id: c for c in store.channels.list()}  # type: ignore[attr-defined]
+        import_file(store, path)
+    channels = {c.id: c for c in store.channels.list()}
     result = group_by_labels(
-        store.posts.iter(),  # type: ignore[attr-defined]
+        store.posts.iter(),
         labels,
         lambda cid: normalize_tg_id(channels[cid].tg_id) if cid in channels else None,
     )
