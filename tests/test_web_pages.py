@@ -258,21 +258,24 @@ def test_analyst_marks(web: WebEnv) -> None:  # noqa: F811
     assert analyst.get("/api/marks").json()["marks"] == []
 
 
-def test_pages_say_what_is_not_built_yet(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_pages_of_a_store_without_stories_or_digests(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from svodka.web.auth import hash_password
 
-    store = open_store(tmp_path / "bare.db")
+    store = open_store(tmp_path / "bare.db")  # nothing processed, no digest made
     store.users.add("v", hash_password("viewer-pass-1"), "viewer")
-    for repo in ("digests", "stories"):  # a store from before the story and digest stages
-        if hasattr(store, repo):
-            delattr(store, repo)
     with running(create_app(store)) as base:
         c = login(base, "v", "viewer-pass-1")
-        for page in ("/digests", "/trending", "/stories/1"):
-            r = c.get(page)
-            assert "not built yet" in r.text, page
-        assert c.get("/api/stories").status_code == 501
-        assert c.get("/api/digests").status_code == 501
-        assert "not built yet" in c.get("/api/stories/1").json()["error"]
-        assert c.get("/").status_code == 200
+        assert "No digests yet" in c.get("/digests").text
+        assert "Nothing new in this window" in c.get("/trending").text
+        home = c.get("/")
+        assert (
+            home.status_code == 200
+            and "Nothing is growing right now" in home.text
+            and "none yet" in home.text
+        )
+        assert c.get("/stories/1").status_code == 404
+        assert c.get("/api/stories").json() == {"stories": []}
+        assert c.get("/api/digests").json() == {"digests": []}
+        r = c.get("/api/stories/1")
+        assert r.status_code == 404 and "no story" in r.json()["error"]
     store.close()

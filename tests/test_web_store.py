@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from svodka.errors import InputError, StoreError
 from svodka.model import ChannelRef, ForwardOrigin, Post, Story, StoryMember
+from svodka.pipeline.credibility import ChannelRecord
 from svodka.store import Store
 from svodka.web import adapters, views
 from svodka.web.auth import hash_password, verify_password
@@ -141,19 +145,10 @@ def test_provenance(store: Store) -> None:
     assert [c.kind for c in provenance(plain, channels).copies] == [NEAR_DUPLICATE]
 
 
-def test_trending_and_not_built(store: Store) -> None:
-    if hasattr(store, "stories"):
-        del store.stories  # type: ignore[attr-defined]  # as a store before the story stage
-    with pytest.raises(adapters.NotBuilt, match="stories are not built yet"):
-        adapters.stories(store)
+def test_trending(store: Store) -> None:
     story = _story(store)
-
-    class Repo:
-        def in_period(self, since: datetime, until: datetime) -> list[Story]:
-            return [s for s in (story,) if s.last_date >= since and s.first_date < until]
-
-    store.stories = Repo()  # type: ignore[attr-defined]  # only in_period, as the digest stage asks
-    assert adapters.story(store, 7) is story
+    store.stories.save((m.post.id, 7, 1.0) for m in story.members)
+    assert [m.post.id for m in adapters.story(store, 7).members] == [m.post.id for m in story.members]
     trends = adapters.trending(store, hours=2, now=T0 + timedelta(hours=3, minutes=30))
     assert [t.story.id for t in trends] == [7]
     assert (trends[0].recent, trends[0].before, trends[0].channels) == (4, 0, 3)
@@ -161,6 +156,64 @@ def test_trending_and_not_built(store: Store) -> None:
     assert (slower[0].recent, slower[0].before, slower[0].channels) == (1, 3, 1)
     assert slower[0].growth < trends[0].growth
     assert adapters.trending(store, hours=1, now=T0 + timedelta(days=3)) == []
+
+
+def _counting_learn(monkeypatch: pytest.MonkeyPatch, pause: threading.Event | None = None) -> list[float]:
+    """Count the computations of the credibility records (each still the real one, made slow enough
+    that concurrent requests overlap it); with ``pause``, every computation after the first waits for it."""
+    calls: list[float] = []
+    real = adapters.learn
+
+    def learn(store: Store) -> dict[int, ChannelRecord]:
+        calls.append(time.monotonic())
+        if pause is not None and len(calls) > 1:
+            assert pause.wait(10)
+        time.sleep(0.2)
+        return real(store)
+
+    monkeypatch.setattr(adapters, "learn", learn)
+    return calls
+
+
+def test_a_cold_credibility_cache_is_computed_once_for_many_requests(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = _story(store)
+    store.stories.save((m.post.id, 7, 1.0) for m in story.members)
+    ids = [c.id for c in store.channels.list()]
+    calls = _counting_learn(monkeypatch)
+    start = threading.Barrier(20)
+
+    def request() -> dict[int, dict[str, object]]:
+        start.wait()
+        return adapters.credibility(store, ids)
+
+    with ThreadPoolExecutor(20) as pool:
+        results = list(pool.map(lambda _: request(), range(20)))
+    assert len(calls) == 1  # not 20: one request learned the records, the others waited for its result
+    assert results[0] and all(r == results[0] for r in results)
+    assert set(results[0]) == {m.post.channel_id for m in story.members}
+
+
+def test_an_expired_credibility_cache_is_served_while_one_request_refreshes_it(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _story(store)
+    pause = threading.Event()
+    calls = _counting_learn(monkeypatch, pause)
+    first = adapters.records(store)
+    monkeypatch.setattr(adapters, "RECORDS_TTL_S", 0.0)  # from now on the cached records have expired
+    with ThreadPoolExecutor(1) as pool:
+        refreshing = pool.submit(adapters.records, store)
+        while len(calls) < 2:  # the refresh has begun and waits on `pause`
+            time.sleep(0.01)
+        t0 = time.monotonic()
+        during = [adapters.records(store) for _ in range(10)]
+        assert time.monotonic() - t0 < 0.5  # answered at once, not after the refresh
+        pause.set()
+        assert refreshing.result(10) == first
+    assert all(r is first for r in during)  # the stale records, not a computation of their own each
+    assert len(calls) == 2
 
 
 def test_highlight_escapes_and_marks() -> None:

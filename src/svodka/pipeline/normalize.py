@@ -21,7 +21,6 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+", re.IGNORECASE)
 _MENTION = re.compile(r"(?<!\w)@\w{3,}")
 _MARKUP = re.compile(r"\*\*|__|~~|`+|\|\|")
-_HASHTAG = re.compile(r"(?<!\w)#(\w+)")
 _SPACES = re.compile(r"[ \t\u00a0\u200b\u200d\ufe0f]+")
 
 
@@ -81,7 +80,3 @@ def text_hash(text: str) -> int:
     """A 63-bit hash of normalised text, case and punctuation folded: equal hashes mean the same words."""
     folded = " ".join(re.findall(r"\w+", text.lower().replace("ё", "е")))
     return int.from_bytes(hashlib.blake2b(folded.encode(), digest_size=8).digest(), "big") >> 1
-
-
-def hashtags(text: str) -> tuple[str, ...]:
-    return tuple(t.lower() for t in _HASHTAG.findall(text))

@@ -1,6 +1,6 @@
 """Storage: :func:`open_store` opens the backend a URL or path names.
 
-SQLite (a file path) is the embedded default; a ``postgresql://`` URL selects the PostgreSQL backend.
+SQLite (a file path, or ``sqlite:///path``) is the backend; there is no other yet.
 """
 
 from __future__ import annotations
@@ -14,14 +14,10 @@ __all__ = ["ChannelRepo", "PostRepo", "StateRepo", "Store", "open_store"]
 
 
 def open_store(url: str | Path, busy_timeout: float = 10.0, readonly: bool = False) -> Store:
-    """Open (and migrate) the store at ``url``: a SQLite path or ``sqlite:///path``; ``postgresql://…``."""
+    """Open (and migrate) the store at ``url``: a SQLite path or ``sqlite:///path``."""
     text = str(url)
-    if text.startswith(("postgresql://", "postgres://")):
-        try:
-            from svodka.store.postgres import PostgresStore
-        except ImportError:
-            raise ConfigError(f"{text}: the PostgreSQL backend is not available in this build") from None
-        return PostgresStore(text)
+    if text.startswith(("postgresql://", "postgres://")):  # not a file name: say so, create no such file
+        raise ConfigError(f"{text}: svodka has no PostgreSQL backend yet; give a SQLite file path")
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") :]
     from svodka.store.sqlite import SqliteStore

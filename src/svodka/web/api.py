@@ -147,7 +147,6 @@ def api_stories(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/stories/trending", VIEWER)
 def api_trending(ctx: Ctx) -> dict[str, Any]:
-    adapters.stories(ctx.store, limit=1)  # 501 when stories are not built
     return views.trending_page(ctx.store, hours=views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14))
 
 

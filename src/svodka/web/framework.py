@@ -24,7 +24,6 @@ from svodka.errors import InputError, NotFoundError, StoreError
 from svodka.model import User
 from svodka.store import Store
 from svodka.web import auth
-from svodka.web.adapters import NotBuilt
 
 log = logging.getLogger(__name__)
 
@@ -186,8 +185,6 @@ class Renderer:
             result = fn(ctx)
         except HttpError as e:
             return self.error(ctx, spec, e.status, e.message)
-        except NotBuilt as e:  # 501: the route exists, the part of svodka behind it does not yet
-            return self.error(ctx, spec, 501, str(e))
         except NotFoundError as e:
             return self.error(ctx, spec, 404, str(e))
         except (InputError, StoreError) as e:

@@ -108,15 +108,9 @@ def logout(ctx: Ctx) -> Response:
 def home(ctx: Ctx) -> View:
     data: dict[str, Any] = {
         "posts": ctx.store.posts.count(),
-        "stories_built": adapters.has_stories(ctx.store),
-        "digests_built": adapters.has_digests(ctx.store),
-        "trending": [],
-        "digests": [],
+        "trending": views.trending_page(ctx.store)["stories"][:10],
+        "digests": adapters.digests(ctx.store, limit=5),
     }
-    if data["stories_built"]:
-        data["trending"] = views.trending_page(ctx.store)["stories"][:10]
-    if data["digests_built"]:
-        data["digests"] = adapters.digests(ctx.store, limit=5)
     return View("home.html", data)
 
 
@@ -129,8 +123,6 @@ def digest_filters(ctx: Ctx) -> dict[str, Any]:
 
 @route("/digests", VIEWER)
 def digests_page(ctx: Ctx) -> View:
-    if not adapters.has_digests(ctx.store):
-        return View("not_built.html", {"what": "digests", "digests": []})
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
     size = ctx.config.page_size
     rows = adapters.digests(ctx.store, limit=size + 1, offset=(page - 1) * size, **digest_filters(ctx))
@@ -161,15 +153,11 @@ def digest_page(ctx: Ctx) -> View:
 
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
-    if not adapters.has_stories(ctx.store):
-        return View("not_built.html", {"what": "stories"}, 404)
     return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"]))
 
 
 @route("/trending", VIEWER)
 def trending_page(ctx: Ctx) -> View:
-    if not adapters.has_stories(ctx.store):
-        return View("not_built.html", {"what": "stories", "stories": []})
     hours = views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14)
     return View("trending.html", views.trending_page(ctx.store, hours=hours))
 

@@ -254,7 +254,6 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         "hits": [],
         "next_page": None,
         "stories": [],
-        "stories_built": adapters.has_stories(store),
         "ranked_among_newest": SEARCH_RANK_WINDOW,
     }
     if not re.search(r"\w", params.query):  # no word to look for: nothing matches
@@ -274,7 +273,7 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         {"post": post_dict(h.post), "snippet": h.snippet, "rank": round(h.rank, 4)} for h in hits[:page_size]
     ]
     data["next_page"] = params.page + 1 if len(hits) > page_size else None
-    if data["stories_built"] and params.page == 1:
+    if params.page == 1:
         data["stories"] = [story_card(s) for s in adapters.search_stories(store, params.query)]
     return data
 
