@@ -164,19 +164,13 @@ def gold_day_stories(store: Any) -> list[Any]:
 
 
 def serve(db: str, port: int) -> None:
-    """The server process: the app over ``db`` (gold stories in memory if the store has no story repo)."""
+    """The server process: the app over ``db``."""
     sys.path.insert(0, str(ROOT / "src"))
-    sys.path.insert(0, str(ROOT / "tests"))
     from svodka.store import open_store
     from svodka.web.app import create_app
     from svodka.web.server import serve as run
 
-    store = open_store(db)
-    if GOLD.exists() and getattr(store, "stories", None) is None:
-        from test_web_support import MemoryStories
-
-        store.stories = MemoryStories(gold_day_stories(store))  # type: ignore[attr-defined]
-    run(create_app(store), port=port, log_level="warning")
+    run(create_app(open_store(db)), port=port, log_level="warning")
 
 
 def client(
