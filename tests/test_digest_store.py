@@ -53,7 +53,7 @@ def test_repeats_come_back_only_as_updates(gold_store: tuple[Store, GoldStories]
     last = top.members[-1].post
     channel = store.channels.by_id(last.channel_id)
     new = Post(
-        ChannelRef(handle=channel.handle, tg_id=channel.tg_id, title=channel.title),
+        ChannelRef(handle=channel.handle, ext_id=channel.ext_id, title=channel.title),
         last.message_id + 10_000,
         last.date + timedelta(minutes=30),
         last.text,

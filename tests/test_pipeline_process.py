@@ -29,7 +29,7 @@ def embedder() -> USEEmbedder:
 def _posts(rows: list[dict]) -> list[Post]:  # type: ignore[type-arg]
     return [
         Post(
-            channel=ChannelRef(tg_id=-r["sender_id"] - 1_000_000_000_000, title=r["channel"]),
+            channel=ChannelRef(ext_id=str(-r["sender_id"] - 1_000_000_000_000), title=r["channel"]),
             message_id=r["message_id"],
             date=datetime.fromisoformat(r["date"]),
             text=r["text"],
@@ -85,25 +85,25 @@ def test_forward_metadata_and_near_duplicates_become_copies(store: Store, embedd
         "Правительство России продлило временный запрет на экспорт бензина до 31 января 2025 года, "
         "сообщили в пресс-службе кабмина. Ограничение не касается поставок в страны ЕАЭС."
     )
-    src = ChannelRef(handle="origin_news", tg_id=111, title="Origin")
+    src = ChannelRef(handle="origin_news", ext_id="111", title="Origin")
     store.posts.save(
         [
             Post(src, 10, t0, text),
             Post(
-                ChannelRef(handle="fwd", tg_id=222),
+                ChannelRef(handle="fwd", ext_id="222"),
                 5,
                 t0 + timedelta(minutes=3),
                 text,
-                forward=ForwardOrigin(tg_id=111, message_id=10),
+                forward=ForwardOrigin(ext_id="111", message_id=10),
             ),
             Post(
-                ChannelRef(handle="rewrite", tg_id=333),
+                ChannelRef(handle="rewrite", ext_id="333"),
                 7,
                 t0 + timedelta(minutes=9),
                 "⚡️" + text.replace("сообщили", "сообщили журналистам") + "\n\n[Подписаться](https://t.me/x)",
             ),
             Post(
-                ChannelRef(handle="other", tg_id=444),
+                ChannelRef(handle="other", ext_id="444"),
                 8,
                 t0 + timedelta(minutes=20),
                 "В Тбилиси продолжаются протесты у здания парламента, полиция применила водомёты и задержала "
@@ -161,7 +161,7 @@ def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbed
         "В Тбилиси продолжаются протесты у здания парламента, полиция применила водомёты и задержала "
         "десятки человек, сообщает МВД Грузии."
     )
-    ch = [ChannelRef(handle=f"c{i}", tg_id=100 + i) for i in range(5)]
+    ch = [ChannelRef(handle=f"c{i}", ext_id=str(100 + i)) for i in range(5)]
     store.posts.save(
         [
             Post(ch[0], 1, t0, fuel),

@@ -17,9 +17,7 @@ class Job:
     @property
     def key(self) -> str:
         """The source_state key: ``web:rian_ru``, ``mtproto:rian_ru``, ``rss:https://…``."""
-        name = self.channel.handle or (
-            str(self.channel.tg_id) if self.channel.tg_id else f"#{self.channel.id}"
-        )
+        name = self.channel.handle or self.channel.ext_id or f"#{self.channel.id}"
         return f"{self.kind}:{name}"
 
 
@@ -28,7 +26,7 @@ def job_for(channel: Channel, telegram_via: str, no_preview: bool = False) -> Jo
     says mtproto, the channel has no username, or (``auto``) its web preview was found missing."""
     if channel.platform == PLATFORM_RSS:
         return Job("rss", channel)
-    if telegram_via == "mtproto" or (channel.handle is None and channel.tg_id is not None):
+    if telegram_via == "mtproto" or (channel.handle is None and channel.ext_id is not None):
         return Job("mtproto", channel)
     if telegram_via == "auto" and no_preview:
         return Job("mtproto", channel)

@@ -27,7 +27,7 @@ class MtprotoRun:
         self.job, self.state, self.ctx, self.source = job, state, ctx, source
         self.outcome = Outcome(job.key)
         self.now = ctx.clock()
-        self.ref = ChannelRef(PLATFORM_TELEGRAM, handle=job.channel.handle, tg_id=job.channel.tg_id)
+        self.ref = ChannelRef(PLATFORM_TELEGRAM, handle=job.channel.handle, ext_id=job.channel.ext_id)
 
     def checkpoint(self, **changes: object) -> None:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]
@@ -71,7 +71,9 @@ class MtprotoRun:
         # Cache the id on the channel too, so imports by id find it; if another row already has this id
         # (an import by id), keep them apart.
         with suppress(StoreError):
-            self.ctx.store.channels.resolve(ChannelRef(PLATFORM_TELEGRAM, handle=name, tg_id=resolved.tg_id))
+            self.ctx.store.channels.resolve(
+                ChannelRef(PLATFORM_TELEGRAM, handle=name, ext_id=str(resolved.tg_id))
+            )
         if resolved.title and resolved.title != self.job.channel.title:
             self.ctx.store.channels.update_info(self.job.channel.id, title=resolved.title)
         self.checkpoint(extra={**self.state.extra, "tg_id": resolved.tg_id})

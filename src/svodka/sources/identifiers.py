@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from svodka.errors import InputError
-from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, normalize_tg_id
+from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, tg_ext_id
 
 _TME = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?([A-Za-z0-9_]{3,64})(?:/\d+)?/?(?:\?.*)?",
@@ -36,12 +36,12 @@ def parse_channel(text: str) -> ChannelRef:
     if handle:
         return ChannelRef(PLATFORM_TELEGRAM, handle=handle)
     if _NUMERIC.fullmatch(raw):
-        return ChannelRef(PLATFORM_TELEGRAM, tg_id=normalize_tg_id(raw))
+        return ChannelRef(PLATFORM_TELEGRAM, ext_id=tg_ext_id(raw))
     tme = _TME_ANY.fullmatch(raw)
     if tme:
         private = _TME_PRIVATE.fullmatch(tme.group(1))
         if private:  # t.me/c/<id>/<post>: a link to a post, readable only through MTProto
-            return ChannelRef(PLATFORM_TELEGRAM, tg_id=int(private.group(1)))
+            return ChannelRef(PLATFORM_TELEGRAM, ext_id=tg_ext_id(private.group(1)))
         raise InputError(
             "<argument>",
             f"{raw!r} is an invite or service link, not a public channel: join it in Telegram, then add it "

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts, tg_ext_id
 from svodka.sources.identifiers import handle_of
 from svodka.store.sqlite.db import Database, now_ts
 
-_COLUMNS = "c.id, c.platform, c.handle, c.tg_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
+_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
 
 class SqliteChannels:
@@ -33,7 +33,7 @@ class SqliteChannels:
             id=row[0],
             platform=row[1],
             handle=row[2],
-            tg_id=row[3],
+            ext_id=row[3],
             title=row[4],
             tier=row[5],
             subscribers=row[6],
@@ -61,11 +61,11 @@ class SqliteChannels:
                     (handle,),
                 ).fetchone()
             if row is None and re.fullmatch(r"-?\d+", text):
-                tg_id = normalize_tg_id(text)
+                ext_id = tg_ext_id(text)
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.tg_id = ? OR c.id = ? "
-                    "ORDER BY c.tg_id = ? DESC",
-                    (tg_id, int(text), tg_id),
+                    f"SELECT {_COLUMNS} FROM channels c WHERE (c.ext_id = ? AND c.platform = 'telegram') "
+                    "OR c.id = ? ORDER BY c.ext_id = ? DESC",
+                    (ext_id, int(text), ext_id),
                 ).fetchone()
             if row is None:
                 row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.title = ?", (text,)).fetchone()
@@ -117,39 +117,40 @@ class SqliteChannels:
         if handle and ref.platform == PLATFORM_TELEGRAM:
             handle = handle.lower().lstrip("@")
         row = None
-        if ref.tg_id is not None:
+        ext_id = ref.ext_id
+        if ext_id is not None:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND tg_id = ?",
-                (ref.platform, ref.tg_id),
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND ext_id = ?",
+                (ref.platform, ext_id),
             ).fetchone()
         if row is None and handle:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND handle = ?",
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND handle = ?",
                 (ref.platform, handle),
             ).fetchone()
-        if row is None and not handle and ref.tg_id is None and ref.title:
+        if row is None and not handle and ext_id is None and ref.title:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND title = ?",
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND title = ?",
                 (ref.platform, ref.title),
             ).fetchone()
         if row is None:
-            if not (handle or ref.tg_id is not None or ref.title):
+            if not (handle or ext_id is not None or ref.title):
                 raise StoreError("a post names no channel (no handle, id or title)")
             cur = conn.execute(
-                "INSERT INTO channels (platform, handle, tg_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
-                (ref.platform, handle, ref.tg_id, ref.title, now_ts()),
+                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
+                (ref.platform, handle, ext_id, ref.title, now_ts()),
             )
             return int(cur.lastrowid or 0)  # always set after an INSERT
-        channel_id, old_handle, old_tg_id, old_title = row
+        channel_id, old_handle, old_ext_id, old_title = row
         if (
             (handle and not old_handle)
-            or (ref.tg_id is not None and old_tg_id is None)
+            or (ext_id is not None and old_ext_id is None)
             or (ref.title and not old_title)
         ):
             conn.execute(
-                "UPDATE channels SET handle = COALESCE(handle, ?), tg_id = COALESCE(tg_id, ?), "
+                "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
                 "title = COALESCE(title, ?) WHERE id = ?",
-                (handle, ref.tg_id, ref.title, channel_id),
+                (handle, ext_id, ref.title, channel_id),
             )
         return int(channel_id)
 
