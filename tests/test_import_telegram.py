@@ -171,7 +171,8 @@ def test_full_account_export_reads_every_chat(tmp_path: Path, store: Store) -> N
     per = dict(
         _db(store)
         .execute(
-            "SELECT CAST(c.ext_id AS INTEGER), COUNT(*) FROM posts p JOIN channels c ON c.id = p.channel_id GROUP BY 1"
+            "SELECT CAST(c.ext_id AS INTEGER), COUNT(*) FROM posts p "
+            "JOIN channels c ON c.id = p.channel_id GROUP BY 1"
         )
         .fetchall()
     )

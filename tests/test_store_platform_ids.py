@@ -72,7 +72,8 @@ def test_an_old_store_keeps_posts_forwards_stories_and_search(old_store: Path) -
         ).fetchone()[0]
         assert many == 23
         copies = conn.execute(
-            "SELECT COUNT(*) FROM post_analysis WHERE origin_post_id IS NOT NULL AND origin_post_id != post_id"
+            "SELECT COUNT(*) FROM post_analysis "
+            "WHERE origin_post_id IS NOT NULL AND origin_post_id != post_id"
         ).fetchone()[0]
         assert copies == 9
         # search

@@ -20,8 +20,9 @@ from svodka.store.sqlite.fulltext import fts_query, index_pending
 FEW_POSTS = 20_000  # a search filter leaving at most this many posts is applied as a set of their ids
 
 _STAGE_COLUMNS = (
-    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, fwd_ext_id, "
-    "fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, raw"
+    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, "
+    "fwd_ext_id, fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, "
+    "raw"
 )
 _N_STAGE = _STAGE_COLUMNS.count(",") + 1
 _SELECT = (
