@@ -9,7 +9,7 @@ import click
 from svodka.cli.app import App, command, echo_json
 from svodka.errors import InputError
 from svodka.model import Channel
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import parse_channel
 
 
 def _line(c: Channel) -> str:
@@ -55,7 +55,8 @@ def register(cli: click.Group) -> None:
         groups: tuple[str, ...],
         tier: int | None,
     ) -> None:
-        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs.
+        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs,
+        and whatever else an installed source reads (entry points `svodka.sources`).
 
         Put `--` before a -100… id so it is not read as an option: `svodka channels add -- -1001234567890`.
         """

@@ -8,15 +8,18 @@ dates) and deletions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.jobs import Job, Outcome
 from svodka.errors import ConfigError, SourceError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, ChannelRef, SourceState
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, SourceState
+from svodka.sources.identifiers import telegram_id_ref
 from svodka.sources.telegram_mtproto import TelethonSource, message_to_post, oldest_date
 
 BATCH = 100  # messages per request: Telegram's own page size for history
@@ -156,3 +159,38 @@ async def collect_mtproto(job: Job, state: SourceState, ctx: Context) -> tuple[S
         why = ctx.mtproto_error or "set telegram.api_id/api_hash and run `svodka login`"
         raise SourceError(f"the MTProto source is not connected ({why})")
     return await MtprotoRun(job, state, ctx, ctx.mtproto).run()
+
+
+class MtprotoSource:
+    """Telegram channels through MTProto with the user's own account (Telethon): by username or id."""
+
+    kind = "mtproto"
+    platform = PLATFORM_TELEGRAM
+    examples = "a -100… channel id, t.me/c/<id>/<post>"
+    needs = "telegram.api_id and telegram.api_hash, then `svodka login` (MTProto)"
+    settings = (
+        "telegram.api_id",
+        "telegram.api_hash",
+        "telegram.session",
+        "collect.telegram_via",
+        "collect.mtproto_proxy",
+    )
+
+    def parse(self, text: str) -> ChannelRef | None:
+        return telegram_id_ref(text)
+
+    def takes(self, channel: Channel, cfg: CollectConfig, handed_over: Collection[str]) -> bool:
+        if not (channel.handle or channel.ext_id):
+            return False
+        if cfg.telegram_via == "mtproto":
+            return True
+        if cfg.telegram_via == "auto" and channel.handle and f"web:{channel.handle}" in handed_over:
+            return True
+        # a channel known by id only (an import): the web preview cannot read it; MTProto can, if set up
+        return channel.handle is None and cfg.mtproto_ready
+
+    async def collect(self, job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
+        return await collect_mtproto(job, state, ctx)
+
+
+SOURCE = MtprotoSource()

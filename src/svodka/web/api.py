@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from svodka.errors import InputError
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import parse_channel
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
 from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params

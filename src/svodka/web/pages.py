@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import parse_channel
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, route
 
