@@ -196,7 +196,7 @@ def test_backfill_incremental_edits_deletions(
     cfg = CollectConfig(backfill_posts=120, edit_window_hours=24 * 365 * 10, edit_window_pages=2, jitter=0)
     first = _run(store, client, cfg)
     assert first.error is None and first.new == 120
-    channel = store.channels.get("rian_ru")
+    channel = store.channels.get(ChannelRef(handle="rian_ru"))
     assert channel.tg_id == CHANNEL_ID and channel.title == "РИА Новости"  # resolved once, cached
     state = store.state.get("mtproto:rian_ru")
     assert state.extra["tg_id"] == CHANNEL_ID and state.position == real_posts[-1][0]

@@ -113,7 +113,7 @@ def test_forward_metadata_and_near_duplicates_become_copies(store: Store, embedd
     )
     report = process(store, defaults(), embedder=embedder)
     assert report.copies == 2
-    origin = store.posts.by_key(store.channels.get("origin_news").id, 10)
+    origin = store.posts.by_key(store.channels.get(ChannelRef(handle="origin_news")).id, 10)
     assert origin is not None
     story = store.stories.get(store.stories.assignments()[origin.id])
     copies = [m for m in story.members if m.is_copy]
@@ -188,7 +188,7 @@ def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbed
     second = process(store, defaults(), embedder=embedder)
     assert second.posts == 2
     assert second.window == 4  # two posts around each new one; the exhibition of day 10 was not read
-    backlog = store.posts.by_key(store.channels.get("c3").id, 1)
+    backlog = store.posts.by_key(store.channels.get(ChannelRef(handle="c3")).id, 1)
     assert backlog is not None
     assert store.stories.resolve(store.stories.assignments()[backlog.id]) == store.stories.resolve(fuel_story)
 

@@ -23,7 +23,7 @@ from functools import cache
 from importlib.metadata import entry_points
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from svodka.errors import ConfigError, InputError
+from svodka.errors import ConfigError, InputError, NotFoundError
 from svodka.model import Channel, ChannelRef, SourceState
 
 if TYPE_CHECKING:  # the collector's records, for the signatures only (collect sits above sources)
@@ -106,6 +106,39 @@ def parse_channel(text: str) -> ChannelRef:
             return ref
     known = "; ".join(dict.fromkeys(s.examples for s in sources()))
     raise InputError("<argument>", f"{raw!r} is not a channel: use {known}")
+
+
+class Channels(Protocol):
+    """What :func:`channel_named` needs of the store's channel repository."""
+
+    def find(self, ref: ChannelRef) -> Channel | None: ...
+
+    def by_id(self, channel_id: int) -> Channel: ...
+
+    def list(self, group: str | None = None) -> list[Channel]: ...
+
+
+def channel_named(channels: Channels, text: str) -> Channel:
+    """The stored channel a user's words name: any reference a source reads (``@name``, ``t.me/…``, a
+    ``-100…`` id, a feed URL …), else svodka's own channel number, else an exact title or handle."""
+    raw = text.strip()
+    for source in sources():
+        try:
+            ref = source.parse(raw)
+        except InputError:
+            ref = None
+        found = channels.find(ref) if ref is not None else None
+        if found is not None:
+            return found
+    if raw.isdigit():
+        try:
+            return channels.by_id(int(raw))
+        except NotFoundError:
+            pass
+    for channel in channels.list():
+        if raw in (channel.title, channel.handle):
+            return channel
+    raise NotFoundError(f"unknown channel {raw!r} (see `svodka channels list`)")
 
 
 def source_for(channel: Channel, cfg: CollectConfig, handed_over: Collection[str] = ()) -> Source | None:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import builtins
-import re
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts, tg_ext_id
-from svodka.sources.identifiers import handle_of
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.sqlite.db import Database, now_ts
 
 _COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
@@ -49,36 +47,27 @@ class SqliteChannels:
                 raise NotFoundError(f"no channel with id {channel_id}")
             return self._row_to_channel(row)
 
-    def find(self, name: str) -> Channel | None:
-        """A channel by handle / @handle / t.me link / numeric id / -100 id / exact title."""
-        text = name.strip()
-        handle = handle_of(text)
+    def find(self, ref: ChannelRef) -> Channel | None:
+        """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title
+        (what a user types is parsed into a ref at the edge: ``sources.registry.channel_named``)."""
+        handle = _handle(ref)
         with self.db.read() as conn:
-            row = None
-            if handle:
+            for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
+                if value is None:
+                    continue
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ? ORDER BY c.platform != 'telegram'",
-                    (handle,),
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.platform = ? AND c.{column} = ? "
+                    "ORDER BY c.id",
+                    (ref.platform, value),
                 ).fetchone()
-            if row is None and re.fullmatch(r"-?\d+", text):
-                ext_id = tg_ext_id(text)
-                row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE (c.ext_id = ? AND c.platform = 'telegram') "
-                    "OR c.id = ? ORDER BY c.ext_id = ? DESC",
-                    (ext_id, int(text), ext_id),
-                ).fetchone()
-            if row is None:
-                row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.title = ?", (text,)).fetchone()
-            if row is None:
-                row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ?", (text,)
-                ).fetchone()
-            return None if row is None else self._row_to_channel(row)
+                if row is not None:
+                    return self._row_to_channel(row)
+        return None
 
-    def get(self, name: str) -> Channel:
-        found = self.find(name)
+    def get(self, ref: ChannelRef) -> Channel:
+        found = self.find(ref)
         if found is None:
-            raise NotFoundError(f"unknown channel {name!r} (see `svodka channels list`)")
+            raise NotFoundError(f"unknown channel {ref.key()!r} (see `svodka channels list`)")
         return found
 
     def list(self, group: str | None = None) -> list[Channel]:
@@ -112,10 +101,7 @@ class SqliteChannels:
         return cached
 
     def _resolve_in(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
-        handle = ref.handle
-        # Telegram usernames are case-insensitive; a feed URL's path is not
-        if handle and ref.platform == PLATFORM_TELEGRAM:
-            handle = handle.lower().lstrip("@")
+        handle = _handle(ref)
         row = None
         ext_id = ref.ext_id
         if ext_id is not None:
@@ -166,9 +152,9 @@ class SqliteChannels:
         self._cache[ref] = channel_id
         return self.by_id(channel_id)
 
-    def remove(self, name: str, keep_posts: bool = False) -> Channel:
+    def remove(self, channel_id: int, keep_posts: bool = False) -> Channel:
         """Stop following a channel; with ``keep_posts`` its posts stay (the channel is only deactivated)."""
-        channel = self.get(name)
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = 0 WHERE id = ?", (channel.id,))
@@ -177,14 +163,14 @@ class SqliteChannels:
         self._cache.clear()
         return channel
 
-    def set_tier(self, name: str, tier: int) -> Channel:
-        channel = self.get(name)
+    def set_tier(self, channel_id: int, tier: int) -> Channel:
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel.id))
         return self.by_id(channel.id)
 
-    def set_groups(self, name: str, groups: Sequence[str], add: bool = False) -> Channel:
-        channel = self.get(name)
+    def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if not add:
                 conn.execute("DELETE FROM channel_groups WHERE channel_id = ?", (channel.id,))
@@ -225,6 +211,13 @@ class SqliteChannels:
             )
             for r in rows
         ]
+
+
+def _handle(ref: ChannelRef) -> str | None:
+    """Telegram usernames are case-insensitive; a feed URL's path is not."""
+    if ref.handle and ref.platform == PLATFORM_TELEGRAM:
+        return ref.handle.lower().lstrip("@")
+    return ref.handle
 
 
 def _check_tier(tier: int) -> int:
