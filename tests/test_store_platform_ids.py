@@ -116,3 +116,26 @@ def test_ext_ids_are_per_platform(tmp_path: Path) -> None:
         assert store.channels.by_id(vk).tg_id is None and store.channels.by_id(tg).tg_id == 42
         assert store.channels.by_id(text_id).ext_id == "id_durov"
         assert store.channels.resolve(ChannelRef("vk", ext_id="42")) == vk
+
+
+def test_names_users_type_are_read_at_the_edge(old_store: Path) -> None:
+    from svodka.errors import NotFoundError
+    from svodka.sources.registry import channel_named
+
+    with open_store(old_store) as store:
+        channels = store.channels
+        assert channel_named(channels, "-1001754252633").id == 1  # Bot API form of the Telegram id
+        assert channel_named(channels, "1754252633").id == 1
+        assert channel_named(channels, "Топор Live").id == 1  # exact title
+        assert channel_named(channels, "https://t.me/s/BBCRussian").handle == "bbcrussian"
+        assert channel_named(channels, "@bbcrussian").handle == "bbcrussian"
+        assert channel_named(channels, "https://meduza.io/rss/all").platform == "rss"
+        assert channel_named(channels, "21").title == "Relay News"  # svodka's own number (channels list)
+        with pytest.raises(NotFoundError, match="unknown channel 'nosuch'"):
+            channel_named(channels, "nosuch")
+        with pytest.raises(NotFoundError):
+            channel_named(channels, "t.me/joinchat/AAAA")  # an invite link names no stored channel
+        # the store itself takes refs, and changes channels by id
+        assert store.channels.find(ChannelRef(handle="BBCRussian")) is not None
+        assert store.channels.find(ChannelRef("rss", handle="https://MEDUZA.io/rss/all")) is None
+        assert store.channels.set_tier(1, 3).tier == 3
