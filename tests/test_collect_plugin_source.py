@@ -125,3 +125,11 @@ def test_the_built_in_sources_and_what_they_read() -> None:
     assert registry.parse_channel("https://meduza.io/rss/all").platform == "rss"
     with pytest.raises(Exception, match="invite or service link"):
         registry.parse_channel("https://t.me/joinchat/AAAA")
+
+
+def test_every_source_names_settings_rows_that_exist() -> None:
+    from svodka.settings import TABLE
+
+    rows = {s.name for s in TABLE}
+    for source in registry.sources():
+        assert source.settings and set(source.settings) <= rows, source.kind
