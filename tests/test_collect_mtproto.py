@@ -20,7 +20,7 @@ from telethon.errors import FloodWaitError
 from telethon.tl import types
 
 from conftest import shared
-from svodka.collect import CollectConfig, Context, job_for, run_cycle
+from svodka.collect import CollectConfig, Context, Link, job_for, run_cycle
 from svodka.collect.http import Fetcher
 from svodka.errors import ConfigError, RateLimited
 from svodka.model import ChannelRef, Entity
@@ -182,7 +182,7 @@ def _run(store: Store, client: FakeClient, cfg: CollectConfig) -> Any:
 
     async def main() -> Any:
         async with Fetcher(cfg) as f:
-            ctx = Context(store, f, cfg, mtproto=TelethonSource(client))
+            ctx = Context(store, f, cfg, links={"mtproto": Link(client=TelethonSource(client))})
             return (await run_cycle([job], ctx))[0]
 
     return asyncio.run(main())
@@ -280,7 +280,7 @@ def test_auto_mode_moves_a_channel_without_preview_to_mtproto(
 
         async def cycle() -> Any:
             async with Fetcher(cfg) as f:
-                ctx = Context(store, f, cfg, mtproto=TelethonSource(client))
+                ctx = Context(store, f, cfg, links={"mtproto": Link(client=TelethonSource(client))})
                 return await run_cycle(jobs_for(store, "auto"), ctx)
 
         [web] = asyncio.run(cycle())

@@ -46,7 +46,7 @@ async def _with_context(app: App, cfg: CollectConfig, body: Any) -> Any:
 
             return await stack.enter_async_context(connect(app.settings, cfg.mtproto_proxy))
 
-        ctx.mtproto_connect = connect_mtproto
+        ctx.link("mtproto").connect = connect_mtproto
         return await body(ctx)
 
 

@@ -8,7 +8,7 @@ each with the ``SOURCE`` that :mod:`svodka.sources.registry` lists; packages add
 """
 
 from svodka.collect.config import CollectConfig, config_from
-from svodka.collect.context import Context
+from svodka.collect.context import Context, Link
 from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, job_for, plan_for
 from svodka.collect.runner import (
     Followup,
@@ -26,6 +26,7 @@ __all__ = [
     "Context",
     "Followup",
     "Job",
+    "Link",
     "NotCollected",
     "Outcome",
     "Plan",

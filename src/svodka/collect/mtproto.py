@@ -145,20 +145,21 @@ class MtprotoRun:
 
 
 async def collect_mtproto(job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
-    async with ctx.mtproto_lock:
-        if ctx.mtproto is None and ctx.mtproto_connect is not None:
+    link = ctx.link(job.kind)
+    async with link.lock:
+        if link.client is None and link.connect is not None:
             try:
-                ctx.mtproto = await ctx.mtproto_connect()
-                ctx.mtproto_error = None
+                link.client = await link.connect()
+                link.error = None
             except ConfigError as e:  # missing credentials or login: the same for every job, say it
-                ctx.mtproto_error = str(e)
-                ctx.mtproto_connect = None
+                link.error = str(e)
+                link.connect = None
             except SourceError as e:  # network: try again on the next job
-                ctx.mtproto_error = str(e)
-    if not isinstance(ctx.mtproto, TelethonSource):
-        why = ctx.mtproto_error or "set telegram.api_id/api_hash and run `svodka login`"
+                link.error = str(e)
+    if not isinstance(link.client, TelethonSource):
+        why = link.error or "set telegram.api_id/api_hash and run `svodka login`"
         raise SourceError(f"the MTProto source is not connected ({why})")
-    return await MtprotoRun(job, state, ctx, ctx.mtproto).run()
+    return await MtprotoRun(job, state, ctx, link.client).run()
 
 
 class MtprotoSource:
