@@ -37,6 +37,8 @@ POST = {
             {
                 "type": "object",
                 "properties": {
+                    "platform": _opt(STR),
+                    "ext_id": _opt(STR),
                     "tg_id": _opt(INT),
                     "handle": _opt(STR),
                     "name": _opt(STR),

@@ -120,8 +120,10 @@ def post_dict(p: StoredPost) -> dict[str, Any]:
         "forwards": p.forwards,
         "forwarded_from": (
             None
-            if p.fwd_tg_id is None and p.fwd_handle is None and p.fwd_name is None
+            if p.fwd_ext_id is None and p.fwd_handle is None and p.fwd_name is None
             else {
+                "platform": p.fwd_platform,
+                "ext_id": p.fwd_ext_id,
                 "tg_id": p.fwd_tg_id,
                 "handle": p.fwd_handle,
                 "name": p.fwd_name,
