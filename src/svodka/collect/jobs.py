@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from svodka.collect.config import CollectConfig
 from svodka.model import Channel
+from svodka.sources.registry import source_for, why_not_collected
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,6 @@ def plan_for(channels: Collection[Channel], cfg: CollectConfig, handed_over: Col
     """Each channel's job: the first registered source of its platform that takes it (for Telegram: the
     web preview unless ``collect.telegram_via`` says mtproto, the channel has no username, or — ``auto`` —
     its web preview was found missing, a key in ``handed_over``)."""
-    from svodka.sources.registry import source_for, why_not_collected
-
     jobs, left = [], []
     for channel in channels:
         source = source_for(channel, cfg, handed_over)
