@@ -79,21 +79,22 @@ def build(db: Path, posts: int) -> None:
         n_channels = conn.execute("SELECT MAX(id) FROM channels").fetchone()[0]
         # Four more channels per real one, so statistics and filters see ~120 channels.
         conn.execute(
-            "INSERT INTO channels (platform, handle, tg_id, title, added_at) "
-            "SELECT 'telegram', 'syn' || g.k || '_' || c.id, 900000000000 + g.k * 1000 + c.id, "
+            "INSERT INTO channels (platform, handle, ext_id, title, added_at) "
+            "SELECT 'telegram', 'syn' || g.k || '_' || c.id, CAST(900000000000 + g.k * 1000 + c.id AS TEXT), "
             "c.title || ' · ' || g.k, c.added_at FROM channels c, "
             "(SELECT 1 AS k UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) g"
         )
         conn.execute(
             f"""
             WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {copies})
-            INSERT INTO posts (channel_id, message_id, date, text, views, forwards, fwd_tg_id, fwd_message_id,
-                               content_hash, first_seen, last_seen)
+            INSERT INTO posts (channel_id, message_id, date, text, views, forwards, fwd_platform, fwd_ext_id,
+                               fwd_message_id, content_hash, first_seen, last_seen)
             SELECT CASE WHEN k.n % 5 = 0 THEN p.channel_id ELSE {n_channels} * (k.n % 5) + p.channel_id END,
                    p.message_id + k.n * 10000000, p.date - k.n * 7 * 86400, p.text,
                    abs(random()) % 200000, abs(random()) % 500,
-                   CASE WHEN k.n % 10 = 0 THEN (SELECT tg_id FROM channels WHERE id = 1 + (p.channel_id % 24))
-                   END,
+                   CASE WHEN k.n % 10 = 0 THEN 'telegram' END,
+                   CASE WHEN k.n % 10 = 0
+                        THEN (SELECT ext_id FROM channels WHERE id = 1 + (p.channel_id % 24)) END,
                    CASE WHEN k.n % 10 = 0 THEN p.message_id END,
                    p.content_hash, p.first_seen, p.last_seen
               FROM posts p, k WHERE p.id <= {base}

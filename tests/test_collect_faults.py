@@ -70,7 +70,7 @@ def cycle(store: Store, cfg: CollectConfig, handles: Sequence[str]) -> list[Outc
 
 
 def stored(store: Store, handle: str) -> dict[int, str]:
-    cid = store.channels.get(handle).id
+    cid = store.channels.get(ChannelRef(handle=handle)).id
     return {p.message_id: p.text for p in store.posts.iter(channel_ids=[cid])}
 
 
@@ -183,7 +183,7 @@ def test_edits_and_deletions_found_on_refetch(store: Store, world: World, server
     ch = world.channels[handle]
     cfg = config(server, edit_window_hours=24 * 365 * 10, edit_window_pages=3)
     cycle(store, cfg, [handle])
-    cid = store.channels.get(handle).id
+    cid = store.channels.get(ChannelRef(handle=handle)).id
     edited, deleted, old_deleted = ch.posts[-2], ch.posts[-5], ch.posts[-45]
     old_text = edited.text
     edited.text, edited.edited = old_text + "\n\nUPD: уточнение", True

@@ -62,7 +62,7 @@ def test_feed_etag_new_items_and_edits(store: Store, world: World, server: FakeT
     ref = ChannelRef(PLATFORM_RSS, handle=url)
     [first] = _cycle(store, _cfg(server.url), [ref])
     assert first.error is None and first.new == 12
-    assert store.channels.get(url).title == "Feed bbc"
+    assert store.channels.get(ChannelRef("rss", handle=url)).title == "Feed bbc"
     state = store.state.get(f"rss:{url}")
     assert state.extra["etag"] and state.posts_collected == 12
     [second] = _cycle(store, _cfg(server.url), [ref])
@@ -81,7 +81,7 @@ def test_feed_url_keeps_its_case(store: Store, world: World, server: FakeTelegra
     url = f"{server.url}/feeds/BBC_World.xml"
     [out] = _cycle(store, _cfg(server.url), [ChannelRef(PLATFORM_RSS, handle=url)])
     assert out.error is None and out.new == 12
-    assert store.channels.get(url).handle == url
+    assert store.channels.get(ChannelRef("rss", handle=url)).handle == url
 
 
 def test_feed_parser_reads_atom_and_html_summaries() -> None:

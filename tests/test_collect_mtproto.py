@@ -5,8 +5,14 @@ FloodWait honoured. A fake client stands in for Telegram; nothing here contacts 
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,13 +20,13 @@ from telethon.errors import FloodWaitError
 from telethon.tl import types
 
 from conftest import shared
-from svodka.collect import CollectConfig, Context, job_for, run_cycle
+from svodka.collect import CollectConfig, Context, Link, job_for, run_cycle
 from svodka.collect.http import Fetcher
 from svodka.errors import ConfigError, RateLimited
 from svodka.model import ChannelRef, Entity
 from svodka.settings import defaults
 from svodka.sources.telegram_mtproto import TelethonSource, connect, message_to_post, proxy_args
-from svodka.store import Store
+from svodka.store import Store, open_store
 
 CHANNEL_ID = 1101170442
 
@@ -176,7 +182,7 @@ def _run(store: Store, client: FakeClient, cfg: CollectConfig) -> Any:
 
     async def main() -> Any:
         async with Fetcher(cfg) as f:
-            ctx = Context(store, f, cfg, mtproto=TelethonSource(client))
+            ctx = Context(store, f, cfg, links={"mtproto": Link(client=TelethonSource(client))})
             return (await run_cycle([job], ctx))[0]
 
     return asyncio.run(main())
@@ -190,7 +196,7 @@ def test_backfill_incremental_edits_deletions(
     cfg = CollectConfig(backfill_posts=120, edit_window_hours=24 * 365 * 10, edit_window_pages=2, jitter=0)
     first = _run(store, client, cfg)
     assert first.error is None and first.new == 120
-    channel = store.channels.get("rian_ru")
+    channel = store.channels.get(ChannelRef(handle="rian_ru"))
     assert channel.tg_id == CHANNEL_ID and channel.title == "РИА Новости"  # resolved once, cached
     state = store.state.get("mtproto:rian_ru")
     assert state.extra["tg_id"] == CHANNEL_ID and state.position == real_posts[-1][0]
@@ -274,7 +280,7 @@ def test_auto_mode_moves_a_channel_without_preview_to_mtproto(
 
         async def cycle() -> Any:
             async with Fetcher(cfg) as f:
-                ctx = Context(store, f, cfg, mtproto=TelethonSource(client))
+                ctx = Context(store, f, cfg, links={"mtproto": Link(client=TelethonSource(client))})
                 return await run_cycle(jobs_for(store, "auto"), ctx)
 
         [web] = asyncio.run(cycle())
@@ -283,14 +289,83 @@ def test_auto_mode_moves_a_channel_without_preview_to_mtproto(
         assert mt.key == "mtproto:rian_ru" and mt.error is None and mt.new == 30
 
 
-def test_collect_by_numeric_id_without_credentials_says_what_to_do(cli_run, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from svodka.errors import SvodkaError
-
+def _without_credentials(monkeypatch: pytest.MonkeyPatch, where: Path) -> dict[str, str]:
     for var in ("SVODKA_TELEGRAM_API_ID", "SVODKA_TELEGRAM_API_HASH"):
         monkeypatch.delenv(var, raising=False)
-    monkeypatch.chdir(cli_run.db.parent)  # no svodka.toml here
-    with pytest.raises(SvodkaError, match="all 1 source"):
-        cli_run("collect", "-1001101170442")
-    status = cli_run("status")
-    assert "mtproto:1101170442" in status.output
-    assert "not connected" in status.output and "api_id" in status.output
+    monkeypatch.chdir(where)  # no svodka.toml here
+    return {k: v for k, v in os.environ.items() if not k.startswith("SVODKA_TELEGRAM_API")}
+
+
+NOT_COLLECTED = (
+    "not collected (it needs an @username (`svodka channels add @name`), or telegram.api_id "
+    "and telegram.api_hash, then `svodka login` (MTProto))"
+)
+
+
+def test_collect_by_numeric_id_without_credentials_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = _without_credentials(monkeypatch, tmp_path)
+    db = str(tmp_path / "s.db")
+    done = subprocess.run(
+        [sys.executable, "-m", "svodka", "--db", db, "collect", "--", "-1001101170442"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert done.returncode != 0
+    assert done.stderr.count(f"1101170442: {NOT_COLLECTED}") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    status = subprocess.run(
+        [sys.executable, "-m", "svodka", "--db", db, "status"], capture_output=True, text=True, env=env
+    )
+    assert "mtproto:" not in status.stdout + status.stderr  # nothing was tried, so no error to show
+
+
+def test_watch_reports_a_channel_imported_by_id_once_and_never_runs_it(store: Store) -> None:
+    """Issue 13 item 18: with MTProto not set up, a channel imported by id (no username) was an MTProto job
+    failing with "the MTProto source is not connected" on every round."""
+    from svodka.collect import watch, watch_jobs
+
+    store.channels.resolve(ChannelRef(ext_id=str(CHANNEL_ID), title="РИА Новости"))  # as an import does
+    cfg = CollectConfig(mtproto_ready=False, interval=0.05, jitter=0.0)
+    told: list[str] = []
+
+    async def run() -> int:
+        async with Fetcher(cfg) as f:
+            ctx = Context(store, f, cfg)
+            stop = asyncio.Event()
+            asyncio.get_running_loop().call_later(0.6, stop.set)
+            return await watch(
+                ctx, stop, watch_jobs(store, cfg, lambda left: told.append(left.line())), tick=0.05
+            )
+
+    assert asyncio.run(run()) == 0
+    assert told == [f"РИА Новости (1101170442): {NOT_COLLECTED}"]
+    assert store.state.all() == []
+    # set up MTProto and the same channel is a job again
+    jobs = watch_jobs(store, CollectConfig(mtproto_ready=True), told.append)()
+    assert [j.key for j in jobs] == [f"mtproto:{CHANNEL_ID}"]
+
+
+def test_watch_prints_not_collected_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    env = _without_credentials(monkeypatch, tmp_path)
+    db = str(tmp_path / "w.db")
+    with open_store(db) as s:
+        s.channels.resolve(ChannelRef(ext_id=str(CHANNEL_ID), title="РИА Новости"))
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text("[collect]\ninterval = 0.1\n", encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "svodka", "--db", db, "--config", str(cfg), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    time.sleep(4.0)  # start-up plus many rounds of 0.1 s
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert err.count(NOT_COLLECTED) == 1, err
+    assert "not connected" not in out + err

@@ -53,7 +53,7 @@ def test_repeats_come_back_only_as_updates(gold_store: tuple[Store, GoldStories]
     last = top.members[-1].post
     channel = store.channels.by_id(last.channel_id)
     new = Post(
-        ChannelRef(handle=channel.handle, tg_id=channel.tg_id, title=channel.title),
+        ChannelRef(handle=channel.handle, ext_id=channel.ext_id, title=channel.title),
         last.message_id + 10_000,
         last.date + timedelta(minutes=30),
         last.text,
@@ -73,7 +73,7 @@ def test_repeats_come_back_only_as_updates(gold_store: tuple[Store, GoldStories]
 
 def test_group_and_language_filters(gold_store: tuple[Store, GoldStories]) -> None:
     store, _ = gold_store
-    store.channels.set_groups("РИА Новости", ["wire"])
+    store.channels.set_groups(store.channels.get(ChannelRef(title="РИА Новости")).id, ["wire"])
     d = build_digest(store, DigestQuery(*DAY, top=5, group="wire"))
     assert d.items and all(it.card.channels == ("РИА Новости",) for it in d.items)
     assert not build_digest(store, DigestQuery(*DAY, lang="en")).items

@@ -51,7 +51,7 @@ def test_real_json_export_imports_with_its_counts(store: Store, name: str) -> No
     assert report.saved.new == want["messages"]
     assert report.skipped.get("service message", 0) == want["service"]
     conn = _db(store)
-    title, tg_id = conn.execute("SELECT title, tg_id FROM channels").fetchone()
+    title, tg_id = conn.execute("SELECT title, CAST(ext_id AS INTEGER) FROM channels").fetchone()
     assert (title, tg_id) == (want["name"], want["id"])
     n, fwd, edited, reactions, replies = conn.execute(
         "SELECT COUNT(*), COUNT(fwd_name), COUNT(edited), COALESCE(SUM(reactions), 0), COUNT(reply_to) "
@@ -83,7 +83,9 @@ def test_forward_origins_and_links_of_salaf_export(store: Store) -> None:
     import_file(store, path)
     conn = _db(store)
     stored = dict(
-        conn.execute("SELECT message_id, fwd_tg_id FROM posts WHERE fwd_name IS NOT NULL").fetchall()
+        conn.execute(
+            "SELECT message_id, CAST(fwd_ext_id AS INTEGER) FROM posts WHERE fwd_name IS NOT NULL"
+        ).fetchall()
     )
     expected = {
         mid: int(m["forwarded_from_id"].removeprefix("channel"))
@@ -169,7 +171,8 @@ def test_full_account_export_reads_every_chat(tmp_path: Path, store: Store) -> N
     per = dict(
         _db(store)
         .execute(
-            "SELECT c.tg_id, COUNT(*) FROM posts p JOIN channels c ON c.id = p.channel_id GROUP BY c.tg_id"
+            "SELECT CAST(c.ext_id AS INTEGER), COUNT(*) FROM posts p "
+            "JOIN channels c ON c.id = p.channel_id GROUP BY 1"
         )
         .fetchall()
     )
@@ -240,7 +243,7 @@ def test_ru_news_corpus_counts(store: Store) -> None:
         == 24
     )
     assert conn.execute(
-        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_tg_id IS NOT NULL"
+        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_ext_id IS NOT NULL"
     ).fetchone()[0] == sum(bool(r.get("fwd_from")) for r in rows)
     again = import_file(store, path)
     assert (again.saved.new, again.saved.edited, again.saved.unchanged) == (0, 0, len(rows))
@@ -253,7 +256,7 @@ def test_bbc_corpus_counts(store: Store) -> None:
     assert report.saved.new == len(rows) == 1925
     conn = _db(store)
     fwd = conn.execute(
-        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_tg_id IS NOT NULL"
+        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_ext_id IS NOT NULL"
     ).fetchone()[0]
     assert fwd == sum(bool(r["fwd_from"]) for r in rows) == 39
     assert conn.execute("SELECT handle FROM channels").fetchall() == [("bbcbreaking",)]

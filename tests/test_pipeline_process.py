@@ -29,7 +29,7 @@ def embedder() -> USEEmbedder:
 def _posts(rows: list[dict]) -> list[Post]:  # type: ignore[type-arg]
     return [
         Post(
-            channel=ChannelRef(tg_id=-r["sender_id"] - 1_000_000_000_000, title=r["channel"]),
+            channel=ChannelRef(ext_id=str(-r["sender_id"] - 1_000_000_000_000), title=r["channel"]),
             message_id=r["message_id"],
             date=datetime.fromisoformat(r["date"]),
             text=r["text"],
@@ -85,25 +85,25 @@ def test_forward_metadata_and_near_duplicates_become_copies(store: Store, embedd
         "Правительство России продлило временный запрет на экспорт бензина до 31 января 2025 года, "
         "сообщили в пресс-службе кабмина. Ограничение не касается поставок в страны ЕАЭС."
     )
-    src = ChannelRef(handle="origin_news", tg_id=111, title="Origin")
+    src = ChannelRef(handle="origin_news", ext_id="111", title="Origin")
     store.posts.save(
         [
             Post(src, 10, t0, text),
             Post(
-                ChannelRef(handle="fwd", tg_id=222),
+                ChannelRef(handle="fwd", ext_id="222"),
                 5,
                 t0 + timedelta(minutes=3),
                 text,
-                forward=ForwardOrigin(tg_id=111, message_id=10),
+                forward=ForwardOrigin(ext_id="111", message_id=10),
             ),
             Post(
-                ChannelRef(handle="rewrite", tg_id=333),
+                ChannelRef(handle="rewrite", ext_id="333"),
                 7,
                 t0 + timedelta(minutes=9),
                 "⚡️" + text.replace("сообщили", "сообщили журналистам") + "\n\n[Подписаться](https://t.me/x)",
             ),
             Post(
-                ChannelRef(handle="other", tg_id=444),
+                ChannelRef(handle="other", ext_id="444"),
                 8,
                 t0 + timedelta(minutes=20),
                 "В Тбилиси продолжаются протесты у здания парламента, полиция применила водомёты и задержала "
@@ -113,7 +113,7 @@ def test_forward_metadata_and_near_duplicates_become_copies(store: Store, embedd
     )
     report = process(store, defaults(), embedder=embedder)
     assert report.copies == 2
-    origin = store.posts.by_key(store.channels.get("origin_news").id, 10)
+    origin = store.posts.by_key(store.channels.get(ChannelRef(handle="origin_news")).id, 10)
     assert origin is not None
     story = store.stories.get(store.stories.assignments()[origin.id])
     copies = [m for m in story.members if m.is_copy]
@@ -161,7 +161,7 @@ def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbed
         "В Тбилиси продолжаются протесты у здания парламента, полиция применила водомёты и задержала "
         "десятки человек, сообщает МВД Грузии."
     )
-    ch = [ChannelRef(handle=f"c{i}", tg_id=100 + i) for i in range(5)]
+    ch = [ChannelRef(handle=f"c{i}", ext_id=str(100 + i)) for i in range(5)]
     store.posts.save(
         [
             Post(ch[0], 1, t0, fuel),
@@ -188,7 +188,7 @@ def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbed
     second = process(store, defaults(), embedder=embedder)
     assert second.posts == 2
     assert second.window == 4  # two posts around each new one; the exhibition of day 10 was not read
-    backlog = store.posts.by_key(store.channels.get("c3").id, 1)
+    backlog = store.posts.by_key(store.channels.get(ChannelRef(handle="c3")).id, 1)
     assert backlog is not None
     assert store.stories.resolve(store.stories.assignments()[backlog.id]) == store.stories.resolve(fuel_story)
 

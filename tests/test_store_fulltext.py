@@ -60,7 +60,7 @@ def test_edits_and_deletions_on_both_sides_of_indexing(store: Store, tmp_path: P
     assert len(store.posts.versions(store.posts.by_key(1, 1).id)) == 1  # type: ignore[union-attr]
     _check_index(tmp_path / "test.db")
     # removing the channel deletes its posts, and their index entries with them
-    store.channels.remove("newsroom")
+    store.channels.remove(store.channels.get(ChannelRef(handle="newsroom")).id)
     assert store.posts.count() == 0 and not _found(store, "рубля")
     _check_index(tmp_path / "test.db")
 
@@ -82,7 +82,9 @@ def test_a_database_indexed_by_the_old_trigger_keeps_its_index(
 ) -> None:
     path = tmp_path / "old.db"
     every = db_mod.migrations()
-    monkeypatch.setattr(db_mod, "migrations", lambda: [m for m in every if m[0] < "0007"])
+    # steps before 0007, and 0012's id columns, which today's code writes posts with
+    early = [m for m in every if m[0] < "0007" or m[0] == "0012_platform_ids"]
+    monkeypatch.setattr(db_mod, "migrations", lambda: early)
     with open_store(path) as old:  # posts indexed row by row by the trigger of 0001
         old.posts.save([_post(1, "Саммит в Женеве"), _post(2, "Саммит в Вене")])
     monkeypatch.setattr(db_mod, "migrations", lambda: every)

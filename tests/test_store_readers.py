@@ -19,7 +19,7 @@ from svodka.model import ChannelRef, Post
 from svodka.store import open_store
 from svodka.store.sqlite import SqliteStore
 
-CHANNEL = ChannelRef(handle="readers_test", tg_id=555_000_001, title="Readers")
+CHANNEL = ChannelRef(handle="readers_test", ext_id="555000001", title="Readers")
 
 
 def _posts(first: int, n: int) -> list[Post]:

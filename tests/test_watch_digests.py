@@ -37,7 +37,7 @@ from svodka.digest.jobs import JobState, jobs_from, open_slot
 from svodka.pipeline.embed import USEEmbedder
 from svodka.scheduled import ScheduledDigests
 from svodka.settings import Settings, Tables, defaults, load
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import parse_channel
 from svodka.store import Store, open_store
 
 NOON = datetime(2024, 12, 4, 12, tzinfo=UTC)  # the sample's posts end on 2024-12-04 at 09:00 UTC

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from svodka.model import ChannelRef
 from test_web_support import PASSWORDS, WebEnv, web  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
@@ -134,7 +135,7 @@ def test_a_person_logs_in_reads_searches_and_adds_a_channel(page: Any, web: WebE
     assert page.locator("h1").inner_text().startswith("browser_added")
     assert "tier 2" in page.locator("main p.muted").first.inner_text()
     shot(page, "05-channel-added", tmp_path)
-    added = web.store.channels.get("browser_added")
+    added = web.store.channels.get(ChannelRef(handle="browser_added"))
     assert added.tier == 2 and set(added.groups) == {"tested", "web"}
 
     page.goto(web.base + "/channels")

@@ -8,6 +8,7 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from svodka.model import ChannelRef
 from svodka.store import open_store
 from svodka.web import adapters, views
 from svodka.web.app import create_app
@@ -95,7 +96,7 @@ def test_admin_adds_configures_and_removes_a_channel(
         },
     )
     assert r.status_code == 303
-    channel = web.store.channels.get("some_new_channel")
+    channel = web.store.channels.get(ChannelRef(handle="some_new_channel"))
     assert r.headers["location"] == f"/channels/{channel.id}"
     assert channel.tier == 3 and set(channel.groups) == {"world", "ru"}
     page = admin.get(f"/channels/{channel.id}").text
@@ -127,7 +128,7 @@ def test_admin_adds_configures_and_removes_a_channel(
 def test_channel_statistics(web: WebEnv, viewer: httpx.Client) -> None:  # noqa: F811
     if web.story_id is None:
         pytest.skip("needs ../shared/data/stories_dev for the copied posts")
-    fwd = web.store.channels.get(FORWARDER.handle or "")
+    fwd = web.store.channels.get(FORWARDER)
     data = viewer.get(f"/channels/{fwd.id}", params={"format": "json"}).json()
     s = data["channel"]["stats"]
     assert s["posts"] == 2 and s["forwarded"] == 2 and s["share_copied"] == 1.0 and s["share_original"] == 0.0
@@ -149,14 +150,14 @@ def test_channel_statistics(web: WebEnv, viewer: httpx.Client) -> None:  # noqa:
     assert "copy_digest_ru" in listing and "100%" in listing
     all_stats = {c["id"]: c["stats"] for c in viewer.get("/api/channels").json()["channels"]}
     assert sum(st["posts"] for st in all_stats.values()) == web.store.posts.count()
-    rw = web.store.channels.get(REWRITER.handle or "")
+    rw = web.store.channels.get(REWRITER)
     assert all_stats[rw.id]["forwarded"] == 0  # a re-published text is no forward: the story knows it
 
 
 def test_post_page_shows_origin_and_copies(web: WebEnv, viewer: httpx.Client) -> None:  # noqa: F811
     if web.story_id is None:
         pytest.skip("needs ../shared/data/stories_dev")
-    fwd = web.store.channels.get(FORWARDER.handle or "")
+    fwd = web.store.channels.get(FORWARDER)
     copy = web.store.posts.by_key(fwd.id, 100)
     assert copy is not None
     data = viewer.get(f"/api/posts/{copy.id}").json()

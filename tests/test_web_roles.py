@@ -12,6 +12,7 @@ import time
 import httpx
 import pytest
 
+from svodka.model import ChannelRef
 from svodka.web.app import create_app, route_table
 from svodka.web.auth import WebConfig, hash_password
 from svodka.web.framework import RouteSpec
@@ -166,7 +167,7 @@ def test_csrf_is_required_on_forms(web: WebEnv, clients) -> None:  # type: ignor
     assert len(web.store.channels.list()) == before
     r = admin.post("/channels", data={"channel": "@csrf_probe", "csrf_token": admin.csrf})
     assert r.status_code == 303
-    assert web.store.channels.get("csrf_probe").handle == "csrf_probe"
+    assert web.store.channels.get(ChannelRef(handle="csrf_probe")).handle == "csrf_probe"
     # JSON writes with the session cookie need the X-CSRF-Token header; an API key needs none.
     assert admin.post("/api/channels", json={"channel": "@csrf_probe2"}).status_code == 403
     r = admin.post("/api/channels", json={"channel": "@csrf_probe2"}, headers={"x-csrf-token": admin.csrf})

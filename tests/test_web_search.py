@@ -12,7 +12,7 @@ import pytest
 
 from conftest import SHARED
 from svodka.ingest import import_file
-from svodka.model import SearchHit
+from svodka.model import ChannelRef, SearchHit
 from svodka.pipeline.language import detect_language
 from svodka.pipeline.normalize import normalize, text_hash
 from svodka.store import Store, open_store
@@ -80,7 +80,7 @@ def test_language_filter_keeps_only_posts_the_pipeline_told_apart(env: Env) -> N
     assert env.store.posts.search(BOTH, language="kk") == []
     # With a channel and a date as well (both ways of applying filters agree).
     day = datetime(2017, 3, 1, tzinfo=UTC)
-    bbc = env.store.channels.get("bbcbreaking").id
+    bbc = env.store.channels.get(ChannelRef(handle="bbcbreaking")).id
     combined = env.store.posts.search(BOTH, limit=500, language="en", channel_ids=[bbc], since=day)
     assert {h.post.id for h in combined} == by_lang["en"]
     assert env.store.posts.search(BOTH, limit=500, language="ru", channel_ids=[bbc]) == []

@@ -18,9 +18,9 @@ from svodka.web.auth import hash_password, verify_password
 from svodka.web.provenance import FORWARD, NEAR_DUPLICATE, provenance
 
 T0 = datetime(2024, 12, 2, 9, 0, tzinfo=UTC)
-ORIGIN = ChannelRef(handle="origin_news", tg_id=1_001)
-FWD = ChannelRef(handle="forwarder", tg_id=1_002)
-OTHER = ChannelRef(handle="other_news", tg_id=1_003)
+ORIGIN = ChannelRef(handle="origin_news", ext_id="1001")
+FWD = ChannelRef(handle="forwarder", ext_id="1002")
+OTHER = ChannelRef(handle="other_news", ext_id="1003")
 
 
 def _posts(store: Store) -> None:
@@ -36,7 +36,7 @@ def _posts(store: Store) -> None:
                 T0 + timedelta(hours=i, minutes=5),
                 f"Новость номер {i}",
                 views=50,
-                forward=ForwardOrigin(tg_id=1_001, message_id=i),
+                forward=ForwardOrigin(ext_id="1001", message_id=i),
             )
             for i in (1, 2)
         ]

@@ -32,8 +32,8 @@ from svodka.web.server import running
 SAMPLE = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
 PASSWORDS = {"admin": "admin-pass-1", "analyst": "analyst-pass-1", "viewer": "viewer-pass-1"}
 ROLES = ("viewer", "analyst", "admin")
-FORWARDER = ChannelRef(handle="copy_digest_ru", tg_id=777_000_001, title="Copy Digest")
-REWRITER = ChannelRef(handle="rewrite_news_ru", tg_id=777_000_002, title="Rewrite News")
+FORWARDER = ChannelRef(handle="copy_digest_ru", ext_id="777000001", title="Copy Digest")
+REWRITER = ChannelRef(handle="rewrite_news_ru", ext_id="777000002", title="Rewrite News")
 
 
 class MemoryStories:
@@ -88,7 +88,7 @@ def _add_copies(store: Store, story: Story) -> Story:
                 text=p.text,
                 views=1000 + 250 * i,
                 forward=ForwardOrigin(
-                    tg_id=store.channels.by_id(p.channel_id).tg_id, message_id=p.message_id
+                    ext_id=store.channels.by_id(p.channel_id).ext_id, message_id=p.message_id
                 ),
             )
             for i, p in enumerate(originals[:2])

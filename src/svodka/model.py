@@ -36,6 +36,17 @@ def normalize_tg_id(value: int | str | None) -> int | None:
     return value
 
 
+def tg_ext_id(value: int | str | None) -> str | None:
+    """A Telegram channel's external id (:attr:`ChannelRef.ext_id`): the bare id of ``-100…``,
+    ``channel…`` or ``…`` as text; None if ``value`` is not one."""
+    tg_id = normalize_tg_id(value)
+    return None if tg_id is None else str(tg_id)
+
+
+def _tg_id(platform: str, ext_id: str | None) -> int | None:
+    return int(ext_id) if platform == PLATFORM_TELEGRAM and ext_id and ext_id.isdigit() else None
+
+
 def bot_api_id(tg_id: int) -> int:
     """The ``-100…`` form of a bare channel id, as Bot API and many datasets write it."""
     return -(_CHANNEL_ID_OFFSET + tg_id)
@@ -63,19 +74,28 @@ def from_unix(value: int | float | str) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class ChannelRef:
-    """How a source names a channel: any of handle, numeric id or title may be missing."""
+    """How a source names a channel: any of handle, external id or title may be missing.
+
+    ``ext_id`` is the platform's own id of the channel, as text (Telegram: the bare positive channel id,
+    see :func:`tg_ext_id`; another platform: whatever it uses); unique per platform.
+    """
 
     platform: str = PLATFORM_TELEGRAM
     handle: str | None = None  # lower-case username without '@' (or a feed URL for RSS)
-    tg_id: int | None = None  # bare positive id (see normalize_tg_id)
+    ext_id: str | None = None
     title: str | None = None
 
+    @property
+    def tg_id(self) -> int | None:
+        """The bare Telegram channel id, for a Telegram channel whose id is known."""
+        return _tg_id(self.platform, self.ext_id)
+
     def key(self) -> str:
-        """A stable text key: handle if known, else numeric id, else title."""
+        """A stable text key: handle if known, else external id, else title."""
         if self.handle:
             return self.handle
-        if self.tg_id is not None:
-            return str(self.tg_id)
+        if self.ext_id is not None:
+            return self.ext_id
         return self.title or "?"
 
 
@@ -86,7 +106,7 @@ class Channel:
     id: int
     platform: str
     handle: str | None
-    tg_id: int | None
+    ext_id: str | None  # the platform's id of the channel (see ChannelRef)
     title: str | None
     tier: int = 0  # user-assigned credibility tier: 0 unknown, 1 highest … 5 lowest
     groups: tuple[str, ...] = ()
@@ -96,15 +116,22 @@ class Channel:
 
     @property
     def name(self) -> str:
-        return self.handle or self.title or (str(self.tg_id) if self.tg_id is not None else f"#{self.id}")
+        return self.handle or self.title or self.ext_id or f"#{self.id}"
+
+    @property
+    def tg_id(self) -> int | None:
+        """The bare Telegram channel id, for a Telegram channel whose id is known."""
+        return _tg_id(self.platform, self.ext_id)
 
     def as_dict(self) -> dict[str, Any]:
-        """The fields a person or a program reads (`svodka channels list --json`, the web API)."""
+        """The fields a person or a program reads (`svodka channels list --json`, the web API);
+        ``tg_id`` (Telegram's id as a number, else null) stays for the clients that read it."""
         return {
             "id": self.id,
             "name": self.name,
             "platform": self.platform,
             "handle": self.handle,
+            "ext_id": self.ext_id,
             "tg_id": self.tg_id,
             "title": self.title,
             "tier": self.tier,
@@ -113,23 +140,21 @@ class Channel:
             "active": self.active,
         }
 
-    def post_url(self, message_id: int) -> str | None:
-        if self.platform == PLATFORM_TELEGRAM:
-            if self.handle:
-                return f"https://t.me/{self.handle}/{message_id}"
-            if self.tg_id is not None:
-                return f"https://t.me/c/{self.tg_id}/{message_id}"
-        return None
-
 
 @dataclass(frozen=True, slots=True)
 class ForwardOrigin:
-    """Where a forwarded post came from, as far as the source tells."""
+    """Where a forwarded post came from, as far as the source tells: the origin channel's platform and
+    external id (see :class:`ChannelRef`), or its handle, or only its display name."""
 
     name: str | None = None
-    tg_id: int | None = None
+    ext_id: str | None = None
     handle: str | None = None
     message_id: int | None = None
+    platform: str = PLATFORM_TELEGRAM
+
+    @property
+    def tg_id(self) -> int | None:
+        return _tg_id(self.platform, self.ext_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +201,8 @@ class StoredPost:
     url: str | None
     views: int | None = None
     forwards: int | None = None
-    fwd_tg_id: int | None = None
+    fwd_platform: str | None = None  # the origin channel's platform …
+    fwd_ext_id: str | None = None  # … and its external id
     fwd_handle: str | None = None
     fwd_name: str | None = None
     fwd_message_id: int | None = None
@@ -186,6 +212,11 @@ class StoredPost:
     edited: datetime | None = None
     deleted_at: datetime | None = None
     versions: int = 1
+
+    @property
+    def fwd_tg_id(self) -> int | None:
+        """The origin's bare Telegram channel id, when it is a Telegram channel with a known id."""
+        return _tg_id(self.fwd_platform or "", self.fwd_ext_id)
 
 
 @dataclass(frozen=True, slots=True)

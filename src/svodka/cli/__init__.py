@@ -68,7 +68,9 @@ for _module in COMMAND_MODULES:
 def main() -> None:
     """Entry point: run the CLI; turn svodka's errors into one line and an exit code."""
     try:
-        cli.main(standalone_mode=False)
+        code = cli.main(standalone_mode=False)  # an Exit(n) raised by a command comes back as n here
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -8,6 +8,7 @@ import click
 
 from svodka.cli.app import App, command, echo_json
 from svodka.errors import ConfigError
+from svodka.sources.registry import channel_named
 
 
 def _day(dt: datetime | None) -> str:
@@ -42,7 +43,7 @@ def register(cli: click.Group) -> None:
         """
         from svodka.digest.period import parse_span
 
-        ids: list[int] | None = [app.store.channels.get(c).id for c in channels] or None
+        ids: list[int] | None = [channel_named(app.store.channels, c).id for c in channels] or None
         if group:
             in_group = [c.id for c in app.store.channels.list(group=group)]
             if not in_group:

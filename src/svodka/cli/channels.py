@@ -9,7 +9,7 @@ import click
 from svodka.cli.app import App, command, echo_json
 from svodka.errors import InputError
 from svodka.model import Channel
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import channel_named, parse_channel
 
 
 def _line(c: Channel) -> str:
@@ -55,7 +55,8 @@ def register(cli: click.Group) -> None:
         groups: tuple[str, ...],
         tier: int | None,
     ) -> None:
-        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs.
+        """Add channels: @name, name, t.me/name, t.me/s/name, https://telegram.me/name, -100… ids, feed URLs,
+        and whatever else an installed source reads (entry points `svodka.sources`).
 
         Put `--` before a -100… id so it is not read as an option: `svodka channels add -- -1001234567890`.
         """
@@ -87,10 +88,10 @@ def register(cli: click.Group) -> None:
     @click.option("--yes", is_flag=True, help="Do not ask before deleting the channel's posts.")
     def remove(app: App, name: str, keep_posts: bool, yes: bool) -> None:
         """Stop following a channel (and, unless --keep-posts, delete its stored posts)."""
-        channel = app.store.channels.get(name)
+        channel = channel_named(app.store.channels, name)
         if not keep_posts and not yes:
             click.confirm(f"Delete {channel.name} and all its stored posts?", abort=True)
-        app.store.channels.remove(name, keep_posts=keep_posts)
+        app.store.channels.remove(channel.id, keep_posts=keep_posts)
         click.echo(f"removed {channel.name}" + (" (posts kept)" if keep_posts else ""))
 
     @command(channels, "set-tier")
@@ -98,7 +99,7 @@ def register(cli: click.Group) -> None:
     @click.argument("tier", type=click.IntRange(0, 5))
     def set_tier(app: App, name: str, tier: int) -> None:
         """Set a channel's credibility tier: 1 most credible … 5 least, 0 unknown."""
-        click.echo(_line(app.store.channels.set_tier(name, tier)))
+        click.echo(_line(app.store.channels.set_tier(channel_named(app.store.channels, name).id, tier)))
 
     @command(channels, "set-group")
     @click.argument("name")
@@ -106,4 +107,5 @@ def register(cli: click.Group) -> None:
     @click.option("--add", is_flag=True, help="Add to the channel's groups instead of replacing them.")
     def set_group(app: App, name: str, groups: tuple[str, ...], add: bool) -> None:
         """Put a channel in one or more groups (replacing its groups unless --add)."""
-        click.echo(_line(app.store.channels.set_groups(name, groups, add=add)))
+        channel = channel_named(app.store.channels, name)
+        click.echo(_line(app.store.channels.set_groups(channel.id, groups, add=add)))

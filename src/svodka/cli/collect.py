@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sys
-from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -14,7 +13,17 @@ from typing import Any
 import click
 
 from svodka.cli.app import App, command, echo_json
-from svodka.collect import Context, Outcome, config_from, jobs_for, run_cycle, watch
+from svodka.collect import (
+    Context,
+    NotCollected,
+    Outcome,
+    config_from,
+    named_channels,
+    plan,
+    run_cycle,
+    watch,
+    watch_jobs,
+)
 from svodka.collect.config import CollectConfig
 from svodka.collect.http import Fetcher
 from svodka.errors import SvodkaError
@@ -37,8 +46,12 @@ async def _with_context(app: App, cfg: CollectConfig, body: Any) -> Any:
 
             return await stack.enter_async_context(connect(app.settings, cfg.mtproto_proxy))
 
-        ctx.mtproto_connect = connect_mtproto
+        ctx.link("mtproto").connect = connect_mtproto
         return await body(ctx)
+
+
+def _say_not_collected(left: NotCollected) -> None:
+    click.echo(left.line(), err=True)
 
 
 def _say_digest(report: Any) -> None:
@@ -108,8 +121,15 @@ def register(cli: click.Group) -> None:
             cfg = replace(cfg, backfill_posts=backfill)
         if days is not None:
             cfg = replace(cfg, backfill_days=days)
-        jobs = jobs_for(app.store, cfg.telegram_via, channels)
+        todo = plan(app.store, cfg, named_channels(app.store, channels) if channels else None)
+        for left in todo.not_collected:
+            _say_not_collected(left)
+        jobs = list(todo.jobs)
         if not jobs:
+            if todo.not_collected:
+                raise SvodkaError(
+                    f"none of the {len(todo.not_collected)} channel(s) can be collected (see above)"
+                )
             raise SvodkaError("no channels to collect: `svodka channels add @name` first, or name them here")
 
         async def body(ctx: Context) -> list[Outcome]:
@@ -166,8 +186,7 @@ def register(cli: click.Group) -> None:
 
             digest_jobs = jobs_from(app.settings)  # a bad job stops here, before anything runs
 
-        def jobs() -> Sequence[Any]:
-            return jobs_for(store, cfg.telegram_via)
+        jobs = watch_jobs(store, cfg, _say_not_collected)
 
         async def body(ctx: Context) -> int:
             stop = asyncio.Event()

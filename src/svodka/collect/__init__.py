@@ -2,24 +2,42 @@
 
 ``run_cycle`` collects each source once (`svodka collect`); ``watch`` keeps collecting on a schedule
 (`svodka watch`), handing over to a :class:`Followup` (the scheduled digests) after a catch-up round.
-Each source kind has one module: :mod:`.web` (t.me/s), :mod:`.feeds` (RSS/Atom), :mod:`.mtproto` (Telethon).
+Each source kind has one module: :mod:`.web` (t.me/s), :mod:`.feeds` (RSS/Atom), :mod:`.mtproto` (Telethon),
+each with the ``SOURCE`` that :mod:`svodka.sources.registry` lists; packages add more (entry points
+``svodka.sources``).
 """
 
 from svodka.collect.config import CollectConfig, config_from
-from svodka.collect.context import Context
-from svodka.collect.jobs import Job, Outcome, job_for
-from svodka.collect.runner import Followup, jobs_for, run_cycle, run_job, watch
+from svodka.collect.context import Context, Link
+from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, job_for, plan_for
+from svodka.collect.runner import (
+    Followup,
+    jobs_for,
+    named_channels,
+    plan,
+    run_cycle,
+    run_job,
+    watch,
+    watch_jobs,
+)
 
 __all__ = [
     "CollectConfig",
     "Context",
     "Followup",
     "Job",
+    "Link",
+    "NotCollected",
     "Outcome",
+    "Plan",
     "config_from",
     "job_for",
     "jobs_for",
+    "named_channels",
+    "plan",
+    "plan_for",
     "run_cycle",
     "run_job",
     "watch",
+    "watch_jobs",
 ]

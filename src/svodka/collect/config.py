@@ -34,6 +34,7 @@ class CollectConfig:
     proxy: str = ""
     proxies: Mapping[str, str] = field(default_factory=dict)  # handle, @handle or host → proxy URL
     mtproto_proxy: str = ""
+    mtproto_ready: bool = True  # telegram.api_id and api_hash are set (MTProto may be used)
 
     def proxy_for(self, *names: str | None) -> str | None:
         """The proxy of the first of ``names`` (handle, host) that has one, else the global one."""
@@ -85,4 +86,5 @@ def config_from(settings: Mapping[str, Any]) -> CollectConfig:
         proxy=settings["network.proxy"],
         proxies=_proxies(settings["collect.proxies"]),
         mtproto_proxy=settings["collect.mtproto_proxy"],
+        mtproto_ready=bool(settings["telegram.api_id"] and settings["telegram.api_hash"]),
     )

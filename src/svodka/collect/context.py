@@ -1,4 +1,5 @@
-"""What every source collector gets: the store, the HTTP fetcher, the settings, a clock and dice."""
+"""What every source collector gets: the store, the HTTP fetcher, the settings, a clock and dice, and the
+connections sources open on first use (:class:`Link`, by source kind)."""
 
 from __future__ import annotations
 
@@ -18,14 +19,25 @@ def utcnow() -> datetime:
 
 
 @dataclass(slots=True)
+class Link:
+    """A connection a source opens on first use and keeps for the run (MTProto: a signed-in client);
+    sources may be added while `watch` runs, so it is not opened before a job needs it."""
+
+    connect: Callable[[], Awaitable[object]] | None = None
+    client: object | None = None  # once connected
+    error: str | None = None  # why it is not connected, to tell the user on each job
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+@dataclass(slots=True)
 class Context:
     store: Store
     fetcher: Fetcher
     cfg: CollectConfig
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utcnow
-    mtproto: object | None = None  # a connected MTProto source, when one is configured
-    mtproto_error: str | None = None  # why it is not, to tell the user on each MTProto job
-    # Connects on first use (channels read through MTProto may be added while `watch` runs).
-    mtproto_connect: Callable[[], Awaitable[object]] | None = None
-    mtproto_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    links: dict[str, Link] = field(default_factory=dict)  # by source kind
+
+    def link(self, kind: str) -> Link:
+        """The connection of the sources of ``kind`` (created empty on first call)."""
+        return self.links.setdefault(kind, Link())

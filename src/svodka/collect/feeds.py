@@ -1,14 +1,18 @@
-"""Collect one RSS/Atom feed, with conditional GET (ETag / Last-Modified kept in the source's state)."""
+"""Collect one RSS/Atom feed, with conditional GET (ETag / Last-Modified kept in the source's state);
+:data:`SOURCE` is the feed source of the registry (:mod:`svodka.sources.registry`)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from urllib.parse import urlsplit
 
+from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.http import Response, with_retries
 from svodka.collect.jobs import Job, Outcome
-from svodka.model import SourceState
+from svodka.model import PLATFORM_RSS, Channel, ChannelRef, SourceState
+from svodka.sources.identifiers import feed_ref
 from svodka.sources.rss import Feed, parse_feed
 
 
@@ -45,3 +49,25 @@ async def collect_feed(job: Job, state: SourceState, ctx: Context) -> tuple[Sour
     state = replace(state, extra=extra)
     ctx.store.state.put(state, channel_id=job.channel.id)
     return state, outcome
+
+
+class FeedSource:
+    """RSS and Atom feeds, by URL."""
+
+    kind = "rss"
+    platform = PLATFORM_RSS
+    examples = "a feed URL (https://…)"
+    needs = "its feed URL"
+    settings = ("network.proxy", "collect.proxies")
+
+    def parse(self, text: str) -> ChannelRef | None:
+        return feed_ref(text)
+
+    def takes(self, channel: Channel, cfg: CollectConfig, handed_over: Collection[str]) -> bool:
+        return bool(channel.handle)
+
+    async def collect(self, job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
+        return await collect_feed(job, state, ctx)
+
+
+SOURCE = FeedSource()

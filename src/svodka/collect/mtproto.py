@@ -8,15 +8,18 @@ dates) and deletions.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.jobs import Job, Outcome
 from svodka.errors import ConfigError, SourceError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, ChannelRef, SourceState
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, SourceState
+from svodka.sources.identifiers import telegram_id_ref
 from svodka.sources.telegram_mtproto import TelethonSource, message_to_post, oldest_date
 
 BATCH = 100  # messages per request: Telegram's own page size for history
@@ -27,7 +30,7 @@ class MtprotoRun:
         self.job, self.state, self.ctx, self.source = job, state, ctx, source
         self.outcome = Outcome(job.key)
         self.now = ctx.clock()
-        self.ref = ChannelRef(PLATFORM_TELEGRAM, handle=job.channel.handle, tg_id=job.channel.tg_id)
+        self.ref = ChannelRef(PLATFORM_TELEGRAM, handle=job.channel.handle, ext_id=job.channel.ext_id)
 
     def checkpoint(self, **changes: object) -> None:
         self.state = replace(self.state, **changes)  # type: ignore[arg-type]
@@ -71,7 +74,9 @@ class MtprotoRun:
         # Cache the id on the channel too, so imports by id find it; if another row already has this id
         # (an import by id), keep them apart.
         with suppress(StoreError):
-            self.ctx.store.channels.resolve(ChannelRef(PLATFORM_TELEGRAM, handle=name, tg_id=resolved.tg_id))
+            self.ctx.store.channels.resolve(
+                ChannelRef(PLATFORM_TELEGRAM, handle=name, ext_id=str(resolved.tg_id))
+            )
         if resolved.title and resolved.title != self.job.channel.title:
             self.ctx.store.channels.update_info(self.job.channel.id, title=resolved.title)
         self.checkpoint(extra={**self.state.extra, "tg_id": resolved.tg_id})
@@ -140,17 +145,53 @@ class MtprotoRun:
 
 
 async def collect_mtproto(job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
-    async with ctx.mtproto_lock:
-        if ctx.mtproto is None and ctx.mtproto_connect is not None:
+    link = ctx.link(job.kind)
+    async with link.lock:
+        if link.client is None and link.connect is not None:
             try:
-                ctx.mtproto = await ctx.mtproto_connect()
-                ctx.mtproto_error = None
+                link.client = await link.connect()
+                link.error = None
             except ConfigError as e:  # missing credentials or login: the same for every job, say it
-                ctx.mtproto_error = str(e)
-                ctx.mtproto_connect = None
+                link.error = str(e)
+                link.connect = None
             except SourceError as e:  # network: try again on the next job
-                ctx.mtproto_error = str(e)
-    if not isinstance(ctx.mtproto, TelethonSource):
-        why = ctx.mtproto_error or "set telegram.api_id/api_hash and run `svodka login`"
+                link.error = str(e)
+    if not isinstance(link.client, TelethonSource):
+        why = link.error or "set telegram.api_id/api_hash and run `svodka login`"
         raise SourceError(f"the MTProto source is not connected ({why})")
-    return await MtprotoRun(job, state, ctx, ctx.mtproto).run()
+    return await MtprotoRun(job, state, ctx, link.client).run()
+
+
+class MtprotoSource:
+    """Telegram channels through MTProto with the user's own account (Telethon): by username or id."""
+
+    kind = "mtproto"
+    platform = PLATFORM_TELEGRAM
+    examples = "a -100… channel id, t.me/c/<id>/<post>"
+    needs = "telegram.api_id and telegram.api_hash, then `svodka login` (MTProto)"
+    settings = (
+        "telegram.api_id",
+        "telegram.api_hash",
+        "telegram.session",
+        "collect.telegram_via",
+        "collect.mtproto_proxy",
+    )
+
+    def parse(self, text: str) -> ChannelRef | None:
+        return telegram_id_ref(text)
+
+    def takes(self, channel: Channel, cfg: CollectConfig, handed_over: Collection[str]) -> bool:
+        if not (channel.handle or channel.ext_id):
+            return False
+        if cfg.telegram_via == "mtproto":
+            return True
+        if cfg.telegram_via == "auto" and channel.handle and f"web:{channel.handle}" in handed_over:
+            return True
+        # a channel known by id only (an import): the web preview cannot read it; MTProto can, if set up
+        return channel.handle is None and cfg.mtproto_ready
+
+    async def collect(self, job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
+        return await collect_mtproto(job, state, ctx)
+
+
+SOURCE = MtprotoSource()

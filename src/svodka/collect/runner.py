@@ -10,50 +10,61 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from svodka.collect import policy
+from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
-from svodka.collect.feeds import collect_feed
-from svodka.collect.jobs import Job, Outcome, job_for
-from svodka.collect.web import collect_web
+from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, plan_for
 from svodka.errors import ConfigError, SourceError, StoreError
-from svodka.model import SourceState
+from svodka.model import Channel, SourceState
+from svodka.sources.registry import by_kind, parse_channel
 from svodka.sources.telegram_web import NoWebPreview
 from svodka.store import Store
 
 log = logging.getLogger(__name__)
 
-Collect = Callable[[Job, SourceState, Context], Awaitable[tuple[SourceState, Outcome]]]
+
+def plan(store: Store, cfg: CollectConfig, channels: Sequence[Channel] | None = None) -> Plan:
+    """The jobs for ``channels`` (default: every active channel), and the channels no source takes."""
+    if channels is None:
+        channels = [c for c in store.channels.list() if c.active]
+    handed_over = {s.key for s in store.state.all() if s.extra.get("no_preview")}
+    return plan_for(channels, cfg, handed_over)
 
 
-def _collector(kind: str) -> Collect:
-    if kind == "web":
-        return collect_web
-    if kind == "rss":
-        return collect_feed
-    if kind == "mtproto":
-        from svodka.collect.mtproto import collect_mtproto
-
-        return collect_mtproto
-    raise ConfigError(f"unknown source kind {kind!r}")
+def named_channels(store: Store, names: Sequence[str]) -> list[Channel]:
+    """The channels ``names`` refer to (any reference a registered source reads), added if new."""
+    return [store.channels.by_id(store.channels.resolve(parse_channel(n))) for n in names]
 
 
 def jobs_for(store: Store, telegram_via: str, names: Sequence[str] = ()) -> list[Job]:
-    """The sources to collect: the named channels (added if new), or every active channel."""
-    from svodka.sources.identifiers import parse_channel
+    """The sources to collect, MTProto taken as set up: the named channels (added if new), or every
+    active channel (see :func:`plan` for the channels left out)."""
+    channels = named_channels(store, names) if names else None
+    return list(plan(store, CollectConfig(telegram_via=telegram_via), channels).jobs)
 
-    if names:
-        channels = [store.channels.by_id(store.channels.resolve(parse_channel(n))) for n in names]
-    else:
-        channels = [c for c in store.channels.list() if c.active]
-    if telegram_via != "auto":
-        return [job_for(c, telegram_via) for c in channels]
-    no_preview = {s.key for s in store.state.all() if s.extra.get("no_preview")}
-    return [job_for(c, telegram_via, no_preview=f"web:{c.handle}" in no_preview) for c in channels]
+
+def watch_jobs(
+    store: Store, cfg: CollectConfig, on_not_collected: Callable[[NotCollected], None]
+) -> Callable[[], list[Job]]:
+    """The job list for :func:`watch`, re-planned on each call; a channel no source takes is reported
+    to ``on_not_collected`` once (again only after it was collectable for a while), never run."""
+    told: set[int] = set()
+
+    def current() -> list[Job]:
+        p = plan(store, cfg)
+        for left in p.not_collected:
+            if left.channel.id not in told:
+                told.add(left.channel.id)
+                on_not_collected(left)
+        told.intersection_update(left.channel.id for left in p.not_collected)
+        return list(p.jobs)
+
+    return current
 
 
 async def run_job(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | None = None) -> Outcome:
@@ -61,7 +72,7 @@ async def run_job(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | N
     store = ctx.store
     state = store.state.get(job.key)
     try:
-        state, outcome = await _collector(job.kind)(job, state, ctx)
+        state, outcome = await by_kind(job.kind).collect(job, state, ctx)
         active = bool(outcome.new or outcome.edited or outcome.deleted)
         state = policy.on_success(state, ctx.clock(), ctx.cfg, ctx.rng, active=active)
     except (SourceError, OSError) as e:

@@ -14,14 +14,17 @@ crash at any point loses nothing already stored and the next run resumes:
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.http import PermanentError, with_retries
 from svodka.collect.jobs import Job, Outcome
-from svodka.model import PLATFORM_TELEGRAM, ChannelRef, SourceState
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, SourceState
+from svodka.sources.identifiers import telegram_handle_ref
 from svodka.sources.telegram_web import WebPage, page_url, parse_page
 
 log = logging.getLogger(__name__)
@@ -146,3 +149,36 @@ class WebChannelRun:
 
 async def collect_web(job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
     return await WebChannelRun(job, state, ctx).run()
+
+
+class TelegramWebSource:
+    """Public Telegram channels by username, read from the web preview ``t.me/s/<name>`` (no account)."""
+
+    kind = "web"
+    platform = PLATFORM_TELEGRAM
+    examples = "@name, name, t.me/name, t.me/s/name"
+    needs = "an @username (`svodka channels add @name`)"
+    settings = (
+        "telegram.web_base_url",
+        "collect.telegram_via",
+        "collect.backfill_posts",
+        "collect.backfill_days",
+        "collect.edit_window_hours",
+        "collect.edit_window_pages",
+        "collect.proxies",
+    )
+
+    def parse(self, text: str) -> ChannelRef | None:
+        return telegram_handle_ref(text)
+
+    def takes(self, channel: Channel, cfg: CollectConfig, handed_over: Collection[str]) -> bool:
+        if not channel.handle or cfg.telegram_via == "mtproto":
+            return False
+        # collect.telegram_via = "auto": a channel without a web preview goes to MTProto
+        return not (cfg.telegram_via == "auto" and f"{self.kind}:{channel.handle}" in handed_over)
+
+    async def collect(self, job: Job, state: SourceState, ctx: Context) -> tuple[SourceState, Outcome]:
+        return await collect_web(job, state, ctx)
+
+
+SOURCE = TelegramWebSource()

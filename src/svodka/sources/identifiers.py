@@ -1,12 +1,13 @@
 """Channel identifiers as users paste them: ``@name``, ``name``, ``t.me/name``, ``t.me/s/name``,
-``https://telegram.me/name``, ``t.me/name/123``, numeric ``-100…`` ids, feed URLs."""
+``https://telegram.me/name``, ``t.me/name/123``, numeric ``-100…`` ids, feed URLs. The sources that read
+each form call these (see :mod:`svodka.sources.registry`, whose ``parse_channel`` asks them in turn)."""
 
 from __future__ import annotations
 
 import re
 
 from svodka.errors import InputError
-from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, normalize_tg_id
+from svodka.model import PLATFORM_RSS, PLATFORM_TELEGRAM, ChannelRef, tg_ext_id
 
 _TME = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?@?([A-Za-z0-9_]{3,64})(?:/\d+)?/?(?:\?.*)?",
@@ -29,26 +30,32 @@ def handle_of(text: str) -> str | None:
     return m.group(1).lower()
 
 
-def parse_channel(text: str) -> ChannelRef:
-    """A :class:`ChannelRef` for one user-written identifier; InputError if it names nothing."""
+def telegram_handle_ref(text: str) -> ChannelRef | None:
+    """A public Telegram channel by username: ``@name``, ``name``, ``t.me/name``, ``t.me/s/name`` …"""
+    handle = handle_of(text)
+    return None if handle is None else ChannelRef(PLATFORM_TELEGRAM, handle=handle)
+
+
+def telegram_id_ref(text: str) -> ChannelRef | None:
+    """A Telegram channel by numeric id (``-100…``, ``123…``) or a private post link ``t.me/c/<id>/<post>``;
+    InputError for an invite or service link, which names no channel one can follow."""
     raw = text.strip()
-    handle = handle_of(raw)
-    if handle:
-        return ChannelRef(PLATFORM_TELEGRAM, handle=handle)
     if _NUMERIC.fullmatch(raw):
-        return ChannelRef(PLATFORM_TELEGRAM, tg_id=normalize_tg_id(raw))
+        return ChannelRef(PLATFORM_TELEGRAM, ext_id=tg_ext_id(raw))
     tme = _TME_ANY.fullmatch(raw)
-    if tme:
-        private = _TME_PRIVATE.fullmatch(tme.group(1))
-        if private:  # t.me/c/<id>/<post>: a link to a post, readable only through MTProto
-            return ChannelRef(PLATFORM_TELEGRAM, tg_id=int(private.group(1)))
-        raise InputError(
-            "<argument>",
-            f"{raw!r} is an invite or service link, not a public channel: join it in Telegram, then add it "
-            "by its -100… id (read through MTProto)",
-        )
-    if re.match(r"https?://", raw):
-        return ChannelRef(PLATFORM_RSS, handle=raw)
+    if tme is None:
+        return None
+    private = _TME_PRIVATE.fullmatch(tme.group(1))
+    if private:  # t.me/c/<id>/<post>: a link to a post, readable only through MTProto
+        return ChannelRef(PLATFORM_TELEGRAM, ext_id=tg_ext_id(private.group(1)))
     raise InputError(
-        "<argument>", f"{raw!r} is not a channel: use @name, t.me/name, a -100… id or a feed URL"
+        "<argument>",
+        f"{raw!r} is an invite or service link, not a public channel: join it in Telegram, then add it "
+        "by its -100… id (read through MTProto)",
     )
+
+
+def feed_ref(text: str) -> ChannelRef | None:
+    """An RSS/Atom feed by its http(s) URL (kept as given: a URL's path is case-sensitive)."""
+    raw = text.strip()
+    return ChannelRef(PLATFORM_RSS, handle=raw) if re.match(r"https?://", raw) else None

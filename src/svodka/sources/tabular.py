@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from svodka.errors import InputError
-from svodka.model import ChannelRef, ForwardOrigin, Post, from_unix, normalize_tg_id
+from svodka.model import ChannelRef, ForwardOrigin, Post, from_unix, tg_ext_id
 from svodka.sources.files import FileFormat, ReadOptions, ReadStats, first_bad_utf8
 
 # field -> column names tried in order
@@ -108,7 +108,7 @@ class _Columns:
 
 def _channel(record: Mapping[str, Any], cols: _Columns, default: str | None) -> ChannelRef:
     get = lambda f: record.get(cols.by_field[f]) if f in cols.by_field else None  # noqa: E731
-    tg_id = normalize_tg_id(get("channel_id"))
+    tg_id = tg_ext_id(get("channel_id"))
     handle = get("channel_handle")
     title = get("channel_title")
     name = get("channel") or default
@@ -119,7 +119,7 @@ def _channel(record: Mapping[str, Any], cols: _Columns, default: str | None) -> 
             handle = m.group(1)
         elif not title:
             title = name.strip()
-    return ChannelRef(handle=handle.lower().lstrip("@") if handle else None, tg_id=tg_id, title=title)
+    return ChannelRef(handle=handle.lower().lstrip("@") if handle else None, ext_id=tg_id, title=title)
 
 
 def _forward(value: Any) -> ForwardOrigin | None:
@@ -137,7 +137,7 @@ def _forward(value: Any) -> ForwardOrigin | None:
             channel = channel.get("channel_id")
         return ForwardOrigin(
             name=value.get("from_name") or value.get("name"),
-            tg_id=normalize_tg_id(channel) if channel is not None else None,
+            ext_id=tg_ext_id(channel) if channel is not None else None,
             message_id=_int(value.get("channel_post") or value.get("message_id")),
         )
     return None

@@ -21,7 +21,7 @@ from typing import IO, Any
 import ijson
 
 from svodka.errors import InputError
-from svodka.model import ChannelRef, Entity, ForwardOrigin, Post, from_unix, normalize_tg_id
+from svodka.model import ChannelRef, Entity, ForwardOrigin, Post, from_unix, tg_ext_id
 from svodka.sources.files import FileFormat, ReadOptions, ReadStats, first_bad_utf8
 
 log = logging.getLogger(__name__)
@@ -103,11 +103,11 @@ def _forward(msg: Mapping[str, Any]) -> ForwardOrigin | None:
     origin = msg.get("forwarded_from_id")
     if not name and not origin:
         return None
-    tg_id = None
+    ext_id = None
     # Only a channel or group id names a channel; a user id is kept as the name alone.
     if isinstance(origin, str) and origin.startswith(("channel", "chat")):
-        tg_id = normalize_tg_id(origin)
-    return ForwardOrigin(name=str(name) if name else None, tg_id=tg_id)
+        ext_id = tg_ext_id(origin)
+    return ForwardOrigin(name=str(name) if name else None, ext_id=ext_id)
 
 
 def _media(msg: Mapping[str, Any]) -> str | None:
@@ -158,7 +158,7 @@ def to_post(msg: Mapping[str, Any], channel: ChannelRef) -> Post:
 
 def _chat_ref(chat: Mapping[str, Any]) -> ChannelRef:
     name = chat.get("name")
-    return ChannelRef(tg_id=normalize_tg_id(chat.get("id")), title=str(name) if name else None)
+    return ChannelRef(ext_id=tg_ext_id(chat.get("id")), title=str(name) if name else None)
 
 
 class _Reader:

@@ -127,7 +127,7 @@ def _forward(fwd: Any) -> ForwardOrigin | None:
     )
     return ForwardOrigin(
         name=getattr(fwd, "from_name", None) or getattr(fwd, "post_author", None),
-        tg_id=tg_id,
+        ext_id=None if tg_id is None else str(tg_id),
         message_id=getattr(fwd, "channel_post", None),
     )
 

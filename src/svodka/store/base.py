@@ -37,8 +37,12 @@ class ChannelRepo(Protocol):
     def resolve(self, ref: ChannelRef) -> int:
         """The channel id for ``ref``, creating the channel (or filling in what it lacked) if needed."""
 
-    def get(self, name: str) -> Channel:
-        """A channel by handle, ``@handle``, numeric or ``-100…`` id, or exact title; else NotFoundError."""
+    def find(self, ref: ChannelRef) -> Channel | None:
+        """The channel ``ref`` names on its platform: by external id, else handle, else exact title."""
+
+    def get(self, ref: ChannelRef) -> Channel:
+        """Like :meth:`find`, NotFoundError if there is none (user text is parsed into a ref at the edge:
+        :func:`svodka.sources.registry.channel_named`)."""
 
     def by_id(self, channel_id: int) -> Channel: ...
 
@@ -46,11 +50,11 @@ class ChannelRepo(Protocol):
 
     def add(self, ref: ChannelRef, tier: int | None = None, groups: Sequence[str] = ()) -> Channel: ...
 
-    def remove(self, name: str, keep_posts: bool = False) -> Channel: ...
+    def remove(self, channel_id: int, keep_posts: bool = False) -> Channel: ...
 
-    def set_tier(self, name: str, tier: int) -> Channel: ...
+    def set_tier(self, channel_id: int, tier: int) -> Channel: ...
 
-    def set_groups(self, name: str, groups: Sequence[str], add: bool = False) -> Channel: ...
+    def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel: ...
 
     def update_info(
         self, channel_id: int, title: str | None = None, subscribers: int | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from svodka.errors import InputError
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import channel_named, parse_channel
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
 from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params
@@ -63,7 +63,7 @@ def api_me(ctx: Ctx) -> dict[str, Any]:
 def api_posts(ctx: Ctx) -> dict[str, Any]:
     limit = _limit(ctx)
     channel = ctx.param("channel")
-    ids = [ctx.store.channels.get(channel).id] if channel else None
+    ids = [channel_named(ctx.store.channels, channel).id] if channel else None
     posts = []
     for p in ctx.store.posts.iter(
         since=views.parse_day(ctx.param("since"), "since"),
@@ -122,9 +122,9 @@ def api_channel_update(ctx: Ctx) -> dict[str, Any]:
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
     tier = _tier(body.get("tier"))
     if tier is not None:
-        channel = ctx.store.channels.set_tier(str(channel.id), tier)
+        channel = ctx.store.channels.set_tier(channel.id, tier)
     if "groups" in body:
-        channel = ctx.store.channels.set_groups(str(channel.id), _groups(body["groups"]))
+        channel = ctx.store.channels.set_groups(channel.id, _groups(body["groups"]))
     views.ACTIVITY.clear()
     return views.channel_dict(channel)
 
@@ -132,7 +132,7 @@ def api_channel_update(ctx: Ctx) -> dict[str, Any]:
 @route("/api/channels/{channel_id:int}", ADMIN, ("DELETE",))
 def api_channel_remove(ctx: Ctx) -> dict[str, Any]:
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
-    ctx.store.channels.remove(str(channel.id), keep_posts=ctx.param("delete_posts") != "true")
+    ctx.store.channels.remove(channel.id, keep_posts=ctx.param("delete_posts") != "true")
     views.ACTIVITY.clear()
     return views.channel_dict(channel)
 

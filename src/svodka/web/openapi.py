@@ -37,6 +37,8 @@ POST = {
             {
                 "type": "object",
                 "properties": {
+                    "platform": _opt(STR),
+                    "ext_id": _opt(STR),
                     "tg_id": _opt(INT),
                     "handle": _opt(STR),
                     "name": _opt(STR),
@@ -73,6 +75,7 @@ CHANNEL = {
         "name": STR,
         "platform": STR,
         "handle": _opt(STR),
+        "ext_id": _opt(STR),
         "tg_id": _opt(INT),
         "title": _opt(STR),
         "tier": {"type": "integer", "minimum": 0, "maximum": 5},
@@ -123,7 +126,8 @@ MARK = {
     "properties": {"kind": {"enum": ["post", "story"]}, "ref_id": INT, "note": STR, "created_at": TIME},
 }
 
-# What svodka.sources.identifiers.parse_channel accepts: @name / name, a -100… id, a t.me link or feed URL.
+# What the built-in sources read (svodka.sources.registry.parse_channel): @name / name, a -100… id, a
+# t.me link or feed URL.
 CHANNEL_PATTERN = r"^\s*(@?[A-Za-z][A-Za-z0-9_]{2,64}|-?[0-9]{5,18}|https?://\S+)\s*$"
 
 MARK_BODY = {

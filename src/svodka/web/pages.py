@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
-from svodka.sources.identifiers import parse_channel
+from svodka.sources.registry import parse_channel
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, route
 
@@ -230,7 +230,7 @@ def channel_add(ctx: Ctx) -> Response:
 def channel_remove(ctx: Ctx) -> Response:
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
     # Keep the posts unless asked: stories and digests already cite them.
-    ctx.store.channels.remove(str(channel.id), keep_posts=ctx.form.get("delete_posts") != "on")
+    ctx.store.channels.remove(channel.id, keep_posts=ctx.form.get("delete_posts") != "on")
     views.ACTIVITY.clear()
     return _back("/channels")
 
@@ -240,9 +240,9 @@ def channel_settings(ctx: Ctx) -> Response:
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
     tier = _tier(ctx.form.get("tier"))
     if tier is not None:
-        ctx.store.channels.set_tier(str(channel.id), tier)
+        ctx.store.channels.set_tier(channel.id, tier)
     if "groups" in ctx.form:
-        ctx.store.channels.set_groups(str(channel.id), _groups(ctx.form.get("groups")))
+        ctx.store.channels.set_groups(channel.id, _groups(ctx.form.get("groups")))
     views.ACTIVITY.clear()
     return _back(f"/channels/{channel.id}")
 

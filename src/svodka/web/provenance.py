@@ -48,7 +48,7 @@ class Provenance:
 
 
 def is_forward(post: StoredPost) -> bool:
-    return post.fwd_tg_id is not None or post.fwd_handle is not None or post.fwd_name is not None
+    return post.fwd_ext_id is not None or post.fwd_handle is not None or post.fwd_name is not None
 
 
 def provenance(

@@ -17,8 +17,17 @@ from typing import Any, TypeVar
 from markupsafe import Markup, escape
 
 from svodka.errors import InputError, NotFoundError
-from svodka.model import Channel, ChannelActivity, SourceState, StoredPost, Story
+from svodka.model import (
+    PLATFORM_TELEGRAM,
+    Channel,
+    ChannelActivity,
+    ChannelRef,
+    SourceState,
+    StoredPost,
+    Story,
+)
 from svodka.pipeline.language import LANGUAGES
+from svodka.sources.registry import channel_named
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters
@@ -111,8 +120,10 @@ def post_dict(p: StoredPost) -> dict[str, Any]:
         "forwards": p.forwards,
         "forwarded_from": (
             None
-            if p.fwd_tg_id is None and p.fwd_handle is None and p.fwd_name is None
+            if p.fwd_ext_id is None and p.fwd_handle is None and p.fwd_name is None
             else {
+                "platform": p.fwd_platform,
+                "ext_id": p.fwd_ext_id,
                 "tg_id": p.fwd_tg_id,
                 "handle": p.fwd_handle,
                 "name": p.fwd_name,
@@ -243,7 +254,7 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
 def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str, Any]:
     channel_ids: list[int] | None = None
     if params.channel:
-        channel_ids = [store.channels.get(params.channel).id]
+        channel_ids = [channel_named(store.channels, params.channel).id]
     if params.group:
         in_group = [c.id for c in store.channels.list(group=params.group)]
         channel_ids = in_group if channel_ids is None else [i for i in channel_ids if i in in_group]
@@ -334,11 +345,9 @@ def health_page(store: Store, now: datetime | None = None) -> dict[str, Any]:
 def post_page(store: Store, post_id: int) -> dict[str, Any]:
     p = store.posts.get(post_id)
     origin = None
-    if p.fwd_message_id is not None and (p.fwd_tg_id is not None or p.fwd_handle):
-        try:
-            ch = store.channels.get(str(p.fwd_tg_id) if p.fwd_tg_id is not None else p.fwd_handle or "")
-        except NotFoundError:
-            ch = None
+    if p.fwd_message_id is not None and (p.fwd_ext_id is not None or p.fwd_handle):
+        ref = ChannelRef(p.fwd_platform or PLATFORM_TELEGRAM, handle=p.fwd_handle, ext_id=p.fwd_ext_id)
+        ch = store.channels.find(ref)
         found = store.posts.by_key(ch.id, p.fwd_message_id) if ch else None
         origin = post_dict(found) if found else None
     copies = [post_dict(store.posts.get(i)) for i in store.channel_stats.copies_of(post_id)]

@@ -10,17 +10,17 @@ from svodka.model import ChannelActivity, from_ts
 from svodka.store.sqlite.db import Database
 
 _DAY = 86400
-_IS_FORWARD = "(p.fwd_tg_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)"
+_IS_FORWARD = "(p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)"
 
-# Posts of other channels that forward a post of channel c: matched by numeric id or by handle (one post
-# counted once even when it names both).
+# Posts of other channels that forward a post of channel c: matched by (platform, external id) or by
+# handle (one post counted once even when it names both).
 _COPIES = """
     SELECT c.id AS origin, p.id AS post, p.channel_id AS copier
-      FROM channels c JOIN posts p ON p.fwd_tg_id = c.tg_id
-     WHERE c.tg_id IS NOT NULL AND p.channel_id != c.id {where}
+      FROM channels c JOIN posts p ON p.fwd_platform = c.platform AND p.fwd_ext_id = c.ext_id
+     WHERE c.ext_id IS NOT NULL AND p.channel_id != c.id {where}
     UNION
     SELECT c.id, p.id, p.channel_id
-      FROM channels c JOIN posts p ON p.fwd_handle = c.handle
+      FROM channels c JOIN posts p ON p.fwd_handle = c.handle AND p.fwd_platform = c.platform
      WHERE c.handle IS NOT NULL AND p.channel_id != c.id {where}
 """
 
@@ -99,11 +99,10 @@ class SqliteChannelStats:
         with self.db.read() as conn:
             rows = conn.execute(
                 """
-                SELECT COALESCE(o.handle, o.title, p.fwd_handle, p.fwd_name, CAST(p.fwd_tg_id AS TEXT)),
-                       COUNT(*)
-                  FROM posts p LEFT JOIN channels o ON o.tg_id = p.fwd_tg_id AND o.platform = 'telegram'
+                SELECT COALESCE(o.handle, o.title, p.fwd_handle, p.fwd_name, p.fwd_ext_id), COUNT(*)
+                  FROM posts p LEFT JOIN channels o ON o.ext_id = p.fwd_ext_id AND o.platform = p.fwd_platform
                  WHERE p.channel_id = ?
-                   AND (p.fwd_tg_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)
+                   AND (p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)
                  GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
                 """,
                 (channel_id, limit),
@@ -124,22 +123,24 @@ class SqliteChannelStats:
         """Ids of posts of other channels that forward this post, earliest first."""
         with self.db.read() as conn:
             row = conn.execute(
-                "SELECT p.channel_id, p.message_id, c.tg_id, c.handle FROM posts p "
+                "SELECT p.channel_id, p.message_id, c.platform, c.ext_id, c.handle FROM posts p "
                 "JOIN channels c ON c.id = p.channel_id WHERE p.id = ?",
                 (post_id,),
             ).fetchone()
             if row is None:
                 return []
-            channel_id, message_id, tg_id, handle = row
+            channel_id, message_id, platform, ext_id, handle = row
             # Two indexed lookups (by origin id, by origin handle) rather than one OR that scans.
             rows = conn.execute(
                 """
-                SELECT id, date FROM posts WHERE fwd_tg_id = ? AND fwd_message_id = ? AND channel_id != ?
+                SELECT id, date FROM posts
+                 WHERE fwd_platform = ? AND fwd_ext_id = ? AND fwd_message_id = ? AND channel_id != ?
                 UNION
-                SELECT id, date FROM posts WHERE fwd_handle = ? AND fwd_message_id = ? AND channel_id != ?
+                SELECT id, date FROM posts
+                 WHERE fwd_handle = ? AND fwd_platform = ? AND fwd_message_id = ? AND channel_id != ?
                 ORDER BY 2, 1 LIMIT ?
                 """,
-                (tg_id, message_id, channel_id, handle, message_id, channel_id, limit),
+                (platform, ext_id, message_id, channel_id, handle, platform, message_id, channel_id, limit),
             ).fetchall()
         return [r[0] for r in rows]
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import builtins
-import re
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts, normalize_tg_id
-from svodka.sources.identifiers import handle_of
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.sqlite.db import Database, now_ts
 
-_COLUMNS = "c.id, c.platform, c.handle, c.tg_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
+_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
 
 class SqliteChannels:
@@ -33,7 +31,7 @@ class SqliteChannels:
             id=row[0],
             platform=row[1],
             handle=row[2],
-            tg_id=row[3],
+            ext_id=row[3],
             title=row[4],
             tier=row[5],
             subscribers=row[6],
@@ -49,36 +47,27 @@ class SqliteChannels:
                 raise NotFoundError(f"no channel with id {channel_id}")
             return self._row_to_channel(row)
 
-    def find(self, name: str) -> Channel | None:
-        """A channel by handle / @handle / t.me link / numeric id / -100 id / exact title."""
-        text = name.strip()
-        handle = handle_of(text)
+    def find(self, ref: ChannelRef) -> Channel | None:
+        """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title
+        (what a user types is parsed into a ref at the edge: ``sources.registry.channel_named``)."""
+        handle = _handle(ref)
         with self.db.read() as conn:
-            row = None
-            if handle:
+            for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
+                if value is None:
+                    continue
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ? ORDER BY c.platform != 'telegram'",
-                    (handle,),
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.platform = ? AND c.{column} = ? "
+                    "ORDER BY c.id",
+                    (ref.platform, value),
                 ).fetchone()
-            if row is None and re.fullmatch(r"-?\d+", text):
-                tg_id = normalize_tg_id(text)
-                row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.tg_id = ? OR c.id = ? "
-                    "ORDER BY c.tg_id = ? DESC",
-                    (tg_id, int(text), tg_id),
-                ).fetchone()
-            if row is None:
-                row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.title = ?", (text,)).fetchone()
-            if row is None:
-                row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.handle = ?", (text,)
-                ).fetchone()
-            return None if row is None else self._row_to_channel(row)
+                if row is not None:
+                    return self._row_to_channel(row)
+        return None
 
-    def get(self, name: str) -> Channel:
-        found = self.find(name)
+    def get(self, ref: ChannelRef) -> Channel:
+        found = self.find(ref)
         if found is None:
-            raise NotFoundError(f"unknown channel {name!r} (see `svodka channels list`)")
+            raise NotFoundError(f"unknown channel {ref.key()!r} (see `svodka channels list`)")
         return found
 
     def list(self, group: str | None = None) -> list[Channel]:
@@ -112,44 +101,42 @@ class SqliteChannels:
         return cached
 
     def _resolve_in(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
-        handle = ref.handle
-        # Telegram usernames are case-insensitive; a feed URL's path is not
-        if handle and ref.platform == PLATFORM_TELEGRAM:
-            handle = handle.lower().lstrip("@")
+        handle = _handle(ref)
         row = None
-        if ref.tg_id is not None:
+        ext_id = ref.ext_id
+        if ext_id is not None:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND tg_id = ?",
-                (ref.platform, ref.tg_id),
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND ext_id = ?",
+                (ref.platform, ext_id),
             ).fetchone()
         if row is None and handle:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND handle = ?",
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND handle = ?",
                 (ref.platform, handle),
             ).fetchone()
-        if row is None and not handle and ref.tg_id is None and ref.title:
+        if row is None and not handle and ext_id is None and ref.title:
             row = conn.execute(
-                "SELECT id, handle, tg_id, title FROM channels WHERE platform = ? AND title = ?",
+                "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND title = ?",
                 (ref.platform, ref.title),
             ).fetchone()
         if row is None:
-            if not (handle or ref.tg_id is not None or ref.title):
+            if not (handle or ext_id is not None or ref.title):
                 raise StoreError("a post names no channel (no handle, id or title)")
             cur = conn.execute(
-                "INSERT INTO channels (platform, handle, tg_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
-                (ref.platform, handle, ref.tg_id, ref.title, now_ts()),
+                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
+                (ref.platform, handle, ext_id, ref.title, now_ts()),
             )
             return int(cur.lastrowid or 0)  # always set after an INSERT
-        channel_id, old_handle, old_tg_id, old_title = row
+        channel_id, old_handle, old_ext_id, old_title = row
         if (
             (handle and not old_handle)
-            or (ref.tg_id is not None and old_tg_id is None)
+            or (ext_id is not None and old_ext_id is None)
             or (ref.title and not old_title)
         ):
             conn.execute(
-                "UPDATE channels SET handle = COALESCE(handle, ?), tg_id = COALESCE(tg_id, ?), "
+                "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
                 "title = COALESCE(title, ?) WHERE id = ?",
-                (handle, ref.tg_id, ref.title, channel_id),
+                (handle, ext_id, ref.title, channel_id),
             )
         return int(channel_id)
 
@@ -165,9 +152,9 @@ class SqliteChannels:
         self._cache[ref] = channel_id
         return self.by_id(channel_id)
 
-    def remove(self, name: str, keep_posts: bool = False) -> Channel:
+    def remove(self, channel_id: int, keep_posts: bool = False) -> Channel:
         """Stop following a channel; with ``keep_posts`` its posts stay (the channel is only deactivated)."""
-        channel = self.get(name)
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = 0 WHERE id = ?", (channel.id,))
@@ -176,14 +163,14 @@ class SqliteChannels:
         self._cache.clear()
         return channel
 
-    def set_tier(self, name: str, tier: int) -> Channel:
-        channel = self.get(name)
+    def set_tier(self, channel_id: int, tier: int) -> Channel:
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel.id))
         return self.by_id(channel.id)
 
-    def set_groups(self, name: str, groups: Sequence[str], add: bool = False) -> Channel:
-        channel = self.get(name)
+    def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
+        channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if not add:
                 conn.execute("DELETE FROM channel_groups WHERE channel_id = ?", (channel.id,))
@@ -224,6 +211,13 @@ class SqliteChannels:
             )
             for r in rows
         ]
+
+
+def _handle(ref: ChannelRef) -> str | None:
+    """Telegram usernames are case-insensitive; a feed URL's path is not."""
+    if ref.handle and ref.platform == PLATFORM_TELEGRAM:
+        return ref.handle.lower().lstrip("@")
+    return ref.handle
 
 
 def _check_tier(tier: int) -> int:

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database, now_ts
@@ -20,16 +20,17 @@ from svodka.store.sqlite.fulltext import fts_query, index_pending
 FEW_POSTS = 20_000  # a search filter leaving at most this many posts is applied as a set of their ids
 
 _STAGE_COLUMNS = (
-    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_tg_id, fwd_handle, "
-    "fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, raw"
+    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, "
+    "fwd_ext_id, fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, "
+    "raw"
 )
 _N_STAGE = _STAGE_COLUMNS.count(",") + 1
 _SELECT = (
-    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, CAST(c.tg_id AS TEXT)), p.message_id, p.date, "
-    "p.text, p.url, p.views, p.forwards, p.fwd_tg_id, p.fwd_handle, p.fwd_name, p.fwd_message_id, "
-    "p.reply_to, "
+    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, c.ext_id), p.message_id, p.date, "
+    "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
+    "p.fwd_message_id, p.reply_to, "
     "p.media, p.links, p.edited, p.deleted_at, "
-    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.tg_id "
+    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id "
     "FROM posts p JOIN channels c ON c.id = p.channel_id"
 )
 
@@ -55,7 +56,8 @@ def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
         p.views,
         p.forwards,
         p.reactions,
-        fwd.tg_id if fwd else None,
+        fwd.platform if fwd else None,
+        fwd.ext_id if fwd else None,
         fwd.handle if fwd else None,
         fwd.name if fwd else None,
         fwd.message_id if fwd else None,
@@ -70,13 +72,13 @@ def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
 
 
 def _to_stored(r: Sequence[Any]) -> StoredPost:
-    platform, handle, tg_id = r[19], r[20], r[21]
+    platform, handle, ext_id = r[20], r[21], r[22]
     url = r[6]
-    if url is None and platform == "telegram":
+    if url is None and platform == PLATFORM_TELEGRAM:
         if handle:
             url = f"https://t.me/{handle}/{r[3]}"
-        elif tg_id is not None:
-            url = f"https://t.me/c/{tg_id}/{r[3]}"
+        elif ext_id is not None:
+            url = f"https://t.me/c/{ext_id}/{r[3]}"
     return StoredPost(
         id=r[0],
         channel_id=r[1],
@@ -87,16 +89,17 @@ def _to_stored(r: Sequence[Any]) -> StoredPost:
         url=url,
         views=r[7],
         forwards=r[8],
-        fwd_tg_id=r[9],
-        fwd_handle=r[10],
-        fwd_name=r[11],
-        fwd_message_id=r[12],
-        reply_to=r[13],
-        media=r[14],
-        links=tuple(orjson.loads(r[15])) if r[15] else (),
-        edited=from_ts(r[16]),
-        deleted_at=from_ts(r[17]),
-        versions=r[18],
+        fwd_platform=r[9],
+        fwd_ext_id=r[10],
+        fwd_handle=r[11],
+        fwd_name=r[12],
+        fwd_message_id=r[13],
+        reply_to=r[14],
+        media=r[15],
+        links=tuple(orjson.loads(r[16])) if r[16] else (),
+        edited=from_ts(r[17]),
+        deleted_at=from_ts(r[18]),
+        versions=r[19],
     )
 
 

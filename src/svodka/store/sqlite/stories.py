@@ -116,8 +116,9 @@ class SqliteAnalysis:
             for i in range(0, len(post_ids), 900):
                 chunk = list(post_ids[i : i + 900])
                 for pid, oid in conn.execute(
-                    "SELECT p.id, o.id FROM posts p JOIN channels c ON (c.tg_id = p.fwd_tg_id "
-                    "OR (p.fwd_tg_id IS NULL AND c.handle = lower(p.fwd_handle))) "
+                    "SELECT p.id, o.id FROM posts p JOIN channels c ON c.platform = p.fwd_platform "
+                    "AND (c.ext_id = p.fwd_ext_id "
+                    "OR (p.fwd_ext_id IS NULL AND c.handle = lower(p.fwd_handle))) "
                     "JOIN posts o ON o.channel_id = c.id AND o.message_id = p.fwd_message_id "
                     f"WHERE p.fwd_message_id IS NOT NULL AND p.id IN ({','.join('?' * len(chunk))})",
                     chunk,
