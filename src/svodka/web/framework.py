@@ -56,8 +56,22 @@ class Ctx:
     api: bool = False  # a route under /api/
 
     def param(self, name: str, default: str | None = None) -> str | None:
-        value = self.request.query_params.get(name)
+        """A query parameter; an empty one is absent on pages (forms send empty fields), while the API
+        refuses it, and a repeated one, as its OpenAPI document says."""
+        values = self.request.query_params.getlist(name)
+        if self.api and len(values) > 1:
+            raise InputError(name, "given more than once: give it once")
+        if self.api and values == [""]:
+            raise InputError(name, "given empty: give a value or leave it out")
+        value = values[-1] if values else None
         return default if value is None or value == "" else value
+
+    def flag(self, name: str) -> bool:
+        """A ``true``/``false`` query parameter (absent: false)."""
+        value = self.param(name)
+        if value not in (None, "true", "false"):
+            raise InputError(name, f"must be true or false, not {value[:40]!r}")
+        return value == "true"
 
     @property
     def path_params(self) -> dict[str, Any]:
