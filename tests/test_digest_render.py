@@ -7,11 +7,13 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jsonschema
 import pytest
+from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from conftest import ROOT, shared
@@ -19,6 +21,7 @@ from svodka.digest import DigestQuery, build_digest, render_html, render_json, r
 from svodka.digest.model import Digest
 from svodka.digest.render import pack, render_telegram, render_text
 from svodka.evaluate.gold import GoldStories, gold_stories
+from svodka.pipeline.summarize import Cited
 from svodka.store import open_store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))
@@ -46,6 +49,34 @@ def test_markdown_has_every_story_with_links(digest: Digest) -> None:
         for c in it.summary.sentences:
             assert f"]({c.url})" in md
     assert "independent" in md and "score" in md
+
+
+HOSTILE_CHANNEL = '<img src=x onerror="alert(1)"> & Co_'
+HOSTILE_TEXT = (
+    'Смотрите <script>alert("md")</script> и <iframe src="javascript:alert(2)"></iframe> '
+    "[x](javascript:alert(3)) &amp; <b>жирный</b>"
+)
+
+
+def test_markdown_shows_hostile_html_and_links_as_text(digest: Digest) -> None:
+    first = digest.items[0]
+    head = first.summary.headline
+    hostile = Cited(HOSTILE_TEXT, head.post_id, HOSTILE_CHANNEL, "javascript:alert(4)", head.date_iso)
+    safe = Cited("Обычный текст.", head.post_id, HOSTILE_CHANNEL, head.url, head.date_iso)
+    item = replace(
+        first,
+        card=replace(first.card, first_channel=HOSTILE_CHANNEL),
+        summary=replace(first.summary, headline=hostile, sentences=(hostile, safe)),
+    )
+    md = render_markdown(replace(digest, items=(item,), credibility=(f"{HOSTILE_CHANNEL}: <i>0.5</i>",)))
+    page = HTMLParser(MarkdownIt("commonmark").render(md))  # CommonMark passes raw HTML through as it is
+    assert not page.css("script, iframe, img, b, i")
+    hrefs = [a.attributes.get("href") or "" for a in page.css("a")]
+    assert hrefs and not [h for h in hrefs if not h.startswith("https://")], hrefs
+    text = page.body.text() if page.body else ""
+    # every hostile piece is still there, as the words it is
+    assert '<script>alert("md")</script>' in text and "[x](javascript:alert(3))" in text
+    assert "&amp; <b>жирный</b>" in text and text.count(HOSTILE_CHANNEL) >= 4
 
 
 def test_html_is_standalone_and_cites(digest: Digest) -> None:

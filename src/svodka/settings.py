@@ -202,6 +202,12 @@ TABLE: tuple[Setting, ...] = (
     S("web.login_max_failures", 5, "Failed logins per user name or client allowed in the window.", int),
     S("web.login_window_s", 900, "Seconds over which failed logins are counted (then wait).", int),
     S("web.page_size", 20, "Rows per page in search and lists.", int),
+    S(
+        "web.max_body_bytes",
+        1 << 20,
+        "Largest request body (form or JSON) the web app reads, after the login check; beyond it: 413.",
+        int,
+    ),
     # --- questions ---
     S("questions.topics", 15, "Topics (first level) a full triage makes.", int),
     S("questions.subtopics", 125, "Subtopics in all, shared among topics by size.", int),

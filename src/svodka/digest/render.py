@@ -9,6 +9,7 @@ PDF is :mod:`svodka.digest.pdf` (the HTML through WeasyPrint).
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -125,12 +126,17 @@ def card_line(it: DigestItem, tz: str, flag: bool = True) -> str:
 
 
 def _md_escape(text: str) -> str:
+    """Text as Markdown shows it: link and emphasis marks escaped, and no HTML (``<``, ``>``, ``&`` as
+    entities), so a post's ``<script>`` or ``[x](javascript:…)`` is shown as the words it is."""
     return (
         text.replace("\\", "\\\\")
         .replace("[", "\\[")
         .replace("]", "\\]")
         .replace("*", "\\*")
         .replace("_", "\\_")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
     )
 
 
@@ -148,7 +154,7 @@ def render_markdown(digest: Digest) -> str:
     )
     lines.append(
         f"{len(digest.items)} of {digest.stories_considered} stories"
-        + (f"; {filters}" if filters else "")
+        + (f"; {_md_escape(filters)}" if filters else "")
         + (f"; {digest.repeats_skipped} already shown without news" if digest.repeats_skipped else "")
     )
     lines.append("")
@@ -181,11 +187,16 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(lines)
 
 
+_LINKABLE = re.compile(r"(?i)(https?|tg)://[^\s<>]")
+
+
 def _link_md(c: Cited) -> str:
     label = _md_escape(c.channel)
-    if not c.url:
+    if not c.url or not _LINKABLE.match(c.url):  # javascript:, data: … are shown as the channel name alone
         return label
-    url = c.url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")  # keep the link syntax whole
+    url = c.url
+    for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
+        url = url.replace(char, code)  # keep the link syntax whole
     return f"[{label}]({url})"
 
 

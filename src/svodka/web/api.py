@@ -6,12 +6,15 @@ The data is the pages' data (see :mod:`svodka.web.views`); the OpenAPI document 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from typing import Any
 
 from svodka.errors import InputError
 from svodka.sources.registry import channel_named, parse_channel
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
+from svodka.web.openapi import CHANNEL_PATTERN
 from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params
 
 MAX_LIMIT = 200
@@ -38,9 +41,7 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def _tier(value: Any) -> int | None:
-    if value is None:
-        return None
+def _tier(value: Any) -> int:
     tier = _whole(value)
     if tier is None or not 0 <= tier <= 5:
         raise InputError("tier", "must be a whole number 0…5")
@@ -70,7 +71,7 @@ def api_posts(ctx: Ctx) -> dict[str, Any]:
         until=views.parse_day(ctx.param("until"), "until", end=True),
         after_id=views.parse_int(ctx.param("after_id"), "after_id", 0, 0, 2**63 - 1),
         channel_ids=ids,
-        include_deleted=ctx.param("include_deleted") == "true",
+        include_deleted=ctx.flag("include_deleted"),
     ):
         posts.append(views.post_dict(p))
         if len(posts) == limit:
@@ -107,10 +108,12 @@ def api_channel(ctx: Ctx) -> dict[str, Any]:
 def api_channel_add(ctx: Ctx) -> Any:
     body = _body(ctx)
     name = body.get("channel")
-    if not isinstance(name, str) or not name.strip():
+    if not isinstance(name, str) or not re.fullmatch(CHANNEL_PATTERN, name):
         raise InputError("channel", "name the channel: @name, t.me/name, a -100… id or a feed URL")
     channel = ctx.store.channels.add(
-        parse_channel(name), tier=_tier(body.get("tier")), groups=_groups(body.get("groups", []))
+        parse_channel(name),
+        tier=_tier(body["tier"]) if "tier" in body else None,
+        groups=_groups(body.get("groups", [])),
     )
     views.ACTIVITY.clear()
     return json_response(views.channel_dict(channel), 201)
@@ -120,11 +123,12 @@ def api_channel_add(ctx: Ctx) -> Any:
 def api_channel_update(ctx: Ctx) -> dict[str, Any]:
     body = _body(ctx)
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
-    tier = _tier(body.get("tier"))
+    tier = _tier(body["tier"]) if "tier" in body else None  # all checked before anything is changed
+    groups = _groups(body["groups"]) if "groups" in body else None
     if tier is not None:
         channel = ctx.store.channels.set_tier(channel.id, tier)
-    if "groups" in body:
-        channel = ctx.store.channels.set_groups(channel.id, _groups(body["groups"]))
+    if groups is not None:
+        channel = ctx.store.channels.set_groups(channel.id, groups)
     views.ACTIVITY.clear()
     return views.channel_dict(channel)
 
@@ -132,9 +136,9 @@ def api_channel_update(ctx: Ctx) -> dict[str, Any]:
 @route("/api/channels/{channel_id:int}", ADMIN, ("DELETE",))
 def api_channel_remove(ctx: Ctx) -> dict[str, Any]:
     channel = ctx.store.channels.by_id(ctx.path_params["channel_id"])
-    ctx.store.channels.remove(channel.id, keep_posts=ctx.param("delete_posts") != "true")
+    ctx.store.channels.remove(channel.id, keep_posts=not ctx.flag("delete_posts"))
     views.ACTIVITY.clear()
-    return views.channel_dict(channel)
+    return views.channel_dict(replace(channel, active=False))  # as it is now: no longer followed
 
 
 @route("/api/stories", VIEWER)

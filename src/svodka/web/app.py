@@ -66,13 +66,28 @@ def environment() -> Environment:
     return env
 
 
+def _by_method(handlers: dict[str, Any]) -> Any:
+    """One endpoint for a path: the handler of the request's method (HEAD is GET without the body)."""
+
+    async def endpoint(request: Request) -> Response:
+        handler = handlers.get(request.method) or handlers["GET"]
+        response: Response = await handler(request)
+        return response
+
+    return endpoint
+
+
 def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
     """The web app over ``store`` (the caller keeps ownership of the store and closes it)."""
     config = config or WebConfig()
     renderer = Renderer(environment(), store, config)
+    # One route per path with every method declared on it, so a 405 names all of them in its Allow header.
+    by_path: dict[str, dict[str, Any]] = {}
+    for spec, fn in ROUTES:
+        for method in spec.methods:
+            by_path.setdefault(spec.path, {})[method] = renderer.endpoint(spec, fn)
     routes: list[Any] = [
-        Route(spec.path, renderer.endpoint(spec, fn), methods=list(spec.methods), name=f"{spec.name}")
-        for spec, fn in ROUTES
+        Route(path, _by_method(handlers), methods=list(handlers)) for path, handlers in by_path.items()
     ]
     document = openapi.document()
 
@@ -86,9 +101,11 @@ def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
         assert isinstance(exc, HTTPException)
         spec = RouteSpec(request.url.path, "", None, (), request.url.path.startswith("/api/"))
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        return renderer.error(
+        response = renderer.error(
             Ctx(request=request, store=store, config=config), spec, exc.status_code, message
         )
+        response.headers.update(exc.headers or {})  # a 405's Allow
+        return response
 
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.renderer = renderer

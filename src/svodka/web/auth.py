@@ -46,6 +46,7 @@ class WebConfig:
     login_max_failures: int = 5
     login_window_s: int = 900
     page_size: int = 20
+    max_body_bytes: int = 1 << 20
 
     @classmethod
     def from_settings(cls, settings: Any) -> WebConfig:
@@ -55,6 +56,7 @@ class WebConfig:
             login_max_failures=settings["web.login_max_failures"],
             login_window_s=settings["web.login_window_s"],
             page_size=settings["web.page_size"],
+            max_body_bytes=settings["web.max_body_bytes"],
         )
 
 

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import orjson
 from jinja2 import Environment
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -50,10 +51,26 @@ class Ctx:
     csrf: str | None = None  # the session's CSRF token (None for API-key or anonymous callers)
     form: dict[str, str] = field(default_factory=dict)
     body: Any = None  # parsed JSON body of an API request
+    by_key: bool = False  # authenticated by an API key (no cookie: no CSRF token needed)
+    api: bool = False  # a route under /api/
 
     def param(self, name: str, default: str | None = None) -> str | None:
-        value = self.request.query_params.get(name)
+        """A query parameter; an empty one is absent on pages (forms send empty fields), while the API
+        refuses it, and a repeated one, as its OpenAPI document says."""
+        values = self.request.query_params.getlist(name)
+        if self.api and len(values) > 1:
+            raise InputError(name, "given more than once: give it once")
+        if self.api and values == [""]:
+            raise InputError(name, "given empty: give a value or leave it out")
+        value = values[-1] if values else None
         return default if value is None or value == "" else value
+
+    def flag(self, name: str) -> bool:
+        """A ``true``/``false`` query parameter (absent: false)."""
+        value = self.param(name)
+        if value not in (None, "true", "false"):
+            raise InputError(name, f"must be true or false, not {value[:40]!r}")
+        return value == "true"
 
     @property
     def path_params(self) -> dict[str, Any]:
@@ -107,6 +124,20 @@ def _client(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def _replay(body: bytes) -> Callable[[], Any]:
+    """An ASGI ``receive`` that hands over ``body`` (already read, within the limit) in one message."""
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return receive
+
+
 def _api_key(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
@@ -135,47 +166,75 @@ class Renderer:
 
     def endpoint(self, spec: RouteSpec, fn: Callable[[Ctx], Any]) -> Callable[[Request], Any]:
         async def handle(request: Request) -> Response:
-            ctx = Ctx(request=request, store=self.store, config=self.config)
-            if request.method in UNSAFE:
-                ctype = request.headers.get("content-type", "")
-                try:
-                    if ctype.startswith("application/json"):
-                        ctx.body = orjson.loads(await request.body() or b"null")
-                    else:
-                        form = await request.form()
-                        ctx.form = {k: v for k, v in form.items() if isinstance(v, str)}
-                except (orjson.JSONDecodeError, ValueError, KeyError, AssertionError):
-                    return self.error(ctx, spec, 400, "the request body cannot be read")
-            response = await run_in_threadpool(self._run, spec, fn, ctx)
+            ctx = Ctx(request=request, store=self.store, config=self.config, api=spec.api)
+            # Who is asking comes first: a request that may not be made is answered before its body is read.
+            response = await run_in_threadpool(self._admit, spec, ctx)
+            if response is None and request.method in UNSAFE:
+                response = await self._read_body(spec, ctx)
+            if response is None:
+                response = await run_in_threadpool(self._run, spec, fn, ctx)
             response.headers.setdefault("cache-control", "no-store")
             return response
 
         return handle
 
-    def _run(self, spec: RouteSpec, fn: Callable[[Ctx], Any], ctx: Ctx) -> Response:
+    async def _read_body(self, spec: RouteSpec, ctx: Ctx) -> Response | None:
+        """Read at most ``web.max_body_bytes`` of the body into ``ctx.body`` (JSON) or ``ctx.form``."""
+        request, limit = ctx.request, self.config.max_body_bytes
+        too_large = f"the request body is larger than {limit} bytes (web.max_body_bytes)"
+        declared = request.headers.get("content-length")
+        if declared is not None and not declared.strip().isdigit():
+            return self.error(ctx, spec, 400, "the Content-Length header is not a number")
+        if declared is not None and int(declared) > limit:
+            return self.error(ctx, spec, 413, too_large)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():  # a chunked body has no length: count it as it comes
+            size += len(chunk)
+            if size > limit:
+                return self.error(ctx, spec, 413, too_large)
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        ctype = request.headers.get("content-type", "")
+        try:
+            if ctype.startswith("application/json"):
+                ctx.body = orjson.loads(body or b"null")
+            else:
+                form = await Request(request.scope, _replay(body)).form()
+                ctx.form = {k: v for k, v in form.items() if isinstance(v, str)}
+        except (orjson.JSONDecodeError, ValueError, KeyError, AssertionError, HTTPException):
+            return self.error(ctx, spec, 400, "the request body cannot be read")
+        return None
+
+    def _admit(self, spec: RouteSpec, ctx: Ctx) -> Response | None:
+        """Authenticate the caller into ``ctx``; the answer when they may not make this request, else None."""
         request = ctx.request
         found = auth.session_user(self.store, request.cookies.get(auth.SESSION_COOKIE))
-        by_key = False
         if found is not None:
             ctx.user, ctx.csrf = found
         elif spec.api:
             ctx.user = auth.api_key_user(self.store, _api_key(request))
-            by_key = ctx.user is not None
-        if spec.role is not None:
-            if ctx.user is None:
-                if wants_json(request, spec):
-                    return json_response(
-                        {"error": "login required", "status": 401},
-                        401,
-                        {"www-authenticate": 'Bearer realm="svodka"'},
-                    )
-                target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-                return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-            if not ctx.user.may(spec.role):
-                return self.error(ctx, spec, 403, f"this needs the {spec.role} role")
+            ctx.by_key = ctx.user is not None
+        if spec.role is None:
+            return None
+        if ctx.user is None:
+            if wants_json(request, spec):
+                return json_response(
+                    {"error": "login required", "status": 401},
+                    401,
+                    {"www-authenticate": 'Bearer realm="svodka"'},
+                )
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        if not ctx.user.may(spec.role):
+            return self.error(ctx, spec, 403, f"this needs the {spec.role} role")
+        return None
+
+    def _run(self, spec: RouteSpec, fn: Callable[[Ctx], Any], ctx: Ctx) -> Response:
+        request = ctx.request
         # Every state change made with a session cookie must carry the session's CSRF token; API-key
         # requests carry no ambient credential, so they need none.
-        if request.method in UNSAFE and spec.role is not None and not by_key:
+        if request.method in UNSAFE and spec.role is not None and not ctx.by_key:
             given = ctx.form.get("csrf_token") or request.headers.get("x-csrf-token")
             if not auth.same_token(ctx.csrf, given):
                 return self.error(

@@ -15,6 +15,7 @@ def _opt(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 STR = {"type": "string"}
+WORD = {"type": "string", "minLength": 1}  # a query parameter: never empty (leave it out instead)
 INT = {"type": "integer"}
 NUM = {"type": "number"}
 TIME = {"type": "string", "format": "date-time"}
@@ -151,6 +152,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         401: "No login or API key",
         403: "Wrong role",
         404: "Not found",
+        413: "Body larger than web.max_body_bytes",
         501: "Not built yet in this svodka",
     }
     return {str(c): _json(ERROR, words[c]) for c in codes}
@@ -191,7 +193,7 @@ def document() -> dict[str, Any]:
         "/api/posts": _get(
             "Posts in arrival order, paged by after_id",
             [
-                _q("channel", STR, "Only this channel (handle, id or title)."),
+                _q("channel", WORD, "Only this channel (handle, id or title)."),
                 _q("since", DAY, "From this day (UTC)."),
                 _q("until", DAY, "To this day (UTC), inclusive."),
                 _q(
@@ -217,8 +219,8 @@ def document() -> dict[str, Any]:
             "Full-text search over posts (and stories, once built)",
             [
                 _q("q", {"type": "string", "minLength": 1}, 'Words (any inflection); "quoted phrase".', True),
-                _q("channel", STR, "Only this channel."),
-                _q("group", STR, "Only channels of this group."),
+                _q("channel", WORD, "Only this channel."),
+                _q("group", WORD, "Only channels of this group."),
                 _q("since", DAY, "From this day."),
                 _q("until", DAY, "To this day, inclusive."),
                 _q(
@@ -243,8 +245,9 @@ def document() -> dict[str, Any]:
         "/api/channels": {
             **_get(
                 "Channels with their statistics",
-                [_q("group", STR, "Only this group.")],
+                [_q("group", WORD, "Only this group.")],
                 obj(channels=arr(CHANNEL), groups=arr(STR)),
+                400,
             ),
             "post": {
                 "summary": "Add a channel (admin)",
@@ -263,7 +266,7 @@ def document() -> dict[str, Any]:
                         }
                     },
                 },
-                "responses": {"201": _json(CHANNEL, "Added"), **_errors(400, 401, 403)},
+                "responses": {"201": _json(CHANNEL, "Added"), **_errors(400, 401, 403, 413)},
             },
         },
         "/api/channels/{channel_id}": {
@@ -284,10 +287,14 @@ def document() -> dict[str, Any]:
                 "summary": "Set tier and groups (admin)",
                 "parameters": [_path("channel_id")],
                 "requestBody": {"required": True, "content": {"application/json": {"schema": channel_body}}},
-                "responses": {"200": _json(CHANNEL), **_errors(400, 401, 403, 404)},
+                "responses": {"200": _json(CHANNEL), **_errors(400, 401, 403, 404, 413)},
             },
             "delete": {
                 "summary": "Stop following a channel (admin); its posts stay unless delete_posts=true",
+                "description": "Without delete_posts=true the channel is kept with its posts, no longer "
+                "followed: GET /api/channels/{channel_id} then answers 200 with `active: false` (and adding "
+                "it again follows it again). With delete_posts=true the channel and its posts are deleted "
+                "and GET answers 404. Either way the answer is the channel as it is now (`active: false`).",
                 "parameters": [
                     _path("channel_id"),
                     _q("delete_posts", {"enum": ["true", "false"]}, "Delete its posts too."),
@@ -358,7 +365,7 @@ def document() -> dict[str, Any]:
             "post": {
                 "summary": "Mark a post or story (analyst)",
                 "requestBody": {"required": True, "content": {"application/json": {"schema": MARK_BODY}}},
-                "responses": {"201": _json(MARK, "Marked"), **_errors(400, 401, 403, 404, 501)},
+                "responses": {"201": _json(MARK, "Marked"), **_errors(400, 401, 403, 404, 413, 501)},
             },
         },
     }
@@ -369,7 +376,9 @@ def document() -> dict[str, Any]:
             "version": __version__,
             "description": "Posts, stories, digests and channels of a svodka store. Authenticate with "
             "`Authorization: Bearer <API key>` (create keys on /account) or a session cookie "
-            "(then send X-CSRF-Token on writes).",
+            "(then send X-CSRF-Token on writes). Each query parameter is given at most once and never "
+            "empty (leave it out instead), or the answer is 400. A request body is read only after the "
+            "caller is known, and at most `web.max_body_bytes` of it (1 MiB unless configured): 413 beyond.",
         },
         "components": {"securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}}},
         "security": [{"apiKey": []}],

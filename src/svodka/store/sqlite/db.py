@@ -12,6 +12,7 @@ A thread inside a write transaction reads through the writer's connection (and s
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -46,7 +47,8 @@ def explain(path: Path, err: sqlite3.Error) -> StoreError:
     if "locked" in low or "busy" in low:
         text = "database is locked by another writer; try again when it has finished"
     elif "readonly" in low or "read-only" in low:
-        text = "database is read-only (check the file's permissions)"
+        text = "database is read-only (check the permissions of the file and its folder, and whether its"
+        text += " file system is mounted read-only)"
     elif "disk is full" in low or ("full" in low and "database" in low):
         text = "disk full: nothing of the interrupted batch was stored; free space and run again"
     elif "not a database" in low or "malformed" in low:
@@ -56,6 +58,33 @@ def explain(path: Path, err: sqlite3.Error) -> StoreError:
     else:
         text = msg
     return StoreError(f"{path}: {text}")
+
+
+def _writable(path: Path) -> bool:
+    """Whether SQLite can write ``path`` here: the file (if it exists) and its folder (for the WAL files)."""
+    if not path.exists():
+        return True  # a new database: creating it says what is wrong, if anything
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_uri(path: Path) -> str:
+    """The URI to read a database that cannot be written.
+
+    A WAL database is read through its ``-shm`` index, which a reader creates when missing — impossible in
+    a folder it cannot write. Without a ``-shm`` file no connection has the database open (a WAL
+    connection keeps one), so it is opened ``immutable``: read as the file is, with no locks and no index.
+    With one, the ordinary read-only URI shares the writer's index.
+    """
+    uri = f"file:{quote(str(path))}?mode=ro"
+    if os.access(path.parent, os.W_OK) or Path(f"{path}-shm").exists():
+        return uri
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise StoreError(
+            f"{path}: its folder cannot be written and {wal.name} holds changes not yet in the database"
+            " file: open it once where the folder can be written, then it reads anywhere"
+        )
+    return uri + "&immutable=1"
 
 
 READER_CACHE_KIB = 16_384  # page cache of each per-thread reader (the writer keeps 64 MiB)
@@ -88,10 +117,19 @@ class Database:
         self._closed = False
         # An in-memory database cannot be opened twice: it is read through the writer's connection.
         self._shared_reads = str(path) in ("", ":memory:") or str(path).startswith("file::memory:")
+        # Readers open with this URI; a store that cannot be written (read-only file system, folder or
+        # file) is opened with it too, so every command that only reads still works there.
+        self._read_uri = f"file:{quote(str(path))}?mode=ro"
+        if not self._shared_reads and not readonly and not _writable(path):
+            log.info("%s cannot be written here: opening it read-only", path)
+            self.readonly = readonly = True
+        if readonly and not self._shared_reads:
+            self._read_uri = _read_only_uri(path)
         try:
             if readonly:
-                uri = f"file:{path}?mode=ro"
-                self.conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout, check_same_thread=False)
+                self.conn = sqlite3.connect(
+                    self._read_uri, uri=True, timeout=busy_timeout, check_same_thread=False
+                )
             else:
                 self.conn = sqlite3.connect(str(path), timeout=busy_timeout, check_same_thread=False)
             self.conn.isolation_level = None  # we issue BEGIN/COMMIT ourselves
@@ -168,8 +206,7 @@ class Database:
         reader: _Reader | None = getattr(self._local, "reader", None)
         if reader is not None:
             return reader.conn
-        uri = f"file:{quote(str(self.path))}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=self.busy_timeout, check_same_thread=False)
+        conn = sqlite3.connect(self._read_uri, uri=True, timeout=self.busy_timeout, check_same_thread=False)
         try:
             conn.isolation_level = None
             conn.execute("PRAGMA query_only = ON")
