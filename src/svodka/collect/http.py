@@ -95,7 +95,7 @@ class Fetcher:
                 client = httpx.AsyncClient(
                     proxy=proxy,
                     timeout=self.cfg.timeout,
-                    follow_redirects=True,
+                    follow_redirects=False,  # followed in get(), hop by hop through the limiter
                     headers={"User-Agent": self.cfg.user_agent, "Accept-Language": "en"},
                     limits=httpx.Limits(max_connections=max(self.cfg.concurrency * 2, 10)),
                 )
@@ -129,10 +129,10 @@ class Fetcher:
             host = request.url.netloc.decode("ascii", "replace")
             await self.limiter.acquire(host)
             self.requests += 1
-            status, final, text, resp_headers, next_request = await self._one(client, request, url, proxy)
-            if next_request is None:
-                return self._answer(url, host, status, final, text, resp_headers)
-            request = next_request
+            resp, text = await self._one(client, request, url, proxy)
+            if resp.next_request is None:
+                return self._answer(url, host, resp, text)
+            request = resp.next_request
         raise BadResponse(
             f"{url}: redirect loop (more than {MAX_REDIRECTS} redirects, the last to {request.url}); "
             "nothing was read"
@@ -140,17 +140,17 @@ class Fetcher:
 
     async def _one(
         self, client: httpx.AsyncClient, request: httpx.Request, url: str, proxy: str | None
-    ) -> tuple[int, str, str, httpx.Headers, httpx.Request | None]:
-        """Send one request and read its body (up to the limit); a redirect comes back as its next request."""
+    ) -> tuple[httpx.Response, str]:
+        """Send one request (no redirect followed) and read a 2xx body up to the limit; the response
+        comes back closed, its ``next_request`` set when it is a redirect."""
         try:
             resp = await client.send(request, stream=True, follow_redirects=False)
             try:
-                if resp.next_request is not None:
-                    return resp.status_code, str(resp.url), "", resp.headers, resp.next_request
-                body = await self._read(resp, url) if 200 <= resp.status_code < 300 else b""
+                ok = resp.next_request is None and 200 <= resp.status_code < 300
+                body = await self._read(resp, url) if ok else b""
             finally:
                 await resp.aclose()
-            return resp.status_code, str(resp.url), _decode(body, resp), resp.headers, None
+            return resp, _decode(body, resp)
         except httpx.TimeoutException:
             raise SourceError(f"{url}: no answer within {self.cfg.timeout:g} s") from None
         except httpx.ProxyError as e:
@@ -182,9 +182,8 @@ class Fetcher:
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _answer(
-        self, url: str, host: str, status: int, final: str, text: str, headers: httpx.Headers
-    ) -> Response:
+    def _answer(self, url: str, host: str, resp: httpx.Response, text: str) -> Response:
+        status, headers = resp.status_code, resp.headers
         if status == 429:
             asked = retry_after(headers.get("Retry-After"), self.cfg.backoff_base)
             wait = min(asked, self.cfg.retry_after_cap)
@@ -199,7 +198,7 @@ class Fetcher:
             raise SourceError(f"{url}: HTTP {status}")
         if status >= 300 and status != 304:  # a 3xx without a usable Location
             raise SourceError(f"{url}: HTTP {status} without a place to go")
-        return Response(final, status, text, headers)
+        return Response(str(resp.url), status, text, headers)
 
 
 def _decode(body: bytes, resp: httpx.Response) -> str:

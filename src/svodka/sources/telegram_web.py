@@ -306,12 +306,8 @@ def _own(msg: LexborNode, selector: str) -> LexborNode | None:
     return next((node for node in msg.css(selector) if not _in_reply(node)), None)
 
 
-def _readable(msg: LexborNode) -> bool:
-    """A text or caption element, known media, or the "not supported" box (see the module docstring)."""
-    return _has_text(msg) or _media_kind(msg) is not None
-
-
 def _has_text(msg: LexborNode) -> bool:
+    """A text or caption element of the message's own (see the module docstring)."""
     return _own(msg, ".tgme_widget_message_text, .tgme_widget_message_caption") is not None
 
 
@@ -455,8 +451,9 @@ def parse_page(
         ids.extend(_album_ids(node, message_id))
         if post is None:
             continue
-        any_text = any_text or _has_text(node)
-        if _readable(node):
+        has_text = _has_text(node)
+        any_text = any_text or has_text
+        if has_text or post.media is not None:  # media covers the "not supported" box too
             posts.append(post)
         else:
             unreadable.append(message_id)
