@@ -177,6 +177,30 @@ def test_every_httpx_failure_is_the_sources_error(
     assert store.posts.count() == 0
 
 
+def test_feeds_with_unfetchable_urls_are_their_own_errors(
+    store: Store, world: World, server: FakeTelegram
+) -> None:
+    """A stored feed URL that httpx or the socket refuses (a port over 65535, a broken IPv6 host, no
+    host) is that feed's error; the good feed beside it is collected in the same cycle."""
+    from svodka.model import PLATFORM_RSS
+
+    world.feeds["news"] = next(iter(world.channels.values())).posts[:5]
+    bad = ["http://127.0.0.1:99999/feed.xml", "http://[::1/feed.xml", "http:///feed.xml"]
+    urls = [*bad, f"{server.url}/feeds/news.xml"]
+    jobs = [job_for(store.channels.add(ChannelRef(PLATFORM_RSS, handle=u)), "web") for u in urls]
+
+    async def main() -> list[Outcome]:
+        async with Fetcher(config(server)) as fetcher:
+            return await run_cycle(jobs, Context(store, fetcher, config(server)))
+
+    *failed, good = asyncio.run(main())
+    assert all(o.error and "fetch" in o.error for o in failed), failed
+    assert good.error is None and good.new == 5
+    for o in failed:
+        s = store.state.get(o.key)
+        assert s.failures == 1 and s.next_attempt is not None and s.extra["wait"] == "backoff"
+
+
 def test_host_rate_counts_every_redirect_hop(world: World, server: FakeTelegram) -> None:
     world.set_faults(FaultPlan(rate=1.0, kinds=("redirect_loop",)))
 

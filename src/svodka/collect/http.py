@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -64,6 +65,14 @@ class HostLimiter:
 
     def block(self, host: str, seconds: float) -> None:
         self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
+
+
+def host_of(url: str) -> str:
+    """The ``host:port`` of a URL, or "" for one that cannot be split (``http://[::1``)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return ""
 
 
 def retry_after(value: str | None, default: float) -> float:
@@ -162,6 +171,11 @@ class Fetcher:
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as e:
             # anything else httpx can raise (a bad redirect target, a broken stream, …)
             raise SourceError(f"{url}: request failed ({type(e).__name__}: {e})") from None
+        except OSError as e:  # what the socket layer lets through httpx (too many open files, …)
+            raise SourceError(f"{url}: connection failed ({_first(e)})") from None
+        except (ValueError, OverflowError, ExceptionGroup) as e:
+            # a URL httpx accepts but the socket layer does not (port 99999: an anyio group)
+            raise BadResponse(f"{url}: cannot be fetched ({_first(e)})") from None
 
     async def _read(self, resp: httpx.Response, url: str) -> bytes:
         """The body, streamed, refused beyond ``collect.max_page_bytes`` (counted after decompression)."""
@@ -199,6 +213,13 @@ class Fetcher:
         if status >= 300 and status != 304:  # a 3xx without a usable Location
             raise SourceError(f"{url}: HTTP {status} without a place to go")
         return Response(str(resp.url), status, text, headers)
+
+
+def _first(err: BaseException) -> str:
+    """``Type: message`` of an error, or of the first error inside an exception group."""
+    while isinstance(err, BaseExceptionGroup) and err.exceptions:
+        err = err.exceptions[0]
+    return f"{type(err).__name__}: {err}"
 
 
 def _decode(body: bytes, resp: httpx.Response) -> str:
