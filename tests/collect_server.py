@@ -31,6 +31,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 PAGE_SIZE = 20
 FAULTS = ("429", "503", "reset", "timeout", "truncated", "short_body", "malformed", "layout")
+# Hostile answers, only when a plan names them: a page that redirects to itself, or to ftp://; a body
+# that claims gzip and is not; a 200 page that never ends (streamed until the client hangs up or
+# ``endless_bytes``); a page whose post texts lost their class (ids and dates kept).
+HOSTILE = ("redirect_loop", "bad_redirect", "bad_gzip", "endless", "text_markup")
 
 
 @dataclass
@@ -68,10 +72,12 @@ class FaultPlan:
     rate: float = 0.0
     kinds: tuple[str, ...] = FAULTS
     retry_after: int = 1
+    retry_after_header: str = ""  # sent as Retry-After instead of ``retry_after`` (e.g. an HTTP date)
     timeout_sleep: float = 1.5
     seed: int = 7
     only_paths: str = ""  # apply faults only to paths starting with this
     exact: bool = False  # exactly rate × 20 failures in every block of 20 requests (no sampling noise)
+    endless_bytes: int = 256 * 1024 * 1024  # an "endless" page stops here if the client reads it all
 
 
 class World:
@@ -106,6 +112,7 @@ class World:
     def pick_fault(self, path: str) -> str | None:
         with self.lock:
             self.stats["requests"] += 1
+            self.stats["path:" + path] += 1
             plan = self.faults
             if plan.only_paths and not path.startswith(plan.only_paths):
                 return None
@@ -373,13 +380,26 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         if fault == "429":
-            self._send(429, "Too Many Requests", "text/plain", {"Retry-After": str(world.faults.retry_after)})
+            wait = world.faults.retry_after_header or str(world.faults.retry_after)
+            self._send(429, "Too Many Requests", "text/plain", {"Retry-After": wait})
+            return
+        if fault == "redirect_loop":  # the page sends us back to itself
+            self._send(302, "", "text/html", {"Location": self.path})
+            return
+        if fault == "bad_redirect":
+            self._send(302, "", "text/html", {"Location": "ftp://127.0.0.1/pub/page"})
+            return
+        if fault == "bad_gzip":
+            self._send(200, "this is not gzip", "text/html; charset=utf-8", {"Content-Encoding": "gzip"})
+            return
+        if fault == "endless":
+            self._endless(world)
             return
         if fault == "503":
             self._send(503, "Service Unavailable", "text/plain")
             return
         status, body, ctype, headers = self._route(url.path, parse_qs(url.query))
-        if status == 200 and fault in ("truncated", "short_body", "malformed", "layout"):
+        if status == 200 and fault in ("truncated", "short_body", "malformed", "layout", "text_markup"):
             if fault == "truncated":  # a page cut short, with a Content-Length that matches the cut
                 body = body[: max(1, int(len(body) * world._rng.uniform(0.2, 0.9)))]
             elif fault == "short_body":  # the connection drops before Content-Length bytes arrived
@@ -399,7 +419,28 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             elif fault == "layout":
                 body = _layout_changed(body)
+            elif fault == "text_markup":  # t.me renames the text element only: ids and dates stay
+                body = body.replace("tgme_widget_message_text", "tgme_widget_message_body")
         self._send(status, body, ctype, headers)
+
+    def _endless(self, world: World) -> None:
+        """200, no Content-Length, a page that goes on and on; counts what the client accepted."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        chunk = ("<p>" + "Бесконечная страница. " * 2900 + "</p>\n").encode()  # ~128 KiB
+        sent = 0
+        try:
+            self.wfile.write(b'<!DOCTYPE html><html><body><section class="tgme_channel_history">')
+            while sent < world.faults.endless_bytes:
+                self.wfile.write(chunk)
+                sent += len(chunk)
+                with world.lock:
+                    world.stats["endless_bytes"] += len(chunk)
+        except OSError:  # the client stopped reading and hung up: what the test wants
+            pass
 
     def _route(self, path: str, query: dict[str, list[str]]) -> tuple[int, str, str, dict[str, str]]:
         world = self.server.world

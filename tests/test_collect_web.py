@@ -173,3 +173,60 @@ def test_album_items_count_as_present() -> None:
     page = parse_page(page_html, "mash")
     assert [p.message_id for p in page.posts] == [100] and page.posts[0].media == "album"
     assert sorted(page.ids) == [98, 99, 100]  # the album's items are not mistaken for deleted posts
+
+
+def _text_posts() -> FakeChannel:
+    d = datetime(2024, 11, 30, 9, 0, tzinfo=UTC)
+    posts = [FakePost(200 + i, d, f"Новость номер {i}", views=100 + i) for i in range(5)]
+    posts.insert(2, FakePost(210, d, "Фото с подписью", photo=True))
+    return FakeChannel("mash", "Mash", 1117628569, 2_345_678, posts)
+
+
+def test_renamed_text_element_is_a_markup_error() -> None:
+    """The whole-page case: no post has its text element any more, while ids and dates are all there."""
+    ch = _text_posts()
+    good = render_page(ch, ch.posts, before=None)
+    assert len(parse_page(good, "mash").posts) == 6
+    renamed = good.replace("tgme_widget_message_text", "tgme_widget_message_body")
+    with pytest.raises(SourceError, match=r"no post on the page has a text element.*markup changed"):
+        parse_page(renamed, "mash")
+
+
+def test_one_post_without_text_or_media_is_left_out_not_blanked() -> None:
+    """One post loses its text element while the others keep theirs: that post is left out (not stored,
+    not taken for deleted, listed as unreadable); the rest of the page is read."""
+    ch = _text_posts()
+    page_html = render_page(ch, ch.posts, before=None)
+    broken = page_html.replace(
+        'data-post="mash/203"', 'data-post="mash/203" data-broken="1"', 1
+    )  # mark the one post, then rename its text element only
+    head, tail = broken.split('data-broken="1"', 1)
+    tail = tail.replace("tgme_widget_message_text", "tgme_widget_message_body", 1)
+    page = parse_page(head + 'data-broken="1"' + tail, "mash")
+    assert page.unreadable == (203,)
+    assert 203 in page.ids and 203 not in [p.message_id for p in page.posts]
+    assert [p.text for p in page.posts if p.message_id == 204] == ["Новость номер 4"]
+    assert len(page.posts) == 5
+
+
+def test_media_only_post_is_a_post_with_empty_text() -> None:
+    """A photo without caption has no text element on t.me: a real post, stored with an empty text."""
+    ch = _text_posts()
+    page_html = render_page(ch, [p for p in ch.posts if p.photo], before=None)
+    start = page_html.index('<div class="tgme_widget_message_text')
+    end = page_html.index("</div>", start) + len("</div>")
+    page = parse_page(page_html[:start] + page_html[end:], "mash")  # every post on the page media-only
+    [post] = page.posts
+    assert post.text == "" and post.media == "photo" and page.unreadable == ()
+
+
+def test_reply_quote_is_not_the_posts_text() -> None:
+    ch = _channel()
+    page = parse_page(render_page(ch, ch.posts, before=None), "mash")
+    assert page.posts[1].reply_to == 100 and page.posts[1].text == "Продолжение"
+    # the text element renamed in the post: the reply box's quoted text does not stand in for it
+    html_ = render_page(ch, ch.posts[1:2], before=None).replace(
+        '<div class="tgme_widget_message_text js-message_text"', '<div class="tgme_widget_message_body"'
+    )
+    reply_only = parse_page(html_, "mash")
+    assert reply_only.posts[0].text == ""  # a photo post: media-only, its quote is not its text

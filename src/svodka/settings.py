@@ -100,6 +100,18 @@ TABLE: tuple[Setting, ...] = (
     S("collect.backoff_base", 30.0, "Seconds to wait after a first failure; doubles each time.", float),
     S("collect.backoff_cap", 3600.0, "Longest wait between attempts at a failing source, in seconds.", float),
     S("collect.max_inline_wait", 10.0, "A Retry-After up to this (s) is waited out in place.", float),
+    S(
+        "collect.retry_after_cap",
+        21600.0,
+        "Longest wait (s) a source may ask for (Retry-After, FloodWait); a longer one is cut to this.",
+        float,
+    ),
+    S(
+        "collect.max_page_bytes",
+        10 * 1024 * 1024,
+        "Largest response body (bytes) read from a web or RSS source; a bigger one is an error (0: none).",
+        int,
+    ),
     S("collect.breaker_threshold", 5, "Failures in a row that open a source's circuit breaker.", int),
     S("collect.breaker_cooldown", 3600.0, "Seconds an open breaker waits before one trial attempt.", float),
     S("collect.backfill_posts", 200, "On first collection, go back this many posts (0: none).", int),

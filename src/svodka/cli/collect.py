@@ -99,6 +99,35 @@ def _digest_row(job: Any, st: Any) -> dict[str, Any]:
     }
 
 
+def _lift_waits(app: App, keys: Sequence[str]) -> None:
+    """`collect --now`: clear the wait of each source that has one, saying so on stderr."""
+    from svodka.collect import policy
+
+    moment = datetime.now(UTC)
+    for key in keys:
+        state = app.store.state.get(key)
+        if policy.waiting(state, moment):
+            app.store.state.put(policy.clear_wait(state))
+            click.echo(f"{key}: wait until {_when(state.next_attempt)} UTC lifted (--now)", err=True)
+
+
+def _health(s: Any, cfg: CollectConfig) -> str:
+    """The state column of `svodka status`."""
+    if not s.failures:
+        return "ok"
+    health = f"{s.failures} failure(s)" + (" - breaker open" if s.failures >= cfg.breaker_threshold else "")
+    if s.extra.get("wait") == "rate_limited":
+        health += " - rate limited"
+        if s.extra.get("asked_wait"):
+            health += (
+                f" (asked {float(s.extra['asked_wait']):.0f} s, cut to collect.retry_after_cap "
+                f"{cfg.retry_after_cap:.0f} s)"
+            )
+    elif s.extra.get("wait") == "permanent":
+        health += " - resting (gone, private or no preview)"
+    return health
+
+
 def register(cli: click.Group) -> None:
     # ignore_unknown_options: a -100… channel id is an argument, not an option
     @command(cli, "collect", context_settings={"ignore_unknown_options": True})
@@ -106,15 +135,26 @@ def register(cli: click.Group) -> None:
     @click.option("--backfill", type=click.IntRange(min=0), help="Go back this many posts on new channels.")
     @click.option("--days", type=click.IntRange(min=0), help="… but no further back than this many days.")
     @click.option("--json", "as_json", is_flag=True, help="Print the per-source results as JSON.")
+    @click.option(
+        "--now",
+        is_flag=True,
+        help="Lift the sources' waits (Retry-After, backoff, breaker) and collect them at once.",
+    )
     def collect(
-        app: App, channels: tuple[str, ...], backfill: int | None, days: int | None, as_json: bool
+        app: App,
+        channels: tuple[str, ...],
+        backfill: int | None,
+        days: int | None,
+        as_json: bool,
+        now: bool,
     ) -> None:
         """Collect once from the named channels (added if new), or from every active one, and exit.
 
         New channels are backfilled (collect.backfill_posts / --backfill posts, collect.backfill_days /
         --days); known ones get what is new since their saved position, and posts of the last
         collect.edit_window_hours are re-read for edits and deletions. A source that asked us to wait
-        (HTTP 429, FloodWait) is skipped until then.
+        (HTTP 429, FloodWait; at most collect.retry_after_cap) is skipped until then, unless --now: that
+        lifts the wait of the sources named (or of all) and collects them, `svodka watch` included.
         """
         cfg = config_from(app.settings)
         if backfill is not None:
@@ -131,6 +171,8 @@ def register(cli: click.Group) -> None:
                     f"none of the {len(todo.not_collected)} channel(s) can be collected (see above)"
                 )
             raise SvodkaError("no channels to collect: `svodka channels add @name` first, or name them here")
+        if now:
+            _lift_waits(app, [job.key for job in jobs])
 
         async def body(ctx: Context) -> list[Outcome]:
             return await run_cycle(jobs, ctx, on_done=None if as_json else _say)
@@ -238,6 +280,9 @@ def register(cli: click.Group) -> None:
                         "next_attempt": s.next_attempt,
                         "failures": s.failures,
                         "breaker_open": s.failures >= cfg.breaker_threshold,
+                        "wait": s.extra.get("wait") if s.failures else None,
+                        "asked_wait_s": s.extra.get("asked_wait"),
+                        "retry_after_cap_s": cfg.retry_after_cap,
                         "position": s.position,
                         "posts_collected": s.posts_collected,
                     }
@@ -252,21 +297,17 @@ def register(cli: click.Group) -> None:
         if states:
             click.echo(f"{'source':<32} {'last success':<19}  {'next attempt':<19}  {'posts':>7}  state")
         for s in states:
-            health = "ok"
-            if s.failures:
-                health = f"{s.failures} failure(s)" + (
-                    " - breaker open" if s.failures >= cfg.breaker_threshold else ""
-                )
-                if s.extra.get("wait") == "rate_limited":
-                    health += " - rate limited"
-                elif s.extra.get("wait") == "permanent":
-                    health += " - resting (gone, private or no preview)"
             click.echo(
                 f"{s.key:<32} {_when(s.last_success):<19}  {_when(s.next_attempt):<19}  "
-                f"{s.posts_collected:>7}  {health}"
+                f"{s.posts_collected:>7}  {_health(s, cfg)}"
             )
             if s.last_error:
                 click.echo(f"{'':<32} last error {_when(s.last_error_at)}: {s.last_error}")
+        if states:
+            click.echo(
+                f"(a source's own wait, Retry-After or FloodWait, is at most {cfg.retry_after_cap:.0f} s: "
+                "collect.retry_after_cap; `svodka collect --now NAME` lifts a wait)"
+            )
         if digests:
             from svodka.digest.jobs import describe
 

@@ -22,6 +22,8 @@ class CollectConfig:
     backoff_base: float = 30.0
     backoff_cap: float = 3600.0
     max_inline_wait: float = 10.0
+    retry_after_cap: float = 21600.0  # a Retry-After / FloodWait longer than this is cut to it
+    max_page_bytes: int = 10 * 1024 * 1024  # one response body, after decompression; 0: no limit
     breaker_threshold: int = 5
     breaker_cooldown: float = 3600.0
     backfill_posts: int = 200
@@ -74,6 +76,8 @@ def config_from(settings: Mapping[str, Any]) -> CollectConfig:
         backoff_base=settings["collect.backoff_base"],
         backoff_cap=settings["collect.backoff_cap"],
         max_inline_wait=settings["collect.max_inline_wait"],
+        retry_after_cap=max(settings["collect.retry_after_cap"], 0.0),
+        max_page_bytes=max(settings["collect.max_page_bytes"], 0),
         breaker_threshold=settings["collect.breaker_threshold"],
         breaker_cooldown=settings["collect.breaker_cooldown"],
         backfill_posts=settings["collect.backfill_posts"],

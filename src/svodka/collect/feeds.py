@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
-from svodka.collect.http import Response, with_retries
+from svodka.collect.http import Response, host_of, with_retries
 from svodka.collect.jobs import Job, Outcome
 from svodka.model import PLATFORM_RSS, Channel, ChannelRef, SourceState
 from svodka.sources.identifiers import feed_ref
@@ -25,7 +24,7 @@ async def collect_feed(job: Job, state: SourceState, ctx: Context) -> tuple[Sour
         headers["If-None-Match"] = str(state.extra["etag"])
     if state.extra.get("last_modified"):
         headers["If-Modified-Since"] = str(state.extra["last_modified"])
-    proxy = ctx.cfg.proxy_for(url, urlsplit(url).netloc)
+    proxy = ctx.cfg.proxy_for(url, host_of(url))
 
     async def attempt() -> tuple[Response, Feed | None]:
         resp = await ctx.fetcher.get(url, headers=headers, proxy=proxy)

@@ -1,5 +1,11 @@
 """HTTP for the web and RSS sources: one httpx client per proxy, a per-host rate limit, quick retries,
-and HTTP failures turned into :class:`~svodka.errors.SourceError` / :class:`RateLimited` messages."""
+and HTTP failures turned into :class:`~svodka.errors.SourceError` / :class:`RateLimited` messages.
+
+Every failure of a request becomes a :class:`~svodka.errors.SourceError` — timeouts, resets, redirect
+loops, bad URLs, undecodable bodies, any other httpx error — so the scheduler's backoff, breaker and
+``svodka status`` see it. Redirects are followed here, hop by hop, each hop through the per-host rate
+limit; bodies are streamed and cut off at ``collect.max_page_bytes``.
+"""
 
 from __future__ import annotations
 
@@ -23,8 +29,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+MAX_REDIRECTS = 5  # t.me/s/<name> → t.me/<name> is one; a loop is found after this many
+
+
 class PermanentError(SourceError):
     """A failure that retrying now will not fix (404, 403, no web preview, a changed layout)."""
+
+
+class BadResponse(SourceError):
+    """An answer that a quick retry would only fetch again (a redirect loop, a body over the size
+    limit): no retry within the collection, but the source's usual backoff and breaker."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +67,16 @@ class HostLimiter:
         self._next[host] = max(self._next.get(host, 0.0), time.monotonic() + seconds)
 
 
+def host_of(url: str) -> str:
+    """The ``host:port`` of a URL, or "" for one that cannot be split (``http://[::1``)."""
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return ""
+
+
 def retry_after(value: str | None, default: float) -> float:
-    """Seconds from a Retry-After header (delta seconds or an HTTP date)."""
+    """Seconds from a Retry-After header (delta seconds or an HTTP date), as asked (uncapped)."""
     if not value:
         return default
     value = value.strip()
@@ -62,7 +84,7 @@ def retry_after(value: str | None, default: float) -> float:
         return float(value)
     try:
         return max(0.0, parsedate_to_datetime(value).timestamp() - time.time())
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return default
 
 
@@ -82,7 +104,7 @@ class Fetcher:
                 client = httpx.AsyncClient(
                     proxy=proxy,
                     timeout=self.cfg.timeout,
-                    follow_redirects=True,
+                    follow_redirects=False,  # followed in get(), hop by hop through the limiter
                     headers={"User-Agent": self.cfg.user_agent, "Accept-Language": "en"},
                     limits=httpx.Limits(max_connections=max(self.cfg.concurrency * 2, 10)),
                 )
@@ -105,29 +127,109 @@ class Fetcher:
     async def get(
         self, url: str, headers: Mapping[str, str] | None = None, proxy: str | None = None
     ) -> Response:
-        """One GET (no retry): 2xx/304 come back, everything else raises."""
-        host = urlsplit(url).netloc
-        await self.limiter.acquire(host)
-        self.requests += 1
+        """One GET (no retry), following redirects: 2xx/304 come back, everything else raises
+        :class:`~svodka.errors.SourceError` (or a subclass)."""
         try:
-            resp = await self._client(proxy).get(url, headers=dict(headers or {}))
+            client = self._client(proxy)
+            request = client.build_request("GET", url, headers=dict(headers or {}))
+        except httpx.InvalidURL as e:
+            raise BadResponse(f"{url}: not a URL we can fetch ({e})") from None
+        for _hop in range(MAX_REDIRECTS + 1):
+            host = request.url.netloc.decode("ascii", "replace")
+            await self.limiter.acquire(host)
+            self.requests += 1
+            resp, text = await self._one(client, request, url, proxy)
+            if resp.next_request is None:
+                return self._answer(url, host, resp, text)
+            request = resp.next_request
+        raise BadResponse(
+            f"{url}: redirect loop (more than {MAX_REDIRECTS} redirects, the last to {request.url}); "
+            "nothing was read"
+        )
+
+    async def _one(
+        self, client: httpx.AsyncClient, request: httpx.Request, url: str, proxy: str | None
+    ) -> tuple[httpx.Response, str]:
+        """Send one request (no redirect followed) and read a 2xx body up to the limit; the response
+        comes back closed, its ``next_request`` set when it is a redirect."""
+        try:
+            resp = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                ok = resp.next_request is None and 200 <= resp.status_code < 300
+                body = await self._read(resp, url) if ok else b""
+            finally:
+                await resp.aclose()
+            return resp, _decode(body, resp)
         except httpx.TimeoutException:
             raise SourceError(f"{url}: no answer within {self.cfg.timeout:g} s") from None
         except httpx.ProxyError as e:
             raise SourceError(f"{url}: proxy {proxy} failed ({e})") from None
+        except httpx.UnsupportedProtocol as e:
+            raise BadResponse(f"{url}: cannot be fetched ({e})") from None
         except (httpx.TransportError, httpx.DecodingError) as e:
             raise SourceError(f"{url}: connection failed ({type(e).__name__}: {e})") from None
-        if resp.status_code == 429:
-            wait = retry_after(resp.headers.get("Retry-After"), self.cfg.backoff_base)
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError, httpx.CookieConflict) as e:
+            # anything else httpx can raise (a bad redirect target, a broken stream, …)
+            raise SourceError(f"{url}: request failed ({type(e).__name__}: {e})") from None
+        except OSError as e:  # what the socket layer lets through httpx (too many open files, …)
+            raise SourceError(f"{url}: connection failed ({_first(e)})") from None
+        except (ValueError, OverflowError, ExceptionGroup) as e:
+            # a URL httpx accepts but the socket layer does not (port 99999: an anyio group)
+            raise BadResponse(f"{url}: cannot be fetched ({_first(e)})") from None
+
+    async def _read(self, resp: httpx.Response, url: str) -> bytes:
+        """The body, streamed, refused beyond ``collect.max_page_bytes`` (counted after decompression)."""
+        limit = self.cfg.max_page_bytes
+        too_big = BadResponse(
+            f"{url}: response larger than collect.max_page_bytes ({limit:,} bytes); "
+            "stopped reading, nothing of it was stored"
+        )
+        declared = resp.headers.get("Content-Length", "")
+        if limit > 0 and declared.isdigit() and int(declared) > limit:
+            raise too_big
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.aiter_bytes():
+            size += len(chunk)
+            if limit > 0 and size > limit:
+                raise too_big
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _answer(self, url: str, host: str, resp: httpx.Response, text: str) -> Response:
+        status, headers = resp.status_code, resp.headers
+        if status == 429:
+            asked = retry_after(headers.get("Retry-After"), self.cfg.backoff_base)
+            wait = min(asked, self.cfg.retry_after_cap)
             self.limiter.block(host, wait)
-            raise RateLimited(f"{host} asked us to slow down (429, retry after {wait:.0f} s)", wait)
-        if resp.status_code >= 500:
-            raise SourceError(f"{url}: server error HTTP {resp.status_code}")
-        if resp.status_code in (401, 403, 404, 410, 451):
-            raise PermanentError(f"{url}: HTTP {resp.status_code} (gone, private or blocked?)")
-        if resp.status_code >= 400:
-            raise SourceError(f"{url}: HTTP {resp.status_code}")
-        return Response(str(resp.url), resp.status_code, resp.text, resp.headers)
+            capped = f", capped at collect.retry_after_cap = {wait:.0f} s" if asked > wait else ""
+            raise RateLimited(f"{host} asked us to slow down (429, retry after {asked:.0f} s{capped})", asked)
+        if status >= 500:
+            raise SourceError(f"{url}: server error HTTP {status}")
+        if status in (401, 403, 404, 410, 451):
+            raise PermanentError(f"{url}: HTTP {status} (gone, private or blocked?)")
+        if status >= 400:
+            raise SourceError(f"{url}: HTTP {status}")
+        if status >= 300 and status != 304:  # a 3xx without a usable Location
+            raise SourceError(f"{url}: HTTP {status} without a place to go")
+        return Response(str(resp.url), status, text, headers)
+
+
+def _first(err: BaseException) -> str:
+    """``Type: message`` of an error, or of the first error inside an exception group."""
+    while isinstance(err, BaseExceptionGroup) and err.exceptions:
+        err = err.exceptions[0]
+    return f"{type(err).__name__}: {err}"
+
+
+def _decode(body: bytes, resp: httpx.Response) -> str:
+    """The body as text, in the charset the server named (UTF-8 if none or unknown); bad bytes become
+    U+FFFD rather than an exception."""
+    charset = resp.charset_encoding or "utf-8"
+    try:
+        return body.decode(charset, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
 
 
 async def with_retries(cfg: CollectConfig, attempt: Callable[[], Awaitable[T]], rng: random.Random) -> T:
@@ -140,7 +242,7 @@ async def with_retries(cfg: CollectConfig, attempt: Callable[[], Awaitable[T]], 
     for n in range(tries):
         try:
             return await attempt()
-        except (PermanentError, NoWebPreview):
+        except (PermanentError, BadResponse, NoWebPreview):
             raise
         except RateLimited as e:
             if n == tries - 1 or e.retry_after > cfg.max_inline_wait:

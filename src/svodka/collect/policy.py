@@ -1,5 +1,6 @@
 """When to try a source next: recrawl interval with jitter, exponential backoff with a cap, a circuit
-breaker per source, and Retry-After / FloodWait that are never cut short.
+breaker per source, and Retry-After / FloodWait that are never cut short — but never longer than
+``collect.retry_after_cap`` either (a ``Retry-After`` of 2099 would park a source for good).
 
 Pure functions over :class:`~svodka.model.SourceState`, so the schedule survives restarts (it lives in
 the store) and is testable without a clock.
@@ -64,7 +65,7 @@ def on_failure(
     """The state after a failed collection: backoff, the breaker, and the source's own Retry-After."""
     failures = state.failures + 1
     delay = backoff_delay(failures, cfg, rng)
-    extra = dict(state.extra)
+    extra = {k: v for k, v in state.extra.items() if k != "asked_wait"}
     extra["wait"] = "backoff"
     if breaker_open(replace(state, failures=failures), cfg):
         # Open: leave the source alone for a cooldown, then one trial run (half-open).
@@ -75,9 +76,12 @@ def on_failure(
         delay = max(delay, jittered(cfg.breaker_cooldown, cfg.jitter, rng))
         extra["wait"] = "permanent"
     if isinstance(err, RateLimited):
-        # Never earlier than the source asked, whatever backoff says.
-        delay = max(delay, err.retry_after)
+        # Never earlier than the source asked, whatever backoff says; but no longer than the cap.
+        asked = max(err.retry_after, 0.0)
+        delay = max(delay, min(asked, cfg.retry_after_cap))
         extra["wait"] = "rate_limited"
+        if asked > cfg.retry_after_cap:
+            extra["asked_wait"] = min(asked, 1e12)  # what it asked, for `svodka status`
     message = str(err) if isinstance(err, SourceError) else f"{type(err).__name__}: {err}"
     return replace(
         state,
@@ -96,6 +100,19 @@ def must_wait(state: SourceState, now: datetime) -> bool:
         and state.next_attempt is not None
         and state.next_attempt > now
     )
+
+
+def clear_wait(state: SourceState) -> SourceState:
+    """The state with its wait lifted (`svodka collect --now`, the health page): the next run may
+    start at once. The failure count and last error stay, so a failing source still shows as such."""
+    extra = {k: v for k, v in state.extra.items() if k not in ("wait", "asked_wait")}
+    return replace(state, next_attempt=None, extra=extra)
+
+
+def waiting(state: SourceState, now: datetime) -> bool:
+    """Whether the source is held back now (backoff, breaker, a Retry-After, resting) — what
+    :func:`clear_wait` lifts."""
+    return "wait" in state.extra and state.next_attempt is not None and state.next_attempt > now
 
 
 def due(state: SourceState, now: datetime) -> bool:

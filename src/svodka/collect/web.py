@@ -62,6 +62,13 @@ class WebChannelRun:
 
         page = await with_retries(ctx.cfg, attempt, ctx.rng)
         self.outcome.pages += 1
+        if page.unreadable:  # kept out of the store, and not taken for deleted: see parse_page
+            log.warning(
+                "%s: message(s) %s left out: neither text nor media we know (t.me markup changed?); "
+                "what is stored of them is kept",
+                self.job.key,
+                ", ".join(map(str, page.unreadable)),
+            )
         return page
 
     def absorb(self, page: WebPage) -> None:

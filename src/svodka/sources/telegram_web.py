@@ -6,6 +6,18 @@ pages (forwarded_from, reply, reactions, link previews, service messages, signat
 defensively: what is missing is left empty, but a page that no longer has the structure we rely on raises
 :class:`~svodka.errors.SourceError` naming what changed, so nothing half-read is ever stored.
 
+Text: every post the preview shows has a text element (``.tgme_widget_message_text``, or a caption),
+known media (photo, video, sticker, poll …), or the "media not supported" box — a media-only post has
+no text, legitimately, and is stored with an empty one. A post with none of these is *unreadable*:
+
+- when no post on the page has a text element and some are unreadable, the text element was renamed:
+  the whole page is a markup error (not 19 edits to empty texts);
+- one unreadable post among readable ones is left out of :attr:`WebPage.posts` (its id stays in
+  :attr:`WebPage.ids`, so it is not taken for deleted, and what is stored of it is kept) and listed in
+  :attr:`WebPage.unreadable`, for the collector to warn about.
+
+A photo whose caption element alone was renamed cannot be told from a photo without a caption.
+
 Paging: a page without ``?before=`` shows the newest posts; ``?before=<id>`` the ones just older than
 ``id``; :attr:`WebPage.before` is the cursor for the next older page (None at the channel's start).
 """
@@ -45,6 +57,7 @@ class WebPage:
     posts: tuple[Post, ...]  # oldest first, as on the page
     ids: tuple[int, ...]  # every message id the page shows, service messages included
     before: int | None  # cursor for the next older page; None when this is the channel's first page
+    unreadable: tuple[int, ...] = ()  # posts with neither text nor known media: left out (see above)
 
     @property
     def min_id(self) -> int | None:
@@ -278,6 +291,26 @@ def _is_edited(msg: LexborNode) -> bool:
     return meta is not None and "edited" in (meta.text(deep=True) or "").lower()
 
 
+def _in_reply(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if "tgme_widget_message_reply" in (parent.attributes.get("class") or "").split():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _own(msg: LexborNode, selector: str) -> LexborNode | None:
+    """The first ``selector`` element of the message itself, not of the post it replies to (whose
+    quoted text sits in the reply box)."""
+    return next((node for node in msg.css(selector) if not _in_reply(node)), None)
+
+
+def _has_text(msg: LexborNode) -> bool:
+    """A text or caption element of the message's own (see the module docstring)."""
+    return _own(msg, ".tgme_widget_message_text, .tgme_widget_message_caption") is not None
+
+
 def _parse_message(msg: LexborNode, handle: str, where: str, seen_at: datetime) -> tuple[int, Post | None]:
     data_post = msg.attributes.get("data-post") or ""
     m = re.fullmatch(r"([A-Za-z0-9_]+)/(\d+)", data_post.strip())
@@ -295,12 +328,12 @@ def _parse_message(msg: LexborNode, handle: str, where: str, seen_at: datetime) 
         raise SourceError(f"{where}: message {message_id} has an unreadable date") from None
     if "service_message" in (msg.attributes.get("class") or "").split():
         return message_id, None  # "pinned", "channel photo updated": not a post
-    text, entities, links = text_of(msg.css_first(".tgme_widget_message_text"))
+    text, entities, links = text_of(_own(msg, ".tgme_widget_message_text"))
     preview = msg.css_first("a.tgme_widget_message_link_preview")
     if preview is not None and preview.attributes.get("href"):
         links = tuple(dict.fromkeys((*links, preview.attributes.get("href") or "")))
     if not text:  # media-only posts may carry a caption elsewhere in newer markup
-        text, entities, links2 = text_of(msg.css_first(".tgme_widget_message_caption"))
+        text, entities, links2 = text_of(_own(msg, ".tgme_widget_message_caption"))
         links = tuple(dict.fromkeys((*links, *links2)))
     return message_id, Post(
         channel=ChannelRef(PLATFORM_TELEGRAM, handle=handle),
@@ -409,15 +442,31 @@ def parse_page(
         )
     ids: list[int] = []
     posts: list[Post] = []
+    unreadable: list[int] = []
+    any_text = False
     for node in nodes:
         owner = (node.attributes.get("data-post") or "").split("/", 1)[0].lower()
         message_id, post = _parse_message(node, owner or handle, where, seen)
         ids.append(message_id)
         ids.extend(_album_ids(node, message_id))
-        if post is not None:
+        if post is None:
+            continue
+        has_text = _has_text(node)
+        any_text = any_text or has_text
+        if has_text or post.media is not None:  # media covers the "not supported" box too
             posts.append(post)
+        else:
+            unreadable.append(message_id)
+    if unreadable and not any_text:
+        raise SourceError(
+            f"{where}: no post on the page has a text element (.tgme_widget_message_text) any more, and "
+            f"{len(unreadable)} have neither text nor media; t.me markup changed? Nothing of the page was "
+            "stored. Update svodka, or use the MTProto source"
+        )
     info = _channel_info(tree, handle, nodes[0] if nodes else None)
     before = _before_cursor(tree)
     if ids and before is not None and before > min(ids):
         before = min(ids)
-    return WebPage(channel=info, posts=tuple(posts), ids=tuple(ids), before=before)
+    return WebPage(
+        channel=info, posts=tuple(posts), ids=tuple(ids), before=before, unreadable=tuple(unreadable)
+    )

@@ -205,6 +205,20 @@ def health_page(ctx: Ctx) -> View:
     return View("health.html", views.health_page(ctx.store))
 
 
+@route("/health/clear", ADMIN, ("POST",))
+def health_clear(ctx: Ctx) -> Response:
+    """Lift one source's wait (backoff, breaker, Retry-After), as `svodka collect --now` does:
+    `svodka watch` collects it on its next tick."""
+    from svodka.collect.policy import clear_wait
+
+    key = ctx.form.get("source", "")
+    state = next((s for s in ctx.store.state.all() if s.key == key), None)
+    if state is None:
+        raise NotFoundError(f"no collected source {key!r}")
+    ctx.store.state.put(clear_wait(state))
+    return _back("/health")
+
+
 # --- admin: channels ---------------------------------------------------------------------------------
 def _tier(text: str | None) -> int | None:
     if text is None or text.strip() == "":
