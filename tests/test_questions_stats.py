@@ -48,7 +48,7 @@ def _assigned(rows: list[tuple[str, str, int, int]]) -> TriageRecord:
 def test_full_assignment_rebuilds_and_incremental_adds(tmp_path: Path) -> None:
     with open_store(tmp_path / "q.db") as store:
         store.questions.add(QUESTIONS[:2])
-        store.questions.replace_triage(_assigned([("q1", "q1", 2, 21), ("q2", "q1", 2, 21)]))  # an earlier one
+        store.questions.replace_triage(_assigned([("q1", "q1", 2, 21), ("q2", "q1", 2, 21)]))  # an earlier
         store.questions.replace_triage(_assigned(_rows(["q1", "q2"])))  # a full triage: counts rebuilt
         days, regions = store.questions.topic_stats()
         assert days == {t: d for t, d in DAYS.items() if t in (1, 11, 12)}
