@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from svodka.digest.jobs import JobState, jobs_from, open_slot, sync
+from svodka.digest.jobs import jobs_from, open_slot, sync
+from svodka.digest.model import JobState
 from svodka.digest.schedule import parse_schedule
 from svodka.errors import ConfigError
 from svodka.settings import Tables, defaults, load

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from svodka.questions.ingest import Question
+from svodka.model import Question, TriageRecord
 from svodka.store import open_store
 from svodka.store.sqlite import db as db_module
 
@@ -40,16 +40,21 @@ def _rows(qids: list[str]) -> list[tuple[str, str, int, int]]:
     return [(q, *PLACE[q]) for q in qids]
 
 
+def _assigned(rows: list[tuple[str, str, int, int]]) -> TriageRecord:
+    """A triage that only assigns (no groups, norms, topics or model)."""
+    return TriageRecord(assignments=rows, groups=(), norms=(), topics=())
+
+
 def test_full_assignment_rebuilds_and_incremental_adds(tmp_path: Path) -> None:
     with open_store(tmp_path / "q.db") as store:
         store.questions.add(QUESTIONS[:2])
-        store.questions.assign([("q1", "q1", 2, 21), ("q2", "q1", 2, 21)], replace=True)  # an earlier triage
-        store.questions.assign(_rows(["q1", "q2"]), replace=True)  # a full triage: counts rebuilt, not added
+        store.questions.replace_triage(_assigned([("q1", "q1", 2, 21), ("q2", "q1", 2, 21)]))  # an earlier
+        store.questions.replace_triage(_assigned(_rows(["q1", "q2"])))  # a full triage: counts rebuilt
         days, regions = store.questions.topic_stats()
         assert days == {t: d for t, d in DAYS.items() if t in (1, 11, 12)}
         assert regions == {t: r for t, r in REGIONS.items() if t in (1, 11, 12)}
         store.questions.add(QUESTIONS[2:])
-        store.questions.assign(_rows(["q3", "q4"]), replace=False)  # incremental: the new ones added
+        store.questions.add_triage(_assigned(_rows(["q3", "q4"])))  # incremental: the new ones added
         assert store.questions.topic_stats() == (DAYS, REGIONS)
 
 

@@ -13,8 +13,9 @@ from openpyxl import Workbook
 
 from conftest import shared
 from svodka.cli import cli
+from svodka.model import Question
 from svodka.questions.dedup import group_duplicates
-from svodka.questions.ingest import BadRow, Question, read_questions
+from svodka.questions.ingest import BadRow, read_questions
 from svodka.questions.quality import baseline, score
 from svodka.questions.run import triage_texts
 from svodka.questions.topics import TopicSettings

@@ -33,7 +33,8 @@ from conftest import shared
 from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
-from svodka.digest.jobs import JobState, jobs_from, open_slot
+from svodka.digest.jobs import jobs_from, open_slot
+from svodka.digest.model import JobState
 from svodka.pipeline.embed import USEEmbedder
 from svodka.scheduled import ScheduledDigests
 from svodka.settings import Settings, Tables, defaults, load

@@ -30,7 +30,7 @@ def test_users_commands(cli_run) -> None:  # type: ignore[no-untyped-def]
     assert key.startswith("svk_")
     with open_store(cli_run.db) as store:
         user = store.users.get("reader")
-        assert [k.name for k in store.users.keys(user.id)] == ["cron"]
+        assert [k.name for k in store.api_keys.list(user.id)] == ["cron"]
         found = store.users.password_hash("boss")
         assert found is not None and found[1].startswith("$argon2id$") and "boss-password" not in found[1]
     assert "removed reader" in cli_run("users", "remove", "reader").output

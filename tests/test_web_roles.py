@@ -240,7 +240,7 @@ def test_api_keys_are_made_shown_once_and_revoked(web: WebEnv, clients) -> None:
         me = c.get("/api/me", headers={"authorization": f"Bearer {key}"})
         assert me.status_code == 200 and me.json()["role"] == "viewer"
         assert c.get("/api/me", headers={"x-api-key": key}).status_code == 200
-        key_id = max(k.id for k in web.store.users.keys(web.store.users.get("viewer").id))
+        key_id = max(k.id for k in web.store.api_keys.list(web.store.users.get("viewer").id))
         assert (
             viewer.post(f"/account/keys/{key_id}/revoke", data={"csrf_token": viewer.csrf}).status_code == 303
         )
@@ -294,7 +294,7 @@ def test_login_is_rate_limited(limited) -> None:  # type: ignore[no-untyped-def]
         r = _try(c, "alice", "alice-pass-1")  # even the right password waits now
         assert r.status_code == 429 and int(r.headers["retry-after"]) == 2
         assert _try(c, "bob", "bob-pass-12").status_code == 429  # the same client is held back too
-        assert store.users.failures_since("alice", "127.0.0.1", 0) == (3, 3)
+        assert store.login_attempts.failures_since("alice", "127.0.0.1", 0) == (3, 3)
         time.sleep(3.1)  # timestamps are whole seconds
         r = _try(c, "alice", "alice-pass-1")
         assert r.status_code == 303 and r.headers["location"] == "/"

@@ -80,6 +80,61 @@ def test_users_repository_rules(store: Store) -> None:
         hash_password("short")
 
 
+def test_account_repositories_one_concern_each(store: Store) -> None:
+    """Users, sessions, API keys, login attempts and marks: a repository each (issue 12)."""
+    h = hash_password("secret-pass")
+    ann = store.users.add("ann", h, "analyst")
+    bob = store.users.add("bob", h, "viewer")
+    now = int(time.time())
+    # sessions: a live one is found with its user and CSRF token, an expired or deleted one is not
+    store.sessions.create("live", ann.id, "csrf-1", now + 3600)
+    store.sessions.create("old", bob.id, "csrf-2", now - 1)
+    found = store.sessions.get("live")
+    assert found is not None and (found.user.id, found.csrf, found.expires_at) == (
+        ann.id,
+        "csrf-1",
+        now + 3600,
+    )
+    assert store.sessions.get("old") is None and store.sessions.get("nobody") is None
+    store.sessions.create("bob", bob.id, "csrf-3", now + 3600)
+    store.sessions.delete("bob")
+    assert store.sessions.get("bob") is None
+    store.users.set_password("ann", hash_password("other-pass"))  # a new password ends her sessions
+    assert store.sessions.get("live") is None
+    # API keys: listed per owner, found by prefix with their hash and owner, revoked only by their owner
+    key = store.api_keys.add(ann.id, "abc123", "hash-1", "  cron  ")
+    assert (key.name, key.last_used) == ("cron", None)
+    by_prefix = store.api_keys.by_prefix("abc123")
+    assert (
+        by_prefix is not None and by_prefix[0] == key and by_prefix[1:] == ("hash-1", store.users.get("ann"))
+    )
+    assert store.api_keys.by_prefix("zzz") is None
+    store.api_keys.touch(key.id)
+    assert store.api_keys.list(ann.id)[0].last_used is not None and store.api_keys.list(bob.id) == []
+    assert not store.api_keys.revoke(bob.id, key.id) and store.api_keys.revoke(ann.id, key.id)
+    assert store.api_keys.list(ann.id) == []
+    # login attempts: failures counted per user name and per client since a time; successes are not failures
+    store.login_attempts.record("ann", "10.0.0.1", False)
+    store.login_attempts.record("ann", "10.0.0.2", False)
+    store.login_attempts.record(" ann ", "10.0.0.1", True)
+    store.login_attempts.record("bob", "10.0.0.1", False)
+    assert store.login_attempts.failures_since("ann", "10.0.0.1", now - 60) == (2, 2)
+    assert store.login_attempts.failures_since("ann", "10.0.0.1", now + 3600) == (0, 0)
+    # marks: one per (user, kind, id), a second set changes the note; only posts and stories
+    store.marks.set(ann.id, "story", 7, "check")
+    mark = store.marks.set(ann.id, "story", 7, "checked")
+    store.marks.set(ann.id, "post", 3)
+    assert mark.note == "checked" and {(m.kind, m.ref_id) for m in store.marks.list(ann.id)} == {
+        ("story", 7),
+        ("post", 3),
+    }
+    assert store.marks.list(bob.id) == []
+    with pytest.raises(StoreError, match="post or a story"):
+        store.marks.set(ann.id, "channel", 1)
+    assert store.marks.remove(ann.id, "post", 3) and not store.marks.remove(ann.id, "post", 3)
+    assert [m.ref_id for m in store.marks.list(ann.id)] == [7]
+
+
 def test_channel_statistics(store: Store) -> None:
     _posts(store)
     by = {a.channel_id: a for a in store.channel_stats.activity()}

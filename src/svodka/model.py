@@ -8,6 +8,7 @@ Times are timezone-aware ``datetime`` in UTC everywhere; the store keeps them as
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -361,6 +362,55 @@ class Mark:
     ref_id: int
     note: str
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A live login session of the web app (the token itself is never stored, only its hash)."""
+
+    user: User
+    csrf: str
+    expires_at: int  # Unix seconds
+
+
+# --- questions: citizen appeals and their triage (svodka.questions) ----------------------------------------
+@dataclass(frozen=True, slots=True)
+class Question:
+    """One question as a file delivers it (see svodka.questions.ingest), before it is stored."""
+
+    qid: str
+    text: str
+    time: datetime | None
+    region: str | None
+    channel: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredQuestion:
+    """A question as the store hands it back, with its duplicate group and (sub)topic once triaged."""
+
+    qid: str
+    text: str
+    ts: int | None  # Unix seconds
+    region: str | None
+    channel: str | None
+    group_id: str | None
+    topic_id: int | None
+    subtopic_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRecord:
+    """What one triage writes, stored whole or not at all (``QuestionRepo.replace_triage``/``add_triage``).
+
+    The row iterables are read once, inside the write.
+    """
+
+    assignments: Iterable[tuple[str, str, int, int]]  # (qid, group id, topic id, subtopic id)
+    groups: Iterable[tuple[str, int, int, int]]  # (group id, questions added, topic id, subtopic id)
+    norms: Iterable[tuple[int, str]]  # (normalised-text key, group id)
+    topics: Sequence[Topic]  # every topic and subtopic as it now stands
+    model: Mapping[str, bytes] = field(default_factory=dict)  # triage model parts by key
 
 
 @dataclass(frozen=True, slots=True)

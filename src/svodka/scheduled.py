@@ -269,8 +269,8 @@ class ScheduledDigests:
                 and (last.since, last.until) == (p.since, p.until)
                 and last.created_at >= (p.started - timedelta(seconds=1))
             ):
-                previous = digests.body(last.id).get("previous_id")
-                p = replace(p, digest_id=last.id, previous_id=previous)
+                previous_id = digests.body(last.id).get("previous_id")
+                p = replace(p, digest_id=last.id, previous_id=previous_id)
                 state = self._states[job.name]
                 self._put(replace(state, pending=p, last_until=p.until, last_digest_id=last.id))
             else:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, StoryCard
 from svodka.errors import ConfigError, SvodkaError
@@ -23,6 +23,9 @@ from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.summarize import Abstract, Summary, SummaryOptions, clean_text, summarize
 from svodka.pipeline.topics import TOPICS, classify
+
+if TYPE_CHECKING:
+    from svodka.store.base import Store
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ def card_for(story: Story, independent: int, topic: str) -> StoryCard:
     )
 
 
-def load_stories(store: Any, since: datetime, until: datetime) -> list[Story]:
+def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
     """Stories touching ``[since, until)`` from ``store.stories``; a clear error where the store has none."""
     if not store.stories.count():
         raise SvodkaError("no stories to digest: the store has none yet; run `svodka process` first")
@@ -100,7 +103,7 @@ def load_stories(store: Any, since: datetime, until: datetime) -> list[Story]:
 
 
 def build_digest(
-    source: Any,
+    source: Store | Sequence[Story],
     query: DigestQuery,
     options: DigestOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
@@ -125,9 +128,8 @@ def build_digest(
             stories = [s for s in history if s.last_date >= query.since and s.first_date < query.until]
         else:
             stories = load_stories(source, query.since, query.until)
-        digests = getattr(source, "digests", None)
-        if previous is None and digests is not None:
-            previous = digests.last(query.kind, before=query.until)
+        if previous is None:
+            previous = source.digests.last(query.kind, before=query.until)
     records: dict[int, ChannelRecord] = learn_records(
         history if history is not None else stories, channels, opt.credibility
     )
@@ -209,9 +211,6 @@ def build_digest(
     )
 
 
-def save_digest(store: Any, digest: Digest) -> Digest:
+def save_digest(store: Store, digest: Digest) -> Digest:
     """Store ``digest`` (``store.digests``) so the next digest of its kind can judge repeats."""
-    digests = getattr(store, "digests", None)
-    if digests is None:
-        raise SvodkaError("this store cannot keep digests (no `digests` repository)")
-    return replace(digest, id=digests.save(digest))
+    return replace(digest, id=store.digests.save(digest))

@@ -10,8 +10,9 @@ A job says when (``schedule``), what (``period``, ``top``, ``topic`` / ``group``
 
 or, for one digest, ``schedule`` (and ``email``, ``bot_chat``) in ``[digest]`` itself (:func:`jobs_from`).
 
-Its :class:`JobState` lives in the store (``store.digest_jobs``, migration 0008): the next slot, and the
-slot being built and delivered (:class:`Pending`, with the targets already done). A slot is opened once —
+Its :class:`JobState` (a record of :mod:`svodka.digest.model`) lives in the store (``store.digest_jobs``,
+migration 0008): the next slot, and the slot being built and delivered (:class:`Pending`, with the targets
+already done). A slot is opened once —
 ``next_due`` moves past it in the same write — so a restart never repeats a digest, and the pending slot
 is finished after a restart, so none is skipped. Slots missed while svodka was down collapse into one run
 covering the latest of them. The pure rules are here; :mod:`svodka.scheduled` builds, saves and
@@ -26,15 +27,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
-
 from svodka.digest.deliver import FORMATS
-from svodka.digest.model import DigestQuery
+from svodka.digest.model import DigestQuery, JobState, Pending
 from svodka.digest.period import parse_span
-from svodka.digest.render import zone
 from svodka.digest.schedule import Schedule, parse_schedule
+from svodka.digest.schema import zone
 from svodka.errors import ConfigError
-from svodka.model import from_ts
 from svodka.pipeline.topics import TOPICS
 
 KEYS = (
@@ -196,70 +194,6 @@ def jobs_from(settings: Mapping[str, Any]) -> list[DigestJob]:
     return jobs
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A slot opened and not yet delivered to every target."""
-
-    slot: datetime
-    since: datetime
-    until: datetime
-    started: datetime  # when the slot was opened (finds a digest saved just before a crash)
-    digest_id: int | None = None  # set once the digest is built and saved
-    previous_id: int | None = None  # the digest it was compared with for repeats (rebuilt the same way)
-    done: tuple[str, ...] = ()  # targets that have it
-    retry_at: datetime | None = None  # after a failure: not before then
-
-    def to_json(self) -> str:
-        data = {
-            "slot": self.slot.timestamp(),
-            "since": self.since.timestamp(),
-            "until": self.until.timestamp(),
-            "started": self.started.timestamp(),
-            "digest_id": self.digest_id,
-            "previous_id": self.previous_id,
-            "done": list(self.done),
-            "retry_at": None if self.retry_at is None else self.retry_at.timestamp(),
-        }
-        return orjson.dumps(data).decode()
-
-    @classmethod
-    def from_json(cls, text: str) -> Pending:
-        d = orjson.loads(text)
-        return cls(
-            slot=from_ts(d["slot"]),  # type: ignore[arg-type]
-            since=from_ts(d["since"]),  # type: ignore[arg-type]
-            until=from_ts(d["until"]),  # type: ignore[arg-type]
-            started=from_ts(d["started"]),  # type: ignore[arg-type]
-            digest_id=d.get("digest_id"),
-            previous_id=d.get("previous_id"),
-            done=tuple(d.get("done") or ()),
-            retry_at=from_ts(d.get("retry_at")),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class JobState:
-    """What the store remembers of a job between runs and restarts."""
-
-    name: str
-    schedule: str = ""  # the schedule text next_due was computed from
-    next_due: datetime | None = None
-    last_run: datetime | None = None  # last delivered to every target
-    last_until: datetime | None = None  # end of the period of the last digest built
-    last_digest_id: int | None = None
-    last_error: str | None = None
-    last_error_at: datetime | None = None
-    failures: int = 0  # failed attempts in a row
-    pending: Pending | None = None
-
-    def due_at(self) -> datetime | None:
-        """When the job next has work: a pending slot (at once, or at its retry time), else the next slot."""
-        times = [self.next_due] if self.next_due is not None else []
-        if self.pending is not None:
-            times.append(self.pending.retry_at or self.pending.started)
-        return min(times) if times else None
-
-
 def sync(job: DigestJob, state: JobState, now: datetime) -> JobState:
     """The state for the job as configured now: a new job, or one whose schedule was changed, waits for
     its next slot (it does not fire at once)."""
@@ -297,7 +231,3 @@ def describe(state: JobState, targets: Sequence[str] = TARGETS) -> str:
         return f"delivering slot {p.slot:%Y-%m-%d %H:%M} (to {left or 'nothing'})"
     when = f" - retry at {p.retry_at:%Y-%m-%d %H:%M:%S}" if p.retry_at else ""
     return f"{state.failures} failure(s){when} (not yet: {left})"
-
-
-def by_name(states: Sequence[JobState]) -> dict[str, JobState]:
-    return {s.name: s for s in states}

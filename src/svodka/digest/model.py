@@ -1,4 +1,6 @@
-"""What a digest is: its query (period and filters), and items — a story card, a cited summary, a score."""
+"""What a digest is: its query (period and filters), and items — a story card, a cited summary, a score;
+and what the store keeps of digests (:class:`DigestRecord`) and of scheduled jobs (:class:`JobState`, whose
+rules are :mod:`svodka.digest.jobs`)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,9 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import orjson
+
+from svodka.model import from_ts
 from svodka.pipeline.rank import StoryScore
 from svodka.pipeline.summarize import Cited, Summary
 
@@ -91,3 +96,67 @@ class DigestRecord:
     until: datetime
     created_at: datetime
     items: dict[int, tuple[int, datetime]]  # story id -> (posts, last post date) when it was shown
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    """A slot opened and not yet delivered to every target."""
+
+    slot: datetime
+    since: datetime
+    until: datetime
+    started: datetime  # when the slot was opened (finds a digest saved just before a crash)
+    digest_id: int | None = None  # set once the digest is built and saved
+    previous_id: int | None = None  # the digest it was compared with for repeats (rebuilt the same way)
+    done: tuple[str, ...] = ()  # targets that have it
+    retry_at: datetime | None = None  # after a failure: not before then
+
+    def to_json(self) -> str:
+        data = {
+            "slot": self.slot.timestamp(),
+            "since": self.since.timestamp(),
+            "until": self.until.timestamp(),
+            "started": self.started.timestamp(),
+            "digest_id": self.digest_id,
+            "previous_id": self.previous_id,
+            "done": list(self.done),
+            "retry_at": None if self.retry_at is None else self.retry_at.timestamp(),
+        }
+        return orjson.dumps(data).decode()
+
+    @classmethod
+    def from_json(cls, text: str) -> Pending:
+        d = orjson.loads(text)
+        return cls(
+            slot=from_ts(d["slot"]),  # type: ignore[arg-type]
+            since=from_ts(d["since"]),  # type: ignore[arg-type]
+            until=from_ts(d["until"]),  # type: ignore[arg-type]
+            started=from_ts(d["started"]),  # type: ignore[arg-type]
+            digest_id=d.get("digest_id"),
+            previous_id=d.get("previous_id"),
+            done=tuple(d.get("done") or ()),
+            retry_at=from_ts(d.get("retry_at")),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class JobState:
+    """What the store remembers of a job between runs and restarts."""
+
+    name: str
+    schedule: str = ""  # the schedule text next_due was computed from
+    next_due: datetime | None = None
+    last_run: datetime | None = None  # last delivered to every target
+    last_until: datetime | None = None  # end of the period of the last digest built
+    last_digest_id: int | None = None
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0  # failed attempts in a row
+    pending: Pending | None = None
+
+    def due_at(self) -> datetime | None:
+        """When the job next has work: a pending slot (at once, or at its retry time), else the next slot."""
+        times = [self.next_due] if self.next_due is not None else []
+        if self.pending is not None:
+            times.append(self.pending.retry_at or self.pending.started)
+        return min(times) if times else None

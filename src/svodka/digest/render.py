@@ -1,4 +1,5 @@
-"""Renderers: JSON (the documented schema, docs/digest-schema.md), Markdown, standalone HTML, Telegram.
+"""Renderers: JSON (the documented schema, docs/digest-schema.md; its shape is :mod:`svodka.digest.schema`),
+Markdown, standalone HTML, Telegram.
 
 Every renderer shows the same things: per story the headline, the key sentences each linked to its post,
 the card (first reporter and time, channels, posts, languages, single-source flag, topic), the "update"
@@ -12,95 +13,20 @@ import html
 import re
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import jinja2
 
 from svodka.digest.model import Digest, DigestItem
-from svodka.errors import ConfigError
+from svodka.digest.schema import local as _local
+from svodka.digest.schema import to_dict
+from svodka.digest.schema import zone as zone  # callers name it from here
 from svodka.pipeline.summarize import Cited
 
-SCHEMA_VERSION = 1
 TELEGRAM_LIMIT = 4096
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Moscow)") from None
-
-
-def _local(dt: datetime, tz: str) -> datetime:
-    return dt.astimezone(zone(tz))
 
 
 def _fmt(dt: datetime, tz: str) -> str:
     return _local(dt, tz).strftime("%Y-%m-%d %H:%M")
-
-
-def _cited(c: Cited) -> dict[str, Any]:
-    return {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": c.url, "date": c.date_iso}
-
-
-def to_dict(digest: Digest) -> dict[str, Any]:
-    """The digest as plain data (the JSON renderer's document; schema in docs/digest-schema.md)."""
-    q, tz = digest.query, digest.query.tz
-    return {
-        "schema": SCHEMA_VERSION,
-        "id": digest.id,
-        "generated_at": _local(digest.generated_at, tz).isoformat(),
-        "period": {
-            "since": _local(q.since, tz).isoformat(),
-            "until": _local(q.until, tz).isoformat(),
-            "tz": tz,
-        },
-        "filters": {"topic": q.topic, "group": q.group, "lang": q.lang, "top": q.top},
-        "kind": q.kind,
-        "previous_id": digest.previous_id,
-        "stories_considered": digest.stories_considered,
-        "repeats_skipped": digest.repeats_skipped,
-        "items": [
-            {
-                "rank": it.rank,
-                "story_id": it.card.story_id,
-                "update": it.update,
-                "new_posts": it.new_posts,
-                "new_since": None if it.new_since is None else _local(it.new_since, tz).isoformat(),
-                "topic": it.card.topic,
-                "headline": _cited(it.summary.headline),
-                "sentences": [_cited(c) for c in it.summary.sentences],
-                "abstract": None
-                if it.summary.abstract is None
-                else {
-                    "text": it.summary.abstract.text,
-                    "refs": [_cited(c) for c in it.summary.abstract.refs],
-                },
-                "card": {
-                    "first_channel": it.card.first_channel,
-                    "first_date": _local(it.card.first_date, tz).isoformat(),
-                    "first_url": it.card.first_url,
-                    "last_date": _local(it.card.last_date, tz).isoformat(),
-                    "channels": list(it.card.channels),
-                    "posts": it.card.posts,
-                    "independent_sources": it.card.independent,
-                    "copies": it.card.copies,
-                    "languages": list(it.card.languages),
-                    "single_source": it.card.single_source,
-                },
-                "score": {
-                    "total": it.score.score,
-                    "terms": [
-                        {"name": t.name, "value": round(t.value, 4), "weight": t.weight, "note": t.note}
-                        for t in it.score.terms
-                    ],
-                },
-            }
-            for it in digest.items
-        ],
-        "credibility": list(digest.credibility),
-    }
 
 
 def render_json(digest: Digest) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from svodka.model import TriageRecord
 from svodka.questions.dedup import Deduper, DedupSettings, norm_key, normalise
 from svodka.questions.features import Featurizer
 from svodka.questions.model import FEATURES_KEY, STATE_KEY, TriageModel
@@ -63,22 +64,22 @@ def full_triage(
     topic = tri.group_topic[inverse]
     sub = tri.group_sub[inverse]
     gid = [rows[int(h)].qid for h in heads]
-    store.questions.assign(
-        (
-            (r.qid, gid[int(g)], int(tp), int(s))
-            for r, g, tp, s in zip(rows, inverse, topic, sub, strict=True)
-        ),
-        replace=True,
-    )
-    store.questions.save_groups(
-        ((gid[i], int(counts[i]), int(tri.group_topic[i]), int(tri.group_sub[i])) for i in range(len(heads))),
-        replace=True,
-    )
-    store.questions.save_norms(((k, gid[int(g)]) for k, g in zip(keys, inverse, strict=True)), replace=True)
-    store.questions.save_topics(tri.topics, replace=True)
     features, state = model.dumps()
-    store.questions.save_model(FEATURES_KEY, features)
-    store.questions.save_model(STATE_KEY, state)
+    store.questions.replace_triage(
+        TriageRecord(
+            assignments=(
+                (r.qid, gid[int(g)], int(tp), int(s))
+                for r, g, tp, s in zip(rows, inverse, topic, sub, strict=True)
+            ),
+            groups=(
+                (gid[i], int(counts[i]), int(tri.group_topic[i]), int(tri.group_sub[i]))
+                for i in range(len(heads))
+            ),
+            norms=((k, gid[int(g)]) for k, g in zip(keys, inverse, strict=True)),
+            topics=tri.topics,
+            model={FEATURES_KEY: features, STATE_KEY: state},
+        )
+    )
     timings["write"] = time.perf_counter() - t
     if on_progress:
         on_progress(len(rows) - len(rows) // 2)

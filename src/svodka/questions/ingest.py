@@ -11,20 +11,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from svodka.errors import InputError
-from svodka.model import from_unix
+from svodka.model import Question, from_unix
 
 FIELDS = ("text", "time", "region", "channel", "id")
 # Defaults match the citizen-appeals layout; --map overrides any of them.
 DEFAULT_MAPPING = {"text": "text", "time": "date", "region": "district", "channel": "channel", "id": "id"}
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    qid: str
-    text: str
-    time: datetime | None
-    region: str | None
-    channel: str | None
 
 
 @dataclass(frozen=True, slots=True)

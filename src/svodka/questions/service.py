@@ -7,10 +7,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from svodka.model import Question
 from svodka.questions.dedup import DedupSettings
 from svodka.questions.full import full_triage
 from svodka.questions.incremental import UpdateSettings
-from svodka.questions.ingest import BadRow, Question, read_questions
+from svodka.questions.ingest import BadRow, read_questions
 from svodka.questions.topics import TopicSettings
 from svodka.questions.update import incremental_triage, load_model
 from svodka.store import Store

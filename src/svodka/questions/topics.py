@@ -99,13 +99,6 @@ def labels_from_counts(per: dict[int, Counter[str]], n: int) -> dict[int, tuple[
     return out
 
 
-def c_tf_idf_labels(
-    docs: Sequence[list[str]], weights: np.ndarray, labels: np.ndarray, n: int
-) -> dict[int, tuple[str, ...]]:
-    """Top ``n`` lemmas per cluster by c-TF-IDF over ``docs`` (one per row, weighted)."""
-    return labels_from_counts(term_counts(docs, weights, labels), n)
-
-
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
     if not len(values):
         return 0.0

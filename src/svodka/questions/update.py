@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from svodka.model import TriageRecord
 from svodka.questions.dedup import Deduper, DedupSettings, norm_key, normalise
 from svodka.questions.incremental import UpdateSettings, find_emerging, refit, sample_reference
 from svodka.questions.model import FEATURES_KEY, STATE_KEY, TriageModel
@@ -75,6 +76,7 @@ def incremental_triage(
     t = time.perf_counter()
     topics = {tp.tid: tp for tp in store.questions.topics()}
     made: list[Topic] = []
+    parts: dict[str, bytes] = {}  # the model, as it is to be stored
     pool = np.flatnonzero(fit < model.tau)
     if len(pool) and float(weights[pool].sum()) >= update_settings.min_topic:
         ref = sample_reference(
@@ -104,7 +106,7 @@ def incremental_triage(
             for tid, sids in ids:
                 made.append(Topic(tid, None, "", (), 0, ()))
                 made.extend(Topic(s, tid, "", (), 0, ()) for s in sids)
-            store.questions.save_model(FEATURES_KEY, model.dumps()[0])
+            parts[FEATURES_KEY] = model.dumps()[0]  # as refitted (before labelling fills its caches)
     timings["emerging"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -114,9 +116,6 @@ def incremental_triage(
         if h in stored:
             _text, _size, tp, s = stored[h]
             place[h] = (int(tp or 0), int(s or 0))
-    store.questions.assign(((r.qid, h, *place[h]) for r, h in zip(new, head, strict=True)), replace=False)
-    store.questions.save_groups(((h, n, *place[h]) for h, n in added.items()), replace=False)
-    store.questions.save_norms(zip(keys, head, strict=True), replace=False)
     # Labels: the model's lemma counts plus the new questions' lemmas.
     tokens = model.featurizer.tokens
     for h, times in added.items():
@@ -128,12 +127,17 @@ def incremental_triage(
     model.terms = trim_counts(model.terms)
     topics.update({tp.tid: tp for tp in made})
     touched = {tid for h in added for tid in place[h]}
-    store.questions.save_topics(
-        _refresh(model, topics, touched, new_heads, texts, x, weights, place, stored, topic_settings),
-        replace=True,
+    refreshed = _refresh(model, topics, touched, new_heads, texts, x, weights, place, stored, topic_settings)
+    parts[STATE_KEY] = model.dumps()[1]
+    store.questions.add_triage(
+        TriageRecord(
+            assignments=((r.qid, h, *place[h]) for r, h in zip(new, head, strict=True)),
+            groups=((h, n, *place[h]) for h, n in added.items()),
+            norms=zip(keys, head, strict=True),
+            topics=refreshed,
+            model=parts,
+        )
     )
-    store.questions.refresh_sizes()
-    store.questions.save_model(STATE_KEY, model.dumps()[1])
     timings["refresh"] = time.perf_counter() - t
     return len(new), len(new_heads), sum(1 for tp in made if tp.parent is None)
 

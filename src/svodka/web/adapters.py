@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from svodka.digest.schema import DigestDocument
 from svodka.errors import SvodkaError
 from svodka.model import Story
 from svodka.pipeline.credibility import ChannelRecord, learn_records
@@ -104,7 +105,7 @@ def digests(
     ]
 
 
-def digest(store: Store, digest_id: int) -> dict[str, Any]:
+def digest(store: Store, digest_id: int) -> DigestDocument:
     """One digest as its JSON document (``docs/digest-schema.md``): the content of the HTML renderer."""
     data = store.digests.body(digest_id)
     if data.get("id") is None:  # the document was rendered before the store gave it its id

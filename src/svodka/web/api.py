@@ -181,7 +181,7 @@ def api_marks(ctx: Ctx) -> dict[str, Any]:
     return {
         "marks": [
             {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}
-            for m in ctx.store.users.marks(ctx.user.id)
+            for m in ctx.store.marks.list(ctx.user.id)
         ]
     }
 
@@ -199,7 +199,7 @@ def api_mark_add(ctx: Ctx) -> Any:
         ctx.store.posts.get(ref_id)
     else:
         adapters.story(ctx.store, ref_id)
-    m = ctx.store.users.set_mark(ctx.user.id, kind, ref_id, note)
+    m = ctx.store.marks.set(ctx.user.id, kind, ref_id, note)
     return json_response(
         {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}, 201
     )

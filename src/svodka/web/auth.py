@@ -95,12 +95,12 @@ def login(store: Store, username: str, password: str, client: str, config: WebCo
     ``login_max_failures`` times in the window, and :class:`LoginFailed` for a wrong name or password.
     """
     now = int(time.time())
-    by_user, by_client = store.users.failures_since(username, client, now - config.login_window_s)
+    by_user, by_client = store.login_attempts.failures_since(username, client, now - config.login_window_s)
     if max(by_user, by_client) >= config.login_max_failures:
         raise TooManyAttempts(config.login_window_s)
     found = store.users.password_hash(username)
     ok = verify_password(found[1] if found else _DUMMY_HASH, password) and found is not None
-    store.users.record_attempt(username, client, ok)
+    store.login_attempts.record(username, client, ok)
     if not ok or found is None:
         log.info("failed login for %r from %s", username, client)
         raise LoginFailed("wrong user name or password")
@@ -112,7 +112,7 @@ def new_session(store: Store, user: User, config: WebConfig) -> tuple[str, str]:
     """Open a session: returns (cookie token, CSRF token)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     expires = int(time.time() + config.session_hours * 3600)
-    store.users.create_session(sha256(token), user.id, csrf, expires)
+    store.sessions.create(sha256(token), user.id, csrf, expires)
     return token, csrf
 
 
@@ -120,20 +120,20 @@ def session_user(store: Store, token: str | None) -> tuple[User, str] | None:
     """The user and CSRF token of a live session cookie, or None."""
     if not token or len(token) > 200:
         return None
-    row = store.users.session(sha256(token))
+    row = store.sessions.get(sha256(token))
     return None if row is None else (row.user, row.csrf)
 
 
 def end_session(store: Store, token: str | None) -> None:
     if token:
-        store.users.delete_session(sha256(token))
+        store.sessions.delete(sha256(token))
 
 
 def new_api_key(store: Store, user: User, name: str = "") -> tuple[str, ApiKey]:
     """Create a key for ``user``: returns the key (shown once) and its listing."""
     prefix = secrets.token_hex(6)
     key = f"svk_{prefix}_{secrets.token_urlsafe(32)}"
-    return key, store.users.add_key(user.id, prefix, sha256(key), name)
+    return key, store.api_keys.add(user.id, prefix, sha256(key), name)
 
 
 def api_key_user(store: Store, key: str | None) -> User | None:
@@ -141,12 +141,12 @@ def api_key_user(store: Store, key: str | None) -> User | None:
     if not key or not key.startswith("svk_") or len(key) > 200:
         return None
     prefix = key[4:].split("_", 1)[0]
-    found = store.users.key_by_prefix(prefix)
+    found = store.api_keys.by_prefix(prefix)
     if found is None or not hmac.compare_digest(found[1], sha256(key)):
         return None
     last = found[0].last_used
     if last is None or time.time() - last.timestamp() > 60:  # one write a minute, not one per request
-        store.users.touch_key(found[0].id)
+        store.api_keys.touch(found[0].id)
     return found[2]
 
 

@@ -270,7 +270,7 @@ def marks_page(ctx: Ctx) -> View:
         {
             "marks": [
                 {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}
-                for m in ctx.store.users.marks(ctx.user.id)
+                for m in ctx.store.marks.list(ctx.user.id)
             ]
         },
     )
@@ -292,7 +292,7 @@ def _mark_target(ctx: Ctx) -> tuple[str, int]:
 def mark_add(ctx: Ctx) -> Response:
     assert ctx.user is not None
     kind, ref_id = _mark_target(ctx)
-    ctx.store.users.set_mark(ctx.user.id, kind, ref_id, ctx.form.get("note", ""))
+    ctx.store.marks.set(ctx.user.id, kind, ref_id, ctx.form.get("note", ""))
     return _back(_safe_next(ctx.form.get("next") or "/marks"))
 
 
@@ -301,7 +301,7 @@ def mark_remove(ctx: Ctx) -> Response:
     assert ctx.user is not None
     kind = ctx.form.get("kind", "")
     ref_id = views.parse_int(ctx.form.get("ref_id"), "ref_id", 0, 1)
-    ctx.store.users.remove_mark(ctx.user.id, kind, ref_id)
+    ctx.store.marks.remove(ctx.user.id, kind, ref_id)
     return _back("/marks")
 
 
@@ -322,7 +322,7 @@ def account_page(ctx: Ctx) -> View:
                     "created_at": k.created_at,
                     "last_used": k.last_used,
                 }
-                for k in ctx.store.users.keys(ctx.user.id)
+                for k in ctx.store.api_keys.list(ctx.user.id)
             ],
             "new_key": None,
         },
@@ -341,7 +341,7 @@ def key_create(ctx: Ctx) -> View:
 @route("/account/keys/{key_id:int}/revoke", VIEWER, ("POST",))
 def key_revoke(ctx: Ctx) -> Response:
     assert ctx.user is not None
-    if not ctx.store.users.revoke_key(ctx.user.id, ctx.path_params["key_id"]):
+    if not ctx.store.api_keys.revoke(ctx.user.id, ctx.path_params["key_id"]):
         raise NotFoundError("no such key of yours")
     return _back("/account")
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from svodka.store.sqlite.api_keys import SqliteApiKeys
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
+from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
+from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
+from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
 from svodka.store.sqlite.users import SqliteUsers
@@ -28,6 +32,10 @@ class SqliteStore:
         self.digests = SqliteDigests(self.db)
         self.digest_jobs = SqliteDigestJobs(self.db)
         self.users = SqliteUsers(self.db)
+        self.sessions = SqliteSessions(self.db)
+        self.api_keys = SqliteApiKeys(self.db)
+        self.login_attempts = SqliteLoginAttempts(self.db)
+        self.marks = SqliteMarks(self.db)
         self.channel_stats = SqliteChannelStats(self.db)
         self.stories = SqliteStories(self.db)
         self.analysis = SqliteAnalysis(self.db)

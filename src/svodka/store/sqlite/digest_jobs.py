@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from svodka.digest.jobs import JobState, Pending
+from svodka.digest.model import JobState, Pending
 from svodka.model import from_ts
 from svodka.store.sqlite.db import Database
 

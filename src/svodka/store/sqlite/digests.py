@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from svodka.digest.model import Digest, DigestRecord
-from svodka.digest.render import to_dict
+from svodka.digest.schema import DigestDocument, to_dict
 from svodka.errors import NotFoundError
 from svodka.model import from_ts
 from svodka.store.sqlite.db import Database, now_ts
@@ -95,13 +95,13 @@ class SqliteDigests:
                 raise NotFoundError(f"no digest with id {digest_id}")
             return self._record(row)
 
-    def body(self, digest_id: int) -> dict[str, Any]:
+    def body(self, digest_id: int) -> DigestDocument:
         """The stored JSON document of a digest (as rendered by ``render_json``)."""
         with self.db.read() as conn:
             row = conn.execute("SELECT body FROM digests WHERE id = ?", (digest_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no digest with id {digest_id}")
-        data: dict[str, Any] = orjson.loads(row[0])
+        data: DigestDocument = orjson.loads(row[0])
         return data
 
     def list(self, kind: str | None = None, limit: int = 50) -> list[DigestRecord]:

@@ -5,24 +5,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from svodka.model import Topic
-from svodka.questions.ingest import Question
+from svodka.model import Question, StoredQuestion, Topic, TriageRecord
 from svodka.store.sqlite.db import Database, now_ts
-
-
-@dataclass(frozen=True, slots=True)
-class StoredQuestion:
-    qid: str
-    text: str
-    ts: int | None
-    region: str | None
-    channel: str | None
-    group_id: str | None
-    topic_id: int | None
-    subtopic_id: int | None
 
 
 class SqliteQuestions:
@@ -59,75 +45,42 @@ class SqliteQuestions:
         with self.db.read() as conn:
             return int(conn.execute("SELECT count(*) FROM questions").fetchone()[0])
 
-    def assign(self, rows: Iterable[tuple[str, str, int, int]], replace: bool) -> None:
-        """(qid, group id, topic id, subtopic id) for each question, with the per-topic day and region
-        counts: rebuilt when ``replace`` (a full triage assigned every question anew), else raised by these
-        questions (untriaged until now, so they counted nowhere)."""
-        params = [(g, t, s, q) for q, g, t, s in rows]
+    def replace_triage(self, triage: TriageRecord) -> None:
+        """A full triage, in one transaction: every assignment, group, norm, topic and the per-topic counts
+        are rebuilt from ``triage``; on an error the previous triage stays as it was."""
         with self.db.write() as conn:
-            conn.executemany(
-                "UPDATE questions SET group_id = ?, topic_id = ?, subtopic_id = ? WHERE qid = ?", params
-            )
-            if replace:
-                conn.execute("DELETE FROM question_topic_days")
-                conn.execute("DELETE FROM question_topic_regions")
-                _add_counts(conn, "questions")
-                return
+            _assign(conn, triage.assignments)
+            conn.execute("DELETE FROM question_topic_days")
+            conn.execute("DELETE FROM question_topic_regions")
+            _add_counts(conn, "questions")
+            conn.execute("DELETE FROM question_groups")
+            _save_groups(conn, triage.groups)
+            conn.execute("DELETE FROM question_norms")
+            _save_norms(conn, triage.norms)
+            _save_topics(conn, triage.topics)
+            _save_model(conn, triage.model)
+
+    def add_triage(self, triage: TriageRecord) -> None:
+        """An incremental triage, in one transaction: the new questions (untriaged until now, so counted
+        nowhere) are assigned and added to the per-topic counts, their groups grow, their norms are added,
+        the topics are replaced by ``triage.topics`` with sizes from the groups, and the model is saved."""
+        with self.db.write() as conn:
+            qids = _assign(conn, triage.assignments)
             conn.execute("CREATE TEMP TABLE IF NOT EXISTS assigned (qid TEXT PRIMARY KEY)")
             conn.execute("DELETE FROM temp.assigned")
-            conn.executemany("INSERT OR IGNORE INTO temp.assigned VALUES (?)", [(p[3],) for p in params])
+            conn.executemany("INSERT OR IGNORE INTO temp.assigned VALUES (?)", [(q,) for q in qids])
             _add_counts(conn, "questions JOIN temp.assigned USING (qid)")
             conn.execute("DELETE FROM temp.assigned")
-
-    def save_topics(self, topics: Sequence[Topic], replace: bool) -> None:
-        with self.db.write() as conn:
-            if replace:
-                conn.execute("DELETE FROM question_topics")
-            conn.executemany(
-                "INSERT OR REPLACE INTO question_topics VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        t.tid,
-                        t.parent,
-                        t.label,
-                        json.dumps(t.keywords, ensure_ascii=False),
-                        t.size,
-                        json.dumps(t.representatives, ensure_ascii=False),
-                    )
-                    for t in topics
-                ],
-            )
+            _save_groups(conn, triage.groups)
+            _save_norms(conn, triage.norms)
+            _save_topics(conn, triage.topics)
+            _refresh_sizes(conn)
+            _save_model(conn, triage.model)
 
     def topics(self) -> list[Topic]:
         with self.db.read() as conn:
             rows = conn.execute("SELECT * FROM question_topics ORDER BY tid").fetchall()
         return [Topic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5]))) for r in rows]
-
-    def refresh_sizes(self) -> None:
-        """Each (sub)topic's size: the questions in its duplicate groups."""
-        with self.db.write() as conn:
-            sizes: dict[int, int] = {}
-            for col in ("topic_id", "subtopic_id"):
-                for tid, n in conn.execute(
-                    f"SELECT {col}, sum(size) FROM question_groups WHERE {col} IS NOT NULL GROUP BY {col}"
-                ):
-                    sizes[int(tid)] = int(n)
-            tids = [r[0] for r in conn.execute("SELECT tid FROM question_topics")]
-            conn.executemany(
-                "UPDATE question_topics SET size = ? WHERE tid = ?", [(sizes.get(t, 0), t) for t in tids]
-            )
-
-    def save_groups(self, rows: Iterable[tuple[str, int, int, int]], replace: bool) -> None:
-        """(group id, questions added, topic id, subtopic id); an existing group's size grows."""
-        with self.db.write() as conn:
-            if replace:
-                conn.execute("DELETE FROM question_groups")
-            conn.executemany(
-                "INSERT INTO question_groups VALUES (?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE "
-                "SET size = size + excluded.size, topic_id = excluded.topic_id, "
-                "subtopic_id = excluded.subtopic_id",
-                rows,
-            )
 
     def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
         """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
@@ -152,13 +105,6 @@ class SqliteQuestions:
                 ):
                     out[g] = (n, t, sub)
         return out
-
-    def save_norms(self, rows: Iterable[tuple[int, str]], replace: bool) -> None:
-        """(normalised-text key, group id); a key already stored keeps its group."""
-        with self.db.write() as conn:
-            if replace:
-                conn.execute("DELETE FROM question_norms")
-            conn.executemany("INSERT OR IGNORE INTO question_norms VALUES (?, ?)", rows)
 
     def groups_for_norms(self, keys: Iterable[int]) -> dict[int, str]:
         out: dict[int, str] = {}
@@ -187,14 +133,68 @@ class SqliteQuestions:
                 regions.setdefault(int(tid), {})[region] = int(n)
         return days, regions
 
-    def save_model(self, key: str, value: bytes) -> None:
-        with self.db.write() as conn:
-            conn.execute("INSERT OR REPLACE INTO question_model VALUES (?, ?)", (key, value))
-
     def load_model(self, key: str) -> bytes | None:
         with self.db.read() as conn:
             row = conn.execute("SELECT value FROM question_model WHERE key = ?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
+
+
+def _assign(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, int, int]]) -> list[str]:
+    """Set (qid, group id, topic id, subtopic id) of each question; returns the qids."""
+    params = [(g, t, s, q) for q, g, t, s in rows]
+    conn.executemany("UPDATE questions SET group_id = ?, topic_id = ?, subtopic_id = ? WHERE qid = ?", params)
+    return [p[3] for p in params]
+
+
+def _save_groups(conn: sqlite3.Connection, rows: Iterable[tuple[str, int, int, int]]) -> None:
+    """(group id, questions added, topic id, subtopic id); an existing group's size grows."""
+    conn.executemany(
+        "INSERT INTO question_groups VALUES (?, ?, ?, ?) ON CONFLICT (group_id) DO UPDATE "
+        "SET size = size + excluded.size, topic_id = excluded.topic_id, subtopic_id = excluded.subtopic_id",
+        rows,
+    )
+
+
+def _save_norms(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> None:
+    """(normalised-text key, group id); a key already stored keeps its group."""
+    conn.executemany("INSERT OR IGNORE INTO question_norms VALUES (?, ?)", rows)
+
+
+def _save_topics(conn: sqlite3.Connection, topics: Sequence[Topic]) -> None:
+    """Replace every stored topic and subtopic by ``topics``."""
+    conn.execute("DELETE FROM question_topics")
+    conn.executemany(
+        "INSERT OR REPLACE INTO question_topics VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                t.tid,
+                t.parent,
+                t.label,
+                json.dumps(t.keywords, ensure_ascii=False),
+                t.size,
+                json.dumps(t.representatives, ensure_ascii=False),
+            )
+            for t in topics
+        ],
+    )
+
+
+def _refresh_sizes(conn: sqlite3.Connection) -> None:
+    """Each (sub)topic's size: the questions in its duplicate groups."""
+    sizes: dict[int, int] = {}
+    for col in ("topic_id", "subtopic_id"):
+        for tid, n in conn.execute(
+            f"SELECT {col}, sum(size) FROM question_groups WHERE {col} IS NOT NULL GROUP BY {col}"
+        ):
+            sizes[int(tid)] = int(n)
+    tids = [r[0] for r in conn.execute("SELECT tid FROM question_topics")]
+    conn.executemany(
+        "UPDATE question_topics SET size = ? WHERE tid = ?", [(sizes.get(t, 0), t) for t in tids]
+    )
+
+
+def _save_model(conn: sqlite3.Connection, parts: Mapping[str, bytes]) -> None:
+    conn.executemany("INSERT OR REPLACE INTO question_model VALUES (?, ?)", list(parts.items()))
 
 
 def _add_counts(conn: sqlite3.Connection, source: str) -> None:

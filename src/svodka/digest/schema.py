@@ -1,0 +1,169 @@
+"""The digest as plain data: the JSON document that ``render_json`` writes and the store keeps
+(docs/digest-schema.md), typed, and the time zone its times are written in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TypedDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from svodka.digest.model import Digest
+from svodka.errors import ConfigError
+from svodka.pipeline.summarize import Cited
+
+SCHEMA_VERSION = 1
+
+
+class CitedDoc(TypedDict):
+    text: str
+    post_id: int
+    channel: str
+    url: str | None
+    date: str  # ISO 8601
+
+
+class AbstractDoc(TypedDict):
+    text: str  # its [n] marks cite refs[n - 1]
+    refs: list[CitedDoc]
+
+
+class CardDoc(TypedDict):
+    first_channel: str
+    first_date: str
+    first_url: str | None
+    last_date: str
+    channels: list[str]
+    posts: int
+    independent_sources: int
+    copies: int
+    languages: list[str]
+    single_source: bool
+
+
+class TermDoc(TypedDict):
+    name: str
+    value: float
+    weight: float
+    note: str
+
+
+class ScoreDoc(TypedDict):
+    total: float
+    terms: list[TermDoc]
+
+
+class ItemDoc(TypedDict):
+    rank: int
+    story_id: int
+    update: bool
+    new_posts: int
+    new_since: str | None
+    topic: str
+    headline: CitedDoc
+    sentences: list[CitedDoc]
+    abstract: AbstractDoc | None
+    card: CardDoc
+    score: ScoreDoc
+
+
+class PeriodDoc(TypedDict):
+    since: str
+    until: str
+    tz: str
+
+
+class FiltersDoc(TypedDict):
+    topic: str | None
+    group: str | None
+    lang: str | None
+    top: int
+
+
+class DigestDocument(TypedDict):
+    """The whole document (``DigestRepo.body`` hands it back as stored)."""
+
+    schema: int  # SCHEMA_VERSION
+    id: int | None
+    generated_at: str
+    period: PeriodDoc
+    filters: FiltersDoc
+    kind: str
+    previous_id: int | None
+    stories_considered: int
+    repeats_skipped: int
+    items: list[ItemDoc]
+    credibility: list[str]
+
+
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {name!r} (use an IANA name such as Europe/Moscow)") from None
+
+
+def local(dt: datetime, tz: str) -> datetime:
+    return dt.astimezone(zone(tz))
+
+
+def _cited(c: Cited) -> CitedDoc:
+    return {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": c.url, "date": c.date_iso}
+
+
+def to_dict(digest: Digest) -> DigestDocument:
+    """The digest as plain data (the JSON renderer's document; schema in docs/digest-schema.md)."""
+    q, tz = digest.query, digest.query.tz
+    return {
+        "schema": SCHEMA_VERSION,
+        "id": digest.id,
+        "generated_at": local(digest.generated_at, tz).isoformat(),
+        "period": {
+            "since": local(q.since, tz).isoformat(),
+            "until": local(q.until, tz).isoformat(),
+            "tz": tz,
+        },
+        "filters": {"topic": q.topic, "group": q.group, "lang": q.lang, "top": q.top},
+        "kind": q.kind,
+        "previous_id": digest.previous_id,
+        "stories_considered": digest.stories_considered,
+        "repeats_skipped": digest.repeats_skipped,
+        "items": [
+            {
+                "rank": it.rank,
+                "story_id": it.card.story_id,
+                "update": it.update,
+                "new_posts": it.new_posts,
+                "new_since": None if it.new_since is None else local(it.new_since, tz).isoformat(),
+                "topic": it.card.topic,
+                "headline": _cited(it.summary.headline),
+                "sentences": [_cited(c) for c in it.summary.sentences],
+                "abstract": None
+                if it.summary.abstract is None
+                else {
+                    "text": it.summary.abstract.text,
+                    "refs": [_cited(c) for c in it.summary.abstract.refs],
+                },
+                "card": {
+                    "first_channel": it.card.first_channel,
+                    "first_date": local(it.card.first_date, tz).isoformat(),
+                    "first_url": it.card.first_url,
+                    "last_date": local(it.card.last_date, tz).isoformat(),
+                    "channels": list(it.card.channels),
+                    "posts": it.card.posts,
+                    "independent_sources": it.card.independent,
+                    "copies": it.card.copies,
+                    "languages": list(it.card.languages),
+                    "single_source": it.card.single_source,
+                },
+                "score": {
+                    "total": it.score.score,
+                    "terms": [
+                        {"name": t.name, "value": round(t.value, 4), "weight": t.weight, "note": t.note}
+                        for t in it.score.terms
+                    ],
+                },
+            }
+            for it in digest.items
+        ],
+        "credibility": list(digest.credibility),
+    }
