@@ -28,12 +28,13 @@ class ProgressLog:
         self.start = clock()
         self.last = self.start
         self.lines = 0
+        self.done = -1
 
     def __call__(self, done: int, total: int) -> None:
         now = self.clock()
-        if now - self.last < self.every and done < total:
+        if done == self.done or (now - self.last < self.every and done < total):
             return
-        self.last = now
+        self.last, self.done = now, done
         elapsed = max(now - self.start, 1e-9)
         rate = done / elapsed
         left = (total - done) / rate if rate > 0 else float("inf")
