@@ -157,7 +157,13 @@ class SqliteStories:
         Inside the caller's write transaction when there is one, so ids reserved for a batch that is
         rolled back are handed out again, and two writers never get the same id."""
         with self.db.write() as conn:
-            first = int(conn.execute("SELECT next FROM story_id_seq").fetchone()[0])
+            # past any id stored without a reservation too (a bulk load, an older writer): two lookups
+            first = int(
+                conn.execute(
+                    "SELECT MAX(next, 1 + (SELECT COALESCE(MAX(id), 0) FROM stories), "
+                    "1 + (SELECT COALESCE(MAX(old_id), 0) FROM story_aliases)) FROM story_id_seq"
+                ).fetchone()[0]
+            )
             conn.execute("UPDATE story_id_seq SET next = ?", (first + n,))
         return first
 
@@ -187,11 +193,6 @@ class SqliteStories:
             conn.executemany(
                 "INSERT OR REPLACE INTO story_posts VALUES (?, ?, ?, ?)",
                 [(p, s, sim, ts) for p, s, sim in rows],
-            )
-            # ids saved without reserve_ids (imports, tests) are never handed out again
-            conn.execute(
-                "UPDATE story_id_seq SET next = MAX(next, 1 + (SELECT COALESCE(MAX(id), 0) FROM stories), "
-                "1 + (SELECT COALESCE(MAX(old_id), 0) FROM story_aliases))"
             )
             touched = {s for _p, s, _x in rows} | {k for _g, k in merges}
             conn.executemany(
