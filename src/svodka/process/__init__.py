@@ -24,7 +24,15 @@ from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
-from svodka.process.stages import Placement, analyse, embed_texts, find_copies, place, plan_embedding
+from svodka.process.stages import (
+    EmbedPlan,
+    Placement,
+    analyse,
+    embed_texts,
+    find_copies,
+    place,
+    plan_embedding,
+)
 from svodka.store.base import Store
 
 __all__ = ["WATERMARK", "ProcessReport", "context_ranges", "process"]
@@ -58,6 +66,16 @@ class ProcessReport:
         return now
 
 
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every batch of one call of :func:`process` shares."""
+
+    store: Store
+    settings: Mapping[str, Any]
+    embedder: Embedder
+    report: ProcessReport
+
+
 def process(
     store: Store,
     settings: Mapping[str, Any],
@@ -74,14 +92,15 @@ def process(
     while run is not None:
         if embedder is None:
             embedder = make_embedder(settings["pipeline.embedder"], device=settings["pipeline.device"])
+        ctx = _Context(store, settings, embedder, report)
         total = done + len(run.posts)
         parts = list(batches(run.posts, settings["pipeline.batch_posts"]))
-        if not parts:
+        if not parts:  # a resumed run whose remaining posts were deleted meanwhile
             with store.transaction():
                 _write_state(store, progress_state(run, (), last=True))
         for i, batch in enumerate(parts):
             advance = _advance(on_progress, done, total)
-            _batch(store, settings, embedder, run, batch, i == len(parts) - 1, report, advance)
+            _batch(ctx, run, batch, i == len(parts) - 1, advance)
             done += len(batch)
             advance(len(batch))
         if not run.resumed:
@@ -101,17 +120,10 @@ def _advance(on_progress: Progress | None, base: int, total: int) -> Callable[[i
 
 
 def _batch(
-    store: Store,
-    settings: Mapping[str, Any],
-    embedder: Embedder,
-    run: Run,
-    posts: Sequence[StoredPost],
-    last: bool,
-    report: ProcessReport,
-    advance: Callable[[int], None],
+    ctx: _Context, run: Run, posts: Sequence[StoredPost], last: bool, advance: Callable[[int], None]
 ) -> None:
     """One batch: read its context, run the stages, write everything in one transaction."""
-    analysis = store.analysis
+    store, settings, report = ctx.store, ctx.settings, ctx.report
     t = time.perf_counter()
     rows = analyse(posts)
     t = report.add_time("normalize+language+ads", t)
@@ -124,45 +136,52 @@ def _batch(
     window = [
         w
         for lo, hi in context_ranges([p.date.timestamp() for p in posts], hours)
-        for w in analysis.window(lo, run.until, until=hi)
-        if w.post_id not in ids  # (a store an older version left half-written)
+        for w in store.analysis.window(lo, run.until, until=hi)
+        # never the batch itself (analysed already only where a version before batches was killed
+        # between writing the analysis and the stories)
+        if w.post_id not in ids
     ]
-    rows = find_copies(posts, rows, window, analysis.forward_origins([p.id for p in posts]), copy_settings)
+    forwards = store.analysis.forward_origins([p.id for p in posts])
+    rows = find_copies(posts, rows, window, forwards, copy_settings)
     t = report.add_time("copies", t)
 
     plan = plan_embedding(rows, window)
-    cached = {
-        pid: from_blob(b) for pid, b in analysis.vectors(embedder.name, list(plan.need.items())).items()
-    }
-    by_hash = {plan.need[pid]: v for pid, v in cached.items()}
-    wanted = [h for h in plan.texts if h not in by_hash]
-    by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(embedder.name, wanted).items()})
-    texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
-    t = report.add_time("vectors", t)
-
-    def on_chunk(k: int, n: int) -> None:
-        advance(len(posts) * k // n)
-
-    fresh = embed_texts(texts, embedder, settings["pipeline.embed_batch"], on_chunk)
-    by_hash.update(fresh)
-    t = report.add_time("embed", t)  # the model itself (its first call loads it)
-
-    vectors: dict[int, np.ndarray] = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}
-    new_vectors = [(pid, h, to_blob(vectors[pid])) for pid, h in plan.need.items() if pid not in cached]
-    cluster_settings = ClusterSettings.from_settings(settings, embedder.name, vectors.values())
+    vectors, new_vectors = _vectors(ctx, plan, lambda k, n: advance(len(posts) * k // n))
+    t = time.perf_counter()
+    cluster_settings = ClusterSettings.from_settings(settings, ctx.embedder.name, vectors.values())
     placement = place(posts, rows, window, vectors, cluster_settings)
     t = report.add_time("cluster", t)
 
     with store.transaction():
-        analysis.save(rows.values())
-        analysis.put_vectors(embedder.name, new_vectors)
+        store.analysis.save(rows.values())
+        store.analysis.put_vectors(ctx.embedder.name, new_vectors)
         first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
         assignments, merges = placement.with_ids(first)
         store.stories.save(assignments, merges)
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)
-    _count(report, rows, len(window), len(texts), placement)
+    _count(report, rows, len(window), placement)
     log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
+
+
+def _vectors(
+    ctx: _Context, plan: EmbedPlan, on_chunk: Callable[[int, int], None]
+) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
+    """Every needed vector: the post's own cached one, else one cached for the same text, else embedded
+    (once per text); and the cache rows to write for posts that had none."""
+    analysis, name, report = ctx.store.analysis, ctx.embedder.name, ctx.report
+    t = time.perf_counter()
+    cached = {pid: from_blob(b) for pid, b in analysis.vectors(name, list(plan.need.items())).items()}
+    by_hash = {plan.need[pid]: v for pid, v in cached.items()}
+    wanted = [h for h in plan.texts if h not in by_hash]
+    by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(name, wanted).items()})
+    texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
+    t = report.add_time("vectors", t)  # the cache
+    by_hash.update(embed_texts(texts, ctx.embedder, ctx.settings["pipeline.embed_batch"], on_chunk))
+    report.add_time("embed", t)  # the model itself (its first call loads it)
+    report.embedded += len(texts)
+    vectors = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}
+    return vectors, [(pid, h, to_blob(vectors[pid])) for pid, h in plan.need.items() if pid not in cached]
 
 
 def _write_state(store: Store, values: Mapping[str, int]) -> None:
@@ -171,7 +190,7 @@ def _write_state(store: Store, values: Mapping[str, int]) -> None:
 
 
 def _count(
-    report: ProcessReport, rows: Mapping[int, PostAnalysis], window: int, embedded: int, placement: Placement
+    report: ProcessReport, rows: Mapping[int, PostAnalysis], window: int, placement: Placement
 ) -> None:
     report.batches += 1
     report.posts += len(rows)
@@ -183,7 +202,6 @@ def _count(
     report.non_news += non_news
     report.ads += len(flagged) - non_news
     report.copies += sum(r.origin_post_id is not None for r in rows.values())
-    report.embedded += embedded
     report.window += window
     report.stories_new += placement.stories_new
     report.stories_joined += placement.stories_joined
