@@ -164,3 +164,38 @@ def test_progress_lines_when_output_is_not_a_terminal(tmp_path: Path) -> None:
     assert all("/654 posts" in x and "ETA" in x for x in lines)
     assert "processed 654/654 posts (100%)" in lines[-1]
     assert out.stdout.startswith("654 posts")
+
+
+def test_a_terminal_gets_a_bar_with_the_total_and_time_left(tmp_path: Path) -> None:
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    part = tmp_path / "part.jsonl"
+    part.write_text("\n".join(DAY.read_text(encoding="utf-8").splitlines()[:150]) + "\n", encoding="utf-8")
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text('[pipeline]\nembedder = "use"\nbatch_posts = 50\nembed_batch = 16\n', encoding="utf-8")
+    db = tmp_path / "t.db"
+    subprocess.run(_svodka(db, cfg, "import", str(part)), check=True, capture_output=True)
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a width
+    proc = subprocess.Popen(_svodka(db, cfg, "process"), stdout=subprocess.PIPE, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=60)
+    os.close(leader)
+    assert proc.returncode == 0
+    bar = seen.decode("utf-8", "replace")
+    assert "/150" in bar and "post/s" in bar, bar  # tqdm: done/total, rate
+    assert "<" in bar  # elapsed<left: the time left at the rate so far
+    assert b"150 posts" in out

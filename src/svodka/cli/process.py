@@ -37,17 +37,22 @@ def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
             logger.setLevel(logging.INFO)
         yield ProgressLog(every=log_every)
         return
-    bar = tqdm(total=0, unit="post", file=sys.stderr, dynamic_ncols=True, leave=False)
+    bars: list[tqdm[None]] = []  # made at the first report, when the run's size is known
 
     def on_progress(done: int, total: int) -> None:
-        if bar.total != total:
+        if not bars:
+            bars.append(tqdm(total=total, unit="post", file=sys.stderr, dynamic_ncols=True, leave=False))
+        bar = bars[0]
+        if bar.total != total:  # an interrupted run finished first, then what arrived since
             bar.total = total
+            bar.refresh()
         bar.update(done - bar.n)
 
     try:
         yield on_progress
     finally:
-        bar.close()
+        for bar in bars:
+            bar.close()
 
 
 def register(cli: click.Group) -> None:
