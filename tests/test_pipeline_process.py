@@ -13,12 +13,11 @@ import pytest
 
 from conftest import shared
 from svodka.errors import NotFoundError
-from svodka.model import ChannelRef, ForwardOrigin, Post
+from svodka.model import ChannelRef, ForwardOrigin, Post, PostAnalysis
 from svodka.pipeline.embed import USEEmbedder
 from svodka.process import context_ranges, process
 from svodka.settings import defaults
 from svodka.store import Store, open_store
-from svodka.store.sqlite.stories import PostAnalysis
 
 
 @pytest.fixture(scope="module")

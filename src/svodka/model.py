@@ -322,6 +322,32 @@ class Story:
         return tuple(m for m in self.members if not m.is_copy)
 
 
+@dataclass(frozen=True, slots=True)
+class PostAnalysis:
+    """What the pipeline derives from one post: language, ad verdict, normalised text, the post it copies."""
+
+    post_id: int
+    language: str | None
+    is_ad: bool
+    ad_reason: str | None
+    norm_text: str
+    text_hash: int  # of the normalised words: equal means an exact copy
+    origin_post_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WindowPost:
+    """An analysed, non-ad post already stored: the context a pipeline batch continues from."""
+
+    post_id: int
+    channel_id: int
+    date: int  # Unix seconds
+    norm_text: str
+    text_hash: int
+    origin_post_id: int | None
+    story_id: int | None  # None when not (yet) placed in a story
+
+
 # --- web: local accounts -------------------------------------------------------------------------------
 ROLES = ("viewer", "analyst", "admin")  # each role may do what the ones before it may
 

@@ -139,7 +139,20 @@ TABLE: tuple[Setting, ...] = (
         "or st:MODEL_OR_PATH (a local sentence-transformers model).",
     ),
     S("pipeline.device", "auto", "Device for st: embedders: auto (cuda when available), cpu or cuda."),
-    S("pipeline.embed_batch", 64, "Texts embedded per call (and per cache write).", int),
+    S("pipeline.embed_batch", 64, "Texts embedded per model call.", int),
+    S(
+        "pipeline.batch_posts",
+        1000,
+        "Posts `svodka process` commits at a time, in date order: a kill loses at most one batch, "
+        "and the next run resumes after the last one committed.",
+        int,
+    ),
+    S(
+        "pipeline.progress_every",
+        30.0,
+        "Seconds between progress lines of `svodka process` when its output is not a terminal.",
+        float,
+    ),
     S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),
     S(
         "pipeline.window_hours",

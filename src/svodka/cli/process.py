@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
+from tqdm import tqdm
 
-from svodka.cli.app import App, command, echo_json, progress
+from svodka.cli.app import App, command, echo_json
 from svodka.digest.period import parse_span
 from svodka.model import Story
 
@@ -20,6 +25,36 @@ def _line(story: Story) -> str:
     )
 
 
+@contextmanager
+def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
+    """``on_progress(done, total)`` for the pipeline: a bar with the ETA on a terminal; otherwise a log
+    line every ``log_every`` seconds (INFO of svodka.process.progress, shown unless ``--quiet``)."""
+    if not sys.stderr.isatty():
+        from svodka.process.progress import ProgressLog
+
+        logger = logging.getLogger("svodka.process.progress")
+        if logging.getLogger().getEffectiveLevel() <= logging.WARNING:
+            logger.setLevel(logging.INFO)
+        yield ProgressLog(every=log_every)
+        return
+    bars: list[tqdm[None]] = []  # made at the first report, when the run's size is known
+
+    def on_progress(done: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, unit="post", file=sys.stderr, dynamic_ncols=True, leave=False))
+        bar = bars[0]
+        if bar.total != total:  # an interrupted run finished first, then what arrived since
+            bar.total = total
+            bar.refresh()
+        bar.update(done - bar.n)
+
+    try:
+        yield on_progress
+    finally:
+        for bar in bars:
+            bar.close()
+
+
 def register(cli: click.Group) -> None:
     @command(cli, "process")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -27,8 +62,8 @@ def register(cli: click.Group) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
-        with progress(desc="embedding") as advance:
-            report = process(app.store, app.settings, on_progress=advance)
+        with run_progress(app.settings["pipeline.progress_every"]) as on_progress:
+            report = process(app.store, app.settings, on_progress=on_progress)
         if as_json:
             echo_json({k: getattr(report, k) for k in report.__slots__})
             return
@@ -85,8 +120,8 @@ def register(cli: click.Group) -> None:
         settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
         if embedder:
             settings = {**settings, "pipeline.embedder": embedder}
-        with progress(desc="embedding") as advance:
-            result = evaluate_stories(Path(gold_dir), settings, on_progress=advance)
+        with run_progress(settings["pipeline.progress_every"]) as on_progress:
+            result = evaluate_stories(Path(gold_dir), settings, on_progress=on_progress)
         click.echo(f"all posts : B-cubed {result.all_posts.row()}")
         click.echo(f"news only : B-cubed {result.news_only.row()}")
         r = result.report

@@ -17,7 +17,7 @@ from typing import Any
 
 from svodka.errors import InputError
 from svodka.evaluate.pairs import PairScores, pair_scores
-from svodka.pipeline.cluster import ClusterItem, StoryClusterer
+from svodka.pipeline.cluster import ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.embed import Embedder, make_embedder
 from svodka.pipeline.features import extract
 from svodka.pipeline.normalize import normalize
@@ -44,18 +44,14 @@ def read_pairs(folder: Path) -> list[tuple[str, str, bool]]:
 def evaluate_pairs(
     folder: Path, settings: Mapping[str, Any], limit: int = 0, embedder: Embedder | None = None
 ) -> PairScores:
-    from svodka.process import cluster_settings, with_semantic_floor
-
     pairs = read_pairs(folder)
     if limit:
         pairs = pairs[:limit]
     embedder = embedder or make_embedder(settings["pipeline.embedder"], device=settings["pipeline.device"])
-    cs = cluster_settings(settings)
     texts = [normalize(t) for a, b, _ in pairs for t in (a, b)]
     vectors = embedder.embed(texts)
-    cs = with_semantic_floor(
-        cs, settings, embedder.name, vectors
-    )  # another model's: from these pairs (biased)
+    # another model's floor: from these pairs (biased)
+    cs = ClusterSettings.from_settings(settings, embedder.name, vectors)
     clusterer = StoryClusterer(cs)
     feats = [extract(t) for t in texts]
     for f in feats:  # document frequencies over the whole set, as the clusterer would have over a day

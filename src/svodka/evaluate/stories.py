@@ -54,7 +54,7 @@ def evaluate_stories(
     folder: str | Path,
     settings: Mapping[str, Any],
     embedder: Embedder | None = None,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     db_path: str | Path | None = None,
 ) -> StoryEval:
     """Import the folder's posts into a fresh store, run :func:`process`, score against the gold."""

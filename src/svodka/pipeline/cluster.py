@@ -29,11 +29,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from svodka.pipeline.embed import unrelated_cosine
 from svodka.pipeline.features import Features
 
 
@@ -48,6 +50,25 @@ class ClusterSettings:
     candidates: int = 30
     max_members: int = 24  # a story is compared through its latest members: bounded cost per post
     top_k: int = 3  # story score: mean of the post's k best pair scores in the story (see above)
+
+    @classmethod
+    def from_settings(
+        cls, settings: Mapping[str, Any], embedder_name: str, vectors: Iterable[np.ndarray] = ()
+    ) -> ClusterSettings:
+        """The ``pipeline.*`` settings, with the floor resolved here once: ``pipeline.sem_floor`` when set
+        (>= 0); at -1 the embedder's own (:func:`~svodka.pipeline.embed.unrelated_cosine`: e5's cosines
+        crowd near 0.8, USE's spread from 0.1, another model's is measured on ``vectors``)."""
+        floor = settings["pipeline.sem_floor"]
+        return cls(
+            threshold=settings["pipeline.threshold"],
+            window_hours=settings["pipeline.window_hours"],
+            half_life_hours=settings["pipeline.half_life_hours"],
+            same_channel_penalty=settings["pipeline.same_channel_penalty"],
+            sem_floor=floor if floor >= 0 else unrelated_cosine(embedder_name, vectors),
+        )
+
+
+PROVISIONAL = 1 << 40  # first id of the stories a run starts: the store maps them to reserved ids
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +91,11 @@ class Assignment:
 
 @dataclass(slots=True)
 class StoryClusterer:
-    """The state of the window: placed posts, their stories, document frequencies."""
+    """The state of the window: placed posts, their stories, document frequencies.
+
+    Stories it starts get ids from ``next_story`` on; a caller that writes to a shared store starts it at
+    :data:`PROVISIONAL` and maps :attr:`created` to ids the store reserves (in order, so a merge still
+    keeps the older story)."""
 
     settings: ClusterSettings = field(default_factory=ClusterSettings)
     next_story: int = 1
@@ -78,6 +103,7 @@ class StoryClusterer:
     story_of: dict[int, int] = field(default_factory=dict)
     members: dict[int, list[int]] = field(default_factory=dict)
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
+    created: list[int] = field(default_factory=list)  # ids of the stories started here, in order
     _df: Counter[str] = field(default_factory=Counter)
     _n_docs: int = 0
     # Vectors of the window's posts, rows appended in place (capacity doubles), with their ids and times.
@@ -210,6 +236,7 @@ class StoryClusterer:
         if not scored or scored[0][0] < threshold:
             story = self.next_story
             self.next_story += 1
+            self.created.append(story)
             self._add(item, story)
             return Assignment(item.id, story, 1.0)
         best_score, story = scored[0]

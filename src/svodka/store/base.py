@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -19,6 +20,7 @@ from svodka.model import (
     ChannelStats,
     Mark,
     Post,
+    PostAnalysis,
     PostVersion,
     Question,
     SaveResult,
@@ -31,6 +33,7 @@ from svodka.model import (
     Topic,
     TriageRecord,
     User,
+    WindowPost,
 )
 
 if TYPE_CHECKING:
@@ -257,7 +260,8 @@ class StoryRepo(Protocol):
 
     def count(self) -> int: ...
 
-    def next_id(self) -> int: ...
+    def reserve_ids(self, n: int) -> int:
+        """Reserve ``n`` consecutive new story ids; returns the first. Two writers never get one id."""
 
     def assignments(self) -> dict[int, int]: ...
 
@@ -269,9 +273,9 @@ class StoryRepo(Protocol):
 class AnalysisRepo(Protocol):
     """What the pipeline derives per post (language, ad verdict, origin), embeddings cache, watermark."""
 
-    def save(self, rows: Iterable[Any]) -> int: ...
+    def save(self, rows: Iterable[PostAnalysis]) -> int: ...
 
-    def get_many(self, post_ids: Sequence[int]) -> dict[int, Any]: ...
+    def get_many(self, post_ids: Sequence[int]) -> dict[int, PostAnalysis]: ...
 
     def counts(self) -> dict[str, int]: ...
 
@@ -279,9 +283,14 @@ class AnalysisRepo(Protocol):
 
     def forward_origins(self, post_ids: Sequence[int]) -> dict[int, int]: ...
 
-    def window(self, since: int, before_id: int, until: int | None = None) -> builtins.list[Any]: ...
+    def window(self, since: int, before_id: int, until: int | None = None) -> builtins.list[WindowPost]:
+        """Analysed, non-ad posts dated in ``[since, until)`` with id ≤ ``before_id``, in date order."""
 
-    def vectors(self, model: str, keys: Sequence[tuple[int, int]]) -> dict[int, bytes]: ...
+    def vectors(self, model: str, keys: Sequence[tuple[int, int]]) -> dict[int, bytes]:
+        """Cached vectors for ``(post_id, text_hash)`` pairs whose text is unchanged."""
+
+    def vectors_by_hash(self, model: str, hashes: Sequence[int]) -> dict[int, bytes]:
+        """``{text_hash: vector}`` of texts embedded before, whichever post they came with."""
 
     def put_vectors(self, model: str, rows: Iterable[tuple[int, int, bytes]]) -> None: ...
 
@@ -373,3 +382,6 @@ class Store(Protocol):
     def __enter__(self) -> Store: ...
 
     def __exit__(self, *exc: object) -> None: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Every repository write inside is one transaction: stored together, or none of it."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from svodka.store.sqlite.api_keys import SqliteApiKeys
@@ -40,6 +42,12 @@ class SqliteStore:
         self.stories = SqliteStories(self.db)
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every repository write inside is one transaction: stored together, or not at all."""
+        with self.db.write():
+            yield
 
     def close(self) -> None:
         self.db.close()

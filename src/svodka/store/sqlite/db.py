@@ -156,7 +156,19 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it."""
+        """One write transaction (``BEGIN IMMEDIATE``): all of it is stored, or none of it.
+
+        Re-entrant on one thread: a write opened inside another joins it, so a caller can make several
+        repositories' writes one transaction (``SqliteStore.transaction``); an error anywhere inside rolls
+        back the outermost transaction, which then re-raises it.
+        """
+        if getattr(self._local, "writing", 0):
+            with self._lock, self._writing():
+                try:
+                    yield self.conn
+                except sqlite3.Error as e:
+                    raise explain(self.path, e) from None
+            return
         with self._lock, self._writing():
             try:
                 self.conn.execute("BEGIN IMMEDIATE")

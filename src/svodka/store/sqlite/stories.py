@@ -9,26 +9,14 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import Story, StoryMember, from_ts, utc
+from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
 from svodka.store.sqlite.posts import _SELECT, _to_stored
-
-
-@dataclass(frozen=True, slots=True)
-class PostAnalysis:
-    post_id: int
-    language: str | None
-    is_ad: bool
-    ad_reason: str | None
-    norm_text: str
-    text_hash: int
-    origin_post_id: int | None = None
 
 
 class SqliteAnalysis:
@@ -92,6 +80,21 @@ class SqliteAnalysis:
                         out[pid] = blob
         return out
 
+    def vectors_by_hash(self, model: str, hashes: Sequence[int]) -> dict[int, bytes]:
+        """``{text_hash: vector}`` of texts embedded before, whichever post they came with."""
+        out: dict[int, bytes] = {}
+        wanted = list(dict.fromkeys(hashes))
+        with self.db.read() as conn:
+            for i in range(0, len(wanted), 900):
+                chunk = wanted[i : i + 900]
+                for h, blob in conn.execute(
+                    "SELECT text_hash, vector FROM embeddings "
+                    f"WHERE model = ? AND text_hash IN ({','.join('?' * len(chunk))})",
+                    (model, *chunk),
+                ):
+                    out.setdefault(h, blob)
+        return out
+
     def put_vectors(self, model: str, rows: Iterable[tuple[int, int, bytes]]) -> None:
         with self.db.write() as conn:
             conn.executemany(
@@ -127,22 +130,21 @@ class SqliteAnalysis:
                         out[pid] = oid
         return out
 
-    def window(
-        self, since: int, before_id: int, until: int | None = None
-    ) -> list[tuple[int, int, int, str, int, int | None, int]]:
-        """Analysed, non-ad posts dated in ``[since, until)`` (no end: up to now) with id ≤ ``before_id``:
-        ``(post_id, channel_id, date, norm_text, text_hash, origin_post_id, story_id or 0)``.
+    def window(self, since: int, before_id: int, until: int | None = None) -> list[WindowPost]:
+        """Analysed, non-ad posts dated in ``[since, until)`` (no end: up to now) with id ≤ ``before_id``,
+        in date order.
 
         Read through the posts_date index: ``+a.post_id`` keeps the planner, whatever its statistics, off
         the post_analysis primary key, whose range ``post_id ≤ before_id`` is the whole table."""
         with self.db.read() as conn:
-            return conn.execute(
+            rows = conn.execute(
                 "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
-                "COALESCE(sp.story_id, 0) FROM post_analysis a JOIN posts p ON p.id = a.post_id "
+                "sp.story_id FROM post_analysis a JOIN posts p ON p.id = a.post_id "
                 "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
                 "WHERE p.date >= ? AND p.date < ? AND +a.post_id <= ? AND a.is_ad = 0 ORDER BY p.date, p.id",
                 (since, (1 << 62) if until is None else until, before_id),
             ).fetchall()
+        return [WindowPost(*r) for r in rows]
 
 
 class SqliteStories:
@@ -150,13 +152,21 @@ class SqliteStories:
         self.db = db
 
     # --- writing (the pipeline) -----------------------------------------------------------------------
-    def next_id(self) -> int:
-        with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT MAX(m) FROM (SELECT MAX(id) AS m FROM stories "
-                "UNION ALL SELECT MAX(old_id) FROM story_aliases)"
-            ).fetchone()
-        return (row[0] or 0) + 1
+    def reserve_ids(self, n: int) -> int:
+        """Reserve ``n`` new story ids (from the sequence of migration 0011); returns the first.
+
+        Inside the caller's write transaction when there is one, so ids reserved for a batch that is
+        rolled back are handed out again, and two writers never get the same id."""
+        with self.db.write() as conn:
+            # past any id stored without a reservation too (a bulk load, an older writer): two lookups
+            first = int(
+                conn.execute(
+                    "SELECT MAX(next, 1 + (SELECT COALESCE(MAX(id), 0) FROM stories), "
+                    "1 + (SELECT COALESCE(MAX(old_id), 0) FROM story_aliases)) FROM story_id_seq"
+                ).fetchone()[0]
+            )
+            conn.execute("UPDATE story_id_seq SET next = ?", (first + n,))
+        return first
 
     def save(
         self, assignments: Iterable[tuple[int, int, float]], merges: Iterable[tuple[int, int]] = ()
@@ -164,6 +174,7 @@ class SqliteStories:
         """Record ``(post_id, story_id, similarity)`` and ``(absorbed, into)`` merges in one transaction."""
         ts = now_ts()
         rows = list(assignments)
+        merges = list(merges)
         with self.db.write() as conn:
             for gone, keep in merges:
                 conn.execute(
@@ -191,18 +202,6 @@ class SqliteStories:
                 "JOIN posts p ON p.id = sp.post_id WHERE sp.story_id = stories.id) WHERE id = ?",
                 [(s,) for s in touched],
             )
-
-    def placed_since(self, since: datetime) -> builtins.list[tuple[int, int]]:
-        """``(post_id, story_id)`` of posts dated from ``since`` on: the window a new run continues."""
-        with self.db.read() as conn:
-            return [
-                (r[0], r[1])
-                for r in conn.execute(
-                    "SELECT sp.post_id, sp.story_id FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
-                    "WHERE p.date >= ? ORDER BY p.date, p.id",
-                    (int(utc(since).timestamp()),),
-                )
-            ]
 
     # --- reading (digest, web, CLI) --------------------------------------------------------------------
     def resolve(self, story_id: int) -> int:

@@ -1,0 +1,208 @@
+"""Run the pipeline on what is new since the watermark: normalise, language, ads, copies, embed, cluster.
+
+Storage stays here at the edge; the stages are plain functions (:mod:`svodka.process.stages`). Cheap stages
+decide first, so the embedding model only sees posts that need it: ads are left out, and a text already
+embedded (a copy with its origin's words, the same text in another post) takes the vector it has. The new
+posts go in date-ordered batches (:mod:`svodka.process.batches`); each batch's analysis, vectors, story
+assignments, merges and progress are one transaction, so a kill loses at most the batch in flight, and
+readers never see analysed posts without their stories.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from svodka.model import PostAnalysis, StoredPost
+from svodka.pipeline.ads import NON_NEWS
+from svodka.pipeline.cluster import ClusterSettings
+from svodka.pipeline.copies import CopySettings
+from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
+from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
+from svodka.process.stages import (
+    EmbedPlan,
+    Placement,
+    analyse,
+    embed_texts,
+    find_copies,
+    place,
+    plan_embedding,
+)
+from svodka.store.base import Store
+
+__all__ = ["WATERMARK", "ProcessReport", "context_ranges", "process"]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]  # (posts done, posts in the run)
+
+
+@dataclass(slots=True)
+class ProcessReport:
+    posts: int = 0
+    ads: int = 0
+    non_news: int = 0  # memes, advice, bare captions …: kept out of stories like ads, counted apart
+    copies: int = 0
+    embedded: int = 0  # texts put through the model (the rest came from the cache or were not needed)
+    window: int = 0  # stored posts read as context: those within the window of a new post
+    stories_new: int = 0
+    stories_joined: int = 0
+    merges: int = 0
+    batches: int = 0  # committed, each whole
+    languages: dict[str, int] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # per stage
+
+    @property
+    def total_seconds(self) -> float:
+        return sum(self.seconds.values())
+
+    def add_time(self, stage: str, since: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + now - since
+        return now
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What every batch of one call of :func:`process` shares."""
+
+    store: Store
+    settings: Mapping[str, Any]
+    embedder: Embedder
+    report: ProcessReport
+
+
+def process(
+    store: Store,
+    settings: Mapping[str, Any],
+    on_progress: Progress | None = None,
+    embedder: Embedder | None = None,
+) -> ProcessReport:
+    """Analyse and place every post stored after the watermark, batch by batch (an interrupted run is
+    finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts."""
+    report = ProcessReport()
+    t = time.perf_counter()
+    run = plan_run(store.posts, store.analysis)
+    report.add_time("read", t)
+    done = 0
+    while run is not None:
+        if embedder is None:
+            embedder = make_embedder(settings["pipeline.embedder"], device=settings["pipeline.device"])
+        ctx = _Context(store, settings, embedder, report)
+        total = done + len(run.posts)
+        parts = list(batches(run.posts, settings["pipeline.batch_posts"]))
+        if not parts:  # a resumed run whose remaining posts were deleted meanwhile
+            with store.transaction():
+                _write_state(store, progress_state(run, (), last=True))
+        for i, batch in enumerate(parts):
+            advance = _advance(on_progress, done, total)
+            _batch(ctx, run, batch, i == len(parts) - 1, advance)
+            done += len(batch)
+            advance(len(batch))
+        if not run.resumed:
+            break
+        t = time.perf_counter()
+        run = plan_run(store.posts, store.analysis)  # what arrived after the interrupted run began
+        report.add_time("read", t)
+    return report
+
+
+def _advance(on_progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
+    def advance(n: int) -> None:
+        if on_progress:
+            on_progress(base + n, total)
+
+    return advance
+
+
+def _batch(
+    ctx: _Context, run: Run, posts: Sequence[StoredPost], last: bool, advance: Callable[[int], None]
+) -> None:
+    """One batch: read its context, run the stages, write everything in one transaction."""
+    store, settings, report = ctx.store, ctx.settings, ctx.report
+    t = time.perf_counter()
+    rows = analyse(posts)
+    t = report.add_time("normalize+language+ads", t)
+
+    copy_settings = CopySettings(
+        window_hours=settings["pipeline.copy_window_hours"], threshold=settings["pipeline.copy_threshold"]
+    )
+    hours = max(copy_settings.window_hours, settings["pipeline.window_hours"])
+    ids = {p.id for p in posts}
+    window = [
+        w
+        for lo, hi in context_ranges([p.date.timestamp() for p in posts], hours)
+        for w in store.analysis.window(lo, run.until, until=hi)
+        # never the batch itself (analysed already only where a version before batches was killed
+        # between writing the analysis and the stories)
+        if w.post_id not in ids
+    ]
+    forwards = store.analysis.forward_origins([p.id for p in posts])
+    rows = find_copies(posts, rows, window, forwards, copy_settings)
+    t = report.add_time("copies", t)
+
+    plan = plan_embedding(rows, window)
+    vectors, new_vectors = _vectors(ctx, plan, lambda k, n: advance(len(posts) * k // n))
+    t = time.perf_counter()
+    cluster_settings = ClusterSettings.from_settings(settings, ctx.embedder.name, vectors.values())
+    placement = place(posts, rows, window, vectors, cluster_settings)
+    t = report.add_time("cluster", t)
+
+    with store.transaction():
+        store.analysis.save(rows.values())
+        store.analysis.put_vectors(ctx.embedder.name, new_vectors)
+        first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
+        assignments, merges = placement.with_ids(first)
+        store.stories.save(assignments, merges)
+        _write_state(store, progress_state(run, posts, last))
+    report.add_time("write", t)
+    _count(report, rows, len(window), placement)
+    log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
+
+
+def _vectors(
+    ctx: _Context, plan: EmbedPlan, on_chunk: Callable[[int, int], None]
+) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
+    """Every needed vector: the post's own cached one, else one cached for the same text, else embedded
+    (once per text); and the cache rows to write for posts that had none."""
+    analysis, name, report = ctx.store.analysis, ctx.embedder.name, ctx.report
+    t = time.perf_counter()
+    cached = {pid: from_blob(b) for pid, b in analysis.vectors(name, list(plan.need.items())).items()}
+    by_hash = {plan.need[pid]: v for pid, v in cached.items()}
+    wanted = [h for h in plan.texts if h not in by_hash]
+    by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(name, wanted).items()})
+    texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
+    t = report.add_time("vectors", t)  # the cache
+    by_hash.update(embed_texts(texts, ctx.embedder, ctx.settings["pipeline.embed_batch"], on_chunk))
+    report.add_time("embed", t)  # the model itself (its first call loads it)
+    report.embedded += len(texts)
+    vectors = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}
+    return vectors, [(pid, h, to_blob(vectors[pid])) for pid, h in plan.need.items() if pid not in cached]
+
+
+def _write_state(store: Store, values: Mapping[str, int]) -> None:
+    for key, value in values.items():
+        store.analysis.set_state(key, value)
+
+
+def _count(
+    report: ProcessReport, rows: Mapping[int, PostAnalysis], window: int, placement: Placement
+) -> None:
+    report.batches += 1
+    report.posts += len(rows)
+    for r in rows.values():
+        lang = r.language or ""
+        report.languages[lang] = report.languages.get(lang, 0) + 1
+    flagged = [r.ad_reason or "" for r in rows.values() if r.is_ad]
+    non_news = sum(reason.startswith(NON_NEWS) for reason in flagged)
+    report.non_news += non_news
+    report.ads += len(flagged) - non_news
+    report.copies += sum(r.origin_post_id is not None for r in rows.values())
+    report.window += window
+    report.stories_new += placement.stories_new
+    report.stories_joined += placement.stories_joined
+    report.merges += len(placement.merges)
