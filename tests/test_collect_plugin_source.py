@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from svodka.sources import registry
+from svodka.collect import registry
 
 PLUGINS = Path(__file__).parent / "plugins"
 SAMPLE = Path(__file__).parent.parent / "samples" / "tg_ru_news_2024-12-02.jsonl"

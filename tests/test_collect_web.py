@@ -9,9 +9,9 @@ import pytest
 
 from collect_server import FakeChannel, FakePost, render_card, render_page
 from conftest import shared
+from svodka.collect.registry import parse_channel
 from svodka.errors import InputError, SourceError
 from svodka.model import PLATFORM_RSS, Entity
-from svodka.sources.registry import parse_channel
 from svodka.sources.telegram_web import NoWebPreview, page_url, parse_count, parse_page
 
 

@@ -119,8 +119,8 @@ def test_ext_ids_are_per_platform(tmp_path: Path) -> None:
 
 
 def test_names_users_type_are_read_at_the_edge(old_store: Path) -> None:
+    from svodka.collect.registry import channel_named
     from svodka.errors import NotFoundError
-    from svodka.sources.registry import channel_named
 
     with open_store(old_store) as store:
         channels = store.channels

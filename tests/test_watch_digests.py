@@ -33,12 +33,12 @@ from conftest import shared
 from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
+from svodka.collect.registry import parse_channel
 from svodka.digest.jobs import jobs_from, open_slot
 from svodka.digest.model import JobState
 from svodka.pipeline.embed import USEEmbedder
 from svodka.scheduled import ScheduledDigests
 from svodka.settings import Settings, Tables, defaults, load
-from svodka.sources.registry import parse_channel
 from svodka.store import Store, open_store
 
 NOON = datetime(2024, 12, 4, 12, tzinfo=UTC)  # the sample's posts end on 2024-12-04 at 09:00 UTC

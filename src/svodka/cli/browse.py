@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import click
 
 from svodka.cli.app import App, command, echo_json
+from svodka.collect.registry import channel_named
 from svodka.errors import ConfigError
-from svodka.sources.registry import channel_named
 
 
 def _day(dt: datetime | None) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from svodka.cli.app import App, command, echo_json
+from svodka.collect.registry import channel_named, parse_channel
 from svodka.errors import InputError
 from svodka.model import Channel
-from svodka.sources.registry import channel_named, parse_channel
 
 
 def _line(c: Channel) -> str:

@@ -3,7 +3,7 @@
 ``run_cycle`` collects each source once (`svodka collect`); ``watch`` keeps collecting on a schedule
 (`svodka watch`), handing over to a :class:`Followup` (the scheduled digests) after a catch-up round.
 Each source kind has one module: :mod:`.web` (t.me/s), :mod:`.feeds` (RSS/Atom), :mod:`.mtproto` (Telethon),
-each with the ``SOURCE`` that :mod:`svodka.sources.registry` lists; packages add more (entry points
+each with the ``SOURCE`` that :mod:`svodka.collect.registry` lists; packages add more (entry points
 ``svodka.sources``).
 """
 

@@ -1,5 +1,5 @@
 """Collect one RSS/Atom feed, with conditional GET (ETag / Last-Modified kept in the source's state);
-:data:`SOURCE` is the feed source of the registry (:mod:`svodka.sources.registry`)."""
+:data:`SOURCE` is the feed source of the registry (:mod:`svodka.collect.registry`)."""
 
 from __future__ import annotations
 

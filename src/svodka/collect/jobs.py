@@ -6,13 +6,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from svodka.collect.config import CollectConfig
+from svodka.collect.registry import source_for, why_not_collected
 from svodka.model import Channel
-from svodka.sources.registry import source_for, why_not_collected
 
 
 @dataclass(frozen=True, slots=True)
 class Job:
-    """One source to collect: ``kind`` names a registered source (:mod:`svodka.sources.registry`):
+    """One source to collect: ``kind`` names a registered source (:mod:`svodka.collect.registry`):
     web (t.me/s), mtproto, rss, or one a package adds."""
 
     kind: str

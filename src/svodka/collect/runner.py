@@ -19,9 +19,9 @@ from svodka.collect import policy
 from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, plan_for
+from svodka.collect.registry import by_kind, parse_channel
 from svodka.errors import ConfigError, SourceError, StoreError
 from svodka.model import Channel, SourceState
-from svodka.sources.registry import by_kind, parse_channel
 from svodka.sources.telegram_web import NoWebPreview
 from svodka.store import Store
 

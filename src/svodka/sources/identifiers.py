@@ -1,6 +1,6 @@
 """Channel identifiers as users paste them: ``@name``, ``name``, ``t.me/name``, ``t.me/s/name``,
 ``https://telegram.me/name``, ``t.me/name/123``, numeric ``-100…`` ids, feed URLs. The sources that read
-each form call these (see :mod:`svodka.sources.registry`, whose ``parse_channel`` asks them in turn)."""
+each form call these (see :mod:`svodka.collect.registry`, whose ``parse_channel`` asks them in turn)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from svodka.model import (
     ApiKey,
@@ -50,7 +50,7 @@ class ChannelRepo(Protocol):
 
     def get(self, ref: ChannelRef) -> Channel:
         """Like :meth:`find`, NotFoundError if there is none (user text is parsed into a ref at the edge:
-        :func:`svodka.sources.registry.channel_named`)."""
+        :func:`svodka.collect.registry.channel_named`)."""
 
     def by_id(self, channel_id: int) -> Channel: ...
 

@@ -10,8 +10,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from svodka.collect.registry import channel_named, parse_channel
 from svodka.errors import InputError
-from svodka.sources.registry import channel_named, parse_channel
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
 from svodka.web.openapi import CHANNEL_PATTERN

@@ -127,7 +127,7 @@ MARK = {
     "properties": {"kind": {"enum": ["post", "story"]}, "ref_id": INT, "note": STR, "created_at": TIME},
 }
 
-# What the built-in sources read (svodka.sources.registry.parse_channel): @name / name, a -100… id, a
+# What the built-in sources read (svodka.collect.registry.parse_channel): @name / name, a -100… id, a
 # t.me link or feed URL.
 CHANNEL_PATTERN = r"^\s*(@?[A-Za-z][A-Za-z0-9_]{2,64}|-?[0-9]{5,18}|https?://\S+)\s*$"
 

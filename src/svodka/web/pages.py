@@ -8,9 +8,9 @@ from urllib.parse import urlparse
 
 from starlette.responses import RedirectResponse, Response
 
+from svodka.collect.registry import parse_channel
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
-from svodka.sources.registry import parse_channel
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, route
 

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
 
+from svodka.collect.registry import channel_named
 from svodka.errors import InputError, NotFoundError
 from svodka.model import (
     PLATFORM_TELEGRAM,
@@ -27,7 +28,6 @@ from svodka.model import (
     Story,
 )
 from svodka.pipeline.language import LANGUAGES
-from svodka.sources.registry import channel_named
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters

@@ -49,7 +49,7 @@ class SqliteChannels:
 
     def find(self, ref: ChannelRef) -> Channel | None:
         """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title
-        (what a user types is parsed into a ref at the edge: ``sources.registry.channel_named``)."""
+        (what a user types is parsed into a ref at the edge: ``collect.registry.channel_named``)."""
         handle = _handle(ref)
         with self.db.read() as conn:
             for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):

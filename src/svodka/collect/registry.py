@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from svodka.errors import ConfigError, InputError, NotFoundError
 from svodka.model import Channel, ChannelRef, SourceState
 
-if TYPE_CHECKING:  # the collector's records, for the signatures only (collect sits above sources)
+if TYPE_CHECKING:  # the collector's records, for the signatures only (jobs imports this module)
     from svodka.collect.config import CollectConfig
     from svodka.collect.context import Context
     from svodka.collect.jobs import Job, Outcome
