@@ -57,7 +57,7 @@ def _day(n: int, seed: int | None = None) -> list[Post]:
         random.Random(seed).shuffle(rows)
     return [
         Post(
-            channel=ChannelRef(tg_id=-r["sender_id"] - 1_000_000_000_000),
+            channel=ChannelRef(ext_id=str(-r["sender_id"] - 1_000_000_000_000)),
             message_id=r["message_id"],
             date=datetime.fromisoformat(r["date"]),
             text=r["text"],
