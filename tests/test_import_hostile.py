@@ -85,7 +85,7 @@ def test_nested_json_text_is_one_line_in_bounded_memory_and_time(tmp_path: Path)
     started = time.perf_counter()
     line = one_error_line(svodka("import", "--db", str(tmp_path / "t.db"), str(deep)))
     assert time.perf_counter() - started < 30
-    assert str(deep) in line and "nested deeper than 64 levels" in line and "byte" in line
+    assert str(deep) in line and "nested deeper than 1024 levels" in line and "byte" in line
     assert "MemoryError" not in line
 
 
@@ -462,3 +462,42 @@ def test_full_disk_during_indexing_says_the_posts_are_stored(tmp_path: Path) -> 
     conn.execute("PRAGMA max_page_count = 1073741823")
     assert store.posts.index_pending() == report.saved.new
     store.close()
+
+
+# The streaming walk reads any layout of the same export the same (its fast path looks at line breaks).
+
+
+@pytest.mark.parametrize("sample", ["uponthepathofsalaf_result.json", "trantor_library_TG101_result.json"])
+def test_every_layout_of_an_export_reads_the_same(tmp_path: Path, sample: str) -> None:
+    from svodka.sources import telegram_export
+    from svodka.sources.files import ReadOptions, ReadStats
+
+    doc = json.loads(shared("tg_desktop_export_samples", sample).read_text(encoding="utf-8"))
+    full = {"about": "x", "contacts": {"list": [{"a": [1, {"b": "}\n  }"}]}]}, "chats": {"list": [doc]}}
+    layouts = {
+        "desktop": json.dumps(doc, ensure_ascii=False, indent=1),
+        "one line": json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+        "tabs": json.dumps(doc, indent="\t"),
+        "per line": '{"name": '
+        + json.dumps(doc["name"])
+        + f', "id": {doc["id"]}, "messages": [\n'
+        + ",\n".join(json.dumps(m) for m in doc["messages"])
+        + "\n]}",
+        "full export": json.dumps(full, ensure_ascii=False, indent=2),
+    }
+    results = {}
+    for name, text in layouts.items():
+        path = tmp_path / f"{name}.json"
+        path.write_text(text, encoding="utf-8")
+        stats = ReadStats()
+        results[name] = (
+            [
+                (p.message_id, p.date, p.text, p.entities, p.links)
+                for p in telegram_export.read(path, ReadOptions(), stats)
+            ],
+            stats.skipped,
+        )
+    want = results.pop("desktop")
+    assert len(want[0]) == sum(m.get("type") == "message" for m in doc["messages"])
+    for name, got in results.items():
+        assert got == want, name

@@ -235,10 +235,10 @@ class _Reader:
             elif key == "messages" and kind == 0x5B:
                 channel: ChannelRef | None = None
                 for _ in js.items():
-                    raw = js.value_bytes()
+                    msg = js.value()
                     if channel is None:
                         channel = self._channel(chat)
-                    yield from self._message(raw, channel, js)
+                    yield from self._message(msg, channel, js)
                 self.seen = True
             elif top and key in ("chats", "left_chats") and kind == 0x7B:
                 self.full = True
@@ -262,13 +262,12 @@ class _Reader:
             channel = ChannelRef(title=self.opts.channel)
         return channel
 
-    def _message(self, raw: bytes, channel: ChannelRef, js: JsonStream) -> Iterator[Post]:
+    def _message(self, msg: object, channel: ChannelRef, js: JsonStream) -> Iterator[Post]:
         self.count += 1
         where = f"message {self.count}, near byte {js.offset}"
         self.stats.position = where
         if self.opts.on_bytes and self.count % 4096 == 0:
             self.opts.on_bytes(js.offset)
-        msg = orjson.loads(raw)  # the caller turns a JSONDecodeError into one line
         if not isinstance(msg, dict):
             self.stats.bad(where, f"a messages[] entry is {_show(msg)}, not an object")
             return
@@ -300,11 +299,11 @@ def read(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
         except orjson.JSONDecodeError as e:
             if "UTF-8" in e.msg:
                 raise InputError(path, "not UTF-8 text", first_bad_utf8(path)) from None
+            where = f"message {reader.count + 1}, near byte {js.offset}"
             if "depth" in e.msg or "recursion" in e.msg:
-                raise InputError(
-                    path, "JSON nested too deep: not a Telegram Desktop export", stats.position
-                ) from None
-            raise InputError(path, f"not valid JSON: {e.msg}", stats.position) from None
+                what = "JSON nested too deep: not a Telegram Desktop export"
+                raise InputError(path, what, where) from None
+            raise InputError(path, f"not valid JSON: {e.msg}", where) from None
         except UnicodeDecodeError:
             raise InputError(path, "not UTF-8 text", first_bad_utf8(path)) from None
 
