@@ -51,7 +51,9 @@ def register(cli: click.Group) -> None:
         """Import posts from files: Telegram Desktop exports (result.json or messages*.html), JSONL, CSV.
 
         The format is detected from each file's first bytes (--format forces one). Importing a file again
-        stores nothing twice; a post whose text changed is recorded as an edit. Each batch is one
+        stores nothing twice; a post whose text changed is recorded as an edit. A record that cannot be read
+        (no date, a bad id, a row with a cell too many …) is skipped with a warning line saying where and
+        why; the rest is imported and the skipped records are counted. Each batch is one
         transaction: an interrupted import can be re-run to completion. The new posts are then indexed
         for full-text search.
         """
