@@ -185,7 +185,8 @@ class JsonStream:
             parsed = self._parse_to(start + len(first))
             if parsed is not _MISSING:
                 return parsed
-        indent = buf[buf.rfind(b"\n", 0, start) + 1 : start]
+        line = buf.rfind(b"\n", max(0, start - 256), start)
+        indent = buf[line + 1 : start] if line >= 0 else b"x"
         if indent.strip(b" \t"):
             return _MISSING
         close = buf.find(b"\n" + indent + b"}", newline, limit)
