@@ -276,6 +276,23 @@ def test_csv_rows_short_long_and_with_an_unterminated_quote_are_listed(tmp_path:
     assert rows(db, "SELECT message_id, text FROM posts") == [(1, "fine")]
 
 
+def test_csv_unterminated_quote_in_the_last_column_is_listed(tmp_path: Path) -> None:
+    f = tmp_path / "posts.csv"
+    f.write_text(
+        "message_id,date,text,channel\n"
+        '1,2024-01-01T00:00:00Z,"two\nlines, quoted",chan_one\n'
+        '2,2024-01-01T00:00:00Z,fine,"chan_one\n'
+        "3,2024-01-01T00:00:00Z,swallowed,chan_one\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "t.db"
+    proc = svodka("import", "--db", str(db), str(f))
+    warned = warnings(proc)
+    assert len(warned) == 1, proc.stderr
+    assert "row 3 (line 4)" in warned[0] and "a quote opened in this row is not closed" in warned[0]
+    assert rows(db, "SELECT message_id, text FROM posts") == [(1, "two\nlines, quoted")]
+
+
 def test_html_script_and_style_are_not_text_nor_the_channel_title(tmp_path: Path) -> None:
     page = tmp_path / "messages.html"
     page.write_text(

@@ -261,13 +261,18 @@ def read_csv(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
         cols.check(path, "header", opts.channel)
         row = 1
         width = len(header)
+        held: tuple[str, Post] | None = None  # a post whose row runs over several lines, until the next row
         try:
+            line = reader.line_num + 1
             for row, record in enumerate(reader, 2):
                 stats.position = f"row {row}"
+                where, line = f"row {row} (line {line})", reader.line_num + 1
+                if held:
+                    yield held[1]
+                    held = None
                 if not any((v or "").strip() for v in record.values() if isinstance(v, str)):
                     stats.skip("empty row")
                     continue
-                where = f"row {row} (line {reader.line_num})"
                 problem = _row_shape(record, width)
                 if problem:
                     stats.bad(where, problem, "bad row")
@@ -277,11 +282,33 @@ def read_csv(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
                 except (KeyError, ValueError, TypeError, OverflowError) as e:
                     stats.bad(where, str(e), "bad row")
                     continue
-                yield post
+                if any(isinstance(v, str) and "\n" in v for v in record.values()):
+                    held = (where, post)
+                else:
+                    yield post
+            if held:
+                # The last row runs over several lines: a quote that is never closed takes in every line to
+                # the end of the file (the csv module does not say so); an odd number of quotes tells.
+                if _odd_quotes(path):
+                    stats.bad(held[0], _UNCLOSED, "bad row")
+                else:
+                    yield held[1]
         except UnicodeDecodeError as e:
             raise InputError(path, f"not UTF-8 text ({e.reason})", first_bad_utf8(path)) from None
         except csv.Error as e:
             raise InputError(path, f"broken CSV ({e})", f"row {row}") from None
+
+
+_UNCLOSED = "a quote opened in this row is not closed: it took in every line to the end of the file"
+
+
+def _odd_quotes(path: Path) -> bool:
+    """Whether the file holds an odd number of ``"`` (in CSV they pair up: open/close, and ``""``)."""
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            count += chunk.count(b'"')
+    return count % 2 == 1
 
 
 def _row_shape(record: Mapping[str | None, Any], width: int) -> str | None:
