@@ -279,9 +279,11 @@ class _Reader:
             self.stats.skip(SERVICE)
             return
         try:
-            yield to_post(msg, channel)
+            post = to_post(msg, channel)
         except (ValueError, TypeError, AttributeError, OverflowError) as e:
             self.stats.bad(where, str(e))
+            return
+        yield post
 
 
 def read(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
