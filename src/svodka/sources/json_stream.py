@@ -1,8 +1,10 @@
 """A streaming walk over one large JSON document, in linear time and flat memory, with a depth limit.
 
-The document is read in chunks; the walker steps through the objects and arrays the caller names and hands
-every other value over as the bytes it spans (:meth:`JsonStream.value_bytes`), for ``orjson.loads`` to
-parse whole (in C). Finding where a value ends is one regular-expression match per bracket: strings and
+The document is read in chunks; the walker steps through the objects and arrays the caller names
+(:meth:`JsonStream.members`, :meth:`JsonStream.items`) and hands every other value over parsed whole by
+orjson, in C (:meth:`JsonStream.value`), or skips it. Where a message ends is found first as Telegram
+Desktop lays it out (one ``find`` for a line break, see :meth:`JsonStream._block`), else by regular
+expressions: one match for a value nested up to 6 deep, else one match per bracket; strings and
 plain runs are skipped by the match, so a string of any length costs time linear in its size. When a value
 runs past the bytes read so far, the next read is as large as the value so far, so a value of n bytes is
 rescanned O(log n) times at most (ijson's yajl2_c re-lexes a token that spans reads from its start on every
