@@ -5,6 +5,10 @@ that process's ru_maxrss (os.wait4), not this script's.
 
     .venv/bin/python benchmarks/bench_import.py                 # tg_ru_news_2024 + a 1,000,000-post export
     .venv/bin/python benchmarks/bench_import.py --posts 100000  # a smaller synthetic export
+    .venv/bin/python benchmarks/bench_import.py --escaped 4000000  # and the one-message export of issue 13 §8
+
+``--escaped N`` adds a row for an export of one message whose text is N ``\\u0436`` escapes (24 MiB per 4M):
+ijson's yajl2_c took time quadratic in such a string, the streaming walk (sources/json_stream.py) linear.
 """
 
 from __future__ import annotations
@@ -52,6 +56,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=int, default=1_000_000, help="size of the synthetic export")
     ap.add_argument("--keep", type=Path, help="reuse/keep the synthetic export at this path")
+    ap.add_argument("--escaped", type=int, default=0, help="also one message of N \\uXXXX escapes")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
         work = Path(tmp)
@@ -71,6 +76,13 @@ def main() -> None:
                 check=True,
             )
         rows.append((f"synthetic result.json ({synthetic.stat().st_size >> 20} MiB)", synthetic))
+        if args.escaped:
+            escaped = work / "escaped.json"
+            head = '{"name":"e","type":"public_channel","id":9,"messages":[{"id":1,"type":"message",'
+            escaped.write_text(
+                head + '"date_unixtime":"1700000000","text":"' + "\\u0436" * args.escaped + '"}]}'
+            )
+            rows.append((f"one message, {args.escaped:,} \\u escapes", escaped))
         print(
             f"{'input':<40} {'posts':>9} {'wall s':>7} {'posts/s':>8} {'store s':>8} {'store/s':>8} "
             f"{'index s':>8} {'index/s':>8} {'peak MiB':>9}"

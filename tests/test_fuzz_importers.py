@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from svodka.errors import InputError
-from svodka.sources import telegram_export, telegram_export_html
+from svodka.sources import tabular, telegram_export, telegram_export_html
 from svodka.sources.files import ReadOptions, ReadStats
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -123,3 +125,96 @@ def test_html_reader_raw_bytes(tmp_path_factory, data: bytes) -> None:  # type: 
     path = tmp_path_factory.mktemp("hb") / "messages.html"
     path.write_bytes(b'<html><div class="message default" id="message1">' + data)
     _read_html(path)
+
+
+# Issue 13: nested and escaped-string shapes. Whatever the depth or the length of a string, a reader ends
+# (InputError or posts) in bounded time; a string's escapes decode as JSON says.
+SHAPES = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+_HEAD = '{"name":"c","type":"public_channel","id":7,"messages":[{"id":1,"type":"message","date_unixtime":"1",'
+
+
+def _timed(read: Callable[[], object], limit: float = 5.0) -> None:
+    started = time.perf_counter()
+    read()
+    assert time.perf_counter() - started < limit
+
+
+@SHAPES
+@given(
+    depth=st.integers(0, 300_000),
+    open_close=st.sampled_from([("[", "]"), ('{"a":', "}"), ("[", "}"), ("[", "")]),
+    key=st.sampled_from(["text", "text_entities", "reactions", "photo", "zz"]),
+    full=st.booleans(),
+)
+def test_json_reader_nested(
+    tmp_path_factory, depth: int, open_close: tuple[str, str], key: str, full: bool
+) -> None:  # type: ignore[no-untyped-def]
+    opener, closer = open_close
+    value = opener * depth + "1" + closer * depth
+    doc = _HEAD + f'"{key}":{value}' + "}]}"
+    if full:
+        doc = '{"chats":{"list":[' + doc + "]}}"
+    path = tmp_path_factory.mktemp("n") / "result.json"
+    path.write_text(doc, encoding="utf-8")
+    _timed(lambda: _read_json(path))
+
+
+_escapes = st.sampled_from(
+    ["\\u0436", '\\"', "\\\\", "\\n", "\\ud83d\\ude00", "\\/", "ж", "a", "\\u00", "\\x"]
+)
+
+
+@SHAPES
+@given(parts=st.lists(st.tuples(_escapes, st.integers(1, 300_000)), min_size=1, max_size=4))
+def test_json_reader_long_escaped_strings(tmp_path_factory, parts: list[tuple[str, int]]) -> None:  # type: ignore[no-untyped-def]
+    literal = "".join(fragment * n for fragment, n in parts)
+    path = tmp_path_factory.mktemp("e") / "result.json"
+    path.write_text(_HEAD + '"text":"' + literal + '"}]}', encoding="utf-8")
+    try:
+        want: str | None = json.loads('"' + literal + '"')
+    except json.JSONDecodeError:
+        want = None  # \x or a cut \u: not JSON
+    got: list[str] = []
+
+    def read() -> None:
+        try:
+            got.extend(p.text for p in telegram_export.read(path, ReadOptions(), ReadStats()))
+        except InputError:
+            got.append("<error>")
+
+    _timed(read)
+    assert got == ([want] if want is not None else ["<error>"])
+
+
+@SHAPES
+@given(depth=st.integers(0, 300_000), tag=st.sampled_from(["b", "div", "a", "blockquote", "span"]))
+def test_html_reader_nested(tmp_path_factory, depth: int, tag: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("hn") / "messages.html"
+    path.write_text(
+        '<html><body><div class="page_wrap"><div class="history">'
+        '<div class="message default clearfix" id="message5"><div class="body">'
+        '<div class="date details" title="03.11.2025 21:19:06 UTC+01:00"></div><div class="text">'
+        + f"<{tag}>" * depth
+        + "x"
+        + f"</{tag}>" * depth
+        + "</div></div></div>",
+        encoding="utf-8",
+    )
+    _timed(lambda: _read_html(path))
+
+
+@SHAPES
+@given(depth=st.integers(0, 300_000), text=_escapes)
+def test_jsonl_reader_nested_and_escaped(tmp_path_factory, depth: int, text: str) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("l") / "posts.jsonl"
+    line = '{"message_id": 1, "date": "2024-01-01", "channel": "c", "text": "' + text * 1000 + '", "x": '
+    path.write_text(line + "[" * depth + "1" + "]" * depth + "}\n", encoding="utf-8")
+
+    def read() -> None:
+        try:
+            for _ in tabular.read_jsonl(path, ReadOptions(), ReadStats()):
+                pass
+        except InputError:
+            pass
+
+    _timed(read)

@@ -221,15 +221,23 @@ def test_full_disk_keeps_earlier_batches_and_rerun_completes(tmp_path: Path, rea
 
 
 def test_dates_out_of_range_are_one_line_naming_the_message(tmp_path: Path, real: Path) -> None:
-    """Found by the fuzzer: a ``date_unixtime`` past year 9999 raised OverflowError, not an error line."""
+    """Found by the fuzzer: a ``date_unixtime`` past year 9999 raised OverflowError, not an error line. Since
+    issue 13 the message is skipped with one warning line naming it, and the rest of the file is stored."""
     export = json.loads(real.read_text(encoding="utf-8"))
     victim = next(m for m in export["messages"][5:] if m.get("type") == "message")
     victim["date_unixtime"] = "99999999999999999"
     bad = tmp_path / "result.json"
     bad.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
-    line = one_error_line(svodka("import", "--db", str(tmp_path / "t.db"), str(bad)))
-    assert str(bad) in line and f"(id {victim['id']})" in line and "not a Unix time in range" in line
+    db = tmp_path / "t.db"
+    proc = svodka("import", "--db", str(db), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    warnings = [line for line in proc.stderr.splitlines() if line.startswith("warning: ")]
+    assert len(warnings) == 1, proc.stderr
+    assert str(bad) in warnings[0] and f"(id {victim['id']})" in warnings[0]
+    assert "not a Unix time in range" in warnings[0]
+    assert count(db) == sum(m["type"] == "message" for m in export["messages"]) - 1
     jsonl = tmp_path / "posts.jsonl"
     jsonl.write_text('{"message_id": 1, "date": 1e300, "text": "x", "channel": "c"}\n', encoding="utf-8")
-    line = one_error_line(svodka("import", "--db", str(tmp_path / "t.db"), str(jsonl)))
-    assert str(jsonl) in line and "line 1" in line
+    proc = svodka("import", "--db", str(db), str(jsonl))
+    assert proc.returncode == 0, proc.stderr
+    assert str(jsonl) in proc.stderr and "line 1" in proc.stderr and "1 bad line" in proc.stdout

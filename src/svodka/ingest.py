@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from svodka.errors import InputError, StoreError
 from svodka.model import Post, SaveResult
-from svodka.sources.files import ReadOptions, ReadStats, detect, first_bad_utf8, get_format
+from svodka.sources.files import Problem, ReadOptions, ReadStats, detect, first_bad_utf8, get_format
 from svodka.store import Store
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ class ImportReport:
     format: str
     saved: SaveResult = field(default_factory=SaveResult)
     skipped: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # skipped bad records, where and why (the first)
     seconds: float = 0.0
 
     @property
@@ -72,7 +73,7 @@ def import_file(
     on_progress: Callable[[int], None] | None = None,
     max_bytes: int = 0,
 ) -> ImportReport:
-    """Import one file; returns what was new, edited, unchanged and skipped.
+    """Import one file; returns what was new, edited, unchanged and skipped (bad records: where and why).
 
     ``on_progress(n)`` is called with the number of posts in each stored batch.
     """
@@ -104,5 +105,6 @@ def import_file(
     finally:
         batches.close()  # closes the reader (and its file) now, also after an error
         report.skipped = dict(stats.skipped)
+        report.problems = list(stats.problems)
         report.seconds = time.perf_counter() - started
     return report

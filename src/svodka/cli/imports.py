@@ -7,9 +7,19 @@ import time
 import click
 
 from svodka.cli.app import App, command, echo_json, progress
-from svodka.errors import InputError, SvodkaError
-from svodka.ingest import import_file
+from svodka.errors import InputError, StoreError, SvodkaError
+from svodka.ingest import ImportReport, import_file
 from svodka.sources.files import ReadOptions, formats
+
+
+def _warn_problems(report: ImportReport) -> None:
+    """One line on stderr per skipped bad record (the first MAX_PROBLEMS), then how many more there were."""
+    for b in report.problems:
+        click.echo(f"warning: {report.path}, {b.where}: {b.reason} (skipped)", err=True)
+    listed = len(report.problems)
+    bad = sum(n for why, n in report.skipped.items() if why.startswith("bad "))
+    if bad > listed:
+        click.echo(f"warning: {report.path}: {bad - listed} more bad records skipped, not listed", err=True)
 
 
 def register(cli: click.Group) -> None:
@@ -41,7 +51,9 @@ def register(cli: click.Group) -> None:
         """Import posts from files: Telegram Desktop exports (result.json or messages*.html), JSONL, CSV.
 
         The format is detected from each file's first bytes (--format forces one). Importing a file again
-        stores nothing twice; a post whose text changed is recorded as an edit. Each batch is one
+        stores nothing twice; a post whose text changed is recorded as an edit. A record that cannot be read
+        (no date, a bad id, a row with a cell too many …) is skipped with a warning line saying where and
+        why; the rest is imported and the skipped records are counted. Each batch is one
         transaction: an interrupted import can be re-run to completion. The new posts are then indexed
         for full-text search.
         """
@@ -75,10 +87,16 @@ def register(cli: click.Group) -> None:
                 continue
             # Make the new posts searchable now, in bulk (cheaper than indexing row by row while storing).
             started = time.perf_counter()
-            with progress(desc="indexing for search") as advance:
-                app.store.posts.index_pending(on_progress=advance)
+            try:
+                with progress(desc="indexing for search") as advance:
+                    app.store.posts.index_pending(on_progress=advance)
+            except StoreError as e:
+                raise type(e)(
+                    f"{e} (after importing {path}: its {report.records} posts are stored)"
+                ) from None
             index_seconds = time.perf_counter() - started
             reports.append((report, index_seconds))
+            _warn_problems(report)
             if not as_json:
                 skipped = ", ".join(f"{n} {why}" for why, n in sorted(report.skipped.items())) or "none"
                 rate = report.records / report.seconds if report.seconds else 0.0
@@ -97,6 +115,7 @@ def register(cli: click.Group) -> None:
                         "edited": r.saved.edited,
                         "unchanged": r.saved.unchanged,
                         "skipped": r.skipped,
+                        "problems": [{"where": b.where, "reason": b.reason} for b in r.problems],
                         "seconds": round(r.seconds, 3),
                         "index_seconds": round(index_seconds, 3),
                     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from svodka.errors import InputError
 from svodka.model import Question, from_unix
+from svodka.sources.files import first_bad_utf8
 
 FIELDS = ("text", "time", "region", "channel", "id")
 # Defaults match the citizen-appeals layout; --map overrides any of them.
@@ -33,24 +35,46 @@ def _parse_time(value: object) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+# Bytes that are not UTF-8, as errors="surrogateescape" decodes them: found row by row, so that the error
+# names the row (a decoder reading ahead in chunks cannot).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+def _not_utf8(path: Path, row: str) -> InputError:
+    where = f"{row}, {first_bad_utf8(path)}"
+    return InputError(str(path), "not UTF-8 text (save the file as UTF-8)", where)
+
+
 def _records(path: Path) -> Iterator[tuple[int, Mapping[str, object] | str]]:
-    """(row number, mapping) or (row number, error) in file order; row numbers are 1-based data rows."""
+    """(row number, mapping) or (row number, error) in file order; row numbers are 1-based data rows.
+
+    A file that is not UTF-8 is an InputError naming the first row that is not.
+    """
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        with path.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8", errors="surrogateescape") as f:
             for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue
+                if _NOT_UTF8.search(line):
+                    raise _not_utf8(path, f"row {n}")
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as e:
                     yield n, f"not JSON ({e.msg})"
                     continue
+                except RecursionError:
+                    yield n, "JSON nested too deep to be a question"
+                    continue
                 yield (n, obj) if isinstance(obj, dict) else (n, "not a JSON object")
     elif suffix in (".csv", ".tsv"):
-        with path.open(encoding="utf-8-sig", newline="") as f:
+        with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as f:
             reader = csv.DictReader(f, delimiter="\t" if suffix == ".tsv" else ",")
+            if any(_NOT_UTF8.search(c) for c in reader.fieldnames or ()):
+                raise _not_utf8(path, "header")
             for n, rec in enumerate(reader, 1):
+                if any(isinstance(v, str) and _NOT_UTF8.search(v) for v in rec.values()):
+                    raise _not_utf8(path, f"row {n}")
                 if None in rec:
                     yield n, "more cells than header columns"
                     continue

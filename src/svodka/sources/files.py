@@ -2,8 +2,10 @@
 
 Each format module defines a :class:`FileFormat`: ``sniff`` looks at the first bytes of a file, ``read``
 streams :class:`~svodka.model.Post` records (in flat memory, whatever the file size) and counts what it
-skipped in the :class:`ReadStats` it is given. A reader raises :class:`~svodka.errors.InputError` naming
-the file and the position (line, row, byte) for input it cannot read.
+skipped in the :class:`ReadStats` it is given. A record it cannot read (a message without a date, a row
+with a cell too many) is skipped and listed there (:meth:`ReadStats.bad`); a reader raises
+:class:`~svodka.errors.InputError` naming the file and the position (line, row, byte) for a file it cannot
+read on (not the format, broken syntax, nested too deep, not UTF-8).
 """
 
 from __future__ import annotations
@@ -19,19 +21,34 @@ from svodka.model import Post
 SNIFF_BYTES = 64 * 1024
 
 
+MAX_PROBLEMS = 100  # problems listed one by one per file; the rest are counted
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A record skipped because it could not be read: where (``message 7 (id 12)``, ``row 4``) and why."""
+
+    where: str
+    reason: str
+
+
 @dataclass(slots=True)
 class ReadStats:
     """What a reader passed over, by reason (``service message``, ``empty row`` …), and where it is."""
 
     skipped: dict[str, int] = field(default_factory=dict)
     position: str = ""  # the reader's current position, for error messages and progress
+    problems: list[Problem] = field(default_factory=list)  # the first MAX_PROBLEMS bad records
 
     def skip(self, reason: str, n: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + n
 
-    @property
-    def total_skipped(self) -> int:
-        return sum(self.skipped.values())
+    def bad(self, where: str, reason: str, what: str = "bad message") -> None:
+        """A record that is skipped because it is not what the format holds (the rest is read on); counted
+        under ``what`` (``bad message``, ``bad row``, ``bad line``) and listed, the first MAX_PROBLEMS."""
+        self.skip(what)
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(where, reason))
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ import feedparser
 from selectolax.lexbor import LexborHTMLParser
 
 from svodka.errors import SourceError
+from svodka.links import safe_url
 from svodka.model import PLATFORM_RSS, ChannelRef, Post, from_ts, utc
 
 
@@ -77,7 +78,7 @@ def parse_feed(content: bytes | str, url: str, seen_at: datetime) -> Feed:
         elif entry.get("summary"):
             summary = html_text(entry.summary)
         text = f"{heading}\n\n{summary}".strip() if summary and summary != heading else heading
-        link = entry.get("link")
+        link = safe_url(entry.get("link"))  # javascript:, data: … are not stored (svodka.links)
         posts.append(
             Post(
                 channel=ref,

@@ -7,7 +7,9 @@ Markup (Telegram Desktop ``export_output_html.cpp``): ``div.message.default`` wi
 "joined" messages that continue the previous sender), ``div.text``, ``div.reply_to`` and, for a forward,
 ``div.forwarded.body`` with the origin's ``from_name`` and the text. ``div.message.service`` (date
 separators, "channel created", pins) are skipped; only those with a positive id are counted as service
-messages, the negative ones are Desktop's own date headers.
+messages, the negative ones are Desktop's own date headers. ``<script>``, ``<style>``, ``<template>`` and
+``<noscript>`` are not text: they are dropped before anything is read. A message that cannot be read (no
+date, markup nested deeper than :data:`MAX_DEPTH`) is skipped and listed (:meth:`ReadStats.bad`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 from selectolax.lexbor import LexborNode as Node
 
 from svodka.errors import InputError
+from svodka.links import safe_url
 from svodka.model import ChannelRef, Entity, ForwardOrigin, Post
 from svodka.sources.files import FileFormat, ReadOptions, ReadStats
 
@@ -28,6 +31,15 @@ SERVICE = "service message"
 _DATE = re.compile(r"(\d\d)\.(\d\d)\.(\d{4}) (\d\d):(\d\d):(\d\d)(?: UTC([+-])(\d\d):(\d\d))?")
 _GOTO = re.compile(r"GoToMessage\((\d+)\)|go_to_message(\d+)")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_NOT_TEXT = ["script", "style", "template", "noscript"]
+MAX_DEPTH = 64  # elements inside one message; Desktop writes ~8 (reading each costs its depth in time)
+# The whole page, checked on the markup before parsing: an HTML parser spends the depth of open elements on
+# every <div> it opens (the "p in button scope" check), so 30,000 nested <div> take lexbor seconds.
+MAX_PAGE_DEPTH = 512
+_TAG = re.compile(rb"<(/?)([A-Za-z][A-Za-z0-9]*)[^>]*?(/?)>")
+_VOID = frozenset(
+    b"area base br col embed hr img input link meta param source track wbr".split()
+)  # elements that never hold others
 _MAX_PAGE = 256 << 20  # a Desktop page is well under a few MB; refuse absurd inputs instead of eating RAM
 _MEDIA = {
     "media_photo": "photo",
@@ -108,10 +120,10 @@ def _entity(el: Node) -> Entity | None:
     if href.startswith("tel:"):
         return Entity("phone", text, None)
     if href in (text, f"http://{text}", f"https://{text}"):
-        return Entity("link", text, text)
+        return Entity("link", text, safe_url(text))
     if href and not href.startswith(("http://", "https://", "tg://", "#")):
         return Entity("custom_emoji", text, None)  # a local sticker file for the emoji
-    return Entity("text_link", text, href)
+    return Entity("text_link", text, safe_url(href))  # as the JSON reader: svodka.links
 
 
 def _entities(node: Node) -> tuple[Entity, ...]:
@@ -143,9 +155,40 @@ def _name(node: Node) -> str:
     return " ".join((node.text(deep=False) or "").split())
 
 
+def _page_depth(data: bytes, limit: int = MAX_PAGE_DEPTH) -> int | None:
+    """The byte offset where tags first nest deeper than ``limit`` (opening minus closing tags), or None."""
+    depth = 0
+    for m in _TAG.finditer(data):
+        if m.group(2).lower() in _VOID or m.group(3):
+            continue
+        if m.group(1):
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        if depth > limit:
+            return m.start()
+    return None
+
+
+def _check_depth(node: Node) -> None:
+    """ValueError if elements nest deeper than MAX_DEPTH inside ``node`` (stops at the first too deep)."""
+    depth = {node.mem_id: 0}
+    for el in node.traverse(include_text=False):
+        parent = el.parent
+        if el.mem_id == node.mem_id or parent is None:
+            continue
+        d = depth[el.mem_id] = depth.get(parent.mem_id, 0) + 1
+        if d > MAX_DEPTH:
+            raise ValueError(f"markup nested deeper than {MAX_DEPTH} levels")
+
+
 def _message(node: Node, channel: ChannelRef, last_author: str | None) -> tuple[Post, str | None]:
     """The post, and its sender's name (which a following "joined" message leaves out)."""
-    mid = int((node.attributes.get("id") or "").removeprefix("message"))
+    ident = (node.attributes.get("id") or "").removeprefix("message")
+    if not ident.isdigit() or not 0 < int(ident) < 1 << 63:
+        raise ValueError(f"id {node.attributes.get('id')!r} is not message<N> with N a positive whole number")
+    mid = int(ident)
+    _check_depth(node)
     body = next((c for c in node.iter() if "body" in _classes(c)), None)
     if body is None:
         raise ValueError("message without a body")
@@ -203,7 +246,12 @@ def read(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
         html = data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(path, f"not UTF-8 text ({e.reason})", f"byte {e.start}") from None
+    deep = _page_depth(data)
+    if deep is not None:
+        what = f"markup nested deeper than {MAX_PAGE_DEPTH} levels: not a Telegram Desktop export page"
+        raise InputError(path, what, f"byte {deep}")
     tree = HTMLParser(html)
+    tree.strip_tags(_NOT_TEXT)
     header = tree.css_first("div.page_header div.text")
     title = " ".join((header.text() or "").split()) if header is not None else ""
     if not title:
@@ -230,7 +278,8 @@ def read(path: Path, opts: ReadOptions, stats: ReadStats) -> Iterator[Post]:
         try:
             post, last_author = _message(node, channel, last_author)
         except (ValueError, TypeError) as e:
-            raise InputError(path, f"bad message: {e}", where) from None
+            stats.bad(where, str(e))
+            continue
         yield post
     if opts.on_bytes:
         opts.on_bytes(size)

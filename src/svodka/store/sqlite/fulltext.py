@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import snowballstemmer
 
+from svodka.errors import StoreError
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
@@ -32,7 +33,10 @@ def pending(conn: sqlite3.Connection) -> tuple[int, int]:
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
     """Add every post not yet in the full-text index, in chunks of one transaction each; returns how many.
 
-    A read-only database is searched as it is (what was indexed when it was last written).
+    A read-only database is searched as it is (what was indexed when it was last written). When the disk
+    fills, the error says what is true: every post is stored, the index holds them up to a post id, and the
+    rest is indexed by the next command that writes or searches (the posts' own batches were committed
+    before; "nothing of the interrupted batch was stored" would be false here).
     """
     if db.readonly:
         return 0
@@ -40,14 +44,23 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
         upto, top = pending(conn)
     done = 0
     while upto < top:
-        with db.write() as conn:
-            upto, top = pending(conn)  # another writer may have indexed meanwhile
-            end = min(top, upto + INDEX_CHUNK)
-            cur = conn.execute(
-                "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ? AND id <= ?",
-                (upto, end),
-            )
-            conn.execute("UPDATE fts_state SET indexed_upto = ?", (end,))
+        try:
+            with db.write() as conn:
+                upto, top = pending(conn)  # another writer may have indexed meanwhile
+                end = min(top, upto + INDEX_CHUNK)
+                cur = conn.execute(
+                    "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ? AND id <= ?",
+                    (upto, end),
+                )
+                conn.execute("UPDATE fts_state SET indexed_upto = ?", (end,))
+        except StoreError as e:
+            if "disk full" not in str(e):
+                raise
+            raise StoreError(
+                f"{db.path}: disk full while indexing for full-text search: every post is stored, but the "
+                f"search index holds posts up to id {upto} of {top} ({done} indexed now); free space, and "
+                "the next import or search indexes the rest"
+            ) from None
         n = max(cur.rowcount, 0)
         done += n
         upto = end
