@@ -34,8 +34,8 @@ from svodka.digest.pdf import render_pdf  # noqa: E402
 from svodka.digest.render import render_telegram  # noqa: E402
 from svodka.evaluate.gold import gold_stories  # noqa: E402
 from svodka.model import StoredPost, Story, StoryMember  # noqa: E402
+from svodka.pipeline.story_topics import classify, classify_texts  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
-from svodka.pipeline.topics import classify, classify_texts  # noqa: E402
 from svodka.store import open_store  # noqa: E402
 
 T = TypeVar("T")

@@ -16,9 +16,9 @@ from svodka.cli import cli
 from svodka.model import Question
 from svodka.questions.dedup import group_duplicates
 from svodka.questions.ingest import BadRow, read_questions
+from svodka.questions.kmeans import TopicSettings
 from svodka.questions.quality import baseline, score
 from svodka.questions.run import triage_texts
-from svodka.questions.topics import TopicSettings
 
 APPEALS = ("citizen_appeals_dev", "appeals.jsonl")
 

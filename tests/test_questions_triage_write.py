@@ -15,9 +15,9 @@ import pytest
 from conftest import shared
 from svodka.model import TriageRecord
 from svodka.questions.dedup import DedupSettings, norm_key, normalise
+from svodka.questions.kmeans import TopicSettings
 from svodka.questions.model import FEATURES_KEY, STATE_KEY
 from svodka.questions.service import import_questions, run_triage
-from svodka.questions.topics import TopicSettings
 from svodka.store import Store, open_store
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ import pytest
 
 from conftest import shared
 from svodka.questions.dedup import DedupSettings
+from svodka.questions.kmeans import TopicSettings
 from svodka.questions.service import import_questions, run_triage
-from svodka.questions.topics import TopicSettings
 from svodka.store import Store, open_store
 from svodka.web.app import create_app
 from svodka.web.auth import hash_password

@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT, shared
 from svodka.evaluate.gold import gold_stories
+from svodka.pipeline.story_topics import TOPICS, classify, classify_texts
 from svodka.pipeline.summarize import summarize
-from svodka.pipeline.topics import TOPICS, classify, classify_texts
 from svodka.store import open_store
 
 

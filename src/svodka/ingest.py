@@ -23,7 +23,7 @@ T = TypeVar("T")
 
 
 @dataclass(slots=True)
-class ImportReport:
+class PostImportReport:
     path: str
     format: str
     saved: SaveResult = field(default_factory=SaveResult)
@@ -72,7 +72,7 @@ def import_file(
     batch_size: int = 5000,
     on_progress: Callable[[int], None] | None = None,
     max_bytes: int = 0,
-) -> ImportReport:
+) -> PostImportReport:
     """Import one file; returns what was new, edited, unchanged and skipped (bad records: where and why).
 
     ``on_progress(n)`` is called with the number of posts in each stored batch.
@@ -84,7 +84,7 @@ def import_file(
         raise InputError(p, f"file is {p.stat().st_size >> 20} MiB, over import.max_file_mb")
     file_format = get_format(fmt) if fmt else detect(p)
     stats = ReadStats()
-    report = ImportReport(path=str(p), format=file_format.name)
+    report = PostImportReport(path=str(p), format=file_format.name)
     started = time.perf_counter()
     log.info("importing %s as %s", p, file_format.name)
     batches = batched_posts(file_format.read(p, options or ReadOptions(), stats), batch_size)

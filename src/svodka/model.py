@@ -435,7 +435,7 @@ class TriageRecord:
     assignments: Iterable[tuple[str, str, int, int]]  # (qid, group id, topic id, subtopic id)
     groups: Iterable[tuple[str, int, int, int]]  # (group id, questions added, topic id, subtopic id)
     norms: Iterable[tuple[int, str]]  # (normalised-text key, group id)
-    topics: Sequence[Topic]  # every topic and subtopic as it now stands
+    topics: Sequence[QuestionTopic]  # every topic and subtopic as it now stands
     model: Mapping[str, bytes] = field(default_factory=dict)  # triage model parts by key
 
 
@@ -463,8 +463,8 @@ class ChannelActivity:
 
 
 @dataclass(frozen=True, slots=True)
-class Topic:
-    """A topic (``parent`` None) or subtopic of triaged questions (see svodka.questions.topics)."""
+class QuestionTopic:
+    """A topic (``parent`` None) or subtopic of triaged questions (see svodka.questions.kmeans)."""
 
     tid: int
     parent: int | None  # None for a topic; the topic id for a subtopic

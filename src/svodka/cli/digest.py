@@ -21,7 +21,7 @@ from svodka.digest.model import DigestQuery
 from svodka.digest.period import resolve_period
 from svodka.digest.render import render_text, zone
 from svodka.errors import ConfigError
-from svodka.pipeline.topics import TOPICS
+from svodka.pipeline.story_topics import TOPICS
 from svodka.scheduled import digest_options
 from svodka.store import Store
 

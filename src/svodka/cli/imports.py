@@ -8,11 +8,11 @@ import click
 
 from svodka.cli.app import App, command, echo_json, progress
 from svodka.errors import InputError, StoreError, SvodkaError
-from svodka.ingest import ImportReport, import_file
+from svodka.ingest import PostImportReport, import_file
 from svodka.sources.files import ReadOptions, formats
 
 
-def _warn_problems(report: ImportReport) -> None:
+def _warn_problems(report: PostImportReport) -> None:
     """One line on stderr per skipped bad record (the first MAX_PROBLEMS), then how many more there were."""
     for b in report.problems:
         click.echo(f"warning: {report.path}, {b.where}: {b.reason} (skipped)", err=True)

@@ -126,8 +126,8 @@ def register(cli: click.Group) -> None:
 
         from svodka.questions.dedup import DedupSettings
         from svodka.questions.incremental import UpdateSettings
+        from svodka.questions.kmeans import TopicSettings
         from svodka.questions.service import run_triage
-        from svodka.questions.topics import TopicSettings
 
         s = app.settings
         ts = TopicSettings(topics=s["questions.topics"], subtopics=s["questions.subtopics"])

@@ -21,8 +21,8 @@ from svodka.errors import ConfigError, SvodkaError
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.rank import RankWeights, rank, view_norms
+from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.summarize import Abstract, Summary, SummaryOptions, clean_text, summarize
-from svodka.pipeline.topics import TOPICS, classify
 
 if TYPE_CHECKING:
     from svodka.store.base import Store

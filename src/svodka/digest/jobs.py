@@ -33,7 +33,7 @@ from svodka.digest.period import parse_span
 from svodka.digest.schedule import Schedule, parse_schedule
 from svodka.digest.schema import zone
 from svodka.errors import ConfigError
-from svodka.pipeline.topics import TOPICS
+from svodka.pipeline.story_topics import TOPICS
 
 KEYS = (
     "name",

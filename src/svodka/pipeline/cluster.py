@@ -83,7 +83,7 @@ class ClusterItem:
 
 
 @dataclass(slots=True)
-class Assignment:
+class StoryAssignment:
     post_id: int
     story: int
     score: float
@@ -224,13 +224,13 @@ class StoryClusterer:
                     stories.add(self.story_of[self._ids[int(idx)]])
         return stories
 
-    def add(self, item: ClusterItem) -> Assignment:
+    def add(self, item: ClusterItem) -> StoryAssignment:
         """Place one post (call in date order); returns its story and its score against it."""
         self._expire(item.ts)
         if item.origin is not None and item.origin in self.story_of:
             story = self.story_of[item.origin]  # a copy belongs where its origin is
             self._add(item, story)
-            return Assignment(item.id, story, 1.0)
+            return StoryAssignment(item.id, story, 1.0)
         scored = sorted(((self._story_score(item, s), s) for s in self._candidates(item)), reverse=True)
         threshold = self.settings.threshold
         if not scored or scored[0][0] < threshold:
@@ -238,7 +238,7 @@ class StoryClusterer:
             self.next_story += 1
             self.created.append(story)
             self._add(item, story)
-            return Assignment(item.id, story, 1.0)
+            return StoryAssignment(item.id, story, 1.0)
         best_score, story = scored[0]
         self._add(item, story)
         for score, other in scored[1:3]:
@@ -246,7 +246,7 @@ class StoryClusterer:
                 continue
             if self._stories_score(story, other) >= threshold:
                 story = self._merge(story, other)
-        return Assignment(item.id, story, best_score)
+        return StoryAssignment(item.id, story, best_score)
 
     def _merge(self, a: int, b: int) -> int:
         """Merge two stories into the older id (the smaller one: ids grow with time)."""

@@ -14,9 +14,9 @@ import numpy as np
 from svodka.model import TriageRecord
 from svodka.questions.dedup import Deduper, DedupSettings, norm_key, normalise
 from svodka.questions.features import Featurizer
+from svodka.questions.kmeans import TopicSettings, triage
 from svodka.questions.model import FEATURES_KEY, STATE_KEY, TriageModel
 from svodka.questions.stable import match_ids, relabel
-from svodka.questions.topics import TopicSettings, triage
 from svodka.store import Store
 
 

@@ -24,8 +24,8 @@ import numpy as np
 from sklearn.cluster import KMeans
 
 from svodka.questions.features import FeatureSettings, Featurizer, LemmaTokens
+from svodka.questions.kmeans import weighted_quantile
 from svodka.questions.model import ModelSettings, TriageModel
-from svodka.questions.topics import weighted_quantile
 
 log = logging.getLogger(__name__)
 

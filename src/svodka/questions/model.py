@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from svodka.questions.features import Featurizer
-from svodka.questions.topics import Triage, weighted_quantile
+from svodka.questions.kmeans import Triage, weighted_quantile
 
 FEATURES_KEY = "triage-v2/features"
 STATE_KEY = "triage-v2/state"

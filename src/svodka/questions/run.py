@@ -9,11 +9,11 @@ import numpy as np
 
 from svodka.questions.dedup import DedupSettings, group_duplicates
 from svodka.questions.features import FeatureSettings, Featurizer
-from svodka.questions.topics import TopicSettings, Triage, triage
+from svodka.questions.kmeans import TopicSettings, Triage, triage
 
 
 @dataclass(frozen=True, slots=True)
-class Assignment:
+class TriageLabels:
     group: np.ndarray  # per question: duplicate-group id (index of its first member)
     topic: np.ndarray
     subtopic: np.ndarray
@@ -25,9 +25,9 @@ def triage_texts(
     dedup_settings: DedupSettings | None = None,
     feature_settings: FeatureSettings | None = None,
     on_progress: Callable[[int], None] | None = None,
-) -> tuple[Assignment, Triage, Featurizer]:
+) -> tuple[TriageLabels, Triage, Featurizer]:
     groups = np.asarray(group_duplicates(texts, dedup_settings, on_progress), dtype=np.int64)
     heads, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
     featurizer = Featurizer(feature_settings)
     tri = triage([texts[h] for h in heads], counts.astype(np.float64), featurizer, topic_settings)
-    return Assignment(groups, tri.group_topic[inverse], tri.group_sub[inverse]), tri, featurizer
+    return TriageLabels(groups, tri.group_topic[inverse], tri.group_sub[inverse]), tri, featurizer

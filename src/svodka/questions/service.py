@@ -12,13 +12,13 @@ from svodka.questions.dedup import DedupSettings
 from svodka.questions.full import full_triage
 from svodka.questions.incremental import UpdateSettings
 from svodka.questions.ingest import BadRow, read_questions
-from svodka.questions.topics import TopicSettings
+from svodka.questions.kmeans import TopicSettings
 from svodka.questions.update import incremental_triage, load_model
 from svodka.store import Store
 
 
 @dataclass(frozen=True, slots=True)
-class ImportReport:
+class QuestionImportReport:
     read: int
     new: int
     bad: list[BadRow]
@@ -30,7 +30,7 @@ def import_questions(
     mapping: Mapping[str, str] | None = None,
     batch_size: int = 5000,
     on_progress: Callable[[int], None] | None = None,
-) -> ImportReport:
+) -> QuestionImportReport:
     """Stream a file into the store in batches; re-importing stores nothing twice."""
     batch: list[Question] = []
     bad: list[BadRow] = []
@@ -50,7 +50,7 @@ def import_questions(
         new += store.questions.add(batch)
         if on_progress:
             on_progress(len(batch))
-    return ImportReport(read, new, bad)
+    return QuestionImportReport(read, new, bad)
 
 
 @dataclass(frozen=True, slots=True)

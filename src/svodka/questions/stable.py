@@ -12,7 +12,7 @@ from dataclasses import replace
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from svodka.questions.topics import Triage
+from svodka.questions.kmeans import Triage
 
 
 def match_ids(

@@ -18,8 +18,14 @@ import numpy as np
 from svodka.model import TriageRecord
 from svodka.questions.dedup import Deduper, DedupSettings, norm_key, normalise
 from svodka.questions.incremental import UpdateSettings, find_emerging, refit, sample_reference
+from svodka.questions.kmeans import (
+    QuestionTopic,
+    TopicSettings,
+    labels_from_counts,
+    representatives,
+    trim_counts,
+)
 from svodka.questions.model import FEATURES_KEY, STATE_KEY, TriageModel
-from svodka.questions.topics import Topic, TopicSettings, labels_from_counts, representatives, trim_counts
 from svodka.store import Store
 
 CANDIDATES = 200  # new groups per topic considered as representatives (the largest)
@@ -75,7 +81,7 @@ def incremental_triage(
 
     t = time.perf_counter()
     topics = {tp.tid: tp for tp in store.questions.topics()}
-    made: list[Topic] = []
+    made: list[QuestionTopic] = []
     parts: dict[str, bytes] = {}  # the model, as it is to be stored
     pool = np.flatnonzero(fit < model.tau)
     if len(pool) and float(weights[pool].sum()) >= update_settings.min_topic:
@@ -104,8 +110,8 @@ def incremental_triage(
             model = refit(model, em, ref, weights[pool], ids)
             x, sub, fit = model.place(texts)  # again, in the space that knows the new topics
             for tid, sids in ids:
-                made.append(Topic(tid, None, "", (), 0, ()))
-                made.extend(Topic(s, tid, "", (), 0, ()) for s in sids)
+                made.append(QuestionTopic(tid, None, "", (), 0, ()))
+                made.extend(QuestionTopic(s, tid, "", (), 0, ()) for s in sids)
             parts[FEATURES_KEY] = model.dumps()[0]  # as refitted (before labelling fills its caches)
     timings["emerging"] = time.perf_counter() - t
 
@@ -144,7 +150,7 @@ def incremental_triage(
 
 def _refresh(
     model: TriageModel,
-    topics: dict[int, Topic],
+    topics: dict[int, QuestionTopic],
     touched: set[int],
     new_heads: list[str],
     texts: list[str],
@@ -153,7 +159,7 @@ def _refresh(
     place: dict[str, tuple[int, int]],
     stored: dict[str, tuple[str, int, int | None, int | None]],
     s: TopicSettings,
-) -> list[Topic]:
+) -> list[QuestionTopic]:
     """Topics with labels from the lemma counts and, where questions arrived, new representatives."""
     out = []
     # A representative is the head text of its group: it weighs what that group does.

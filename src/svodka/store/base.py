@@ -23,6 +23,7 @@ from svodka.model import (
     PostAnalysis,
     PostVersion,
     Question,
+    QuestionTopic,
     SaveResult,
     SearchHit,
     Session,
@@ -30,7 +31,6 @@ from svodka.model import (
     StoredPost,
     StoredQuestion,
     Story,
-    Topic,
     TriageRecord,
     User,
     WindowPost,
@@ -316,7 +316,7 @@ class QuestionRepo(Protocol):
         """An incremental triage, in one transaction: the (untriaged) questions assigned and counted, their
         groups grown, their norms added, the topics replaced (sizes from the groups), the model saved."""
 
-    def topics(self) -> builtins.list[Topic]: ...
+    def topics(self) -> builtins.list[QuestionTopic]: ...
 
     def groups(self) -> builtins.list[tuple[str, str, int, int | None, int | None]]: ...
 

@@ -7,7 +7,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from svodka.model import Question, StoredQuestion, Topic, TriageRecord
+from svodka.model import Question, QuestionTopic, StoredQuestion, TriageRecord
 from svodka.store.sqlite.db import Database, now_ts
 
 
@@ -77,10 +77,13 @@ class SqliteQuestions:
             _refresh_sizes(conn)
             _save_model(conn, triage.model)
 
-    def topics(self) -> list[Topic]:
+    def topics(self) -> list[QuestionTopic]:
         with self.db.read() as conn:
             rows = conn.execute("SELECT * FROM question_topics ORDER BY tid").fetchall()
-        return [Topic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5]))) for r in rows]
+        return [
+            QuestionTopic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5])))
+            for r in rows
+        ]
 
     def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
         """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
@@ -160,7 +163,7 @@ def _save_norms(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> No
     conn.executemany("INSERT OR IGNORE INTO question_norms VALUES (?, ?)", rows)
 
 
-def _save_topics(conn: sqlite3.Connection, topics: Sequence[Topic]) -> None:
+def _save_topics(conn: sqlite3.Connection, topics: Sequence[QuestionTopic]) -> None:
     """Replace every stored topic and subtopic by ``topics``."""
     conn.execute("DELETE FROM question_topics")
     conn.executemany(

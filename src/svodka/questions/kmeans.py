@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
-from svodka.model import Topic
+from svodka.model import QuestionTopic
 from svodka.questions.features import Featurizer
 
 
@@ -31,7 +31,7 @@ class TopicSettings:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
-    topics: list[Topic]
+    topics: list[QuestionTopic]
     group_topic: np.ndarray  # per group: topic id
     group_sub: np.ndarray  # per group: subtopic id
     centroids: np.ndarray  # per subtopic (row i = subtopic id sub_ids[i])
@@ -149,7 +149,7 @@ def triage(
     top_ids = top + 1
     sub_ids = sub + 1001
     fit = (x * cents[sub]).sum(axis=1) * energy
-    topics: list[Topic] = []
+    topics: list[QuestionTopic] = []
     terms: dict[int, Counter[str]] = {}
     for level_ids, parent_of in ((top_ids, None), (sub_ids, sub_parent + 1)):
         counts = term_counts(docs, weights, level_ids)
@@ -164,7 +164,7 @@ def triage(
             )
             parent = None if parent_of is None else int(parent_of[tid - 1001])
             topics.append(
-                Topic(
+                QuestionTopic(
                     tid,
                     parent,
                     ", ".join(kw[tid][:3]),
