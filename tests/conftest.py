@@ -39,9 +39,10 @@ def open_test_store(backend: str, tmp_path: Path, name: str = "test") -> Store:
     return open_store(new_store_url(backend, tmp_path, name))
 
 
-@pytest.fixture(params=list(BACKENDS), ids=str)
+@pytest.fixture(scope="session", params=list(BACKENDS), ids=str)
 def backend(request: pytest.FixtureRequest) -> str:
-    """The backend under test; every test that takes a store fixture runs once per backend."""
+    """The backend under test; every test that takes a store fixture runs once per backend (session scope,
+    so module-scoped fixtures that build a store can take it too)."""
     return str(request.param)
 
 
