@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 
 from collect_server import FakeChannel, FakeTelegram, World, load_channels
-from conftest import shared
+from conftest import open_test_store, shared
 from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
@@ -357,7 +357,7 @@ def test_watch_command_delivers_a_missed_digest_once_and_status_shows_it(
     tmp_path: Path, world: World, server: FakeTelegram, smtp: tuple[Sink, int], cli_run: Any
 ) -> None:
     sink, port = smtp
-    db, out, cfg = tmp_path / "cli.db", tmp_path / "out", tmp_path / "svodka.toml"
+    db, out, cfg = cli_run.db, tmp_path / "out", tmp_path / "svodka.toml"
     cfg.write_text(
         f"""
 [telegram]
@@ -430,7 +430,7 @@ email = ["a@example.org", "b@example.org"]
 
 # --- a crash between saving and recording ---------------------------------------------------------------
 def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
-    tmp_path: Path, real_channels: list[FakeChannel], embedder: USEEmbedder
+    backend: str, tmp_path: Path, real_channels: list[FakeChannel], embedder: USEEmbedder
 ) -> None:
     """kill -9 between saving the digest and recording it: the restart finds it and delivers that one."""
     from svodka.digest.compose import build_digest, save_digest
@@ -438,7 +438,7 @@ def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
     from svodka.process import process
     from svodka.scheduled import digest_options
 
-    store = open_store(tmp_path / "c.db")
+    store = open_test_store(backend, tmp_path, "c")
     store.posts.save(
         Post(channel=ChannelRef(handle=c.handle), message_id=p.message_id, date=p.date, text=p.text)
         for c in real_channels
@@ -467,7 +467,7 @@ def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
     )
     store.close()
 
-    store = open_store(tmp_path / "c.db")
+    store = open_test_store(backend, tmp_path, "c")
     runner = ScheduledDigests(
         store, settings, [job], clock=lambda: NOON + timedelta(seconds=9), embedder=embedder
     )
