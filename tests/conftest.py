@@ -1,8 +1,13 @@
-"""Shared fixtures: a fresh store, the shared real data, and the CLI runner."""
+"""Shared fixtures: a fresh store of every backend, the shared real data, and the CLI runner.
+
+Store tests take the ``store`` fixture (or ``store_url`` / :func:`open_test_store` for a CLI run, a
+subprocess or a second store), so each runs once per backend in :data:`BACKENDS`. Tests of one backend's
+internals (migrations, FTS5, WAL, read-only files) live in ``tests/<backend>/``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,11 +18,45 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
 
 
+def _sqlite_url(tmp_path: Path, name: str) -> str:
+    return str(tmp_path / f"{name}.db")
+
+
+# A backend joins the suite with one row: its name (the test id) → a function giving the URL of a fresh,
+# empty store named ``name`` under the test's ``tmp_path`` (a file, or a new database on a test server).
+BACKENDS: dict[str, Callable[[Path, str], str]] = {
+    "sqlite": _sqlite_url,
+}
+
+
+def new_store_url(backend: str, tmp_path: Path, name: str = "test") -> str:
+    """The URL of a fresh store of ``backend``, for ``open_store`` or ``svodka --db``."""
+    return BACKENDS[backend](tmp_path, name)
+
+
+def open_test_store(backend: str, tmp_path: Path, name: str = "test") -> Store:
+    """A fresh, migrated store of ``backend`` (a second one in a test: give another ``name``)."""
+    return open_store(new_store_url(backend, tmp_path, name))
+
+
+@pytest.fixture(scope="session", params=list(BACKENDS), ids=str)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend under test; every test that takes a store fixture runs once per backend (session scope,
+    so module-scoped fixtures that build a store can take it too)."""
+    return str(request.param)
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = open_store(tmp_path / "test.db")
+def store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    s = open_test_store(backend, tmp_path)
     yield s
     s.close()
+
+
+@pytest.fixture
+def store_url(backend: str, tmp_path: Path) -> str:
+    """The URL of a fresh store of the backend under test, for the CLI and subprocesses (``--db``)."""
+    return new_store_url(backend, tmp_path, "cli")
 
 
 def shared(*parts: str) -> Path:
@@ -29,17 +68,18 @@ def shared(*parts: str) -> Path:
 
 
 @pytest.fixture
-def cli_run(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Run the svodka CLI in-process against a temporary database; returns click's Result."""
+def cli_run(store_url: str):  # type: ignore[no-untyped-def]
+    """Run the svodka CLI in-process on a fresh store of the backend under test; returns click's Result."""
     from click.testing import CliRunner
 
     from svodka.cli import cli
 
     runner = CliRunner()
-    db = tmp_path / "cli.db"
 
-    def run(*args: str, input: str | None = None, db_path: Path | None = None):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, ["--db", str(db_path or db), *args], input=input, catch_exceptions=False)
+    def run(*args: str, input: str | None = None, db_path: Path | str | None = None):  # type: ignore[no-untyped-def]
+        return runner.invoke(
+            cli, ["--db", str(db_path or store_url), *args], input=input, catch_exceptions=False
+        )
 
-    run.db = db  # type: ignore[attr-defined]
+    run.db = store_url  # type: ignore[attr-defined]
     return run

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from collect_server import FakeChannel, FakeTelegram, FaultPlan, World, load_channels, normalize
-from conftest import shared
+from conftest import new_store_url, open_test_store, shared
 from svodka.collect import CollectConfig, Context, Outcome, job_for, run_cycle
 from svodka.collect.http import MAX_REDIRECTS, Fetcher
 from svodka.model import ChannelRef
@@ -83,7 +83,7 @@ def _toml(tmp_path: Path, url: str, collect: str) -> Path:
     return cfg
 
 
-def _svodka(db: Path, cfg: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def _svodka(db: str, cfg: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), *args],
         capture_output=True,
@@ -94,10 +94,10 @@ def _svodka(db: Path, cfg: Path, *args: str, timeout: float = 60) -> subprocess.
 
 # --- 2. redirect loops and every other network failure ------------------------------------------------
 def test_redirect_loop_is_one_line_and_shown_in_status(
-    tmp_path: Path, world: World, server: FakeTelegram
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram
 ) -> None:
     world.set_faults(FaultPlan(rate=1.0, kinds=("redirect_loop",), only_paths="/s/loopy"))
-    db, cfg = tmp_path / "loop.db", _toml(tmp_path, server.url, "host_rate = 0\nretries = 2")
+    db, cfg = store_url, _toml(tmp_path, server.url, "host_rate = 0\nretries = 2")
     run = _svodka(db, cfg, "collect", "@loopy")
     assert run.returncode != 0 and "Traceback" not in run.stderr, run.stderr
     [line] = run.stdout.splitlines()
@@ -110,14 +110,14 @@ def test_redirect_loop_is_one_line_and_shown_in_status(
 
 
 def test_watch_on_a_looping_host_keeps_the_host_rate_and_backs_off(
-    tmp_path: Path, world: World, server: FakeTelegram
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram
 ) -> None:
     world.set_faults(FaultPlan(rate=1.0, kinds=("redirect_loop",)))
     collect = (
         "interval = 0.2\nhost_rate = 2\nretries = 2\nretry_delay = 0.05\njitter = 0\n"
         "backoff_base = 1\nbackoff_cap = 2\nbreaker_threshold = 3\nbreaker_cooldown = 600"
     )
-    db, cfg = tmp_path / "watch.db", _toml(tmp_path, server.url, collect)
+    db, cfg = store_url, _toml(tmp_path, server.url, collect)
     assert _svodka(db, cfg, "channels", "add", "@loopy").returncode == 0
     proc = subprocess.Popen(
         [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "watch"],
@@ -237,7 +237,7 @@ def test_declared_size_over_the_limit_is_not_read(store: Store, world: World, se
     assert ok.error is None and ok.new > 0
 
 
-def _peak_rss_mb(db: Path, cfg: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
+def _peak_rss_mb(db: str, cfg: Path, *args: str) -> tuple[float, subprocess.CompletedProcess[str]]:
     """Run the CLI in a child that reports its own peak RSS."""
     code = (
         "import resource, runpy, sys\n"
@@ -255,25 +255,29 @@ def _peak_rss_mb(db: Path, cfg: Path, *args: str) -> tuple[float, subprocess.Com
     return int(run.stderr.split("maxrss_kb")[-1].split()[0]) / 1024, run
 
 
-def test_endless_page_keeps_memory_bounded(tmp_path: Path, world: World, server: FakeTelegram) -> None:
+def test_endless_page_keeps_memory_bounded(
+    backend: str, tmp_path: Path, world: World, server: FakeTelegram
+) -> None:
     """`svodka collect` of a 160 MB page (before: ~690 MB RSS for 128 MB) stays near the RSS of an
     ordinary collection."""
     handle = next(iter(world.channels))
     cfg = _toml(tmp_path, server.url, "host_rate = 0\nmax_page_bytes = 4194304")
-    idle, ok = _peak_rss_mb(tmp_path / "idle.db", cfg, "collect", f"@{handle}")
+    idle, ok = _peak_rss_mb(new_store_url(backend, tmp_path, "idle"), cfg, "collect", f"@{handle}")
     assert ok.returncode == 0 and " new" in ok.stdout, ok.stderr
     world.set_faults(FaultPlan(rate=1.0, kinds=("endless",), endless_bytes=160 * 1024 * 1024))
-    rss, run = _peak_rss_mb(tmp_path / "big.db", cfg, "collect", "@endless")
+    rss, run = _peak_rss_mb(new_store_url(backend, tmp_path, "big"), cfg, "collect", "@endless")
     assert "max_page_bytes" in run.stdout and "Traceback" not in run.stderr, run.stderr
     print(f"\nendless page, max_page_bytes 4 MiB: peak RSS {rss:.0f} MB (an ordinary collect: {idle:.0f} MB)")
     assert rss < idle + 100  # reading it whole: > idle + 400
 
 
 # --- 6. Retry-After without bound ---------------------------------------------------------------------
-def test_retry_after_of_2099_is_capped_and_shown(tmp_path: Path, world: World, server: FakeTelegram) -> None:
+def test_retry_after_of_2099_is_capped_and_shown(
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram
+) -> None:
     world.set_faults(FaultPlan(rate=1.0, kinds=("429",), retry_after_header="Wed, 21 Oct 2099 07:28:00 GMT"))
     handle = next(iter(world.channels))
-    db, cfg = tmp_path / "ra.db", _toml(tmp_path, server.url, "host_rate = 0\nretry_after_cap = 7200")
+    db, cfg = store_url, _toml(tmp_path, server.url, "host_rate = 0\nretry_after_cap = 7200")
     run = _svodka(db, cfg, "collect", f"@{handle}")
     assert "429" in run.stdout and "capped at collect.retry_after_cap = 7200 s" in run.stdout
     rows = {r["source"]: r for r in json.loads(_svodka(db, cfg, "status", "--json").stdout)}
@@ -337,15 +341,14 @@ def test_renamed_text_element_is_a_markup_error_not_edits(
     }
 
 
-def test_health_page_clears_a_wait(tmp_path: Path) -> None:
+def test_health_page_clears_a_wait(backend: str, tmp_path: Path) -> None:
     from svodka.model import SourceState
-    from svodka.store import open_store
     from svodka.web.app import create_app
     from svodka.web.auth import hash_password
     from svodka.web.server import running
     from test_web_support import login
 
-    store = open_store(tmp_path / "web.db")
+    store = open_test_store(backend, tmp_path, "web")
     store.users.add("boss", hash_password("admin-pass-1"), "admin")
     store.users.add("ana", hash_password("analyst-pass-1"), "analyst")
     now = datetime.now(UTC)

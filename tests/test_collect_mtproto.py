@@ -303,10 +303,10 @@ NOT_COLLECTED = (
 
 
 def test_collect_by_numeric_id_without_credentials_says_what_to_do(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     env = _without_credentials(monkeypatch, tmp_path)
-    db = str(tmp_path / "s.db")
+    db = store_url
     done = subprocess.run(
         [sys.executable, "-m", "svodka", "--db", db, "collect", "--", "-1001101170442"],
         capture_output=True,
@@ -349,9 +349,11 @@ def test_watch_reports_a_channel_imported_by_id_once_and_never_runs_it(store: St
     assert [j.key for j in jobs] == [f"mtproto:{CHANNEL_ID}"]
 
 
-def test_watch_prints_not_collected_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_watch_prints_not_collected_once(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = _without_credentials(monkeypatch, tmp_path)
-    db = str(tmp_path / "w.db")
+    db = store_url
     with open_store(db) as s:
         s.channels.resolve(ChannelRef(ext_id=str(CHANNEL_ID), title="РИА Новости"))
     cfg = tmp_path / "svodka.toml"

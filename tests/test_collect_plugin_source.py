@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -19,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from svodka.collect import registry
+from svodka.store import open_store
 
 PLUGINS = Path(__file__).parent / "plugins"
 SAMPLE = Path(__file__).parent.parent / "samples" / "tg_ru_news_2024-12-02.jsonl"
@@ -73,7 +73,7 @@ def _plugin_env(tmp_path: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path, "SVODKA_COLLECT_HOST_RATE": "0"}
 
 
-def _svodka(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _svodka(env: dict[str, str], db: str | Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "svodka", "--db", str(db), *args],
         capture_output=True,
@@ -84,10 +84,10 @@ def _svodka(env: dict[str, str], db: Path, *args: str) -> subprocess.CompletedPr
 
 
 def test_a_source_from_an_entry_point_is_added_and_collected(
-    tmp_path: Path, feed_server: tuple[str, list[dict[str, object]], list[str]]
+    tmp_path: Path, store_url: str, feed_server: tuple[str, list[dict[str, object]], list[str]]
 ) -> None:
     url, posts, seen = feed_server
-    env, db = _plugin_env(tmp_path), tmp_path / "s.db"
+    env, db = _plugin_env(tmp_path), store_url
     added = _svodka(env, db, "channels", "add", f"fakefeed:{url}", "@rian_ru")
     assert added.returncode == 0, added.stderr
     listed = json.loads(_svodka(env, db, "channels", "list", "--json").stdout)
@@ -97,11 +97,11 @@ def test_a_source_from_an_entry_point_is_added_and_collected(
     assert first.returncode == 0, first.stderr
     assert f"fakefeed:{url}: 12 new, 0 edited, 0 deleted; stored through #111" in first.stdout
     assert seen == ["/news.json?after=0", "/news.json?after=104", "/news.json?after=109"]
-    conn = sqlite3.connect(db)
-    stored = conn.execute(
-        "SELECT p.message_id, p.text, c.title FROM posts p JOIN channels c ON c.id = p.channel_id "
-        "WHERE c.platform = 'fakefeed' ORDER BY p.message_id"
-    ).fetchall()
+    with open_store(db, readonly=True) as store:
+        feeds = {c.id: c.title for c in store.channels.list() if c.platform == "fakefeed"}
+        stored = sorted(
+            (p.message_id, p.text, feeds[p.channel_id]) for p in store.posts.iter(channel_ids=[*feeds])
+        )
     assert stored == [(p["id"], p["text"], "Fake Feed") for p in posts]
 
     again = _svodka(env, db, "collect", f"fakefeed:{url}")  # from the saved position: nothing new

@@ -7,7 +7,6 @@ import os
 import random
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ import pytest
 
 from collect_server import FakeTelegram, FaultPlan, World, load_channels
 from conftest import shared
+from svodka.errors import StoreError
+from svodka.store import open_store
 
 ACK = re.compile(r"^web:(\w+): (\d+) new, \d+ edited, \d+ deleted.*stored through #(\d+)$")
 
@@ -87,7 +88,7 @@ def _no_stray_daemons() -> Iterator[None]:
             proc.communicate(timeout=10)
 
 
-def _start(db: Path, cfg: Path) -> subprocess.Popen[str]:
+def _start(db: str, cfg: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "watch"],
         stdout=subprocess.PIPE,
@@ -99,25 +100,21 @@ def _start(db: Path, cfg: Path) -> subprocess.Popen[str]:
     return proc
 
 
-def _stored(db: Path) -> dict[str, list[int]]:
-    if not db.exists():
-        return {}
-    conn = sqlite3.connect(db)
+def _stored(db: str) -> dict[str, list[int]]:
+    """Message ids per channel handle, read as another process reads (read-only, never migrating)."""
     try:
-        rows = conn.execute(
-            "SELECT c.handle, p.message_id FROM posts p JOIN channels c ON c.id = p.channel_id"
-        ).fetchall()
-    except sqlite3.OperationalError:  # killed before the first migration finished
+        with open_store(db, readonly=True) as store:
+            handles = {c.id: c.handle for c in store.channels.list()}
+            rows = [(handles[p.channel_id], p.message_id) for p in store.posts.iter()]
+    except StoreError:  # not created yet, or killed before the first migration finished
         return {}
-    finally:
-        conn.close()
     out: dict[str, list[int]] = {}
     for handle, mid in rows:
-        out.setdefault(handle, []).append(mid)
+        out.setdefault(handle or "", []).append(mid)
     return out
 
 
-def _add_channels(db: Path, cfg: Path, handles: list[str]) -> None:
+def _add_channels(db: str, cfg: Path, handles: list[str]) -> None:
     subprocess.run(
         [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "channels", "add", *handles],
         check=True,
@@ -127,9 +124,9 @@ def _add_channels(db: Path, cfg: Path, handles: list[str]) -> None:
 
 @pytest.mark.slow
 def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
-    tmp_path: Path, world: World, server: FakeTelegram
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram
 ) -> None:
-    db, cfg = tmp_path / "watch.db", _config(tmp_path, server.url)
+    db, cfg = store_url, _config(tmp_path, server.url)
     _add_channels(db, cfg, list(world.channels))
     world.set_faults(FaultPlan(rate=0.1, kinds=("503", "reset", "truncated"), seed=3))
     rng = random.Random(20)
@@ -182,9 +179,9 @@ def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
 
 
 def test_sigterm_stops_watch_cleanly_and_status_reports(
-    tmp_path: Path, world: World, server: FakeTelegram, cli_run
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram, cli_run
 ) -> None:  # type: ignore[no-untyped-def]
-    db, cfg = tmp_path / "term.db", _config(tmp_path, server.url)
+    db, cfg = store_url, _config(tmp_path, server.url)
     handles = list(world.channels)[:3]
     _add_channels(db, cfg, [*handles, "@gone_channel"])
     proc = _start(db, cfg)
@@ -209,17 +206,15 @@ def test_sigterm_stops_watch_cleanly_and_status_reports(
 
 
 def test_collect_command_runs_one_cycle(tmp_path: Path, world: World, server: FakeTelegram, cli_run) -> None:  # type: ignore[no-untyped-def]
-    db, cfg = tmp_path / "once.db", _config(tmp_path, server.url)
+    cfg = _config(tmp_path, server.url)
     handles = list(world.channels)[:2]
-    result = cli_run(
-        "--config", str(cfg), "collect", *(f"t.me/s/{h}" for h in handles), "--backfill", "30", db_path=db
-    )
+    result = cli_run("--config", str(cfg), "collect", *(f"t.me/s/{h}" for h in handles), "--backfill", "30")
     assert result.exit_code == 0, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 2 and all(
         re.search(r": 40 new, 0 edited, 0 deleted; stored through #\d+", x) for x in lines
     )
-    again = cli_run("--config", str(cfg), "collect", "--json", db_path=db)
+    again = cli_run("--config", str(cfg), "collect", "--json")
     import json
 
     rows = json.loads(again.output)
@@ -229,4 +224,4 @@ def test_collect_command_runs_one_cycle(tmp_path: Path, world: World, server: Fa
     from svodka.errors import SvodkaError
 
     with pytest.raises(SvodkaError, match="all 2 source"):  # main() turns it into one line and exit 1
-        cli_run("--config", str(cfg), "collect", db_path=db)
+        cli_run("--config", str(cfg), "collect")

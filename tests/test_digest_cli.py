@@ -16,8 +16,8 @@ from svodka.store import open_store
 
 
 @pytest.fixture
-def db_with_stories(tmp_path: Path) -> Path:
-    db = tmp_path / "cli.db"
+def db_with_stories(store_url: str) -> str:
+    db = store_url
     store = open_store(db)
     gold = gold_stories(store, shared("stories_dev"))
     # the gold stories, saved as the stories stage saves its own
@@ -26,7 +26,7 @@ def db_with_stories(tmp_path: Path) -> Path:
     return db
 
 
-def test_digest_command_writes_and_prints(db_with_stories: Path, tmp_path: Path) -> None:
+def test_digest_command_writes_and_prints(db_with_stories: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
     runner = CliRunner()
     args = [
@@ -80,7 +80,7 @@ def test_digest_command_writes_and_prints(db_with_stories: Path, tmp_path: Path)
     assert r3.exit_code == 0 and "politics" in r3.stdout
 
 
-def test_bad_options_are_one_line(db_with_stories: Path, tmp_path: Path) -> None:
+def test_bad_options_are_one_line(db_with_stories: str, tmp_path: Path) -> None:
     runner = CliRunner()
     for extra, msg in (
         (["--format", "docx"], "unknown format"),
@@ -91,7 +91,7 @@ def test_bad_options_are_one_line(db_with_stories: Path, tmp_path: Path) -> None
         assert r.exit_code != 0 and msg in str(r.exception)
 
 
-def test_credibility_command_explains_each_channel(db_with_stories: Path) -> None:
+def test_credibility_command_explains_each_channel(db_with_stories: str) -> None:
     runner = CliRunner()
     r = runner.invoke(cli, ["--db", str(db_with_stories), "channels", "set-tier", "РИА Новости", "1"])
     r = runner.invoke(

@@ -6,17 +6,16 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.digest import DigestQuery, build_digest
 from svodka.ingest import import_file
 from svodka.model import Story, StoryMember
 from svodka.pipeline.rank import view_norms
 from svodka.pipeline.summarize import clean_text
-from svodka.store import open_store
 
 
-def test_bbcbreaking_reach_and_english(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "bbc.db")
+def test_bbcbreaking_reach_and_english(backend: str, tmp_path: Path) -> None:
+    store = open_test_store(backend, tmp_path, "bbc")
     import_file(store, shared("tg_en_bbcbreaking_2017", "bbcbreaking_telegram_posts.jsonl"))
     posts = [p for p in store.posts.iter() if p.text.strip()]
     store.close()

@@ -16,21 +16,20 @@ import pytest
 from markdown_it import MarkdownIt
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from conftest import ROOT, shared
+from conftest import ROOT, open_test_store, shared
 from svodka.digest import DigestQuery, build_digest, render_html, render_json, render_markdown
 from svodka.digest.model import Digest
 from svodka.digest.render import pack, render_telegram, render_text
 from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.pipeline.summarize import Cited
-from svodka.store import open_store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))
 
 
 @pytest.fixture(scope="module")
-def gold(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
+def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
     folder = shared("stories_dev")
-    store = open_store(Path(tmp_path_factory.mktemp("gold")) / "gold.db")
+    store = open_test_store(backend, tmp_path_factory.mktemp("gold"), "gold")
     yield gold_stories(store, folder)
     store.close()
 

@@ -8,21 +8,21 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.digest import DigestQuery, build_digest, save_digest
 from svodka.digest.compose import DigestOptions
 from svodka.digest.period import resolve_period
 from svodka.errors import ConfigError, SvodkaError
 from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import ChannelRef, Post, StoredPost, Story, StoryMember
-from svodka.store import Store, open_store
+from svodka.store import Store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))
 
 
 @pytest.fixture
-def gold_store(tmp_path: Path) -> Iterator[tuple[Store, GoldStories]]:
-    store = open_store(tmp_path / "d.db")
+def gold_store(backend: str, tmp_path: Path) -> Iterator[tuple[Store, GoldStories]]:
+    store = open_test_store(backend, tmp_path, "d")
     gold = gold_stories(store, shared("stories_dev"))
     # the gold stories, saved as the stories stage saves its own
     store.stories.save((m.post.id, s.id, 1.0) for s in gold.stories for m in s.members)
@@ -30,8 +30,8 @@ def gold_store(tmp_path: Path) -> Iterator[tuple[Store, GoldStories]]:
     store.close()
 
 
-def test_migration_0004_is_applied(store: Store) -> None:
-    assert "0004_digests" in store.db.applied_migrations()  # type: ignore[attr-defined]
+def test_a_new_store_has_no_digests(store: Store) -> None:
+    # (that migration 0004 is applied: tests/sqlite/test_sqlite_migrations.py)
     assert store.digests.last("nothing") is None
 
 
@@ -106,12 +106,12 @@ def test_periods() -> None:
         resolve_period("last", None, None, "UTC", now)
 
 
-def test_cli_digest_without_stories_is_one_line_error(tmp_path: Path) -> None:
+def test_cli_digest_without_stories_is_one_line_error(tmp_path: Path, store_url: str) -> None:
     import subprocess
     import sys
 
     r = subprocess.run(
-        [sys.executable, "-m", "svodka", "--db", str(tmp_path / "e.db"), "digest", "--out", str(tmp_path)],
+        [sys.executable, "-m", "svodka", "--db", store_url, "digest", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,

@@ -7,7 +7,7 @@ with the importer, so a reader bug cannot make its own test pass.
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ import pytest
 
 from conftest import shared
 from svodka.ingest import import_file
-from svodka.model import ChannelRef
+from svodka.model import ChannelRef, StoredPost
 from svodka.sources.files import ReadOptions, ReadStats, detect
 from svodka.store import Store
 
@@ -38,8 +38,8 @@ def _expected(path: Path) -> dict[str, Any]:
     }
 
 
-def _db(store: Store) -> sqlite3.Connection:
-    return sqlite3.connect(store.db.path)  # type: ignore[attr-defined]
+def _posts(store: Store) -> list[StoredPost]:
+    return list(store.posts.iter())
 
 
 @pytest.mark.parametrize("name", SAMPLES)
@@ -50,13 +50,16 @@ def test_real_json_export_imports_with_its_counts(store: Store, name: str) -> No
     report = import_file(store, path)
     assert report.saved.new == want["messages"]
     assert report.skipped.get("service message", 0) == want["service"]
-    conn = _db(store)
-    title, tg_id = conn.execute("SELECT title, CAST(ext_id AS INTEGER) FROM channels").fetchone()
-    assert (title, tg_id) == (want["name"], want["id"])
-    n, fwd, edited, reactions, replies = conn.execute(
-        "SELECT COUNT(*), COUNT(fwd_name), COUNT(edited), COALESCE(SUM(reactions), 0), COUNT(reply_to) "
-        "FROM posts"
-    ).fetchone()
+    [channel] = store.channels.list()
+    assert (channel.title, int(channel.ext_id or 0)) == (want["name"], want["id"])
+    posts = _posts(store)
+    n, fwd, edited = (
+        len(posts),
+        sum(p.fwd_name is not None for p in posts),
+        sum(bool(p.edited) for p in posts),
+    )
+    reactions = sum(p.reactions or 0 for p in posts)
+    replies = sum(p.reply_to is not None for p in posts)
     assert (n, fwd, edited, reactions, replies) == (
         want["messages"],
         want["forwards"],
@@ -65,15 +68,16 @@ def test_real_json_export_imports_with_its_counts(store: Store, name: str) -> No
         want["replies"],
     )
     # every stored text equals the plain text of the source, whichever form ``text`` took
-    for mid, text, date, edited_at in conn.execute("SELECT message_id, text, date, edited FROM posts"):
-        src = want["by_id"][mid]
+    for post in posts:
+        src = want["by_id"][post.message_id]
         plain = (
             src["text"]
             if isinstance(src["text"], str)
             else "".join(p if isinstance(p, str) else p["text"] for p in src["text"])
         )
-        assert text == plain
-        assert date == int(src["date_unixtime"])
+        assert post.text == plain
+        assert int(post.date.timestamp()) == int(src["date_unixtime"])
+        edited_at = int(post.edited.timestamp()) if post.edited else None
         assert edited_at == (int(src["edited_unixtime"]) if "edited_unixtime" in src else None)
 
 
@@ -81,12 +85,10 @@ def test_forward_origins_and_links_of_salaf_export(store: Store) -> None:
     path = shared("tg_desktop_export_samples", "uponthepathofsalaf_result.json")
     want = _expected(path)
     import_file(store, path)
-    conn = _db(store)
-    stored = dict(
-        conn.execute(
-            "SELECT message_id, CAST(fwd_ext_id AS INTEGER) FROM posts WHERE fwd_name IS NOT NULL"
-        ).fetchall()
-    )
+    posts = _posts(store)
+    stored = {
+        p.message_id: int(p.fwd_ext_id) if p.fwd_ext_id else None for p in posts if p.fwd_name is not None
+    }
     expected = {
         mid: int(m["forwarded_from_id"].removeprefix("channel"))
         for mid, m in want["by_id"].items()
@@ -98,22 +100,20 @@ def test_forward_origins_and_links_of_salaf_export(store: Store) -> None:
         for m in want["by_id"].values()
         if any(e["type"] in ("text_link", "link") for e in m["text_entities"])
     )
-    assert conn.execute("SELECT COUNT(*) FROM posts WHERE links IS NOT NULL").fetchone()[0] == link_sources
+    assert sum(bool(p.links) for p in posts) == link_sources
 
 
 def test_media_kinds_of_trantor_export(store: Store) -> None:
     path = shared("tg_desktop_export_samples", "trantor_library_TG101_result.json")
     want = _expected(path)
     import_file(store, path)
-    conn = _db(store)
-    media = dict(
-        conn.execute("SELECT media, COUNT(*) FROM posts WHERE media IS NOT NULL GROUP BY media").fetchall()
-    )
+    posts = _posts(store)
+    media = Counter(p.media for p in posts if p.media is not None)
     msgs = want["by_id"].values()
     assert media.get("photo", 0) == sum("photo" in m and "media_type" not in m for m in msgs)
     assert media.get("poll", 0) == sum("poll" in m for m in msgs) == 1
     assert media.get("sticker", 0) == sum(m.get("media_type") == "sticker" for m in msgs)
-    authors = conn.execute("SELECT COUNT(*) FROM posts WHERE author IS NOT NULL").fetchone()[0]
+    authors = sum(p.author is not None for p in posts)
     assert authors == sum(bool(m.get("author") or m.get("from")) for m in msgs)
 
 
@@ -137,13 +137,10 @@ def test_import_twice_stores_nothing_twice_and_an_edit_keeps_the_old_text(
     changed.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     third = import_file(store, changed)
     assert (third.saved.new, third.saved.edited) == (0, 1)
-    conn = _db(store)
-    assert conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0] == want["messages"]
-    post_id, text = conn.execute(
-        "SELECT id, text FROM posts WHERE message_id = ?", (target["id"],)
-    ).fetchone()
-    assert text == old_text + " (updated)"
-    assert [v.text for v in store.posts.versions(post_id)] == [old_text]
+    assert store.posts.count() == want["messages"]
+    [post] = [p for p in _posts(store) if p.message_id == target["id"]]
+    assert post.text == old_text + " (updated)"
+    assert [v.text for v in store.posts.versions(post.id)] == [old_text]
 
 
 def test_full_account_export_reads_every_chat(tmp_path: Path, store: Store) -> None:
@@ -168,14 +165,8 @@ def test_full_account_export_reads_every_chat(tmp_path: Path, store: Store) -> N
     assert report.skipped["service message"] == sum(
         m["type"] == "service" for m in b["messages"] + a["messages"]
     )
-    per = dict(
-        _db(store)
-        .execute(
-            "SELECT CAST(c.ext_id AS INTEGER), COUNT(*) FROM posts p "
-            "JOIN channels c ON c.id = p.channel_id GROUP BY 1"
-        )
-        .fetchall()
-    )
+    ext_ids = {c.id: int(c.ext_id or 0) for c in store.channels.list()}
+    per = Counter(ext_ids[p.channel_id] for p in _posts(store))
     assert per == {a["id"]: want_a, b["id"]: want_b}
 
 
@@ -216,7 +207,7 @@ def test_html_after_json_of_the_same_channel_is_unchanged_not_edited(store: Stor
     import_file(store, js)
     again = import_file(store, html)
     assert (again.saved.new, again.saved.edited, again.saved.unchanged) == (0, 0, want["messages"])
-    assert _db(store).execute("SELECT COUNT(*) FROM channels").fetchone()[0] == 1
+    assert len(store.channels.list()) == 1
 
 
 def test_html_texts_match_json_texts() -> None:
@@ -236,15 +227,9 @@ def test_ru_news_corpus_counts(store: Store) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = import_file(store, path)
     assert report.saved.new == len(rows) == 22099
-    conn = _db(store)
-    assert (
-        conn.execute("SELECT COUNT(*) FROM channels").fetchone()[0]
-        == len({r["sender_id"] for r in rows})
-        == 24
-    )
-    assert conn.execute(
-        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_ext_id IS NOT NULL"
-    ).fetchone()[0] == sum(bool(r.get("fwd_from")) for r in rows)
+    assert len(store.channels.list()) == len({r["sender_id"] for r in rows}) == 24
+    forwarded = sum(p.fwd_name is not None or p.fwd_ext_id is not None for p in _posts(store))
+    assert forwarded == sum(bool(r.get("fwd_from")) for r in rows)
     again = import_file(store, path)
     assert (again.saved.new, again.saved.edited, again.saved.unchanged) == (0, 0, len(rows))
 
@@ -254,9 +239,6 @@ def test_bbc_corpus_counts(store: Store) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = import_file(store, path)
     assert report.saved.new == len(rows) == 1925
-    conn = _db(store)
-    fwd = conn.execute(
-        "SELECT COUNT(*) FROM posts WHERE fwd_name IS NOT NULL OR fwd_ext_id IS NOT NULL"
-    ).fetchone()[0]
+    fwd = sum(p.fwd_name is not None or p.fwd_ext_id is not None for p in _posts(store))
     assert fwd == sum(bool(r["fwd_from"]) for r in rows) == 39
-    assert conn.execute("SELECT handle FROM channels").fetchall() == [("bbcbreaking",)]
+    assert [c.handle for c in store.channels.list()] == ["bbcbreaking"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, open_test_store
 from svodka.errors import StoreError
 from svodka.model import ChannelRef, Post, PostAnalysis
 from svodka.pipeline.embed import USEEmbedder
@@ -79,10 +78,15 @@ def _partition(store: Store) -> set[frozenset[tuple[int, int]]]:
     return {frozenset(g) for g in groups.values()}
 
 
-def test_an_error_mid_run_keeps_whole_batches_and_the_rerun_matches(tmp_path: Path, use: USEEmbedder) -> None:
+def test_an_error_mid_run_keeps_whole_batches_and_the_rerun_matches(
+    backend: str, tmp_path: Path, use: USEEmbedder
+) -> None:
     settings = {**defaults(), "pipeline.batch_posts": 40, "pipeline.embed_batch": 16}
     posts = _day(120)
-    with open_store(tmp_path / "ref.db") as ref, open_store(tmp_path / "crash.db") as crash:
+    with (
+        open_test_store(backend, tmp_path, "ref") as ref,
+        open_test_store(backend, tmp_path, "crash") as crash,
+    ):
         ref.posts.save(posts)
         crash.posts.save(posts)
         whole = process(ref, settings, embedder=Counting(use))
@@ -104,10 +108,10 @@ def test_an_error_mid_run_keeps_whole_batches_and_the_rerun_matches(tmp_path: Pa
         assert process(crash, settings, embedder=use).posts == 0
 
 
-def test_a_backlog_does_not_depend_on_arrival_order(tmp_path: Path, use: USEEmbedder) -> None:
+def test_a_backlog_does_not_depend_on_arrival_order(backend: str, tmp_path: Path, use: USEEmbedder) -> None:
     """Posts go in date order whatever order they were imported in (an import goes channel by channel)."""
     settings = {**defaults(), "pipeline.batch_posts": 50}
-    with open_store(tmp_path / "a.db") as a, open_store(tmp_path / "b.db") as b:
+    with open_test_store(backend, tmp_path, "a") as a, open_test_store(backend, tmp_path, "b") as b:
         a.posts.save(_day(150))
         b.posts.save(_day(150, seed=7))
         process(a, settings, embedder=use)
@@ -151,12 +155,12 @@ def test_story_ids_come_from_the_sequence_and_survive_a_rollback(store: Store) -
     assert store.stories.reserve_ids(1) == 101
 
 
-def test_two_processes_never_reserve_the_same_story_id(tmp_path: Path) -> None:
-    db = tmp_path / "ids.db"
+def test_two_processes_never_reserve_the_same_story_id(store_url: str) -> None:
+    db = store_url
     open_store(db).close()
     code = (
-        "import sys; from pathlib import Path; from svodka.store import open_store\n"
-        "with open_store(Path(sys.argv[1])) as s:\n"
+        "import sys; from svodka.store import open_store\n"
+        "with open_store(sys.argv[1]) as s:\n"
         "    for _ in range(150): print(s.stories.reserve_ids(int(sys.argv[2])))\n"
     )
     procs = [
@@ -187,23 +191,6 @@ def test_a_nested_write_joins_the_outer_transaction(store: Store) -> None:
         store.analysis.save([row])
         store.stories.save([(1, 7, 1.0)])
     assert store.analysis.get_many([1]) == {1: row} and store.stories.assignments() == {1: 7}
-
-
-def test_sequence_starts_after_the_ids_an_existing_store_used(tmp_path: Path) -> None:
-    """Migration 0011 on a store written before it: story and alias ids stay, new ids come after both."""
-    db = tmp_path / "old.db"
-    open_store(db).close()
-    conn = sqlite3.connect(db)
-    conn.executescript(
-        "DROP TABLE story_id_seq; DROP INDEX embeddings_hash;"
-        "DELETE FROM schema_migrations WHERE name = '0011_story_ids';"
-        "INSERT INTO stories VALUES (40, 0, 0, 0, 0, 0);"
-        "INSERT INTO story_aliases VALUES (57, 40, 0);"
-    )
-    conn.close()
-    with open_store(db) as s:
-        assert s.stories.reserve_ids(1) == 58
-        assert s.stories.resolve(57) == 40
 
 
 def test_progress_log_every_interval_with_eta(caplog: pytest.LogCaptureFixture) -> None:

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.errors import NotFoundError
 from svodka.model import ChannelRef, ForwardOrigin, Post, PostAnalysis
 from svodka.pipeline.embed import USEEmbedder
 from svodka.process import context_ranges, process
 from svodka.settings import defaults
-from svodka.store import Store, open_store
+from svodka.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -45,14 +45,16 @@ def _partition(store: Store) -> set[frozenset[int]]:
 
 
 @pytest.mark.slow
-def test_two_halves_give_the_same_stories_with_stable_ids(tmp_path: Path, embedder: USEEmbedder) -> None:
+def test_two_halves_give_the_same_stories_with_stable_ids(
+    backend: str, tmp_path: Path, embedder: USEEmbedder
+) -> None:
     path = shared("stories_dev", "posts_2024-11-30.jsonl")
     rows = sorted(
         (json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()), key=lambda r: r["date"]
     )
     settings = defaults()
     half = len(rows) // 2
-    with open_store(tmp_path / "a.db") as a, open_store(tmp_path / "b.db") as b:
+    with open_test_store(backend, tmp_path, "a") as a, open_test_store(backend, tmp_path, "b") as b:
         a.posts.save(_posts(rows))
         whole = process(a, settings, embedder=embedder)
         assert whole.posts == len(rows)
@@ -192,9 +194,9 @@ def test_backlog_post_reads_only_its_own_window(store: Store, embedder: USEEmbed
     assert store.stories.resolve(store.stories.assignments()[backlog.id]) == store.stories.resolve(fuel_story)
 
 
-def test_cli_process_stories_story(cli_run) -> None:  # type: ignore[no-untyped-def]
+def test_cli_process_stories_story(cli_run, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     path = shared("stories_dev", "posts_2024-11-30.jsonl")
-    part = cli_run.db.parent / "part.jsonl"
+    part = tmp_path / "part.jsonl"
     lines = path.read_text(encoding="utf-8").splitlines()[:60]
     part.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert cli_run("import", str(part)).exit_code == 0

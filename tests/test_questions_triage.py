@@ -138,12 +138,12 @@ def test_quality_above_baseline_on_dev_subset() -> None:
     assert 0 < ours.purity <= 1 and 0 <= ours.homogeneity <= 1
 
 
-def test_cli_import_triage_incremental_export_report(tmp_path: Path) -> None:
+def test_cli_import_triage_incremental_export_report(tmp_path: Path, store_url: str) -> None:
     rows = _appeals(2400)
     first, later = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:2000]), encoding="utf-8")
     later.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[2000:]), encoding="utf-8")
-    db = str(tmp_path / "q.db")
+    db = store_url
     run = CliRunner().invoke
     base = ["questions"]
     r = run(cli, [*base, "import", str(first), "--db", db])

@@ -12,13 +12,13 @@ from typing import Any, TypeVar
 
 import pytest
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.model import TriageRecord
 from svodka.questions.dedup import DedupSettings, norm_key, normalise
 from svodka.questions.kmeans import TopicSettings
 from svodka.questions.model import FEATURES_KEY, STATE_KEY
 from svodka.questions.service import import_questions, run_triage
-from svodka.store import Store, open_store
+from svodka.store import Store
 
 T = TypeVar("T")
 SETTINGS = TopicSettings(topics=6, subtopics=24)
@@ -56,9 +56,9 @@ def _snapshot(store: Store) -> dict[str, Any]:
     }
 
 
-def _triaged(tmp_path: Path) -> tuple[Store, Path]:
+def _triaged(backend: str, tmp_path: Path) -> tuple[Store, Path]:
     first, later = _files(tmp_path)
-    store = open_store(tmp_path / "q.db")
+    store = open_test_store(backend, tmp_path, "q")
     import_questions(store, first)
     run_triage(store, SETTINGS, DedupSettings())
     import_questions(store, later)  # 300 questions not triaged yet
@@ -66,9 +66,9 @@ def _triaged(tmp_path: Path) -> tuple[Store, Path]:
 
 
 def test_a_full_triage_that_fails_mid_write_leaves_the_previous_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, _ = _triaged(tmp_path)
+    store, _ = _triaged(backend, tmp_path)
     with store:
         before = _snapshot(store)
         assert sum(r.topic_id is None for r in before["questions"]) == 300 and before["norms"]
@@ -89,9 +89,9 @@ def test_a_full_triage_that_fails_mid_write_leaves_the_previous_one(
 
 
 def test_an_incremental_triage_that_fails_mid_write_leaves_the_previous_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    store, _ = _triaged(tmp_path)
+    store, _ = _triaged(backend, tmp_path)
     with store:
         before = _snapshot(store)
         real = store.questions.add_triage

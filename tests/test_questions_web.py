@@ -10,11 +10,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.questions.dedup import DedupSettings
 from svodka.questions.kmeans import TopicSettings
 from svodka.questions.service import import_questions, run_triage
-from svodka.store import Store, open_store
+from svodka.store import Store
 from svodka.web.app import create_app
 from svodka.web.auth import hash_password
 from svodka.web.server import running
@@ -22,8 +22,8 @@ from test_web_support import PASSWORDS, ROLES, login
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
-    store = open_store(tmp_path_factory.mktemp("qweb") / "web.db")
+def site(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
+    store = open_test_store(backend, tmp_path_factory.mktemp("qweb"), "web")
     for role in ROLES:
         store.users.add(role, hash_password(PASSWORDS[role]), role)
     with running(create_app(store)) as base:

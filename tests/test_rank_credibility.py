@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import Channel, StoredPost, Story, StoryMember
 from svodka.pipeline.credibility import TIER_PRIOR, independent_units, learn_records
 from svodka.pipeline.rank import RankWeights, peak_spread, rank, score_story, view_norms
-from svodka.store import open_store
 
 NOW = datetime(2024, 11, 30, 23, 59, tzinfo=UTC)
 
@@ -116,9 +114,9 @@ def test_tier_moves_a_story() -> None:
 
 
 @pytest.fixture(scope="module")
-def gold(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
+def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
     folder = shared("stories_dev")
-    store = open_store(Path(tmp_path_factory.mktemp("gold")) / "gold.db")
+    store = open_test_store(backend, tmp_path_factory.mktemp("gold"), "gold")
     yield gold_stories(store, folder)
     store.close()
 

@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import shared
+from conftest import open_test_store, shared
 from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import StoredPost, Story, StoryMember
 from svodka.pipeline.summarize import clean_text, sentences, summarize, terms, web_url
-from svodka.store import open_store
 
 
 @pytest.fixture(scope="module")
-def gold(tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
+def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[GoldStories]:
     folder = shared("stories_dev")
-    store = open_store(Path(tmp_path_factory.mktemp("gold")) / "gold.db")
+    store = open_test_store(backend, tmp_path_factory.mktemp("gold"), "gold")
     yield gold_stories(store, folder)
     store.close()
 

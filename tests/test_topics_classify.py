@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, shared
+from conftest import ROOT, open_test_store, shared
 from svodka.evaluate.gold import gold_stories
 from svodka.pipeline.story_topics import TOPICS, classify, classify_texts
 from svodka.pipeline.summarize import summarize
-from svodka.store import open_store
 
 
 @pytest.mark.parametrize(
@@ -33,10 +32,10 @@ def test_plain_cases(text: str, topic: str) -> None:
     assert classify_texts([text], headline=text).topic == topic
 
 
-def test_accuracy_on_hand_labelled_stories(tmp_path: Path) -> None:
+def test_accuracy_on_hand_labelled_stories(backend: str, tmp_path: Path) -> None:
     labels = json.loads((ROOT / "tests" / "data" / "topics_stories_dev.json").read_text())["labels"]
     assert set(labels.values()) <= set(TOPICS)
-    store = open_store(tmp_path / "t.db")
+    store = open_test_store(backend, tmp_path, "t")
     gold = gold_stories(store, shared("stories_dev"))
     store.close()
     right = sum(

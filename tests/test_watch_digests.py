@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
@@ -29,7 +28,7 @@ from typing import Any
 import pytest
 
 from collect_server import FakeChannel, FakeTelegram, World, load_channels
-from conftest import shared
+from conftest import open_test_store, shared
 from smtp_server import Sink, smtp_server
 from svodka.collect import Context, config_from, jobs_for, watch
 from svodka.collect.http import Fetcher
@@ -133,7 +132,7 @@ def settings_for(
     )
 
 
-def new_store(path: Path, world: World) -> Store:
+def new_store(path: str | Path, world: World) -> Store:
     store = open_store(path)
     for handle in world.channels:
         store.channels.add(parse_channel(handle))
@@ -177,20 +176,23 @@ def stored_posts(store: Store) -> int:
     return store.posts.count()
 
 
-def digests_in(db: Path) -> list[tuple[int, int, int]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT id, since, until FROM digests ORDER BY id").fetchall()
-    finally:
-        conn.close()
+def digests_in(store: Store) -> list[tuple[int, int, int]]:
+    """(id, since, until) of every stored digest, in id order; times in Unix seconds."""
+    rows = sorted(store.digests.list(limit=1_000_000), key=lambda d: d.id)
+    return [(d.id, int(d.since.timestamp()), int(d.until.timestamp())) for d in rows]
 
 
 # --- the library loop with a controllable clock ----------------------------------------------------------
 def test_due_digest_is_delivered_once_and_restarts_neither_repeat_nor_skip(
-    tmp_path: Path, world: World, server: FakeTelegram, smtp: tuple[Sink, int], embedder: USEEmbedder
+    tmp_path: Path,
+    store_url: str,
+    world: World,
+    server: FakeTelegram,
+    smtp: tuple[Sink, int],
+    embedder: USEEmbedder,
 ) -> None:
     sink, port = smtp
-    db, out = tmp_path / "w.db", tmp_path / "out"
+    db, out = store_url, tmp_path / "out"
     # A source is re-read every minute, so only the catch-up round before the digest sees new posts.
     settings = settings_for(server, port, out, interval=60.0)
     (job,) = jobs_from(settings)
@@ -242,7 +244,7 @@ def test_due_digest_is_delivered_once_and_restarts_neither_repeat_nor_skip(
         await asyncio.sleep(1.5)
 
     run_watch(store, settings, clock, digests, again)
-    assert len(sink.messages) == 1 and len(digests_in(db)) == 1
+    assert len(sink.messages) == 1 and len(digests_in(store)) == 1
     store.close()
 
     # 3. Down for three days: the missed 5th, 6th and 7th noon slots give one digest, since the last one.
@@ -256,7 +258,7 @@ def test_due_digest_is_delivered_once_and_restarts_neither_repeat_nor_skip(
 
     run_watch(store, settings, clock, digests, after_outage)
     assert len(sink.messages) == 2
-    rows = digests_in(db)
+    rows = digests_in(store)
     assert len(rows) == 2
     assert (rows[1][1], rows[1][2]) == (int(NOON.timestamp()), int((NOON + timedelta(days=3)).timestamp()))
     state = store.digest_jobs.get("noon")
@@ -276,7 +278,7 @@ def test_refusing_smtp_is_logged_once_collection_goes_on_and_the_retry_sends_onc
 ) -> None:
     sink, port = smtp
     sink.refuse = True
-    db, out = tmp_path / "f.db", tmp_path / "out"
+    db, out = cli_run.db, tmp_path / "out"  # the backend's store the in-process CLI reads too
     settings = settings_for(server, port, out, period="24h")
     (job,) = jobs_from(settings)
     clock = Clock(NOON + timedelta(seconds=1))
@@ -322,7 +324,7 @@ def test_refusing_smtp_is_logged_once_collection_goes_on_and_the_retry_sends_onc
     )
     assert "last error" in status.output and "451" in status.output
     # Retried once: one e-mail, the same saved digest, the files not written again.
-    assert len(sink.messages) == 1 and sink.refused == 1 and len(digests_in(db)) == 1
+    assert len(sink.messages) == 1 and sink.refused == 1 and len(digests_in(store)) == 1
     assert (out / "noon.md").stat().st_mtime_ns == seen["mtime"]
     sent = email.message_from_bytes(sink.messages[0][2], policy=email.policy.default)
     doc = json.loads(next(iter(sent.iter_attachments())).get_content())
@@ -355,7 +357,7 @@ def test_watch_command_delivers_a_missed_digest_once_and_status_shows_it(
     tmp_path: Path, world: World, server: FakeTelegram, smtp: tuple[Sink, int], cli_run: Any
 ) -> None:
     sink, port = smtp
-    db, out, cfg = tmp_path / "cli.db", tmp_path / "out", tmp_path / "svodka.toml"
+    db, out, cfg = cli_run.db, tmp_path / "out", tmp_path / "svodka.toml"
     cfg.write_text(
         f"""
 [telegram]
@@ -428,7 +430,7 @@ email = ["a@example.org", "b@example.org"]
 
 # --- a crash between saving and recording ---------------------------------------------------------------
 def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
-    tmp_path: Path, real_channels: list[FakeChannel], embedder: USEEmbedder
+    backend: str, tmp_path: Path, real_channels: list[FakeChannel], embedder: USEEmbedder
 ) -> None:
     """kill -9 between saving the digest and recording it: the restart finds it and delivers that one."""
     from svodka.digest.compose import build_digest, save_digest
@@ -436,7 +438,7 @@ def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
     from svodka.process import process
     from svodka.scheduled import digest_options
 
-    store = open_store(tmp_path / "c.db")
+    store = open_test_store(backend, tmp_path, "c")
     store.posts.save(
         Post(channel=ChannelRef(handle=c.handle), message_id=p.message_id, date=p.date, text=p.text)
         for c in real_channels
@@ -465,7 +467,7 @@ def test_a_digest_saved_just_before_a_crash_is_delivered_not_built_again(
     )
     store.close()
 
-    store = open_store(tmp_path / "c.db")
+    store = open_test_store(backend, tmp_path, "c")
     runner = ScheduledDigests(
         store, settings, [job], clock=lambda: NOON + timedelta(seconds=9), embedder=embedder
     )

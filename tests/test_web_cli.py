@@ -37,8 +37,8 @@ def test_users_commands(cli_run) -> None:  # type: ignore[no-untyped-def]
     assert "reader" not in cli_run("users", "list").output
 
 
-def test_last_admin_stays(tmp_path: Path) -> None:
-    env = {**os.environ, "SVODKA_DB": str(tmp_path / "a.db")}
+def test_last_admin_stays(store_url: str) -> None:
+    env = {**os.environ, "SVODKA_DB": store_url}
     run = [sys.executable, "-m", "svodka"]
     subprocess.run(
         [*run, "users", "add", "root", "--password-stdin"],
@@ -61,8 +61,8 @@ def test_last_admin_stays(tmp_path: Path) -> None:
     assert len(r.stderr.strip().splitlines()) == 1
 
 
-def test_serve_binds_localhost_and_serves(tmp_path: Path) -> None:
-    db = tmp_path / "serve.db"
+def test_serve_binds_localhost_and_serves(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     env = {**os.environ, "SVODKA_DB": str(db)}
     subprocess.run(
         [sys.executable, "-m", "svodka", "users", "add", "root", "--password-stdin"],

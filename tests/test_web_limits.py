@@ -18,8 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import open_test_store
 from svodka import settings
-from svodka.store import Store, open_store
+from svodka.store import Store
 from svodka.web.app import create_app
 from svodka.web.auth import WebConfig, hash_password, new_api_key
 from svodka.web.server import running
@@ -42,8 +43,8 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    store = open_store(Path(tmp_path_factory.mktemp("limits")) / "limits.db")
+def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    store = open_test_store(backend, tmp_path_factory.mktemp("limits"), "limits")
     store.users.add("admin", hash_password(PASSWORDS["admin"]), "admin")
     key = new_api_key(store, store.users.get("admin"), "limits")[0]
     with running(create_app(store, WebConfig())) as base:
@@ -166,10 +167,10 @@ def test_bodies_within_the_limit_are_read_chunked_or_not(server: Server) -> None
         assert {"within_limit", "chunked_ok"} <= {c.handle for c in server.store.channels.list()}
 
 
-def test_the_limit_is_the_web_max_body_bytes_setting(tmp_path: Path) -> None:
+def test_the_limit_is_the_web_max_body_bytes_setting(backend: str, tmp_path: Path) -> None:
     config = WebConfig.from_settings(settings.load(None, {"web.max_body_bytes": 200}))
     assert config.max_body_bytes == 200
-    store = open_store(tmp_path / "small.db")
+    store = open_test_store(backend, tmp_path, "small")
     store.users.add("admin", hash_password(PASSWORDS["admin"]), "admin")
     key = new_api_key(store, store.users.get("admin"), "small")[0]
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conftest import new_store_url
 from svodka.web.app import create_app
 from svodka.web.openapi import document
 from svodka.web.server import running
@@ -28,9 +29,9 @@ EXAMPLES = 10  # per operation and phase: the whole run takes ~15 s here
 
 
 @pytest.fixture(scope="module")
-def api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
+def api(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
     """A server of its own: generated DELETE and PATCH requests change its channels."""
-    env = build_store(tmp_path_factory.mktemp("openapi") / "api.db")
+    env = build_store(new_store_url(backend, tmp_path_factory.mktemp("openapi"), "api"))
     with running(create_app(env.store)) as base:
         env.base = base
         yield env

@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from conftest import open_test_store
 from svodka.model import ChannelRef
-from svodka.store import open_store
 from svodka.web import adapters, views
 from svodka.web.app import create_app
 from svodka.web.server import running
@@ -259,10 +259,10 @@ def test_analyst_marks(web: WebEnv) -> None:  # noqa: F811
     assert analyst.get("/api/marks").json()["marks"] == []
 
 
-def test_pages_of_a_store_without_stories_or_digests(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_pages_of_a_store_without_stories_or_digests(backend: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from svodka.web.auth import hash_password
 
-    store = open_store(tmp_path / "bare.db")  # nothing processed, no digest made
+    store = open_test_store(backend, tmp_path, "bare")  # nothing processed, no digest made
     store.users.add("v", hash_password("viewer-pass-1"), "viewer")
     with running(create_app(store)) as base:
         c = login(base, "v", "viewer-pass-1")

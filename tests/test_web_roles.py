@@ -6,7 +6,6 @@ The route table is read from the app itself, so a route added later is checked w
 from __future__ import annotations
 
 import re
-import sqlite3
 import time
 
 import httpx
@@ -216,13 +215,14 @@ def test_cookies_headers_and_redirects(web: WebEnv) -> None:  # noqa: F811
         token = cookie.split(";", 1)[0].split("=", 1)[1]
         assert c.get("/account").status_code == 200
         # The store keeps hashes only: no session token, password or API key in the clear.
-        raw = sqlite3.connect(web.path)
-        assert raw.execute("SELECT COUNT(*) FROM sessions WHERE token_hash = ?", (token,)).fetchone()[0] == 0
-        hashes = [r[0] for r in raw.execute("SELECT password_hash FROM users")]
-        assert hashes and all(h.startswith("$argon2id$") for h in hashes)
-        keys = [r[0] for r in raw.execute("SELECT key_hash FROM api_keys")]
-        assert not set(web.keys.values()) & set(keys)
-        raw.close()
+        assert web.store.sessions.get(token) is None  # (sessions are found by the hash of their token)
+        users = web.store.users.list()
+        hashes = [pw[1] for u in users if (pw := web.store.users.password_hash(u.username))]
+        assert hashes and len(hashes) == len(users) and all(h.startswith("$argon2id$") for h in hashes)
+        api_keys = web.store.api_keys
+        stored = [api_keys.by_prefix(k.prefix) for u in users for k in api_keys.list(u.id)]
+        keys = [found[1] for found in stored if found]
+        assert keys and not set(web.keys.values()) & set(keys)
         # Logging out ends the session on the server, not only in this browser.
         r = c.post("/logout", data={"csrf_token": csrf_of(c.get("/account").text)})
         assert r.status_code == 303

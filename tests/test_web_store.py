@@ -53,12 +53,6 @@ def _posts(store: Store) -> None:
     )
 
 
-def test_migration_0006_tables(store: Store) -> None:
-    assert "0006_web" in store.db.applied_migrations()  # type: ignore[attr-defined]
-    tables = {r[0] for r in store.db.conn.execute("SELECT name FROM sqlite_master")}  # type: ignore[attr-defined]
-    assert {"users", "sessions", "api_keys", "login_attempts", "marks"} <= tables
-
-
 def test_users_repository_rules(store: Store) -> None:
     h = hash_password("secret-pass")
     assert verify_password(h, "secret-pass") and not verify_password(h, "secret-pasS")

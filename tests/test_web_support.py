@@ -14,13 +14,12 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from conftest import ROOT, SHARED
+from conftest import ROOT, SHARED, new_store_url
 from svodka.errors import NotFoundError
 from svodka.ingest import import_file
 from svodka.model import ChannelRef, ForwardOrigin, Post, SourceState, Story, StoryMember
@@ -69,7 +68,7 @@ class MemoryStories:
 class WebEnv:
     store: Store
     base: str
-    path: Path
+    path: str  # the store's URL (a file path for SQLite)
     keys: dict[str, str] = field(default_factory=dict)  # role -> API key
     story_id: int | None = None  # the largest gold story (with copies), when stories_dev is there
     digest_id: int | None = None
@@ -117,7 +116,7 @@ def _add_copies(store: Store, story: Story) -> Story:
     return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
 
 
-def build_store(path: Path) -> WebEnv:
+def build_store(path: str) -> WebEnv:
     store = open_store(path)
     import_file(store, SAMPLE)
     for role in ROLES:
@@ -190,9 +189,9 @@ def _make_digest(store: Store, day: datetime) -> int | None:
 
 
 @pytest.fixture(scope="module")
-def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
-    """A live server on 127.0.0.1 over a fresh store (one per test module)."""
-    path = tmp_path_factory.mktemp("web") / "web.db"
+def web(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebEnv]:
+    """A live server on 127.0.0.1 over a fresh store of the backend (one per test module)."""
+    path = new_store_url(backend, tmp_path_factory.mktemp("web"), "web")
     env = build_store(path)
     config = WebConfig(login_max_failures=5, login_window_s=900)
     with running(create_app(env.store, config)) as base:

@@ -213,6 +213,8 @@ class StoredPost:
     edited: datetime | None = None
     deleted_at: datetime | None = None
     versions: int = 1
+    reactions: int | None = None
+    author: str | None = None
 
     @property
     def fwd_tg_id(self) -> int | None:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Rebuild tests/data/store_v0010.db: a store written by svodka at commit d65fb8d (schema through migration
-# 0010, before the platform-neutral ids of 0012), which tests/test_store_platform_ids.py opens with today's code.
+# 0010, before the platform-neutral ids of 0012), which tests/sqlite/test_sqlite_store_v0010.py opens with today's code.
 # Run it from the repository root with THAT commit's code on the path, e.g.
 #   git worktree add /tmp/v0010 d65fb8d && PYTHONPATH=/tmp/v0010/src bash tests/data/make_store_v0010.sh
 set -euo pipefail

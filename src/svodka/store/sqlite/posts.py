@@ -30,7 +30,8 @@ _SELECT = (
     "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
     "p.fwd_message_id, p.reply_to, "
     "p.media, p.links, p.edited, p.deleted_at, "
-    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id "
+    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id, "
+    "p.reactions, p.author "
     "FROM posts p JOIN channels c ON c.id = p.channel_id"
 )
 
@@ -100,6 +101,8 @@ def _to_stored(r: Sequence[Any]) -> StoredPost:
         edited=from_ts(r[17]),
         deleted_at=from_ts(r[18]),
         versions=r[19],
+        reactions=r[23],
+        author=r[24],
     )
 
 

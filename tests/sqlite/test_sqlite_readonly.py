@@ -3,6 +3,8 @@
 The folder is made read-only for real: a read-only bind mount in a private user and mount namespace
 (``unshare -rm``), which stops root too, and vanishes with the command. Where ``unshare`` is not allowed
 and the tests do not run as root, ``chmod a-w`` of the folder is the fallback.
+
+SQLite only: a store that is a file in a folder (a server database has no folder to make read-only).
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ one does — the same analysis, vectors, stories, ids and aliases.
 
 Real subprocesses on the bundled day (654 posts), USE embeddings, batches of 100 posts so kills land
 between and inside batches.
+
+SQLite only, for now: the check reads every table the pipeline writes in one SQLite read snapshot while the
+killed writer's file is left as the kill left it, and the stores are copies of one file. A backend joins it
+once the store can hand out such a snapshot (the progress output: tests/test_process_progress.py).
 """
 
 from __future__ import annotations
@@ -151,51 +155,3 @@ def test_kill_9_mid_run_keeps_whole_batches_and_resumes_to_the_same_result(tmp_p
     assert _snapshot(killed) == _snapshot(ref)
     again = subprocess.run(_svodka(killed, cfg, "process"), check=True, capture_output=True, text=True)
     assert again.stdout.startswith("0 posts")  # nothing left over, nothing done twice
-
-
-def test_progress_lines_when_output_is_not_a_terminal(tmp_path: Path) -> None:
-    cfg = tmp_path / "svodka.toml"
-    cfg.write_text('[pipeline]\nembedder = "use"\nbatch_posts = 250\nprogress_every = 0\n', encoding="utf-8")
-    db = tmp_path / "p.db"
-    subprocess.run(_svodka(db, cfg, "import", str(DAY)), check=True, capture_output=True)
-    out = subprocess.run(_svodka(db, cfg, "process"), check=True, capture_output=True, text=True)
-    lines = [x for x in out.stderr.splitlines() if "svodka.process.progress" in x]
-    assert len(lines) >= 3, out.stderr  # one per embedding chunk at least, with the total and an ETA
-    assert all("/654 posts" in x and "ETA" in x for x in lines)
-    assert "processed 654/654 posts (100%)" in lines[-1]
-    assert out.stdout.startswith("654 posts")
-
-
-def test_a_terminal_gets_a_bar_with_the_total_and_time_left(tmp_path: Path) -> None:
-    import fcntl
-    import os
-    import pty
-    import struct
-    import termios
-
-    part = tmp_path / "part.jsonl"
-    part.write_text("\n".join(DAY.read_text(encoding="utf-8").splitlines()[:150]) + "\n", encoding="utf-8")
-    cfg = tmp_path / "svodka.toml"
-    cfg.write_text('[pipeline]\nembedder = "use"\nbatch_posts = 50\nembed_batch = 16\n', encoding="utf-8")
-    db = tmp_path / "t.db"
-    subprocess.run(_svodka(db, cfg, "import", str(part)), check=True, capture_output=True)
-    leader, follower = pty.openpty()
-    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a width
-    proc = subprocess.Popen(_svodka(db, cfg, "process"), stdout=subprocess.PIPE, stderr=follower)
-    os.close(follower)
-    seen = b""
-    while True:
-        try:
-            chunk = os.read(leader, 4096)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        seen += chunk
-    out, _ = proc.communicate(timeout=60)
-    os.close(leader)
-    assert proc.returncode == 0
-    bar = seen.decode("utf-8", "replace")
-    assert "/150" in bar and "post/s" in bar, bar  # tqdm: done/total, rate
-    assert "<" in bar  # elapsed<left: the time left at the rate so far
-    assert b"150 posts" in out

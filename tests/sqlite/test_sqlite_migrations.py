@@ -1,4 +1,6 @@
-"""Migrations are ordered, named steps recorded in the database, applied once."""
+"""SQLite migrations are ordered, named steps recorded in the database, applied once; each creates its tables.
+
+SQLite only: the steps of svodka/store/sqlite/migrations and what they leave in sqlite_master."""
 
 from __future__ import annotations
 
@@ -52,3 +54,32 @@ def test_split_sql_keeps_triggers_whole() -> None:
         "CREATE TRIGGER t AFTER INSERT ON a BEGIN\n  SELECT 1;\n  SELECT 2;\nEND;\n"
     )
     assert len(stmts) == 2 and stmts[1].endswith("END;")
+
+
+def test_migration_0004_is_applied(tmp_path: Path) -> None:
+    with open_store(tmp_path / "d.db") as s:
+        assert "0004_digests" in s.db.applied_migrations()  # type: ignore[attr-defined]
+
+
+def test_migration_0006_tables(tmp_path: Path) -> None:
+    with open_store(tmp_path / "w.db") as s:
+        assert "0006_web" in s.db.applied_migrations()  # type: ignore[attr-defined]
+        tables = {r[0] for r in s.db.conn.execute("SELECT name FROM sqlite_master")}  # type: ignore[attr-defined]
+    assert {"users", "sessions", "api_keys", "login_attempts", "marks"} <= tables
+
+
+def test_sequence_starts_after_the_ids_an_existing_store_used(tmp_path: Path) -> None:
+    """Migration 0011 on a store written before it: story and alias ids stay, new ids come after both."""
+    db = tmp_path / "old.db"
+    open_store(db).close()
+    conn = sqlite3.connect(db)
+    conn.executescript(
+        "DROP TABLE story_id_seq; DROP INDEX embeddings_hash;"
+        "DELETE FROM schema_migrations WHERE name = '0011_story_ids';"
+        "INSERT INTO stories VALUES (40, 0, 0, 0, 0, 0);"
+        "INSERT INTO story_aliases VALUES (57, 40, 0);"
+    )
+    conn.close()
+    with open_store(db) as s:
+        assert s.stories.reserve_ids(1) == 58
+        assert s.stories.resolve(57) == 40

@@ -1,5 +1,7 @@
 """Per-thread read connections (WAL): readers see committed data and never wait for the writer; a thread
-inside a write transaction reads its own changes; reads stay read-only; the store's close ends them all."""
+inside a write transaction reads its own changes; reads stay read-only; the store's close ends them all.
+
+SQLite only: these are the connections of svodka.store.sqlite.db (WAL, one writer, a reader per thread)."""
 
 from __future__ import annotations
 
