@@ -76,12 +76,22 @@ def _post(
         head["Content-Length"] = str(declared or total)
     sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     answer: list[bytes] = []
+    answered = threading.Event()
 
     def read() -> None:
+        # The status line may come in one segment and the body in the next: read on until the server
+        # closes or stays quiet for a second after its first bytes.
         try:
             answer.append(sock.recv(4096))
+            answered.set()
+            sock.settimeout(1.0)
+            while chunk := sock.recv(4096):
+                answer.append(chunk)
         except OSError as e:
-            answer.append(f"no answer: {e!r}".encode())
+            if not answer:
+                answer.append(f"no answer: {e!r}".encode())
+        finally:
+            answered.set()
 
     before = _rss_mib()
     reader = threading.Thread(target=read, daemon=True)
@@ -93,7 +103,7 @@ def _post(
         piece = b"{" * CHUNK
         if chunked:
             piece = f"{CHUNK:x}\r\n".encode() + piece + b"\r\n"
-        while sent < total and reader.is_alive():
+        while sent < total and not answered.is_set():
             try:
                 sock.sendall(piece)
             except OSError:  # the server answered and closed the connection
@@ -103,7 +113,7 @@ def _post(
         growth = _rss_mib() - before
     finally:
         sock.close()
-    return Sent(answer[0] if answer else b"", sent, growth)
+    return Sent(b"".join(answer), sent, growth)
 
 
 def _status(sent: Sent) -> int:
