@@ -12,7 +12,7 @@ from svodka.collect.registry import parse_channel
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
 from svodka.web import adapters, auth, views
-from svodka.web.framework import Ctx, HttpError, Renderer, View, route
+from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
 
 ANALYST, ADMIN, VIEWER = "analyst", "admin", "viewer"
 
@@ -79,7 +79,7 @@ def login_submit(ctx: Ctx) -> Response:
     if not auth.same_token(ctx.request.cookies.get(auth.LOGIN_CSRF_COOKIE), ctx.form.get("csrf_token")):
         raise HttpError(403, "the login form has expired; reload it")
     username, password = ctx.form.get("username", ""), ctx.form.get("password", "")
-    client = ctx.request.client.host if ctx.request.client else "unknown"
+    client = client_address(ctx.request, ctx.config.trusted_proxies)
     try:
         user = auth.login(ctx.store, username, password, client, ctx.config)
     except auth.TooManyAttempts as e:
