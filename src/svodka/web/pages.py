@@ -13,6 +13,7 @@ from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
+from svodka.web.openapi import channel_name
 
 ANALYST, ADMIN, VIEWER = "analyst", "admin", "viewer"
 
@@ -232,7 +233,7 @@ def _groups(text: str | None) -> list[str]:
 
 @route("/channels", ADMIN, ("POST",))
 def channel_add(ctx: Ctx) -> Response:
-    ref = parse_channel(ctx.form.get("channel", "").strip())
+    ref = parse_channel(channel_name(ctx.form.get("channel", "")))
     channel = ctx.store.channels.add(
         ref, tier=_tier(ctx.form.get("tier")), groups=_groups(ctx.form.get("groups"))
     )
