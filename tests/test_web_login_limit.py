@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
@@ -99,6 +100,26 @@ def test_the_same_address_waits_a_doubling_capped_delay_then_gets_in(serve: Serv
         assert store.login_attempts.failures_since("dave", "127.0.0.1", 0).pair == 0
         _fail(c, "dave", 1)
         _fail(c, "nobody", 1)  # an unknown name fails the same way as a wrong password
+
+
+def test_a_burst_of_parallel_guesses_is_checked_one_at_a_time(serve: Serve) -> None:
+    with serve(WebConfig(login_max_failures=3, login_delay_s=60)) as (base, store):
+        clients = [_client(base) for _ in range(12)]
+        forms = [  # each client with its login form ready, so the posts leave together
+            {"username": "dave", "password": f"guess-{i:04}", "csrf_token": csrf_of(c.get("/login").text)}
+            for i, c in enumerate(clients)
+        ]
+
+        def post(i: int) -> int:
+            return clients[i].post("/login", data=forms[i]).status_code
+
+        with ThreadPoolExecutor(len(clients)) as pool:
+            codes = list(pool.map(post, range(len(clients))))
+        for c in clients:
+            c.close()
+        # Without the one-at-a-time rule all twelve pass the count before the first is recorded.
+        assert set(codes) == {401, 429} and codes.count(401) <= 3, codes
+        assert store.login_attempts.failures_since("dave", "127.0.0.1", 0).pair == codes.count(401)
 
 
 def test_a_shared_reverse_proxy_does_not_lock_out_its_users(serve: Serve) -> None:

@@ -6,17 +6,19 @@ An API key (``svk_<prefix>_<secret>``) is shown once; the store keeps its prefix
 256-bit random secret, which no dictionary attack reaches.
 
 The login limit (:func:`login`) slows a guesser down without locking anyone out. Failures are counted per
-(user name, client address): after ``web.login_max_failures`` (5) of a pair in ``web.login_window_s``
-(900 s), each further try of that pair must wait ``web.login_delay_s`` (1 s) after its last failure, doubling
-with each failure, at most ``web.login_delay_cap_s`` (300 s). A guesser at one name from one address so gets
-5 + 10 tries in any 15 minutes (the waits 1 + 2 + … + 256 + 300 s fill the window), about 15 a quarter-hour
-at best; the right user, from any other address, is not held back at all, and from the same address waits at
-most the cap. A wrong password from one address does not touch the same name elsewhere, so nobody can lock a
-colleague out. A broad cap per address, ``web.login_client_max_failures`` (100 failures, any names, in the
-window), stops one address spraying many names; it is 20 times the pair's allowance so that an office behind
-one NAT, with a few people mistyping, never reaches it. The client address is the connecting peer, or —
-when the peer is one of ``web.trusted_proxies`` — the right-most address of ``X-Forwarded-For`` that is not
-a trusted proxy (see :func:`svodka.web.framework.client_address`).
+(user name, client address): after ``web.login_max_failures`` (5) of a pair in ``web.login_window_s`` (900 s),
+each further try of that pair must wait ``web.login_delay_s`` (1 s) after its last failure, doubling with each
+failure, at most ``web.login_delay_cap_s`` (300 s). A guesser at one name from one address so gets 5 + 10
+tries in any 15 minutes (the waits 1 + 2 + … + 256 + 300 s fill the window), about 15 a quarter-hour at best;
+the right user, from any other address, is not held back at all, and from the same address waits at most the
+cap. Each pair's tries are checked one at a time (a parallel one gets 429), so a burst of parallel guesses
+cannot all pass the count before the first is recorded. A wrong password from one address does not touch the
+same name elsewhere, so nobody can lock a colleague out. A broad cap per address,
+``web.login_client_max_failures`` (100 failures, any names, in the window), stops one address spraying many
+names; it is 20 times the pair's allowance so that an office behind one NAT, with a few people mistyping,
+never reaches it. The client address is the connecting peer, or — when the peer is one of
+``web.trusted_proxies`` — the right-most address of ``X-Forwarded-For`` that is not a trusted proxy (see
+:func:`svodka.web.framework.client_address`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,10 @@ _hasher = PasswordHasher()
 _CHECKS = threading.BoundedSemaphore(2)
 # Verified against when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("svodka: no such user")
+
+# The (user name, client) pairs whose login is being checked now: one at a time each.
+_TRYING: set[tuple[str, str]] = set()
+_TRYING_LOCK = threading.Lock()
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -141,16 +147,26 @@ def login(store: Store, username: str, password: str, client: str, config: WebCo
     """Check a user name and password from ``client`` (an address), under the login limit (module doc).
 
     Raises :class:`TooManyAttempts` (before checking anything, and not counted) while the (name, client)
-    pair or the client must wait, and :class:`LoginFailed` for a wrong name or password.
+    pair or the client must wait, or another try of the pair is still being checked (1 s), and
+    :class:`LoginFailed` for a wrong name or password.
     """
-    now = time.time()
-    seen = store.login_attempts.failures_since(username, client, int(now) - config.login_window_s)
-    wait = login_wait(seen, now, config)
-    if wait > 0:
-        raise TooManyAttempts(wait)
-    found = store.users.password_hash(username)
-    ok = verify_password(found[1] if found else _DUMMY_HASH, password) and found is not None
-    store.login_attempts.record(username, client, ok)
+    pair = (username.strip()[:64].casefold(), client)
+    with _TRYING_LOCK:  # a burst of parallel tries would all pass the count before any is recorded
+        if pair in _TRYING:
+            raise TooManyAttempts(1)
+        _TRYING.add(pair)
+    try:
+        now = time.time()
+        seen = store.login_attempts.failures_since(username, client, int(now) - config.login_window_s)
+        wait = login_wait(seen, now, config)
+        if wait > 0:
+            raise TooManyAttempts(wait)
+        found = store.users.password_hash(username)
+        ok = verify_password(found[1] if found else _DUMMY_HASH, password) and found is not None
+        store.login_attempts.record(username, client, ok)
+    finally:
+        with _TRYING_LOCK:
+            _TRYING.discard(pair)
     if not ok or found is None:
         log.info("failed login for %r from %s", username, client)
         raise LoginFailed("wrong user name or password")
