@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -109,6 +111,71 @@ def test_a_source_from_an_entry_point_is_added_and_collected(
     assert seen[-1] == "/news.json?after=111"
     status = _svodka(env, db, "status")
     assert f"fakefeed:{url}" in status.stdout
+
+
+@pytest.fixture
+def buggy_server() -> Iterator[tuple[str, list[str]]]:
+    """A feed whose posts lack their ``id``: the fakefeed collector's parser raises ``KeyError``."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            body = json.dumps({"posts": [{"date": "2024-12-02T10:00:00+00:00", "text": "no id"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/bug.json", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_collector_bug_is_the_sources_error_with_backoff(
+    tmp_path: Path, buggy_server: tuple[str, list[str]]
+) -> None:
+    url, seen = buggy_server
+    env, db = _plugin_env(tmp_path), tmp_path / "s.db"
+    assert _svodka(env, db, "channels", "add", f"fakefeed:{url}").returncode == 0
+    # watch: the first run fails and the source backs off (collect.backoff_base = 30 s), not retried each tick
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "svodka", "--db", str(db), "watch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not seen and time.monotonic() < deadline and watch.poll() is None:
+            time.sleep(0.1)
+        time.sleep(4)  # four ticks of the watch loop
+    finally:
+        watch.send_signal(signal.SIGTERM)
+        out, err = watch.communicate(timeout=60)
+    assert seen == ["/bug.json?after=0"], err
+    assert f"fakefeed:{url}: error: KeyError: 'id'" in out and "Traceback" not in err
+    (source,) = json.loads(_svodka(env, db, "status", "--json").stdout)
+    assert (source["source"], source["failures"]) == (f"fakefeed:{url}", 1)
+    assert source["last_error"] == "KeyError: 'id'" and source["wait"] == "backoff"
+    shown = _svodka(env, db, "status").stdout
+    assert "KeyError: 'id'" in shown
+    # collect: the same one line, no traceback, the failure counted again
+    again = _svodka(env, db, "collect", f"fakefeed:{url}")
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert f"fakefeed:{url}: error: KeyError: 'id'" in again.stdout
+    assert json.loads(_svodka(env, db, "status", "--json").stdout)[0]["failures"] == 2
+    debug = _svodka(env, db, "-vv", "collect", f"fakefeed:{url}")  # -vv: where it raised, for a bug report
+    assert "Traceback" in debug.stderr and "KeyError: 'id'" in debug.stderr
 
 
 def test_without_the_package_its_references_are_not_channels(tmp_path: Path) -> None:

@@ -1,22 +1,20 @@
-"""Every route of the web app, for no login, each wrong role and the right one; CSRF; login rate limit.
+"""Every route of the web app, for no login, each wrong role and the right one; CSRF.
 
 The route table is read from the app itself, so a route added later is checked without editing this file.
+The login limit has its own file, test_web_login_limit.py.
 """
 
 from __future__ import annotations
 
 import re
-import time
 
 import httpx
 import pytest
 
 from svodka.model import ChannelRef
-from svodka.web.app import create_app, route_table
-from svodka.web.auth import WebConfig, hash_password
+from svodka.web.app import route_table
 from svodka.web.framework import RouteSpec
 from svodka.web.openapi import document
-from svodka.web.server import running
 from test_web_support import PASSWORDS, ROLES, WebEnv, csrf_of, login, web  # noqa: F401
 
 RANK = {r: i for i, r in enumerate(ROLES)}
@@ -266,37 +264,3 @@ def test_admin_manages_users_and_roles_take_effect(web: WebEnv, clients) -> None
     assert newbie.get("/health").status_code == 303  # removed: its session is gone
     me = web.store.users.get("admin").id
     assert admin.post(f"/users/{me}/remove", data={"csrf_token": admin.csrf}).status_code == 400
-
-
-@pytest.fixture
-def limited(tmp_path):  # type: ignore[no-untyped-def]
-    from svodka.store import open_store
-
-    store = open_store(tmp_path / "limit.db")
-    store.users.add("alice", hash_password("alice-pass-1"), "viewer")
-    store.users.add("bob", hash_password("bob-pass-12"), "viewer")
-    with running(create_app(store, WebConfig(login_max_failures=3, login_window_s=2))) as base:
-        yield base, store
-    store.close()
-
-
-def _try(c: httpx.Client, user: str, password: str) -> httpx.Response:
-    token = csrf_of(c.get("/login").text)
-    return c.post("/login", data={"username": user, "password": password, "csrf_token": token})
-
-
-def test_login_is_rate_limited(limited) -> None:  # type: ignore[no-untyped-def]
-    base, store = limited
-    with httpx.Client(base_url=base, timeout=30) as c:
-        for _ in range(3):
-            r = _try(c, "alice", "wrong-password")
-            assert r.status_code == 401 and "wrong user name or password" in r.text
-        r = _try(c, "alice", "alice-pass-1")  # even the right password waits now
-        assert r.status_code == 429 and int(r.headers["retry-after"]) == 2
-        assert _try(c, "bob", "bob-pass-12").status_code == 429  # the same client is held back too
-        assert store.login_attempts.failures_since("alice", "127.0.0.1", 0) == (3, 3)
-        time.sleep(3.1)  # timestamps are whole seconds
-        r = _try(c, "alice", "alice-pass-1")
-        assert r.status_code == 303 and r.headers["location"] == "/"
-    with httpx.Client(base_url=base, timeout=30) as c:
-        assert _try(c, "nobody", "whatever-1").status_code == 401  # unknown names fail the same way

@@ -112,8 +112,10 @@ def test_account_repositories_one_concern_each(store: Store) -> None:
     store.login_attempts.record("ann", "10.0.0.2", False)
     store.login_attempts.record(" ann ", "10.0.0.1", True)
     store.login_attempts.record("bob", "10.0.0.1", False)
-    assert store.login_attempts.failures_since("ann", "10.0.0.1", now - 60) == (2, 2)
-    assert store.login_attempts.failures_since("ann", "10.0.0.1", now + 3600) == (0, 0)
+    seen = store.login_attempts.failures_since("ann", "10.0.0.1", now - 60)
+    assert (seen.pair, seen.client) == (0, 2)  # the pair's success starts its count again
+    assert store.login_attempts.failures_since("ann", "10.0.0.2", now - 60).pair == 1
+    assert store.login_attempts.failures_since("ann", "10.0.0.1", now + 3600).client == 0
     # marks: one per (user, kind, id), a second set changes the note; only posts and stories
     store.marks.set(ann.id, "story", 7, "check")
     mark = store.marks.set(ann.id, "story", 7, "checked")

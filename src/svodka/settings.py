@@ -224,8 +224,33 @@ TABLE: tuple[Setting, ...] = (
     S("web.port", 8080, "Port of `svodka serve`.", int),
     S("web.session_hours", 12.0, "Hours a web login lasts.", float),
     S("web.secure_cookies", False, "Mark cookies Secure (set when served over HTTPS behind a proxy).", bool),
-    S("web.login_max_failures", 5, "Failed logins per user name or client allowed in the window.", int),
-    S("web.login_window_s", 900, "Seconds over which failed logins are counted (then wait).", int),
+    S(
+        "web.login_max_failures",
+        5,
+        "Failed logins of one user name from one client before each further try of that pair must wait.",
+        int,
+    ),
+    S("web.login_window_s", 900, "Seconds over which failed logins are counted.", int),
+    S(
+        "web.login_delay_s",
+        1.0,
+        "The first such wait; it doubles with each further failure of the pair (a success starts again).",
+        float,
+    ),
+    S("web.login_delay_cap_s", 300.0, "The longest such wait, in seconds.", float),
+    S(
+        "web.login_client_max_failures",
+        100,
+        "Failed logins from one client (any user names) in the window before it must wait for the window.",
+        int,
+    ),
+    S(
+        "web.trusted_proxies",
+        (),
+        "Reverse proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For names the client; "
+        "empty: the connecting address is the client.",
+        tuple,
+    ),
     S("web.page_size", 20, "Rows per page in search and lists.", int),
     S(
         "web.max_body_bytes",

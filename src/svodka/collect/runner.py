@@ -67,22 +67,40 @@ def watch_jobs(
     return current
 
 
+def _one_line(err: BaseException) -> str:
+    """``Type: message`` on one line, short enough for `svodka status`."""
+    text = " ".join(str(err).split())
+    return (f"{type(err).__name__}: {text}" if text else type(err).__name__)[:300]
+
+
 async def run_job(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | None = None) -> Outcome:
-    """Collect one source and record its health; never raises for a source's own failure."""
+    """Collect one source and record its health; never raises for a source's own failure, whatever the
+    collector raised (but a :class:`ConfigError` or :class:`StoreError`, which are not the source's)."""
     store = ctx.store
     state = store.state.get(job.key)
     try:
         state, outcome = await by_kind(job.kind).collect(job, state, ctx)
         active = bool(outcome.new or outcome.edited or outcome.deleted)
         state = policy.on_success(state, ctx.clock(), ctx.cfg, ctx.rng, active=active)
-    except (SourceError, OSError) as e:
+    except (ConfigError, StoreError):
+        raise  # not the source's fault: the setup or the database (watch stops, or tries again next tick)
+    except Exception as e:
+        # Any other exception fails the source through the same backoff and breaker, a collector's own bug
+        # (a parser meeting a shape it did not expect) included: one line naming it, the traceback at debug.
         # The collector checkpointed its progress; start from that, add the failure.
         state = policy.on_failure(store.state.get(job.key), e, ctx.clock(), ctx.cfg, ctx.rng)
         if isinstance(e, NoWebPreview):  # with collect.telegram_via = "auto", MTProto takes over
             state = replace(state, extra={**state.extra, "no_preview": True})
-        outcome = Outcome(job.key, error=str(e))
+        if isinstance(e, (SourceError, OSError)):
+            outcome = Outcome(job.key, error=str(e))
+        else:
+            log.debug("%s: the collector raised", job.key, exc_info=True)
+            outcome = Outcome(job.key, error=_one_line(e))
+            state = replace(state, last_error=outcome.error)
         # INFO: the CLI prints the outcome line itself; -v shows the schedule too.
-        log.info("%s: %s (attempt %d; next at %s)", job.key, e, state.failures, state.next_attempt)
+        log.info(
+            "%s: %s (attempt %d; next at %s)", job.key, outcome.error, state.failures, state.next_attempt
+        )
     store.state.put(state, channel_id=job.channel.id)
     if outcome.error is None:
         outcome.through = state.position

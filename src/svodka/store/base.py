@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -184,13 +185,23 @@ class ApiKeyRepo(Protocol):
     def touch(self, key_id: int) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class LoginFailures:
+    """Failed logins since a time (Unix seconds), as the login limit of svodka.web.auth counts them."""
+
+    pair: int  # of this user name from this client, after the pair's last successful login
+    pair_last: int | None  # when the latest of those was
+    client: int  # from this client, any user name
+    client_first: int | None  # when the earliest of those was
+
+
 class LoginAttemptRepo(Protocol):
     """Logins tried, for the login limit (svodka.web.auth)."""
 
     def record(self, username: str, client: str, ok: bool) -> None: ...
 
-    def failures_since(self, username: str, client: str, since: int) -> tuple[int, int]:
-        """Failed logins since ``since`` (Unix seconds): (for this user name, from this client)."""
+    def failures_since(self, username: str, client: str, since: int) -> LoginFailures:
+        """Failed logins since ``since`` (Unix seconds) of this user name from this client, and from it."""
 
 
 class MarkRepo(Protocol):

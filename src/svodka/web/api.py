@@ -6,7 +6,6 @@ The data is the pages' data (see :mod:`svodka.web.views`); the OpenAPI document 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -14,7 +13,7 @@ from svodka.collect.registry import channel_named, parse_channel
 from svodka.errors import InputError
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
-from svodka.web.openapi import CHANNEL_PATTERN
+from svodka.web.openapi import channel_name
 from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params
 
 MAX_LIMIT = 200
@@ -107,11 +106,8 @@ def api_channel(ctx: Ctx) -> dict[str, Any]:
 @route("/api/channels", ADMIN, ("POST",))
 def api_channel_add(ctx: Ctx) -> Any:
     body = _body(ctx)
-    name = body.get("channel")
-    if not isinstance(name, str) or not re.fullmatch(CHANNEL_PATTERN, name):
-        raise InputError("channel", "name the channel: @name, t.me/name, a -100… id or a feed URL")
     channel = ctx.store.channels.add(
-        parse_channel(name),
+        parse_channel(channel_name(body.get("channel"))),
         tier=_tier(body["tier"]) if "tier" in body else None,
         groups=_groups(body.get("groups", [])),
     )

@@ -8,6 +8,7 @@ in a worker thread (the store is synchronous) and renders what it returns as HTM
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -120,8 +121,33 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        ip = ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
+    mapped = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) else None
+    return mapped or ip
+
+
+def client_address(request: Request, trusted: tuple[auth.Network, ...]) -> str:
+    """The client's address: the connecting peer, unless it is one of ``trusted`` (``web.trusted_proxies``);
+    then the right-most ``X-Forwarded-For`` address that is not a trusted proxy (each proxy appends the
+    address it was connected from, so only the entries the trusted ones appended can be believed). An entry
+    that is not an address ends the walk at the last trusted hop."""
+    peer = request.client.host if request.client else "unknown"
+    hop = _address(peer)
+    if hop is None or not any(hop in net for net in trusted):
+        return peer
+    forwarded = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    for entry in reversed(forwarded):
+        ip = _address(entry)
+        if ip is None:
+            break
+        hop = ip
+        if not any(ip in net for net in trusted):
+            break
+    return str(hop)
 
 
 def _replay(body: bytes) -> Callable[[], Any]:

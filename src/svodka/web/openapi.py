@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from svodka import __version__
+from svodka.errors import InputError
 from svodka.web.views import SEARCH_LANGUAGES
 
 _N = {"type": "null"}
@@ -128,8 +130,16 @@ MARK = {
 }
 
 # What the built-in sources read (svodka.collect.registry.parse_channel): @name / name, a -100… id, a
-# t.me link or feed URL.
-CHANNEL_PATTERN = r"^\s*(@?[A-Za-z][A-Za-z0-9_]{2,64}|-?[0-9]{5,18}|https?://\S+)\s*$"
+# t.me link or feed URL (no spaces or control characters in it).
+CHANNEL_PATTERN = r"^\s*(@?[A-Za-z][A-Za-z0-9_]{2,64}|-?[0-9]{5,18}|https?://[^\s\x00-\x1f\x7f-\x9f]+)\s*$"
+
+
+def channel_name(value: object) -> str:
+    """A channel to add, as the API's body or the HTML form gives it, checked against CHANNEL_PATTERN."""
+    if not isinstance(value, str) or not re.fullmatch(CHANNEL_PATTERN, value):
+        raise InputError("channel", "name the channel: @name, t.me/name, a -100… id or a feed URL")
+    return value.strip()
+
 
 MARK_BODY = {
     "type": "object",

@@ -12,7 +12,8 @@ from svodka.collect.registry import parse_channel
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
 from svodka.web import adapters, auth, views
-from svodka.web.framework import Ctx, HttpError, Renderer, View, route
+from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
+from svodka.web.openapi import channel_name
 
 ANALYST, ADMIN, VIEWER = "analyst", "admin", "viewer"
 
@@ -79,7 +80,7 @@ def login_submit(ctx: Ctx) -> Response:
     if not auth.same_token(ctx.request.cookies.get(auth.LOGIN_CSRF_COOKIE), ctx.form.get("csrf_token")):
         raise HttpError(403, "the login form has expired; reload it")
     username, password = ctx.form.get("username", ""), ctx.form.get("password", "")
-    client = ctx.request.client.host if ctx.request.client else "unknown"
+    client = client_address(ctx.request, ctx.config.trusted_proxies)
     try:
         user = auth.login(ctx.store, username, password, client, ctx.config)
     except auth.TooManyAttempts as e:
@@ -232,7 +233,7 @@ def _groups(text: str | None) -> list[str]:
 
 @route("/channels", ADMIN, ("POST",))
 def channel_add(ctx: Ctx) -> Response:
-    ref = parse_channel(ctx.form.get("channel", "").strip())
+    ref = parse_channel(channel_name(ctx.form.get("channel", "")))
     channel = ctx.store.channels.add(
         ref, tier=_tier(ctx.form.get("tier")), groups=_groups(ctx.form.get("groups"))
     )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from svodka.store.base import LoginFailures
 from svodka.store.sqlite.db import Database, now_ts
+
+
+def _name(username: str) -> str:
+    return username.strip()[:64]
 
 
 class SqliteLoginAttempts:
@@ -16,17 +21,21 @@ class SqliteLoginAttempts:
             conn.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
             conn.execute(
                 "INSERT INTO login_attempts (username, client, at, ok) VALUES (?, ?, ?, ?)",
-                (username.strip()[:64], client, now, int(ok)),
+                (_name(username), client, now, int(ok)),
             )
 
-    def failures_since(self, username: str, client: str, since: int) -> tuple[int, int]:
-        """Failed logins since ``since``: (for this user name, from this client)."""
+    def failures_since(self, username: str, client: str, since: int) -> LoginFailures:
+        name = _name(username)
         with self.db.read() as conn:
-            by_user = conn.execute(
-                "SELECT COUNT(*) FROM login_attempts WHERE username = ? AND at >= ? AND ok = 0",
-                (username.strip()[:64], since),
-            ).fetchone()[0]
-            by_client = conn.execute(
-                "SELECT COUNT(*) FROM login_attempts WHERE client = ? AND at >= ? AND ok = 0", (client, since)
-            ).fetchone()[0]
-        return int(by_user), int(by_client)
+            # A successful login of the pair starts its count again (ids order attempts within a second).
+            pair, pair_last = conn.execute(
+                "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE username = ? AND client = ? AND at >= ?"
+                " AND ok = 0 AND id > COALESCE((SELECT MAX(id) FROM login_attempts"
+                " WHERE username = ? AND client = ? AND ok = 1), 0)",
+                (name, client, since, name, client),
+            ).fetchone()
+            by_client, client_first = conn.execute(
+                "SELECT COUNT(*), MIN(at) FROM login_attempts WHERE client = ? AND at >= ? AND ok = 0",
+                (client, since),
+            ).fetchone()
+        return LoginFailures(int(pair), pair_last, int(by_client), client_first)
