@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, StoryCard
 from svodka.errors import ConfigError, SvodkaError
+from svodka.links import safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.rank import RankWeights, rank, view_norms
@@ -84,7 +85,7 @@ def card_for(story: Story, independent: int, topic: str) -> StoryCard:
         story_id=story.id,
         first_channel=first.post.channel,
         first_date=first.post.date,
-        first_url=first.post.url,
+        first_url=safe_url(first.post.url),  # the card links the first post: a safe link or none
         last_date=max(m.post.date for m in story.members),
         channels=tuple(dict.fromkeys(m.post.channel for m in story.members)),
         posts=len(story.members),

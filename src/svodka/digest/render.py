@@ -9,6 +9,7 @@ PDF is :mod:`svodka.digest.pdf` (the HTML through WeasyPrint).
 
 from __future__ import annotations
 
+import copy
 import html
 import re
 from datetime import datetime
@@ -17,9 +18,10 @@ from functools import lru_cache
 import jinja2
 
 from svodka.digest.model import Digest, DigestItem
+from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import local as _local
-from svodka.digest.schema import to_dict
 from svodka.digest.schema import zone as zone  # callers name it from here
+from svodka.links import safe_url
 from svodka.pipeline.summarize import Cited
 
 TELEGRAM_LIMIT = 4096
@@ -32,7 +34,25 @@ def _fmt(dt: datetime, tz: str) -> str:
 def render_json(digest: Digest) -> str:
     import orjson
 
-    return orjson.dumps(to_dict(digest), option=orjson.OPT_INDENT_2).decode()
+    return orjson.dumps(digest_links(to_dict(digest)), option=orjson.OPT_INDENT_2).decode()
+
+
+def digest_links(doc: DigestDocument) -> DigestDocument:
+    """``doc`` with each of its links checked again by :func:`~svodka.links.safe_url` (a document stored
+    before the check, or by an older version, holds them as they were): a link that fails is None, so every
+    renderer of the document shows it as text."""
+    out = copy.deepcopy(doc)
+    for it in out.get("items") or ():
+        abstract = it.get("abstract")
+        cited: list[CitedDoc] = [it["headline"]] if it.get("headline") else []
+        cited += [*(it.get("sentences") or ()), *((abstract.get("refs") or ()) if abstract else ())]
+        for c in cited:
+            if "url" in c:
+                c["url"] = safe_url(c["url"])
+        card = it.get("card")
+        if card and "first_url" in card:
+            card["first_url"] = safe_url(card["first_url"])
+    return out
 
 
 def card_line(it: DigestItem, tz: str, flag: bool = True) -> str:
@@ -113,14 +133,11 @@ def render_markdown(digest: Digest) -> str:
     return "\n".join(lines)
 
 
-_LINKABLE = re.compile(r"(?i)(https?|tg)://[^\s<>]")
-
-
 def _link_md(c: Cited) -> str:
     label = _md_escape(c.channel)
-    if not c.url or not _LINKABLE.match(c.url):  # javascript:, data: … are shown as the channel name alone
+    url = safe_url(c.url)
+    if not url:  # javascript:, data: … are shown as the channel name alone
         return label
-    url = c.url
     for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
         url = url.replace(char, code)  # keep the link syntax whole
     return f"[{label}]({url})"
@@ -134,6 +151,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["safe_url"] = safe_url  # every href the template writes passes svodka.links.safe_url
     return env
 
 
@@ -177,7 +195,8 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 def _link_tg(c: Cited) -> str:
     name = html.escape(c.channel)
-    return f'— <a href="{html.escape(c.url, quote=True)}">{name}</a>' if c.url else f"— {name}"
+    url = safe_url(c.url)
+    return f'— <a href="{html.escape(url, quote=True)}">{name}</a>' if url else f"— {name}"
 
 
 def pack(pieces: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -201,8 +220,6 @@ def _fit(piece: str, limit: int) -> list[str]:
     """A piece longer than ``limit``: drop its markup and cut the plain text at spaces."""
     if len(piece) <= limit:
         return [piece]
-    import re
-
     text = html.unescape(re.sub(r"<[^>]+>", "", piece))
     parts, cur = [], ""
     for word in text.split(" "):
@@ -228,8 +245,8 @@ def render_text(digest: Digest, sentences: bool = False) -> str:
         mark = "[update] " if it.update else ""
         lines.append(f"{it.rank:>2}. {mark}{it.summary.headline.text}")
         lines.append(f"    {card_line(it, tz)}")
-        if it.summary.headline.url:
-            lines.append(f"    {it.summary.headline.url}")
+        if url := safe_url(it.summary.headline.url):
+            lines.append(f"    {url}")
         if sentences:
             lines += [f"    - {c.text} ({c.channel})" for c in it.summary.sentences]
     if not digest.items:

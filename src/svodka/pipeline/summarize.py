@@ -27,6 +27,7 @@ import snowballstemmer
 from razdel import sentenize, tokenize
 from stop_words import get_stop_words
 
+from svodka.links import safe_url
 from svodka.model import Story, StoryMember
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
@@ -174,8 +175,8 @@ class _Unit:
 
 
 def web_url(url: str | None) -> str | None:
-    """``url`` if it is an http(s) link; javascript:, data: or file: URLs are never rendered as links."""
-    return url if url and url.lower().startswith(("https://", "http://")) else None
+    """``url`` as :func:`svodka.links.safe_url` passes it: javascript:, data: file: are never links."""
+    return safe_url(url)
 
 
 def cite(text: str, m: StoryMember) -> Cited:

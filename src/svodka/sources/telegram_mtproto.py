@@ -11,6 +11,7 @@ silent sleeping is switched off (``flood_sleep_threshold=0``) so every wait is l
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from svodka.errors import ConfigError, RateLimited, SourceError
+from svodka.links import safe_url
 from svodka.model import ChannelRef, Entity, ForwardOrigin, Post, utc
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,9 @@ class MessageClient(Protocol):
     async def get_messages(self, entity: Any, *args: Any, **kwargs: Any) -> Any: ...
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:(?!\d)")  # "javascript:", not "localhost:8080"
+
+
 def _utf16_slice(text: str, offset: int, length: int) -> str:
     """Telegram counts entity offsets in UTF-16 code units (an emoji can be two)."""
     encoded = text.encode("utf-16-le")
@@ -71,7 +76,9 @@ def entities_of(text: str, entities: Sequence[Any] | None) -> tuple[tuple[Entity
         span = _utf16_slice(text, e.offset, e.length)
         url = getattr(e, "url", None)
         if kind == "url":
-            url = span if "://" in span else f"https://{span}"
+            # as Telegram opens it: a bare address over https; one with a scheme as written (and checked)
+            url = span if "://" in span or _SCHEME.match(span) else f"https://{span}"
+        url = safe_url(url)  # javascript:, data: … stay text (svodka.links)
         if kind in ("url", "text_link") and url:
             links.append(url)
         out.append(Entity(kind, span, url))
@@ -145,7 +152,7 @@ def message_to_post(msg: Any, channel: ChannelRef) -> Post | None:
     text = msg.message or ""
     entities, links = entities_of(text, msg.entities)
     media = msg.media
-    page_url = getattr(getattr(media, "webpage", None), "url", None)
+    page_url = safe_url(getattr(getattr(media, "webpage", None), "url", None))
     if page_url:
         links = tuple(dict.fromkeys((*links, page_url)))
     reply = msg.reply_to

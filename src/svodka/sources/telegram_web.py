@@ -34,6 +34,7 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from svodka.errors import SourceError
+from svodka.links import safe_url
 from svodka.model import PLATFORM_TELEGRAM, ChannelRef, Entity, ForwardOrigin, Post, utc
 
 
@@ -173,13 +174,16 @@ class _TextBuilder:
             ), None
         if href.startswith("//"):
             href = "https:" + href
-        if not re.match(r"(?i)(https?|tg|mailto|tel):", href):
+        if href.lower().startswith(("mailto:", "tel:")):
+            return ("email" if href.lower().startswith("mailto:") else "phone"), href
+        # Only a link with its scheme (a relative href is the page's own); javascript:, data: … are text.
+        url = safe_url(href) if re.match(r"(?i)\s*(https?|tg):", href) else None
+        if url is None:
             return None, None
+        href = url
         handle, msg = _tme_parts(href)
         if handle and msg is None and text.lower() == "@" + handle:
             return "mention", href
-        if href.lower().startswith(("mailto:", "tel:")):
-            return ("email" if href.lower().startswith("mailto:") else "phone"), href
         self.links.append(href)
         bare = re.sub(r"^https?://", "", href).rstrip("/")
         return (
@@ -330,8 +334,8 @@ def _parse_message(msg: LexborNode, handle: str, where: str, seen_at: datetime) 
         return message_id, None  # "pinned", "channel photo updated": not a post
     text, entities, links = text_of(_own(msg, ".tgme_widget_message_text"))
     preview = msg.css_first("a.tgme_widget_message_link_preview")
-    if preview is not None and preview.attributes.get("href"):
-        links = tuple(dict.fromkeys((*links, preview.attributes.get("href") or "")))
+    if preview is not None and (preview_url := safe_url(preview.attributes.get("href"))):
+        links = tuple(dict.fromkeys((*links, preview_url)))
     if not text:  # media-only posts may carry a caption elsewhere in newer markup
         text, entities, links2 = text_of(_own(msg, ".tgme_widget_message_caption"))
         links = tuple(dict.fromkeys((*links, *links2)))

@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any
 
 from svodka.collect.registry import channel_named, parse_channel
+from svodka.digest.render import digest_links
 from svodka.errors import InputError
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
@@ -163,7 +164,7 @@ def api_digests(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/digests/{digest_id:int}", VIEWER)
 def api_digest(ctx: Ctx) -> dict[str, Any]:
-    return {"digest": adapters.digest(ctx.store, ctx.path_params["digest_id"])}
+    return {"digest": digest_links(adapters.digest(ctx.store, ctx.path_params["digest_id"]))}
 
 
 @route("/api/health", ANALYST)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from svodka.links import safe_url
 from svodka.store import Store
 from svodka.web import api, openapi, pages, questions  # noqa: F401  (importing them declares their routes)
 from svodka.web.auth import WebConfig
@@ -62,7 +63,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager)
+    env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager, safe_url=safe_url)
     return env
 
 

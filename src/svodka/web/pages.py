@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from starlette.responses import RedirectResponse, Response
 
 from svodka.collect.registry import parse_channel
+from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError
 from svodka.model import ROLES
 from svodka.web import adapters, auth, views
@@ -149,7 +150,8 @@ def _digest_matches(ctx: Ctx, digest_id: int, topic: str | None, group: str | No
 
 @route("/digests/{digest_id:int}", VIEWER)
 def digest_page(ctx: Ctx) -> View:
-    return View("digest.html", {"digest": adapters.digest(ctx.store, ctx.path_params["digest_id"])})
+    digest = digest_links(adapters.digest(ctx.store, ctx.path_params["digest_id"]))
+    return View("digest.html", {"digest": digest})
 
 
 @route("/stories/{story_id:int}", VIEWER)

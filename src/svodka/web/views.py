@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from svodka.collect.registry import channel_named
 from svodka.errors import InputError, NotFoundError
+from svodka.links import safe_url
 from svodka.model import (
     PLATFORM_TELEGRAM,
     Channel,
@@ -115,7 +116,7 @@ def post_dict(p: StoredPost) -> dict[str, Any]:
         "message_id": p.message_id,
         "date": p.date,
         "text": p.text,
-        "url": p.url,
+        "url": safe_url(p.url),  # stored before the import edge checked it, or by a plugin: not a link
         "views": p.views,
         "forwards": p.forwards,
         "forwarded_from": (
@@ -189,7 +190,12 @@ def cited_summary(story: Story, sentences: int = 3) -> list[dict[str, Any]]:
             continue
         first = re.split(r"(?<=[.!?…])\s+|\n+", plain(m.post.text.strip()), maxsplit=1)[0]
         out.append(
-            {"text": first.strip(), "post_id": m.post.id, "channel": m.post.channel, "url": m.post.url}
+            {
+                "text": first.strip(),
+                "post_id": m.post.id,
+                "channel": m.post.channel,
+                "url": safe_url(m.post.url),
+            }
         )
         seen.add(m.post.channel_id)
         if len(out) == sentences:
