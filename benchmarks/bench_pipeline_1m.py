@@ -260,8 +260,9 @@ def fresh_copy(src_db: Path, batch_file: Path, code: Path) -> tuple[Path, float]
     out = subprocess.run(
         [*cmd, str(batch_file)], env=cli_env(code), cwd=TMP, capture_output=True, text=True, check=True
     ).stdout
-    report = json.loads(out)
-    return work, float(report.get("seconds", 0.0))
+    report = json.loads(out)[0]  # one report per file
+    assert report["new"] > 0, report
+    return work, float(report["seconds"])
 
 
 def run_cli(db: Path, embedder: str, label: str, import_s: float, code: Path) -> dict[str, Any]:
