@@ -9,6 +9,12 @@ that process's ru_maxrss (os.wait4), not this script's.
 
 ``--escaped N`` adds a row for an export of one message whose text is N ``\\u0436`` escapes (24 MiB per 4M):
 ijson's yajl2_c took time quadratic in such a string, the streaming walk (sources/json_stream.py) linear.
+
+    .venv/bin/python benchmarks/bench_import.py --posts 0 --src ../base/src --src src --rounds 2
+
+``--src DIR`` (repeatable) runs the import with that code tree (``PYTHONPATH``; default: the interpreter's
+own), each input with every tree in turn, ``--rounds`` times (old, new, old, new); ``--posts 0`` skips the
+synthetic export.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RU = ROOT.parent / "shared" / "data" / "tg_ru_news_2024" / "posts.jsonl"
 
 
-def import_once(path: Path, workdir: Path) -> tuple[int, float, float, float, float]:
+def import_once(path: Path, workdir: Path, src: Path | None = None) -> tuple[int, float, float, float, float]:
     """(posts, wall seconds, storing seconds, indexing seconds, peak MiB) of one `svodka import` of ``path``
     into a new database. Wall time includes start-up; storing is reading + saving; indexing is the bulk
     full-text indexing the command runs afterwards so that the posts are searchable."""
@@ -39,6 +45,7 @@ def import_once(path: Path, workdir: Path) -> tuple[int, float, float, float, fl
             [sys.executable, "-c", code, "import", "--json", "--db", str(db), str(path)],
             stdout=out,
             stderr=err,
+            env={**os.environ, "PYTHONPATH": str(src)} if src else None,
         )
         # wait4 gives this one child's own ru_maxrss (KiB on Linux): the import process's peak memory
         _, status, usage = os.wait4(proc.pid, 0)
@@ -57,14 +64,17 @@ def main() -> None:
     ap.add_argument("--posts", type=int, default=1_000_000, help="size of the synthetic export")
     ap.add_argument("--keep", type=Path, help="reuse/keep the synthetic export at this path")
     ap.add_argument("--escaped", type=int, default=0, help="also one message of N \\uXXXX escapes")
+    ap.add_argument("--src", type=Path, action="append", help="a code tree's src/ folder; repeatable")
+    ap.add_argument("--rounds", type=int, default=1, help="import each input this many times per --src")
     args = ap.parse_args()
+    srcs: list[Path | None] = [p.resolve() for p in args.src] if args.src else [None]
     with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
         work = Path(tmp)
         rows = []
         if RU.exists():
             rows.append(("tg_ru_news_2024 posts.jsonl", RU))
         synthetic = args.keep or work / "synthetic.json"
-        if not synthetic.exists():
+        if args.posts and not synthetic.exists():
             subprocess.run(
                 [
                     sys.executable,
@@ -75,7 +85,8 @@ def main() -> None:
                 ],
                 check=True,
             )
-        rows.append((f"synthetic result.json ({synthetic.stat().st_size >> 20} MiB)", synthetic))
+        if args.posts:
+            rows.append((f"synthetic result.json ({synthetic.stat().st_size >> 20} MiB)", synthetic))
         if args.escaped:
             escaped = work / "escaped.json"
             head = '{"name":"e","type":"public_channel","id":9,"messages":[{"id":1,"type":"message",'
@@ -84,17 +95,20 @@ def main() -> None:
             )
             rows.append((f"one message, {args.escaped:,} \\u escapes", escaped))
         print(
-            f"{'input':<40} {'posts':>9} {'wall s':>7} {'posts/s':>8} {'store s':>8} {'store/s':>8} "
-            f"{'index s':>8} {'index/s':>8} {'peak MiB':>9}"
+            f"{'input':<40} {'code':<6} {'posts':>9} {'wall s':>7} {'posts/s':>8} {'store s':>8} "
+            f"{'store/s':>8} {'index s':>8} {'index/s':>8} {'peak MiB':>9}"
         )
         for name, path in rows:
-            posts, wall, store, index, peak = import_once(path, work)
-            print(
-                f"{name:<40} {posts:>9} {wall:>7.1f} {posts / wall:>8,.0f} "
-                f"{store:>8.1f} {posts / store:>8,.0f} "
-                f"{index:>8.1f} {posts / max(index, 1e-9):>8,.0f} {peak:>9.0f}",
-                flush=True,
-            )
+            for _round in range(args.rounds):
+                for src in srcs:
+                    code = "-" if src is None else src.parent.name if src.name == "src" else src.name
+                    posts, wall, store, index, peak = import_once(path, work, src)
+                    print(
+                        f"{name:<40} {code:<6} {posts:>9} {wall:>7.1f} {posts / wall:>8,.0f} "
+                        f"{store:>8.1f} {posts / store:>8,.0f} "
+                        f"{index:>8.1f} {posts / max(index, 1e-9):>8,.0f} {peak:>9.0f}",
+                        flush=True,
+                    )
 
 
 if __name__ == "__main__":

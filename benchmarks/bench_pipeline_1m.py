@@ -1,7 +1,7 @@
 """Pipeline at scale: 1,000 new posts processed against a 1M-post store that is already processed.
 
     .venv/bin/python benchmarks/bench_pipeline_1m.py [--copies 48] [--batch 1000] [--embedder use]
-        [--rebuild] [--profile]
+        [--rebuild] [--profile] [--src DIR ...] [--build-src DIR] [--rounds N] [--no-seed]
 
 1. Seed (cached in ``$TMPDIR/svodka-bench-1m-seed.db``): the tg_ru_news_2024 posts, all but the last
    ``--batch`` by date, imported and processed for real (normalise, language, ads, copies, embeddings,
@@ -17,12 +17,20 @@
    (21k posts) is the reference: the difference is what the store's size costs.
 ``--backdated DAYS`` adds one post dated DAYS before the batch, as a channel's backlog import brings.
 ``--profile`` runs the 1M incremental in this process under cProfile and prints the top functions.
+
+Old code against new in one run: ``--src ../base/src --src src --rounds 2`` runs the batch with each code
+tree in turn (old, new, old, new: the machine's load falls on both alike). The seed and the store are built
+once, by ``--build-src`` (default: the first ``--src``); a code tree with other migrations than the builder's
+gets a migrated copy of each store, made once and cached (``…-m<hash>.db``; the migration's one-off seconds
+are printed). The batch is imported and processed by each tree's own CLI (``python -m svodka`` with
+``PYTHONPATH`` = that tree).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import json
 import os
 import pstats
@@ -34,16 +42,11 @@ import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data" / "tg_ru_news_2024" / "posts.jsonl"
-sys.path.insert(0, str(ROOT / "src"))
-
-from svodka.ingest import import_file  # noqa: E402
-from svodka.process import WATERMARK, process  # noqa: E402
-from svodka.settings import defaults  # noqa: E402
-from svodka.sources.files import ReadOptions  # noqa: E402
-from svodka.store import open_store  # noqa: E402
+WATERMARK = "watermark"  # svodka.process.WATERMARK: the same key in every version
 
 TMP = Path(tempfile.gettempdir())
 WEEK = 7 * 86400
@@ -74,6 +77,12 @@ def backdated(line: str, days: float) -> str:
 
 
 def build_seed(path: Path, lines: list[str], embedder: str) -> None:
+    from svodka.ingest import import_file
+    from svodka.process import process
+    from svodka.settings import defaults
+    from svodka.sources.files import ReadOptions
+    from svodka.store import open_store
+
     tmp = path.with_suffix(".building")
     for p in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         p.unlink(missing_ok=True)
@@ -197,27 +206,72 @@ def build_store(path: Path, seed: Path, copies: int) -> None:
     )
 
 
-def fresh_copy(src: Path, batch_file: Path) -> tuple[Path, float]:
-    """A throwaway copy of ``src`` with the batch imported; returns it and the import's seconds."""
-    work = TMP / f"svodka-bench-1m-work-{src.stem}.db"
-    for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
+def cli_env(src: Path, **extra: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(src), **extra}
+
+
+def migrations(src: Path) -> list[str]:
+    return sorted(p.name for p in (src / "svodka" / "store" / "sqlite" / "migrations").glob("*.sql"))
+
+
+def unlink_db(path: Path) -> None:
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         p.unlink(missing_ok=True)
-    shutil.copyfile(src, work)
-    with work.open("rb+") as f:  # flush the copy now, or its writeback lands in the run's first fsync
+
+
+def copy_synced(src: Path, dst: Path) -> None:
+    unlink_db(dst)
+    shutil.copyfile(src, dst)
+    with dst.open("rb+") as f:  # flush the copy now, or its writeback lands in the run's first fsync
         os.fsync(f.fileno())
+
+
+def prepared(store: Path, src: Path, built_by: Path) -> Path:
+    """``store`` as ``src``'s code opens it: itself, or (other migrations) a migrated copy, made once."""
+    if migrations(src) == migrations(built_by):
+        return store
+    tag = hashlib.sha1("\n".join(migrations(src)).encode()).hexdigest()[:8]
+    target = store.with_name(f"{store.stem}-m{tag}.db")
+    if target.exists():
+        return target
+    tmp = target.with_suffix(".building")
+    copy_synced(store, tmp)
     t = time.perf_counter()
-    with open_store(work) as store:
-        report = import_file(store, batch_file, fmt="jsonl", options=ReadOptions())
-    assert report.saved.new > 0, report
-    return work, time.perf_counter() - t
+    code = "import sys; from svodka.store import open_store; open_store(sys.argv[1]).close()"
+    subprocess.run([sys.executable, "-c", code, str(tmp)], env=cli_env(src), check=True, cwd=TMP)
+    sec = time.perf_counter() - t
+    checkpoint(tmp)
+    tmp.rename(target)
+    new = sorted(set(migrations(src)) - set(migrations(built_by)))
+    print(
+        f"| migration of {store.name} by {src} ({', '.join(new)}), one-off | {sec:.1f} s; "
+        f"{target.stat().st_size >> 20:,} MiB (load {load_average()}) |",
+        flush=True,
+    )
+    return target
 
 
-def run_cli(db: Path, embedder: str, label: str, import_s: float) -> None:
-    env = {**os.environ, "SVODKA_DB": str(db), "SVODKA_PIPELINE_EMBEDDER": embedder}
+def fresh_copy(src_db: Path, batch_file: Path, code: Path) -> tuple[Path, float]:
+    """A throwaway copy of ``src_db`` with the batch imported by ``code``'s CLI; returns it and the
+    import's seconds (the CLI's own report: start-up not included)."""
+    work = TMP / f"svodka-bench-1m-work-{src_db.stem}.db"
+    copy_synced(src_db, work)
+    cmd = [sys.executable, "-m", "svodka", "--db", str(work), "import", "--format", "jsonl", "--json"]
+    out = subprocess.run(
+        [*cmd, str(batch_file)], env=cli_env(code), cwd=TMP, capture_output=True, text=True, check=True
+    ).stdout
+    report = json.loads(out)[0]  # one report per file
+    assert report["new"] > 0, report
+    return work, float(report["seconds"])
+
+
+def run_cli(db: Path, embedder: str, label: str, import_s: float, code: Path) -> dict[str, Any]:
+    env = cli_env(code, SVODKA_DB=str(db), SVODKA_PIPELINE_EMBEDDER=embedder)
     t = time.perf_counter()
     proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "svodka"), "process", "--json"],
+        [sys.executable, "-m", "svodka", "process", "--json"],
         env=env,
+        cwd=TMP,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -230,9 +284,10 @@ def run_cli(db: Path, embedder: str, label: str, import_s: float) -> None:
         raise SystemExit(f"svodka process failed ({status}): {out[-2000:]}")
     r = json.loads(out)
     n = r["posts"]
+    peak = usage.ru_maxrss / 1024
     print(
         f"| {label}: `svodka process` on {n:,} new posts | wall {wall:.1f} s ({n / wall:,.0f} posts/s), "
-        f"peak {usage.ru_maxrss / 1024:.0f} MiB; import of the batch {import_s:.1f} s; "
+        f"peak {peak:.0f} MiB; import of the batch {import_s:.1f} s; "
         f"{r['ads']} ads, {r['copies']} copies, {r['embedded']} embedded, stories new "
         f"{r['stories_new']} / grown {r['stories_joined']} / merges {r['merges']} (load {load_average()}) |",
         flush=True,
@@ -241,9 +296,38 @@ def run_cli(db: Path, embedder: str, label: str, import_s: float) -> None:
         rate = f"{n / sec:,.0f} posts/s" if sec > 0.001 else "-"
         print(f"|   {stage} | {sec:.2f} s ({rate}) |", flush=True)
     print(f"|   sum of stages (rest of wall: start-up, model loads) | {sum(r['seconds'].values()):.2f} s |")
+    return {"label": label, "wall": wall, "peak": peak, "seconds": r["seconds"], "report": r}
+
+
+def summary(runs: list[dict[str, Any]]) -> None:
+    """Per code tree: each run's wall, peak and stages side by side; then the ratio of the means."""
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in runs:
+        by.setdefault(r["label"], []).append(r)
+    if len(by) < 2:
+        return
+    labels = list(by)
+    stages = list(dict.fromkeys(s for r in runs for s in r["seconds"]))
+
+    def mean(rs: list[dict[str, Any]], f: Any) -> float:
+        return sum(f(r) for r in rs) / len(rs)
+
+    print(f"\n| what | {' | '.join(labels)} | ratio {labels[-1]} / {labels[0]} (means) |")
+    print("| --- |" + " ---: |" * (len(labels) + 1))
+    rows = [("wall s", lambda r: r["wall"]), ("peak MiB", lambda r: r["peak"])]
+    rows += [(f"{s} s", lambda r, s=s: r["seconds"].get(s, 0.0)) for s in stages]
+    for name, f in rows:
+        cells = [" / ".join(f"{f(r):.2f}" for r in by[lb]) for lb in labels]
+        a, b = mean(by[labels[0]], f), mean(by[labels[-1]], f)
+        ratio = f"{b / a:.2f}" if a > 0.001 else "-"
+        print(f"| {name} | {' | '.join(cells)} | {ratio} |")
 
 
 def profile(db: Path, embedder: str) -> None:
+    from svodka.process import process
+    from svodka.settings import defaults
+    from svodka.store import open_store
+
     prof = cProfile.Profile()
     with open_store(db) as store:
         prof.enable()
@@ -267,7 +351,21 @@ def main() -> None:
         default=0,
         help="Add one post dated this many days before the batch (a backlog post of a channel).",
     )
+    ap.add_argument(
+        "--src",
+        type=Path,
+        action="append",
+        help="A code tree's src/ folder to run the batch with; repeat to compare (default: this tree's).",
+    )
+    ap.add_argument(
+        "--build-src", type=Path, help="The code that builds seed and store (default: first --src)."
+    )
+    ap.add_argument("--rounds", type=int, default=1, help="Run every --src this many times, interleaved.")
+    ap.add_argument("--no-seed", action="store_true", help="Skip the reference runs on the seed store.")
     args = ap.parse_args()
+    srcs = [p.resolve() for p in (args.src or [ROOT / "src"])]
+    build_src = (args.build_src or srcs[0]).resolve()
+    sys.path.insert(0, str(build_src))
     seed_lines, batch_lines = split_lines(args.batch)
     seed = TMP / f"svodka-bench-1m-seed-{args.embedder}.db"
     big = TMP / f"svodka-bench-1m-{args.embedder}-{args.copies}.db"
@@ -280,14 +378,24 @@ def main() -> None:
     if args.backdated:
         batch_lines = [*batch_lines, backdated(batch_lines[0], args.backdated)]
     batch_file = write_jsonl(batch_lines, TMP / "svodka-bench-1m-batch.jsonl")
-    for label, src in (("seed store (21k)", seed), (f"1M store ({args.copies} copies)", big)):
-        work, import_s = fresh_copy(src, batch_file)
-        if args.profile and src == big:
-            profile(work, args.embedder)
-        else:
-            run_cli(work, args.embedder, label, import_s)
-        for p in (work, Path(f"{work}-wal"), Path(f"{work}-shm")):
-            p.unlink(missing_ok=True)
+    stores = [] if args.no_seed else [("seed store (21k)", seed)]
+    stores.append((f"1M store ({args.copies} copies)", big))
+    ready = {(src, db): prepared(db, src, build_src) for src in srcs for _, db in stores}
+    runs: list[dict[str, Any]] = []
+    for _round in range(args.rounds):
+        for src in srcs:
+            name = src.parent.name if src.name == "src" else src.name
+            for label, db in stores:
+                work, import_s = fresh_copy(ready[src, db], batch_file, src)
+                if args.profile and db == big:
+                    profile(work, args.embedder)
+                else:
+                    tag = f"{name}, {label}" if len(srcs) > 1 else label
+                    r = run_cli(work, args.embedder, tag, import_s, src)
+                    if db == big:
+                        runs.append({**r, "label": name})
+                unlink_db(work)
+    summary(runs)
 
 
 if __name__ == "__main__":
