@@ -27,13 +27,13 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from svodka.digest import DigestQuery, build_digest, render_json  # noqa: E402
-from svodka.digest.compose import DigestOptions  # noqa: E402
-from svodka.pipeline.quotes import Quote, card_problems, quote_problems  # noqa: E402
-from svodka.store import open_store  # noqa: E402
+from svodka.digest import DigestQuery, build_digest, render_json
+from svodka.digest.compose import DigestOptions
+from svodka.pipeline.quotes import Quote, card_problems, quote_problems
+from svodka.store import open_store
 
 try:
-    from svodka.pipeline.headline import headline_problems  # noqa: E402
+    from svodka.pipeline.headline import headline_problems
 except ImportError:  # before the headline module existed: measure the quotes only
 
     def headline_problems(text: str) -> list[str]:
@@ -92,11 +92,15 @@ def main() -> None:
                     if args.show and problems:
                         print(f"  {day} {problems}: {c['text']}")
                 pool.append((str(day), head["text"], c["text"]))
-        print(f"{day}: {len(doc['items'])} stories, {sum(len(i['sentences']) for i in doc['items'])} quotes, "
-              f"{day_fail} failing")
+        print(
+            f"{day}: {len(doc['items'])} stories, {sum(len(i['sentences']) for i in doc['items'])} quotes, "
+            f"{day_fail} failing"
+        )
         day += timedelta(days=1)
-    print(f"total: {total_quotes} key sentences, {failing} failing the checks; "
-          f"{len(head_lengths)} headlines, {bad_heads} failing, longest {max(head_lengths, default=0)} chars")
+    print(
+        f"total: {total_quotes} key sentences, {failing} failing the checks; "
+        f"{len(head_lengths)} headlines, {bad_heads} failing, longest {max(head_lengths, default=0)} chars"
+    )
     for kind, n in kinds.most_common():
         print(f"  {n:4d}  {kind}")
     if args.sample and args.sample_out:

@@ -35,6 +35,12 @@ _EMOJI = re.compile("[\U0001f000-\U0001faff\U00002600-\U000027bf\u2b00-\u2bff\uf
 _MARKDOWN = re.compile(r"\*\*|__|~~|`|\]\(")
 _FOOTER = re.compile(r"подпис|наш канал|прислать новость|без vpn|@\w{3,}|t\.me/", re.IGNORECASE)
 _CLAUSE = re.compile(r"[,;:]\s|\s[—–]\s|[.!?…]\s")
+# A comma before «что», «который», «чтобы» … ends no thought: «Генпрокурор заявил Spiegel, что …».
+_SUBORDINATE = re.compile(
+    r"(что|чтобы|который|которая|которое|которые|которого|которой|которым|где|когда|если|ли|как|"
+    r"поскольку|потому|хотя|that|which|who)\b",
+    re.IGNORECASE,
+)
 
 
 def clean_headline(text: str) -> str:
@@ -59,6 +65,8 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str | None:
         end = m.start() + (1 if text[m.start()] in ".!?…" else 0)
         if end > limit:
             break
+        if text[m.start()] == "," and _SUBORDINATE.match(text, m.end()):
+            continue
         if end >= MIN_CUT:
             cut = end
     if cut is None:

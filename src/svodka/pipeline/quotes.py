@@ -21,6 +21,7 @@ POINTS_BACK = "points back to an earlier sentence"
 CAPTION = "caption of media the reader cannot see"
 FILLER = "filler"
 READER = "addresses the reader"
+SHORT = "too short to inform"
 
 SAME_POST = "post quoted twice"
 DUPLICATE = "says the same as another quote"
@@ -44,7 +45,8 @@ _SCAFFOLD = re.compile(
 # Openings that need the sentence before them. Hard: a time, place or thing named only by pointing
 # («Тогда…», «Там…», «Это…», «Он…»); soft: a connector («А…», «Но…») that is fine with a figure or a name.
 _HARD_BACK = re.compile(
-    r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|это|этот|эта|эти|этого|этой|"
+    r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|такую|таких|таким|это|этот|эта|"
+    r"эти|этого|этой|этим|этих|этому|эту|тот|та|те|того|тем|той|"
     r"он|она|они|оно|его|ее|её|их|ему|ей|им|об этом|при этом|в этом|после этого|до этого|"
     r"по (его|ее|её|их) словам|\w+ же)\b",
     re.IGNORECASE,
@@ -75,13 +77,16 @@ _READER = re.compile(
 _FIGURE = re.compile(r"\d")
 # A name: a capitalised word that is not the first word and not a quote's opening word.
 _NAME = re.compile(r"(?<=[\s«\"(])[A-ZА-ЯЁ][a-zа-яё]+|(?<=[\s«\"(])[A-ZА-ЯЁ]{2,}\b")
-# Figures that change during the day: exchange rates, prices of oil, coins and indices.
+# Figures that change during the day: exchange rates and market prices (a rate word near the figure; a sum
+# in roubles or dollars is not one).
 VOLATILE = re.compile(
-    r"\b(курс\w*|доллар\w*|евро|юан\w*|биткоин\w*|bitcoin|нефт\w*|brent|мосбирж\w*|imoex|ртс|индекс\w*)\b"
-    r"|[₽$€¥]",
+    r"\bкурс\w*|\bза (доллар|евро|юань)\b|мосбирж\w*|биржев\w*|\bна бирже\b|\bторг(ах|ов)\b|imoex|"
+    r"\bиндекс\w* (мосбиржи|ртс)|\b(доллар|евро|юань|рубль|биткоин|bitcoin|нефть|brent)\w*\s+(\w+\s+)?"
+    r"(выше|ниже|превысил\w*|опустил\w*|поднял\w*|упал\w*|вырос\w*|подорожал\w*|подешевел\w*|"
+    r"укрепил\w*|ослаб\w*|отыграл\w*|стоит|торгует\w*|достиг\w*|обвалил\w*|пробил\w*)",
     re.IGNORECASE,
 )
-_TIME_MARK = re.compile(r"\(\d{1,2}:\d{2}\)\s*$")
+TIME_MARK = re.compile(r"\(\d{1,2}:\d{2}\)\s*$")
 
 
 def _stripped(sentence: str) -> str:
@@ -98,8 +103,10 @@ def points_back(sentence: str) -> bool:
 
 def quote_problems(sentence: str) -> list[str]:
     """What keeps ``sentence`` from being a key sentence on its own (an empty list: nothing)."""
-    s = _stripped(_TIME_MARK.sub("", sentence))
+    s = _stripped(TIME_MARK.sub("", sentence))
     problems: list[str] = []
+    if len(s.split()) < 4:
+        problems.append(SHORT)
     if _QUESTION.search(s):
         problems.append(QUESTION)
     if _TEASER.search(s):
@@ -120,27 +127,93 @@ def quote_problems(sentence: str) -> list[str]:
 
 
 def is_volatile(sentence: str) -> bool:
-    """A figure that changes during the day (an exchange rate, a price): it must say when it was true."""
+    """A figure that changes during the day (an exchange rate, a market price): it must say when."""
     return bool(_FIGURE.search(sentence) and VOLATILE.search(sentence))
 
 
 def has_time(sentence: str) -> bool:
-    return bool(_TIME_MARK.search(sentence))
+    return bool(TIME_MARK.search(sentence))
 
 
 _TOKEN = re.compile(r"[a-zа-яё]+|\d+(?:[.,]\d+)?", re.IGNORECASE)
 _SHORT_STOP = frozenset(
-    "и в во на по с со к от до за из у о об не что как это для а но же ли бы то так его ее её их он она "
-    "они был была были будет также который которые the a of in on to and is for".split()
+    [
+        "и",
+        "в",
+        "во",
+        "на",
+        "по",
+        "с",
+        "со",
+        "к",
+        "от",
+        "до",
+        "за",
+        "из",
+        "у",
+        "о",
+        "об",
+        "не",
+        "что",
+        "как",
+        "это",
+        "для",
+        "а",
+        "но",
+        "же",
+        "ли",
+        "бы",
+        "то",
+        "так",
+        "его",
+        "ее",
+        "её",
+        "их",
+        "он",
+        "она",
+        "они",
+        "был",
+        "была",
+        "были",
+        "будет",
+        "также",
+        "который",
+        "которые",
+        "the",
+        "a",
+        "of",
+        "in",
+        "on",
+        "to",
+        "and",
+        "is",
+        "for",
+    ]
 )
 # Who said it is not what was said: attribution verbs do not make two quotes alike.
-_SAID = frozenset("заяви сообщ расск отмет говор подче завер пишет перед добав уточн said told".split())
+_SAID = frozenset(
+    [
+        "заяви",
+        "сообщ",
+        "расск",
+        "отмет",
+        "говор",
+        "подче",
+        "завер",
+        "пишет",
+        "перед",
+        "добав",
+        "уточн",
+        "said",
+        "told",
+    ]
+)
 
 
 def _shingles(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """Content-word prefixes (a crude stem: the first 5 letters) and the numbers of ``text``."""
     words, numbers = set(), set()
-    for tok in _TOKEN.findall(_TIME_MARK.sub("", text).lower().replace("ё", "е")):
+    for tok in _TOKEN.findall(TIME_MARK.sub("", text).lower().replace("ё", "е")):
         if tok[0].isdigit():
             numbers.add(tok.replace(",", "."))
         elif tok not in _SHORT_STOP and len(tok) > 2 and tok[:5] not in _SAID:
@@ -161,12 +234,7 @@ def same_thing(a: str, b: str) -> bool:
         return True
     if na and na == nb and shared >= 0.3:
         return True
-    if is_volatile(a) and is_volatile(b):
-        va = {m.lower()[:4] for m in VOLATILE.findall(a) if m}
-        vb = {m.lower()[:4] for m in VOLATILE.findall(b) if m}
-        if va & vb and shared >= 0.25:
-            return True
-    return False
+    return bool(is_volatile(a) and is_volatile(b) and (common >= 2 or shared >= 0.25))
 
 
 @dataclass(frozen=True, slots=True)
