@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 MAX_CHARS = 120
-MIN_CUT = 40  # a clause cut keeps at least this much
+MIN_CUT = 50  # a clause cut keeps at least this much
 
 TOO_LONG = "longer than 120 characters"
 SPACED = "letter-spaced word"
@@ -41,6 +41,10 @@ _SUBORDINATE = re.compile(
     r"поскольку|потому|хотя|that|which|who)\b",
     re.IGNORECASE,
 )
+# Nor a comma before a participle: «приняли закон, ограничивающий продажу …».
+_PARTICIPLE = re.compile(
+    r"\w+(щий|щая|щее|щие|щих|щим|вший|вшая|вшее|вшие|вших|нный|нная|нное|нные|нных|емый|имый)\b"
+)
 
 
 def clean_headline(text: str) -> str:
@@ -65,7 +69,7 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str | None:
         end = m.start() + (1 if text[m.start()] in ".!?…" else 0)
         if end > limit:
             break
-        if text[m.start()] == "," and _SUBORDINATE.match(text, m.end()):
+        if text[m.start()] == "," and (_SUBORDINATE.match(text, m.end()) or _PARTICIPLE.match(text, m.end())):
             continue
         if end >= MIN_CUT:
             cut = end

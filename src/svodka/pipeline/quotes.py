@@ -22,6 +22,7 @@ CAPTION = "caption of media the reader cannot see"
 FILLER = "filler"
 READER = "addresses the reader"
 SHORT = "too short to inform"
+FRAGMENT = "starts mid-phrase"
 
 SAME_POST = "post quoted twice"
 DUPLICATE = "says the same as another quote"
@@ -47,8 +48,9 @@ _SCAFFOLD = re.compile(
 _HARD_BACK = re.compile(
     r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|такую|таких|таким|это|этот|эта|"
     r"эти|этого|этой|этим|этих|этому|эту|тот|та|те|того|тем|той|"
-    r"он|она|они|оно|его|ее|её|их|ему|ей|им|об этом|при этом|в этом|после этого|до этого|"
-    r"по (его|ее|её|их) словам|\w+ же)\b",
+    r"он|она|они|оно|его|ее|её|их|ему|ей|им|мы|нам|нас|я|об этом|при этом|в этом|после этого|до этого|"
+    r"по (его|ее|её|их) словам|\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
+    r"поэтому|потому|в результате|вс[её] из-за|в то же время|в ответ|помимо этого|благодаря этому)\b",
     re.IGNORECASE,
 )
 _SOFT_BACK = re.compile(
@@ -58,7 +60,8 @@ _SOFT_BACK = re.compile(
 )
 _CAPTION = re.compile(
     r"^(вот (что|как|так|это|какой|какая|какие)|кадры|видео|фото|смотрите|смотреть|показываем|публикуем|"
-    r"так выглядит|так выглядят|как это было|момент)\b|\b(на видео|на кадрах|на фото|видео|кадры|кадрах|"
+    r"так выглядит|так выглядят|как это было|момент|(обстановка|ситуация) (на месте|у|около|возле|сейчас))\b|"
+    r"\b(на видео|на кадрах|на фото|видео|кадры|кадрах|"
     r"фото|фотографи\w+|снимк\w*|в кадре|запечатлел\w*|(под|за)снял\w*)\b",
     re.IGNORECASE,
 )
@@ -79,11 +82,16 @@ _FIGURE = re.compile(r"\d")
 _NAME = re.compile(r"(?<=[\s«\"(])[A-ZА-ЯЁ][a-zа-яё]+|(?<=[\s«\"(])[A-ZА-ЯЁ]{2,}\b")
 # Figures that change during the day: exchange rates and market prices (a rate word near the figure; a sum
 # in roubles or dollars is not one).
-VOLATILE = re.compile(
+_MARKET = re.compile(
     r"\bкурс\w*|\bза (доллар|евро|юань)\b|мосбирж\w*|биржев\w*|\bна бирже\b|\bторг(ах|ов)\b|imoex|"
-    r"\bиндекс\w* (мосбиржи|ртс)|\b(доллар|евро|юань|рубль|биткоин|bitcoin|нефть|brent)\w*\s+(\w+\s+)?"
-    r"(выше|ниже|превысил\w*|опустил\w*|поднял\w*|упал\w*|вырос\w*|подорожал\w*|подешевел\w*|"
-    r"укрепил\w*|ослаб\w*|отыграл\w*|стоит|торгует\w*|достиг\w*|обвалил\w*|пробил\w*)",
+    r"\bторгует\w*|\bна отметке\b|\bиндекс\w* (мосбиржи|ртс)",
+    re.IGNORECASE,
+)
+_INSTRUMENT = re.compile(r"\b(доллар|евро|юан|рубл|биткоин|bitcoin|нефт|brent)\w*", re.IGNORECASE)
+_MOVES = re.compile(
+    r"\b(выше|ниже|превысил\w*|опустил\w*|поднял\w*|упал\w*|вырос\w*|раст[её]т|подорожал\w*|"
+    r"подешевел\w*|укрепил\w*|ослаб\w*|отыграл\w*|стоит|достиг\w*|обвалил\w*|пробил\w*|снизил\w*|"
+    r"по \d[\d\s.,]*(рубл\w*|₽))",
     re.IGNORECASE,
 )
 TIME_MARK = re.compile(r"\(\d{1,2}:\d{2}\)\s*$")
@@ -93,10 +101,18 @@ def _stripped(sentence: str) -> str:
     return sentence.strip().strip("«»\"' ").strip()
 
 
+# «К счастью, его заметил прохожий»: a short opening phrase, then a pronoun as the subject.
+_INTRO_PRONOUN = re.compile(r"^[^,]{1,20},\s*(он|она|они|его|ее|её|их|ему|ей|им)\b", re.IGNORECASE)
+# «Что ещё произошло с картами…», «Что известно о…»: a question without its mark, a teaser for a link.
+_HIDDEN_QUESTION = re.compile(
+    r"^(что|как|почему|зачем|кто|где|сколько|чем)\s+(\w+\s+)?(ещ[её]|известно|произошл\w*)\b", re.IGNORECASE
+)
+
+
 def points_back(sentence: str) -> bool:
     """The sentence opens by pointing at what came before it and cannot stand alone."""
     s = _stripped(sentence)
-    if _HARD_BACK.match(s):
+    if _HARD_BACK.match(s) or _INTRO_PRONOUN.match(s):
         return True
     return bool(_SOFT_BACK.match(s)) and not (_FIGURE.search(s) or _NAME.search(s))
 
@@ -107,9 +123,11 @@ def quote_problems(sentence: str) -> list[str]:
     problems: list[str] = []
     if len(s.split()) < 4:
         problems.append(SHORT)
+    if s[:1].islower():
+        problems.append(FRAGMENT)
     if _QUESTION.search(s):
         problems.append(QUESTION)
-    if _TEASER.search(s):
+    if _TEASER.search(s) or _HIDDEN_QUESTION.match(s):
         problems.append(TEASER)
     if _PLUG.search(s):
         problems.append(PLUG)
@@ -128,7 +146,9 @@ def quote_problems(sentence: str) -> list[str]:
 
 def is_volatile(sentence: str) -> bool:
     """A figure that changes during the day (an exchange rate, a market price): it must say when."""
-    return bool(_FIGURE.search(sentence) and VOLATILE.search(sentence))
+    if not _FIGURE.search(TIME_MARK.sub("", sentence)):
+        return False
+    return bool(_MARKET.search(sentence) or (_INSTRUMENT.search(sentence) and _MOVES.search(sentence)))
 
 
 def has_time(sentence: str) -> bool:
@@ -230,7 +250,7 @@ def same_thing(a: str, b: str) -> bool:
         return a.strip().lower() == b.strip().lower()
     common = len(wa & wb)
     shared = common / min(len(wa), len(wb))
-    if (shared >= 0.6 and common >= 3) or common / len(wa | wb) >= 0.45:
+    if (shared >= 0.6 and common >= 3) or (shared >= 0.4 and common >= 4) or common / len(wa | wb) >= 0.45:
         return True
     if na and na == nb and shared >= 0.3:
         return True
@@ -248,7 +268,7 @@ class Quote:
 def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> list[str]:
     """What is wrong with a card's quotes together: one line per problem, naming the sentence.
 
-    The headline counts for the same post and the same thing; only key sentences need a figure's time."""
+    The headline counts like any quote: a post once, nothing said twice, a changing figure with its time."""
     problems: list[str] = []
     quotes = [headline, *sentences] if headline is not None else list(sentences)
     seen_posts: set[int] = set()
@@ -256,7 +276,7 @@ def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> 
         if q.post_id in seen_posts:
             problems.append(f"{SAME_POST}: {q.text}")
         seen_posts.add(q.post_id)
-        if q is not headline and is_volatile(q.text) and not has_time(q.text):
+        if is_volatile(q.text) and not has_time(q.text):
             problems.append(f"{UNTIMED}: {q.text}")
         for earlier in quotes[:i]:
             if same_thing(q.text, earlier.text):

@@ -240,7 +240,8 @@ def _stamped(text: str, m: StoryMember, tz: str) -> str:
 
 def _headline_text(text: str) -> str | None:
     """The lead as a headline: cleaned and, where too long, cut at a clause; None when it cannot be one."""
-    cut = shorten(clean_headline(text), MAX_CHARS)
+    room = MAX_CHARS - len(" (00:00)") if is_volatile(text) else MAX_CHARS  # a changing figure's time
+    cut = shorten(clean_headline(text), room)
     return cut if cut and not headline_problems(cut) else None
 
 
@@ -326,7 +327,7 @@ def summarize(
     # Read in time order, as the story unfolded.
     picked.sort(key=lambda k: (units[k].member.post.date, units[k].position))
     return Summary(
-        cite(head_text, units[head].member),
+        cite(_stamped(head_text, units[head].member, opt.tz), units[head].member),
         tuple(cite(_stamped(units[k].text, units[k].member, opt.tz), units[k].member) for k in picked),
     )
 
