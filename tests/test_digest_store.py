@@ -189,7 +189,7 @@ def test_an_update_leads_with_what_is_new() -> None:
     d = build_digest([s], q, DigestOptions(previous=shown))
     it = d.items[0]
     assert it.update and it.new_posts == 1 and it.new_since == posts[2].date
-    new = [c for c in it.summary.sentences if it.is_new(c)]
-    assert [c.post_id for c in new] == [4]
-    assert "**new:** Вечером в Тбилиси задержали 107" in render_markdown(d)
-    assert "<b>new:</b> Вечером" in render_telegram(d)[0]
+    # The update's headline is its newest development (issue 14 §3); the post is not quoted twice.
+    assert it.summary.headline.post_id == 4 and all(c.post_id != 4 for c in it.summary.sentences)
+    assert "**UPDATE** Вечером в Тбилиси задержали 107" in render_markdown(d)
+    assert "UPDATE · Вечером в Тбилиси задержали 107" in render_telegram(d)[0]

@@ -26,7 +26,9 @@ import pytest
 from conftest import ROOT
 
 DAY = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
-BATCH = 50  # 14 batches of the bundled day: a kill a moment after a commit lands mid-run even on a quiet machine
+BATCH = (
+    50  # 14 batches of the bundled day: a kill a moment after a commit lands mid-run even on a quiet machine
+)
 MIN_EMBED_CHARS = 20
 
 

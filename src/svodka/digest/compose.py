@@ -160,10 +160,13 @@ def build_digest(
     items: list[DigestItem] = []
     skipped = 0
     cited_channels: set[int] = set()
+    # One headline and summary per story, as the story page and every renderer show it (tz: a changing
+    # figure's time is in the digest's zone; tiers: a credible channel's lead is the headline).
+    summary_options = replace(opt.summary, tz=query.tz)
     for story, score in ranked:
         if len(items) >= query.top:
             break
-        summary = summarize(story, opt.summary)
+        summary = summarize(story, summary_options, tiers)
         guess = classify(story, summary.headline.text)
         if query.topic and guess.topic != query.topic:
             continue
@@ -175,8 +178,8 @@ def build_digest(
                 skipped += 1
                 continue
             update, new_since = True, shown_last
-            # The reader saw this story: lead the key sentences with what is new since.
-            summary = summarize(story, replace(opt.summary, fresh_after=shown_last))
+            # The reader saw this story: the headline and key sentences lead with what is new since.
+            summary = summarize(story, replace(summary_options, fresh_after=shown_last), tiers)
         if opt.abstractor is not None:
             try:
                 summary = replace(summary, abstract=opt.abstractor.abstract(story, summary))

@@ -4,9 +4,15 @@ Nothing here writes a word of its own: every sentence shown is a span of :func:`
 (markdown markers, link syntax, bare URLs and emoji removed — nothing else), and carries that post's link.
 
 * Headline: the lead (first sentence) of an original post that is closest to the story's centroid, with a
-  penalty for clickbait (questions, exclamations, capitals, "срочно"/"шок", teasers with no facts).
-* Key sentences: Maximal Marginal Relevance over every post's sentences — relevance to the centroid
-  minus redundancy with what was already chosen, with a bonus for a channel not yet cited.
+  penalty for clickbait (questions, exclamations, capitals, "срочно"/"шок", teasers with no facts) and a
+  bonus for a channel of high tier; cleaned by :mod:`svodka.pipeline.headline` (no letter-spacing, no
+  trailing "— МЧС.") and cut, where longer than 120 characters, only at a sentence or clause boundary.
+  For an update, the lead of its newest development.
+* Key sentences: Maximal Marginal Relevance over every post's sentences that pass
+  :func:`svodka.pipeline.quotes.quote_problems` — relevance to the centroid minus redundancy with what was
+  already chosen, with a bonus for a channel not yet cited; at most one sentence per post (the headline's
+  post included), none that says the same as one already chosen (:func:`~svodka.pipeline.quotes.same_thing`),
+  and a figure that changes during the day (a rate, a price) carries its post's time: «… 113 ₽ (14:20)».
 * Text units: razdel sentences and words (offline, Russian and English), stop-words lists, Snowball stems.
 
 An optional abstract (a short paraphrase by a local LLM) comes from :mod:`svodka.digest.abstract`; the
@@ -18,10 +24,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import snowballstemmer
 from razdel import sentenize, tokenize
@@ -29,6 +36,8 @@ from stop_words import get_stop_words
 
 from svodka.links import safe_url
 from svodka.model import Story, StoryMember
+from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, shorten
+from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
 _URL = re.compile(r"(?:https?://|t\.me/|www\.)\S+", re.IGNORECASE)
@@ -102,6 +111,8 @@ class SummaryOptions:
     min_gain: float = 0.05  # stop adding sentences (beyond the minimum) below this MMR score
     fresh_after: datetime | None = None  # for an update: posts after this are news to the reader …
     fresh_bonus: float = 0.15  # … and their sentences are preferred by this much
+    tz: str = "UTC"  # the zone of the time a changing figure carries
+    tier_bonus: float = 0.1  # headline: per tier above the lowest (tier 1 of 5: +0.4; 0 = unknown: +0.2)
 
 
 def clean_text(text: str) -> str:
@@ -111,7 +122,22 @@ def clean_text(text: str) -> str:
     text = _MARKERS.sub("", text)
     text = _EMOJI.sub(" ", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    return "\n".join(_join_broken([line for line in lines if line]))
+
+
+_OPEN_END = re.compile(r"[\w,(«\"-]$")
+
+
+def _join_broken(lines: list[str]) -> list[str]:
+    """A line that stops mid-phrase (no closing punctuation) and a next line that goes on in lower case
+    are one sentence wrapped by hand: joined with a space, so nothing is cut at the break."""
+    out: list[str] = []
+    for line in lines:
+        if out and _OPEN_END.search(out[-1]) and line[:1].islower():
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
 
 
 def sentences(text: str) -> list[str]:
@@ -206,8 +232,27 @@ def clickbait_penalty(sentence: str) -> float:
     return p
 
 
-def summarize(story: Story, options: SummaryOptions | None = None) -> Summary:
-    """Headline and key sentences for ``story``; every one is a span of a member post's cleaned text."""
+def _stamped(text: str, m: StoryMember, tz: str) -> str:
+    """A changing figure with the time of its post («курс — 113 ₽ (14:20)»); other sentences as they are."""
+    if not is_volatile(text):
+        return text
+    return f"{text} ({m.post.date.astimezone(ZoneInfo(tz)):%H:%M})"
+
+
+def _headline_text(text: str) -> str | None:
+    """The lead as a headline: cleaned and, where too long, cut at a clause; None when it cannot be one."""
+    room = MAX_CHARS - len(" (00:00)") if is_volatile(text) else MAX_CHARS  # a changing figure's time
+    cut = shorten(clean_headline(text), room)
+    return cut if cut and not headline_problems(cut) else None
+
+
+def summarize(
+    story: Story, options: SummaryOptions | None = None, tiers: Mapping[int, int] | None = None
+) -> Summary:
+    """Headline and key sentences for ``story``; every one is a span of a member post's cleaned text.
+
+    ``tiers`` (channel id → tier, 1 highest … 5 lowest, 0 unknown) favours a credible channel's lead as
+    the headline."""
     opt = options or SummaryOptions()
     members = [m for m in story.members if m.post.text.strip()] or list(story.members)
     units_raw: list[tuple[str, StoryMember, int, list[str]]] = []
@@ -235,21 +280,31 @@ def summarize(story: Story, options: SummaryOptions | None = None) -> Summary:
     cvec = {w: v / cnorm for w, v in centroid.items()}
     rel = [_cos(u.vec, cvec) for u in units]
 
-    # Headline: the most representative lead of an original post, clickbait penalised.
-    leads = (
-        [k for k, u in enumerate(units) if u.position == 0 and not u.member.is_copy]
-        or [k for k, u in enumerate(units) if u.position == 0]
-        or list(range(len(units)))
-    )
-    head = max(leads, key=lambda k: (rel[k] - 0.5 * clickbait_penalty(units[k].text), -k))
+    head, head_text = _pick_headline(units, rel, opt, tiers or {})
     chosen = [head]
+    chosen_texts = [head_text]
+    posts = {units[head].member.post.id}
     channels = {units[head].member.post.channel_id}
-    seen_texts = {units[head].text.lower()}
+    # Candidates an editor would keep: informative alone, and of a changing figure only its latest reading.
+    ok = [k for k, u in enumerate(units) if k != head and not quote_problems(u.text)]
+    ok = [
+        k
+        for k in ok
+        if not is_volatile(units[k].text)
+        or not any(
+            j != k
+            and is_volatile(units[j].text)
+            and units[j].member.post.date > units[k].member.post.date
+            and same_thing(units[j].text, units[k].text)
+            for j in ok
+        )
+    ]
     picked: list[int] = []
     while len(picked) < opt.max_sentences:
         best, best_score = -1, -math.inf
-        for k, u in enumerate(units):
-            if k in chosen or u.text.lower() in seen_texts:
+        for k in ok:
+            u = units[k]
+            if u.member.post.id in posts or any(same_thing(u.text, t) for t in chosen_texts):
                 continue
             redundancy = max(_cos(u.vec, units[c].vec) for c in chosen)
             if redundancy > opt.max_redundancy:  # a near-copy of what is already said
@@ -267,11 +322,42 @@ def summarize(story: Story, options: SummaryOptions | None = None) -> Summary:
             break
         chosen.append(best)
         picked.append(best)
+        chosen_texts.append(units[best].text)
+        posts.add(units[best].member.post.id)
         channels.add(units[best].member.post.channel_id)
-        seen_texts.add(units[best].text.lower())
     # Read in time order, as the story unfolded.
     picked.sort(key=lambda k: (units[k].member.post.date, units[k].position))
     return Summary(
-        cite(units[head].text, units[head].member),
-        tuple(cite(units[k].text, units[k].member) for k in picked),
+        cite(_stamped(head_text, units[head].member, opt.tz), units[head].member),
+        tuple(cite(_stamped(units[k].text, units[k].member, opt.tz), units[k].member) for k in picked),
     )
+
+
+def _pick_headline(
+    units: Sequence[_Unit], rel: Sequence[float], opt: SummaryOptions, tiers: Mapping[int, int]
+) -> tuple[int, str]:
+    """The most representative lead of an original post (of the newest development, for an update) that
+    makes a clean headline, clickbait penalised and a credible channel favoured; its index and text."""
+    pools = []
+    if opt.fresh_after is not None:
+        fresh = opt.fresh_after
+        pools.append([k for k, u in enumerate(units) if u.position == 0 and u.member.post.date > fresh])
+    pools += [
+        [k for k, u in enumerate(units) if u.position == 0 and not u.member.is_copy],
+        [k for k, u in enumerate(units) if u.position == 0],
+    ]
+
+    def score(k: int) -> tuple[float, int]:
+        tier = tiers.get(units[k].member.post.channel_id, 0)
+        credible = opt.tier_bonus * ((5 - tier) if tier else 2)
+        return (rel[k] - 0.5 * clickbait_penalty(units[k].text) + credible, -k)
+
+    for pool in pools:
+        clean = [(k, t) for k in pool if (t := _headline_text(units[k].text))]
+        if clean:
+            return max(clean, key=lambda kt: score(kt[0]))
+    # No lead makes a clean headline: the best lead, cut at a clause where one can be found.
+    pool = next((p for p in pools if p), list(range(len(units))))
+    k = max(pool, key=score)
+    text = clean_headline(units[k].text)
+    return k, shorten(text) or text

@@ -28,7 +28,9 @@ from svodka.model import (
     StoredPost,
     Story,
 )
+from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
+from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters
@@ -173,40 +175,28 @@ def plain(text: str) -> str:
     return re.sub(r"\*\*|__|`+", "", text)
 
 
-def headline(story: Story, limit: int = 140) -> str:
-    """The first line of the story's earliest original post (until the digest's headline is wired)."""
+def headline(story: Story) -> str:
+    """A list's headline: the first line of the story's earliest original post, cleaned and cut as the
+    digest's headline is (the story page and the digest show :func:`svodka.pipeline.summarize.summarize`'s).
+    """
     members = story.originals or story.members
     text = next((m.post.text for m in members if m.post.text.strip()), "")
-    line = plain(text.strip().split("\n", 1)[0]).strip()
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    line = clean_headline(clean_text(text).split("\n", 1)[0])
+    return shorten(line) or (line if len(line) <= MAX_CHARS else line[: MAX_CHARS - 1].rstrip() + "…")
 
 
-def cited_summary(story: Story, sentences: int = 3) -> list[dict[str, Any]]:
-    """Lead sentences of originals from different channels, each with its post's link."""
-    out: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    for m in story.originals or story.members:
-        if m.post.channel_id in seen or not m.post.text.strip():
-            continue
-        first = re.split(r"(?<=[.!?…])\s+|\n+", plain(m.post.text.strip()), maxsplit=1)[0]
-        out.append(
-            {
-                "text": first.strip(),
-                "post_id": m.post.id,
-                "channel": m.post.channel,
-                "url": safe_url(m.post.url),
-            }
-        )
-        seen.add(m.post.channel_id)
-        if len(out) == sentences:
-            break
-    return out
+def cited_summary(summary: Summary) -> list[dict[str, Any]]:
+    """The key sentences of ``summary``, each with its post's link (as the digest card shows them)."""
+    return [
+        {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": safe_url(c.url)}
+        for c in summary.sentences
+    ]
 
 
-def story_card(story: Story) -> dict[str, Any]:
+def story_card(story: Story, summary: Summary | None = None) -> dict[str, Any]:
     return {
         "id": story.id,
-        "headline": headline(story),
+        "headline": summary.headline.text if summary else headline(story),
         "first_date": story.first_date,
         "last_date": story.last_date,
         "posts": len(story.members),
@@ -368,7 +358,8 @@ def post_page(store: Store, post_id: int) -> dict[str, Any]:
     }
 
 
-def story_page(store: Store, story_id: int) -> dict[str, Any]:
+def story_page(store: Store, story_id: int, tz: str = "UTC") -> dict[str, Any]:
+    """A story with the headline and summary its digest card shows (times of changing figures in ``tz``)."""
     s = adapters.story(store, story_id)
     chans = {}
     for cid in s.channels:
@@ -386,9 +377,11 @@ def story_page(store: Store, story_id: int) -> dict[str, Any]:
     prov = provenance(s, chans, lookup)
     stats = activity(store)
     cred = adapters.credibility(store, list(chans))
+    # The digest card's headline and key sentences: one function computes them for both.
+    summary = summarize(s, SummaryOptions(tz=tz), {cid: c.tier for cid, c in chans.items()})
     return {
-        "story": story_card(s),
-        "summary": cited_summary(s),
+        "story": story_card(s, summary),
+        "summary": cited_summary(summary),
         "first": post_dict(prov.first),
         "independent": prov.independent,
         "independent_channels": prov.independent_channels,

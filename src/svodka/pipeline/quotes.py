@@ -1,0 +1,225 @@
+"""Quotes an editor would keep: the checks a key sentence and a story card must pass, as named functions.
+
+A key sentence must be informative on its own. :func:`quote_problems` names what is wrong with one
+sentence (an empty list: nothing); :func:`card_problems` names what is wrong with a card's quotes taken
+together (the same post twice, two sentences that say the same thing, a changing figure without its
+time). The summariser uses both to choose, and the tests and ``benchmarks/bench_quotes.py`` run them on
+rendered digests.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+QUESTION = "question to the reader"
+TEASER = "teaser ending in a colon"
+PLUG = "channel plug"
+SCAFFOLD = "UPD/Подробности scaffolding"
+POINTS_BACK = "points back to an earlier sentence"
+CAPTION = "caption of media the reader cannot see"
+FILLER = "filler"
+READER = "addresses the reader"
+SHORT = "too short to inform"
+FRAGMENT = "starts mid-phrase"
+
+SAME_POST = "post quoted twice"
+DUPLICATE = "says the same as another quote"
+UNTIMED = "changing figure without its time"
+
+_QUESTION = re.compile(r"\?[»\"')\s]*$")
+_TEASER = re.compile(r"[:：][\s»\"')]*$")
+_PLUG = re.compile(
+    r"^(полный отч[её]т|подробн(ее|ости) (в|на|читайте|—|-|:)|читайте|читать (далее|полностью|в)|смотрите в|"
+    r"подпис|источник\s*[:—-]|прислать новость|предложить новость|наш канал|ссылка (в|на))|"
+    r"подпис(аться|ывайтесь|ывайся|ка|чик)|наш(ем|его)? канал|в нашем (канале|чате)|"
+    r"(отч[её]т|подробности|продолжение|материал|видео) (в|на) [«\"]?[А-ЯЁA-Z@][\w\s-]{0,25}[»\"]?\.?$|"
+    r"\bboost|бусты?\b|без vpn|читать нас|@\w{3,}",
+    re.IGNORECASE,
+)
+_SCAFFOLD = re.compile(
+    r"^(upd|апд|обновлено|дополнено|update|подробности|срочно|молния|breaking|эксклюзив|важно|"
+    r"главное|итоги дня|коротко)\b\.?",
+    re.IGNORECASE,
+)
+# Openings that need the sentence before them. Hard: a time, place or thing named only by pointing
+# («Тогда…», «Там…», «Это…», «Он…»); soft: a connector («А…», «Но…») that is fine with a figure or a name.
+_HARD_BACK = re.compile(
+    r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|такую|таких|таким|это|этот|эта|"
+    r"эти|этого|этой|этим|этих|этому|эту|тот|та|те|того|тем|той|именно|само|сам|сама|сами|работает так|"
+    r"он|она|они|оно|его|ее|её|их|ему|ей|им|мы|нам|нас|я|об этом|при этом|в этом|после этого|до этого|"
+    r"по (его|ее|её|их) словам|\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
+    r"поэтому|потому|в результате|вс[её] из-за|в то же время|в ответ|помимо этого|благодаря этому)\b",
+    re.IGNORECASE,
+)
+_SOFT_BACK = re.compile(
+    r"^(а|но|и|однако|зато|причем|причём|также|кроме того|ещ[её]|к тому же|впрочем|тем временем|"
+    r"в свою очередь|ранее|позже|позднее|сейчас|теперь|also|but|and|this|it|he|she|they)\b",
+    re.IGNORECASE,
+)
+_CAPTION = re.compile(
+    r"^(вот (что|как|так|это|какой|какая|какие)|кадры|видео|фото|смотрите|смотреть|показываем|публикуем|"
+    r"так выглядит|так выглядят|как это было|момент|(обстановка|ситуация) (на месте|у|около|возле|сейчас))\b|"
+    r"\b(на видео|на кадрах|на фото|видео|кадры|кадрах|"
+    r"фото|фотографи\w+|снимк\w*|в кадре|запечатлел\w*|(под|за)снял\w*)\b",
+    re.IGNORECASE,
+)
+_FILLER = re.compile(
+    r"подтверждени\w* (этой|данной)? ?информации (пока )?нет|информаци\w* уточняется|подробности "
+    r"(уточняются|выясняются|позже)|ждем подробност|ждём подробност|следим за (развитием|ситуацией)|"
+    r"официальн\w* (комментари\w*|подтверждени\w*) (пока )?нет|(всё|все) в порядке|"
+    r"на месте (сейчас )?работа\w* (все )?(экстренные|оперативные|профильные) службы|"
+    r"^(пока )?неизвестно\.?$|^(это|что) (ещ[её] )?не вс[её]",
+    re.IGNORECASE,
+)
+_READER = re.compile(
+    r"\b(вы|вас|вам|вами|ваш\w*|пишите|напишите|расскажите|делитесь|поделитесь|голосуйте|ставьте|"
+    r"переходите|жмите|нажмите|you|your)\b",
+    re.IGNORECASE,
+)
+_FIGURE = re.compile(r"\d")
+# A name: a capitalised word that is not the first word and not a quote's opening word.
+_NAME = re.compile(r"(?<=[\s«\"(])[A-ZА-ЯЁ][a-zа-яё]+|(?<=[\s«\"(])[A-ZА-ЯЁ]{2,}\b")
+# Figures that change during the day: exchange rates and market prices (a rate word near the figure; a sum
+# in roubles or dollars is not one).
+_MARKET = re.compile(
+    r"\bкурс\w*|\bза (доллар|евро|юань)\b|мосбирж\w*|биржев\w*|\bна бирже\b|\bторг(ах|ов)\b|imoex|"
+    r"\bторгует\w*|\bна отметке\b|\bиндекс\w* (мосбиржи|ртс)",
+    re.IGNORECASE,
+)
+_INSTRUMENT = re.compile(r"\b(доллар|евро|юан|рубл|биткоин|bitcoin|нефт|brent)\w*", re.IGNORECASE)
+_MOVES = re.compile(
+    r"\b(выше|ниже|превысил\w*|опустил\w*|поднял\w*|упал\w*|вырос\w*|раст[её]т|подорожал\w*|"
+    r"подешевел\w*|укрепил\w*|ослаб\w*|отыграл\w*|стоит|достиг\w*|обвалил\w*|пробил\w*|снизил\w*|"
+    r"по \d[\d\s.,]*(рубл\w*|₽))",
+    re.IGNORECASE,
+)
+TIME_MARK = re.compile(r"\(\d{1,2}:\d{2}\)\s*$")
+
+
+def _stripped(sentence: str) -> str:
+    return sentence.strip().strip("«»\"' ").strip()
+
+
+# «К счастью, его заметил прохожий»: a short opening phrase, then a pronoun as the subject.
+_INTRO_PRONOUN = re.compile(r"^[^,]{1,20},\s*(он|она|они|его|ее|её|их|ему|ей|им)\b", re.IGNORECASE)
+# «Что ещё произошло с картами…», «Что известно о…»: a question without its mark, a teaser for a link.
+_HIDDEN_QUESTION = re.compile(
+    r"^(что|как|почему|зачем|кто|где|сколько|чем)\s+(\w+\s+)?(ещ[её]|известно|произошл\w*)\b", re.IGNORECASE
+)
+
+
+def points_back(sentence: str) -> bool:
+    """The sentence opens by pointing at what came before it and cannot stand alone."""
+    s = _stripped(sentence)
+    if _HARD_BACK.match(s) or _INTRO_PRONOUN.match(s):
+        return True
+    return bool(_SOFT_BACK.match(s)) and not (_FIGURE.search(s) or _NAME.search(s))
+
+
+def quote_problems(sentence: str) -> list[str]:
+    """What keeps ``sentence`` from being a key sentence on its own (an empty list: nothing)."""
+    s = _stripped(TIME_MARK.sub("", sentence))
+    problems: list[str] = []
+    if len(s.split()) < 4:
+        problems.append(SHORT)
+    if s[:1].islower():
+        problems.append(FRAGMENT)
+    if _QUESTION.search(s):
+        problems.append(QUESTION)
+    if _TEASER.search(s) or _HIDDEN_QUESTION.match(s):
+        problems.append(TEASER)
+    if _PLUG.search(s):
+        problems.append(PLUG)
+    if _SCAFFOLD.match(s):
+        problems.append(SCAFFOLD)
+    if points_back(s):
+        problems.append(POINTS_BACK)
+    if _CAPTION.search(s):
+        problems.append(CAPTION)
+    if _FILLER.search(s):
+        problems.append(FILLER)
+    if _READER.search(s):
+        problems.append(READER)
+    return problems
+
+
+def is_volatile(sentence: str) -> bool:
+    """A figure that changes during the day (an exchange rate, a market price): it must say when."""
+    if not _FIGURE.search(TIME_MARK.sub("", sentence)):
+        return False
+    return bool(_MARKET.search(sentence) or (_INSTRUMENT.search(sentence) and _MOVES.search(sentence)))
+
+
+def has_time(sentence: str) -> bool:
+    return bool(TIME_MARK.search(sentence))
+
+
+_TOKEN = re.compile(r"[a-zа-яё]+|\d+(?:[.,]\d+)?", re.IGNORECASE)
+_SHORT_STOP = frozenset(
+    re.findall(
+        r"\S+",
+        "и в во на по с со к от до за из у о об не что как это для а но же ли бы то так его ее её "
+        "их он она они был была были будет также который которые the a of in on to and is for ",
+    )
+)
+# Who said it is not what was said: attribution verbs do not make two quotes alike.
+_SAID = frozenset(
+    re.findall(r"\S+", "заяви сообщ расск отмет говор подче завер пишет перед добав уточн said told")
+)
+
+
+def _shingles(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Content-word prefixes (a crude stem: the first 5 letters) and the numbers of ``text``."""
+    words, numbers = set(), set()
+    for tok in _TOKEN.findall(TIME_MARK.sub("", text).lower().replace("ё", "е")):
+        if tok[0].isdigit():
+            numbers.add(tok.replace(",", "."))
+        elif tok not in _SHORT_STOP and len(tok) > 2 and tok[:5] not in _SAID:
+            words.add(tok[:5])
+    return frozenset(words), frozenset(numbers)
+
+
+def same_thing(a: str, b: str) -> bool:
+    """Two quotes that say the same thing: most content words shared, or the same figures on one subject,
+    or two readings of one changing figure (two dollar rates of the day)."""
+    wa, na = _shingles(a)
+    wb, nb = _shingles(b)
+    if not wa or not wb:
+        return a.strip().lower() == b.strip().lower()
+    common = len(wa & wb)
+    shared = common / min(len(wa), len(wb))
+    if (shared >= 0.6 and common >= 3) or (shared >= 0.4 and common >= 4) or common / len(wa | wb) >= 0.45:
+        return True
+    if na and na == nb and shared >= 0.3:
+        return True
+    return bool(is_volatile(a) and is_volatile(b) and (common >= 2 or shared >= 0.25))
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A quoted sentence and the post it is from, as a rendered digest shows it."""
+
+    text: str
+    post_id: int
+
+
+def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> list[str]:
+    """What is wrong with a card's quotes together: one line per problem, naming the sentence.
+
+    The headline counts like any quote: a post once, nothing said twice, a changing figure with its time."""
+    problems: list[str] = []
+    quotes = [headline, *sentences] if headline is not None else list(sentences)
+    seen_posts: set[int] = set()
+    for i, q in enumerate(quotes):
+        if q.post_id in seen_posts:
+            problems.append(f"{SAME_POST}: {q.text}")
+        seen_posts.add(q.post_id)
+        if is_volatile(q.text) and not has_time(q.text):
+            problems.append(f"{UNTIMED}: {q.text}")
+        for earlier in quotes[:i]:
+            if same_thing(q.text, earlier.text):
+                problems.append(f"{DUPLICATE}: {q.text} ~ {earlier.text}")
+                break
+    return problems
