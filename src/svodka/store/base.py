@@ -64,6 +64,12 @@ class ChannelRepo(Protocol):
 
     def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel: ...
 
+    def set_handle(self, channel_id: int, handle: str) -> Channel:
+        """Set a channel's public handle; a handle-only duplicate holding it is merged in (see merge)."""
+
+    def merge(self, keep_id: int, drop_id: int) -> Channel:
+        """One channel of two: ``drop_id``'s posts, groups and state move to ``keep_id``; it is deleted."""
+
     def update_info(
         self, channel_id: int, title: str | None = None, subscribers: int | None = None
     ) -> None: ...
