@@ -18,6 +18,7 @@ channel added as ``@handle`` into the imported one.
 
 from __future__ import annotations
 
+import builtins
 import logging
 import re
 from collections import Counter
@@ -125,7 +126,7 @@ class PostReader(Protocol):
 class ChannelReader(HandleStore, Protocol):
     def list(self, group: str | None = None) -> list[Channel]: ...
 
-    def stats(self) -> list[ChannelStats]: ...
+    def stats(self) -> builtins.list[ChannelStats]: ...
 
 
 def learn_store_handles(
