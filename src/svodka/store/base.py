@@ -230,6 +230,9 @@ class DigestRepo(Protocol):
 
     def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None: ...
 
+    def before(self, kind: str, until: datetime) -> DigestRecord | None:
+        """The latest digest of ``kind`` that ended before ``until``: what a digest ending then follows."""
+
     def get(self, digest_id: int) -> DigestRecord: ...
 
     def body(self, digest_id: int) -> DigestDocument:
