@@ -13,6 +13,7 @@ from svodka.links import opens_publicly, public_post_url, safe_url, telegram_pos
 from svodka.model import ChannelRef, ForwardOrigin, Post
 from svodka.pipeline.handles import learn_handles, learn_store_handles, mentions
 from svodka.store import Store
+from test_web_support import WebEnv, login, web  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
@@ -139,3 +140,23 @@ def test_public_post_url() -> None:
     assert public_post_url(private, 9, "javascript:alert(1)") == (private, None)
     for url in public_post_url(private, 9, "https://svodka.example"):
         assert url is None or safe_url(url) == url
+
+
+def test_the_channel_page_sets_a_handle(web: WebEnv) -> None:  # noqa: F811
+    ref = ChannelRef(ext_id="1101170442", title="Без имени")
+    web.store.posts.save([_post(ref, 41, "Новость дня")])
+    channel = web.store.channels.get(ref)
+    admin = login(web.base, "admin")
+    try:
+        page = admin.get(f"/channels/{channel.id}").text
+        assert 'name="handle"' in page
+        form = {"tier": "2", "groups": "", "handle": "https://t.me/bez_imeni", "csrf_token": admin.csrf}  # type: ignore[attr-defined]
+        assert admin.post(f"/channels/{channel.id}/settings", data=form).status_code == 303
+        assert web.store.channels.by_id(channel.id).handle == "bez_imeni"
+        post = web.store.posts.by_key(channel.id, 41)
+        assert post is not None and post.url == "https://t.me/bez_imeni/41"
+        assert "https://t.me/bez_imeni/41" in admin.get(f"/posts/{post.id}").text
+        bad = {"tier": "2", "handle": "not a handle!", "csrf_token": admin.csrf}  # type: ignore[attr-defined]
+        assert admin.post(f"/channels/{channel.id}/settings", data=bad).status_code == 400
+    finally:
+        admin.close()
