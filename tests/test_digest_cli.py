@@ -51,11 +51,16 @@ def test_digest_command_writes_and_prints(db_with_stories: str, tmp_path: Path) 
     assert len(doc["items"]) == 5 and doc["period"]["since"] == "2024-11-30T00:00:00+03:00"
     assert " 1. " in r.stdout and "independent" in r.stdout
 
-    # Same period again: all five were shown and nothing is new, so five others come.
-    r2 = runner.invoke(cli, args, catch_exceptions=False)
+    # Same period again: the digest saved for it is an earlier run, not its predecessor (issue 14 §5):
+    # the same five; a period ending later follows it, and leaves out the five shown as repeats.
+    r2 = runner.invoke(cli, [*args, "--no-save"], catch_exceptions=False)
     doc2 = json.loads((out / "digest.json").read_text())
-    assert r2.exit_code == 0 and doc2["repeats_skipped"] == 5 and doc2["previous_id"] == doc["id"]
-    assert not {i["story_id"] for i in doc["items"]} & {i["story_id"] for i in doc2["items"]}
+    assert r2.exit_code == 0 and doc2["repeats_skipped"] == 0 and doc2["previous_id"] is None
+    assert [i["story_id"] for i in doc["items"]] == [i["story_id"] for i in doc2["items"]]
+    later = [*args[:4], "2024-11-30T12:00", "--to", "2024-12-01T12:00", *args[5:]]
+    r2 = runner.invoke(cli, later, catch_exceptions=False)
+    doc2 = json.loads((out / "digest.json").read_text())
+    assert r2.exit_code == 0 and doc2["previous_id"] == doc["id"] and doc2["repeats_skipped"] > 0
 
     # --latest: the period ends at the newest stored post, so "the last 24h" of an archive is not empty.
     r3 = runner.invoke(

@@ -43,8 +43,11 @@ def test_repeats_come_back_only_as_updates(gold_store: tuple[Store, GoldStories]
     rec = store.digests.last(q.kind)
     assert rec is not None and set(rec.items) == {it.card.story_id for it in first.items}
 
-    # The same period again: the ten were shown and nothing happened since, so others take their place.
-    second = build_digest(store, q)
+    # The same period again: the digest saved for it is no predecessor (issue 14 §5), the same ten.
+    again = build_digest(store, q)
+    assert again.repeats_skipped == 0 and {it.card.story_id for it in again.items} == set(rec.items)
+    # A period ending later: the ten were shown and nothing happened since, so others take their place.
+    second = build_digest(store, DigestQuery(DAY[0], DAY[1] + timedelta(hours=1), top=10))
     assert second.repeats_skipped == 10 and second.previous_id == first.id
     assert not {it.card.story_id for it in second.items} & set(rec.items)
 

@@ -58,3 +58,30 @@ def safe_url(url: object) -> str | None:
 def safe_urls(urls: Iterable[object]) -> tuple[str, ...]:
     """The safe ones of several URLs, cleaned, in order, each once."""
     return tuple(dict.fromkeys(u for u in map(safe_url, urls) if u))
+
+
+def telegram_post_url(handle: str | None, ext_id: str | None, message_id: int) -> str | None:
+    """Telegram's link to a post: ``https://t.me/<handle>/<msg>`` (opens in any browser) when the
+    channel's handle is known, else ``https://t.me/c/<id>/<msg>`` (opens only for a member, in the app)."""
+    if handle:
+        return f"https://t.me/{handle.lstrip('@')}/{message_id}"
+    if ext_id:
+        return f"https://t.me/c/{ext_id}/{message_id}"
+    return None
+
+
+def opens_publicly(url: str | None) -> bool:
+    """Whether a post link opens for anyone: not a ``t.me/c/…`` member-only link (nor missing)."""
+    return bool(url) and "://t.me/c/" not in (url or "")
+
+
+def public_post_url(url: str | None, post_id: int, public_url: str = "") -> tuple[str | None, str | None]:
+    """A post's link for readers, and a secondary one: the post's own URL when it opens for anyone
+    (``https://t.me/<handle>/<msg>``, a feed item's page); else, with svodka's web app at ``public_url``
+    (setting ``web.public_url``), the post's page there with the ``t.me/c`` link second; else the
+    ``t.me/c`` link alone. Both pass :func:`safe_url` (an unsafe one is dropped)."""
+    own = safe_url(url) if url else None
+    if opens_publicly(own) or not public_url:
+        return own, None
+    page = safe_url(f"{public_url.rstrip('/')}/posts/{post_id}")
+    return (page, own) if page else (own, None)

@@ -81,6 +81,7 @@ def digest_options(settings: Mapping[str, Any]) -> DigestOptions:
         summary=SummaryOptions(max_sentences=min(4, max(2, settings["digest.sentences"]))),
         history_days=settings["digest.history_days"],
         abstractor=abstractor,
+        public_url=settings["web.public_url"],
     )
 
 

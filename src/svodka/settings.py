@@ -253,6 +253,11 @@ TABLE: tuple[Setting, ...] = (
     ),
     S("web.page_size", 20, "Rows per page in search and lists.", int),
     S(
+        "web.public_url",
+        "",
+        "Address readers open svodka's web app at; cited posts without a public link go there.",
+    ),
+    S(
         "web.max_body_bytes",
         1 << 20,
         "Largest request body (form or JSON) the web app reads, after the login check; beyond it: 413.",

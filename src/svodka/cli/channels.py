@@ -109,3 +109,34 @@ def register(cli: click.Group) -> None:
         """Put a channel in one or more groups (replacing its groups unless --add)."""
         channel = channel_named(app.store.channels, name)
         click.echo(_line(app.store.channels.set_groups(channel.id, groups, add=add)))
+
+    @command(channels, "set-handle")
+    @click.argument("name")
+    @click.argument("handle")
+    def set_handle(app: App, name: str, handle: str) -> None:
+        """Set a channel's public handle (@name or t.me/name), so its posts link to t.me/<handle>/<post>.
+        A channel added as @handle beside the imported one is merged into it, posts kept."""
+        ref = parse_channel(handle)
+        if not ref.handle or ref.ext_id is not None:
+            raise InputError("<handle>", f"{handle!r} is not a channel handle: write @name or t.me/name")
+        channel = channel_named(app.store.channels, name)
+        click.echo(_line(app.store.channels.set_handle(channel.id, ref.handle)))
+
+    @command(channels, "learn-handles")
+    def learn_handles(app: App) -> None:
+        """Learn the handles of channels imported without one from their recent posts: forwards that name
+        them, and their own footers (@name, t.me/name) when repeated (`svodka process` does this too)."""
+        from svodka.pipeline.handles import learn_store_handles
+
+        learned = learn_store_handles(app.store.channels, app.store.posts)
+        for h in learned:
+            click.echo(f"{_line(app.store.channels.by_id(h.channel_id))}  ({h.evidence})")
+        click.echo(f"{len(learned)} handle(s) learned", err=True)
+
+    @command(channels, "merge")
+    @click.argument("keep")
+    @click.argument("drop")
+    def merge(app: App, keep: str, drop: str) -> None:
+        """Make two stored channels one: DROP's posts, groups and collection state move to KEEP."""
+        a, b = channel_named(app.store.channels, keep), channel_named(app.store.channels, drop)
+        click.echo("merged " + _line(app.store.channels.merge(a.id, b.id)))

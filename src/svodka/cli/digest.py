@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from svodka.cli.app import App, command, progress
-from svodka.digest.compose import build_digest, save_digest
+from svodka.digest.compose import build_digest, build_fresh_digest, save_digest
 from svodka.digest.deliver import (
     FORMATS,
     BotSettings,
@@ -62,6 +62,9 @@ def register_digest(cli: click.Group) -> None:
     @click.option(
         "--no-save", is_flag=True, help="Do not record it (the next digest will not see it as shown)."
     )
+    @click.option(
+        "--fresh", is_flag=True, help="As if nothing was shown before: no story left out as a repeat."
+    )
     @click.option("--sentences", is_flag=True, help="Print the key sentences too.")
     @click.option(
         "--latest",
@@ -83,14 +86,17 @@ def register_digest(cli: click.Group) -> None:
         emails: tuple[str, ...],
         chat: str | None,
         no_save: bool,
+        fresh: bool,
         sentences: bool,
         latest: bool,
     ) -> None:
         """Compose the digest of a period: top stories ranked by independent sources, credibility, reach,
         velocity and recency, each with a headline and key sentences taken from the posts and linked to them.
 
-        A story already shown in the previous digest of the same kind comes back only with new posts,
-        marked "update". Writes digest.md / .html (/ .pdf / .json) into --out and prints the top stories.
+        A story already shown in the previous digest of the same kind (the latest that ended before this
+        period's end) comes back only with new posts, marked "update"; --fresh shows it as new. A past
+        period gives the same digest again (same store and settings). Writes digest.md / .html (/ .pdf /
+        .json) into --out and prints the top stories.
         """
         s = app.settings
         tz = tz or s["digest.tz"]
@@ -113,7 +119,8 @@ def register_digest(cli: click.Group) -> None:
         query = DigestQuery(start, until, topic, group, lang, top, tz)
         options = digest_options(s)
         with progress(total=top, desc="digest", unit="story") as advance:
-            result = build_digest(store, query, options, on_progress=advance)
+            build = build_fresh_digest if fresh else build_digest
+            result = build(store, query, options, on_progress=advance)
         if not no_save:
             result = save_digest(store, result)
         rendered = render_all(result, kinds)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, StoryCard
 from svodka.errors import ConfigError, SvodkaError
-from svodka.links import safe_url
+from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
-from svodka.pipeline.summarize import Abstract, Summary, SummaryOptions, clean_text, summarize
+from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
 
 if TYPE_CHECKING:
     from svodka.store.base import Store
@@ -52,6 +52,7 @@ class DigestOptions:
     abstractor: Abstractor | None = None
     history_days: float = 30.0  # with a store: how far back channel records are learned
     now: datetime | None = None  # the digest's "now" for recency (default: the query's end)
+    public_url: str = ""  # svodka's web app for readers (web.public_url): where t.me/c citations go instead
 
 
 def guess_language(text: str) -> str | None:
@@ -96,6 +97,15 @@ def card_for(story: Story, independent: int, topic: str) -> StoryCard:
     )
 
 
+def _public_links(summary: Summary, public_url: str) -> Summary:
+    """Citations of posts without a link that opens publicly point to their page in svodka's web app."""
+
+    def link(c: Cited) -> Cited:
+        return replace(c, url=public_post_url(c.url, c.post_id, public_url)[0])
+
+    return replace(summary, headline=link(summary.headline), sentences=tuple(map(link, summary.sentences)))
+
+
 def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
     """Stories touching ``[since, until)`` from ``store.stories``; a clear error where the store has none."""
     if not store.stories.count():
@@ -109,14 +119,39 @@ def build_digest(
     options: DigestOptions | None = None,
     on_progress: Callable[[int], None] | None = None,
 ) -> Digest:
-    """The digest for ``query`` from ``source``: a Store, or a sequence of Story objects."""
-    t0 = time.perf_counter()
+    """The digest for ``query`` from ``source``: a Store, or a sequence of Story objects. A story the
+    previous digest of its kind showed (``options.previous``, else the store's latest that ended before
+    ``query.until``: a digest saved for this same period is not its predecessor) comes back only as an
+    update."""
     opt = options or DigestOptions()
+    previous = opt.previous
+    if previous is None and not isinstance(source, Sequence):
+        previous = source.digests.before(query.kind, query.until)
+    return _compose(source, query, opt, previous, on_progress)
+
+
+def build_fresh_digest(
+    source: Store | Sequence[Story],
+    query: DigestQuery,
+    options: DigestOptions | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> Digest:
+    """The digest for ``query`` as if nothing had been shown before (`svodka digest --fresh`)."""
+    return _compose(source, query, options or DigestOptions(), None, on_progress)
+
+
+def _compose(
+    source: Store | Sequence[Story],
+    query: DigestQuery,
+    opt: DigestOptions,
+    previous: DigestRecord | None,
+    on_progress: Callable[[int], None] | None,
+) -> Digest:
+    t0 = time.perf_counter()
     if query.topic and query.topic not in TOPICS:
         raise ConfigError(f"unknown topic {query.topic!r}; one of: {', '.join(TOPICS)}")
     if query.until <= query.since:
         raise ConfigError(f"empty period: {query.since.isoformat()} … {query.until.isoformat()}")
-    previous = opt.previous
     history = opt.history
     if isinstance(source, Sequence):
         stories = [s for s in source if s.last_date >= query.since and s.first_date < query.until]
@@ -129,8 +164,6 @@ def build_digest(
             stories = [s for s in history if s.last_date >= query.since and s.first_date < query.until]
         else:
             stories = load_stories(source, query.since, query.until)
-        if previous is None:
-            previous = source.digests.last(query.kind, before=query.until)
     records: dict[int, ChannelRecord] = learn_records(
         history if history is not None else stories, channels, opt.credibility
     )
@@ -180,6 +213,8 @@ def build_digest(
             update, new_since = True, shown_last
             # The reader saw this story: the headline and key sentences lead with what is new since.
             summary = summarize(story, replace(summary_options, fresh_after=shown_last), tiers)
+        if opt.public_url:
+            summary = _public_links(summary, opt.public_url)
         if opt.abstractor is not None:
             try:
                 summary = replace(summary, abstract=opt.abstractor.abstract(story, summary))

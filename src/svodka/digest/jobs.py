@@ -76,7 +76,7 @@ class DigestJob:
         return tuple(t for t in TARGETS if wanted[t])
 
     def query(self, since: datetime, until: datetime) -> DigestQuery:
-        return DigestQuery(since, until, self.topic, self.group, self.lang, self.top, self.tz)
+        return DigestQuery(since, until, self.topic, self.group, self.lang, self.top, self.tz, self.name)
 
     def period_for(self, slot: datetime, last_until: datetime | None) -> tuple[datetime, datetime]:
         """``(since, until)`` of the digest for ``slot``: it ends at the slot; "last" starts where the

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -26,6 +27,7 @@ class DigestQuery:
     lang: str | None = None
     top: int = 15
     tz: str = "UTC"
+    name: str = ""  # the job's name, else made from the filters (:func:`digest_name`); not part of the kind
 
     @property
     def kind(self) -> str:
@@ -35,6 +37,55 @@ class DigestQuery:
 
     def filters(self) -> dict[str, str | int | None]:
         return {"topic": self.topic, "group": self.group, "lang": self.lang, "top": self.top, "tz": self.tz}
+
+
+TOPIC_NAMES = {
+    "politics": "Политика",
+    "economy": "Экономика",
+    "society": "Общество",
+    "incidents": "Происшествия",
+    "war and security": "Война и безопасность",
+    "technology": "Технологии",
+    "science": "Наука",
+    "sport": "Спорт",
+    "culture": "Культура",
+    "other": "Другое",
+}
+_MONTHS = (
+    "января", "февраля", "марта", "апреля", "мая", "июня",
+    "июля", "августа", "сентября", "октября", "ноября", "декабря",
+)  # fmt: skip
+
+
+def _day(dt: datetime) -> str:
+    return f"{dt.day} {_MONTHS[dt.month - 1]}"
+
+
+def period_name(since: datetime, until: datetime, tz: str) -> str:
+    """«1 декабря» for a day (in ``tz``), «1–3 декабря» / «30 ноября – 2 декабря» for days, else times."""
+    a, b = since.astimezone(ZoneInfo(tz)), until.astimezone(ZoneInfo(tz))
+    last = b - timedelta(microseconds=1)
+    if a.time() == b.time() == time(0):
+        if a.date() == last.date():
+            return _day(a)
+        if (a.year, a.month) == (last.year, last.month):
+            return f"{a.day}–{_day(last)}"
+        return f"{_day(a)} – {_day(last)}"
+    if a.date() == last.date():
+        return f"{_day(a)}, {a:%H:%M}–{b:%H:%M}"
+    return f"{_day(a)} {a:%H:%M} – {_day(b)} {b:%H:%M}"
+
+
+def digest_name(query: DigestQuery) -> str:
+    """The query's own name, else its filters and period: «Экономика · news · ru · 1 декабря»."""
+    if query.name:
+        return query.name
+    parts = [
+        TOPIC_NAMES.get(query.topic, query.topic) if query.topic else "",
+        query.group or "",
+        query.lang or "",
+    ]
+    return " · ".join([p for p in parts if p] + [period_name(query.since, query.until, query.tz)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +136,11 @@ class Digest:
     previous_id: int | None = None
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def name(self) -> str:
+        """What the digest is called in lists: the job's name, else what its filters say."""
+        return digest_name(self.query)
+
 
 @dataclass(frozen=True, slots=True)
 class DigestRecord:
@@ -96,6 +152,7 @@ class DigestRecord:
     until: datetime
     created_at: datetime
     items: dict[int, tuple[int, datetime]]  # story id -> (posts, last post date) when it was shown
+    name: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from svodka.pipeline.ads import NON_NEWS
 from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
+from svodka.pipeline.handles import learn_store_handles
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
 from svodka.process.stages import (
     EmbedPlan,
@@ -108,6 +109,8 @@ def process(
         t = time.perf_counter()
         run = plan_run(store.posts, store.analysis)  # what arrived after the interrupted run began
         report.add_time("read", t)
+    if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
+        learn_store_handles(store.channels, store.posts)
     return report
 
 

@@ -65,6 +65,12 @@ class ChannelRepo(Protocol):
 
     def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel: ...
 
+    def set_handle(self, channel_id: int, handle: str) -> Channel:
+        """Set a channel's public handle; a handle-only duplicate holding it is merged in (see merge)."""
+
+    def merge(self, keep_id: int, drop_id: int) -> Channel:
+        """One channel of two: ``drop_id``'s posts, groups and state move to ``keep_id``; it is deleted."""
+
     def update_info(
         self, channel_id: int, title: str | None = None, subscribers: int | None = None
     ) -> None: ...
@@ -234,6 +240,9 @@ class DigestRepo(Protocol):
     def save(self, digest: Digest) -> int: ...
 
     def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None: ...
+
+    def before(self, kind: str, until: datetime) -> DigestRecord | None:
+        """The latest digest of ``kind`` that ended before ``until``: what a digest ending then follows."""
 
     def get(self, digest_id: int) -> DigestRecord: ...
 

@@ -96,6 +96,7 @@ def digests(
         {
             "id": r.id,
             "kind": r.kind,
+            "name": r.name or f"Digest {r.id}",
             "since": r.since,
             "until": r.until,
             "created_at": r.created_at,

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError
-from svodka.model import ROLES
+from svodka.model import PLATFORM_TELEGRAM, ROLES
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
 from svodka.web.openapi import channel_name
@@ -260,6 +260,13 @@ def channel_settings(ctx: Ctx) -> Response:
         ctx.store.channels.set_tier(channel.id, tier)
     if "groups" in ctx.form:
         ctx.store.channels.set_groups(channel.id, _groups(ctx.form.get("groups")))
+    handle = ctx.form.get("handle", "").strip()
+    if handle and channel.platform == PLATFORM_TELEGRAM:  # @name or t.me/name: citations t.me/<name>/<post>
+        ref = parse_channel(handle)
+        if not ref.handle or ref.ext_id is not None:
+            raise InputError("handle", f"{handle!r} is not a channel handle: write @name or t.me/name")
+        if ref.handle != channel.handle:
+            ctx.store.channels.set_handle(channel.id, ref.handle)
     views.ACTIVITY.clear()
     return _back(f"/channels/{channel.id}")
 

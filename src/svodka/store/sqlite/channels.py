@@ -180,6 +180,67 @@ class SqliteChannels:
             )
         return self.by_id(channel.id)
 
+    def set_handle(self, channel_id: int, handle: str) -> Channel:
+        """Give a channel its public handle. A channel that already holds the handle and has no platform
+        id (one added as ``@handle`` beside the imported one) is merged into this one; one with another
+        platform id is a different channel: StoreError."""
+        channel = self.by_id(channel_id)
+        value = _handle(ChannelRef(platform=channel.platform, handle=handle))
+        if not value:
+            raise StoreError("a handle cannot be empty")
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT id, ext_id FROM channels WHERE platform = ? AND handle = ? AND id != ?",
+                (channel.platform, value, channel.id),
+            ).fetchone()
+            if row is not None:
+                other_id, other_ext = row
+                if other_ext is not None and channel.ext_id is not None:
+                    raise StoreError(
+                        f"handle {value!r} belongs to channel #{other_id}, another channel on "
+                        f"{channel.platform} (id {other_ext})"
+                    )
+                self._merge_in(conn, channel.id, int(other_id))
+            conn.execute("UPDATE channels SET handle = ? WHERE id = ?", (value, channel.id))
+        self._cache.clear()
+        return self.by_id(channel.id)
+
+    def merge(self, keep_id: int, drop_id: int) -> Channel:
+        """Make two stored channels one: ``drop_id``'s posts, groups and collection state move to
+        ``keep_id`` (a message both hold stays as ``keep_id`` stored it), what ``keep_id`` lacks (handle,
+        platform id, title, tier) is taken from ``drop_id``, and ``drop_id`` is deleted."""
+        keep, drop = self.by_id(keep_id), self.by_id(drop_id)
+        if keep.id == drop.id:
+            raise StoreError("a channel cannot be merged with itself")
+        if keep.platform != drop.platform:
+            raise StoreError(f"{keep.name} and {drop.name} are on different platforms")
+        for what, a, b in (("id", keep.ext_id, drop.ext_id), ("handle", keep.handle, drop.handle)):
+            if a is not None and b is not None and a != b:
+                raise StoreError(f"{keep.name} and {drop.name} have different {what}s ({a}, {b})")
+        with self.db.write() as conn:
+            self._merge_in(conn, keep.id, drop.id)
+        self._cache.clear()
+        return self.by_id(keep.id)
+
+    def _merge_in(self, conn: sqlite3.Connection, keep_id: int, drop_id: int) -> None:
+        row = conn.execute(
+            "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = ?", (drop_id,)
+        ).fetchone()
+        conn.execute("UPDATE OR IGNORE posts SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
+        conn.execute("UPDATE source_state SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
+        conn.execute(
+            "INSERT OR IGNORE INTO channel_groups SELECT ?, grp FROM channel_groups WHERE channel_id = ?",
+            (keep_id, drop_id),
+        )
+        conn.execute("DELETE FROM channels WHERE id = ?", (drop_id,))  # the unique handle and id free up
+        handle, ext_id, title, tier, subscribers, active = row
+        conn.execute(
+            "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
+            "title = COALESCE(title, ?), tier = CASE WHEN tier = 0 THEN ? ELSE tier END, "
+            "subscribers = COALESCE(subscribers, ?), active = MAX(active, ?) WHERE id = ?",
+            (handle, ext_id, title, tier, subscribers, active, keep_id),
+        )
+
     def update_info(self, channel_id: int, title: str | None = None, subscribers: int | None = None) -> None:
         with self.db.write() as conn:
             conn.execute(

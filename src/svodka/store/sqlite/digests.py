@@ -28,10 +28,11 @@ class SqliteDigests:
         q = digest.query
         with self.db.write() as conn:
             cur = conn.execute(
-                "INSERT INTO digests (kind, since, until, created_at, filters, body) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO digests (kind, name, since, until, created_at, filters, body) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     q.kind,
+                    digest.name,
                     _ts(q.since),
                     _ts(q.until),
                     now_ts(),
@@ -73,11 +74,12 @@ class SqliteDigests:
             until=from_ts(row[3]),  # type: ignore[arg-type]
             created_at=from_ts(row[4]),  # type: ignore[arg-type]
             items=items,
+            name=row[5],
         )
 
     def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None:
         """The latest digest of ``kind`` (ending at or before ``before``, when given)."""
-        sql = "SELECT id, kind, since, until, created_at FROM digests WHERE kind = ?"
+        sql = "SELECT id, kind, since, until, created_at, name FROM digests WHERE kind = ?"
         args: list[object] = [kind]
         if before is not None:
             sql += " AND until <= ?"
@@ -86,10 +88,21 @@ class SqliteDigests:
             row = conn.execute(sql + " ORDER BY until DESC, id DESC LIMIT 1", args).fetchone()
             return None if row is None else self._record(row)
 
+    def before(self, kind: str, until: datetime) -> DigestRecord | None:
+        """The digest of ``kind`` a digest ending at ``until`` follows: the latest that ended earlier (one
+        ending at the same moment is an earlier run of that digest, or covers it: not its predecessor)."""
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT id, kind, since, until, created_at, name FROM digests WHERE kind = ? AND until < ? "
+                "ORDER BY until DESC, id DESC LIMIT 1",
+                (kind, _ts(until)),
+            ).fetchone()
+            return None if row is None else self._record(row)
+
     def get(self, digest_id: int) -> DigestRecord:
         with self.db.read() as conn:
             row = conn.execute(
-                "SELECT id, kind, since, until, created_at FROM digests WHERE id = ?", (digest_id,)
+                "SELECT id, kind, since, until, created_at, name FROM digests WHERE id = ?", (digest_id,)
             ).fetchone()
             if row is None:
                 raise NotFoundError(f"no digest with id {digest_id}")
@@ -105,7 +118,7 @@ class SqliteDigests:
         return data
 
     def list(self, kind: str | None = None, limit: int = 50) -> list[DigestRecord]:
-        sql = "SELECT id, kind, since, until, created_at FROM digests"
+        sql = "SELECT id, kind, since, until, created_at, name FROM digests"
         args: list[object] = []
         if kind:
             sql += " WHERE kind = ?"

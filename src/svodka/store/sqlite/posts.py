@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 
 from svodka.errors import NotFoundError, StoreError
+from svodka.links import telegram_post_url
 from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.channels import SqliteChannels
@@ -76,10 +77,7 @@ def _to_stored(r: Sequence[Any]) -> StoredPost:
     platform, handle, ext_id = r[20], r[21], r[22]
     url = r[6]
     if url is None and platform == PLATFORM_TELEGRAM:
-        if handle:
-            url = f"https://t.me/{handle}/{r[3]}"
-        elif ext_id is not None:
-            url = f"https://t.me/c/{ext_id}/{r[3]}"
+        url = telegram_post_url(handle, ext_id, r[3])
     return StoredPost(
         id=r[0],
         channel_id=r[1],
