@@ -58,7 +58,9 @@ def labelled_day(store: Store, path: Path, posts: Path) -> list[tuple[str, Story
     for s in gold.stories:
         first = s.members[0].post.id
         members = tuple(
-            replace(m, origin_post_id=first) if f"-100{tg[m.post.channel_id]}:{m.post.message_id}" in copies else m
+            replace(m, origin_post_id=first)
+            if f"-100{tg[m.post.channel_id]}:{m.post.message_id}" in copies
+            else m
             for m in s.members
         )
         label = gold.labels[s.id]
@@ -72,7 +74,7 @@ def score(name: str, rows: list[tuple[str, Story, str]], verbose: bool) -> None:
         guess = classify(story, summarize(story).headline.text)
         right += guess.topic == want
         if verbose and guess.topic != want:
-            print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} ")
+            print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} by {guess.words[:6]}")
     print(f"  {name}: {right}/{len(rows)} = {right / len(rows):.3f}")
 
 
@@ -88,7 +90,9 @@ def main() -> None:
         dev = [(gold.labels[s.id], s, labels[gold.labels[s.id]]) for s in gold.stories]
         store = open_store(Path(tmp) / "day.db")
         day = labelled_day(
-            store, ROOT / "tests" / "data" / "topics_2024-12-02.json", ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
+            store,
+            ROOT / "tests" / "data" / "topics_2024-12-02.json",
+            ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",
         )
         store.close()
     print("story topics vs the team's hand labels")

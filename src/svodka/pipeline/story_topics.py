@@ -1,19 +1,25 @@
 """Offline topic of a story: a transparent word-prefix lexicon for Russian and English.
 
 Topics: politics, economy, society, incidents, war and security, technology, science, sport, culture,
-other. A word counts for a topic when it starts with one of the topic's prefixes (prefixes cover Russian
-inflection without a model); the story's topic is the one with the highest total over its posts, the
-headline counting double; below ``min_score`` it is "other". Accuracy on a hand-labelled set is measured
-by ``benchmarks/bench_digest.py`` (see benchmarks/README.md).
+other. A word counts for a topic when it, or its lemma (simplemma, offline), starts with one of the topic's
+prefixes (an entry ending in ``=`` must be the whole lemma); the longest entry wins, and entries of
+:data:`_NEUTRAL` only stop a shorter one («газета» is not «газ»). :data:`_WEIGHTS` makes some words count
+more (what a story is about: «балет», «ПВО», «инфляция») or less (what many topics mention: «закон», «суд»,
+«рубль»). Each post votes with its shares of topics, weighted: an original 1, a copy 0.25, times the
+channel's weight if one is given; the headline votes once more. Below ``min_score`` words in all it is
+"other". :attr:`TopicGuess.words` says which words decided. Accuracy on the two hand-labelled days:
+``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+
+import simplemma
 
 from svodka.model import Story
 
@@ -55,7 +61,7 @@ _LEXICON: dict[str, str] = {
         животн собак кошк курен алкогол табак вейп газосодерж жилье общество школ учител студент вуз
         образован больниц врач здоровь пациент семь дети ребенк ребён родител пенсионер жител жкх
         отоплен коммунал транспорт метро автобус погод снег мороз тепл аномальн прогноз синоптик церков
-        рпц религи праздник новый год дед мороз мигрант лгбт турклуб запрет граждан социальн волонтер
+        рпц религи праздник новогодн мигрант лгбт турклуб запрет граждан социальн волонтер
         school teacher hospital doctor health children family weather snow migrant church holiday
         residents
     """,
@@ -98,7 +104,7 @@ _LEXICON: dict[str, str] = {
         football soccer hockey tennis match league tournament olympic champion coach player goal
     """,
     "culture": """
-        аниме мультфильм премьера премьеры премьеру собор храм тикток tiktok гонорар игр игра игры игру
+        аниме мультфильм премьера премьеры премьеру собор тикток tiktok гонорар игр игра игры игру
         патч трейлер steam playstation xbox культур кино фильм сериал актер актрис режиссер театр музе
         выставк концерт музык певец певиц песн альбом рэпер артист звезд шоу телевед книг писател
         литератур художник искусств фестивал премия оскар грэмми блогер cinema film movie series actor
@@ -106,32 +112,115 @@ _LEXICON: dict[str, str] = {
     """,
 }
 
+_MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked
+    "politics": """
+        генсек госсекретар шольц бербок фидан аракчи блинкен сибиг вучич лукашенк токаев моди цзиньпин
+        матвиенк володин мишустин столтенберг рютте боррел каллас стармер мелони фицо санду пашинян алиев
+        песков нежелательн экстремист мирн урегулирован
+    """,
+    "economy": "цб= банк ключев инфляц центробанк поставк экспорт компани",
+    "society": """
+        кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
+        потеплен праздник
+    """,
+    "incidents": "утонул затонул",
+    "war and security": "военнослужащ войск спецоперац теракт террорист",
+    "sport": "фехтован шахмат биатлон лыжн фигурист",
+    "culture": "балет театр спектакл опера= оркестр концерт мультсериал",
+}
+_NEUTRAL = "европ газет газон газел кодекс марафон маршрут игрушк теплоход судн суток сутк курс курсы"
+_WEIGHT_TABLE: tuple[tuple[float, str], ...] = (  # words that count more or less than 1
+    # what a story is about
+    (2.0, "визит переговор саммит санкци дипломат посол посольств выборах выбор кремл мид"),
+    (2.0, "пво бпла беспилотн всу обстрел минобороны фронт теракт спецоперац войск"),
+    (2.0, "инфляц ключев цб= центробанк ввп нефт"),
+    (2.0, "балет театр спектакл музе фильм концерт"),
+    (2.0, "погод синоптик кот= кошк собак животн храм сатан"),
+    (1.5, "дтп пожар погиб утонул мошенн убил убийств скончал умер"),
+    # what many topics mention
+    (0.5, "закон законопроект подписал указ власт президент"),
+    (0.5, "суд полици мвд задержан силовик обвин"),
+    (0.5, "рубл стоимост цена цены млрд компани продаж доллар"),
+    (0.7, "атак удар сбит ракет"),
+    # places say where, not what
+    (0.5, "алеппо идлиб хама сирийск израил газа асад"),
+)
+_WEIGHTS: dict[str, float] = {w: weight for weight, words in _WEIGHT_TABLE for w in words.split()}
+# A law is filed under what it regulates: in a text that speaks of one, politics words count this much.
+_LAW_WORDS = frozenset({"закон", "законопроект"})
+_LAW_POLITICS = 0.3
+_COPY_WEIGHT = 0.25
+_SHORT = 3  # entries this short match whole words only
+
 _TOKEN = re.compile(r"[a-zа-яё]+", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _prefixes() -> dict[str, str]:
+def _entries() -> dict[str, str]:
+    """Every lexicon entry (a prefix, or a whole lemma ending in "=") -> its topic ("" for neutral)."""
     out: dict[str, str] = {}
-    for topic, words in _LEXICON.items():
-        for w in words.split():
-            out.setdefault(w.lower().replace("ё", "е"), topic)
+    for lexicon in (_LEXICON, _MORE):
+        for topic, words in lexicon.items():
+            for w in words.split():
+                out.setdefault(w.lower().replace("ё", "е"), topic)
+    for w in _NEUTRAL.split():
+        out.setdefault(w, "")
     return out
 
 
-def topic_scores(texts: Iterable[str]) -> Counter[str]:
-    """How many words of ``texts`` point at each topic (once per text, by the longest matching prefix)."""
-    prefixes = _prefixes()
-    scores: Counter[str] = Counter()
+@lru_cache(maxsize=65536)
+def _lemma(token: str) -> str:
+    lang = "en" if token.isascii() else "ru"
+    return str(simplemma.lemmatize(token, lang=lang)).lower().replace("ё", "е")
+
+
+def _short(entries: dict[str, str], word: str) -> str | None:
+    """An entry of up to ``_SHORT`` letters («сво», «мид», «газ») counts only as the whole word or lemma."""
+    return entries.get(word) if len(word) <= _SHORT else None
+
+
+@lru_cache(maxsize=65536)
+def _match(token: str) -> tuple[str, str] | None:
+    """(entry, topic) for one lower-case token: its whole lemma or word first, then the longest prefix."""
+    entries = _entries()
+    lemma = _lemma(token)
+    for word in (lemma, token):
+        topic = entries.get(word + "=") if word + "=" in entries else _short(entries, word)
+        if topic is not None:
+            return (word + "=", topic) if topic else None
+    best: tuple[str, str] | None = None
+    for word in (token, lemma):
+        for k in range(len(word), _SHORT, -1):
+            topic = entries.get(word[:k])
+            if topic is not None:
+                if best is None or k > len(best[0]):
+                    best = (word[:k], topic)
+                break
+    return best if best and best[1] else None
+
+
+def _text_hits(text: str) -> dict[str, tuple[str, float]]:
+    """Each distinct word of ``text`` that points at a topic: word -> (topic, weight)."""
+    hits: dict[str, tuple[str, float]] = {}
+    law = False
+    for tok in _TOKEN.findall(text.lower().replace("ё", "е")):
+        if tok in hits:
+            continue
+        m = _match(tok)
+        if m:
+            hits[tok] = (m[1], _WEIGHTS.get(m[0], 1.0))
+            law = law or m[0] in _LAW_WORDS
+    if law:
+        hits = {w: (t, x * _LAW_POLITICS if t == "politics" else x) for w, (t, x) in hits.items()}
+    return hits
+
+
+def topic_scores(texts: Iterable[str]) -> dict[str, float]:
+    """How much the words of ``texts`` point at each topic (each word once per text, with its weight)."""
+    scores: dict[str, float] = defaultdict(float)
     for text in texts:
-        hits: set[tuple[str, str]] = set()
-        for tok in _TOKEN.findall(text.lower().replace("ё", "е")):
-            for k in range(len(tok), 2, -1):
-                topic = prefixes.get(tok[:k])
-                if topic:
-                    hits.add((tok, topic))
-                    break
-        for _, topic in hits:
-            scores[topic] += 1
+        for topic, weight in _text_hits(text).values():
+            scores[topic] += weight
     return scores
 
 
@@ -140,22 +229,50 @@ class TopicGuess:
     topic: str
     score: float
     scores: tuple[tuple[str, float], ...]  # every topic with a non-zero share, best first
+    words: tuple[tuple[str, float], ...] = ()  # the words that voted for ``topic``, by weight, best first
+
+
+def classify_weighted(
+    texts: Iterable[tuple[str, float]], headline: str | None = None, min_score: float = 1.5
+) -> TopicGuess:
+    """The topic of posts given as (text, weight): each post votes with its topic shares times its weight."""
+    votes: dict[str, float] = defaultdict(float)
+    evidence = 0.0
+    words: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    posts = list(texts) + ([(headline, 1.0)] if headline else [])
+    for text, weight in posts:
+        hits = _text_hits(text)
+        total = sum(w for _, w in hits.values())
+        for word, (topic, w) in hits.items():
+            votes[topic] += weight * w / total
+            evidence += w
+            words[topic][word] += weight * w
+    total_votes = sum(votes.values())
+    # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+    shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
+    if not ranked or evidence < min_score:
+        return TopicGuess("other", 0.0, shares)
+    best = ranked[0][0]
+    why = tuple((w, round(n, 2)) for w, n in sorted(words[best].items(), key=lambda kv: -kv[1])[:8])
+    return TopicGuess(best, ranked[0][1] / total_votes, shares, why)
 
 
 def classify_texts(texts: Iterable[str], headline: str | None = None, min_score: float = 1.5) -> TopicGuess:
-    scores = topic_scores(texts)
-    if headline:
-        for topic, n in topic_scores([headline]).items():
-            scores[topic] += n  # the headline counts twice
-    total = sum(scores.values())
-    # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
-    if not ranked or ranked[0][1] < min_score:
-        return TopicGuess("other", 0.0, tuple((t, n / total) for t, n in ranked) if total else ())
-    return TopicGuess(ranked[0][0], ranked[0][1] / total, tuple((t, round(n / total, 3)) for t, n in ranked))
+    """The topic of texts of equal weight (and a headline that votes once more)."""
+    return classify_weighted(((t, 1.0) for t in texts), headline, min_score)
 
 
-def classify(story: Story, headline: str | None = None) -> TopicGuess:
-    """The topic of ``story`` from its original posts (copies would only repeat the same words)."""
-    members = story.originals or story.members
-    return classify_texts((m.post.text for m in members[:20]), headline)
+def classify(
+    story: Story, headline: str | None = None, channel_weights: Mapping[int, float] | None = None
+) -> TopicGuess:
+    """The topic of ``story`` from all its posts: an original votes 1, a copy 0.25 (it repeats the same
+    words), times ``channel_weights[channel_id]`` (e.g. credibility) where given; the headline once more."""
+    weights = channel_weights or {}
+    return classify_weighted(
+        (
+            (m.post.text, (_COPY_WEIGHT if m.is_copy else 1.0) * weights.get(m.post.channel_id, 1.0))
+            for m in story.members[:40]
+        ),
+        headline,
+    )
