@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import simplemma
 
@@ -79,7 +80,7 @@ _LEXICON: dict[str, str] = {
         atacms himars перехват подполь эшелон позывн боец бойц штурмовик окоп боев бои войн военн армия
         армии всу сво фронт наступлен обстрел удар ракет беспилотн бпла дрон пво сбит атак штурм боевик
         террор теракт взорв минобороны генштаб солдат наемник пленн мобилизац оружи танк артиллер
-        авиаудар вкс хтш алеппо идлиб хама сирийск хезболл хамас израил газа ковер ядерн испытан war
+        авиаудар вкс хтш алеппо идлиб хама сирийск хезболл хамас израил ковер ядерн испытан war
         military army troops missile drone attack strike shelling terror weapon nuclear soldier rebels
         invasion ceasefire
     """,
@@ -118,32 +119,34 @@ _MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked
         матвиенк володин мишустин столтенберг рютте боррел каллас стармер мелони фицо санду пашинян алиев
         песков нежелательн экстремист мирн урегулирован
     """,
-    "economy": "цб= банк ключев инфляц центробанк поставк экспорт компани",
+    "economy": "цб= банк ключев инфляц центробанк поставк экспорт компани авиасообщен авиакомпан отмыван",
     "society": """
         кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
-        потеплен праздник
+        потеплен праздник движени проезд пробк
     """,
-    "incidents": "утонул затонул",
-    "war and security": "военнослужащ войск спецоперац теракт террорист",
+    "incidents": "утонул затонул госпитализ",
+    "war and security": """
+        военнослужащ войск спецоперац теракт террорист оборонительн противопехотн подрыв диверси отравляющ
+    """,
     "sport": "фехтован шахмат биатлон лыжн фигурист",
-    "culture": "балет театр спектакл опера= оркестр концерт мультсериал",
+    "culture": "балет театр спектакл опера= оркестр концерт мультсериал реставр",
 }
 _NEUTRAL = "европ газет газон газел кодекс марафон маршрут игрушк теплоход судн суток сутк курс курсы"
 _WEIGHT_TABLE: tuple[tuple[float, str], ...] = (  # words that count more or less than 1
     # what a story is about
     (2.0, "визит переговор саммит санкци дипломат посол посольств выборах выбор кремл мид"),
-    (2.0, "пво бпла беспилотн всу обстрел минобороны фронт теракт спецоперац войск"),
+    (2.0, "пво бпла беспилотн всу обстрел минобороны фронт теракт спецоперац войск ядерн"),
     (2.0, "инфляц ключев цб= центробанк ввп нефт"),
     (2.0, "балет театр спектакл музе фильм концерт"),
     (2.0, "погод синоптик кот= кошк собак животн храм сатан"),
-    (1.5, "дтп пожар погиб утонул мошенн убил убийств скончал умер"),
+    (1.5, "дтп пожар погиб утонул мошенн убил убийств скончал умер авари"),
     # what many topics mention
     (0.5, "закон законопроект подписал указ власт президент"),
     (0.5, "суд полици мвд задержан силовик обвин"),
     (0.5, "рубл стоимост цена цены млрд компани продаж доллар"),
     (0.7, "атак удар сбит ракет"),
     # places say where, not what
-    (0.5, "алеппо идлиб хама сирийск израил газа асад"),
+    (0.5, "алеппо идлиб хама сирийск израил асад"),
 )
 _WEIGHTS: dict[str, float] = {w: weight for weight, words in _WEIGHT_TABLE for w in words.split()}
 # A law is filed under what it regulates: in a text that speaks of one, politics words count this much.
@@ -152,7 +155,9 @@ _LAW_POLITICS = 0.3
 _COPY_WEIGHT = 0.25
 _SHORT = 3  # entries this short match whole words only
 
-_TOKEN = re.compile(r"[a-zа-яё]+", re.IGNORECASE)
+_TOKEN = re.compile(r"([a-zа-яё]+)(?:-[a-zа-яё]+)*", re.IGNORECASE)  # «премьер-министр» is one word
+# Links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»).
+_NOT_WORDS = re.compile(r"https?://\S+|t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -174,44 +179,51 @@ def _lemma(token: str) -> str:
     return str(simplemma.lemmatize(token, lang=lang)).lower().replace("ё", "е")
 
 
-def _short(entries: dict[str, str], word: str) -> str | None:
-    """An entry of up to ``_SHORT`` letters («сво», «мид», «газ») counts only as the whole word or lemma."""
-    return entries.get(word) if len(word) <= _SHORT else None
-
-
 @lru_cache(maxsize=65536)
 def _match(token: str) -> tuple[str, str] | None:
-    """(entry, topic) for one lower-case token: its whole lemma or word first, then the longest prefix."""
+    """(entry, topic) for one lower-case token: an entry that must be the whole lemma or word, else the
+    longest prefix of the word or its lemma, else a short entry («сво», «мид») that is the whole word."""
     entries = _entries()
-    lemma = _lemma(token)
-    for word in (lemma, token):
-        topic = entries.get(word + "=") if word + "=" in entries else _short(entries, word)
-        if topic is not None:
-            return (word + "=", topic) if topic else None
+    words = (token, _lemma(token))
     best: tuple[str, str] | None = None
-    for word in (token, lemma):
+    for word in words:
+        if word + "=" in entries:
+            best = (word + "=", entries[word + "="])
+            break
         for k in range(len(word), _SHORT, -1):
             topic = entries.get(word[:k])
             if topic is not None:
                 if best is None or k > len(best[0]):
                     best = (word[:k], topic)
                 break
+    if best is None:
+        best = next(((w, entries[w]) for w in words if len(w) <= _SHORT and w in entries), None)
     return best if best and best[1] else None
 
 
-def _text_hits(text: str) -> dict[str, tuple[str, float]]:
-    """Each distinct word of ``text`` that points at a topic: word -> (topic, weight)."""
-    hits: dict[str, tuple[str, float]] = {}
+class _Hit(NamedTuple):
+    topic: str
+    weight: float
+    weak: bool  # weighted below 1 in _WEIGHTS: a word many topics use
+
+
+def _text_hits(text: str) -> dict[str, _Hit]:
+    """Each distinct word of ``text`` that points at a topic, with its weight."""
+    hits: dict[str, _Hit] = {}
     law = False
-    for tok in _TOKEN.findall(text.lower().replace("ё", "е")):
+    for tok in _TOKEN.findall(_NOT_WORDS.sub(" ", text).lower().replace("ё", "е")):
         if tok in hits:
             continue
         m = _match(tok)
         if m:
-            hits[tok] = (m[1], _WEIGHTS.get(m[0], 1.0))
+            weight = _WEIGHTS.get(m[0], 1.0)
+            hits[tok] = _Hit(m[1], weight, weight < 1)
             law = law or m[0] in _LAW_WORDS
     if law:
-        hits = {w: (t, x * _LAW_POLITICS if t == "politics" else x) for w, (t, x) in hits.items()}
+        hits = {
+            w: h._replace(weight=h.weight * _LAW_POLITICS) if h.topic == "politics" else h
+            for w, h in hits.items()
+        }
     return hits
 
 
@@ -219,8 +231,8 @@ def topic_scores(texts: Iterable[str]) -> dict[str, float]:
     """How much the words of ``texts`` point at each topic (each word once per text, with its weight)."""
     scores: dict[str, float] = defaultdict(float)
     for text in texts:
-        for topic, weight in _text_hits(text).values():
-            scores[topic] += weight
+        for hit in _text_hits(text).values():
+            scores[hit.topic] += hit.weight
     return scores
 
 
@@ -235,15 +247,19 @@ class TopicGuess:
 def classify_weighted(
     texts: Iterable[tuple[str, float]], headline: str | None = None, min_score: float = 1.5
 ) -> TopicGuess:
-    """The topic of posts given as (text, weight): each post votes with its topic shares times its weight."""
+    """The topic of posts given as (text, weight): each post votes with its topic shares times its weight.
+    A topic only weak words point at («рублей», «суд», «закон») cannot win: they say how, not what."""
     votes: dict[str, float] = defaultdict(float)
+    full: set[str] = set()
     evidence = 0.0
     words: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     posts = list(texts) + ([(headline, 1.0)] if headline else [])
     for text, weight in posts:
         hits = _text_hits(text)
-        total = sum(w for _, w in hits.values())
-        for word, (topic, w) in hits.items():
+        total = sum(h.weight for h in hits.values())
+        for word, (topic, w, weak) in hits.items():
+            if not weak:
+                full.add(topic)
             votes[topic] += weight * w / total
             evidence += w
             words[topic][word] += weight * w
@@ -251,11 +267,12 @@ def classify_weighted(
     # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
     ranked = sorted(votes.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
     shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
-    if not ranked or evidence < min_score:
+    winners = [(t, n) for t, n in ranked if t in full]
+    if not winners or evidence < min_score:
         return TopicGuess("other", 0.0, shares)
-    best = ranked[0][0]
+    best = winners[0][0]
     why = tuple((w, round(n, 2)) for w, n in sorted(words[best].items(), key=lambda kv: -kv[1])[:8])
-    return TopicGuess(best, ranked[0][1] / total_votes, shares, why)
+    return TopicGuess(best, winners[0][1] / total_votes, shares, why)
 
 
 def classify_texts(texts: Iterable[str], headline: str | None = None, min_score: float = 1.5) -> TopicGuess:
