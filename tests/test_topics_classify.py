@@ -51,7 +51,7 @@ def test_accuracy_on_hand_labelled_stories(tmp_path: Path) -> None:
     assert right / len(gold.stories) >= FIGURE_DEV - 0.02
 
 
-FIGURE_DEV = 0.789
+FIGURE_DEV = 0.769
 FIGURE_DAY = 0.754
 
 

@@ -119,7 +119,7 @@ _MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked
         матвиенк володин мишустин столтенберг рютте боррел каллас стармер мелони фицо санду пашинян алиев
         песков нежелательн экстремист мирн урегулирован
     """,
-    "economy": "цб= банк ключев инфляц центробанк поставк экспорт компани авиасообщен авиакомпан отмыван",
+    "economy": "цб= банк инфляц центробанк поставк экспорт компани авиасообщен авиакомпан отмыван",
     "society": """
         кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
         потеплен праздник движени проезд пробк
@@ -136,14 +136,14 @@ _WEIGHT_TABLE: tuple[tuple[float, str], ...] = (  # words that count more or les
     # what a story is about
     (2.0, "визит переговор саммит санкци дипломат посол посольств выборах выбор кремл мид"),
     (2.0, "пво бпла беспилотн всу обстрел минобороны фронт теракт спецоперац войск ядерн"),
-    (2.0, "инфляц ключев цб= центробанк ввп нефт"),
+    (2.0, "инфляц цб= центробанк ввп нефт"),
     (2.0, "балет театр спектакл музе фильм концерт"),
-    (2.0, "погод синоптик кот= кошк собак животн храм сатан"),
+    (2.0, "погод синоптик храм сатан"),
     (1.5, "дтп пожар погиб утонул мошенн убил убийств скончал умер авари"),
     # what many topics mention
     (0.5, "закон законопроект подписал указ власт президент"),
     (0.5, "суд полици мвд задержан силовик обвин"),
-    (0.5, "рубл стоимост цена цены млрд компани продаж доллар"),
+    (0.5, "рубл стоимост цена цены млрд миллиард компани продаж доллар"),
     (0.7, "атак удар сбит ракет"),
     # places say where, not what
     (0.5, "алеппо идлиб хама сирийск израил асад"),
@@ -155,9 +155,11 @@ _LAW_POLITICS = 0.3
 _COPY_WEIGHT = 0.25
 _SHORT = 3  # entries this short match whole words only
 
-_TOKEN = re.compile(r"([a-zа-яё]+)(?:-[a-zа-яё]+)*", re.IGNORECASE)  # «премьер-министр» is one word
-# Links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»).
-_NOT_WORDS = re.compile(r"https?://\S+|t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE)
+# A hyphenated compound is one word, for its first part that matches («премьер-министр», «naked-science»).
+_TOKEN = re.compile(r"[a-zа-яё]+(?:-[a-zа-яё]+)*", re.IGNORECASE)
+# Telegram links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»);
+# a web link's path stays, it often names the section («naked-science.ru/article/biology/…»).
+_NOT_WORDS = re.compile(r"t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -214,7 +216,7 @@ def _text_hits(text: str) -> dict[str, _Hit]:
     for tok in _TOKEN.findall(_NOT_WORDS.sub(" ", text).lower().replace("ё", "е")):
         if tok in hits:
             continue
-        m = _match(tok)
+        m = next(filter(None, map(_match, tok.split("-"))), None)
         if m:
             weight = _WEIGHTS.get(m[0], 1.0)
             hits[tok] = _Hit(m[1], weight, weight < 1)
@@ -248,7 +250,8 @@ def classify_weighted(
     texts: Iterable[tuple[str, float]], headline: str | None = None, min_score: float = 1.5
 ) -> TopicGuess:
     """The topic of posts given as (text, weight): each post votes with its topic shares times its weight.
-    A topic only weak words point at («рублей», «суд», «закон») cannot win: they say how, not what."""
+    A topic only weak words point at («рублей», «суд», «закон») cannot beat one that a full word points at:
+    they say how, not what."""
     votes: dict[str, float] = defaultdict(float)
     full: set[str] = set()
     evidence = 0.0
@@ -267,7 +270,7 @@ def classify_weighted(
     # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
     ranked = sorted(votes.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
     shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
-    winners = [(t, n) for t, n in ranked if t in full]
+    winners = [(t, n) for t, n in ranked if t in full] or ranked
     if not winners or evidence < min_score:
         return TopicGuess("other", 0.0, shares)
     best = winners[0][0]
