@@ -1,19 +1,26 @@
 """Offline topic of a story: a transparent word-prefix lexicon for Russian and English.
 
 Topics: politics, economy, society, incidents, war and security, technology, science, sport, culture,
-other. A word counts for a topic when it starts with one of the topic's prefixes (prefixes cover Russian
-inflection without a model); the story's topic is the one with the highest total over its posts, the
-headline counting double; below ``min_score`` it is "other". Accuracy on a hand-labelled set is measured
-by ``benchmarks/bench_digest.py`` (see benchmarks/README.md).
+other. A word counts for a topic when it, or its lemma (simplemma, offline), starts with one of the topic's
+prefixes (an entry ending in ``=`` must be the whole lemma); the longest entry wins, and entries of
+:data:`_NEUTRAL` only stop a shorter one («газета» is not «газ»). :data:`_WEIGHTS` makes some words count
+more (what a story is about: «балет», «ПВО», «инфляция») or less (what many topics mention: «закон», «суд»,
+«рубль»). Each post votes with its shares of topics, weighted: an original 1, a copy 0.25, times the
+channel's weight if one is given; the headline votes once more. Below ``min_score`` words in all it is
+"other". :attr:`TopicGuess.words` says which words decided. Accuracy on the two hand-labelled days:
+``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
+
+import simplemma
 
 from svodka.model import Story
 
@@ -55,7 +62,7 @@ _LEXICON: dict[str, str] = {
         животн собак кошк курен алкогол табак вейп газосодерж жилье общество школ учител студент вуз
         образован больниц врач здоровь пациент семь дети ребенк ребён родител пенсионер жител жкх
         отоплен коммунал транспорт метро автобус погод снег мороз тепл аномальн прогноз синоптик церков
-        рпц религи праздник новый год дед мороз мигрант лгбт турклуб запрет граждан социальн волонтер
+        рпц религи праздник новогодн мигрант лгбт турклуб запрет граждан социальн волонтер
         school teacher hospital doctor health children family weather snow migrant church holiday
         residents
     """,
@@ -73,7 +80,7 @@ _LEXICON: dict[str, str] = {
         atacms himars перехват подполь эшелон позывн боец бойц штурмовик окоп боев бои войн военн армия
         армии всу сво фронт наступлен обстрел удар ракет беспилотн бпла дрон пво сбит атак штурм боевик
         террор теракт взорв минобороны генштаб солдат наемник пленн мобилизац оружи танк артиллер
-        авиаудар вкс хтш алеппо идлиб хама сирийск хезболл хамас израил газа ковер ядерн испытан war
+        авиаудар вкс хтш алеппо идлиб хама сирийск хезболл хамас израил ковер ядерн испытан war
         military army troops missile drone attack strike shelling terror weapon nuclear soldier rebels
         invasion ceasefire
     """,
@@ -98,7 +105,7 @@ _LEXICON: dict[str, str] = {
         football soccer hockey tennis match league tournament olympic champion coach player goal
     """,
     "culture": """
-        аниме мультфильм премьера премьеры премьеру собор храм тикток tiktok гонорар игр игра игры игру
+        аниме мультфильм премьера премьеры премьеру собор тикток tiktok гонорар игр игра игры игру
         патч трейлер steam playstation xbox культур кино фильм сериал актер актрис режиссер театр музе
         выставк концерт музык певец певиц песн альбом рэпер артист звезд шоу телевед книг писател
         литератур художник искусств фестивал премия оскар грэмми блогер cinema film movie series actor
@@ -106,32 +113,127 @@ _LEXICON: dict[str, str] = {
     """,
 }
 
-_TOKEN = re.compile(r"[a-zа-яё]+", re.IGNORECASE)
+_MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked (none from 2024-12-02)
+    "politics": """
+        госсекретар фидан аракчи блинкен сибиг вучич лукашенк токаев моди цзиньпин володин мишустин рютте
+        боррел каллас стармер мелони фицо санду пашинян алиев нежелательн экстремист
+    """,
+    "economy": "цб= банк инфляц центробанк поставк экспорт компани авиасообщен отмыван",
+    "society": """
+        кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
+        потеплен праздник движени проезд пробк
+    """,
+    "incidents": "утонул затонул госпитализ",
+    "war and security": """
+        военнослужащ войск спецоперац теракт террорист оборонительн противопехотн подрыв диверси отравляющ
+    """,
+    "sport": "фехтован шахмат биатлон лыжн фигурист",
+    "culture": "балет театр спектакл опера= оркестр концерт мультсериал реставр",
+}
+_NEUTRAL = "европ газет газон газел кодекс марафон маршрут игрушк теплоход судн суток сутк"
+_WEIGHT_TABLE: tuple[tuple[float, str], ...] = (  # words that count more or less than 1
+    # what a story is about
+    (2.0, "визит переговор саммит санкци дипломат посол посольств выборах выбор кремл мид"),
+    (2.0, "пво бпла беспилотн всу обстрел минобороны фронт теракт спецоперац войск ядерн"),
+    (2.0, "инфляц цб= центробанк ввп нефт"),
+    (2.0, "балет театр спектакл музе фильм концерт"),
+    (2.0, "погод синоптик храм сатан"),
+    (1.5, "дтп пожар погиб утонул мошенн убил убийств скончал умер авари"),
+    # what many topics mention
+    (0.5, "закон законопроект подписал указ власт президент"),
+    (0.5, "суд полици мвд задержан силовик обвин"),
+    (0.5, "рубл стоимост цена цены млрд миллиард компани продаж доллар"),
+    (0.7, "атак удар сбит ракет"),
+    # places say where, not what
+    (0.5, "алеппо идлиб хама сирийск израил асад"),
+)
+_WEIGHTS: dict[str, float] = {w: weight for weight, words in _WEIGHT_TABLE for w in words.split()}
+# A law is filed under what it regulates: in a text that speaks of one, politics words count this much.
+_LAW_WORDS = frozenset({"закон", "законопроект"})
+_LAW_POLITICS = 0.3
+_COPY_WEIGHT = 0.25
+_SHORT = 3  # entries this short match whole words only
+
+# A hyphenated compound is one word, for its first part that matches («премьер-министр», «naked-science»).
+_TOKEN = re.compile(r"[a-zа-яё]+(?:-[a-zа-яё]+)*", re.IGNORECASE)
+# Telegram links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»);
+# a web link's path stays, it often names the section («naked-science.ru/article/biology/…»).
+_NOT_WORDS = re.compile(r"t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _prefixes() -> dict[str, str]:
+def _entries() -> dict[str, str]:
+    """Every lexicon entry (a prefix, or a whole lemma ending in "=") -> its topic ("" for neutral)."""
     out: dict[str, str] = {}
-    for topic, words in _LEXICON.items():
-        for w in words.split():
-            out.setdefault(w.lower().replace("ё", "е"), topic)
+    for lexicon in (_LEXICON, _MORE):
+        for topic, words in lexicon.items():
+            for w in words.split():
+                out.setdefault(w.lower().replace("ё", "е"), topic)
+    for w in _NEUTRAL.split():
+        out.setdefault(w, "")
     return out
 
 
-def topic_scores(texts: Iterable[str]) -> Counter[str]:
-    """How many words of ``texts`` point at each topic (once per text, by the longest matching prefix)."""
-    prefixes = _prefixes()
-    scores: Counter[str] = Counter()
+@lru_cache(maxsize=65536)
+def _lemma(token: str) -> str:
+    lang = "en" if token.isascii() else "ru"
+    return str(simplemma.lemmatize(token, lang=lang)).lower().replace("ё", "е")
+
+
+@lru_cache(maxsize=65536)
+def _match(token: str) -> tuple[str, str] | None:
+    """(entry, topic) for one lower-case token: an entry that must be the whole lemma or word, else the
+    longest prefix of the word or its lemma, else a short entry («сво», «мид») that is the whole word."""
+    entries = _entries()
+    words = (token, _lemma(token))
+    best: tuple[str, str] | None = None
+    for word in words:
+        if word + "=" in entries:
+            best = (word + "=", entries[word + "="])
+            break
+        for k in range(len(word), _SHORT, -1):
+            topic = entries.get(word[:k])
+            if topic is not None:
+                if best is None or k > len(best[0]):
+                    best = (word[:k], topic)
+                break
+    if best is None:
+        best = next(((w, entries[w]) for w in words if len(w) <= _SHORT and w in entries), None)
+    return best if best and best[1] else None
+
+
+class _Hit(NamedTuple):
+    topic: str
+    weight: float
+    weak: bool  # weighted below 1 in _WEIGHTS: a word many topics use
+
+
+def _text_hits(text: str) -> dict[str, _Hit]:
+    """Each distinct word of ``text`` that points at a topic, with its weight."""
+    hits: dict[str, _Hit] = {}
+    law = False
+    for tok in _TOKEN.findall(_NOT_WORDS.sub(" ", text).lower().replace("ё", "е")):
+        if tok in hits:
+            continue
+        m = next(filter(None, map(_match, tok.split("-"))), None)
+        if m:
+            weight = _WEIGHTS.get(m[0], 1.0)
+            hits[tok] = _Hit(m[1], weight, weight < 1)
+            law = law or m[0] in _LAW_WORDS
+    if law:
+        hits = {
+            w: h._replace(weight=h.weight * _LAW_POLITICS) if h.topic == "politics" else h
+            for w, h in hits.items()
+        }
+    return hits
+
+
+def topic_scores(texts: Iterable[str]) -> dict[str, float]:
+    """How much the words of ``texts`` point at each topic (each word once per text, with its weight)."""
+    scores: dict[str, float] = defaultdict(float)
     for text in texts:
-        hits: set[tuple[str, str]] = set()
-        for tok in _TOKEN.findall(text.lower().replace("ё", "е")):
-            for k in range(len(tok), 2, -1):
-                topic = prefixes.get(tok[:k])
-                if topic:
-                    hits.add((tok, topic))
-                    break
-        for _, topic in hits:
-            scores[topic] += 1
+        for hit in _text_hits(text).values():
+            scores[hit.topic] += hit.weight
     return scores
 
 
@@ -140,22 +242,56 @@ class TopicGuess:
     topic: str
     score: float
     scores: tuple[tuple[str, float], ...]  # every topic with a non-zero share, best first
+    words: tuple[tuple[str, float], ...] = ()  # the words that voted for ``topic``, by weight, best first
+
+
+def classify_weighted(
+    texts: Iterable[tuple[str, float]], headline: str | None = None, min_score: float = 1.5
+) -> TopicGuess:
+    """The topic of posts given as (text, weight): each post votes with its topic shares times its weight.
+    A topic only weak words point at («рублей», «суд», «закон») cannot beat one that a full word points at:
+    they say how, not what."""
+    votes: dict[str, float] = defaultdict(float)
+    full: set[str] = set()
+    evidence = 0.0
+    words: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    posts = list(texts) + ([(headline, 1.0)] if headline else [])
+    for text, weight in posts:
+        hits = _text_hits(text)
+        total = sum(h.weight for h in hits.values())
+        for word, (topic, w, weak) in hits.items():
+            if not weak:
+                full.add(topic)
+            votes[topic] += weight * w / total
+            evidence += w
+            words[topic][word] += weight * w
+    total_votes = sum(votes.values())
+    # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
+    ranked = sorted(votes.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+    shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
+    winners = [(t, n) for t, n in ranked if t in full] or ranked
+    if not winners or evidence < min_score:
+        return TopicGuess("other", 0.0, shares)
+    best = winners[0][0]
+    why = tuple((w, round(n, 2)) for w, n in sorted(words[best].items(), key=lambda kv: -kv[1])[:8])
+    return TopicGuess(best, winners[0][1] / total_votes, shares, why)
 
 
 def classify_texts(texts: Iterable[str], headline: str | None = None, min_score: float = 1.5) -> TopicGuess:
-    scores = topic_scores(texts)
-    if headline:
-        for topic, n in topic_scores([headline]).items():
-            scores[topic] += n  # the headline counts twice
-    total = sum(scores.values())
-    # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
-    if not ranked or ranked[0][1] < min_score:
-        return TopicGuess("other", 0.0, tuple((t, n / total) for t, n in ranked) if total else ())
-    return TopicGuess(ranked[0][0], ranked[0][1] / total, tuple((t, round(n / total, 3)) for t, n in ranked))
+    """The topic of texts of equal weight (and a headline that votes once more)."""
+    return classify_weighted(((t, 1.0) for t in texts), headline, min_score)
 
 
-def classify(story: Story, headline: str | None = None) -> TopicGuess:
-    """The topic of ``story`` from its original posts (copies would only repeat the same words)."""
-    members = story.originals or story.members
-    return classify_texts((m.post.text for m in members[:20]), headline)
+def classify(
+    story: Story, headline: str | None = None, channel_weights: Mapping[int, float] | None = None
+) -> TopicGuess:
+    """The topic of ``story`` from all its posts: an original votes 1, a copy 0.25 (it repeats the same
+    words), times ``channel_weights[channel_id]`` (e.g. credibility) where given; the headline once more."""
+    weights = channel_weights or {}
+    return classify_weighted(
+        (
+            (m.post.text, (_COPY_WEIGHT if m.is_copy else 1.0) * weights.get(m.post.channel_id, 1.0))
+            for m in story.members[:40]
+        ),
+        headline,
+    )

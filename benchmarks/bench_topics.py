@@ -1,0 +1,134 @@
+"""Story topics against the team's hand labels: stories_dev (2024-11-30, both halves apart) and the bundled
+day 2024-12-02 (tests/data/topics_2024-12-02.json, labelled before the lexicon was tuned), plus the cases
+issue 14 names. ``-v`` lists every miss with the words that decided it.
+
+    PYTHONPATH=src python benchmarks/bench_topics.py [-v]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from svodka.evaluate.gold import gold_stories, group_by_labels  # noqa: E402
+from svodka.ingest import import_file  # noqa: E402
+from svodka.model import Story, normalize_tg_id  # noqa: E402
+from svodka.pipeline.story_topics import classify, classify_texts  # noqa: E402
+from svodka.pipeline.summarize import summarize  # noqa: E402
+from svodka.store import Store, open_store  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+ISSUE_14_POSTS = {  # tg_ru_news_2024 posts issue 14 names: (sender_id, message_id) -> topics a desk accepts
+    (-1001100158992, 74858): {"society", "politics"},  # «Храм Сатаны» признан нежелательной организацией
+    (-1001003921752, 73710): {"society", "politics"},
+    (-1001003921752, 73350): {"culture"},  # Большой театр: билеты на «Щелкунчик»
+    (-1001003921752, 73337): {"culture"},
+    (-1001101170442, 271518): {"society", "incidents"},  # кот Мир, подаренный Путиным, умер
+}
+
+
+def labelled_day(store: Store, path: Path, posts: Path) -> list[tuple[str, Story, str]]:
+    """(label, story, topic) for a ``topics_<day>.json`` file: its stories rebuilt from ``posts``."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    keys = {k: s["story"] for s in doc["stories"] for k in s["posts"]}
+    copies = {k for s in doc["stories"] for k in s["copies"]}
+    topic = {s["story"]: s["topic"] for s in doc["stories"]}
+    import_file(store, posts)
+    channels = {c.id: c for c in store.channels.list()}
+    tg = {cid: normalize_tg_id(c.tg_id) for cid, c in channels.items()}
+    gold = group_by_labels(store.posts.iter(), keys, tg.get)
+    out = []
+    for s in gold.stories:
+        first = s.members[0].post.id
+        members = tuple(
+            replace(m, origin_post_id=first)
+            if f"-100{tg[m.post.channel_id]}:{m.post.message_id}" in copies
+            else m
+            for m in s.members
+        )
+        label = gold.labels[s.id]
+        out.append((label, replace(s, members=members), topic[label]))
+    return out
+
+
+def score(name: str, rows: list[tuple[str, Story, str]], verbose: bool) -> None:
+    right = 0
+    for label, story, want in rows:
+        guess = classify(story, summarize(story).headline.text)
+        right += guess.topic == want
+        if verbose and guess.topic != want:
+            print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} by {guess.words[:6]}")
+    print(f"  {name}: {right}/{len(rows)} = {right / len(rows):.3f}")
+
+
+# tg_ru_news_2024's machine-made categories (Qwen 2.5, not hand labels) -> topics they allow; per post.
+WEAK = {
+    "political": {"politics", "war and security"},
+    "business": {"economy"},
+    "finances": {"economy"},
+    "science": {"science"},
+    "it": {"technology"},
+    "gaming": {"culture", "technology"},
+    "weather": {"society"},
+}
+
+
+def weak_reference() -> None:
+    right = total = 0
+    for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["date"][:10] in ("2024-11-30", "2024-12-02") or row["category"] not in WEAK:
+            continue
+        total += 1
+        right += (
+            classify_texts([row["text"]], headline=row["text"].split("\n")[0]).topic in WEAK[row["category"]]
+        )
+    print(
+        f"  tg_ru_news_2024 machine categories (weak, per post, labelled days left out): {right / total:.3f}"
+    )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "dev.db")
+        gold = gold_stories(store, DATA / "stories_dev")
+        store.close()
+        labels = json.loads((ROOT / "tests" / "data" / "topics_stories_dev.json").read_text())["labels"]
+        dev = [(gold.labels[s.id], s, labels[gold.labels[s.id]]) for s in gold.stories]
+        store = open_store(Path(tmp) / "day.db")
+        day = labelled_day(
+            store,
+            ROOT / "tests" / "data" / "topics_2024-12-02.json",
+            ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",
+        )
+        store.close()
+    print("story topics vs the team's hand labels")
+    score("stories_dev 2024-11-30, all", dev, args.verbose)
+    score("stories_dev, first half (s001-s074)", [r for r in dev if r[0] <= "s074"], False)
+    score("stories_dev, second half (s075-)", [r for r in dev if r[0] > "s074"], False)
+    score("bundled day 2024-12-02 (61 stories, 2+ posts)", day, args.verbose)
+    ok = 0
+    for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        want = ISSUE_14_POSTS.get((row["sender_id"], row["message_id"]))
+        if want is not None:
+            guess = classify_texts([row["text"]], headline=row["text"].split("\n")[0])
+            ok += guess.topic in want
+            if args.verbose:
+                print(f"    issue 14 post {row['message_id']}: {guess.topic} by {guess.words[:4]}")
+    print(f"  issue 14's posts: {ok}/{len(ISSUE_14_POSTS)}")
+    weak_reference()
+
+
+if __name__ == "__main__":
+    main()
