@@ -4,8 +4,9 @@ For each channel, over a history of stories:
 
 * **corroborated** — of the stories it reported (with a post of its own, not a copy), how many were also
   confirmed by at least one *other independent* source at or after its own report (:func:`confirmed`;
-  repeating what others said earlier confirms nothing): copies count once with their origin, and posts of different channels within the same minute (a network cross-posting)
-  count once together, so a network that only repeats itself raises nothing;
+  repeating what others said earlier confirms nothing): copies count once with their origin, and posts
+  of different channels within the same minute (a network cross-posting) count once together, so a
+  network that only repeats itself raises nothing;
 * **first** — in how many multi-channel stories its post was the earliest;
 * **copies** — what share of its posts copy another post (forward or near-duplicate).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from svodka.model import Channel, Story
 
@@ -115,7 +117,7 @@ def independent_sources(story: Story) -> list[frozenset[int]]:
             )
         else:
             union(node, ("channel", m.post.channel_id))
-    for a, b in zip(originals, originals[1:], strict=False):
+    for a, b in pairwise(originals):
         gap = (b.post.date - a.post.date).total_seconds()
         if gap <= CROSS_POST_SECONDS and a.post.channel_id != b.post.channel_id:
             union(("post", a.post.id), ("post", b.post.id))
