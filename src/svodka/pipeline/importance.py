@@ -4,7 +4,8 @@ The term is a sum of parts, each from a signal that holds on any day:
 
 * **topic** — the desk profile's weight of the story's topic (:mod:`svodka.pipeline.story_topics`); the
   default profile is a federal news desk: politics and war first, then the economy, then the rest;
-* **softness** — minus ``soft_penalty`` × the story's soft-news score (:mod:`svodka.pipeline.softness`);
+* **softness** — minus ``soft_penalty`` × the story's soft-news score, plus ``hard_bonus`` × its hard-news
+  score (:mod:`svodka.pipeline.softness`);
 * **soft channels** — minus ``soft_channel_penalty`` × the share of its channels that write soft news
   (each channel judged by the mean softness of its own posts, not by its name);
 * **tiers** — plus ``tier_bonus`` × (share of its channels of tier 1–2 − share of tier 4–5);
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from svodka.errors import ConfigError
 from svodka.model import Channel, StoredPost, Story
@@ -46,6 +48,7 @@ class DeskProfile:
     boost: tuple[str, ...] = ()  # channel names / handles / titles, or "group:NAME"
     mute: tuple[str, ...] = ()
     soft_penalty: float = 2.0
+    hard_bonus: float = 1.0
     soft_channel_penalty: float = 0.5
     tier_bonus: float = 0.5
     boost_bonus: float = 1.0
@@ -66,6 +69,15 @@ def parse_topic_weights(items: Sequence[str]) -> dict[str, float]:
         except ValueError:
             raise ConfigError(f"digest.topic_weights: {item!r}: the weight is not a number") from None
     return out
+
+
+def desk_profile(settings: Mapping[str, Any]) -> DeskProfile:
+    """The desk profile of the ``digest.topic_weights`` / ``digest.boost`` / ``digest.mute`` settings."""
+    return DeskProfile(
+        topic_weights=parse_topic_weights(settings["digest.topic_weights"]),
+        boost=tuple(settings["digest.boost"]),
+        mute=tuple(settings["digest.mute"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +116,7 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     """The story's importance for the desk, and a note saying why."""
     desk = ctx.desk
     topic = classify(story).topic
-    soft = story_softness(story)
+    soft, hard = story_softness(story)
     cids = {m.post.channel_id for m in story.members}
     soft_share = _share(cids, ctx.soft)
     high = _share(cids, (c for c in cids if 1 <= ctx.tiers.get(c, 0) <= 2))
@@ -116,12 +128,13 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     value = (
         desk.topic_weights.get(topic, 0.0)
         - desk.soft_penalty * soft
+        + desk.hard_bonus * hard
         - desk.soft_channel_penalty * soft_share
         + desk.tier_bonus * (high - low)
         + desk.boost_bonus * boosted
         - desk.mute_penalty * muted
     )
-    note = f"{topic}, soft {soft:.2f}, {soft_share:.0%} soft channels"
+    note = f"{topic}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
     if high or low:
         note += f", tier 1–2 {high:.0%} / 4–5 {low:.0%}"
     if boosted or muted:

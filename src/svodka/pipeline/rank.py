@@ -36,7 +36,7 @@ class RankWeights:
     reach: float = 0.3
     velocity: float = 0.3
     recency: float = 0.5
-    importance: float = 1.5
+    importance: float = 2.0
     half_life_hours: float = 12.0
     velocity_hours: float = 3.0
 
