@@ -52,7 +52,7 @@ class DeskProfile:
     soft_channel_penalty: float = 0.5
     tier_bonus: float = 0.5
     boost_bonus: float = 1.0
-    mute_penalty: float = 2.0
+    mute_penalty: float = 5.0  # a story carried by muted channels only sinks below the rest
     soft_channel_threshold: float = 0.12  # mean post softness from which a channel counts as soft
 
 
