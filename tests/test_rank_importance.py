@@ -124,7 +124,7 @@ def test_the_desk_profile_boosts_mutes_and_weighs_topics(
 
 
 def test_bad_topic_weights_are_one_clear_error() -> None:
-    with pytest.raises(ConfigError, match="digest.topic_weights: 'sports=1'"):
+    with pytest.raises(ConfigError, match=r"digest\.topic_weights: 'sports=1'"):
         parse_topic_weights(["sports=1"])
     with pytest.raises(ConfigError, match="not a number"):
         parse_topic_weights(["sport=lots"])
@@ -164,8 +164,10 @@ def test_ranking_check_on_the_gold_day(gold: tuple[GoldStories, dict[int, Channe
 def test_eval_ranking_command(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     out = subprocess.run(
-        [sys.executable, "-m", "svodka", "--db", str(tmp_path / "x.db"), "eval", "ranking"]
-        + [str(shared("stories_dev")), "--grades", str(GRADES), "--show", "2"],
+        [
+            *(sys.executable, "-m", "svodka", "--db", str(tmp_path / "x.db"), "eval", "ranking"),
+            *(str(shared("stories_dev")), "--grades", str(GRADES), "--show", "2"),
+        ],
         capture_output=True,
         text=True,
         env=env,
