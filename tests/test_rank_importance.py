@@ -179,3 +179,24 @@ def test_eval_ranking_command(tmp_path: Path) -> None:
     assert [r.split(":")[0] for r in rows] == ["gold day", "gold 00–12", "gold 12–24"]
     assert all("NDCG@15" in r and "twice 0" in r for r in rows)
     assert "[3]" in lines[1]
+
+
+def test_the_desk_profile_comes_from_the_config_file(tmp_path: Path) -> None:
+    from svodka import settings
+    from svodka.pipeline.importance import desk_profile
+    from svodka.scheduled import digest_options
+
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text(
+        '[digest]\nimportance = 3.0\ntopic_weights = ["economy=1.2", "war and security=0.5"]\n'
+        'boost = ["@banksta"]\nmute = ["group:tabloids"]\n',
+        encoding="utf-8",
+    )
+    s = settings.load(cfg, environ={})
+    desk = desk_profile(s)
+    assert desk.topic_weights["economy"] == 1.2 and desk.topic_weights["war and security"] == 0.5
+    assert desk.topic_weights["politics"] == 1.0  # the federal desk's, where not given
+    assert (desk.boost, desk.mute) == (("@banksta",), ("group:tabloids",))
+    opt = digest_options(s)
+    assert opt.desk == desk and opt.weights.importance == 3.0
+    assert desk_profile(settings.defaults()) == DeskProfile()
