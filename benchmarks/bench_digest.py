@@ -8,6 +8,10 @@ Rows:
   on the team's hand labels (tests/data/topics_stories_dev.json);
 * the busiest day of tg_ru_news_2024 (2024-11-27, 784 posts) as one story per post — the most stories a
   day can have, since no gold grouping exists for it — build and render times;
+* ranking against the hand-written importance grades (tests/data/importance_stories_dev.json) on the day
+  and each half of it, with the gold stories and with the pipeline's own: soft stories in the top 10,
+  lead stories in the top 15, NDCG@15, gold stories shown twice (``svodka eval ranking``);
+* soft-news scores against the machine categories of tg_ru_news_2024 ("personal" vs "political" posts);
 * topics against the machine-made ``category`` of tg_ru_news_2024 (all days but 2024-11-30, per post, a
   weak reference: categories mapped to ours where they map at all).
 Peak memory is ru_maxrss of the whole process.
@@ -194,12 +198,46 @@ def weak_topics(data: Path) -> None:
     )
 
 
+def ranking(data: Path) -> None:
+    from svodka.evaluate.ranking import gold_days, pipeline_days, read_grades
+    from svodka.settings import defaults
+
+    grades = read_grades(ROOT / "tests" / "data" / "importance_stories_dev.json")
+    day = datetime(2024, 11, 30, tzinfo=UTC)
+    checks = gold_days(data / "stories_dev", grades, day)
+    checks += pipeline_days(data / "stories_dev", grades, day, defaults())
+    for c in checks:
+        print(f"ranking {c.row()}")
+
+
+def soft_categories(data: Path) -> None:
+    import random
+
+    from svodka.pipeline.softness import softness
+
+    by: dict[str, list[float]] = {"personal": [], "political": []}
+    for line in (data / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
+        row = json.loads(line)
+        if row["category"] in by and not row["date"].startswith("2024-11-30"):
+            by[row["category"]].append(softness(row["text"]))
+    rnd = random.Random(0)
+    pairs = [(rnd.choice(by["personal"]), rnd.choice(by["political"])) for _ in range(20000)]
+    auc = sum((a > b) + 0.5 * (a == b) for a, b in pairs) / len(pairs)
+    means = {k: sum(v) / len(v) for k, v in by.items()}
+    print(
+        f"softness vs tg_ru_news_2024 categories: personal {means['personal']:.3f}, political "
+        f"{means['political']:.3f} (mean), AUC personal > political {auc:.3f}"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = ap.parse_args()
     gold_day(args.data)
     pipeline_day(args.data)
+    ranking(args.data)
+    soft_categories(args.data)
     busiest_day(args.data)
     weak_topics(args.data)
     print(f"peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

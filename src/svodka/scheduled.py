@@ -32,6 +32,7 @@ from svodka.digest.deliver import (
 from svodka.digest.jobs import DigestJob, JobState, Pending, open_slot, retry_delay, sync
 from svodka.digest.model import Digest, DigestRecord
 from svodka.errors import SvodkaError
+from svodka.pipeline.importance import desk_profile
 from svodka.pipeline.rank import RankWeights
 from svodka.pipeline.summarize import SummaryOptions
 from svodka.store import Store
@@ -77,7 +78,10 @@ def digest_options(settings: Mapping[str, Any]) -> DigestOptions:
             LlmSettings(settings["digest.llm_url"], settings["digest.llm_model"], settings["network.timeout"])
         )
     return DigestOptions(
-        weights=RankWeights(half_life_hours=settings["digest.half_life_hours"]),
+        weights=RankWeights(
+            half_life_hours=settings["digest.half_life_hours"], importance=settings["digest.importance"]
+        ),
+        desk=desk_profile(settings),
         summary=SummaryOptions(max_sentences=min(4, max(2, settings["digest.sentences"]))),
         history_days=settings["digest.history_days"],
         abstractor=abstractor,

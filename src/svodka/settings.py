@@ -189,6 +189,21 @@ TABLE: tuple[Setting, ...] = (
     S("digest.sentences", 4, "Key sentences per story, at most (2 to 4).", int),
     S("digest.half_life_hours", 12.0, "Recency half-life of a story's weight, in hours.", float),
     S("digest.history_days", 30.0, "Days of stories channel credibility is learned from.", float),
+    S(
+        "digest.importance",
+        2.0,
+        "Weight of the importance term (what the desk leads with) in the rank.",
+        float,
+    ),
+    S(
+        "digest.topic_weights",
+        (),
+        "Desk profile: TOPIC=WEIGHT items over the federal desk's (politics=1, war and security=1, "
+        "economy=0.8, incidents/society/science=0.3, technology=0.2, others 0).",
+        list,
+    ),
+    S("digest.boost", (), "Desk profile: channels (name, @handle, title) or group:NAME to lead with.", list),
+    S("digest.mute", (), "Desk profile: channels or group:NAME pushed to the bottom of the digest.", list),
     S("digest.llm_url", "", "OpenAI-compatible URL for optional LLM abstracts (empty: off)."),
     S("digest.llm_model", "local", "Model name sent to the abstract server."),
     S("digest.schedule", "every day at 08:00 UTC", "When `svodka watch` builds the digest ('every 6h', …)."),

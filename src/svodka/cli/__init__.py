@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "svodka.cli.web",
     "svodka.cli.digest",
     "svodka.cli.process",
+    "svodka.cli.ranking",  # after process: adds `eval ranking`
     "svodka.cli.questions",
 )
 

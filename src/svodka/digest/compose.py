@@ -21,6 +21,7 @@ from svodka.errors import ConfigError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
+from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
@@ -46,6 +47,7 @@ class DigestOptions:
     weights: RankWeights = field(default_factory=RankWeights)
     summary: SummaryOptions = field(default_factory=SummaryOptions)
     credibility: CredibilityOptions = field(default_factory=CredibilityOptions)
+    desk: DeskProfile = field(default_factory=DeskProfile)  # what the importance term leads with
     channels: Mapping[int, Channel] | None = None  # for a list of stories: tiers and groups
     history: Sequence[Story] | None = None  # stories to learn channel records from (default: the period's)
     previous: DigestRecord | None = None  # the last digest of this kind (default: from the store)
@@ -189,7 +191,8 @@ def _compose(
     now = opt.now or min(query.until, datetime.now(UTC))
     all_posts = [m.post for s in (history or stories) for m in s.members]
     tiers = {cid: c.tier for cid, c in channels.items()}
-    ranked = rank(kept, now, records, view_norms(all_posts), opt.weights, tiers)
+    context = importance_context(opt.desk, channels, all_posts)
+    ranked = rank(kept, now, records, view_norms(all_posts), opt.weights, tiers, context)
     items: list[DigestItem] = []
     skipped = 0
     cited_channels: set[int] = set()

@@ -3,7 +3,10 @@
 For each channel, over a history of stories:
 
 * **corroborated** — of the stories it reported (with a post of its own, not a copy), how many were also
-  reported independently by at least one other channel;
+  confirmed by at least one *other independent* source at or after its own report (:func:`confirmed`;
+  repeating what others said earlier confirms nothing): copies count once with their origin, and posts
+  of different channels within the same minute (a network cross-posting) count once together, so a
+  network that only repeats itself raises nothing;
 * **first** — in how many multi-channel stories its post was the earliest;
 * **copies** — what share of its posts copy another post (forward or near-duplicate).
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import pairwise
 
 from svodka.model import Channel, Story
 
@@ -81,6 +85,62 @@ def independent_units(story: Story) -> dict[object, int]:
     return units
 
 
+CROSS_POST_SECONDS = 60.0  # originals of different channels this close together are one cross-post
+
+
+def independent_sources(story: Story) -> list[frozenset[int]]:
+    """The story's independent sources, each as the set of channels behind it.
+
+    A copy joins its origin's source (or, with the origin outside the story, one source per origin, put
+    down to the copying channel); an
+    original posted within :data:`CROSS_POST_SECONDS` of another channel's original joins that one's
+    source, so a network's same-minute cross-posts are one source.
+    """
+    parent: dict[object, object] = {}
+
+    def find(x: object) -> object:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    def union(a: object, b: object) -> None:
+        parent[find(a)] = find(b)
+
+    ids = {m.post.id for m in story.members}
+    originals = sorted((m for m in story.members if not m.is_copy), key=lambda m: m.post.date)
+    for m in story.members:
+        node = ("post", m.post.id)
+        find(node)
+        if m.is_copy:
+            union(
+                node, ("post", m.origin_post_id) if m.origin_post_id in ids else ("origin", m.origin_post_id)
+            )
+        else:
+            union(node, ("channel", m.post.channel_id))
+    for a, b in pairwise(originals):
+        gap = (b.post.date - a.post.date).total_seconds()
+        if gap <= CROSS_POST_SECONDS and a.post.channel_id != b.post.channel_id:
+            union(("post", a.post.id), ("post", b.post.id))
+    groups: dict[object, set[int]] = {}
+    for m in story.members:  # a source's channels: who wrote it (a copy of an outside origin: its copier)
+        group = groups.setdefault(find(("post", m.post.id)), set())
+        if not m.is_copy or m.origin_post_id not in ids:
+            group.add(m.post.channel_id)
+    return [frozenset(g) for g in groups.values()]
+
+
+def confirmed(story: Story, channel_id: int, sources: list[frozenset[int]] | None = None) -> bool:
+    """Whether another independent source reported ``story`` at or after ``channel_id``'s first original
+    post: a confirmation of what the channel said, not the report it may have repeated."""
+    own = [m.post.date for m in story.members if m.post.channel_id == channel_id and not m.is_copy]
+    if not own:
+        return False
+    start = min(own)
+    sources = independent_sources(story) if sources is None else sources
+    others = {c for src in sources if channel_id not in src for c in src}
+    return any(m.post.channel_id in others and m.post.date >= start for m in story.members)
+
+
 def learn_records(
     stories: Iterable[Story],
     channels: Mapping[int, Channel] | None = None,
@@ -103,10 +163,10 @@ def learn_records(
             names.setdefault(m.post.channel_id, m.post.channel)
         originals = [m for m in story.members if not m.is_copy]
         own = {m.post.channel_id for m in originals}
-        independent = len(set(independent_units(story)))
+        sources = independent_sources(story)
         for cid in own:
             reported[cid] += 1
-            if independent > 1:
+            if confirmed(story, cid, sources):
                 corroborated[cid] += 1
         if len({m.post.channel_id for m in story.members}) > 1:
             for cid in {m.post.channel_id for m in story.members}:

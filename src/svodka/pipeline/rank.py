@@ -8,7 +8,9 @@
   dubious channels loses weight and one carried by trusted channels gains);
 * ``reach``       log2(1 + Σ views / the channel's median views) over original posts, where views exist;
 * ``velocity``    log2(1 + the most channels that reported it within one ``velocity_hours`` window);
-* ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end.
+* ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end;
+* ``importance``  what the desk leads with: topic weight, soft news, soft channels, tiers, boost / mute
+  (:func:`svodka.pipeline.importance.importance`; the default desk is a federal news desk).
 
 :class:`StoryScore.explain` prints the terms, so a reader can see why a story is where it is.
 """
@@ -24,6 +26,7 @@ from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story
 from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units
+from svodka.pipeline.importance import ImportanceContext, importance
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class RankWeights:
     reach: float = 0.3
     velocity: float = 0.3
     recency: float = 0.5
+    importance: float = 2.0
     half_life_hours: float = 12.0
     velocity_hours: float = 3.0
 
@@ -94,11 +98,13 @@ def score_story(
     norms: Mapping[int, float] | None = None,
     weights: RankWeights | None = None,
     tiers: Mapping[int, int] | None = None,
+    context: ImportanceContext | None = None,
 ) -> StoryScore:
     w = weights or RankWeights()
     records = records or {}
     norms = norms or {}
     tiers = tiers or {}
+    ctx = context or ImportanceContext(tiers=tiers)
     units = independent_units(story)
     n = max(1, len(units))
     reporters = set(units.values())
@@ -126,8 +132,14 @@ def score_story(
         ),
         Term("velocity", math.log2(1 + peak), w.velocity, f"{peak} ch within {w.velocity_hours:g} h"),
         Term("recency", 2 ** (-age_h / w.half_life_hours), w.recency, f"{age_h:.1f} h old"),
+        Term("importance", *_importance(story, ctx, w)),
     )
     return StoryScore(story.id, round(sum(t.contribution for t in terms), 4), n, terms)
+
+
+def _importance(story: Story, ctx: ImportanceContext, w: RankWeights) -> tuple[float, float, str]:
+    value, note = importance(story, ctx)
+    return value, w.importance, note
 
 
 def rank(
@@ -137,8 +149,9 @@ def rank(
     norms: Mapping[int, float] | None = None,
     weights: RankWeights | None = None,
     tiers: Mapping[int, int] | None = None,
+    context: ImportanceContext | None = None,
 ) -> list[tuple[Story, StoryScore]]:
     """Stories with their scores, best first (ties: more posts, then earlier first post)."""
-    scored = [(s, score_story(s, now, records, norms, weights, tiers)) for s in stories]
+    scored = [(s, score_story(s, now, records, norms, weights, tiers, context)) for s in stories]
     scored.sort(key=lambda p: (-p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
     return scored

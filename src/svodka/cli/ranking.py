@@ -1,0 +1,68 @@
+"""`svodka eval ranking`: the digest's ranking against hand-written importance grades (issue 14)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from svodka.cli.app import App, command
+from svodka.errors import ConfigError
+
+
+def register(cli: click.Group) -> None:
+    eval_ = cli.commands.get("eval")
+    if not isinstance(eval_, click.Group):  # registered by svodka.cli.process, listed before this module
+        raise RuntimeError("svodka.cli.ranking needs the `eval` group of svodka.cli.process")
+
+    @command(eval_, "ranking")
+    @click.argument("gold_dir", type=click.Path(file_okay=False, exists=True))
+    @click.option(
+        "--grades",
+        type=click.Path(dir_okay=False, exists=True),
+        required=True,
+        help="Importance grades (e.g. tests/data/importance_stories_dev.json).",
+    )
+    @click.option("--day", help="The gold day, YYYY-MM-DD (default: the grades file's `day`).")
+    @click.option(
+        "--stories",
+        type=click.Choice(["gold", "pipeline", "both"]),
+        default="gold",
+        show_default=True,
+        help="Rank the gold stories, the pipeline's own stories (`svodka process`), or both.",
+    )
+    @click.option("--embedder", help="Override pipeline.embedder for --stories pipeline (e5, use, st:MODEL).")
+    @click.option("--show", type=int, default=0, help="Also list the first N cards of each digest.")
+    def eval_ranking(
+        app: App, gold_dir: str, grades: str, day: str | None, stories: str, embedder: str | None, show: int
+    ) -> None:
+        """Per digest of GOLD_DIR's day and of each half of it: soft stories in the top 10, the share of
+        lead stories in the top 15, NDCG@15 and gold stories shown twice."""
+        import orjson
+
+        from svodka.evaluate.ranking import gold_days, pipeline_days, read_grades
+        from svodka.scheduled import digest_options
+
+        graded = read_grades(grades)
+        when = day or orjson.loads(Path(grades).read_bytes()).get("day")
+        try:
+            start = datetime.fromisoformat(str(when)).replace(tzinfo=None)
+        except ValueError:
+            raise ConfigError(f"--day: not a date: {when!r}") from None
+        start = start.replace(tzinfo=UTC)
+        settings = dict(app.settings.items())
+        if embedder:
+            settings["pipeline.embedder"] = embedder
+        options = digest_options(settings)
+        checks = []
+        if stories in ("gold", "both"):
+            checks += gold_days(gold_dir, graded, start, options)
+        if stories in ("pipeline", "both"):
+            checks += pipeline_days(gold_dir, graded, start, settings, options)
+        for c in checks:
+            click.echo(c.row())
+            if c.twice:
+                click.echo(f"  shown twice: {', '.join(c.twice)}")
+            for rank, label, grade, headline in c.top[:show]:
+                click.echo(f"  {rank:>2}. [{grade or '-'}] {label or '-':<6} {headline[:90]}")

@@ -1,0 +1,142 @@
+"""Importance: what a news desk would lead with, as one named term of the story score.
+
+The term is a sum of parts, each from a signal that holds on any day:
+
+* **topic** — the desk profile's weight of the story's topic (:mod:`svodka.pipeline.story_topics`); the
+  default profile is a federal news desk: politics and war first, then the economy, then the rest;
+* **softness** — minus ``soft_penalty`` × the story's soft-news score, plus ``hard_bonus`` × its hard-news
+  score (:mod:`svodka.pipeline.softness`);
+* **soft channels** — minus ``soft_channel_penalty`` × the share of its channels that write soft news
+  (each channel judged by the mean softness of its own posts, not by its name);
+* **tiers** — plus ``tier_bonus`` × (share of its channels of tier 1–2 − share of tier 4–5);
+* **boost / mute** — plus ``boost`` × the share of its channels the desk boosts, minus ``mute`` × the
+  share it mutes (a channel by name, handle or title, or a whole group as ``group:NAME``).
+
+:func:`importance` returns the value and a short note the digest prints beside the other terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from svodka.errors import ConfigError
+from svodka.model import Channel, StoredPost, Story
+from svodka.pipeline.softness import channel_softness, soft_channels, story_softness
+from svodka.pipeline.story_topics import TOPICS, classify
+
+FEDERAL_DESK: dict[str, float] = {
+    "politics": 1.0,
+    "war and security": 1.0,
+    "economy": 0.8,
+    "incidents": 0.3,
+    "society": 0.3,
+    "science": 0.3,
+    "technology": 0.2,
+    "culture": 0.0,
+    "sport": 0.0,
+    "other": 0.0,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DeskProfile:
+    """What a desk leads with: topic weights and the channels or groups it boosts or mutes."""
+
+    topic_weights: Mapping[str, float] = field(default_factory=lambda: dict(FEDERAL_DESK))
+    boost: tuple[str, ...] = ()  # channel names / handles / titles, or "group:NAME"
+    mute: tuple[str, ...] = ()
+    soft_penalty: float = 2.0
+    hard_bonus: float = 1.0
+    soft_channel_penalty: float = 0.5
+    tier_bonus: float = 0.5
+    boost_bonus: float = 1.0
+    mute_penalty: float = 5.0  # a story carried by muted channels only sinks below the rest
+    soft_channel_threshold: float = 0.12  # mean post softness from which a channel counts as soft
+
+
+def parse_topic_weights(items: Sequence[str]) -> dict[str, float]:
+    """``["politics=1", "sport=0.5"]`` over the federal desk's weights; a clear error for a bad item."""
+    out = dict(FEDERAL_DESK)
+    for item in items:
+        topic, sep, value = item.partition("=")
+        topic = topic.strip()
+        if not sep or topic not in TOPICS:
+            raise ConfigError(f"digest.topic_weights: {item!r} is not TOPIC=WEIGHT with a topic of {TOPICS}")
+        try:
+            out[topic] = float(value)
+        except ValueError:
+            raise ConfigError(f"digest.topic_weights: {item!r}: the weight is not a number") from None
+    return out
+
+
+def desk_profile(settings: Mapping[str, Any]) -> DeskProfile:
+    """The desk profile of the ``digest.topic_weights`` / ``digest.boost`` / ``digest.mute`` settings."""
+    return DeskProfile(
+        topic_weights=parse_topic_weights(settings["digest.topic_weights"]),
+        boost=tuple(settings["digest.boost"]),
+        mute=tuple(settings["digest.mute"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportanceContext:
+    """What :func:`importance` knows of the channels: the desk, who writes soft news, tiers, names."""
+
+    desk: DeskProfile = field(default_factory=DeskProfile)
+    soft: frozenset[int] = frozenset()  # channels whose posts are mostly soft news
+    tiers: Mapping[int, int] = field(default_factory=dict)
+    keys: Mapping[int, frozenset[str]] = field(default_factory=dict)  # names a channel answers to
+
+
+def _keys(ch: Channel) -> frozenset[str]:
+    names = {n.lower() for n in (ch.handle, ch.title, ch.name) if n}
+    names |= {"@" + ch.handle.lower().lstrip("@")} if ch.handle else set()
+    return frozenset(names | {f"group:{g.lower()}" for g in ch.groups})
+
+
+def importance_context(
+    desk: DeskProfile, channels: Mapping[int, Channel], posts: Iterable[StoredPost]
+) -> ImportanceContext:
+    """The context for ranking: soft channels learned from ``posts`` (a history), tiers and names."""
+    posts = list(posts)
+    soft = soft_channels(channel_softness(posts), desk.soft_channel_threshold)
+    keys = {cid: _keys(c) for cid, c in channels.items()}
+    for p in posts:  # channels of a story list without Channel records still answer to their name
+        keys.setdefault(p.channel_id, frozenset({p.channel.lower()}))
+    return ImportanceContext(desk, soft, {cid: c.tier for cid, c in channels.items()}, keys)
+
+
+def _share(cids: set[int], pick: Iterable[int]) -> float:
+    return len(cids & set(pick)) / len(cids) if cids else 0.0
+
+
+def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
+    """The story's importance for the desk, and a note saying why."""
+    desk = ctx.desk
+    topic = classify(story).topic
+    soft, hard = story_softness(story)
+    cids = {m.post.channel_id for m in story.members}
+    soft_share = _share(cids, ctx.soft)
+    high = _share(cids, (c for c in cids if 1 <= ctx.tiers.get(c, 0) <= 2))
+    low = _share(cids, (c for c in cids if ctx.tiers.get(c, 0) >= 4))
+    boost = {k.lower() for k in desk.boost}
+    mute = {k.lower() for k in desk.mute}
+    boosted = _share(cids, (c for c in cids if ctx.keys.get(c, frozenset()) & boost))
+    muted = _share(cids, (c for c in cids if ctx.keys.get(c, frozenset()) & mute))
+    value = (
+        desk.topic_weights.get(topic, 0.0)
+        - desk.soft_penalty * soft
+        + desk.hard_bonus * hard
+        - desk.soft_channel_penalty * soft_share
+        + desk.tier_bonus * (high - low)
+        + desk.boost_bonus * boosted
+        - desk.mute_penalty * muted
+    )
+    note = f"{topic}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
+    if high or low:
+        note += f", tier 1–2 {high:.0%} / 4–5 {low:.0%}"
+    if boosted or muted:
+        note += f", boosted {boosted:.0%} / muted {muted:.0%}"
+    return value, note
