@@ -41,7 +41,10 @@ def digest(gold: GoldStories) -> Digest:
 
 def test_markdown_has_every_story_with_links(digest: Digest) -> None:
     md = render_markdown(digest)
-    assert md.startswith("# Digest 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow)")
+    # the name is the title; the period, in the digest's zone, under it
+    assert md.startswith(
+        "# 30 ноября 03:00 – 1 декабря 03:00\n\nDigest 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow)\n"
+    )
     assert md.count("\n## ") == 15 + 1  # stories + the credibility section
     for it in digest.items:
         assert f"({it.summary.headline.url})" in md

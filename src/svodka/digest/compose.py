@@ -103,7 +103,8 @@ def _public_links(summary: Summary, public_url: str) -> Summary:
     """Citations of posts without a link that opens publicly point to their page in svodka's web app."""
 
     def link(c: Cited) -> Cited:
-        return replace(c, url=public_post_url(c.url, c.post_id, public_url)[0])
+        url, alt_url = public_post_url(c.url, c.post_id, public_url)
+        return replace(c, url=url, alt_url=alt_url)
 
     return replace(summary, headline=link(summary.headline), sentences=tuple(map(link, summary.sentences)))
 

@@ -3,7 +3,10 @@ Markdown, standalone HTML, Telegram.
 
 Every renderer shows the same things: per story the headline, the key sentences each linked to its post,
 the card (first reporter and time, channels, posts, languages, single-source flag, topic), the "update"
-mark, and why the story ranks where it does. Times are shown in the digest's time zone.
+mark, and why the story ranks where it does. Times are shown in the digest's time zone. The title is the
+digest's name (:attr:`Digest.name`), the period under it. A citation whose link is the post's page in
+svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML and Telegram renderings show it
+small beside the channel's name (a member opens it in Telegram); Markdown and text keep one link each.
 PDF is :mod:`svodka.digest.pdf` (the HTML through WeasyPrint).
 """
 
@@ -49,6 +52,8 @@ def digest_links(doc: DigestDocument) -> DigestDocument:
         for c in cited:
             if "url" in c:
                 c["url"] = safe_url(c["url"])
+            if "alt_url" in c:
+                c["alt_url"] = safe_url(c["alt_url"])
         card = it.get("card")
         if card and "first_url" in card:
             card["first_url"] = safe_url(card["first_url"])
@@ -87,14 +92,20 @@ def _md_escape(text: str) -> str:
 
 
 def digest_title(digest: Digest) -> str:
+    """The digest's name (:attr:`Digest.name`: the job's name, else what its filters and period say)."""
+    return digest.name or "Digest"
+
+
+def digest_period(digest: Digest) -> str:
+    """The period as every rendering shows it under the title: «2024-12-01 00:00 – 2024-12-02 00:00 (UTC)»."""
     q, tz = digest.query, digest.query.tz
-    return f"Digest {_fmt(q.since, tz)} – {_fmt(q.until, tz)} ({tz})"
+    return f"{_fmt(q.since, tz)} – {_fmt(q.until, tz)} ({tz})"
 
 
 def render_markdown(digest: Digest) -> str:
     q = digest.query
     tz = q.tz
-    lines = [f"# {digest_title(digest)}", ""]
+    lines = [f"# {_md_escape(digest_title(digest))}", "", f"Digest {digest_period(digest)}", ""]
     filters = ", ".join(
         f"{k} {v}" for k, v in (("topic", q.topic), ("group", q.group), ("lang", q.lang)) if v
     )
@@ -163,6 +174,7 @@ def render_html(digest: Digest) -> str:
         .get_template("digest.html.j2")
         .render(
             title=digest_title(digest),
+            period=digest_period(digest),
             digest=digest,
             cards={it.rank: card_line(it, tz, flag=False) for it in digest.items},
             fmt=lambda dt: _fmt(dt, tz),
@@ -177,7 +189,9 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
     an entity or a URL; a single piece longer than the limit is cut at a space inside its plain text.
     """
     tz = digest.query.tz
-    pieces: list[str] = [f"<b>{html.escape(digest_title(digest))}</b>"]
+    pieces: list[str] = [
+        f"<b>{html.escape(digest_title(digest))}</b>\n<i>{html.escape(digest_period(digest))}</i>"
+    ]
     for it in digest.items:
         h = it.summary.headline
         mark = "UPDATE · " if it.update else ""
@@ -194,9 +208,11 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
 
 
 def _link_tg(c: Cited) -> str:
+    """«— Channel» linked to the post; in Telegram a member opens a ``t.me/c`` link, so it follows, small."""
     name = html.escape(c.channel)
-    url = safe_url(c.url)
-    return f'— <a href="{html.escape(url, quote=True)}">{name}</a>' if url else f"— {name}"
+    url, alt = safe_url(c.url), safe_url(c.alt_url)
+    link = f'— <a href="{html.escape(url, quote=True)}">{name}</a>' if url else f"— {name}"
+    return link + (f' (<a href="{html.escape(alt, quote=True)}">t.me</a>)' if alt else "")
 
 
 def pack(pieces: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
@@ -240,7 +256,7 @@ def _fit(piece: str, limit: int) -> list[str]:
 def render_text(digest: Digest, sentences: bool = False) -> str:
     """Plain text for a terminal: one block per story (rank, headline, card; key sentences if asked)."""
     tz = digest.query.tz
-    lines = [digest_title(digest), ""]
+    lines = [f"{digest_title(digest)} — {digest_period(digest)}", ""]
     for it in digest.items:
         mark = "[update] " if it.update else ""
         lines.append(f"{it.rank:>2}. {mark}{it.summary.headline.text}")

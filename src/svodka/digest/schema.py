@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.digest.model import Digest
@@ -20,6 +20,7 @@ class CitedDoc(TypedDict):
     channel: str
     url: str | None
     date: str  # ISO 8601
+    alt_url: NotRequired[str | None]  # the t.me/c link when url is svodka's page (not in older documents)
 
 
 class AbstractDoc(TypedDict):
@@ -84,6 +85,7 @@ class DigestDocument(TypedDict):
 
     schema: int  # SCHEMA_VERSION
     id: int | None
+    name: NotRequired[str]  # Digest.name: the job's name, else what the filters say (not in older documents)
     generated_at: str
     period: PeriodDoc
     filters: FiltersDoc
@@ -107,7 +109,14 @@ def local(dt: datetime, tz: str) -> datetime:
 
 
 def _cited(c: Cited) -> CitedDoc:
-    return {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": c.url, "date": c.date_iso}
+    return {
+        "text": c.text,
+        "post_id": c.post_id,
+        "channel": c.channel,
+        "url": c.url,
+        "date": c.date_iso,
+        "alt_url": c.alt_url,
+    }
 
 
 def to_dict(digest: Digest) -> DigestDocument:
@@ -116,6 +125,7 @@ def to_dict(digest: Digest) -> DigestDocument:
     return {
         "schema": SCHEMA_VERSION,
         "id": digest.id,
+        "name": digest.name,
         "generated_at": local(digest.generated_at, tz).isoformat(),
         "period": {
             "since": local(q.since, tz).isoformat(),

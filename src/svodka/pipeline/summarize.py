@@ -79,6 +79,9 @@ class Cited:
     channel: str
     url: str | None
     date_iso: str
+    # A second link to the same post, shown small beside ``url``: the ``t.me/c`` link when ``url`` is the
+    # post's page in svodka's web app (:func:`svodka.links.public_post_url`); None otherwise.
+    alt_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -153,7 +153,7 @@ def api_trending(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/stories/{story_id:int}", VIEWER)
 def api_story(ctx: Ctx) -> dict[str, Any]:
-    return views.story_page(ctx.store, ctx.path_params["story_id"])
+    return views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz)
 
 
 @route("/api/digests", VIEWER)

@@ -37,6 +37,7 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from svodka.digest.schema import zone
 from svodka.errors import ConfigError, InputError, SvodkaError
 from svodka.model import ApiKey, User
 from svodka.store import Store
@@ -86,6 +87,7 @@ class WebConfig:
     trusted_proxies: tuple[Network, ...] = ()
     page_size: int = 20
     max_body_bytes: int = 1 << 20
+    tz: str = "UTC"  # digest.tz: the zone the story page stamps changing figures in, as the digests do
 
     @classmethod
     def from_settings(cls, settings: Any) -> WebConfig:
@@ -100,6 +102,7 @@ class WebConfig:
             trusted_proxies=networks(settings["web.trusted_proxies"]),
             page_size=settings["web.page_size"],
             max_body_bytes=settings["web.max_body_bytes"],
+            tz=zone(settings["digest.tz"]).key,  # an unknown zone is a ConfigError at start, not per page
         )
 
 

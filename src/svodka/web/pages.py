@@ -156,7 +156,7 @@ def digest_page(ctx: Ctx) -> View:
 
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
-    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"]))
+    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz))
 
 
 @route("/trending", VIEWER)

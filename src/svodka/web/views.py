@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from svodka.collect.registry import channel_named
 from svodka.errors import InputError, NotFoundError
-from svodka.links import safe_url
+from svodka.links import opens_publicly, safe_url
 from svodka.model import (
     PLATFORM_TELEGRAM,
     Channel,
@@ -186,11 +186,17 @@ def headline(story: Story) -> str:
 
 
 def cited_summary(summary: Summary) -> list[dict[str, Any]]:
-    """The key sentences of ``summary``, each with its post's link (as the digest card shows them)."""
-    return [
-        {"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": safe_url(c.url)}
-        for c in summary.sentences
-    ]
+    """The key sentences of ``summary``, each with its link as the digest card gives it: the post's own
+    when it opens for anyone (``t.me/<handle>/<msg>``, a feed item), else the post's page here with the
+    ``t.me/c`` link as ``alt_url``, a secondary one (:func:`svodka.links.public_post_url`)."""
+    out = []
+    for c in summary.sentences:
+        own = safe_url(c.url)
+        public = opens_publicly(own)
+        url = own if public else f"/posts/{c.post_id}"
+        alt = safe_url(c.alt_url) or (None if public else own)
+        out.append({"text": c.text, "post_id": c.post_id, "channel": c.channel, "url": url, "alt_url": alt})
+    return out
 
 
 def story_card(story: Story, summary: Summary | None = None) -> dict[str, Any]:
