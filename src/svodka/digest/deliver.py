@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 
 from svodka.digest.model import Digest
-from svodka.digest.render import digest_title, render_html, render_json, render_markdown, render_telegram
+from svodka.digest.render import digest_subject, render_html, render_json, render_markdown, render_telegram
 from svodka.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ def build_email(
 ) -> EmailMessage:
     """A multipart message: the Markdown as text, the HTML as the alternative, other formats attached."""
     msg = EmailMessage()
-    msg["Subject"] = digest_title(digest)
+    msg["Subject"] = digest_subject(digest)
     msg["From"] = sender
     msg["To"] = ", ".join(to)
     msg.set_content(render_markdown(digest))

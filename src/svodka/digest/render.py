@@ -102,6 +102,12 @@ def digest_period(digest: Digest) -> str:
     return f"{_fmt(q.since, tz)} – {_fmt(q.until, tz)} ({tz})"
 
 
+def digest_subject(digest: Digest) -> str:
+    """An e-mail's subject: «Digest: noon · 2024-12-03 12:00 – 2024-12-04 12:00 (UTC)» (a job's name alone
+    would be the same every day)."""
+    return f"Digest: {digest_title(digest)} · {digest_period(digest)}"
+
+
 def render_markdown(digest: Digest) -> str:
     q = digest.query
     tz = q.tz
