@@ -22,7 +22,8 @@ import struct
 import threading
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -98,6 +99,14 @@ class World:
         self.latency = 0.0
         self.layout_changed = False
         self.inflight = 0
+
+    @classmethod
+    def of(cls, channels: Iterable[FakeChannel]) -> World:
+        """A world serving copies of ``channels`` (a test may change its posts without touching the others')."""
+        w = cls()
+        for ch in channels:
+            w.channels[ch.handle] = replace(ch, posts=[replace(p) for p in ch.posts])
+        return w
 
     def set_faults(self, plan: FaultPlan) -> None:
         with self.lock:

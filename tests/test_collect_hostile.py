@@ -34,10 +34,7 @@ def real_channels() -> list[FakeChannel]:
 
 @pytest.fixture
 def world(real_channels: list[FakeChannel]) -> World:
-    w = World()
-    for ch in real_channels:
-        w.channels[ch.handle] = replace(ch, posts=[replace(p) for p in ch.posts])
-    return w
+    return World.of(real_channels)
 
 
 @pytest.fixture

@@ -295,5 +295,5 @@ class ScheduledDigests:
         elif target == "email":
             send_email(digest, list(job.email), SmtpSettings.from_settings(s), attach=rendered)
         elif target == "telegram":
-            bot = BotSettings(s["telegram.bot_api_url"], s["telegram.bot_token"], s["network.timeout"])
+            bot = BotSettings.from_settings(s)
             send_telegram(digest, job.bot_chat, bot)

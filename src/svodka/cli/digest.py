@@ -132,7 +132,7 @@ def register_digest(cli: click.Group) -> None:
             n = send_telegram(
                 result,
                 chat,
-                BotSettings(s["telegram.bot_api_url"], s["telegram.bot_token"], s["network.timeout"]),
+                BotSettings.from_settings(s),
             )
             click.echo(f"sent to Telegram chat {chat} in {n} message(s)", err=True)
         click.echo(render_text(result, sentences=sentences))

@@ -141,6 +141,10 @@ class BotSettings:
     token: str = ""
     timeout: float = 20.0
 
+    @classmethod
+    def from_settings(cls, s: Mapping[str, object]) -> BotSettings:
+        return cls(str(s["telegram.bot_api_url"]), str(s["telegram.bot_token"]), float(s["network.timeout"]))  # type: ignore[arg-type]
+
 
 def send_telegram(digest: Digest, chat: str, bot: BotSettings, client: httpx.Client | None = None) -> int:
     """Post the digest to ``chat`` (an id or @channel) as HTML messages; returns how many were sent."""
