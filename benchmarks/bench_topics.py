@@ -11,18 +11,16 @@ import argparse
 import json
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from svodka.evaluate.gold import gold_stories, group_by_labels  # noqa: E402
-from svodka.ingest import import_file  # noqa: E402
-from svodka.model import Story, normalize_tg_id  # noqa: E402
+from svodka.evaluate.gold import gold_stories, topic_labelled_stories  # noqa: E402
+from svodka.model import Story  # noqa: E402
 from svodka.pipeline.story_topics import classify, classify_texts  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
-from svodka.store import Store, open_store  # noqa: E402
+from svodka.store import open_store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 ISSUE_14_POSTS = {  # tg_ru_news_2024 posts issue 14 names: (sender_id, message_id) -> topics a desk accepts
@@ -32,30 +30,6 @@ ISSUE_14_POSTS = {  # tg_ru_news_2024 posts issue 14 names: (sender_id, message_
     (-1001003921752, 73337): {"culture"},
     (-1001101170442, 271518): {"society", "incidents"},  # кот Мир, подаренный Путиным, умер
 }
-
-
-def labelled_day(store: Store, path: Path, posts: Path) -> list[tuple[str, Story, str]]:
-    """(label, story, topic) for a ``topics_<day>.json`` file: its stories rebuilt from ``posts``."""
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    keys = {k: s["story"] for s in doc["stories"] for k in s["posts"]}
-    copies = {k for s in doc["stories"] for k in s["copies"]}
-    topic = {s["story"]: s["topic"] for s in doc["stories"]}
-    import_file(store, posts)
-    channels = {c.id: c for c in store.channels.list()}
-    tg = {cid: normalize_tg_id(c.tg_id) for cid, c in channels.items()}
-    gold = group_by_labels(store.posts.iter(), keys, tg.get)
-    out = []
-    for s in gold.stories:
-        first = s.members[0].post.id
-        members = tuple(
-            replace(m, origin_post_id=first)
-            if f"-100{tg[m.post.channel_id]}:{m.post.message_id}" in copies
-            else m
-            for m in s.members
-        )
-        label = gold.labels[s.id]
-        out.append((label, replace(s, members=members), topic[label]))
-    return out
 
 
 def score(name: str, rows: list[tuple[str, Story, str]], verbose: bool) -> None:
@@ -106,7 +80,7 @@ def main() -> None:
         labels = json.loads((ROOT / "tests" / "data" / "topics_stories_dev.json").read_text())["labels"]
         dev = [(gold.labels[s.id], s, labels[gold.labels[s.id]]) for s in gold.stories]
         store = open_store(Path(tmp) / "day.db")
-        day = labelled_day(
+        day = topic_labelled_stories(
             store,
             ROOT / "tests" / "data" / "topics_2024-12-02.json",
             ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",

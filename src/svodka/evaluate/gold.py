@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import orjson
@@ -82,3 +82,27 @@ def gold_stories(store: Store, folder: str | Path) -> GoldStories:
         lambda cid: normalize_tg_id(channels[cid].tg_id) if cid in channels else None,
     )
     return GoldStories(result.stories, result.labels, titles)
+
+
+def topic_labelled_stories(store: Store, labels: Path, posts: Path) -> list[tuple[str, Story, str]]:
+    """``(label, story, topic)`` for a hand-labelled ``topics_<day>.json`` (tests/data): its stories rebuilt
+    from ``posts`` imported into ``store``; the posts it names as copies point to their story's first post."""
+    doc = orjson.loads(labels.read_bytes())
+    keys = {k: s["story"] for s in doc["stories"] for k in s["posts"]}
+    copies = {k for s in doc["stories"] for k in s["copies"]}
+    topic = {s["story"]: s["topic"] for s in doc["stories"]}
+    import_file(store, posts)
+    tg = {c.id: c.tg_id for c in store.channels.list()}
+    gold = group_by_labels(store.posts.iter(), keys, tg.get)
+    out = []
+    for s in gold.stories:
+        first = s.members[0].post.id
+        members = tuple(
+            replace(m, origin_post_id=first)
+            if f"-100{tg[m.post.channel_id]}:{m.post.message_id}" in copies
+            else m
+            for m in s.members
+        )
+        label = gold.labels[s.id]
+        out.append((label, replace(s, members=members), topic[label]))
+    return out
