@@ -8,26 +8,16 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from svodka.model import ChannelRef, Post
+from svodka.model import ChannelRef
 from svodka.store import Store, open_store
 from svodka.store.sqlite import SqliteStore
 from svodka.store.sqlite import db as db_mod
-
-T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
-CH = ChannelRef(handle="newsroom", title="Newsroom")
-
-
-def _post(mid: int, text: str, edited: datetime | None = None) -> Post:
-    return Post(CH, mid, T0 + timedelta(minutes=mid), text, edited=edited)
-
-
-def _found(store: Store, query: str) -> set[int]:
-    return {h.post.message_id for h in store.posts.search(query, limit=100)}
+from test_store_fulltext import T0, _found, _post  # the backend-neutral half of these tests
 
 
 def _check_index(path: Path) -> None:
