@@ -452,16 +452,17 @@ class ChannelActivity:
     posts_per_day: float
     median_views: float | None
     forwarded: int  # its own posts that are forwards of another channel's post
-    copied_by_posts: int  # posts of other channels that forward one of its posts (a citation index)
+    copied_by_posts: int  # posts of other channels that copy one of its posts (a citation index)
     copied_by_channels: int
+    near_copies: int = 0  # its own posts that re-publish another channel's post without forwarding it
 
     @property
     def share_copied(self) -> float | None:
-        return self.forwarded / self.posts if self.posts else None
+        return (self.forwarded + self.near_copies) / self.posts if self.posts else None
 
     @property
     def share_original(self) -> float | None:
-        return 1.0 - self.forwarded / self.posts if self.posts else None
+        return 1.0 - (self.forwarded + self.near_copies) / self.posts if self.posts else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -18,17 +20,23 @@ from svodka.links import safe_url
 from svodka.store import Store
 from svodka.web import api, openapi, pages, questions  # noqa: F401  (importing them declares their routes)
 from svodka.web.auth import WebConfig
+from svodka.web.charts import bar_chart
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
+from svodka.web.markup import render_post
 
 
-def _when(value: Any) -> str:
-    """A time for people: to the minute, with its zone (UTC unless a digest's own zone says otherwise)."""
+@pass_context
+def _when(context: Context, value: Any) -> str:
+    """A time for people: to the minute, in the page's zone (``tz``: digest.tz) with its offset."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, datetime):
+        tz = context.get("tz")
+        if tz and value.tzinfo is not None:
+            value = value.astimezone(ZoneInfo(tz))
         offset = value.utcoffset()
         zone = "UTC" if not offset else value.strftime("%z")
         return f"{value:%Y-%m-%d %H:%M} {zone}"
@@ -64,6 +72,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager, safe_url=safe_url)
+    env.filters.update(rendered=render_post, bar_chart=bar_chart)  # post text as HTML; SVG charts
     return env
 
 

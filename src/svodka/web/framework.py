@@ -181,7 +181,12 @@ class Renderer:
 
     def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
         body = self.env.get_template(template).render(
-            **data, data=data, user=ctx.user, csrf=ctx.csrf, request=ctx.request, path=ctx.request.url.path
+            {"tz": self.config.tz, **data},  # tz: the zone every time on the page is shown in (|when)
+            data=data,
+            user=ctx.user,
+            csrf=ctx.csrf,
+            request=ctx.request,
+            path=ctx.request.url.path,
         )
         return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 

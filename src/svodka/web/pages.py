@@ -156,7 +156,8 @@ def digest_page(ctx: Ctx) -> View:
 
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
-    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz))
+    page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
+    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page))
 
 
 @route("/trending", VIEWER)

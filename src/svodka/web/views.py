@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
@@ -28,13 +28,14 @@ from svodka.model import (
     StoredPost,
     Story,
 )
+from svodka.pipeline.credibility import independent_units
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters
-from svodka.web.provenance import provenance
+from svodka.web.provenance import Provenance, provenance
 
 T = TypeVar("T")
 
@@ -155,6 +156,7 @@ def channel_dict(
             "share_copied": None if a.share_copied is None else round(a.share_copied, 4),
             "copied_by_posts": a.copied_by_posts,
             "copied_by_channels": a.copied_by_channels,
+            "near_copies": a.near_copies,  # re-published without a forward (found by `svodka process`)
             # Needs stories (corroboration by independent channels); None until the pipeline has run.
             "corroboration_rate": credibility["corroboration_rate"] if credibility else None,
         }
@@ -207,7 +209,7 @@ def story_card(story: Story, summary: Summary | None = None) -> dict[str, Any]:
         "last_date": story.last_date,
         "posts": len(story.members),
         "channels": len(story.channels),
-        "independent": len(story.originals),
+        "independent": len(independent_units(story)),  # sources, as the digest card counts them
         "copied": len(story.members) - len(story.originals),
     }
 
@@ -242,7 +244,7 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
     cred = adapters.credibility(store, [channel_id]).get(channel_id)
     return {
         "channel": channel_dict(channel, a, cred),
-        "daily": [{"day": d, "posts": n} for d, n in store.channel_stats.daily(channel_id)],
+        "daily": _days(store.channel_stats.daily(channel_id)),
         "copied_by": [
             {"channel_id": cid, "channel": store.channels.by_id(cid).name, "posts": n}
             for cid, n in store.channel_stats.copiers(channel_id)
@@ -251,6 +253,19 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
     }
+
+
+def _days(rows: list[tuple[str, int]], max_span: int = 92) -> list[dict[str, Any]]:
+    """Posts per day, the days without posts in between as 0 (for a chart) when the days span at most
+    ``max_span`` days; else the active days alone."""
+    counts = dict(rows)
+    if len(rows) > 1:
+        first, last = date.fromisoformat(rows[0][0]), date.fromisoformat(rows[-1][0])
+        span = (last - first).days + 1
+        if span <= max_span:
+            days = [(first + timedelta(days=i)).isoformat() for i in range(span)]
+            return [{"day": d, "posts": counts.get(d, 0)} for d in days]
+    return [{"day": d, "posts": n} for d, n in rows]
 
 
 def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str, Any]:
@@ -364,8 +379,49 @@ def post_page(store: Store, post_id: int) -> dict[str, Any]:
     }
 
 
-def story_page(store: Store, story_id: int, tz: str = "UTC") -> dict[str, Any]:
-    """A story with the headline and summary its digest card shows (times of changing figures in ``tz``)."""
+STORY_PAGE_SIZE = 25  # reports (each with its copies folded under it) per page of a story's timeline
+
+
+def _thread(prov: Provenance) -> list[dict[str, Any]]:
+    """The story's reports in time order, each copy folded under the report it copies (a copy of a copy
+    under the first report of its chain); a copy of a post outside the story stands as a report."""
+    origin_of = {c.post.id: c.origin.id for c in prov.copies if c.origin is not None}
+    members = {m.post.id for m in prov.timeline}
+    copies = {c.post.id: c for c in prov.copies}
+
+    def root(pid: int) -> int:
+        seen = {pid}
+        while origin_of.get(pid) in members and origin_of[pid] not in seen:
+            pid = origin_of[pid]
+            seen.add(pid)
+        return pid
+
+    heads: dict[int, dict[str, Any]] = {}
+    for m in prov.timeline:
+        head = root(m.post.id)
+        if head == m.post.id:
+            heads[head] = {
+                "post": post_dict(m.post),
+                "language": m.language,
+                "copy": m.post.id in copies,
+                "copies": [],
+            }
+        else:
+            c = copies[m.post.id]
+            heads[head]["copies"].append(
+                {
+                    "post": post_dict(c.post),
+                    "kind": c.kind,
+                    "origin_id": c.origin.id if c.origin else None,
+                    "delay_s": c.delay_s,
+                }
+            )
+    return list(heads.values())
+
+
+def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> dict[str, Any]:
+    """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
+    ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post)."""
     s = adapters.story(store, story_id)
     chans = {}
     for cid in s.channels:
@@ -385,19 +441,25 @@ def story_page(store: Store, story_id: int, tz: str = "UTC") -> dict[str, Any]:
     cred = adapters.credibility(store, list(chans))
     # The digest card's headline and key sentences: one function computes them for both.
     summary = summarize(s, SummaryOptions(tz=tz), {cid: c.tier for cid, c in chans.items()})
+    thread = _thread(prov)
+    pages = max(1, -(-len(thread) // STORY_PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    copy_ids = {c.post.id for c in prov.copies}
     return {
         "story": story_card(s, summary),
         "summary": cited_summary(summary),
         "first": post_dict(prov.first),
-        "independent": prov.independent,
+        "independent": prov.independent,  # original posts
+        "independent_sources": len(independent_units(s)),  # the digest card's figure
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
+        "tz": tz,
+        "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
+        "reports": len(thread),
+        "page": page,
+        "pages": pages,
         "timeline": [
-            {
-                "post": post_dict(m.post),
-                "language": m.language,
-                "copy": m.post.id in {c.post.id for c in prov.copies},
-            }
+            {"post": post_dict(m.post), "language": m.language, "copy": m.post.id in copy_ids}
             for m in prov.timeline
         ],
         "copies": [

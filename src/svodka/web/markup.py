@@ -1,0 +1,234 @@
+"""A post's text as safe HTML: Telegram's markdown rendered, links checked, the channel's footer folded away.
+
+Telegram posts (as the importers store them) carry a small markdown: ``**bold**``, ``__italic__``,
+``~~struck~~``, ``||spoiler||``, ```code``` and fenced blocks, ``[text](url)`` links (with brackets and
+parentheses nested inside), and bare URLs. :func:`render_post` parses that into a few nodes and writes them
+back as HTML: every character of the text is escaped, a link keeps only a URL that passes
+:func:`svodka.links.safe_url` (else its text stays, unlinked), an unpaired marker is dropped, so no raw
+markdown reaches the reader. The trailing lines the pipeline takes for channel furniture («[❤ Топор Live.
+Подписаться](https://t.me/+…)», «@channel», hashtags) come back apart, as ``footer``, for the page to fold
+into a collapsed ``<details>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup, escape
+
+from svodka.links import safe_url
+from svodka.pipeline.normalize import normalize
+
+_MARKERS = (("**", "strong"), ("__", "em"), ("~~", "s"), ("||", "span"))
+_SPECIAL = re.compile(r"\*\*|__|~~|\|\||`|\[|https?://", re.IGNORECASE)
+_BARE_URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)]}»…\"'"
+_ONLY_URL = re.compile(r"\s*(?:https?://|www\.)\S+\s*", re.IGNORECASE)
+_LINK_TEXT = re.compile(r"\[([^\[\]]*)\]\(")  # a link's text, which may run over a line break
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    tag: str  # strong, em, s, span (a spoiler), code
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    url: str | None  # None: the URL was not safe, the text stays as text
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    text: str
+    block: bool
+
+
+Node = Text | Span | Link | Code
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """A post's text as HTML: the body, and the channel's footer lines apart (``None``: there are none)."""
+
+    body: Markup
+    footer: Markup | None
+    cut: bool  # the body was shortened to the length asked for
+
+
+def _closing(text: str, start: int, open_ch: str, close_ch: str) -> int:
+    """The index of the bracket closing the one at ``start`` (nested pairs skipped), or -1."""
+    depth = 0
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch == open_ch:
+            depth += 1
+        elif ch == close_ch:
+            depth -= 1
+            if depth == 0:
+                return i
+        elif ch == "\n" and open_ch == "(":
+            return -1
+    return -1
+
+
+def parse(text: str) -> tuple[Node, ...]:
+    """Telegram markdown as nodes; whatever is not markup is text (unpaired markers are dropped)."""
+    out: list[Node] = []
+    i, n = 0, len(text)
+    plain_from = 0
+
+    def flush(upto: int) -> None:
+        if upto > plain_from:
+            out.append(Text(text[plain_from:upto]))
+
+    while i < n:
+        m = _SPECIAL.search(text, i)
+        if m is None:
+            break
+        i = m.start()
+        token = m.group(0)
+        if token == "`":
+            fence = text.startswith("```", i)
+            width = 3 if fence else 1
+            end = text.find("`" * width, i + width)
+            flush(i)
+            if end > i + width - 1 and (fence or "\n" not in text[i + 1 : end]):
+                body = text[i + width : end]
+                out.append(Code(body.strip("\n") if fence else body, fence))
+                i = end + width
+            else:
+                i += width  # an unpaired backtick: dropped
+            plain_from = i
+            continue
+        if token == "[":
+            close = _closing(text, i, "[", "]")
+            if close > i and text.startswith("(", close + 1):
+                end = _closing(text, close + 1, "(", ")")
+                if end > close:
+                    flush(i)
+                    url = safe_url(text[close + 2 : end])
+                    out.append(Link(url, parse(text[i + 1 : close])))
+                    i = plain_from = end + 1
+                    continue
+            i += 1  # a bracket that opens no link is text
+            continue
+        if token.lower().startswith("http"):
+            um = _BARE_URL.match(text, i)
+            if um is None:
+                i += len(token)
+                continue
+            raw = um.group(0).rstrip(_URL_TAIL)
+            if raw.count("(") > raw.count(")") and um.group(0)[len(raw) : len(raw) + 1] == ")":
+                raw += ")"  # a Wikipedia-style URL keeps its closing parenthesis
+            flush(i)
+            url = safe_url(raw)
+            out.append(Link(url, (Text(raw),)) if url else Text(raw))
+            i = plain_from = i + len(raw)
+            continue
+        tag = dict(_MARKERS)[token]
+        end = text.find(token, i + 2)
+        flush(i)
+        if end > i + 2 and text[i + 2 : end].strip():
+            out.append(Span(tag, parse(text[i + 2 : end])))
+            i = end + 2
+        else:
+            i += 2  # unpaired, or wrapping nothing: dropped
+        plain_from = i
+    flush(n)
+    return tuple(out)
+
+
+class _Budget:
+    """How many more visible characters a shortened rendering may write."""
+
+    def __init__(self, chars: int | None) -> None:
+        self.left = chars
+        self.cut = False
+
+    def take(self, text: str) -> str:
+        if self.left is None:
+            return text
+        if self.left <= 0:
+            self.cut = self.cut or bool(text)
+            return ""
+        if len(text) <= self.left:
+            self.left -= len(text)
+            return text
+        part = text[: self.left]
+        space = part.rfind(" ")
+        if space > len(part) // 2:
+            part = part[:space]
+        self.left = 0
+        self.cut = True
+        return part.rstrip() + "…"
+
+
+def _html(nodes: tuple[Node, ...], budget: _Budget) -> str:
+    out: list[str] = []
+    for node in nodes:
+        if budget.left is not None and budget.left <= 0:
+            budget.cut = True
+            break
+        if isinstance(node, Text):
+            out.append(str(escape(budget.take(node.text))))
+        elif isinstance(node, Code):
+            code = str(escape(budget.take(node.text)))
+            out.append(f"<pre><code>{code}</code></pre>" if node.block else f"<code>{code}</code>")
+        elif isinstance(node, Span):
+            inner = _html(node.children, budget)
+            if node.tag == "span":
+                out.append(f'<span class="spoiler">{inner}</span>')
+            else:
+                out.append(f"<{node.tag}>{inner}</{node.tag}>")
+        else:
+            inner = _html(node.children, budget)
+            if node.url is None:
+                out.append(inner)
+            else:
+                href = escape(node.url)
+                out.append(f'<a href="{href}" rel="nofollow noopener noreferrer">{inner}</a>')
+    return "".join(out)
+
+
+def to_html(text: str, max_chars: int | None = None) -> tuple[Markup, bool]:
+    """``text``'s markdown as safe HTML (at most ``max_chars`` visible characters), and whether it was cut."""
+    budget = _Budget(max_chars)
+    return Markup(_html(parse(text), budget)), budget.cut
+
+
+def _furniture(line: str) -> bool:
+    """A line the pipeline drops as channel furniture (a plug, a link list, @mentions, hashtags), but not a
+    bare link, which may be the post's source."""
+    return bool(line.strip()) and normalize(line) == "" and not _ONLY_URL.fullmatch(line)
+
+
+def split_footer(text: str) -> tuple[str, str]:
+    """``text`` as its body and the channel's footer: the trailing lines that are furniture."""
+    text = _LINK_TEXT.sub(lambda m: f"[{' '.join(m.group(1).split())}](", text.replace("\r\n", "\n"))
+    lines = text.split("\n")
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    start = end
+    while start and (_furniture(lines[start - 1]) or (not lines[start - 1].strip() and start < end)):
+        start -= 1
+    while start < end and not lines[start].strip():
+        start += 1
+    if start == end or not any(line.strip() for line in lines[:start]):
+        return text.strip("\n"), ""  # no footer, or nothing but one: shown as it is
+    return "\n".join(lines[:start]).rstrip(), "\n".join(lines[start:end])
+
+
+def render_post(text: str | None, max_chars: int | None = None) -> Rendered:
+    """A post's text as :class:`Rendered` HTML; ``max_chars`` shortens the body (a list's preview)."""
+    body, footer = split_footer(text or "")
+    html, cut = to_html(body, max_chars)
+    return Rendered(html, to_html(footer)[0] if footer else None, cut)
