@@ -21,7 +21,8 @@ from svodka.links import safe_url
 from svodka.pipeline.normalize import normalize
 
 _MARKERS = (("**", "strong"), ("__", "em"), ("~~", "s"), ("||", "span"))
-_SPECIAL = re.compile(r"\*\*|__|~~|\|\||`|\[|https?://", re.IGNORECASE)
+_SPECIAL = re.compile(r"\*\*|__|~~|\|\||`|\]\(|\[|https?://", re.IGNORECASE)
+_STRAY_TAIL = re.compile(r"\]\([^()\s]*\)?")  # the end of a link whose start was cut off: "…text](url)"
 _BARE_URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}»…\"'"
 _ONLY_URL = re.compile(r"\s*(?:https?://|www\.)\S+\s*", re.IGNORECASE)
@@ -120,6 +121,10 @@ def parse(text: str) -> tuple[Node, ...]:
                     continue
             i += 1  # a bracket that opens no link is text
             continue
+        if token == "](":  # a link's tail without its start (a cut text): the URL goes, the text stays
+            flush(i)
+            i = plain_from = _STRAY_TAIL.match(text, i).end()  # type: ignore[union-attr]
+            continue
         if token.lower().startswith("http"):
             um = _BARE_URL.match(text, i)
             if um is None:
@@ -202,6 +207,15 @@ def to_html(text: str, max_chars: int | None = None) -> tuple[Markup, bool]:
     """``text``'s markdown as safe HTML (at most ``max_chars`` visible characters), and whether it was cut."""
     budget = _Budget(max_chars)
     return Markup(_html(parse(text), budget)), budget.cut
+
+
+def _plain(nodes: tuple[Node, ...]) -> str:
+    return "".join(n.text if isinstance(n, Text | Code) else _plain(n.children) for n in nodes)
+
+
+def plain_text(text: str) -> str:
+    """``text`` as a reader sees it, as plain text: markers dropped, a link as its text (no HTML)."""
+    return _plain(parse(text))
 
 
 def _furniture(line: str) -> bool:

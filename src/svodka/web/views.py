@@ -34,7 +34,7 @@ from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
-from svodka.web import adapters
+from svodka.web import adapters, markup
 from svodka.web.provenance import Provenance, provenance
 
 T = TypeVar("T")
@@ -163,12 +163,17 @@ def channel_dict(
     return row
 
 
+_MATCH = re.compile(r"\[([^\[\]\s]+)\](?!\()")
+
+
 def highlight(snippet: str) -> Markup:
     """The store's ``[match]`` snippet as safe HTML with ``<mark>``."""
-    # Telegram texts carry markdown: bold markers go, and a link's [text](url) must not read as a match.
-    plain = re.sub(r"\*\*|__", "", snippet)
-    plain = re.sub(r"\[([^\[\]]*)\]\((?:https?://|tg://)[^)\s]*\)?", r"\1", plain)
-    return Markup(re.sub(r"\[([^\[\]]*)\]", r"<mark>\1</mark>", str(escape(plain))))
+    # Telegram texts carry markdown: the store's [match] brackets (one word each, no link after them) are
+    # set apart first, so a link's [text](url) — with a match inside or cut off at the snippet's edge —
+    # reads as its text, and no marker is left (svodka.web.markup.plain_text).
+    marked = _MATCH.sub(lambda m: f"\ue000{m.group(1)}\ue001", snippet)
+    html = str(escape(markup.plain_text(marked)))
+    return Markup(html.replace("\ue000", "<mark>").replace("\ue001", "</mark>"))
 
 
 def plain(text: str) -> str:
