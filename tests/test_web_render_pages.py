@@ -104,6 +104,8 @@ def test_story_page_folds_copies_under_their_origin(web: WebEnv, viewer: httpx.C
     assert folded == copied  # each under the report it copies
     html = "".join(viewer.get(f"/stories/{web.story_id}", params={"page": page}).text for page in pages)
     assert html.count('<details class="copies">') == len(set(folded.values()))
+    # An original report is drawn as one (a dict's "copy" key, not its .copy method, decides).
+    assert html.count('<div class="report orig">') == sum(not t["copy"] for t in thread) > 0
     assert len(re.findall(r'<details class="copies"><summary>1 copy: ', html)) == len(set(folded.values()))
     assert f'<span class="badge">{data["independent_sources"]} independent</span>' in html
 

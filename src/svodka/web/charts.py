@@ -18,7 +18,7 @@ def bar_chart(rows: Sequence[Mapping[str, object]], name: str, value: str, label
     pairs = [(str(r[name]), int(str(r[value]))) for r in rows]
     top = max(max(v for _, v in pairs), 1)
     slot = WIDTH / len(pairs)
-    bar = max(slot * 0.8, 1.0)
+    bar = min(max(slot * 0.8, 1.0), 36.0)  # a few days: narrow bars, not slabs
     plot = HEIGHT
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" role="img" '
