@@ -64,44 +64,67 @@ class Rendered:
     cut: bool  # the body was shortened to the length asked for
 
 
-def _closing(text: str, start: int, open_ch: str, close_ch: str) -> int:
-    """The index of the bracket closing the one at ``start`` (nested pairs skipped), or -1."""
-    depth = 0
-    for i in range(start, len(text)):
-        ch = text[i]
-        if ch == open_ch:
-            depth += 1
-        elif ch == close_ch:
-            depth -= 1
-            if depth == 0:
-                return i
-        elif ch == "\n" and open_ch == "(":
-            return -1
-    return -1
+MAX_FOOTER_LINE = 400  # a footer line is short («[❤ Канал. Подписаться](https://t.me/+…)»); longer is text
+MAX_DEPTH = 8  # links and spans nested deeper than this are read as text (hostile input, not posts)
+
+
+def _pairs(text: str) -> dict[int, int]:
+    """Every bracket's partner in one pass: ``[`` → its ``]`` (nesting counted), ``(`` → its ``)`` (on the
+    same line). Unclosed ones have none."""
+    out: dict[int, int] = {}
+    square: list[int] = []
+    round_: list[int] = []
+    for i, ch in enumerate(text):
+        if ch == "[":
+            square.append(i)
+        elif ch == "]" and square:
+            out[square.pop()] = i
+        elif ch == "(":
+            round_.append(i)
+        elif ch == ")" and round_:
+            out[round_.pop()] = i
+        elif ch == "\n":
+            round_.clear()
+    return out
 
 
 def parse(text: str) -> tuple[Node, ...]:
-    """Telegram markdown as nodes; whatever is not markup is text (unpaired markers are dropped)."""
+    """Telegram markdown as nodes; whatever is not markup is text (unpaired markers are dropped). Linear in
+    the text's length (times the nesting depth, at most :data:`MAX_DEPTH`), whatever the text holds."""
+    return _parse(text, 0, len(text), _pairs(text), 0)
+
+
+def _parse(text: str, start: int, stop: int, pairs: dict[int, int], depth: int) -> tuple[Node, ...]:
+    if depth >= MAX_DEPTH:
+        return (Text(text[start:stop]),)
     out: list[Node] = []
-    i, n = 0, len(text)
-    plain_from = 0
+    i = plain_from = start
+    unpaired: set[str] = set()  # markers with no partner left before ``stop``: not looked for again
 
     def flush(upto: int) -> None:
         if upto > plain_from:
             out.append(Text(text[plain_from:upto]))
 
-    while i < n:
-        m = _SPECIAL.search(text, i)
+    def partner(token: str, at: int) -> int:
+        if token in unpaired:
+            return -1
+        found = text.find(token, at, stop)
+        if found < 0:
+            unpaired.add(token)
+        return found
+
+    while i < stop:
+        m = _SPECIAL.search(text, i, stop)
         if m is None:
             break
         i = m.start()
         token = m.group(0)
         if token == "`":
-            fence = text.startswith("```", i)
+            fence = text.startswith("```", i, stop)
             width = 3 if fence else 1
-            end = text.find("`" * width, i + width)
+            end = partner("`" * width, i + width)
             flush(i)
-            if end > i + width - 1 and (fence or "\n" not in text[i + 1 : end]):
+            if end >= 0 and (fence or "\n" not in text[i + 1 : end]):
                 body = text[i + width : end]
                 out.append(Code(body.strip("\n") if fence else body, fence))
                 i = end + width
@@ -110,23 +133,23 @@ def parse(text: str) -> tuple[Node, ...]:
             plain_from = i
             continue
         if token == "[":
-            close = _closing(text, i, "[", "]")
-            if close > i and text.startswith("(", close + 1):
-                end = _closing(text, close + 1, "(", ")")
-                if end > close:
-                    flush(i)
-                    url = safe_url(text[close + 2 : end])
-                    out.append(Link(url, parse(text[i + 1 : close])))
-                    i = plain_from = end + 1
-                    continue
+            close = pairs.get(i, -1)
+            end = pairs.get(close + 1, -1) if close > i and text.startswith("(", close + 1) else -1
+            if 0 < end < stop:
+                flush(i)
+                url = safe_url(text[close + 2 : end])
+                out.append(Link(url, _parse(text, i + 1, close, pairs, depth + 1)))
+                i = plain_from = end + 1
+                continue
             i += 1  # a bracket that opens no link is text
             continue
         if token == "](":  # a link's tail without its start (a cut text): the URL goes, the text stays
             flush(i)
-            i = plain_from = _STRAY_TAIL.match(text, i).end()  # type: ignore[union-attr]
+            tail = _STRAY_TAIL.match(text, i, stop)
+            i = plain_from = tail.end() if tail else i + 2
             continue
         if token.lower().startswith("http"):
-            um = _BARE_URL.match(text, i)
+            um = _BARE_URL.match(text, i, stop)
             if um is None:
                 i += len(token)
                 continue
@@ -139,15 +162,15 @@ def parse(text: str) -> tuple[Node, ...]:
             i = plain_from = i + len(raw)
             continue
         tag = dict(_MARKERS)[token]
-        end = text.find(token, i + 2)
+        end = partner(token, i + 2)
         flush(i)
         if end > i + 2 and text[i + 2 : end].strip():
-            out.append(Span(tag, parse(text[i + 2 : end])))
+            out.append(Span(tag, _parse(text, i + 2, end, pairs, depth + 1)))
             i = end + 2
         else:
             i += 2  # unpaired, or wrapping nothing: dropped
         plain_from = i
-    flush(n)
+    flush(stop)
     return tuple(out)
 
 
@@ -221,7 +244,9 @@ def plain_text(text: str) -> str:
 def _furniture(line: str) -> bool:
     """A line the pipeline drops as channel furniture (a plug, a link list, @mentions, hashtags), but not a
     bare link, which may be the post's source."""
-    return bool(line.strip()) and normalize(line) == "" and not _ONLY_URL.fullmatch(line)
+    if not line.strip() or len(line) > MAX_FOOTER_LINE:
+        return False
+    return normalize(line) == "" and not _ONLY_URL.fullmatch(line)
 
 
 def split_footer(text: str) -> tuple[str, str]:
