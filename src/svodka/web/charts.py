@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 720, 160  # the drawing's own units; the SVG stretches to its box (style.css: svg.chart)
+BAR_PX, MIN_PX = 28, 280  # its width on the page: 28 px a bar (at least 280), narrower on a small screen
 
 
 def bar_chart(rows: Sequence[Mapping[str, object]], name: str, value: str, label: str) -> Markup:
@@ -18,10 +19,11 @@ def bar_chart(rows: Sequence[Mapping[str, object]], name: str, value: str, label
     pairs = [(str(r[name]), int(str(r[value]))) for r in rows]
     top = max(max(v for _, v in pairs), 1)
     slot = WIDTH / len(pairs)
-    bar = min(max(slot * 0.8, 1.0), 36.0)  # a few days: narrow bars, not slabs
+    bar = max(slot * 0.8, 1.0)
     plot = HEIGHT
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" preserveAspectRatio="none" role="img" '
+        f'<svg class="chart" width="{max(len(pairs) * BAR_PX, MIN_PX)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        'preserveAspectRatio="none" role="img" '
         f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">',
     ]
     for i, (key, n) in enumerate(pairs):
