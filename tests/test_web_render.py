@@ -119,8 +119,12 @@ def test_the_subscribe_plug_and_footer_lines_fold_away() -> None:
     assert visible(str(r.footer)) == "👉 Топор Live. Подписаться"
     body, footer = split_footer("Итоги дня.\n\n@moscowtop | [Прислать новость](https://t.me/bot)\n#новости")
     assert body == "Итоги дня." and footer == "@moscowtop | [Прислать новость](https://t.me/bot)\n#новости"
-    # A bare link at the end may be the source: it stays; so does a post that is nothing but a plug.
+    # A bare link at the end may be the source: it stays, as does a source named off Telegram, and a post
+    # that is nothing but a plug.
     assert split_footer("Курс вырос.\nhttps://rbc.ru/x") == ("Курс вырос.\nhttps://rbc.ru/x", "")
+    source = "Курс вырос.\n🔗 [Источник](https://x.com/a/status/1)\n#курс"
+    assert split_footer(source) == ("Курс вырос.\n🔗 [Источник](https://x.com/a/status/1)", "#курс")
+    assert split_footer("Курс вырос.\n[Источник](https://t.me/+abc)")[1] == "[Источник](https://t.me/+abc)"
     assert render_post("[Подписаться](https://t.me/x)").footer is None
     assert render_post("").body == "" and render_post(None).footer is None
 

@@ -26,6 +26,9 @@ _STRAY_TAIL = re.compile(r"\]\([^()\s]*\)?")  # the end of a link whose start wa
 _BARE_URL = re.compile(r"https?://[^\s<>\"'«»]+", re.IGNORECASE)
 _URL_TAIL = ".,;:!?)]}»…\"'"
 _ONLY_URL = re.compile(r"\s*(?:https?://|www\.)\S+\s*", re.IGNORECASE)
+_SOURCE = re.compile(r"источник|подробн|source|read more", re.IGNORECASE)
+_LINK_URL = re.compile(r"\]\(([^()\s]+)\)")
+_TELEGRAM = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me)/", re.IGNORECASE)
 _LINK_TEXT = re.compile(r"\[([^\[\]]*)\]\(")  # a link's text, which may run over a line break
 
 
@@ -243,10 +246,12 @@ def plain_text(text: str) -> str:
 
 def _furniture(line: str) -> bool:
     """A line the pipeline drops as channel furniture (a plug, a link list, @mentions, hashtags), but not a
-    bare link, which may be the post's source."""
-    if not line.strip() or len(line) > MAX_FOOTER_LINE:
+    bare link nor «[Источник](https://…)» off Telegram: the post's source stays in sight."""
+    if not line.strip() or len(line) > MAX_FOOTER_LINE or _ONLY_URL.fullmatch(line):
         return False
-    return normalize(line) == "" and not _ONLY_URL.fullmatch(line)
+    if _SOURCE.search(line) and any(not _TELEGRAM.match(u) for u in _LINK_URL.findall(line)):
+        return False
+    return normalize(line) == ""
 
 
 def split_footer(text: str) -> tuple[str, str]:
