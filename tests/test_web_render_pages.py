@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import closing
-from datetime import timedelta
+from datetime import date, timedelta
 
 import httpx
 import pytest
@@ -158,6 +158,11 @@ def test_channel_page_credibility_table_and_chart(web: WebEnv, viewer: httpx.Cli
     daily = viewer.get(f"/channels/{cid}", params={"format": "json"}).json()["daily"]
     assert chart.group(1).count("<rect ") == len(daily) >= 1
     assert all(f"<title>{d['day']}: {d['posts']}</title>" in chart.group(1) for d in daily)
+    # Days without posts between active ones are bars of 0, so the chart's spacing is time.
+    days = [date.fromisoformat(d["day"]) for d in daily]
+    assert days == [days[0] + timedelta(days=i) for i in range(len(days))]
+    stored = dict(web.store.channel_stats.daily(cid))
+    assert {d["day"]: d["posts"] for d in daily if d["posts"]} == stored
 
 
 def test_near_copies_count_as_copies_in_the_channel_statistics(web: WebEnv) -> None:  # noqa: F811

@@ -238,6 +238,19 @@ def channels_page(store: Store, group: str | None = None) -> dict[str, Any]:
     }
 
 
+def _days(rows: list[tuple[str, int]], max_span: int = 92) -> list[dict[str, Any]]:
+    """Posts per day, the days without posts in between as 0 (for a chart) when the days span at most
+    ``max_span`` days; else the active days alone."""
+    counts = dict(rows)
+    if len(rows) > 1:
+        first, last = date.fromisoformat(rows[0][0]), date.fromisoformat(rows[-1][0])
+        span = (last - first).days + 1
+        if span <= max_span:
+            days = [(first + timedelta(days=i)).isoformat() for i in range(span)]
+            return [{"day": d, "posts": counts.get(d, 0)} for d in days]
+    return [{"day": d, "posts": n} for d, n in rows]
+
+
 def channel_page(store: Store, channel_id: int) -> dict[str, Any]:
     """A channel's statistics, readers and sources, latest posts (kept a minute, like the statistics)."""
     return ACTIVITY.get((id(store), "page", channel_id), lambda: _channel_page(store, channel_id))
@@ -258,19 +271,6 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
     }
-
-
-def _days(rows: list[tuple[str, int]], max_span: int = 92) -> list[dict[str, Any]]:
-    """Posts per day, the days without posts in between as 0 (for a chart) when the days span at most
-    ``max_span`` days; else the active days alone."""
-    counts = dict(rows)
-    if len(rows) > 1:
-        first, last = date.fromisoformat(rows[0][0]), date.fromisoformat(rows[-1][0])
-        span = (last - first).days + 1
-        if span <= max_span:
-            days = [(first + timedelta(days=i)).isoformat() for i in range(span)]
-            return [{"day": d, "posts": counts.get(d, 0)} for d in days]
-    return [{"day": d, "posts": n} for d, n in rows]
 
 
 def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str, Any]:
