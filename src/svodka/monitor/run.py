@@ -1,0 +1,189 @@
+"""One alert run: what is new in the store matched and recorded, then what is due delivered.
+
+Each stage reads from its watermark in ``monitor_state`` (the highest post id matched, the highest post id
+placed into a story, the last edit and deletion seen) and records its alerts and its new watermark in one
+transaction, in chunks: killed at any point, a run neither loses an alert nor records one twice (the
+store keeps one alert per watchlist, rule and subject). Delivery is svodka.monitor.send.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+
+from svodka.digest.deliver import BotSettings, SmtpSettings
+from svodka.errors import NotFoundError, SvodkaError
+from svodka.model import Channel
+from svodka.monitor.match import Matcher
+from svodka.monitor.rules import RuleOptions, change_drafts, post_drafts, story_drafts
+from svodka.monitor.send import Channels, Retry, SendReport, deliver_due
+from svodka.monitor.targets import Target, targets_from
+from svodka.monitor.watchlist import Watchlist, from_stored, watchlist
+from svodka.store.base import Store
+
+log = logging.getLogger(__name__)
+
+CHUNK = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class AlertReport:
+    posts: int = 0  # new posts matched
+    stories: int = 0  # stories looked at
+    changes: int = 0  # edits and deletions looked at
+    recorded: int = 0  # alerts new or updated
+    sent: SendReport = field(default_factory=SendReport)
+
+
+def load_watchlists(store: Store, settings: Mapping[str, object]) -> list[Watchlist]:
+    """The watchlists of svodka.toml, then those stored (a stored one may not reuse a configured name)."""
+    configured = [watchlist(spec, origin="config") for spec in settings["watchlists"]]  # type: ignore[attr-defined]
+    names = {w.name for w in configured}
+    stored = [from_stored(s.name, s.spec) for s in store.watchlists.list() if s.name not in names]
+    return configured + stored
+
+
+def targets(settings: Mapping[str, object]) -> dict[str, Target]:
+    return targets_from(settings["alerts.targets"], str(settings["alerts.webhook_secret"]))  # type: ignore[arg-type]
+
+
+def check_targets(lists: Sequence[Watchlist], known: Mapping[str, Target]) -> None:
+    for w in lists:
+        missing = [t for t in w.targets if t not in known]
+        if missing:
+            raise SvodkaError(
+                f"watchlist {w.name!r}: no alert target named {', '.join(missing)} ([[alerts.targets]])"
+            )
+
+
+def _options(settings: Mapping[str, object]) -> RuleOptions:
+    age = float(settings["alerts.max_age_hours"])  # type: ignore[arg-type]
+    return RuleOptions(float(settings["alerts.spike_factor"]), timedelta(hours=age) if age > 0 else None)  # type: ignore[arg-type]
+
+
+def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: datetime) -> AlertReport:
+    """Match what is new since the last run and record the alerts (see the module's doc)."""
+    channel_list = store.channels.list()
+    channels: dict[int, Channel] = {c.id: c for c in channel_list}
+    matcher = Matcher(lists, channel_list)
+    a = store.alerts
+    posts = stories = changes = recorded = 0
+
+    # new posts
+    after = a.get_state("posts")
+    while True:
+        chunk = list(islice(store.posts.iter(after_id=after, include_deleted=False), CHUNK))
+        if not chunk:
+            break
+        langs = {k: v.language for k, v in store.analysis.get_many([p.id for p in chunk]).items()}
+        drafts = post_drafts(matcher, ((p, langs.get(p.id)) for p in chunk), channels, now, options)
+        after = chunk[-1].id
+        with store.transaction():
+            recorded += len(a.record(drafts, now))
+            a.set_state("posts", after)
+        posts += len(chunk)
+
+    # stories new posts joined
+    placed = a.get_state("stories")
+    ids, top = a.stories_touched(placed)
+    for i in range(0, len(ids), CHUNK):
+        loaded = []
+        for sid in ids[i : i + CHUNK]:
+            try:
+                loaded.append(store.stories.get(sid))
+            except NotFoundError:  # merged away meanwhile: its survivor is in the list too
+                continue
+        drafts = story_drafts(matcher, loaded, {}, channels, options)
+        with store.transaction():
+            recorded += len(a.record(drafts, now))
+        stories += len(loaded)
+    if top != placed:
+        a.set_state("stories", top)
+
+    # edits and deletions of watched channels
+    for kind, key, rows in (
+        ("edit", "edits", a.edits_since(a.get_state("edits"))),
+        ("delete", "deletions", a.deletions_since(a.get_state("deletions"))),
+    ):
+        found = []
+        for post_id, _seen in rows:
+            post = store.posts.get(post_id)
+            versions = store.posts.versions(post_id)
+            old = versions[-1].text if versions else post.text
+            found.append((kind, post, old, len(versions)))
+        drafts = change_drafts(matcher, found, channels) if found else []
+        with store.transaction():
+            recorded += len(a.record(drafts, now))
+            if rows:
+                a.set_state(key, rows[-1][1])
+        changes += len(rows)
+    return AlertReport(posts, stories, changes, recorded)
+
+
+def run_alerts(
+    store: Store,
+    settings: Mapping[str, object],
+    now: datetime | None = None,
+    on_sent: Callable[[object], None] | None = None,
+) -> AlertReport:
+    """Match, record, deliver: `svodka alerts run`, and after each cycle of `svodka watch`."""
+    now = now or datetime.now(UTC)
+    lists = load_watchlists(store, settings)
+    known = targets(settings)
+    check_targets(lists, known)
+    report = scan(store, lists, _options(settings), now)
+    channels = Channels(
+        SmtpSettings.from_settings(settings),
+        BotSettings.from_settings(settings),
+        float(settings["network.timeout"]),  # type: ignore[arg-type]
+    )
+    retry = Retry(
+        int(settings["alerts.max_attempts"]),  # type: ignore[call-overload]
+        float(settings["alerts.backoff_base"]),  # type: ignore[arg-type]
+        float(settings["alerts.backoff_cap"]),  # type: ignore[arg-type]
+    )
+    sent = deliver_due(store, known, channels, retry, now, on_sent)
+    return AlertReport(report.posts, report.stories, report.changes, report.recorded, sent)
+
+
+class AlertsInWatch:
+    """The hook of `svodka watch`: after a collection run, an alert run in a thread of its own (at most one
+    at a time, at most one per ``alerts.interval`` seconds), so slow delivery never holds collection up."""
+
+    def __init__(self, store: Store, settings: Mapping[str, object]) -> None:
+        self.store = store
+        self.settings = settings
+        self.interval = float(settings["alerts.interval"])  # type: ignore[arg-type]
+        self._busy = threading.Lock()
+        self._last = 0.0
+        if self.interval > 0:
+            check_targets(load_watchlists(store, settings), targets(settings))  # a bad list stops watch early
+
+    def __call__(self, *_: object) -> None:
+        if self.interval <= 0 or time.monotonic() - self._last < self.interval or self._busy.locked():
+            return
+        self._last = time.monotonic()
+        threading.Thread(target=self._run, name="svodka-alerts", daemon=True).start()
+
+    def _run(self) -> None:
+        if not self._busy.acquire(blocking=False):
+            return
+        try:
+            r = run_alerts(self.store, self.settings)
+            if r.recorded or r.sent.sent or r.sent.failed or r.sent.dead:
+                log.warning(
+                    "alerts: %d recorded, %d sent, %d failed, %d dead-lettered",
+                    r.recorded,
+                    r.sent.sent,
+                    r.sent.failed,
+                    r.sent.dead,
+                )
+        except SvodkaError as e:
+            log.error("alerts: %s", e)
+        finally:
+            self._busy.release()
