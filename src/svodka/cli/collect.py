@@ -234,6 +234,10 @@ def register(cli: click.Group) -> None:
 
         alerts = AlertsInWatch(store, app.settings)  # after each collection run (svodka.monitor)
 
+        def done(o: Outcome) -> None:
+            _say(o, quiet_when_idle=True)
+            alerts(o)
+
         async def body(ctx: Context) -> int:
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -257,7 +261,7 @@ def register(cli: click.Group) -> None:
                 ctx,
                 stop,
                 jobs,
-                on_done=lambda o: (_say(o, quiet_when_idle=True), alerts(o)),
+                on_done=done,
                 followup=followup,
                 catch_up=app.settings["digest.fresh_wait"],
             )
