@@ -4,9 +4,9 @@
 - ``sources>=N``: a matching story has N independent sources (pipeline.credibility.independent_sources:
   copies of one origin and same-minute cross-posts count once); more sources later update the alert.
 - ``spike>=K``: a matching story's *recent* channels — those posting it in the hour up to its newest post —
-  are at least K and at least ``spike_factor`` times its *baseline*: the channels per hour it drew before
-  that hour (distinct channels of its earlier posts over the hours between its first post and the hour,
-  at least one hour). A story new this hour has a baseline of 0: K channels in its first hour is a spike.
+  are at least K and at least ``spike_factor`` times its *baseline*: the mean, over the whole hours
+  before that hour back to its first post (at least one), of the channels posting it in each hour. A story
+  new this hour has a baseline of 0: K channels in its first hour is a spike.
 - ``tier<=T``: a channel of tier 1 … T reports a matching story in a post of its own (not a copy).
 - ``edits``: a post of the watched channels (the list's channel and group filters) that matches the query
   in its old or its new text is edited (the alert carries both) or deleted.
@@ -19,6 +19,7 @@ channels, edits) and the store records an update only when the level grew.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -110,15 +111,20 @@ def post_drafts(
 
 
 def spike(story: Story, factor: float) -> tuple[int, float]:
-    """``(recent channels, baseline channels per hour)`` of a story (see the module's doc)."""
+    """``(recent channels, baseline)`` of a story: the channels posting it in the hour up to its newest
+    post, and the mean over the whole hours before that (back to its first post, at least one) of the
+    channels posting it in each."""
     end = story.last_date
     start = end - HOUR
     recent = {m.post.channel_id for m in story.members if m.post.date > start}
     earlier = [m for m in story.members if m.post.date <= start]
     if not earlier:
         return len(recent), 0.0
-    hours = max(1.0, (start - story.first_date).total_seconds() / 3600)
-    return len(recent), len({m.post.channel_id for m in earlier}) / hours
+    hours = max(1, math.ceil((start - story.first_date) / HOUR))
+    buckets: dict[int, set[int]] = {}
+    for m in earlier:
+        buckets.setdefault(min(hours - 1, int((start - m.post.date) / HOUR)), set()).add(m.post.channel_id)
+    return len(recent), sum(len(b) for b in buckets.values()) / hours
 
 
 def _tier_channels(story: Story, channels: Mapping[int, Channel], tier: int) -> set[int]:
