@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from itertools import islice
 
 import click
 
@@ -122,23 +123,26 @@ def register(cli: click.Group) -> None:
         need_language = bool(w.languages)
         seen = matched = 0
         shown: list[dict[str, object]] = []
-        for post in store.posts.iter(since=start, include_deleted=False):
-            seen += 1
-            analysis = store.analysis.get_many([post.id]).get(post.id) if need_language else None
-            facts = post_facts(post, analysis.language if analysis else None, need_language)
-            if not matcher.match(facts):
-                continue
-            matched += 1
-            if len(shown) < limit:
-                shown.append(
-                    {
-                        "post_id": post.id,
-                        "date": post.date.isoformat(),
-                        "channel": post.channel,
-                        "text": " ".join(post.text.split())[:160],
-                        "url": post.url,
-                    }
-                )
+        posts = store.posts.iter(since=start, include_deleted=False)
+        while chunk := list(islice(posts, 1000)):
+            seen += len(chunk)
+            langs = store.analysis.get_many([p.id for p in chunk]) if need_language else {}
+            for post in chunk:
+                analysis = langs.get(post.id)
+                facts = post_facts(post, analysis.language if analysis else None, need_language)
+                if not matcher.match(facts):
+                    continue
+                matched += 1
+                if len(shown) < limit:
+                    shown.append(
+                        {
+                            "post_id": post.id,
+                            "date": post.date.isoformat(),
+                            "channel": post.channel,
+                            "text": " ".join(post.text.split())[:160],
+                            "url": post.url,
+                        }
+                    )
         if as_json:
             echo_json({"watchlist": w.name, "posts": seen, "matched": matched, "matches": shown})
             return

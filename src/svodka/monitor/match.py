@@ -47,7 +47,7 @@ class _Atoms:
         self.name: dict[str, int] = {}  # a name's form → atom (capitalised in the post)
         self.names: dict[int, frozenset[str]] = {}
         self.count = 0
-        self.min_prefix = 99
+        self.min_prefix, self.max_prefix = 99, 0
 
     def _new(self, table: dict[str, int], key: str) -> int:
         if key not in table:
@@ -73,6 +73,7 @@ class _Atoms:
 
     def _prefix(self, key: str) -> int:
         self.min_prefix = min(self.min_prefix, len(key))
+        self.max_prefix = max(self.max_prefix, len(key))
         return self._new(self.prefix, key)
 
     def phrase_word(self, word: str, names: frozenset[str]) -> int:
@@ -140,7 +141,8 @@ class Matcher:
         """Atom → the positions of the post's words that match it."""
         atoms = self.atoms
         out: dict[int, list[int]] = {}
-        prefix, exact, name, lo = atoms.prefix, atoms.exact, atoms.name, atoms.min_prefix
+        prefix, exact, name = atoms.prefix, atoms.exact, atoms.name
+        lo, hi = atoms.min_prefix, atoms.max_prefix
         for i, (word, capital) in enumerate(tokens(text)):
             found = []
             if word in exact:
@@ -148,7 +150,7 @@ class Matcher:
             if capital and word in name:
                 found.append(name[word])
             if prefix:
-                for k in range(lo, len(word) + 1):
+                for k in range(lo, min(len(word), hi) + 1):
                     a = prefix.get(word[:k])
                     if a is not None:
                         found.append(a)

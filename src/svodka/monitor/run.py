@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from svodka.digest.deliver import BotSettings, SmtpSettings
-from svodka.errors import NotFoundError, SvodkaError
+from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.model import Channel
 from svodka.monitor.match import Matcher
 from svodka.monitor.rules import RuleOptions, change_drafts, post_drafts, story_drafts
@@ -56,7 +56,7 @@ def check_targets(lists: Sequence[Watchlist], known: Mapping[str, Target]) -> No
     for w in lists:
         missing = [t for t in w.targets if t not in known]
         if missing:
-            raise SvodkaError(
+            raise ConfigError(
                 f"watchlist {w.name!r}: no alert target named {', '.join(missing)} ([[alerts.targets]])"
             )
 
