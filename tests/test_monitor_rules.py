@@ -103,7 +103,7 @@ def test_a_spike_is_judged_against_the_storys_own_earlier_rate() -> None:
     recent, base = spike(steady, 3.0)
     assert recent >= 3 and recent < 3 * base
     m = Matcher(LISTS, [])
-    kinds = lambda s: {d.rule for d in story_drafts(m, [s], {}, {}, ANY_AGE)}  # noqa: E731
+    kinds = lambda s: {d.rule for d in story_drafts(m, [s], {}, {}, T0, ANY_AGE)}  # noqa: E731
     assert "spike" in kinds(burst) and "spike" not in kinds(steady)
 
 
@@ -191,3 +191,19 @@ def test_bot_target(store: Store, hook: tuple[str, list[Any]]) -> None:
     bot = {"bot": target({"name": "bot", "kind": "bot", "chat": "-100123"})}
     assert deliver_due(store, bot, _channels(url), Retry(), T0).sent == 1
     assert got[0]["chat_id"] == "-100123" and "&lt;о встрече&gt;" in got[0]["text"]
+
+
+def test_an_imported_archive_raises_no_alert(store: Store) -> None:
+    lists = [watchlist({"name": "w", "query": "ставка", "rules": ["post", "sources>=1"], "targets": ["t"]})]
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    sid = store.stories.reserve_ids(1)
+    _place(store, sid, [_post(store, 2, 300, 0, "ставка из архива")])
+    scan(store, lists, RuleOptions(), now)  # 24 h by default: a year old
+    assert store.alerts.recent() == []
+    fresh = _post(store, 3, 301, (now - T0).total_seconds() / 60 - 30, "ставка сегодня")
+    _place(store, sid, [fresh])
+    scan(store, lists, RuleOptions(), now)
+    assert {(a.rule, a.subject) for a in store.alerts.recent()} == {
+        ("post", f"post:{fresh}"),
+        ("sources", f"story:{sid}"),
+    }

@@ -269,7 +269,7 @@ TABLE: tuple[Setting, ...] = (
         "Spike: a story's channels in its last hour over its earlier hourly rate.",
         float,
     ),
-    S("alerts.max_age_hours", 24.0, "Posts older than this raise no post alert (0: any age).", float),
+    S("alerts.max_age_hours", 24.0, "Posts and stories older than this raise no alert (0: any age).", float),
     S(
         "alerts.interval",
         15.0,

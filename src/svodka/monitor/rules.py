@@ -39,7 +39,7 @@ HOUR = timedelta(hours=1)
 @dataclass(frozen=True, slots=True)
 class RuleOptions:
     spike_factor: float = 3.0
-    max_age: timedelta | None = timedelta(hours=24)  # posts older than this raise no post alert (None: any)
+    max_age: timedelta | None = timedelta(hours=24)  # older posts and stories raise no alert (None: any)
 
 
 def _payload(**fields: object) -> str:
@@ -142,13 +142,17 @@ def story_drafts(
     stories: Iterable[Story],
     languages: Mapping[int, str | None],
     channels: Mapping[int, Channel],
+    now: datetime,
     options: RuleOptions,
 ) -> list[AlertDraft]:
-    """``sources``, ``spike`` and ``tier`` alerts for the stories new posts joined."""
+    """``sources``, ``spike`` and ``tier`` alerts for the stories new posts joined (active within
+    ``options.max_age`` of ``now``)."""
     story_rules = {"sources", "spike", "tier"}
     need_language = any(c.watchlist.languages for c in matcher.lists)
     drafts: list[AlertDraft] = []
     for story in stories:
+        if options.max_age is not None and story.last_date < now - options.max_age:
+            continue  # an archive placed now is no news
         topic: list[str] = []
 
         def topic_of(s: Story = story, memo: list[str] = topic) -> str:

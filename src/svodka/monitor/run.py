@@ -76,8 +76,10 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
 
     # new posts
     after = a.get_state("posts")
+    cutoff = now - options.max_age if options.max_age is not None else None
     while True:
-        chunk = list(islice(store.posts.iter(after_id=after, include_deleted=False), CHUNK))
+        fresh = store.posts.iter(since=cutoff, after_id=after, include_deleted=False)  # old posts: no alert
+        chunk = list(islice(fresh, CHUNK))
         if not chunk:
             break
         langs = {k: v.language for k, v in store.analysis.get_many([p.id for p in chunk]).items()}
@@ -98,7 +100,7 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
                 loaded.append(store.stories.get(sid))
             except NotFoundError:  # merged away meanwhile: its survivor is in the list too
                 continue
-        drafts = story_drafts(matcher, loaded, {}, channels, options)
+        drafts = story_drafts(matcher, loaded, {}, channels, now, options)
         with store.transaction():
             recorded += len(a.record(drafts, now))
         stories += len(loaded)
