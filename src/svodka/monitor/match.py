@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from svodka.model import Channel
 from svodka.monitor.watchlist import Watchlist
-from svodka.monitor.words import fold, name_forms, names_in, stem, tokens
+from svodka.monitor.words import fold, name_forms, names_in, stem, words
 from svodka.query import And, Node, Not, Or, Phrase, Term
 
 
@@ -140,22 +140,23 @@ class Matcher:
     def hits(self, text: str) -> dict[int, list[int]]:
         """Atom → the positions of the post's words that match it."""
         atoms = self.atoms
-        out: dict[int, list[int]] = {}
         prefix, exact, name = atoms.prefix, atoms.exact, atoms.name
         lo, hi = atoms.min_prefix, atoms.max_prefix
-        for i, (word, capital) in enumerate(tokens(text)):
-            found = []
-            if word in exact:
-                found.append(exact[word])
-            if capital and word in name:
-                found.append(name[word])
+        written, folded = words(text)
+        out: dict[int, list[int]] = {}
+        for i, word in enumerate(folded):
+            a = exact.get(word)
+            if a is not None:
+                out.setdefault(a, []).append(i)
+            if name:
+                a = name.get(word)
+                if a is not None and written[i][0].isupper():
+                    out.setdefault(a, []).append(i)
             if prefix:
                 for k in range(lo, min(len(word), hi) + 1):
                     a = prefix.get(word[:k])
                     if a is not None:
-                        found.append(a)
-            for a in found:
-                out.setdefault(a, []).append(i)
+                        out.setdefault(a, []).append(i)
         return out
 
     def match(self, post: PostFacts, topic_of: Callable[[], str] | None = None) -> list[Watchlist]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 
 import snowballstemmer
 
@@ -37,11 +36,13 @@ def stem(word: str) -> str:
     return s if len(s) >= 3 else word
 
 
-def tokens(text: str) -> Iterator[tuple[str, bool]]:
-    """The words of a text, folded, each with whether it was written with a capital letter."""
-    for m in _WORD.finditer(text):
-        w = m.group()
-        yield fold(w), w[0].isupper()
+def words(text: str) -> tuple[list[str], list[str]]:
+    """The words of a text as written, and folded (the same words, position by position)."""
+    written = _WORD.findall(text)
+    folded = _WORD.findall(fold(text))
+    if len(folded) != len(written):  # a letter whose lower case is not one word character
+        folded = [fold(w) for w in written]
+    return written, folded
 
 
 def names_in(query_text: str) -> frozenset[str]:
