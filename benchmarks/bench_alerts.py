@@ -143,7 +143,8 @@ def end_to_end(rows: list[dict[str, object]], lists: list[Watchlist]) -> None:
             t = time.perf_counter()
             first = run_alerts(store, s)  # every stored post is old: matched, none raises an alert
             print(
-                f"first run over the store: {first.posts:,} posts matched in {time.perf_counter() - t:.1f} s"
+                f"first run over the store: {first.posts:,} posts matched in {time.perf_counter() - t:.1f} s "
+                "(all are older than alerts.max_age_hours: the store skips them)"
             )
             delays = []
             for k in range(5):
