@@ -207,3 +207,35 @@ def test_an_imported_archive_raises_no_alert(store: Store) -> None:
         ("post", f"post:{fresh}"),
         ("sources", f"story:{sid}"),
     }
+
+
+def test_an_edit_seen_in_the_same_second_as_the_last_run_is_not_missed(store: Store) -> None:
+    lists = [watchlist({"name": "pool", "channels": ["@ch2"], "rules": ["edits"]})]
+    ref, at = ChannelRef(handle="ch2"), T0 + timedelta(seconds=10)
+    store.posts.save([Post(ref, 9, T0, "первая редакция")], seen_at=T0)
+    store.posts.save([Post(ref, 9, T0, "вторая редакция")], seen_at=at)
+    scan(store, lists, ANY_AGE, at)
+    store.posts.save([Post(ref, 9, T0, "третья редакция")], seen_at=at)  # the same second as the watermark
+    scan(store, lists, ANY_AGE, at)
+    scan(store, lists, ANY_AGE, at)  # seen again: nothing more
+    [a] = store.alerts.recent()
+    assert (a.rule, a.level, a.revision) == ("edit", 2, 2)
+    body = json.loads(a.payload)
+    assert (body["old_text"], body["new_text"]) == ("вторая редакция", "третья редакция")
+
+
+def test_an_edit_is_found_whenever_its_old_text_was_last_seen(store: Store) -> None:
+    # A version keeps when its old text was last seen, not when the edit was: B's edit, found after A's,
+    # carries an earlier time than A's. The monitor reads the store's change feed, so it misses neither.
+    lists = [watchlist({"name": "pool", "groups": ["news"], "rules": ["edits"]})]
+    a, b = ChannelRef(handle="ch2"), ChannelRef(handle="ch3")
+    store.posts.save([Post(a, 1, T0, "A, первая")], seen_at=T0 + timedelta(seconds=50))
+    store.posts.save([Post(b, 1, T0, "B, первая")], seen_at=T0 + timedelta(seconds=40))
+    store.posts.save([Post(a, 1, T0, "A, вторая")], seen_at=T0 + timedelta(seconds=100))
+    scan(store, lists, ANY_AGE, T0)
+    store.posts.save([Post(b, 1, T0, "B, вторая")], seen_at=T0 + timedelta(seconds=120))
+    scan(store, lists, ANY_AGE, T0)
+    assert sorted(json.loads(x.payload)["new_text"] for x in store.alerts.recent()) == [
+        "A, вторая",
+        "B, вторая",
+    ]

@@ -107,22 +107,20 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
     if top != placed:
         a.set_state("stories", top)
 
-    # edits and deletions of watched channels
-    for kind, key, rows in (
-        ("edit", "edits", a.edits_since(a.get_state("edits"))),
-        ("delete", "deletions", a.deletions_since(a.get_state("deletions"))),
-    ):
+    # edits and deletions of watched channels: the store's change feed (only changes stored since 0017)
+    after = a.get_state("changes")
+    while rows := a.changes_after(after, CHUNK):
         found = []
-        for post_id, _seen in rows:
+        for _, kind, post_id in rows:
             post = store.posts.get(post_id)
             versions = store.posts.versions(post_id)
             old = versions[-1].text if versions else post.text
             found.append((kind, post, old, len(versions)))
         drafts = change_drafts(matcher, found, channels) if found else []
+        after = rows[-1][0]
         with store.transaction():
             recorded += len(a.record(drafts, now))
-            if rows:
-                a.set_state(key, rows[-1][1])
+            a.set_state("changes", after)
         changes += len(rows)
     return AlertReport(posts, stories, changes, recorded)
 

@@ -204,7 +204,6 @@ def deliver_due(
 ) -> SendReport:
     """Send every due delivery of every target (see the module's doc); returns what happened."""
     sent = failed = dead = held = 0
-    last_sent = {c.target: c.last_sent for c in store.alerts.outbox()}
     with httpx.Client(timeout=channels.timeout) as http:
         due = store.alerts.due(now)
         by_target: dict[str, list[Delivery]] = {}
@@ -220,7 +219,7 @@ def deliver_due(
                 held += len(deliveries)
                 continue
             if t.batch_minutes > 0:
-                last = last_sent.get(name)
+                last = store.alerts.last_sent(name)
                 if last is not None and now - last < timedelta(minutes=t.batch_minutes):
                     held += len(deliveries)
                     continue

@@ -509,6 +509,9 @@ class AlertRepo(Protocol):
 
     def requeue_dead(self, target: str | None = None) -> int: ...
 
+    def last_sent(self, target: str) -> datetime | None:
+        """When the target last confirmed a delivery (its batch window)."""
+
     def outbox(self) -> builtins.list[OutboxCount]: ...
 
     def dead(self, limit: int = 20) -> builtins.list[Delivery]: ...
@@ -519,11 +522,9 @@ class AlertRepo(Protocol):
 
     def set_state(self, key: str, value: int) -> None: ...
 
-    def edits_since(self, seen_after: int) -> builtins.list[tuple[int, int]]:
-        """``(post_id, seen_at)`` of the edits seen after ``seen_after`` (Unix seconds), oldest first."""
-
-    def deletions_since(self, detected_after: int) -> builtins.list[tuple[int, int]]:
-        """``(post_id, detected_at)`` of the deletions seen after ``detected_after``, oldest first."""
+    def changes_after(self, change_id: int, limit: int = 1000) -> builtins.list[tuple[int, str, int]]:
+        """``(change id, "edit" or "delete", post_id)`` of the edits and deletions stored after change
+        ``change_id``, in the order stored (a change feed the store fills itself: migration 0017)."""
 
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         """Ids of the stories that posts with ids above ``after_post_id`` joined, and the highest such

@@ -115,6 +115,13 @@ class SqliteAlerts:
             conn.execute(sql + (" AND target = ?" if target else ""), (target,) if target else ())
             return int(conn.execute("SELECT changes()").fetchone()[0])
 
+    def last_sent(self, target: str) -> datetime | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                "SELECT MAX(sent_at) FROM alert_deliveries WHERE target = ?", (target,)
+            ).fetchone()
+        return when(row[0]) if row and row[0] else None
+
     def outbox(self) -> builtins.list[OutboxCount]:
         with self.db.read() as conn:
             rows = conn.execute(
@@ -154,23 +161,13 @@ class SqliteAlerts:
                 (key, value),
             )
 
-    def edits_since(self, seen_after: int) -> builtins.list[tuple[int, int]]:
+    def changes_after(self, change_id: int, limit: int = 1000) -> builtins.list[tuple[int, str, int]]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT post_id, MAX(seen_at) FROM post_versions WHERE seen_at > ? GROUP BY post_id "
-                "ORDER BY MAX(seen_at), post_id",
-                (seen_after,),
+                "SELECT id, kind, post_id FROM monitor_changes WHERE id > ? ORDER BY id LIMIT ?",
+                (change_id, limit),
             ).fetchall()
-        return [(int(r[0]), int(r[1])) for r in rows]
-
-    def deletions_since(self, detected_after: int) -> builtins.list[tuple[int, int]]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT post_id, MAX(detected_at) FROM deletions WHERE detected_at > ? GROUP BY post_id "
-                "ORDER BY MAX(detected_at), post_id",
-                (detected_after,),
-            ).fetchall()
-        return [(int(r[0]), int(r[1])) for r in rows]
+        return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         with self.db.read() as conn:

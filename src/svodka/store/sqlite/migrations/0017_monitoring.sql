@@ -44,6 +44,22 @@ CREATE TABLE alert_deliveries (
     UNIQUE (alert_id, revision, target)
 );
 CREATE INDEX alert_deliveries_due ON alert_deliveries(status, next_attempt);
+CREATE INDEX alert_deliveries_sent ON alert_deliveries(target, sent_at);
+
+-- Edits and deletions as the monitor reads them: one row per change, numbered in the order stored (a
+-- version's own seen_at is when its old text was last seen, not when the edit was: no watermark).
+CREATE TABLE monitor_changes (
+    id      INTEGER PRIMARY KEY,
+    post_id INTEGER NOT NULL,
+    kind    TEXT    NOT NULL,              -- edit, delete
+    at      INTEGER NOT NULL
+);
+CREATE TRIGGER monitor_edit AFTER INSERT ON post_versions BEGIN
+    INSERT INTO monitor_changes (post_id, kind, at) VALUES (NEW.post_id, 'edit', CAST(strftime('%s', 'now') AS INTEGER));
+END;
+CREATE TRIGGER monitor_delete AFTER INSERT ON deletions BEGIN
+    INSERT INTO monitor_changes (post_id, kind, at) VALUES (NEW.post_id, 'delete', NEW.detected_at);
+END;
 
 -- Watermarks of the monitor: the highest post id matched, the last edit and deletion seen, …
 CREATE TABLE monitor_state (
