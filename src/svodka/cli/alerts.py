@@ -8,7 +8,6 @@ from datetime import datetime
 import click
 
 from svodka.cli.app import App, command, echo_json
-from svodka.monitor.run import run_alerts
 from svodka.store.base import Store
 
 
@@ -49,6 +48,8 @@ def register(cli: click.Group) -> None:
         what is due (for cron; `svodka watch` does this after its collection runs). Every alert is recorded
         before it is sent and marked sent once its target confirmed it: killed at any moment, nothing is
         lost and nothing a target confirmed is sent to it again."""
+        from svodka.monitor.run import run_alerts
+
         r = run_alerts(app.store, app.settings)
         click.echo(
             f"{r.posts} new post(s), {r.stories} story(ies), {r.changes} edit(s)/deletion(s) looked at; "

@@ -230,7 +230,7 @@ def register(cli: click.Group) -> None:
             digest_jobs = jobs_from(app.settings)  # a bad job stops here, before anything runs
 
         jobs = watch_jobs(store, cfg, _say_not_collected)
-        from svodka.monitor.run import AlertsInWatch
+        from svodka.monitor.hook import AlertsInWatch
 
         alerts = AlertsInWatch(store, app.settings)  # after each collection run (svodka.monitor)
 

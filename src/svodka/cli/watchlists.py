@@ -5,20 +5,28 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from itertools import islice
+from typing import TYPE_CHECKING
 
 import click
 
 from svodka.cli.app import App, command, echo_json
 from svodka.digest.period import parse_span
 from svodka.errors import ConfigError, NotFoundError
-from svodka.monitor.match import Matcher
-from svodka.monitor.rules import post_facts
-from svodka.monitor.run import load_watchlists, targets
-from svodka.monitor.watchlist import Watchlist, watchlist
+
+if TYPE_CHECKING:
+    from svodka.monitor.watchlist import Watchlist
+
+# svodka.monitor is imported by the commands, not here: every `svodka` command starts without it
+
+
+def _lists(app: App) -> list[Watchlist]:
+    from svodka.monitor.config import load_watchlists
+
+    return load_watchlists(app.store, app.settings)
 
 
 def _find(app: App, name: str) -> Watchlist:
-    for w in load_watchlists(app.store, app.settings):
+    for w in _lists(app):
         if w.name == name:
             return w
     raise NotFoundError(f"no watchlist {name!r} (see `svodka watchlists list`)")
@@ -62,6 +70,9 @@ def register(cli: click.Group) -> None:
           svodka watchlists add peskov 'Песков -футбол' --rule post --rule 'sources>=3' --target desk
           svodka watchlists add cbr '"ключевая ставка" OR ЦБ' --group news --rule spike
         """
+        from svodka.monitor.config import targets
+        from svodka.monitor.watchlist import watchlist
+
         w = watchlist(
             {
                 "name": name,
@@ -80,7 +91,7 @@ def register(cli: click.Group) -> None:
             raise ConfigError(
                 f"no alert target named {', '.join(missing)}: add it to [[alerts.targets]] first"
             )
-        if any(x.name == name for x in load_watchlists(app.store, app.settings)):
+        if any(x.name == name for x in _lists(app)):
             raise ConfigError(f"watchlist {name!r} exists already (remove it first, or change svodka.toml)")
         app.store.watchlists.add(w.name, w.spec())
         click.echo(f"added watchlist {w.name}: {w.describe()}")
@@ -89,7 +100,7 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     def list_(app: App, as_json: bool) -> None:
         """Every watchlist: those of svodka.toml and those added here."""
-        lists = load_watchlists(app.store, app.settings)
+        lists = _lists(app)
         if as_json:
             echo_json([{"name": w.name, "origin": w.origin, **json.loads(w.spec())} for w in lists])
             return
@@ -116,6 +127,9 @@ def register(cli: click.Group) -> None:
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
     def test(app: App, name: str, since: str, limit: int, as_json: bool) -> None:
         """Show what a watchlist would have matched in the stored posts of a period (nothing is sent)."""
+        from svodka.monitor.match import Matcher
+        from svodka.monitor.rules import post_facts
+
         w = _find(app, name)
         start = datetime.now(UTC) - parse_span(since)
         store = app.store

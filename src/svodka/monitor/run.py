@@ -9,21 +9,19 @@ store keeps one alert per watchlist, rule and subject). Delivery is svodka.monit
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from svodka.digest.deliver import BotSettings, SmtpSettings
-from svodka.errors import ConfigError, NotFoundError, SvodkaError
+from svodka.errors import NotFoundError
 from svodka.model import Channel
+from svodka.monitor.config import check_targets, load_watchlists, targets
 from svodka.monitor.match import Matcher
 from svodka.monitor.rules import RuleOptions, change_drafts, post_drafts, story_drafts
 from svodka.monitor.send import Channels, Retry, SendReport, deliver_due
-from svodka.monitor.targets import Target, targets_from
-from svodka.monitor.watchlist import Watchlist, from_stored, watchlist
+from svodka.monitor.watchlist import Watchlist
 from svodka.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -38,27 +36,6 @@ class AlertReport:
     changes: int = 0  # edits and deletions looked at
     recorded: int = 0  # alerts new or updated
     sent: SendReport = field(default_factory=SendReport)
-
-
-def load_watchlists(store: Store, settings: Mapping[str, object]) -> list[Watchlist]:
-    """The watchlists of svodka.toml, then those stored (a stored one may not reuse a configured name)."""
-    configured = [watchlist(spec, origin="config") for spec in settings["watchlists"]]  # type: ignore[attr-defined]
-    names = {w.name for w in configured}
-    stored = [from_stored(s.name, s.spec) for s in store.watchlists.list() if s.name not in names]
-    return configured + stored
-
-
-def targets(settings: Mapping[str, object]) -> dict[str, Target]:
-    return targets_from(settings["alerts.targets"], str(settings["alerts.webhook_secret"]))  # type: ignore[arg-type]
-
-
-def check_targets(lists: Sequence[Watchlist], known: Mapping[str, Target]) -> None:
-    for w in lists:
-        missing = [t for t in w.targets if t not in known]
-        if missing:
-            raise ConfigError(
-                f"watchlist {w.name!r}: no alert target named {', '.join(missing)} ([[alerts.targets]])"
-            )
 
 
 def _options(settings: Mapping[str, object]) -> RuleOptions:
@@ -149,41 +126,3 @@ def run_alerts(
     )
     sent = deliver_due(store, known, channels, retry, now, on_sent)
     return AlertReport(report.posts, report.stories, report.changes, report.recorded, sent)
-
-
-class AlertsInWatch:
-    """The hook of `svodka watch`: after a collection run, an alert run in a thread of its own (at most one
-    at a time, at most one per ``alerts.interval`` seconds), so slow delivery never holds collection up."""
-
-    def __init__(self, store: Store, settings: Mapping[str, object]) -> None:
-        self.store = store
-        self.settings = settings
-        self.interval = float(settings["alerts.interval"])  # type: ignore[arg-type]
-        self._busy = threading.Lock()
-        self._last = 0.0
-        if self.interval > 0:
-            check_targets(load_watchlists(store, settings), targets(settings))  # a bad list stops watch early
-
-    def __call__(self, *_: object) -> None:
-        if self.interval <= 0 or time.monotonic() - self._last < self.interval or self._busy.locked():
-            return
-        self._last = time.monotonic()
-        threading.Thread(target=self._run, name="svodka-alerts", daemon=True).start()
-
-    def _run(self) -> None:
-        if not self._busy.acquire(blocking=False):
-            return
-        try:
-            r = run_alerts(self.store, self.settings)
-            if r.recorded or r.sent.sent or r.sent.failed or r.sent.dead:
-                log.warning(
-                    "alerts: %d recorded, %d sent, %d failed, %d dead-lettered",
-                    r.recorded,
-                    r.sent.sent,
-                    r.sent.failed,
-                    r.sent.dead,
-                )
-        except SvodkaError as e:
-            log.error("alerts: %s", e)
-        finally:
-            self._busy.release()
