@@ -7,7 +7,7 @@
 3. ``--names``: the name matches of ten lists in Russian cases on the bundled day and the dev day, each
    match with the word form that matched and its context, for a hand check.
 
-    PYTHONPATH=src python benchmarks/bench_alerts.py [--names]
+    PYTHONPATH=src python benchmarks/bench_alerts.py [--names | --million]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -96,7 +97,7 @@ def matching_cost(rows: list[dict[str, object]], lists: list[Watchlist]) -> None
         )
 
 
-def end_to_end(rows: list[dict[str, object]], lists: list[Watchlist]) -> None:
+def end_to_end(rows: list[dict[str, object]], lists: list[Watchlist], copies: int = 1) -> None:
     got: list[float] = []
 
     class Hook(BaseHTTPRequestHandler):
@@ -138,8 +139,9 @@ def end_to_end(rows: list[dict[str, object]], lists: list[Watchlist]) -> None:
                 )
                 for r in rows
             ]
-            store.posts.save(posts)
-            print(f"store of {len(posts):,} posts written in {time.perf_counter() - t:.1f} s")
+            for k in range(copies):  # --million: the same posts again under other message ids
+                store.posts.save([replace(p, message_id=p.message_id + k * 10_000_000) for p in posts])
+            print(f"store of {store.posts.count():,} posts written in {time.perf_counter() - t:.1f} s")
             t = time.perf_counter()
             first = run_alerts(store, s)  # every stored post is old: matched, none raises an alert
             print(
@@ -209,12 +211,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--names", action="store_true", help="Only the hand check of name matches.")
     ap.add_argument("--show", type=int, default=3, help="Contexts shown per name.")
+    ap.add_argument(
+        "--million",
+        action="store_true",
+        help="End to end on a store of ~1,000,000 posts (the 22k posts 46 times).",
+    )
     a = ap.parse_args()
     if a.names:
         names(a.show)
         return
     rows = load_posts()
     lists = lists_100()
+    if a.million:
+        end_to_end(rows, lists, copies=46)
+        return
     matching_cost(rows, lists)
     end_to_end(rows, lists)
 
