@@ -200,6 +200,7 @@ def test_an_imported_archive_raises_no_alert(store: Store) -> None:
     _place(store, sid, [_post(store, 2, 300, 0, "ставка из архива")])
     scan(store, lists, RuleOptions(), now)  # 24 h by default: a year old
     assert store.alerts.recent() == []
+    assert store.alerts.get_state("posts") == store.alerts.last_post_id()  # not read again next time
     fresh = _post(store, 3, 301, (now - T0).total_seconds() / 60 - 30, "ставка сегодня")
     _place(store, sid, [fresh])
     scan(store, lists, RuleOptions(), now)

@@ -51,8 +51,10 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
     a = store.alerts
     posts = stories = changes = recorded = 0
 
-    # new posts
+    # new posts (those older than the cutoff are skipped by the store's query; the watermark then moves on
+    # to the highest post id there was when the scan began, so old posts are not read again next time)
     after = a.get_state("posts")
+    top = a.last_post_id()
     cutoff = now - options.max_age if options.max_age is not None else None
     while True:
         fresh = store.posts.iter(since=cutoff, after_id=after, include_deleted=False)  # old posts: no alert
@@ -66,6 +68,8 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
             recorded += len(a.record(drafts, now))
             a.set_state("posts", after)
         posts += len(chunk)
+    if top > after:
+        a.set_state("posts", top)
 
     # stories new posts joined
     placed = a.get_state("stories")

@@ -526,6 +526,9 @@ class AlertRepo(Protocol):
         """``(change id, "edit" or "delete", post_id)`` of the edits and deletions stored after change
         ``change_id``, in the order stored (a change feed the store fills itself: migration 0017)."""
 
+    def last_post_id(self) -> int:
+        """The highest post id stored (0: none): where matching resumes when every post so far was old."""
+
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         """Ids of the stories that posts with ids above ``after_post_id`` joined, and the highest such
         post id placed (``after_post_id`` when none)."""

@@ -169,6 +169,10 @@ class SqliteAlerts:
             ).fetchall()
         return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
 
+    def last_post_id(self) -> int:
+        with self.db.read() as conn:
+            return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])
+
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         with self.db.read() as conn:
             rows = conn.execute(
