@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -47,6 +48,7 @@ class Receiver:
     hanging: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     bodies: list[dict[str, Any]] = field(default_factory=list)
+    bot: list[str] = field(default_factory=list)  # texts the fake Bot API got
 
 
 @pytest.fixture
@@ -56,6 +58,13 @@ def receiver() -> Iterator[Receiver]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.path == "/botTOKEN/sendMessage":  # the fake Bot API beside the webhook
+                rec.bot.append(json.loads(body)["text"])
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"ok": true, "result": {"message_id": 1}}')
+                return
             ok = verify_signature(
                 SECRET, self.headers[TIMESTAMP_HEADER] or "", body, self.headers[SIGNATURE_HEADER] or ""
             )
@@ -111,6 +120,10 @@ def _config(tmp: Path, smtp_port: int, hook_port: int, **alerts: object) -> Path
 host = "127.0.0.1"
 port = {smtp_port}
 
+[telegram]
+bot_api_url = "http://127.0.0.1:{hook_port}"
+bot_token = "TOKEN"
+
 [alerts]
 max_age_hours = 0
 backoff_base = 60.0
@@ -122,6 +135,11 @@ kind = "email"
 to = ["desk@example.org"]
 
 [[alerts.targets]]
+name = "bot"
+kind = "bot"
+chat = "-100123"
+
+[[alerts.targets]]
 name = "hook"
 kind = "webhook"
 url = "http://127.0.0.1:{hook_port}/hook"
@@ -131,7 +149,7 @@ secret_env = "HOOK_SECRET"
 name = "peskov"
 query = "Песков"
 rules = ["post"]
-targets = ["mail", "hook"]
+targets = ["mail", "bot", "hook"]
 """,
         encoding="utf-8",
     )
@@ -190,6 +208,9 @@ def test_kill_9_mid_delivery_loses_nothing_and_resends_nothing_confirmed(
     assert outbox["mail"].sent == 12 and outbox["hook"].sent == 12
     assert outbox["mail"].pending == outbox["hook"].pending == 0
     assert len(mails) == len(set(mails)) == 12
+    assert outbox["bot"].sent == 12
+    numbers = sorted(int(re.search(r"Новость (\d+):", t).group(1)) for t in receiver.bot)  # type: ignore[union-attr]
+    assert numbers == list(range(1, 13))  # each alert once through the Bot API
     assert len(set(receiver.answered)) == len(receiver.answered) == 12
     for d in confirmed_before:
         assert receiver.arrived.count(d) == 1
@@ -223,7 +244,7 @@ def test_a_failing_target_backs_off_then_dead_letters_and_status_shows_it(
         now = datetime.now(UTC)
         with open_store(db) as store:
             r = run_alerts(store, s, now=now)
-            assert r.recorded == 2 and r.sent.sent == 2 and r.sent.failed == 1  # mail went; hook failed
+            assert r.recorded == 2 and r.sent.sent == 4 and r.sent.failed == 1  # mail, bot went; hook not
             # the rest of the failing target waits; nothing is due again before the backoff
             r = run_alerts(store, s, now=now + timedelta(seconds=30))
             assert r.sent.sent == 0 and len(receiver.arrived) == 1 + 1  # the second was tried once
