@@ -234,6 +234,48 @@ TABLE: tuple[Setting, ...] = (
     S("smtp.sender", "svodka@localhost", "From: address of e-mailed digests."),
     S("smtp.user", "", "SMTP login (empty: no login)."),
     S("smtp.password", "", "SMTP password.", secret=True),
+    # --- alerts (watchlists, rules, delivery: svodka.monitor) ---
+    S(
+        "watchlists",
+        Tables(),
+        "Watchlists: one [[watchlists]] table each (name, query, groups, channels, languages, topics, "
+        "rules, targets); see README, Monitoring.",
+        Tables,
+    ),
+    S(
+        "alerts.targets",
+        Tables(),
+        "Where alerts go: one [[alerts.targets]] table each (name, kind = email, bot or webhook, to, chat, "
+        "url, secret_env, batch_minutes, quiet_hours, tz).",
+        Tables,
+    ),
+    S(
+        "alerts.webhook_secret",
+        "",
+        "HMAC-SHA256 key of webhook alerts (a target's secret_env wins).",
+        secret=True,
+    ),
+    S("alerts.max_attempts", 8, "Failed attempts before an alert delivery is dead-lettered.", int),
+    S(
+        "alerts.backoff_base",
+        30.0,
+        "Seconds before a failed alert delivery is retried, doubled each time.",
+        float,
+    ),
+    S("alerts.backoff_cap", 3600.0, "The longest wait between two attempts of an alert delivery.", float),
+    S(
+        "alerts.spike_factor",
+        3.0,
+        "Spike: a story's channels in its last hour over its earlier hourly rate.",
+        float,
+    ),
+    S("alerts.max_age_hours", 24.0, "Posts and stories older than this raise no alert (0: any age).", float),
+    S(
+        "alerts.interval",
+        15.0,
+        "Seconds between alert runs inside `svodka watch` (0: no alerts there).",
+        float,
+    ),
     # --- web ---
     S("web.host", "127.0.0.1", "Address `svodka serve` binds (only this machine unless told otherwise)."),
     S("web.port", 8080, "Port of `svodka serve`.", int),

@@ -28,6 +28,8 @@ COMMAND_MODULES = (
     "svodka.cli.process",
     "svodka.cli.ranking",  # after process: adds `eval ranking`
     "svodka.cli.questions",
+    "svodka.cli.watchlists",
+    "svodka.cli.alerts",
 )
 
 

@@ -230,6 +230,13 @@ def register(cli: click.Group) -> None:
             digest_jobs = jobs_from(app.settings)  # a bad job stops here, before anything runs
 
         jobs = watch_jobs(store, cfg, _say_not_collected)
+        from svodka.monitor.hook import AlertsInWatch
+
+        alerts = AlertsInWatch(store, app.settings)  # after each collection run (svodka.monitor)
+
+        def done(o: Outcome) -> None:
+            _say(o, quiet_when_idle=True)
+            alerts(o)
 
         async def body(ctx: Context) -> int:
             stop = asyncio.Event()
@@ -254,7 +261,7 @@ def register(cli: click.Group) -> None:
                 ctx,
                 stop,
                 jobs,
-                on_done=lambda o: _say(o, quiet_when_idle=True),
+                on_done=done,
                 followup=followup,
                 catch_up=app.settings["digest.fresh_wait"],
             )
@@ -292,7 +299,10 @@ def register(cli: click.Group) -> None:
                 + [_digest_row(job, st) for job, st in digests]
             )
             return
-        if not states and not digests:
+        from svodka.cli.alerts import outbox_lines
+
+        alert_lines = outbox_lines(app.store)  # the alert outbox and its dead letters (svodka.monitor)
+        if not states and not digests and not alert_lines:
             click.echo("nothing collected yet: `svodka collect` or `svodka watch`", err=True)
             return
         if states:
@@ -324,6 +334,8 @@ def register(cli: click.Group) -> None:
                 click.echo(f"{'':<32} {job.schedule.text}, period {job.period}, to {', '.join(job.targets)}")
                 if st.last_error:
                     click.echo(f"{'':<32} last error {_when(st.last_error_at)}: {st.last_error}")
+        for line in alert_lines:
+            click.echo(line)
 
     @command(cli, "login")
     def login(app: App) -> None:

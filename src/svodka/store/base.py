@@ -397,6 +397,12 @@ class Store(Protocol):
     @property
     def questions(self) -> QuestionRepo: ...
 
+    @property
+    def watchlists(self) -> WatchlistRepo: ...
+
+    @property
+    def alerts(self) -> AlertRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -405,3 +411,124 @@ class Store(Protocol):
 
     def transaction(self) -> AbstractContextManager[None]:
         """Every repository write inside is one transaction: stored together, or none of it."""
+
+
+# --- monitoring (issue 19): watchlists, alerts and their outbox; see svodka.monitor ---
+
+
+@dataclass(frozen=True, slots=True)
+class StoredWatchlist:
+    """A watchlist made with `svodka watchlists add` (those of svodka.toml are not stored)."""
+
+    name: str
+    spec: str  # JSON: query, filters, rules, targets (svodka.monitor.watchlist reads it)
+    owner_id: int | None
+    shared: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AlertDraft:
+    """What a rule found: recorded as a new alert, as an update when ``level`` grew, else ignored."""
+
+    watchlist: str
+    rule: str
+    subject: str  # "story:42" or "post:7": one alert per watchlist, rule and subject
+    level: int  # how far it grew (independent sources, channels in the hour, edits)
+    payload: str  # JSON of this revision (svodka.monitor.alert_schema)
+    targets: tuple[str, ...]
+    story_id: int | None = None
+    post_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlertRecord:
+    id: int
+    watchlist: str
+    rule: str
+    subject: str
+    revision: int
+    level: int
+    payload: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One revision of one alert for one target, in the outbox."""
+
+    id: int
+    alert_id: int
+    revision: int
+    target: str
+    payload: str
+    status: str  # pending, sent, dead
+    attempts: int
+    next_attempt: datetime
+    last_error: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxCount:
+    target: str
+    pending: int
+    sent: int
+    dead: int
+    last_sent: datetime | None
+    last_error: str | None
+
+
+class WatchlistRepo(Protocol):
+    def add(self, name: str, spec: str, owner_id: int | None = None, shared: bool = True) -> StoredWatchlist:
+        """A new watchlist; StoreError when the name is taken."""
+
+    def list(self) -> builtins.list[StoredWatchlist]: ...
+
+    def remove(self, name: str) -> bool: ...
+
+
+class AlertRepo(Protocol):
+    """Alerts and their outbox: recorded before they are sent, marked sent once a target confirmed."""
+
+    def record(self, drafts: Iterable[AlertDraft], now: datetime) -> builtins.list[AlertRecord]:
+        """New alerts, and updates of those whose level grew, each with a pending delivery per target;
+        returns what was recorded (a draft neither new nor grown is skipped)."""
+
+    def due(self, now: datetime, target: str | None = None) -> builtins.list[Delivery]:
+        """Pending deliveries whose next attempt has come, oldest first."""
+
+    def pending(self, target: str) -> builtins.list[Delivery]:
+        """Every pending delivery of a target, oldest first (a batch)."""
+
+    def mark_sent(self, delivery_ids: Sequence[int], at: datetime) -> None: ...
+
+    def mark_failed(self, delivery_ids: Sequence[int], error: str, retry_at: datetime | None) -> None:
+        """One more failed attempt; ``retry_at`` None dead-letters them."""
+
+    def requeue_dead(self, target: str | None = None) -> int: ...
+
+    def last_sent(self, target: str) -> datetime | None:
+        """When the target last confirmed a delivery (its batch window)."""
+
+    def outbox(self) -> builtins.list[OutboxCount]: ...
+
+    def dead(self, limit: int = 20) -> builtins.list[Delivery]: ...
+
+    def recent(self, limit: int = 20) -> builtins.list[AlertRecord]: ...
+
+    def get_state(self, key: str, default: int = 0) -> int: ...
+
+    def set_state(self, key: str, value: int) -> None: ...
+
+    def changes_after(self, change_id: int, limit: int = 1000) -> builtins.list[tuple[int, str, int]]:
+        """``(change id, "edit" or "delete", post_id)`` of the edits and deletions stored after change
+        ``change_id``, in the order stored (a change feed the store fills itself: migration 0017)."""
+
+    def last_post_id(self) -> int:
+        """The highest post id stored (0: none): where matching resumes when every post so far was old."""
+
+    def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
+        """Ids of the stories that posts with ids above ``after_post_id`` joined, and the highest such
+        post id placed (``after_post_id`` when none)."""

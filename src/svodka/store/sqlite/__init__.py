@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from svodka.store.sqlite.alerts import SqliteAlerts
 from svodka.store.sqlite.api_keys import SqliteApiKeys
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
@@ -20,6 +21,7 @@ from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
 from svodka.store.sqlite.users import SqliteUsers
+from svodka.store.sqlite.watchlists import SqliteWatchlists
 
 
 class SqliteStore:
@@ -42,6 +44,7 @@ class SqliteStore:
         self.stories = SqliteStories(self.db)
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
+        self.watchlists, self.alerts = SqliteWatchlists(self.db), SqliteAlerts(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
