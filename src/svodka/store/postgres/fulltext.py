@@ -1,0 +1,74 @@
+"""Full-text search over posts in PostgreSQL: the query language as a ``tsquery``, and bulk indexing.
+
+``posts.tsv`` holds ``to_tsvector('russian', text)`` — PostgreSQL's own Russian configuration: Snowball
+stems for Cyrillic words, its English stemmer for Latin ones, ё folded to е — under a GIN index. It is
+filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite backend
+fills its FTS5 table: ``fts_state.indexed_upto`` is the highest post id indexed, so what is pending is
+always ``id > indexed_upto``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from svodka.errors import StoreError
+from svodka.store.postgres.db import Database
+
+log = logging.getLogger(__name__)
+
+CONFIG = "russian"  # regconfig of posts.tsv and of every query
+INDEX_CHUNK = 20_000
+TSVECTOR = f"to_tsvector('{CONFIG}', text)"
+HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
+    """Fill ``tsv`` of every post not yet indexed, in chunks of one transaction each; returns how many.
+
+    A read-only store is searched as it is (what was indexed when it was last written)."""
+    if db.readonly:
+        return 0
+    done = 0
+    while True:
+        with db.write() as conn:
+            # the row lock orders two processes indexing at once: the second sees the first's progress
+            row = conn.execute("SELECT indexed_upto FROM fts_state FOR UPDATE").fetchone()
+            upto = int(row[0]) if row else 0
+            top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])  # type: ignore[index]
+            if upto >= top:
+                break
+            end = min(top, upto + INDEX_CHUNK)
+            n = conn.execute(
+                f"UPDATE posts SET tsv = {TSVECTOR} WHERE id > %s AND id <= %s", (upto, end)
+            ).rowcount
+            conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
+        done += max(n, 0)
+        if on_progress and n:
+            on_progress(n)
+    if done:
+        log.info("indexed %d posts for full-text search", done)
+    return done
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def ts_query(text: str) -> str:
+    """The ``to_tsquery`` input for what a person typed: every word must occur, in any inflection (its
+    Snowball stem); ``"quoted phrases"`` stay phrases (``<->``). StoreError when nothing is left to search."""
+    parts: list[str] = []
+    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower()):
+        if phrase:
+            words = _WORD.findall(phrase)
+            if words:
+                parts.append("(" + " <-> ".join(_lexeme(w) for w in words) + ")")
+            continue
+        parts.extend(_lexeme(w) for w in _WORD.findall(bare))
+    if not parts:
+        raise StoreError(f"nothing to search for in {text!r}")
+    return " & ".join(parts)
