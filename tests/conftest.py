@@ -14,13 +14,6 @@ A test that cannot run on a backend says so: ``@pytest.mark.backends("sqlite", r
 from __future__ import annotations
 
 import atexit
-import itertools
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from svodka.store import Store, open_store
+from svodka.store.postgres.scratch import PgServer, pg_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -35,116 +29,6 @@ SHARED = ROOT.parent / "shared" / "data"
 
 def _sqlite_url(tmp_path: Path, name: str) -> str:
     return str(tmp_path / f"{name}.db")
-
-
-def _pg_bindir() -> Path | None:
-    """Where initdb and pg_ctl are: PATH, else Debian's /usr/lib/postgresql/N/bin (newest first)."""
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]))
-    return versions[-1].parent if versions else None
-
-
-class PgServer:
-    """A throwaway PostgreSQL server for the test session, and its databases."""
-
-    TEMPLATE = "svodka_template"
-
-    def __init__(self, bindir: Path) -> None:
-        import psycopg
-
-        self.bindir = bindir
-        self.dir = Path(tempfile.mkdtemp(prefix="svodka-pg-"))
-        self._as: list[str] = []
-        if os.geteuid() == 0:  # initdb refuses root: the server runs as nobody, in a folder it owns
-            user = pwd.getpwnam("nobody")
-            os.chown(self.dir, user.pw_uid, user.pw_gid)
-            self._as = ["setpriv", f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        data = self.dir / "data"
-        self._run(
-            "initdb",
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-            "--no-sync",
-        )
-        options = (
-            f"-p {self.port} -h 127.0.0.1 -k {self.dir} -c fsync=off -c synchronous_commit=off "
-            "-c full_page_writes=off -c max_connections=300 -c shared_buffers=64MB"
-        )
-        self._run(
-            "pg_ctl",
-            "-D",
-            str(data),
-            "-l",
-            str(self.dir / "server.log"),
-            "-w",
-            "-t",
-            "60",
-            "-o",
-            options,
-            "start",
-        )
-        atexit.register(self.stop)
-        self.admin = psycopg.connect(self.url("postgres"), autocommit=True)
-        self._lock = threading.Lock()
-        self._names = itertools.count(1)
-        self.created: dict[str, list[str]] = {}  # tmp_path → databases made for it
-        self.admin.execute(f"CREATE DATABASE {self.TEMPLATE}")
-        open_store(self.url(self.TEMPLATE)).close()  # migrated once; every test database copies it
-
-    def _run(self, program: str, *args: str) -> None:
-        done = subprocess.run([*self._as, str(self.bindir / program), *args], capture_output=True, text=True)
-        if done.returncode != 0:
-            raise RuntimeError(f"{program} failed: {done.stderr.strip() or done.stdout.strip()}")
-
-    def url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
-
-    def new_database(self, tmp_path: Path, name: str) -> str:
-        """A database of its own for the store ``name`` of the test at ``tmp_path`` (the same one when asked
-        again: a URL is a store, as a file path is)."""
-        key = str(tmp_path)
-        with self._lock:
-            made = self.created.setdefault(key, [])
-            wanted = [d for d in made if d.endswith(f"_{name.lower()}")]
-            if wanted:
-                return self.url(wanted[0])
-            database = f"t{next(self._names)}_{''.join(c for c in name.lower() if c.isalnum())}"
-            self.admin.execute(f"CREATE DATABASE {database} TEMPLATE {self.TEMPLATE}")
-            made.append(database)
-        return self.url(database)
-
-    def drop_for(self, tmp_path: Path) -> None:
-        with self._lock:
-            for database in self.created.pop(str(tmp_path), []):
-                self.admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
-
-    def stop(self) -> None:
-        if self.dir.exists():
-            subprocess.run(
-                [
-                    *self._as,
-                    str(self.bindir / "pg_ctl"),
-                    "-D",
-                    str(self.dir / "data"),
-                    "-m",
-                    "immediate",
-                    "stop",
-                ],
-                capture_output=True,
-            )
-            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 _PG: PgServer | None = None
@@ -156,10 +40,11 @@ def pg_server() -> PgServer:
     global _PG
     with _PG_LOCK:
         if _PG is None:
-            bindir = _pg_bindir()
+            bindir = pg_bindir()
             if bindir is None:
                 pytest.skip("PostgreSQL is not installed (scripts/system-deps.sh installs it)")
             _PG = PgServer(bindir)
+            atexit.register(_PG.stop)
         return _PG
 
 
@@ -182,7 +67,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``@pytest.mark.backends("sqlite", reason=…)``: the other backends' runs are skipped, with the reason."""
+    """``@pytest.mark.backends("sqlite", reason=…)``: the other backends' runs are skipped, "
+    "with the reason."""
     for item in items:
         mark = item.get_closest_marker("backends")
         if mark is None:

@@ -108,7 +108,8 @@ class PgChannelStats:
         """Posts per UTC day over the last ``days`` active days: ``(YYYY-MM-DD, posts)``, oldest first."""
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT to_char(to_timestamp(date / 86400 * 86400) AT TIME ZONE 'UTC', 'YYYY-MM-DD'), COUNT(*) "
+                "SELECT to_char(to_timestamp(date / 86400 * 86400) AT TIME ZONE 'UTC', "
+                "'YYYY-MM-DD'), COUNT(*) "
                 "FROM posts WHERE channel_id = %s GROUP BY date / 86400 ORDER BY date / 86400 DESC LIMIT %s",
                 (channel_id, days),
             ).fetchall()

@@ -116,7 +116,8 @@ class PgChannels:
             if not (handle or ext_id is not None or ref.title):
                 raise StoreError("a post names no channel (no handle, id or title)")
             new = conn.execute(
-                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (%s, %s, %s, %s, %s) "
+                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (%s, "
+                "%s, %s, %s, %s) "
                 "RETURNING id",
                 (ref.platform, handle, ext_id, ref.title, now_ts()),
             ).fetchone()

@@ -10,10 +10,9 @@ always ``id > indexed_upto``.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 
-from svodka.errors import StoreError
+from svodka.query import And, Node, Not, Phrase, Term, parse_query
 from svodka.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
@@ -22,8 +21,6 @@ CONFIG = "russian"  # regconfig of posts.tsv and of every query
 INDEX_CHUNK = 20_000
 TSVECTOR = f"to_tsvector('{CONFIG}', text)"
 HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
-
-_WORD = re.compile(r"\w+", re.UNICODE)
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
@@ -54,21 +51,24 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     return done
 
 
-def _lexeme(word: str) -> str:
-    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+def _lexeme(word: str, prefix: bool = False) -> str:
+    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quoted + ":*" if prefix else quoted
+
+
+def _compile(node: Node) -> str:
+    if isinstance(node, Term):
+        return _lexeme(node.word, node.prefix)
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+    if isinstance(node, Not):
+        return f"!({_compile(node.node)})"
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(_compile(n) for n in node.nodes) + ")"
 
 
 def ts_query(text: str) -> str:
-    """The ``to_tsquery`` input for what a person typed: every word must occur, in any inflection (its
-    Snowball stem); ``"quoted phrases"`` stay phrases (``<->``). StoreError when nothing is left to search."""
-    parts: list[str] = []
-    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower()):
-        if phrase:
-            words = _WORD.findall(phrase)
-            if words:
-                parts.append("(" + " <-> ".join(_lexeme(w) for w in words) + ")")
-            continue
-        parts.extend(_lexeme(w) for w in _WORD.findall(bare))
-    if not parts:
-        raise StoreError(f"nothing to search for in {text!r}")
-    return " & ".join(parts)
+    """The ``to_tsquery`` input for what a person typed (the language of :mod:`svodka.query`): every word in
+    any inflection (``to_tsquery`` stems it as ``posts.tsv`` was stemmed), ``"phrases"`` as ``<->``,
+    ``prefix*`` as ``:*``, ``-word`` / ``NOT`` as ``!``, ``OR`` as ``|``. Malformed input: QueryError."""
+    return _compile(parse_query(text))

@@ -30,7 +30,8 @@ class PgLoginAttempts:
             # A successful login of the pair starts its count again (ids order attempts within a second).
             pair, pair_last = conn.execute(  # type: ignore[misc]
                 "SELECT COUNT(*), MAX(at) FROM login_attempts WHERE lower(username) = lower(%s) "
-                "AND client = %s AND at >= %s AND NOT ok AND id > COALESCE((SELECT MAX(id) FROM login_attempts"
+                "AND client = %s AND at >= %s AND NOT ok AND id > COALESCE((SELECT MAX(id) FROM "
+                "login_attempts"
                 " WHERE lower(username) = lower(%s) AND client = %s AND ok), 0)",
                 (name, client, since, name, client),
             ).fetchone()

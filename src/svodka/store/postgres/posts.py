@@ -129,7 +129,10 @@ class PgPosts:
             with conn.cursor() as cur, cur.copy(f"COPY stage (ord, {_STAGE_COLUMNS}) FROM STDIN") as copy:
                 for i, row in enumerate(staged.values()):
                     copy.write_row((i, *row))
-            changed = f"FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id WHERE {_CHANGED}"
+            changed = (
+                "FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id "
+                f"WHERE {_CHANGED}"
+            )
             result.edited = conn.execute(
                 "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
                 "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
@@ -141,7 +144,8 @@ class PgPosts:
                     "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
                     f"last_seen = %s, tsv = CASE WHEN p.id <= (SELECT indexed_upto FROM fts_state) "
                     f"THEN to_tsvector('{CONFIG}', s.text) END "
-                    f"FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id AND {_CHANGED}",
+                    "FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = "
+                    f"s.message_id AND {_CHANGED}",
                     (seen,),
                 )
             conn.execute(

@@ -33,7 +33,8 @@ class PgQuestions:
             return conn.execute(
                 "INSERT INTO questions (qid, text, ts, region, channel, imported_at) "
                 "SELECT DISTINCT ON (qid) qid, text, ts, region, channel, imported_at FROM ("
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[], %s::bigint[]) "
+                "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], "
+                "%s::text[], %s::bigint[]) "
                 "WITH ORDINALITY AS u(qid, text, ts, region, channel, imported_at, n)) x "
                 "ORDER BY qid, n ON CONFLICT (qid) DO NOTHING",
                 [list(col) for col in zip(*data, strict=True)],

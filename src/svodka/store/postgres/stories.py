@@ -34,7 +34,8 @@ class PgAnalysis:
         with self.db.write() as conn, conn.cursor() as cur:
             cur.executemany(
                 "INSERT INTO post_analysis VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (post_id) DO "
-                "UPDATE SET language = excluded.language, is_ad = excluded.is_ad, ad_reason = excluded.ad_reason, "
+                "UPDATE SET language = excluded.language, is_ad = excluded.is_ad, ad_reason = "
+                "excluded.ad_reason, "
                 "norm_text = excluded.norm_text, text_hash = excluded.text_hash, "
                 "origin_post_id = excluded.origin_post_id, analysed_at = excluded.analysed_at",
                 data,
@@ -110,7 +111,8 @@ class PgAnalysis:
     def set_state(self, key: str, value: int) -> None:
         with self.db.write() as conn:
             conn.execute(
-                "INSERT INTO pipeline_state VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO pipeline_state VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET "
+                "value = excluded.value",
                 (key, value),
             )
 
@@ -138,7 +140,8 @@ class PgAnalysis:
                 "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
                 "sp.story_id FROM post_analysis a JOIN posts p ON p.id = a.post_id "
                 "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
-                "WHERE p.date >= %s AND p.date < %s AND a.post_id <= %s AND NOT a.is_ad ORDER BY p.date, p.id",
+                "WHERE p.date >= %s AND p.date < %s AND a.post_id <= %s AND NOT a.is_ad ORDER "
+                "BY p.date, p.id",
                 (since, (1 << 62) if until is None else until, before_id),
             ).fetchall()
         return [WindowPost(*r) for r in rows]
@@ -187,14 +190,16 @@ class PgStories:
             if sids:
                 cur.executemany(
                     "INSERT INTO stories (id, first_date, last_date, n_posts, created_at, updated_at) "
-                    "VALUES (%s, 0, 0, 0, %s, %s) ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at",
+                    "VALUES (%s, 0, 0, 0, %s, %s) ON CONFLICT (id) DO UPDATE SET updated_at = "
+                    "excluded.updated_at",
                     [(s, ts, ts) for s in sids],
                 )
             if rows:
                 last = {p: (s, sim) for p, s, sim in rows}  # a post placed twice in a batch: the last wins
                 cur.executemany(
                     "INSERT INTO story_posts VALUES (%s, %s, %s, %s) ON CONFLICT (post_id) DO UPDATE "
-                    "SET story_id = excluded.story_id, similarity = excluded.similarity, added_at = excluded.added_at",
+                    "SET story_id = excluded.story_id, similarity = excluded.similarity, "
+                    "added_at = excluded.added_at",
                     [(p, s, sim, ts) for p, (s, sim) in last.items()],
                 )
             touched = sorted(set(sids) | {k for _g, k in merges})
@@ -225,7 +230,8 @@ class PgStories:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "SELECT id FROM stories WHERE last_date >= %s AND first_date < %s ORDER BY first_date, id",
+                    "SELECT id FROM stories WHERE last_date >= %s AND first_date < %s ORDER BY "
+                    "first_date, id",
                     (int(utc(since).timestamp()), int(utc(until).timestamp())),
                 )
             ]
@@ -288,7 +294,8 @@ class PgStories:
             }
             for r in conn.execute(
                 f"{select} JOIN story_posts sp ON sp.post_id = p.id "
-                "LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id = ANY(%s) ORDER BY p.date, p.id",
+                "LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id = ANY(%s) "
+                "ORDER BY p.date, p.id",
                 (list(ids),),
             ):
                 members[r[0]].append(StoryMember(to_stored(r[4:]), r[2], r[3], float(r[1])))
