@@ -3,10 +3,9 @@ store's sequence, texts embedded once, progress lines."""
 
 from __future__ import annotations
 
-import re
-
 import json
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Sequence

@@ -37,4 +37,3 @@ def test_a_postgresql_server_that_is_down_is_one_line_without_the_password(
     assert "\n" not in message and "s3cret-pw" not in message
     assert message.startswith(f"{scheme}://svodka@127.0.0.1:") and "cannot connect to PostgreSQL" in message
     assert os.listdir(tmp_path) == []  # not taken for a file name
-

@@ -74,8 +74,8 @@ def test_urls_are_shown_without_their_password(store_url: str) -> None:
 def test_the_cli_runs_on_a_postgresql_url(store_url: str, tmp_path: Path) -> None:
     jsonl = tmp_path / "posts.jsonl"
     jsonl.write_text(
-        '{"channel": "Newsroom", "message_id": 1, "date": "2024-12-02T09:00:00Z", "text": "Выборы в Грузии"}\n'
-        '{"channel": "Newsroom", "message_id": 2, "date": "2024-12-02T10:00:00Z", "text": "Снег в Москве"}\n',
+        '{"channel": "Newsroom", "message_id": 1, "date": "2024-12-02T09:00Z", "text": "Выборы в Грузии"}\n'
+        '{"channel": "Newsroom", "message_id": 2, "date": "2024-12-02T10:00Z", "text": "Снег в Москве"}\n',
         encoding="utf-8",
     )
     run = [sys.executable, "-m", "svodka", "--db", store_url]

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
+import psycopg
 
 from svodka.errors import NotFoundError
 from svodka.links import telegram_post_url
@@ -44,6 +45,74 @@ _CHANGED = (
     "p.content_hash != s.content_hash AND (s.edited IS NULL OR p.edited IS NULL OR s.edited >= p.edited) "
     "AND NOT (s.edited IS NULL AND p.edited IS NOT NULL)"
 )
+
+
+_STAGE_TYPES = [
+    "int8", "int8", "int8", "text", "text", "text", "int8", "int8", "int8", "text", "text", "text",
+    "text", "int8", "int8", "text", "text", "text", "int8", "int8", "bytea",
+]  # fmt: skip
+
+
+def _stored_keys(conn: psycopg.Connection, keys: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these ``(channel_id, message_id)`` are stored already."""
+    channels, messages = [k[0] for k in keys], [k[1] for k in keys]
+    rows = conn.execute(
+        "SELECT p.channel_id, p.message_id FROM unnest(%s::bigint[], %s::bigint[]) AS k(c, m) "
+        "JOIN posts p ON p.channel_id = k.c AND p.message_id = k.m",
+        (channels, messages),
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def _copy(
+    conn: psycopg.Connection, target: str, rows: list[tuple[Any, ...]], extra: tuple[int, ...] = ()
+) -> None:
+    """COPY (binary) ``rows`` (post rows of :func:`_row`, each with ``extra`` after it) into ``target``; the
+    stage gets each row's position first."""
+    stage = target.startswith("stage")
+    columns = f"stage (ord, {target[len('stage (') :]}" if stage else target
+    types = (["int4"] if stage else []) + _STAGE_TYPES + ["int8"] * len(extra)
+    with conn.cursor() as cur, cur.copy(f"COPY {columns} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
+        for i, row in enumerate(rows):
+            copy.write_row((i, *row) if stage else (*row, *extra))
+
+
+def _merge_known(conn: psycopg.Connection, seen: int) -> int:
+    """Merge the staged copies of posts already stored: a changed text keeps the old one as a version (and is
+    re-indexed when it was indexed), changed counters are refreshed; returns how many were edited."""
+    conn.execute("ANALYZE stage")  # what is left of it: the planner then joins by the posts' unique key
+    changed = (
+        "FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id "
+        f"WHERE {_CHANGED}"
+    )
+    edited = conn.execute(
+        "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
+        "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
+        f"p.text, p.entities, p.edited, p.last_seen {changed}"
+    ).rowcount
+    if edited:
+        conn.execute(
+            "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
+            "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
+            "last_seen = %s, tsv = CASE WHEN p.id <= (SELECT indexed_upto FROM fts_state) "
+            f"THEN to_tsvector('{CONFIG}', s.text) END "
+            f"FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id AND {_CHANGED}",
+            (seen,),
+        )
+    conn.execute(
+        """
+        UPDATE posts p SET views = COALESCE(s.views, p.views),
+            forwards = COALESCE(s.forwards, p.forwards),
+            reactions = COALESCE(s.reactions, p.reactions)
+        FROM stage s
+        WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id
+          AND (s.views IS DISTINCT FROM p.views AND s.views IS NOT NULL
+            OR s.forwards IS DISTINCT FROM p.forwards AND s.forwards IS NOT NULL
+            OR s.reactions IS DISTINCT FROM p.reactions AND s.reactions IS NOT NULL)
+        """
+    )
+    return edited
 
 
 def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
@@ -113,7 +182,8 @@ class PgPosts:
     # --- writing -------------------------------------------------------------------------------------
     def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
         """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the batch is
-        COPied into a staging table, then merged with four set-based statements."""
+        COPied (binary) into a staging table; new posts are inserted from it in one statement, and only
+        when some were stored before are those merged (:func:`_merge_known`)."""
         seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
         result = SaveResult()
         with self.db.write() as conn:
@@ -124,48 +194,31 @@ class PgPosts:
                 staged[row[0], row[1]] = row
             if not staged:
                 return result
-            conn.execute(_STAGE_TABLE)
-            conn.execute("DELETE FROM stage")
-            with conn.cursor() as cur, cur.copy(f"COPY stage (ord, {_STAGE_COLUMNS}) FROM STDIN") as copy:
-                for i, row in enumerate(staged.values()):
-                    copy.write_row((i, *row))
-            changed = (
-                "FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id "
-                f"WHERE {_CHANGED}"
-            )
-            result.edited = conn.execute(
-                "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
-                "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
-                f"p.text, p.entities, p.edited, p.last_seen {changed}"
-            ).rowcount
-            if result.edited:
-                conn.execute(
-                    "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
-                    "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
-                    f"last_seen = %s, tsv = CASE WHEN p.id <= (SELECT indexed_upto FROM fts_state) "
-                    f"THEN to_tsvector('{CONFIG}', s.text) END "
-                    "FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = "
-                    f"s.message_id AND {_CHANGED}",
-                    (seen,),
+            known = _stored_keys(conn, list(staged))
+            fresh = [row for key, row in staged.items() if key not in known]
+            if fresh:
+                try:
+                    with conn.transaction():  # a savepoint: a writer beside us may store one of them first
+                        _copy(conn, f"posts ({_STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
+                    result.new = len(fresh)
+                except psycopg.errors.UniqueViolation:
+                    known = set()  # all of them through the stage, which skips what is there now
+            if result.new < len(staged):
+                rest = (
+                    [row for key, row in staged.items() if key in known]
+                    if result.new
+                    else list(staged.values())
                 )
-            conn.execute(
-                """
-                UPDATE posts p SET views = COALESCE(s.views, p.views),
-                    forwards = COALESCE(s.forwards, p.forwards),
-                    reactions = COALESCE(s.reactions, p.reactions)
-                FROM stage s
-                WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id
-                  AND (s.views IS DISTINCT FROM p.views AND s.views IS NOT NULL
-                    OR s.forwards IS DISTINCT FROM p.forwards AND s.forwards IS NOT NULL
-                    OR s.reactions IS DISTINCT FROM p.reactions AND s.reactions IS NOT NULL)
-                """
-            )
-            result.new = conn.execute(
-                f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
-                f"SELECT {_STAGE_COLUMNS}, %s, %s FROM stage ORDER BY ord "
-                "ON CONFLICT (channel_id, message_id) DO NOTHING",
-                (seen, seen),
-            ).rowcount
+                conn.execute(_STAGE_TABLE)
+                conn.execute("DELETE FROM stage")
+                _copy(conn, f"stage ({_STAGE_COLUMNS})", rest)
+                result.new += conn.execute(
+                    f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
+                    f"SELECT {_STAGE_COLUMNS}, %s, %s FROM stage ORDER BY ord "
+                    "ON CONFLICT (channel_id, message_id) DO NOTHING",
+                    (seen, seen),
+                ).rowcount
+                result.edited = _merge_known(conn, seen)
             result.unchanged = len(staged) - result.new - result.edited
         return result
 

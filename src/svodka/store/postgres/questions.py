@@ -101,7 +101,7 @@ class PgQuestions:
     def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
         """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
         with self.db.read() as conn:
-            return conn.execute(  # type: ignore[return-value]
+            return conn.execute(
                 "SELECT g.group_id, q.text, g.size, g.topic_id, g.subtopic_id FROM question_groups g "
                 "JOIN questions q ON q.qid = g.group_id ORDER BY q.seq"
             ).fetchall()
@@ -121,7 +121,7 @@ class PgQuestions:
                 "SELECT norm_key, group_id FROM question_norms WHERE norm_key = ANY(%s)",
                 (list(dict.fromkeys(keys)),),
             ).fetchall()
-        return dict(rows)  # type: ignore[arg-type]
+        return dict(rows)
 
     def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
         """(questions per UTC day, questions per region, most first) for every topic and subtopic id."""
@@ -146,7 +146,7 @@ def _many(conn: psycopg.Connection, sql: str, rows: Iterable[Sequence[Any]]) -> 
     data = list(rows)
     if data:
         with conn.cursor() as cur:
-            cur.executemany(sql, data)  # type: ignore[arg-type]  # our own statements
+            cur.executemany(sql, data)  # our own statements
 
 
 def _assign(conn: psycopg.Connection, rows: Iterable[tuple[str, str, int, int]]) -> list[str]:
@@ -205,7 +205,7 @@ def _refresh_sizes(conn: psycopg.Connection) -> None:
     sizes: dict[int, int] = {}
     for col in ("topic_id", "subtopic_id"):
         for tid, n in conn.execute(
-            f"SELECT {col}, sum(size) FROM question_groups WHERE {col} IS NOT NULL GROUP BY {col}"  # type: ignore[arg-type]
+            f"SELECT {col}, sum(size) FROM question_groups WHERE {col} IS NOT NULL GROUP BY {col}"
         ):
             sizes[int(tid)] = int(n)
     tids = [r[0] for r in conn.execute("SELECT tid FROM question_topics")]
@@ -226,7 +226,7 @@ def _add_counts(conn: psycopg.Connection, source: str) -> None:
     days: Counter[tuple[int, str]] = Counter()
     regions: Counter[tuple[int, str]] = Counter()
     for topic, sub, day, region, n in conn.execute(
-        f"SELECT topic_id, subtopic_id, {_DAY}, coalesce(region, '—'), count(*) FROM {source} "  # type: ignore[arg-type]
+        f"SELECT topic_id, subtopic_id, {_DAY}, coalesce(region, '—'), count(*) FROM {source} "
         "WHERE topic_id IS NOT NULL OR subtopic_id IS NOT NULL GROUP BY 1, 2, 3, 4"
     ):
         for tid in {topic, sub} - {None}:

@@ -278,7 +278,7 @@ class PgStories:
     def assignments(self) -> dict[int, int]:
         """``{post_id: story_id}`` of every placed post."""
         with self.db.read() as conn:
-            return dict(conn.execute("SELECT post_id, story_id FROM story_posts").fetchall())  # type: ignore[arg-type]
+            return dict(conn.execute("SELECT post_id, story_id FROM story_posts").fetchall())
 
     def _load(self, ids: Sequence[int]) -> builtins.list[Story]:
         if not ids:
