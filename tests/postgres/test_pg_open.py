@@ -84,3 +84,20 @@ def test_the_cli_runs_on_a_postgresql_url(store_url: str, tmp_path: Path) -> Non
     found = subprocess.run([*run, "search", "выборах"], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert found.returncode == 0, found.stderr
     assert "Грузии" in found.stdout and "Москве" not in found.stdout
+
+
+def test_text_with_nul_characters_is_stored_marked_not_refused(store_url: str) -> None:
+    """PostgreSQL text cannot hold NUL (SQLite's can): a post or a group name with one is stored with U+FFFD
+    in its place, and saving the same post again is no edit (the hash is of the text as it came)."""
+    from datetime import UTC, datetime
+
+    from svodka.model import ChannelRef, Post
+
+    post = Post(ChannelRef(handle="nul"), 1, datetime(2024, 12, 2, tzinfo=UTC), "до\x00после")
+    with open_store(store_url) as store:
+        assert store.posts.save([post]).new == 1
+        assert store.posts.save([post]).unchanged == 1
+        stored = store.posts.by_key(store.channels.get(ChannelRef(handle="nul")).id, 1)
+        assert stored is not None and stored.text == "до\ufffdпосле"
+        channel = store.channels.add(ChannelRef(handle="other"), groups=["a\x00b"])
+        assert channel.groups == ("a\ufffdb",)

@@ -18,6 +18,8 @@ from contextlib import contextmanager, suppress
 from importlib import resources
 
 import psycopg
+from psycopg.adapt import AdaptersMap
+from psycopg.types import string
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from svodka.errors import StoreError
@@ -27,6 +29,21 @@ log = logging.getLogger(__name__)
 MIGRATIONS_PACKAGE = "svodka.store.postgres.migrations"
 POOL_SIZE = 8
 MIGRATION_LOCK = 0x5F0D4A  # advisory lock: one process migrates a database at a time
+
+
+def _nul_free(base: type[string.Dumper]) -> type[string.Dumper]:
+    """``base`` with NUL characters written as U+FFFD: PostgreSQL text cannot hold NUL (SQLite's can), and
+    a post or a name that has one is stored, visibly marked, instead of failing its whole batch."""
+
+    def dump(self: string.Dumper, obj: str) -> bytes | bytearray | memoryview | None:
+        return base.dump(self, obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)
+
+    return type(f"NulFree{base.__name__}", (base,), {"dump": dump})
+
+
+ADAPTERS = AdaptersMap(psycopg.adapters)
+for _dumper in (string.StrDumperUnknown, string.StrDumper, string.StrBinaryDumper):
+    ADAPTERS.register_dumper(str, _nul_free(_dumper))
 
 
 def now_ts() -> int:
@@ -82,7 +99,7 @@ class Database:
         options = f"-c lock_timeout={int(busy_timeout * 1000)}"
         if readonly:
             options += " -c default_transaction_read_only=on"
-        self._kwargs: dict[str, object] = {"autocommit": True, "options": options}
+        self._kwargs: dict[str, object] = {"autocommit": True, "options": options, "context": ADAPTERS}
         try:
             with psycopg.connect(url, connect_timeout=10, **self._kwargs) as conn:  # type: ignore[arg-type]
                 self._migrate(conn)

@@ -1,10 +1,10 @@
 """Full-text search over posts in PostgreSQL: the query language as a ``tsquery``, and bulk indexing.
 
-``posts.tsv`` holds ``to_tsvector('russian', text)`` — PostgreSQL's own Russian configuration: Snowball
-stems for Cyrillic words, its English stemmer for Latin ones, ё folded to е — under a GIN index. It is
-filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite backend
-fills its FTS5 table: ``fts_state.indexed_upto`` is the highest post id indexed, so what is pending is
-always ``id > indexed_upto``.
+``posts.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
+Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
+е — under a GIN index. It is filled in bulk after writes and before any search (migration
+0007_fts_deferred), as the SQLite backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest
+post id indexed, so what is pending is always ``id > indexed_upto``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,18 @@ log = logging.getLogger(__name__)
 
 CONFIG = "russian"  # regconfig of posts.tsv and of every query
 INDEX_CHUNK = 20_000
-TSVECTOR = f"to_tsvector('{CONFIG}', text)"
+# Links and markup are split into their words before parsing, as SQLite's unicode61 tokenizer splits them:
+# PostgreSQL's parser keeps a URL whole (bbc.com/russian/… is one lexeme), so "russian" would not find it.
+_SPLIT = "/.:?=&_#+~|*[]()<>"  # no %: the SQL carries parameters
+
+
+def tsvector_of(column: str) -> str:
+    """The SQL of the stored ``tsvector`` of a text column."""
+    spaces = " " * len(_SPLIT)
+    return f"to_tsvector('{CONFIG}', translate({column}, '{_SPLIT}', '{spaces}'))"
+
+
+TSVECTOR = tsvector_of("text")
 HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
 
 

@@ -16,7 +16,7 @@ from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, Searc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, ts_query
+from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, ts_query, tsvector_of
 from svodka.store.sqlite.posts import content_hash
 
 _STAGE_COLUMNS = (
@@ -96,7 +96,7 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
             "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
             "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
             "last_seen = %s, tsv = CASE WHEN p.id <= (SELECT indexed_upto FROM fts_state) "
-            f"THEN to_tsvector('{CONFIG}', s.text) END "
+            f"THEN {tsvector_of('s.text')} END "
             f"FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id AND {_CHANGED}",
             (seen,),
         )
