@@ -105,7 +105,7 @@ class Database:
                 self._migrate(conn)
         except psycopg.Error as e:
             raise explain(url, e) from None
-        self.pool = ConnectionPool(url, min_size=1, max_size=POOL_SIZE, kwargs=self._kwargs, open=False)
+        self.pool = ConnectionPool(url, min_size=0, max_size=POOL_SIZE, kwargs=self._kwargs, open=False)
         try:
             self.pool.open(wait=True, timeout=10)
         except (PoolTimeout, psycopg.Error) as e:
