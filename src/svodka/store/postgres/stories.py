@@ -261,12 +261,13 @@ class PgStories:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    f"WITH q AS (SELECT to_tsquery('{CONFIG}', %s) AS q), hits AS MATERIALIZED ("
-                    "SELECT sp.story_id, ts_rank_cd(p.tsv, q.q) AS score FROM posts p "
-                    "JOIN story_posts sp ON sp.post_id = p.id, q WHERE p.tsv @@ q.q "
+                    "WITH hits AS MATERIALIZED (SELECT sp.story_id, p.tsv FROM posts p "
+                    f"JOIN story_posts sp ON sp.post_id = p.id WHERE p.tsv @@ to_tsquery('{CONFIG}', %s) "
                     "ORDER BY p.id DESC LIMIT %s) "
-                    "SELECT story_id FROM hits GROUP BY story_id ORDER BY MAX(score) DESC, story_id LIMIT %s",
-                    (tsq, SEARCH_RANK_WINDOW, limit),
+                    "SELECT story_id FROM hits GROUP BY story_id ORDER BY MAX(ts_rank_cd(tsv, "
+                    f"to_tsquery('{CONFIG}', "
+                    "%s))) DESC, story_id LIMIT %s",
+                    (tsq, SEARCH_RANK_WINDOW, tsq, limit),
                 )
             ]
         return self._load(ids)
