@@ -1,5 +1,6 @@
 """Full-text search on PostgreSQL: the query language of svodka.query compiled to a tsquery over the stored
-``tsvector`` (``russian`` configuration, GIN index), ranked by ts_rank_cd, with ts_headline snippets."""
+``tsvector`` (``russian`` configuration, GIN index; post_search beside posts), ranked by ts_rank_cd, with
+ts_headline snippets."""
 
 from __future__ import annotations
 
@@ -91,11 +92,15 @@ def test_the_index_is_a_stored_tsvector_under_gin(searchable: Store) -> None:
     url = searchable.url
     with psycopg.connect(url) as conn:
         kind = conn.execute(
-            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'posts'::regclass "
+            "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+            "'post_search'::regclass "
             "AND attname = 'tsv'"
         ).fetchone()
-        index = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'posts_tsv'").fetchone()
-        unindexed = conn.execute("SELECT COUNT(*) FROM posts WHERE tsv IS NULL").fetchone()
+        index = conn.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'post_search_tsv'").fetchone()
+        unindexed = conn.execute(
+            "SELECT COUNT(*) FROM posts p WHERE NOT EXISTS (SELECT 1 FROM post_search s WHERE "
+            "s.post_id = p.id)"
+        ).fetchone()
     assert kind == ("tsvector",) and index is not None and "USING gin (tsv)" in index[0]
     assert unindexed == (0,)
 

@@ -1,6 +1,6 @@
 """Full-text search over posts in PostgreSQL: the query language as a ``tsquery``, and bulk indexing.
 
-``posts.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
+``post_search.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
 е — under a GIN index. It is filled in bulk after writes and before any search (migration
 0007_fts_deferred), as the SQLite backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest
@@ -17,7 +17,7 @@ from svodka.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
 
-CONFIG = "russian"  # regconfig of posts.tsv and of every query
+CONFIG = "russian"  # regconfig of post_search.tsv and of every query
 INDEX_CHUNK = 20_000
 # Links and markup are split into their words before parsing, as SQLite's unicode61 tokenizer splits them:
 # PostgreSQL's parser keeps a URL whole (bbc.com/russian/… is one lexeme), so "russian" would not find it.
@@ -35,7 +35,8 @@ HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragm
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
-    """Fill ``tsv`` of every post not yet indexed, in chunks of one transaction each; returns how many.
+    """Index (``post_search``) every post not yet indexed, in chunks of one transaction each; returns how
+    many.
 
     A read-only store is searched as it is (what was indexed when it was last written)."""
     if db.readonly:
@@ -51,7 +52,8 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
                 break
             end = min(top, upto + INDEX_CHUNK)
             n = conn.execute(
-                f"UPDATE posts SET tsv = {TSVECTOR} WHERE id > %s AND id <= %s", (upto, end)
+                f"INSERT INTO post_search SELECT id, {TSVECTOR} FROM posts WHERE id > %s AND id <= %s",
+                (upto, end),
             ).rowcount
             conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
         done += max(n, 0)
@@ -80,6 +82,6 @@ def _compile(node: Node) -> str:
 
 def ts_query(text: str) -> str:
     """The ``to_tsquery`` input for what a person typed (the language of :mod:`svodka.query`): every word in
-    any inflection (``to_tsquery`` stems it as ``posts.tsv`` was stemmed), ``"phrases"`` as ``<->``,
+    any inflection (``to_tsquery`` stems it as ``post_search.tsv`` was stemmed), ``"phrases"`` as ``<->``,
     ``prefix*`` as ``:*``, ``-word`` / ``NOT`` as ``!``, ``OR`` as ``|``. Malformed input: QueryError."""
     return _compile(parse_query(text))

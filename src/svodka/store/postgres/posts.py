@@ -92,13 +92,21 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
         f"p.text, p.entities, p.edited, p.last_seen {changed}"
     ).rowcount
     if edited:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
+                "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
+                "last_seen = %s FROM stage s WHERE p.channel_id = s.channel_id "
+                f"AND p.message_id = s.message_id AND {_CHANGED} RETURNING p.id",
+                (seen,),
+            )
+        ]
+        # an indexed post is indexed as edited (one not indexed yet will be, by index_pending)
         conn.execute(
-            "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
-            "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
-            "last_seen = %s, tsv = CASE WHEN p.id <= (SELECT indexed_upto FROM fts_state) "
-            f"THEN {tsvector_of('s.text')} END "
-            f"FROM stage s WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id AND {_CHANGED}",
-            (seen,),
+            f"UPDATE post_search ps SET tsv = {tsvector_of('p.text')} FROM posts p "
+            "WHERE p.id = ps.post_id AND ps.post_id = ANY(%s)",
+            (ids,),
         )
     conn.execute(
         """
@@ -348,12 +356,12 @@ class PgPosts:
         where, params = _filters(channel_ids, since, until, language)
         with self.db.read() as conn:
             # the tsquery inline (not in a CTE): the planner then sizes the GIN scan by its selectivity
+            joined = " JOIN posts p ON p.id = s.post_id" if where else ""
             ranked = conn.execute(
-                "WITH hits AS MATERIALIZED (SELECT p.id, p.tsv FROM posts p WHERE p.tsv @@ "
-                f"to_tsquery('{CONFIG}', "
-                f"%s){where} ORDER BY p.id DESC LIMIT %s) SELECT id, ts_rank_cd(tsv, "
-                f"to_tsquery('{CONFIG}', %s)) "
-                "AS score FROM hits ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
+                f"WITH hits AS MATERIALIZED (SELECT s.post_id AS id, s.tsv FROM post_search s{joined} "
+                f"WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where} ORDER BY s.post_id DESC LIMIT %s) "
+                f"SELECT id, ts_rank_cd(tsv, to_tsquery('{CONFIG}', %s)) AS score FROM hits "
+                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
                 (tsq, *params, rank_window, tsq, limit, offset),
             ).fetchall()
             if not ranked:

@@ -261,9 +261,10 @@ class PgStories:
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "WITH hits AS MATERIALIZED (SELECT sp.story_id, p.tsv FROM posts p "
-                    f"JOIN story_posts sp ON sp.post_id = p.id WHERE p.tsv @@ to_tsquery('{CONFIG}', %s) "
-                    "ORDER BY p.id DESC LIMIT %s) "
+                    "WITH hits AS MATERIALIZED (SELECT sp.story_id, s.tsv FROM post_search s "
+                    "JOIN story_posts sp ON sp.post_id = s.post_id WHERE s.tsv @@ "
+                    f"to_tsquery('{CONFIG}', %s) "
+                    "ORDER BY s.post_id DESC LIMIT %s) "
                     "SELECT story_id FROM hits GROUP BY story_id ORDER BY MAX(ts_rank_cd(tsv, "
                     f"to_tsquery('{CONFIG}', "
                     "%s))) DESC, story_id LIMIT %s",
