@@ -32,11 +32,11 @@ class PgQuestions:
             # in the given order, a repeated qid once (SQLite's INSERT OR IGNORE row by row)
             return conn.execute(
                 "INSERT INTO questions (qid, text, ts, region, channel, imported_at) "
-                "SELECT DISTINCT ON (qid) qid, text, ts, region, channel, imported_at FROM ("
-                "SELECT * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], "
-                "%s::text[], %s::bigint[]) "
-                "WITH ORDINALITY AS u(qid, text, ts, region, channel, imported_at, n)) x "
-                "ORDER BY qid, n ON CONFLICT (qid) DO NOTHING",
+                "SELECT qid, text, ts, region, channel, imported_at FROM ("
+                "SELECT DISTINCT ON (qid) * FROM unnest(%s::text[], %s::text[], %s::bigint[], %s::text[], "
+                "%s::text[], %s::bigint[]) WITH ORDINALITY AS u(qid, text, ts, region, channel, "
+                "imported_at, n) "
+                "ORDER BY qid, n) x ORDER BY n ON CONFLICT (qid) DO NOTHING",
                 [list(col) for col in zip(*data, strict=True)],
             ).rowcount
 
