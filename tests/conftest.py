@@ -3,16 +3,25 @@
 Store tests take the ``store`` fixture (or ``store_url`` / :func:`open_test_store` for a CLI run, a
 subprocess or a second store), so each runs once per backend in :data:`BACKENDS`. Tests of one backend's
 internals (migrations, FTS5, WAL, read-only files) live in ``tests/<backend>/``.
+
+PostgreSQL: the suite starts its own server (:class:`PgServer`: ``initdb`` into a temporary folder, as an
+unprivileged user when the suite runs as root, on a free port of 127.0.0.1) the first time a test asks for a
+PostgreSQL store, migrates one template database, and gives every store a database of its own copied from
+it (``CREATE DATABASE … TEMPLATE``), dropped when its test ends; the server stops when the session does.
+A test that cannot run on a backend says so: ``@pytest.mark.backends("sqlite", reason="…")``.
 """
 
 from __future__ import annotations
 
+import atexit
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from svodka.store import Store, open_store
+from svodka.store.postgres.scratch import PgServer, pg_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
@@ -22,11 +31,65 @@ def _sqlite_url(tmp_path: Path, name: str) -> str:
     return str(tmp_path / f"{name}.db")
 
 
+_PG: PgServer | None = None
+_PG_LOCK = threading.Lock()
+
+
+def pg_server() -> PgServer:
+    """The session's PostgreSQL server, started on first use; skips the test when PostgreSQL is absent."""
+    global _PG
+    with _PG_LOCK:
+        if _PG is None:
+            bindir = pg_bindir()
+            if bindir is None:
+                pytest.skip("PostgreSQL is not installed (scripts/system-deps.sh installs it)")
+            _PG = PgServer(bindir)
+            atexit.register(_PG.stop)
+        return _PG
+
+
+def _postgresql_url(tmp_path: Path, name: str) -> str:
+    return pg_server().new_database(tmp_path, name)
+
+
 # A backend joins the suite with one row: its name (the test id) → a function giving the URL of a fresh,
 # empty store named ``name`` under the test's ``tmp_path`` (a file, or a new database on a test server).
 BACKENDS: dict[str, Callable[[Path, str], str]] = {
     "sqlite": _sqlite_url,
+    "postgresql": _postgresql_url,
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "backends(*names, reason): run only on these store backends; the reason is required"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``@pytest.mark.backends("sqlite", reason=…)``: the other backends' runs are skipped, "
+    "with the reason."""
+    for item in items:
+        mark = item.get_closest_marker("backends")
+        if mark is None:
+            continue
+        reason = mark.kwargs.get("reason")
+        if not reason:
+            raise pytest.UsageError(
+                f"{item.nodeid}: @pytest.mark.backends needs reason=… (why not elsewhere)"
+            )
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")  # type: ignore[attr-defined]
+        if backend and backend not in mark.args:
+            item.add_marker(pytest.mark.skip(reason=f"not on {backend}: {reason}"))
+
+
+@pytest.fixture(autouse=True)
+def _drop_test_databases(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's PostgreSQL databases (made for its tmp_path) are dropped when it ends."""
+    yield
+    tmp = request.node.funcargs.get("tmp_path") if hasattr(request.node, "funcargs") else None
+    if _PG is not None and tmp is not None:
+        _PG.drop_for(tmp)
 
 
 def new_store_url(backend: str, tmp_path: Path, name: str = "test") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -209,5 +210,5 @@ def test_progress_log_every_interval_with_eta(caplog: pytest.LogCaptureFixture) 
 
 
 def test_store_errors_inside_a_nested_write_are_one_line(store: Store) -> None:
-    with pytest.raises(StoreError, match=r"test\.db"), store.transaction():
+    with pytest.raises(StoreError, match=re.escape(store.url)), store.transaction():
         store.analysis.save([PostAnalysis(999, "ru", False, None, "x", 1)])  # no such post: foreign key

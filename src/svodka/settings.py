@@ -67,7 +67,13 @@ class Tables(tuple[dict[str, Any], ...]):
 
 TABLE: tuple[Setting, ...] = (
     # --- store ---
-    S("store.db", "svodka.db", "Database: a SQLite file path (or sqlite:///PATH).", alias="SVODKA_DB"),
+    S(
+        "store.db",
+        "svodka.db",
+        "Database: a SQLite file path (or sqlite:///PATH), or postgresql://USER@HOST:PORT/DB (the password"
+        " from PGPASSWORD or ~/.pgpass).",
+        alias="SVODKA_DB",
+    ),
     S("store.batch_size", 5000, "Posts written per transaction when importing or collecting.", int),
     S("store.busy_timeout", 10.0, "Seconds to wait for another writer before giving up.", float),
     # --- import ---

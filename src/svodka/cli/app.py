@@ -75,7 +75,7 @@ def common_options(f: F) -> F:
         metavar="PATH",
         expose_value=False,
         callback=_remember("store.db"),
-        help="Database file [env SVODKA_DB; default svodka.db].",
+        help="Database file, or postgresql://USER@HOST:PORT/DB [env SVODKA_DB; default svodka.db].",
     )(f)
     return f
 

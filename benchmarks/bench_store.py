@@ -1,0 +1,107 @@
+"""The store backends side by side, in one run on the same posts: import (posts.save in batches, then the
+bulk full-text indexing), re-import (everything unchanged) and search latency, SQLite and PostgreSQL.
+
+    .venv/bin/python benchmarks/bench_store.py                         # tg_ru_news_2024 (22,099 posts)
+    .venv/bin/python benchmarks/bench_store.py --pg postgresql://svodka@db/bench  # an empty database
+
+Without ``--pg`` the PostgreSQL side runs on a throwaway server this script starts (svodka.store.postgres.
+scratch: initdb in a temporary folder, fsync off — as the tests run it; a production server with fsync on
+commits each batch to disk as well). The posts are read from the file once, before any timing, so the
+figures are the stores' own: ``store/s`` is posts saved per second (batches of ``--batch`` posts, one
+transaction each), ``index/s`` posts made searchable per second afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from svodka.ingest import batched_posts
+from svodka.model import Post
+from svodka.sources.files import ReadOptions, ReadStats, detect
+from svodka.store import Store, open_store
+from svodka.store.postgres.scratch import PgServer, pg_bindir
+
+ROOT = Path(__file__).resolve().parent.parent
+RU = ROOT.parent / "shared" / "data" / "tg_ru_news_2024" / "posts.jsonl"
+QUERIES = ["выборы", "курс рубля", '"в москве"', "украин* -россия", "трамп OR байден", "погода москва"]
+
+
+def read_posts(path: Path) -> list[Post]:
+    return list(detect(path).read(path, ReadOptions(), ReadStats()))
+
+
+def measure(store: Store, posts: list[Post], batch: int, search_rounds: int) -> dict[str, float]:
+    started = time.perf_counter()
+    new = sum(store.posts.save(b).new for b in batched_posts(posts, batch))
+    stored = time.perf_counter() - started
+    started = time.perf_counter()
+    indexed = store.posts.index_pending()
+    index = time.perf_counter() - started
+    started = time.perf_counter()
+    unchanged = sum(store.posts.save(b).unchanged for b in batched_posts(posts, batch))
+    again = time.perf_counter() - started
+    assert new == indexed == unchanged == len(posts), (new, indexed, unchanged, len(posts))
+    times = []
+    for _ in range(search_rounds):
+        for q in QUERIES:
+            t = time.perf_counter()
+            store.posts.search(q, limit=20)
+            times.append(time.perf_counter() - t)
+    times.sort()
+    return {
+        "store": len(posts) / stored,
+        "index": len(posts) / index,
+        "again": len(posts) / again,
+        "search_p50": statistics.median(times) * 1000,
+        "search_p95": times[int(0.95 * (len(times) - 1))] * 1000,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--posts", type=Path, default=RU, help="a file `svodka import` reads")
+    ap.add_argument("--batch", type=int, default=5000, help="posts per transaction (store.batch_size)")
+    ap.add_argument("--pg", help="an empty PostgreSQL database to use instead of a throwaway server")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of the search queries")
+    args = ap.parse_args()
+    posts = read_posts(args.posts)
+    print(f"{len(posts):,} posts of {args.posts.name}, batches of {args.batch:,}", flush=True)
+    results: dict[str, dict[str, float]] = {}
+    server = None
+    with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
+        try:
+            with open_store(Path(tmp) / "bench.db") as sqlite:
+                results["sqlite"] = measure(sqlite, posts, args.batch, args.rounds)
+            url = args.pg
+            if url is None:
+                bindir = pg_bindir()
+                if bindir is None:
+                    sys.exit("PostgreSQL is not installed (scripts/system-deps.sh), or give --pg URL")
+                server = PgServer(bindir)
+                url = server.new_database("bench", "bench")
+            with open_store(url) as pg:
+                results["postgresql"] = measure(pg, posts, args.batch, args.rounds)
+        finally:
+            if server is not None:
+                server.stop()
+    print(f"{'backend':<11} {'store/s':>9} {'index/s':>9} {'again/s':>9} {'search p50 ms':>14} {'p95 ms':>8}")
+    for name, r in results.items():
+        print(
+            f"{name:<11} {r['store']:>9,.0f} {r['index']:>9,.0f} {r['again']:>9,.0f} "
+            f"{r['search_p50']:>14.1f} {r['search_p95']:>8.1f}"
+        )
+    s, p = results["sqlite"], results["postgresql"]
+    print(
+        f"PostgreSQL / SQLite: store {p['store'] / s['store']:.2f}×, index {p['index'] / s['index']:.2f}×, "
+        f"re-import {p['again'] / s['again']:.2f}×, "
+        f"search p95 {p['search_p95'] / s['search_p95']:.2f}× (time)"
+    )
+
+
+if __name__ == "__main__":
+    main()

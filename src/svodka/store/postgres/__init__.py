@@ -1,0 +1,58 @@
+"""The PostgreSQL backend: a team server's store (a connection pool, many processes on one database)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from svodka.store.postgres.api_keys import PgApiKeys
+from svodka.store.postgres.channel_stats import PgChannelStats
+from svodka.store.postgres.channels import PgChannels
+from svodka.store.postgres.db import Database, safe_url
+from svodka.store.postgres.digest_jobs import PgDigestJobs
+from svodka.store.postgres.digests import PgDigests
+from svodka.store.postgres.login_attempts import PgLoginAttempts
+from svodka.store.postgres.marks import PgMarks
+from svodka.store.postgres.posts import PgPosts
+from svodka.store.postgres.questions import PgQuestions
+from svodka.store.postgres.sessions import PgSessions
+from svodka.store.postgres.state import PgState
+from svodka.store.postgres.stories import PgAnalysis, PgStories
+from svodka.store.postgres.users import PgUsers
+
+
+class PgStore:
+    """An open PostgreSQL database and its repositories."""
+
+    def __init__(self, url: str, busy_timeout: float = 10.0, readonly: bool = False) -> None:
+        self.url = safe_url(url)  # what is shown; the password never leaves the connection string
+        self.db = Database(url, busy_timeout=busy_timeout, readonly=readonly)
+        self.channels = PgChannels(self.db)
+        self.posts = PgPosts(self.db, self.channels)
+        self.state = PgState(self.db)
+        self.digests = PgDigests(self.db)
+        self.digest_jobs = PgDigestJobs(self.db)
+        self.users = PgUsers(self.db)
+        self.sessions = PgSessions(self.db)
+        self.api_keys = PgApiKeys(self.db)
+        self.login_attempts = PgLoginAttempts(self.db)
+        self.marks = PgMarks(self.db)
+        self.channel_stats = PgChannelStats(self.db)
+        self.stories = PgStories(self.db)
+        self.analysis = PgAnalysis(self.db)
+        self.questions = PgQuestions(self.db)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Every repository write inside is one transaction: stored together, or not at all."""
+        with self.db.write():
+            yield
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> PgStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

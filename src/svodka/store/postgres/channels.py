@@ -1,0 +1,291 @@
+"""Channels and feeds in PostgreSQL."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import psycopg
+
+from svodka.errors import NotFoundError, StoreError
+from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
+from svodka.store.postgres.db import Database, now_ts
+
+_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
+
+
+def _to_channel(conn: psycopg.Connection, row: Sequence[Any]) -> Channel:
+    groups = tuple(
+        r[0]
+        for r in conn.execute("SELECT grp FROM channel_groups WHERE channel_id = %s ORDER BY grp", (row[0],))
+    )
+    return Channel(
+        id=row[0],
+        platform=row[1],
+        handle=row[2],
+        ext_id=row[3],
+        title=row[4],
+        tier=row[5],
+        subscribers=row[6],
+        active=bool(row[7]),
+        added_at=from_ts(row[8]),
+        groups=groups,
+    )
+
+
+class PgChannels:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._cache: dict[ChannelRef, int] = {}
+
+    # --- reading -------------------------------------------------------------------------------------
+    def by_id(self, channel_id: int) -> Channel:
+        with self.db.read() as conn:
+            row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.id = %s", (channel_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no channel with id {channel_id}")
+            return _to_channel(conn, row)
+
+    def find(self, ref: ChannelRef) -> Channel | None:
+        """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title."""
+        handle = _handle(ref)
+        with self.db.read() as conn:
+            for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
+                if value is None:
+                    continue
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c WHERE c.platform = %s AND c.{column} = %s "
+                    "ORDER BY c.id LIMIT 1",
+                    (ref.platform, value),
+                ).fetchone()
+                if row is not None:
+                    return _to_channel(conn, row)
+        return None
+
+    def get(self, ref: ChannelRef) -> Channel:
+        found = self.find(ref)
+        if found is None:
+            raise NotFoundError(f"unknown channel {ref.key()!r} (see `svodka channels list`)")
+        return found
+
+    def list(self, group: str | None = None) -> list[Channel]:
+        with self.db.read() as conn:
+            if group:
+                rows = conn.execute(
+                    f"SELECT {_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
+                    "WHERE g.grp = %s ORDER BY c.id",
+                    (group,),
+                ).fetchall()
+            else:
+                rows = conn.execute(f"SELECT {_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
+            return [_to_channel(conn, r) for r in rows]
+
+    # --- writing -------------------------------------------------------------------------------------
+    def resolve(self, ref: ChannelRef) -> int:
+        cached = self._cache.get(ref)
+        if cached is not None:
+            return cached
+        with self.db.write() as conn:
+            channel_id = self._resolve_in(conn, ref)
+        self._cache[ref] = channel_id
+        return channel_id
+
+    def resolve_in_transaction(self, conn: psycopg.Connection, ref: ChannelRef) -> int:
+        """Like :meth:`resolve`, inside a write transaction the caller holds."""
+        cached = self._cache.get(ref)
+        if cached is None:
+            cached = self._resolve_in(conn, ref)
+            self._cache[ref] = cached
+        return cached
+
+    def _resolve_in(self, conn: psycopg.Connection, ref: ChannelRef) -> int:
+        handle = _handle(ref)
+        row = None
+        ext_id = ref.ext_id
+        select = "SELECT id, handle, ext_id, title FROM channels WHERE platform = %s"
+        if ext_id is not None:
+            row = conn.execute(f"{select} AND ext_id = %s", (ref.platform, ext_id)).fetchone()
+        if row is None and handle:
+            row = conn.execute(f"{select} AND handle = %s", (ref.platform, handle)).fetchone()
+        if row is None and not handle and ext_id is None and ref.title:
+            row = conn.execute(
+                f"{select} AND title = %s ORDER BY id LIMIT 1", (ref.platform, ref.title)
+            ).fetchone()
+        if row is None:
+            if not (handle or ext_id is not None or ref.title):
+                raise StoreError("a post names no channel (no handle, id or title)")
+            new = conn.execute(
+                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (%s, "
+                "%s, %s, %s, %s) "
+                "RETURNING id",
+                (ref.platform, handle, ext_id, ref.title, now_ts()),
+            ).fetchone()
+            return int(new[0])  # type: ignore[index]
+        channel_id, old_handle, old_ext_id, old_title = row
+        if (
+            (handle and not old_handle)
+            or (ext_id is not None and old_ext_id is None)
+            or (ref.title and not old_title)
+        ):
+            conn.execute(
+                "UPDATE channels SET handle = COALESCE(handle, %s), ext_id = COALESCE(ext_id, %s), "
+                "title = COALESCE(title, %s) WHERE id = %s",
+                (handle, ext_id, ref.title, channel_id),
+            )
+        return int(channel_id)
+
+    def add(self, ref: ChannelRef, tier: int | None = None, groups: Sequence[str] = ()) -> Channel:
+        with self.db.write() as conn:
+            channel_id = self._resolve_in(conn, ref)
+            conn.execute("UPDATE channels SET active = TRUE WHERE id = %s", (channel_id,))
+            if tier is not None:
+                conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (_check_tier(tier), channel_id))
+            _add_groups(conn, channel_id, [g for g in groups if g])
+        self._cache[ref] = channel_id
+        return self.by_id(channel_id)
+
+    def remove(self, channel_id: int, keep_posts: bool = False) -> Channel:
+        """Stop following a channel; with ``keep_posts`` its posts stay (the channel is only deactivated)."""
+        channel = self.by_id(channel_id)
+        with self.db.write() as conn:
+            if keep_posts:
+                conn.execute("UPDATE channels SET active = FALSE WHERE id = %s", (channel.id,))
+            else:
+                conn.execute("DELETE FROM channels WHERE id = %s", (channel.id,))
+        self._cache.clear()
+        return channel
+
+    def set_tier(self, channel_id: int, tier: int) -> Channel:
+        channel = self.by_id(channel_id)
+        with self.db.write() as conn:
+            conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (_check_tier(tier), channel.id))
+        return self.by_id(channel.id)
+
+    def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
+        channel = self.by_id(channel_id)
+        with self.db.write() as conn:
+            if not add:
+                conn.execute("DELETE FROM channel_groups WHERE channel_id = %s", (channel.id,))
+            _add_groups(conn, channel.id, [g.strip() for g in groups if g.strip()])
+        return self.by_id(channel.id)
+
+    def set_handle(self, channel_id: int, handle: str) -> Channel:
+        """Give a channel its public handle; a handle-only duplicate holding it is merged into this one, one
+        with another platform id is a different channel: StoreError."""
+        channel = self.by_id(channel_id)
+        value = _handle(ChannelRef(platform=channel.platform, handle=handle))
+        if not value:
+            raise StoreError("a handle cannot be empty")
+        with self.db.write() as conn:
+            row = conn.execute(
+                "SELECT id, ext_id FROM channels WHERE platform = %s AND handle = %s AND id != %s",
+                (channel.platform, value, channel.id),
+            ).fetchone()
+            if row is not None:
+                other_id, other_ext = row
+                if other_ext is not None and channel.ext_id is not None:
+                    raise StoreError(
+                        f"handle {value!r} belongs to channel #{other_id}, another channel on "
+                        f"{channel.platform} (id {other_ext})"
+                    )
+                _merge_in(conn, channel.id, int(other_id))
+            conn.execute("UPDATE channels SET handle = %s WHERE id = %s", (value, channel.id))
+        self._cache.clear()
+        return self.by_id(channel.id)
+
+    def merge(self, keep_id: int, drop_id: int) -> Channel:
+        """Make two stored channels one: ``drop_id``'s posts, groups and state move to ``keep_id``."""
+        keep, drop = self.by_id(keep_id), self.by_id(drop_id)
+        if keep.id == drop.id:
+            raise StoreError("a channel cannot be merged with itself")
+        if keep.platform != drop.platform:
+            raise StoreError(f"{keep.name} and {drop.name} are on different platforms")
+        for what, a, b in (("id", keep.ext_id, drop.ext_id), ("handle", keep.handle, drop.handle)):
+            if a is not None and b is not None and a != b:
+                raise StoreError(f"{keep.name} and {drop.name} have different {what}s ({a}, {b})")
+        with self.db.write() as conn:
+            _merge_in(conn, keep.id, drop.id)
+        self._cache.clear()
+        return self.by_id(keep.id)
+
+    def update_info(self, channel_id: int, title: str | None = None, subscribers: int | None = None) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE channels SET title = COALESCE(%s, title), subscribers = COALESCE(%s, subscribers) "
+                "WHERE id = %s",
+                (title, subscribers, channel_id),
+            )
+
+    def stats(self) -> builtins.list[ChannelStats]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                """
+                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date),
+                       (SELECT COUNT(*) FROM post_versions v JOIN posts q ON q.id = v.post_id
+                         WHERE q.channel_id = c.id),
+                       COUNT(p.deleted_at)
+                FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
+                GROUP BY c.id ORDER BY c.id
+                """
+            ).fetchall()
+        return [
+            ChannelStats(
+                channel=self.by_id(r[0]),
+                posts=r[1],
+                first=from_ts(r[2]),
+                last=from_ts(r[3]),
+                edits=r[4],
+                deletions=r[5] or 0,
+            )
+            for r in rows
+        ]
+
+
+def _add_groups(conn: psycopg.Connection, channel_id: int, groups: Sequence[str]) -> None:
+    if groups:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO channel_groups VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [(channel_id, g) for g in groups],
+            )
+
+
+def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
+    row = conn.execute(
+        "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = %s", (drop_id,)
+    ).fetchone()
+    assert row is not None
+    # a message both hold stays as keep_id stored it (SQLite's UPDATE OR IGNORE)
+    conn.execute(
+        "UPDATE posts SET channel_id = %s WHERE channel_id = %s AND message_id NOT IN "
+        "(SELECT message_id FROM posts WHERE channel_id = %s)",
+        (keep_id, drop_id, keep_id),
+    )
+    conn.execute("UPDATE source_state SET channel_id = %s WHERE channel_id = %s", (keep_id, drop_id))
+    conn.execute(
+        "INSERT INTO channel_groups SELECT %s, grp FROM channel_groups WHERE channel_id = %s "
+        "ON CONFLICT DO NOTHING",
+        (keep_id, drop_id),
+    )
+    conn.execute("DELETE FROM channels WHERE id = %s", (drop_id,))  # the unique handle and id free up
+    handle, ext_id, title, tier, subscribers, active = row
+    conn.execute(
+        "UPDATE channels SET handle = COALESCE(handle, %s), ext_id = COALESCE(ext_id, %s), "
+        "title = COALESCE(title, %s), tier = CASE WHEN tier = 0 THEN %s ELSE tier END, "
+        "subscribers = COALESCE(subscribers, %s), active = active OR %s WHERE id = %s",
+        (handle, ext_id, title, tier, subscribers, active, keep_id),
+    )
+
+
+def _handle(ref: ChannelRef) -> str | None:
+    """Telegram usernames are case-insensitive; a feed URL's path is not."""
+    if ref.handle and ref.platform == PLATFORM_TELEGRAM:
+        return ref.handle.lower().lstrip("@")
+    return ref.handle
+
+
+def _check_tier(tier: int) -> int:
+    if not 0 <= tier <= 5:
+        raise StoreError(f"tier must be 0 (unknown) or 1 (most credible) … 5 (least), not {tier}")
+    return tier

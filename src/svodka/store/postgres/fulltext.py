@@ -1,0 +1,87 @@
+"""Full-text search over posts in PostgreSQL: the query language as a ``tsquery``, and bulk indexing.
+
+``post_search.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
+Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
+е — under a GIN index. It is filled in bulk after writes and before any search (migration
+0007_fts_deferred), as the SQLite backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest
+post id indexed, so what is pending is always ``id > indexed_upto``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from svodka.query import And, Node, Not, Phrase, Term, parse_query
+from svodka.store.postgres.db import Database
+
+log = logging.getLogger(__name__)
+
+CONFIG = "russian"  # regconfig of post_search.tsv and of every query
+INDEX_CHUNK = 20_000
+# Links and markup are split into their words before parsing, as SQLite's unicode61 tokenizer splits them:
+# PostgreSQL's parser keeps a URL whole (bbc.com/russian/… is one lexeme), so "russian" would not find it.
+_SPLIT = "/.:?=&_#+~|*[]()<>"  # no %: the SQL carries parameters
+
+
+def tsvector_of(column: str) -> str:
+    """The SQL of the stored ``tsvector`` of a text column."""
+    spaces = " " * len(_SPLIT)
+    return f"to_tsvector('{CONFIG}', translate({column}, '{_SPLIT}', '{spaces}'))"
+
+
+TSVECTOR = tsvector_of("text")
+HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
+
+
+def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
+    """Index (``post_search``) every post not yet indexed, in chunks of one transaction each; returns how
+    many.
+
+    A read-only store is searched as it is (what was indexed when it was last written)."""
+    if db.readonly:
+        return 0
+    done = 0
+    while True:
+        with db.write() as conn:
+            # the row lock orders two processes indexing at once: the second sees the first's progress
+            row = conn.execute("SELECT indexed_upto FROM fts_state FOR UPDATE").fetchone()
+            upto = int(row[0]) if row else 0
+            top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])  # type: ignore[index]
+            if upto >= top:
+                break
+            end = min(top, upto + INDEX_CHUNK)
+            n = conn.execute(
+                f"INSERT INTO post_search SELECT id, {TSVECTOR} FROM posts WHERE id > %s AND id <= %s",
+                (upto, end),
+            ).rowcount
+            conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
+        done += max(n, 0)
+        if on_progress and n:
+            on_progress(n)
+    if done:
+        log.info("indexed %d posts for full-text search", done)
+    return done
+
+
+def _lexeme(word: str, prefix: bool = False) -> str:
+    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quoted + ":*" if prefix else quoted
+
+
+def _compile(node: Node) -> str:
+    if isinstance(node, Term):
+        return _lexeme(node.word, node.prefix)
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+    if isinstance(node, Not):
+        return f"!({_compile(node.node)})"
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(_compile(n) for n in node.nodes) + ")"
+
+
+def ts_query(text: str) -> str:
+    """The ``to_tsquery`` input for what a person typed (the language of :mod:`svodka.query`): every word in
+    any inflection (``to_tsquery`` stems it as ``post_search.tsv`` was stemmed), ``"phrases"`` as ``<->``,
+    ``prefix*`` as ``:*``, ``-word`` / ``NOT`` as ``!``, ``OR`` as ``|``. Malformed input: QueryError."""
+    return _compile(parse_query(text))

@@ -1,0 +1,403 @@
+"""Posts in PostgreSQL: batched, idempotent saves (COPY into a staging table, then set-based SQL) with every
+edit kept, soft deletions, full-text search (``tsvector`` with a GIN index, ranked by ``ts_rank_cd``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+import psycopg
+
+from svodka.errors import NotFoundError
+from svodka.links import telegram_post_url
+from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.store.base import SEARCH_RANK_WINDOW
+from svodka.store.postgres.channels import PgChannels
+from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, ts_query, tsvector_of
+from svodka.store.sqlite.posts import content_hash
+
+_STAGE_COLUMNS = (
+    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, "
+    "fwd_ext_id, fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, "
+    "raw"
+)
+_STAGE_TABLE = (
+    "CREATE TEMP TABLE IF NOT EXISTS stage (ord INTEGER NOT NULL, channel_id BIGINT, message_id BIGINT, "
+    "date BIGINT, text TEXT, entities TEXT, links TEXT, views BIGINT, forwards BIGINT, reactions BIGINT, "
+    "fwd_platform TEXT, fwd_ext_id TEXT, fwd_handle TEXT, fwd_name TEXT, fwd_message_id BIGINT, "
+    "reply_to BIGINT, media TEXT, author TEXT, url TEXT, edited BIGINT, content_hash BIGINT, raw BYTEA, "
+    "PRIMARY KEY (channel_id, message_id))"
+)
+SELECT_POST = (
+    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, c.ext_id), p.message_id, p.date, "
+    "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
+    "p.fwd_message_id, p.reply_to, "
+    "p.media, p.links, p.edited, p.deleted_at, "
+    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id, "
+    "p.reactions, p.author "
+    "FROM posts p JOIN channels c ON c.id = p.channel_id"
+)
+# an incoming copy changes the stored post: other text or entities, and not older than the stored edit
+_CHANGED = (
+    "p.content_hash != s.content_hash AND (s.edited IS NULL OR p.edited IS NULL OR s.edited >= p.edited) "
+    "AND NOT (s.edited IS NULL AND p.edited IS NOT NULL)"
+)
+
+
+_STAGE_TYPES = [
+    "int8", "int8", "int8", "text", "text", "text", "int8", "int8", "int8", "text", "text", "text",
+    "text", "int8", "int8", "text", "text", "text", "int8", "int8", "bytea",
+]  # fmt: skip
+
+
+def _stored_keys(conn: psycopg.Connection, keys: list[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which of these ``(channel_id, message_id)`` are stored already."""
+    channels, messages = [k[0] for k in keys], [k[1] for k in keys]
+    rows = conn.execute(
+        "SELECT p.channel_id, p.message_id FROM unnest(%s::bigint[], %s::bigint[]) AS k(c, m) "
+        "JOIN posts p ON p.channel_id = k.c AND p.message_id = k.m",
+        (channels, messages),
+    ).fetchall()
+    return {(r[0], r[1]) for r in rows}
+
+
+def _copy(
+    conn: psycopg.Connection, target: str, rows: list[tuple[Any, ...]], extra: tuple[int, ...] = ()
+) -> None:
+    """COPY (binary) ``rows`` (post rows of :func:`_row`, each with ``extra`` after it) into ``target``; the
+    stage gets each row's position first."""
+    stage = target.startswith("stage")
+    columns = f"stage (ord, {target[len('stage (') :]}" if stage else target
+    types = (["int4"] if stage else []) + _STAGE_TYPES + ["int8"] * len(extra)
+    with conn.cursor() as cur, cur.copy(f"COPY {columns} FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
+        for i, row in enumerate(rows):
+            copy.write_row((i, *row) if stage else (*row, *extra))
+
+
+def _merge_known(conn: psycopg.Connection, seen: int) -> int:
+    """Merge the staged copies of posts already stored: a changed text keeps the old one as a version (and is
+    re-indexed when it was indexed), changed counters are refreshed; returns how many were edited."""
+    conn.execute("ANALYZE stage")  # what is left of it: the planner then joins by the posts' unique key
+    changed = (
+        "FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id "
+        f"WHERE {_CHANGED}"
+    )
+    edited = conn.execute(
+        "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
+        "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
+        f"p.text, p.entities, p.edited, p.last_seen {changed}"
+    ).rowcount
+    if edited:
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
+                "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
+                "last_seen = %s FROM stage s WHERE p.channel_id = s.channel_id "
+                f"AND p.message_id = s.message_id AND {_CHANGED} RETURNING p.id",
+                (seen,),
+            )
+        ]
+        # an indexed post is indexed as edited (one not indexed yet will be, by index_pending)
+        conn.execute(
+            f"UPDATE post_search ps SET tsv = {tsvector_of('p.text')} FROM posts p "
+            "WHERE p.id = ps.post_id AND ps.post_id = ANY(%s)",
+            (ids,),
+        )
+    conn.execute(
+        """
+        UPDATE posts p SET views = COALESCE(s.views, p.views),
+            forwards = COALESCE(s.forwards, p.forwards),
+            reactions = COALESCE(s.reactions, p.reactions)
+        FROM stage s
+        WHERE p.channel_id = s.channel_id AND p.message_id = s.message_id
+          AND (s.views IS DISTINCT FROM p.views AND s.views IS NOT NULL
+            OR s.forwards IS DISTINCT FROM p.forwards AND s.forwards IS NOT NULL
+            OR s.reactions IS DISTINCT FROM p.reactions AND s.reactions IS NOT NULL)
+        """
+    )
+    return edited
+
+
+def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
+    entities = orjson.dumps([[e.type, e.text, e.url] for e in p.entities]) if p.entities else None
+    fwd = p.forward
+    return (
+        channel_id,
+        p.message_id,
+        int(utc(p.date).timestamp()),
+        p.text,
+        entities.decode() if entities else None,
+        orjson.dumps(list(p.links)).decode() if p.links else None,
+        p.views,
+        p.forwards,
+        p.reactions,
+        fwd.platform if fwd else None,
+        fwd.ext_id if fwd else None,
+        fwd.handle if fwd else None,
+        fwd.name if fwd else None,
+        fwd.message_id if fwd else None,
+        p.reply_to,
+        p.media,
+        p.author,
+        p.url,
+        int(utc(p.edited).timestamp()) if p.edited else None,
+        content_hash(p.text, entities),
+        orjson.dumps(p.raw, option=orjson.OPT_NON_STR_KEYS) if p.raw is not None else None,
+    )
+
+
+def to_stored(r: Sequence[Any]) -> StoredPost:
+    platform, handle, ext_id = r[20], r[21], r[22]
+    url = r[6]
+    if url is None and platform == PLATFORM_TELEGRAM:
+        url = telegram_post_url(handle, ext_id, r[3])
+    return StoredPost(
+        id=r[0],
+        channel_id=r[1],
+        channel=r[2],
+        message_id=r[3],
+        date=from_ts(r[4]),  # type: ignore[arg-type]
+        text=r[5],
+        url=url,
+        views=r[7],
+        forwards=r[8],
+        fwd_platform=r[9],
+        fwd_ext_id=r[10],
+        fwd_handle=r[11],
+        fwd_name=r[12],
+        fwd_message_id=r[13],
+        reply_to=r[14],
+        media=r[15],
+        links=tuple(orjson.loads(r[16])) if r[16] else (),
+        edited=from_ts(r[17]),
+        deleted_at=from_ts(r[18]),
+        versions=r[19],
+        reactions=r[23],
+        author=r[24],
+    )
+
+
+class PgPosts:
+    def __init__(self, db: Database, channels: PgChannels) -> None:
+        self.db = db
+        self.channels = channels
+
+    # --- writing -------------------------------------------------------------------------------------
+    def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
+        """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the batch is
+        COPied (binary) into a staging table; new posts are inserted from it in one statement, and only
+        when some were stored before are those merged (:func:`_merge_known`)."""
+        seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
+        result = SaveResult()
+        with self.db.write() as conn:
+            staged: dict[tuple[int, int], tuple[Any, ...]] = {}
+            for p in posts:
+                row = _row(p, self.channels.resolve_in_transaction(conn, p.channel))
+                staged.pop((row[0], row[1]), None)  # a repeat within the batch: the last copy wins
+                staged[row[0], row[1]] = row
+            if not staged:
+                return result
+            known = _stored_keys(conn, list(staged))
+            fresh = [row for key, row in staged.items() if key not in known]
+            if fresh:
+                try:
+                    with conn.transaction():  # a savepoint: a writer beside us may store one of them first
+                        _copy(conn, f"posts ({_STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
+                    result.new = len(fresh)
+                except psycopg.errors.UniqueViolation:
+                    known = set()  # all of them through the stage, which skips what is there now
+            if result.new < len(staged):
+                rest = (
+                    [row for key, row in staged.items() if key in known]
+                    if result.new
+                    else list(staged.values())
+                )
+                conn.execute(_STAGE_TABLE)
+                conn.execute("DELETE FROM stage")
+                _copy(conn, f"stage ({_STAGE_COLUMNS})", rest)
+                result.new += conn.execute(
+                    f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
+                    f"SELECT {_STAGE_COLUMNS}, %s, %s FROM stage ORDER BY ord "
+                    "ON CONFLICT (channel_id, message_id) DO NOTHING",
+                    (seen, seen),
+                ).rowcount
+                result.edited = _merge_known(conn, seen)
+            result.unchanged = len(staged) - result.new - result.edited
+        return result
+
+    def mark_deleted(self, channel_id: int, message_ids: Iterable[int], source: str) -> int:
+        ids = sorted(set(message_ids))
+        if not ids:
+            return 0
+        ts = now_ts()
+        with self.db.write() as conn:
+            conn.execute(
+                "INSERT INTO deletions (post_id, detected_at, source) "
+                "SELECT id, %s, %s FROM posts WHERE channel_id = %s AND deleted_at IS NULL "
+                "AND message_id = ANY(%s) ON CONFLICT DO NOTHING",
+                (ts, source, channel_id, ids),
+            )
+            return conn.execute(
+                "UPDATE posts SET deleted_at = %s WHERE channel_id = %s AND deleted_at IS NULL "
+                "AND message_id = ANY(%s)",
+                (ts, channel_id, ids),
+            ).rowcount
+
+    def mark_restored(self, channel_id: int, message_ids: Iterable[int]) -> int:
+        """Posts seen again after having been marked deleted (a source hiccup, or an un-deletion)."""
+        ids = sorted(set(message_ids))
+        if not ids:
+            return 0
+        with self.db.write() as conn:
+            return conn.execute(
+                "UPDATE posts SET deleted_at = NULL WHERE channel_id = %s AND message_id = ANY(%s) "
+                "AND deleted_at IS NOT NULL",
+                (channel_id, ids),
+            ).rowcount
+
+    def index_pending(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Make every stored post searchable (bulk full-text indexing); returns how many were added."""
+        return index_pending(self.db, on_progress)
+
+    # --- reading -------------------------------------------------------------------------------------
+    def get(self, post_id: int) -> StoredPost:
+        with self.db.read() as conn:
+            row = conn.execute(f"{SELECT_POST} WHERE p.id = %s", (post_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no post with id {post_id}")
+        return to_stored(row)
+
+    def by_key(self, channel_id: int, message_id: int) -> StoredPost | None:
+        with self.db.read() as conn:
+            row = conn.execute(
+                f"{SELECT_POST} WHERE p.channel_id = %s AND p.message_id = %s", (channel_id, message_id)
+            ).fetchone()
+        return None if row is None else to_stored(row)
+
+    def versions(self, post_id: int) -> list[PostVersion]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT post_id, version, text, edited, seen_at FROM post_versions WHERE post_id = %s "
+                "ORDER BY version",
+                (post_id,),
+            ).fetchall()
+        return [PostVersion(r[0], r[1], r[2], from_ts(r[3]), from_ts(r[4])) for r in rows]  # type: ignore[arg-type]
+
+    def iter(
+        self,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_id: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        include_deleted: bool = True,
+        batch: int = 2000,
+    ) -> Iterator[StoredPost]:
+        where = ["p.id > %s"]
+        params: list[object] = []
+        if since is not None:
+            where.append("p.date >= %s")
+            params.append(int(utc(since).timestamp()))
+        if until is not None:
+            where.append("p.date < %s")
+            params.append(int(utc(until).timestamp()))
+        if channel_ids is not None:
+            where.append("p.channel_id = ANY(%s)")
+            params.append(list(channel_ids))
+        if not include_deleted:
+            where.append("p.deleted_at IS NULL")
+        last = after_id
+        while True:
+            with self.db.read() as conn:
+                rows = conn.execute(
+                    f"{SELECT_POST} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT %s",
+                    (last, *params, batch),
+                ).fetchall()
+            if not rows:
+                return
+            for r in rows:
+                yield to_stored(r)
+            last = rows[-1][0]
+
+    def message_ids(self, channel_id: int, min_id: int, max_id: int) -> list[int]:
+        with self.db.read() as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    "SELECT message_id FROM posts WHERE channel_id = %s AND message_id BETWEEN %s AND %s "
+                    "AND deleted_at IS NULL ORDER BY message_id",
+                    (channel_id, min_id, max_id),
+                )
+            ]
+
+    def count(self) -> int:
+        with self.db.read() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM posts").fetchone()[0])  # type: ignore[index]
+
+    def search(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+        rank_window: int = SEARCH_RANK_WINDOW,
+    ) -> list[SearchHit]:
+        """Posts matching ``query`` and the filters, most relevant (``ts_rank_cd``) first, newest first among
+        equals; relevance is computed for the newest ``rank_window`` matches (as on SQLite)."""
+        tsq = ts_query(query)
+        self.index_pending()
+        where, params = _filters(channel_ids, since, until, language)
+        with self.db.read() as conn:
+            # the tsquery inline (not in a CTE): the planner then sizes the GIN scan by its selectivity
+            joined = " JOIN posts p ON p.id = s.post_id" if where else ""
+            ranked = conn.execute(
+                f"WITH hits AS MATERIALIZED (SELECT s.post_id AS id, s.tsv FROM post_search s{joined} "
+                f"WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where} ORDER BY s.post_id DESC LIMIT %s) "
+                f"SELECT id, ts_rank_cd(tsv, to_tsquery('{CONFIG}', %s)) AS score FROM hits "
+                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
+                (tsq, *params, rank_window, tsq, limit, offset),
+            ).fetchall()
+            if not ranked:
+                return []
+            ids = [r[0] for r in ranked]
+            snippets = dict(
+                conn.execute(
+                    f"SELECT id, ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %s), %s) FROM posts "
+                    "WHERE id = ANY(%s)",
+                    (tsq, HEADLINE_OPTIONS, ids),
+                ).fetchall()
+            )
+            posts = {r[0]: to_stored(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
+        return [
+            SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
+            for i, score in ranked
+            if i in posts
+        ]
+
+
+def _filters(
+    channel_ids: Sequence[int] | None, since: datetime | None, until: datetime | None, language: str | None
+) -> tuple[str, list[object]]:
+    """The ``AND …`` conditions on posts ``p`` and their parameters for the search filters."""
+    where: list[str] = []
+    params: list[object] = []
+    if channel_ids is not None:
+        where.append("p.channel_id = ANY(%s)")
+        params.append(list(channel_ids))
+    if since is not None:
+        where.append("p.date >= %s")
+        params.append(int(utc(since).timestamp()))
+    if until is not None:
+        where.append("p.date < %s")
+        params.append(int(utc(until).timestamp()))
+    if language is not None:
+        where.append("EXISTS (SELECT 1 FROM post_analysis a WHERE a.post_id = p.id AND a.language = %s)")
+        params.append(language)
+    return "".join(f" AND {w}" for w in where), params
