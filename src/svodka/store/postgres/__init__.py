@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from svodka.store.postgres.alerts import PgAlerts
 from svodka.store.postgres.api_keys import PgApiKeys
 from svodka.store.postgres.channel_stats import PgChannelStats
 from svodka.store.postgres.channels import PgChannels
@@ -19,6 +20,7 @@ from svodka.store.postgres.sessions import PgSessions
 from svodka.store.postgres.state import PgState
 from svodka.store.postgres.stories import PgAnalysis, PgStories
 from svodka.store.postgres.users import PgUsers
+from svodka.store.postgres.watchlists import PgWatchlists
 
 
 class PgStore:
@@ -41,6 +43,7 @@ class PgStore:
         self.stories = PgStories(self.db)
         self.analysis = PgAnalysis(self.db)
         self.questions = PgQuestions(self.db)
+        self.watchlists, self.alerts = PgWatchlists(self.db), PgAlerts(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

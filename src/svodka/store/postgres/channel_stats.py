@@ -1,7 +1,8 @@
 """Channel statistics in PostgreSQL: activity, reach, originality and how often others forward a channel.
 
-Copies known here are forwards (the ``fwd_*`` columns); near-duplicate copies are known only to the story
-pipeline, which the web app asks separately.
+Copies are forwards (the ``fwd_*`` columns) and, once ``svodka process`` has run, the near-duplicates the
+pipeline linked to their origin (``post_analysis.origin_post_id``): a channel that re-publishes another's
+text without forwarding copies it as much as one that forwards.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ _COPIES = """
     SELECT c.id, p.id, p.channel_id
       FROM channels c JOIN posts p ON p.fwd_handle = c.handle AND p.fwd_platform = c.platform
      WHERE c.handle IS NOT NULL AND p.channel_id != c.id {where}
+    UNION
+    SELECT c.id, p.id, p.channel_id
+      FROM post_analysis a JOIN posts o ON o.id = a.origin_post_id JOIN channels c ON c.id = o.channel_id
+      JOIN posts p ON p.id = a.post_id
+     WHERE a.origin_post_id IS NOT NULL AND p.channel_id != c.id {where}
+"""
+# A channel's own posts that re-publish another channel's post without forwarding it (near-duplicates).
+_NEAR_COPIES = f"""
+    SELECT p.channel_id, COUNT(*)
+      FROM post_analysis a JOIN posts p ON p.id = a.post_id JOIN posts o ON o.id = a.origin_post_id
+     WHERE a.origin_post_id IS NOT NULL AND o.channel_id != p.channel_id AND NOT {_IS_FORWARD} {{where}}
+     GROUP BY p.channel_id
 """
 
 
@@ -57,9 +70,11 @@ class PgChannelStats:
                 for r in conn.execute(
                     f"SELECT origin, COUNT(*), COUNT(DISTINCT copier) FROM ({_COPIES.format(where=where)}) x "
                     "GROUP BY origin",
-                    args * 2,
+                    args * 3,
                 )
             }
+            near_sql = _NEAR_COPIES.format(where="AND p.channel_id = %s" if one else "")
+            near = {r[0]: r[1] for r in conn.execute(near_sql, args)}
         out = []
         for cid, posts, first, last, forwarded in base:
             span_days = max(1.0, (last - first) / _DAY) if posts else 1.0
@@ -75,17 +90,18 @@ class PgChannelStats:
                     forwarded=int(forwarded),
                     copied_by_posts=by_posts,
                     copied_by_channels=by_channels,
+                    near_copies=near.get(cid, 0),
                 )
             )
         return out
 
     def copiers(self, channel_id: int, limit: int = 10) -> list[tuple[int, int]]:
-        """The channels that forward this one most: ``(channel id, posts)``, most first."""
+        """The channels that copy this one most (forwards, near-duplicates): ``(channel id, posts)``."""
         with self.db.read() as conn:
             rows = conn.execute(
                 f"SELECT copier, COUNT(*) FROM ({_COPIES.format(where='AND c.id = %s')}) x "
                 "GROUP BY copier ORDER BY COUNT(*) DESC, copier LIMIT %s",
-                (channel_id, channel_id, limit),
+                (channel_id, channel_id, channel_id, limit),
             ).fetchall()
         return [(r[0], r[1]) for r in rows]
 
@@ -116,7 +132,7 @@ class PgChannelStats:
         return [(r[0], r[1]) for r in reversed(rows)]
 
     def copies_of(self, post_id: int, limit: int = 100) -> list[int]:
-        """Ids of posts of other channels that forward this post, earliest first."""
+        """Ids of posts of other channels that copy this post (forward or re-publish it), earliest first."""
         with self.db.read() as conn:
             row = conn.execute(
                 "SELECT p.channel_id, p.message_id, c.platform, c.ext_id, c.handle FROM posts p "
@@ -126,6 +142,7 @@ class PgChannelStats:
             if row is None:
                 return []
             channel_id, message_id, platform, ext_id, handle = row
+            # Two indexed lookups (by origin id, by origin handle) rather than one OR that scans.
             rows = conn.execute(
                 """
                 SELECT id, date FROM posts
@@ -133,9 +150,15 @@ class PgChannelStats:
                 UNION
                 SELECT id, date FROM posts
                  WHERE fwd_handle = %s AND fwd_platform = %s AND fwd_message_id = %s AND channel_id != %s
+                UNION
+                SELECT p.id, p.date FROM post_analysis a JOIN posts p ON p.id = a.post_id
+                 WHERE a.origin_post_id = %s AND p.channel_id != %s
                 ORDER BY 2, 1 LIMIT %s
                 """,
-                (platform, ext_id, message_id, channel_id, handle, platform, message_id, channel_id, limit),
+                (
+                    *(platform, ext_id, message_id, channel_id, handle, platform, message_id, channel_id),
+                    *(post_id, channel_id, limit),
+                ),
             ).fetchall()
         return [r[0] for r in rows]
 
