@@ -100,7 +100,7 @@ def receiver() -> Iterator[Receiver]:
         server.shutdown()
 
 
-def _store_posts(db: Path, n: int) -> None:
+def _store_posts(db: str, n: int) -> None:
     ch = ChannelRef(handle="kremlin_pool", title="Кремлёвский пул")
     posts = [
         Post(ch, i, T0 + timedelta(minutes=i), f"Новость {i}: Пескову задали вопрос о встрече номер {i}")
@@ -156,7 +156,7 @@ targets = ["mail", "bot", "hook"]
     return cfg
 
 
-def _alerts_run(db: Path, cfg: Path) -> subprocess.Popen[str]:
+def _alerts_run(db: str, cfg: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "HOOK_SECRET": SECRET}
     return subprocess.Popen(
         [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "alerts", "run"],
@@ -176,9 +176,9 @@ def _mail_ids(sink: Any) -> list[int]:
 
 
 def test_kill_9_mid_delivery_loses_nothing_and_resends_nothing_confirmed(
-    tmp_path: Path, receiver: Receiver
+    tmp_path: Path, store_url: str, receiver: Receiver
 ) -> None:
-    db = tmp_path / "svodka.db"
+    db = store_url
     _store_posts(db, 12)
     receiver.hang_on = 5  # the 5th webhook request is left without an answer; then the process is killed
     with smtp_server() as (sink, smtp_port):
@@ -232,10 +232,10 @@ def test_signature_checks_refuse_tampering_and_replay() -> None:
 
 
 def test_a_failing_target_backs_off_then_dead_letters_and_status_shows_it(
-    tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, store_url: str, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("HOOK_SECRET", SECRET)
-    db = tmp_path / "svodka.db"
+    db = store_url
     _store_posts(db, 2)
     receiver.status = 500
     with smtp_server() as (sink, smtp_port):

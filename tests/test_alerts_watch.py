@@ -55,13 +55,13 @@ def hook() -> Iterator[tuple[int, list[dict[str, Any]]]]:
 
 @pytest.mark.slow
 def test_watch_delivers_alerts_after_its_collection_runs(
-    tmp_path: Path, hook: tuple[int, list[dict[str, Any]]]
+    tmp_path: Path, store_url: str, hook: tuple[int, list[dict[str, Any]]]
 ) -> None:
     port, got = hook
     world = World()
     for ch in load_channels(shared("tg_ru_news_2024", "posts.jsonl"), max_channels=3, max_posts=40):
         world.channels[ch.handle] = ch
-    db = tmp_path / "svodka.db"
+    db = store_url
     with FakeTelegram(world) as server:
         cfg = tmp_path / "svodka.toml"
         cfg.write_text(

@@ -18,13 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
 
 
-def _run(db: Path, *args: str, config: Path | None = None) -> tuple[int, str, str]:
+def _run(db: str, *args: str, config: Path | None = None) -> tuple[int, str, str]:
     extra = ["--config", str(config)] if config else []
     r = CliRunner().invoke(cli, ["--db", str(db), *extra, *args])
     return r.exit_code, r.stdout, r.stderr
 
 
-def _fails(db: Path, *args: str, config: Path | None = None) -> str:
+def _fails(db: str, *args: str, config: Path | None = None) -> str:
     """A real `svodka` run that must fail: its one line of error."""
     extra = ["--config", str(config)] if config else []
     r = subprocess.run(
@@ -37,8 +37,8 @@ def _fails(db: Path, *args: str, config: Path | None = None) -> str:
     return r.stderr
 
 
-def test_watchlists_add_list_test_remove(tmp_path: Path) -> None:
-    db = tmp_path / "svodka.db"
+def test_watchlists_add_list_test_remove(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     assert _run(db, "import", str(SAMPLE))[0] == 0
     code, out, _ = _run(db, "watchlists", "add", "peskov", "Песков", "--rule", "post", "--rule", "sources>=3")
     assert code == 0 and "rules post,sources>=3" in out
@@ -61,8 +61,8 @@ def test_watchlists_add_list_test_remove(tmp_path: Path) -> None:
     assert _run(db, "watchlists", "list", "--json")[1].strip() == "[]"
 
 
-def test_watchlists_of_the_config_and_alerts_run(tmp_path: Path) -> None:
-    db = tmp_path / "svodka.db"
+def test_watchlists_of_the_config_and_alerts_run(tmp_path: Path, store_url: str) -> None:
+    db = store_url
     cfg = tmp_path / "svodka.toml"
     cfg.write_text(
         '[alerts]\nmax_age_hours = 0\n\n[[watchlists]]\nname = "cbr"\nquery = \'"ключевую ставку" OR ЦБ\'\n',

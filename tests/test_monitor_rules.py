@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from conftest import open_test_store
 from svodka.digest.deliver import BotSettings, SmtpSettings
 from svodka.model import ChannelRef, Post, PostAnalysis, StoredPost, Story, StoryMember
 from svodka.monitor.match import Matcher
@@ -22,15 +23,15 @@ from svodka.monitor.run import scan
 from svodka.monitor.send import Channels, Retry, deliver_due
 from svodka.monitor.targets import target
 from svodka.monitor.watchlist import watchlist
-from svodka.store import Store, open_store
+from svodka.store import Store
 
 T0 = datetime(2024, 12, 2, 9, 0, tzinfo=UTC)
 ANY_AGE = RuleOptions(max_age=None)
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with open_store(tmp_path / "svodka.db") as s:
+def store(backend: str, tmp_path: Path) -> Iterator[Store]:
+    with open_test_store(backend, tmp_path) as s:
         for i, tier in enumerate((1, 3, 3, 3, 3, 3), 1):
             s.channels.add(ChannelRef(handle=f"ch{i}", title=f"Канал {i}"), tier=tier, groups=("news",))
         yield s
