@@ -1,0 +1,31 @@
+"""``--engine local|ray|ray://HOST:PORT|auto``: where a command runs its heavy stages (``engine.kind``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from svodka.cli.app import App
+from svodka.settings import Settings
+
+
+def engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--engine",
+        metavar="local|ray|ray://HOST:PORT|auto",
+        default=None,
+        help="Where the heavy stages run (default: engine.kind): here, on a Ray cluster started here, "
+        "a remote one, or the running one when there is one.",
+    )(fn)
+
+
+def with_engine(app: App, engine: str | None) -> Settings:
+    """The command's settings with ``--engine`` over ``engine.kind`` (checked now: one clear line)."""
+    if engine is None:
+        return app.settings
+    from svodka.engine import parse_engine  # numpy and the embedders: imported when used
+
+    parse_engine(engine)
+    return app.settings.replace(engine__kind=engine)
