@@ -22,10 +22,13 @@ def engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def with_engine(app: App, engine: str | None) -> Settings:
-    """The command's settings with ``--engine`` over ``engine.kind`` (checked now: one clear line)."""
-    if engine is None:
-        return app.settings
+    """The command's settings with ``--engine`` over ``engine.kind``, checked now: a bad value, or Ray
+    asked for and not installed, is one clear line before any work."""
+    settings = app.settings if engine is None else app.settings.replace(engine__kind=engine)
     from svodka.engine import parse_engine  # numpy and the embedders: imported when used
 
-    parse_engine(engine)
-    return app.settings.replace(engine__kind=engine)
+    if parse_engine(settings["engine.kind"])[0] == "ray":
+        from svodka.engine.ray_engine import import_ray
+
+        import_ray()
+    return settings
