@@ -116,7 +116,7 @@ class RayEngine:
                 raise ConfigError(f"cannot reach the Ray cluster at {address}: {e}") from None
         self.workers = workers
         self.parallelism = max(1, int(ray.cluster_resources().get("CPU", 1)))
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on progress bars, plans …
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
