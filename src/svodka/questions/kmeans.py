@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
-from svodka.engine import Engine, LocalEngine
+from svodka.engine import Engine
 from svodka.model import QuestionTopic
 from svodka.questions.features import Featurizer
 from svodka.questions.sharded import warm_lemmas
@@ -58,11 +58,13 @@ def cluster(
     cents: list[np.ndarray] = []
     total = float(weights.sum())
     members = [idx for t in range(int(top.max()) + 1) if len(idx := np.flatnonzero(top == t))]
-    jobs = [
+    jobs = (  # the subtopics of each topic: independent k-means, parallel tasks on an engine
         (x[idx], max(1, round(s.subtopics * float(weights[idx].sum()) / total)), weights[idx], s.seed)
         for idx in members
-    ]  # the subtopics of each topic: independent k-means, run as parallel tasks on a distributed engine
-    for idx, (lab, c) in zip(members, (engine or LocalEngine()).map_batches(_kmeans_job, jobs), strict=True):
+    )
+    # here one topic's rows at a time (no copy of every topic's rows at once)
+    done = engine.map_batches(_kmeans_job, list(jobs)) if engine else map(_kmeans_job, jobs)
+    for idx, (lab, c) in zip(members, done, strict=True):
         sub[idx] = lab + len(cents)
         cents.extend(c)
     return top, sub, np.asarray(cents, dtype=np.float32)
