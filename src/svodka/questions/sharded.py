@@ -17,7 +17,7 @@ from rensa import RMinHash
 
 from svodka.engine import Engine, shards
 from svodka.questions.dedup import Deduper, DedupSettings, signature
-from svodka.questions.features import _URL, _WORD, LemmaTokens
+from svodka.questions.features import LemmaTokens, words
 
 Signature = tuple[str, int, RMinHash | None]  # (normalised text, exact-duplicate key, MinHash)
 
@@ -34,13 +34,13 @@ def group_signed(sigs: Sequence[Signature], settings: DedupSettings) -> list[int
     return [int(d.add_signed(i, norm, mh)) for i, (norm, _key, mh) in enumerate(sigs)]
 
 
-def _lemmas(words: Sequence[str]) -> dict[str, str]:
-    return {w: simplemma.lemmatize(w, lang="ru").lower() for w in words}
+def _lemmas(batch: Sequence[str]) -> dict[str, str]:
+    return {w: simplemma.lemmatize(w, lang="ru").lower() for w in batch}
 
 
 def warm_lemmas(engine: Engine, tokens: LemmaTokens, texts: Sequence[str]) -> None:
     """Fill ``tokens``' cache with the lemma of every distinct word of ``texts``, lemmatised in shards
     (the cache holds what :class:`LemmaTokens` would compute itself: the tokens stay the same)."""
-    words = sorted({w for t in texts for w in _WORD.findall(_URL.sub(" ", t.lower()))} - tokens.cache.keys())
-    for part in engine.map_batches(_lemmas, shards(words, engine.parallelism)):
+    todo = sorted({w for t in texts for w in words(t)} - tokens.cache.keys())
+    for part in engine.map_batches(_lemmas, shards(todo, engine.parallelism)):
         tokens.cache.update(part)
