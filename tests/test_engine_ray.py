@@ -19,7 +19,10 @@ from conftest import open_test_store, shared
 from svodka.engine import EmbedderSpec, LocalEngine, open_engine
 from svodka.ingest import import_file
 from svodka.process import process
+from svodka.questions.dedup import DedupSettings
+from svodka.questions.kmeans import TopicSettings
 from svodka.questions.run import triage_texts
+from svodka.questions.service import export_rows, import_questions, run_triage
 from svodka.settings import defaults
 from svodka.store import Store
 
@@ -137,3 +140,21 @@ def test_triage_on_ray_gives_the_local_topics_of_the_dev_appeals(engine: RayEngi
         (t.tid, t.label, t.size) for t in tri_here.topics
     ]
     assert len(np.unique(here.subtopic)) > 20
+
+
+def test_full_triage_of_a_store_on_ray_stores_the_local_triage(
+    engine: RayEngine, backend: str, tmp_path: Path
+) -> None:
+    path = shared("citizen_appeals_dev", "appeals.jsonl")
+    part = tmp_path / "appeals.jsonl"
+    with path.open(encoding="utf-8") as f:
+        part.write_text("".join(line for _, line in zip(range(1500), f, strict=False)), encoding="utf-8")
+    ts, ds = TopicSettings(topics=8, subtopics=40), DedupSettings()
+    rows = []
+    for name, runner in (("local", None), ("ray", engine)):
+        with open_test_store(backend, tmp_path, name) as store:
+            import_questions(store, part)
+            report = run_triage(store, ts, ds, engine=runner)
+            assert report.questions == 1500 and not report.incremental
+            rows.append((list(export_rows(store)), store.questions.topics()))
+    assert rows[1] == rows[0]
