@@ -114,3 +114,11 @@ print("ok", report.posts)
     done = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("ok ")
+
+
+def test_auto_runs_here_when_ray_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)
+    with open_engine(defaults(), "auto") as engine:
+        assert isinstance(engine, LocalEngine)
+    with pytest.raises(ConfigError, match=r"pip install 'svodka\[ray\]'"), open_engine(defaults(), "ray"):
+        pass

@@ -100,16 +100,11 @@ class RayEngine:
         self._ray = ray
         self._owned = not ray.is_initialized()
         if self._owned:
-            options: dict[str, Any] = {
-                "include_dashboard": False,
-                "log_to_driver": False,
-                "logging_level": logging.WARNING,
-            }
+            options: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
             if address:
                 options["address"] = address
-            else:
-                options["num_cpus"] = num_cpus
-                options["_temp_dir"] = temp_dir
+            else:  # a cluster of this machine for this process: no dashboard (no port opened)
+                options.update(include_dashboard=False, num_cpus=num_cpus, _temp_dir=temp_dir)
             try:
                 ray.init(**options)
             except ConnectionError as e:
