@@ -182,6 +182,25 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("pipeline.copy_window_hours", 48.0, "How far back a copy's origin is searched.", float),
+    # --- engine ---
+    S(
+        "engine.kind",
+        "local",
+        "Where `svodka process` and `svodka questions triage` run their heavy stages: local (this process), "
+        "ray (a Ray cluster; pip install 'svodka[ray]') or auto (the running Ray cluster, else local).",
+    ),
+    S(
+        "engine.address",
+        "",
+        "Ray cluster of engine.kind = ray: empty starts one on this machine, auto joins the running one, "
+        "ray://HOST:PORT a remote one.",
+    ),
+    S(
+        "engine.workers",
+        0,
+        "Embedding actors on Ray (0: one per GPU for st: models, else one per CPU of the cluster).",
+        int,
+    ),
     # --- digest ---
     S(
         "digest.since",

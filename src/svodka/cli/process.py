@@ -13,6 +13,7 @@ import click
 from tqdm import tqdm
 
 from svodka.cli.app import App, command, echo_json
+from svodka.cli.engine import engine_option, with_engine
 from svodka.digest.period import parse_span
 from svodka.model import Story
 
@@ -58,12 +59,14 @@ def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
 def register(cli: click.Group) -> None:
     @command(cli, "process")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-    def process_(app: App, as_json: bool) -> None:
+    @engine_option
+    def process_(app: App, as_json: bool, engine: str | None) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
-        with run_progress(app.settings["pipeline.progress_every"]) as on_progress:
-            report = process(app.store, app.settings, on_progress=on_progress)
+        settings = with_engine(app, engine)
+        with run_progress(settings["pipeline.progress_every"]) as on_progress:
+            report = process(app.store, settings, on_progress=on_progress)
         if as_json:
             echo_json({k: getattr(report, k) for k in report.__slots__})
             return
