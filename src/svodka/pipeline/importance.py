@@ -117,7 +117,11 @@ def _share(cids: set[int], pick: Iterable[int]) -> float:
 def story_topic(story: Story, tiers: Mapping[int, int]) -> str:
     """The story's topic as its digest card names it: from all its posts and the headline the card shows
     (without the headline's vote, 17 of stories_dev's 147 gold stories were ranked under another topic than
-    their card named, 5 of them as "other", which a federal desk weighs 0)."""
+    their card named, 5 of them as "other", which a federal desk weighs 0). The headline is only made where
+    its one vote could change the topic of the posts."""
+    guess = classify(story)
+    if guess.settled(1.0):
+        return guess.topic
     return classify(story, summarize(story, tiers=tiers).headline.text).topic
 
 
