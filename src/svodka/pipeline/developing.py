@@ -149,6 +149,10 @@ class DevelopSettings:
     centroid_alone: float = 0.75  # rescaled centroid similarity that links on its own
     centroid_names: float = 0.6  # … that links with shared names of at least `names_share`
     names_share: float = 0.6
+    # … and the shared names must weigh this much in themselves (IDF: a name in 5 % of the window's
+    # developments weighs 3.0, one in all of them 0.7): "Москва" shared is no evidence, however small
+    # the two developments' name sets
+    names_weight: float = 3.0
     centroid_link: float = 0.4  # … that links with a shared link target or hashtag
     max_gap_hours: float = 6.0  # developments further apart in time are never linked
     signals: frozenset[str] = frozenset({"centroid", "names", "links", "time"})
@@ -229,9 +233,10 @@ def judge(
         return None
     common = a.names & b.names
     share = 0.0
-    if common:
+    weight = sum(idf.get(n, 1.0) for n in common)
+    if common and weight >= settings.names_weight:
         smaller = min(sum(idf.get(n, 1.0) for n in a.names), sum(idf.get(n, 1.0) for n in b.names))
-        share = sum(idf.get(n, 1.0) for n in common) / smaller if smaller else 0.0
+        share = weight / smaller if smaller else 0.0
     links = a.links & b.links
     signals = []
     if sem >= settings.centroid_alone:
