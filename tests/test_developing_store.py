@@ -16,6 +16,7 @@ from svodka.ingest import import_file
 from svodka.process import process
 from svodka.settings import defaults
 from svodka.store import Store
+from svodka.web import views
 
 EPOCH, END = datetime(1970, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -93,6 +94,13 @@ def test_the_digest_shows_one_card_per_story(store: Store, tmp_path: Path, setti
         parts = [store.stories.get(d) for d in s.developments]
         assert [p.first_date for p in parts] == sorted(p.first_date for p in parts)
         assert len(s.members) == sum(len(p.members) for p in parts)
+    # the story page (and /api/stories/ID) of any development lists the story's developments
+    s = several[0]
+    page = views.story_page(store, s.developments[-1])
+    assert [d["id"] for d in page["developments"]] == list(s.developments)
+    assert [d["current"] for d in page["developments"]] == [False] * (len(s.developments) - 1) + [True]
+    joined = [j for d in page["developments"] for j in d["joined_by"]]
+    assert joined and all(int(j[1:].split(":")[0]) in s.developments for j in joined)
 
 
 def test_eval_stories_scores_both_levels(cli_run, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
