@@ -252,6 +252,26 @@ def judge(
     return DevLink(lo, hi, round(sem, 4), round(share, 4), tuple(shown), tuple(signals), round(gap, 2))
 
 
+def _candidates(
+    devs: Sequence[Development], touched: set[int], settings: DevelopSettings
+) -> Iterable[tuple[Development, Development]]:
+    """Each pair of a touched development and another (each pair once) whose centroids are close enough
+    for some rule: one matrix product, so a window of thousands of developments costs no Python loop
+    over all pairs."""
+    with_vec = [(d, d.centroid) for d in devs if d.centroid is not None]
+    rows = [(d, v) for d, v in with_vec if d.id in touched]
+    if not rows:
+        return
+    floor = settings.sem_floor
+    lowest = min(settings.centroid_alone, settings.centroid_names, settings.centroid_link)
+    sims = np.stack([v for _d, v in rows]) @ np.stack([v for _d, v in with_vec]).T
+    for i, j in zip(*np.nonzero((sims - floor) / (1 - floor) >= lowest - 1e-6), strict=True):
+        a, b = rows[i][0], with_vec[j][0]
+        if a.id == b.id or (b.id in touched and b.id < a.id):
+            continue
+        yield a, b
+
+
 def group(
     devs: Sequence[Development],
     touched: Iterable[int],
@@ -269,19 +289,13 @@ def group(
         sets.find(d.id)
         if d.story is not None:
             sets.union(d.id, -d.story - 1)  # stories as nodes of their own: members stay together
-    order = sorted(devs, key=lambda d: (d.first, d.id))
     touched_ids = {t for t in touched if t in by_id}
     links: list[DevLink] = []
-    for d in order:
-        if d.id not in touched_ids:
-            continue
-        for other in order:
-            if other.id == d.id or (other.id in touched_ids and other.id < d.id):
-                continue  # each touched pair once
-            link = judge(d, other, idf, settings)
-            if link is not None:
-                links.append(link)
-                sets.union(d.id, other.id)
+    for d, other in _candidates(devs, touched_ids, settings):
+        link = judge(d, other, idf, settings)
+        if link is not None:
+            links.append(link)
+            sets.union(d.id, other.id)
     for a, b in forced:
         if a in by_id and b in by_id:
             sets.union(a, b)
