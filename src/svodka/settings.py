@@ -201,6 +201,32 @@ TABLE: tuple[Setting, ...] = (
         "Embedding actors on Ray (0: one per GPU for st: models, else one per CPU of the cluster).",
         int,
     ),
+    # developments (clusters) grouped into stories: svodka.pipeline.developing
+    S(
+        "pipeline.story_names",
+        "caps",
+        "Names for grouping developments: caps (capitalised words) or natasha.",
+    ),
+    S(
+        "pipeline.story_centroid",
+        0.75,
+        "Centroid similarity (0..1) that puts two developments in one story.",
+        float,
+    ),
+    S("pipeline.story_centroid_names", 0.6, "… the similarity that does so with shared names.", float),
+    S(
+        "pipeline.story_names_share",
+        0.6,
+        "Share of the smaller development's name weight two must share.",
+        float,
+    ),
+    S(
+        "pipeline.story_centroid_link",
+        0.4,
+        "… the similarity that does so with a shared link or hashtag.",
+        float,
+    ),
+    S("pipeline.story_gap_hours", 6.0, "Developments further apart in time stay in separate stories.", float),
     # --- digest ---
     S(
         "digest.since",

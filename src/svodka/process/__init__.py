@@ -27,6 +27,7 @@ from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, to_blob
 from svodka.pipeline.handles import learn_store_handles
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
+from svodka.process.develop import develop_batch
 from svodka.process.stages import (
     EmbedPlan,
     Placement,
@@ -179,6 +180,9 @@ def _batch(
         first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
         assignments, merges = placement.with_ids(first)
         store.stories.save(assignments, merges)
+        develop_batch(
+            store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
+        )
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)
     _count(report, rows, len(window), placement)
