@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +35,20 @@ ISSUE_14_POSTS = {  # tg_ru_news_2024 posts issue 14 names: (sender_id, message_
 
 def score(name: str, rows: list[tuple[str, Story, str]], verbose: bool) -> None:
     right = 0
+    confusion: Counter[tuple[str, str]] = Counter()
     for label, story, want in rows:
         guess = classify(story, summarize(story).headline.text)
         right += guess.topic == want
+        if guess.topic != want:
+            confusion[want, guess.topic] += 1
         if verbose and guess.topic != want:
             print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} by {guess.words[:6]}")
     print(f"  {name}: {right}/{len(rows)} = {right / len(rows):.3f}")
+    if verbose:
+        print(
+            "    misses, hand label -> lexicon:",
+            ", ".join(f"{w} -> {g} {n}" for (w, g), n in confusion.most_common()),
+        )
 
 
 # tg_ru_news_2024's machine-made categories (Qwen 2.5, not hand labels) -> topics they allow; per post.

@@ -37,3 +37,13 @@ def test_a_postgresql_server_that_is_down_is_one_line_without_the_password(
     assert "\n" not in message and "s3cret-pw" not in message
     assert message.startswith(f"{scheme}://svodka@127.0.0.1:") and "cannot connect to PostgreSQL" in message
     assert os.listdir(tmp_path) == []  # not taken for a file name
+
+
+def test_a_postgresql_url_without_psycopg_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from svodka.errors import ConfigError
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if the extra were not installed
+    with pytest.raises(ConfigError, match=r"pip install 'svodka\[postgresql\]'"):
+        open_store("postgresql://svodka@127.0.0.1:1/svodka")

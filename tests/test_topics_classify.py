@@ -110,3 +110,14 @@ def test_a_story_topic_comes_from_all_its_posts_and_says_which_words_decided() -
     assert classify(replace(story, members=copies), headline=sport).topic == "sport"
     # a channel weight (e.g. its credibility) moves the vote
     assert classify(story, headline=sport, channel_weights={1: 5.0}).topic == "sport"
+
+
+def test_a_topic_is_settled_only_when_one_more_vote_cannot_change_it() -> None:
+    war = "ВСУ атаковали беспилотниками Белгородскую область, ПВО сбила 11 дронов."
+    one = classify_texts([war])
+    assert one.topic == "war and security" and not one.settled(1.0)  # a headline could still outvote it
+    three = classify_texts([war] * 3)
+    assert three.settled(1.0) and classify_texts([war] * 3, headline="ЦБ повысил ключевую ставку").topic == (
+        three.topic
+    )
+    assert not classify_texts(["Он сидит у окна."]).settled(1.0)  # "other" is never settled

@@ -313,6 +313,7 @@ class Story:
     first_date: datetime
     last_date: datetime
     updated_at: datetime | None = None  # when a post last joined it (for "update" marks)
+    developments: tuple[int, ...] = ()  # story level: its developments' ids, oldest first (digest.compose)
 
     @property
     def channels(self) -> tuple[int, ...]:

@@ -182,6 +182,51 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("pipeline.copy_window_hours", 48.0, "How far back a copy's origin is searched.", float),
+    # --- engine ---
+    S(
+        "engine.kind",
+        "local",
+        "Where `svodka process` and `svodka questions triage` run their heavy stages: local (this process), "
+        "ray (a Ray cluster; pip install 'svodka[ray]') or auto (the running Ray cluster, else local).",
+    ),
+    S(
+        "engine.address",
+        "",
+        "Ray cluster of engine.kind = ray: empty starts one on this machine, auto joins the running one, "
+        "ray://HOST:PORT a remote one.",
+    ),
+    S(
+        "engine.workers",
+        0,
+        "Embedding actors on Ray (0: one per GPU for st: models, else one per CPU of the cluster).",
+        int,
+    ),
+    # developments (clusters) grouped into stories: svodka.pipeline.developing
+    S(
+        "pipeline.story_names",
+        "caps",
+        "Names for grouping developments: caps (capitalised words) or natasha.",
+    ),
+    S(
+        "pipeline.story_centroid",
+        0.75,
+        "Centroid similarity (0..1) that puts two developments in one story.",
+        float,
+    ),
+    S("pipeline.story_centroid_names", 0.6, "… the similarity that does so with shared names.", float),
+    S(
+        "pipeline.story_names_share",
+        0.6,
+        "Share of the smaller development's name weight two must share.",
+        float,
+    ),
+    S(
+        "pipeline.story_centroid_link",
+        0.4,
+        "… the similarity that does so with a shared link or hashtag.",
+        float,
+    ),
+    S("pipeline.story_gap_hours", 6.0, "Developments further apart in time stay in separate stories.", float),
     # --- digest ---
     S(
         "digest.since",

@@ -13,6 +13,7 @@ import click
 from tqdm import tqdm
 
 from svodka.cli.app import App, command, echo_json
+from svodka.cli.engine import engine_option, with_engine
 from svodka.digest.period import parse_span
 from svodka.model import Story
 
@@ -58,12 +59,14 @@ def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
 def register(cli: click.Group) -> None:
     @command(cli, "process")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-    def process_(app: App, as_json: bool) -> None:
+    @engine_option
+    def process_(app: App, as_json: bool, engine: str | None) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
-        with run_progress(app.settings["pipeline.progress_every"]) as on_progress:
-            report = process(app.store, app.settings, on_progress=on_progress)
+        settings = with_engine(app, engine)
+        with run_progress(settings["pipeline.progress_every"]) as on_progress:
+            report = process(app.store, settings, on_progress=on_progress)
         if as_json:
             echo_json({k: getattr(report, k) for k in report.__slots__})
             return
@@ -113,8 +116,16 @@ def register(cli: click.Group) -> None:
     @click.argument("gold_dir", type=click.Path(file_okay=False, exists=True))
     @click.option("--out", type=click.Path(dir_okay=False), help="Write {key, story} per post as JSONL.")
     @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
-    def eval_stories(app: App, gold_dir: str, out: str | None, embedder: str | None) -> None:
-        """Run the whole pipeline on GOLD_DIR's posts in a fresh store; print B-cubed P/R/F1."""
+    @click.option(
+        "--level",
+        type=click.Choice(["development", "story"]),
+        default="story",
+        show_default=True,
+        help="The level printed first and written by --out (both are printed).",
+    )
+    def eval_stories(app: App, gold_dir: str, out: str | None, embedder: str | None, level: str) -> None:
+        """Run the whole pipeline on GOLD_DIR's posts in a fresh store; print B-cubed P/R/F1 at the story
+        and the development level."""
         from svodka.evaluate.stories import evaluate_stories, write_predictions
 
         settings = dict(app.settings.items()) if hasattr(app.settings, "items") else app.settings
@@ -122,8 +133,10 @@ def register(cli: click.Group) -> None:
             settings = {**settings, "pipeline.embedder": embedder}
         with run_progress(settings["pipeline.progress_every"]) as on_progress:
             result = evaluate_stories(Path(gold_dir), settings, on_progress=on_progress)
-        click.echo(f"all posts : B-cubed {result.all_posts.row()}")
-        click.echo(f"news only : B-cubed {result.news_only.row()}")
+        for name in (level, "development" if level == "story" else "story"):
+            scores = result.level(name)
+            click.echo(f"all posts : B-cubed {scores.all_posts.row()}  {name} level")
+            click.echo(f"news only : B-cubed {scores.news_only.row()}  {name} level")
         r = result.report
         click.echo(
             f"pipeline  : {r.posts} posts, {r.ads} ads, {r.non_news} non-news, {r.copies} copies, "
@@ -131,7 +144,7 @@ def register(cli: click.Group) -> None:
             f"{r.total_seconds:.1f} s"
         )
         if out:
-            write_predictions(out, result.predicted)
+            write_predictions(out, result.level(level).predicted)
 
     @command(eval_, "pairs")
     @click.argument("pairs_dir", type=click.Path(file_okay=False, exists=True))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from svodka.cli.app import App, command, echo_json, progress
+from svodka.cli.engine import engine_option, with_engine
 from svodka.errors import InputError
 from svodka.questions.ingest import BadRow, read_questions
 
@@ -118,21 +119,26 @@ def register(cli: click.Group) -> None:
         help="Re-cluster everything; topics keep their ids where they match the old ones.",
     )
     @click.option("--json", "as_json", is_flag=True, help="Print the report with stage timings as JSON.")
-    def triage_(app: App, full: bool, as_json: bool) -> None:
+    @engine_option
+    def triage_(app: App, full: bool, as_json: bool, engine: str | None) -> None:
         """Merge duplicates and group questions into topics and subtopics. Once a triage exists, only new
         questions are placed: duplicates join their groups, others the nearest subtopic, and a burst of
         questions that fits no topic becomes a new topic (existing ids never change)."""
         from dataclasses import asdict
 
+        from svodka.engine import open_engine
         from svodka.questions.dedup import DedupSettings
         from svodka.questions.incremental import UpdateSettings
         from svodka.questions.kmeans import TopicSettings
         from svodka.questions.service import run_triage
 
-        s = app.settings
+        s = with_engine(app, engine)
         ts = TopicSettings(topics=s["questions.topics"], subtopics=s["questions.subtopics"])
         ds = DedupSettings(threshold=s["questions.near_duplicate"])
-        with progress(app.store.questions.count(), "triage", unit="question") as advance:
+        with (
+            open_engine(s) as runner,
+            progress(app.store.questions.count(), "triage", unit="question") as advance,
+        ):
             rep = run_triage(
                 app.store,
                 ts,
@@ -142,6 +148,7 @@ def register(cli: click.Group) -> None:
                 update_settings=UpdateSettings(
                     min_topic=s["questions.new_topic_min"], burst=s["questions.new_topic_burst"]
                 ),
+                engine=runner,
             )
         if as_json:
             echo_json(asdict(rep))

@@ -110,10 +110,56 @@ def _public_links(summary: Summary, public_url: str) -> Summary:
 
 
 def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
-    """Stories touching ``[since, until)`` from ``store.stories``; a clear error where the store has none."""
+    """Stories touching ``[since, until)``: the developments of ``store.stories`` grouped by their story
+    (``store.developments``, :func:`group_developments`); a clear error where the store has none."""
     if not store.stories.count():
         raise SvodkaError("no stories to digest: the store has none yet; run `svodka process` first")
-    return list(store.stories.in_period(since, until))
+    parts = store.stories.in_period(since, until)
+    return group_developments(parts, store.developments.story_of([p.id for p in parts]))
+
+
+def group_developments(parts: Sequence[Story], story_of: Mapping[int, int]) -> list[Story]:
+    """One :class:`Story` per story: its developments' members in time order, its id the story's (a
+    development in no story is one of its own), ``developments`` its parts' ids, oldest first."""
+    groups: dict[int, list[Story]] = {}
+    for part in parts:
+        groups.setdefault(story_of.get(part.id, part.id), []).append(part)
+    out = []
+    for sid, group in groups.items():
+        group.sort(key=lambda p: (p.first_date, p.id))
+        if len(group) == 1:
+            out.append(replace(group[0], id=sid, developments=(group[0].id,)))
+            continue
+        members = tuple(sorted((m for p in group for m in p.members), key=lambda m: (m.post.date, m.post.id)))
+        updated = [p.updated_at for p in group if p.updated_at is not None]
+        out.append(
+            Story(
+                sid,
+                members,
+                members[0].post.date,
+                members[-1].post.date,
+                max(updated) if updated else None,
+                tuple(p.id for p in group),
+            )
+        )
+    out.sort(key=lambda s: (s.first_date, s.id))
+    return out
+
+
+def _newest_headline(
+    store: Store, story: Story, summary: Summary, summarise: Callable[[Story], Summary]
+) -> Summary:
+    """A story of several developments is headed by its newest development's headline (issue 14 §3);
+    the key sentences stay the whole story's, less the one that became the headline."""
+    if len(story.developments) < 2:
+        return summary
+    newest = {m.post.id for m in store.stories.get(story.developments[-1]).members}
+    part = _restrict(story, lambda m: m.post.id in newest)
+    if part is None:
+        return summary
+    head = summarise(part).headline
+    rest = tuple(c for c in (summary.headline, *summary.sentences) if c.post_id != head.post_id)
+    return replace(summary, headline=head, sentences=rest[: max(1, len(summary.sentences))])
 
 
 def build_digest(
@@ -204,6 +250,8 @@ def _compose(
         if len(items) >= query.top:
             break
         summary = summarize(story, summary_options, tiers)
+        if not isinstance(source, Sequence):
+            summary = _newest_headline(source, story, summary, lambda p: summarize(p, summary_options, tiers))
         guess = classify(story, summary.headline.text)
         if query.topic and guess.topic != query.topic:
             continue

@@ -1,4 +1,6 @@
-"""Evaluate story clustering on a gold folder: the whole pipeline on its posts in a fresh store.
+"""Evaluate story clustering on a gold folder: the whole pipeline on its posts in a fresh store, scored at
+both levels: the *development* (the clusterer's stories) and the *story* (developments grouped by
+:mod:`svodka.pipeline.developing`).
 
 Folder layout (as ``stories_dev``): ``posts_*.jsonl`` (tg_ru_news_2024 fields: sender_id, message_id,
 date, text, channel) and ``stories_*.jsonl`` (``{"key": "<sender_id>:<message_id>", "story", "kind"}``).
@@ -21,13 +23,37 @@ from svodka.pipeline.embed import Embedder
 from svodka.process import ProcessReport, process
 from svodka.sources.files import ReadOptions
 
+LEVELS = ("development", "story")  # today's clusters; the developments of one event grouped
+
+
+@dataclass(frozen=True, slots=True)
+class LevelEval:
+    all_posts: Scores
+    news_only: Scores
+    predicted: dict[str, str]  # key -> story label ("single:<key>" for posts outside stories)
+
 
 @dataclass(frozen=True, slots=True)
 class StoryEval:
-    all_posts: Scores
-    news_only: Scores
-    predicted: dict[str, str]  # key -> story label ("ad:<key>"/"single:<key>" for posts outside stories)
+    development: LevelEval
+    story: LevelEval
     report: ProcessReport
+
+    def level(self, name: str) -> LevelEval:
+        return self.story if name == "story" else self.development
+
+    # the development level, as before there were two
+    @property
+    def all_posts(self) -> Scores:
+        return self.development.all_posts
+
+    @property
+    def news_only(self) -> Scores:
+        return self.development.news_only
+
+    @property
+    def predicted(self) -> dict[str, str]:
+        return self.development.predicted
 
 
 def read_gold(folder: Path) -> tuple[list[Path], dict[str, str], dict[str, str]]:
@@ -70,15 +96,22 @@ def evaluate_stories(
             import_file(store, f, fmt="jsonl", options=ReadOptions())
         report = process(store, settings, on_progress=on_progress, embedder=embedder)
         placed = store.stories.assignments()
+        story_of = store.developments.story_of(sorted(set(placed.values())))
         predicted: dict[str, str] = {}
+        stories: dict[str, str] = {}
         for post in store.posts.iter():
             channel = store.channels.by_id(post.channel_id)
             sender = str(bot_api_id(channel.tg_id)) if channel.tg_id is not None else channel.name
             key = f"{sender}:{post.message_id}"
             sid = placed.get(post.id)
             predicted[key] = f"s{sid}" if sid is not None else f"single:{key}"
+            stories[key] = f"s{story_of.get(sid, sid)}" if sid is not None else f"single:{key}"
     news = [k for k in gold if kind.get(k) == "news"]
-    return StoryEval(bcubed(gold, predicted), bcubed(gold, predicted, news), predicted, report)
+    return StoryEval(
+        LevelEval(bcubed(gold, predicted), bcubed(gold, predicted, news), predicted),
+        LevelEval(bcubed(gold, stories), bcubed(gold, stories, news), stories),
+        report,
+    )
 
 
 def write_predictions(path: str | Path, predicted: Mapping[str, str]) -> None:

@@ -243,6 +243,15 @@ class TopicGuess:
     score: float
     scores: tuple[tuple[str, float], ...]  # every topic with a non-zero share, best first
     words: tuple[tuple[str, float], ...] = ()  # the words that voted for ``topic``, by weight, best first
+    votes: float = 0.0  # all posts' votes together (each post's topic shares sum to its weight)
+
+    def settled(self, extra: float) -> bool:
+        """Whether ``extra`` more votes (another text of that weight) cannot change the topic: it leads
+        every other topic by more than that and its evidence is already enough."""
+        if self.topic == "other" or not self.scores or self.scores[0][0] != self.topic:
+            return False
+        second = self.scores[1][1] if len(self.scores) > 1 else 0.0
+        return (self.scores[0][1] - second - 0.002) * self.votes > extra  # shares are rounded to 0.001
 
 
 def classify_weighted(
@@ -271,10 +280,10 @@ def classify_weighted(
     shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
     winners = [(t, n) for t, n in ranked if t in full] or ranked
     if not winners or evidence < min_score:
-        return TopicGuess("other", 0.0, shares)
+        return TopicGuess("other", 0.0, shares, votes=total_votes)
     best = winners[0][0]
     why = tuple((w, round(n, 2)) for w, n in sorted(words[best].items(), key=lambda kv: -kv[1])[:8])
-    return TopicGuess(best, winners[0][1] / total_votes, shares, why)
+    return TopicGuess(best, winners[0][1] / total_votes, shares, why, total_votes)
 
 
 def classify_texts(texts: Iterable[str], headline: str | None = None, min_score: float = 1.5) -> TopicGuess:

@@ -178,8 +178,13 @@ def terms(text: str) -> list[str]:
             if any(ch.isdigit() for ch in w):
                 out.append(w)
             continue
-        out.append(_stemmer("ru" if _CYR.search(w) else "en").stemWord(w))
+        out.append(_stem(w))
     return out
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    return str(_stemmer("ru" if _CYR.search(word) else "en").stemWord(word))
 
 
 def _vector(words: Sequence[str], idf: dict[str, float]) -> dict[str, float]:

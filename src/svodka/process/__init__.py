@@ -13,23 +13,25 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from svodka.engine import EmbedderSpec, Engine, LocalEngine, open_engine, shards
 from svodka.model import PostAnalysis, StoredPost
 from svodka.pipeline.ads import NON_NEWS
 from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
-from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
+from svodka.pipeline.embed import Embedder, from_blob, to_blob
 from svodka.pipeline.handles import learn_store_handles
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
+from svodka.process.develop import develop_batch
 from svodka.process.stages import (
     EmbedPlan,
     Placement,
     analyse,
-    embed_texts,
     find_copies,
     place,
     plan_embedding,
@@ -73,7 +75,9 @@ class _Context:
 
     store: Store
     settings: Mapping[str, Any]
-    embedder: Embedder
+    engine: Engine  # where analysis and embedding run (svodka.engine)
+    model: EmbedderSpec
+    model_name: str  # names the vector cache rows
     report: ProcessReport
 
 
@@ -82,36 +86,51 @@ def process(
     settings: Mapping[str, Any],
     on_progress: Progress | None = None,
     embedder: Embedder | None = None,
+    engine: Engine | None = None,
 ) -> ProcessReport:
     """Analyse and place every post stored after the watermark, batch by batch (an interrupted run is
-    finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts."""
+    finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts.
+
+    ``embedder``: a loaded model, used here (the local engine). ``engine``: where analysis and embedding
+    run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work."""
     report = ProcessReport()
     t = time.perf_counter()
     run = plan_run(store.posts, store.analysis)
     report.add_time("read", t)
     done = 0
-    while run is not None:
-        if embedder is None:
-            embedder = make_embedder(settings["pipeline.embedder"], device=settings["pipeline.device"])
-        ctx = _Context(store, settings, embedder, report)
-        total = done + len(run.posts)
-        parts = list(batches(run.posts, settings["pipeline.batch_posts"]))
-        if not parts:  # a resumed run whose remaining posts were deleted meanwhile
-            with store.transaction():
-                _write_state(store, progress_state(run, (), last=True))
-        for i, batch in enumerate(parts):
-            advance = _advance(on_progress, done, total)
-            _batch(ctx, run, batch, i == len(parts) - 1, advance)
-            done += len(batch)
-            advance(len(batch))
-        if not run.resumed:
-            break
-        t = time.perf_counter()
-        run = plan_run(store.posts, store.analysis)  # what arrived after the interrupted run began
-        report.add_time("read", t)
+    with ExitStack() as stack:
+        while run is not None:
+            model = EmbedderSpec(settings["pipeline.embedder"], settings["pipeline.device"])
+            name = model.name
+            if embedder is not None:  # the given model, here, whatever engine.kind says
+                engine, name = LocalEngine(embedder), embedder.name
+            elif engine is None:
+                engine = stack.enter_context(open_engine(settings))
+            run, done = _run(_Context(store, settings, engine, model, name, report), run, done, on_progress)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
     return report
+
+
+def _run(ctx: _Context, run: Run, done: int, on_progress: Progress | None) -> tuple[Run | None, int]:
+    """One run's batches; then the run of what arrived meanwhile when this one was a resumed one."""
+    store, settings, report = ctx.store, ctx.settings, ctx.report
+    total = done + len(run.posts)
+    parts = list(batches(run.posts, settings["pipeline.batch_posts"]))
+    if not parts:  # a resumed run whose remaining posts were deleted meanwhile
+        with store.transaction():
+            _write_state(store, progress_state(run, (), last=True))
+    for i, batch in enumerate(parts):
+        advance = _advance(on_progress, done, total)
+        _batch(ctx, run, batch, i == len(parts) - 1, advance)
+        done += len(batch)
+        advance(len(batch))
+    if not run.resumed:
+        return None, done
+    t = time.perf_counter()
+    following = plan_run(store.posts, store.analysis)  # what arrived after the interrupted run began
+    report.add_time("read", t)
+    return following, done
 
 
 def _advance(on_progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
@@ -128,7 +147,7 @@ def _batch(
     """One batch: read its context, run the stages, write everything in one transaction."""
     store, settings, report = ctx.store, ctx.settings, ctx.report
     t = time.perf_counter()
-    rows = analyse(posts)
+    rows = _analyse(ctx.engine, posts)
     t = report.add_time("normalize+language+ads", t)
 
     copy_settings = CopySettings(
@@ -151,20 +170,31 @@ def _batch(
     plan = plan_embedding(rows, window)
     vectors, new_vectors = _vectors(ctx, plan, lambda k, n: advance(len(posts) * k // n))
     t = time.perf_counter()
-    cluster_settings = ClusterSettings.from_settings(settings, ctx.embedder.name, vectors.values())
+    cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
     placement = place(posts, rows, window, vectors, cluster_settings)
     t = report.add_time("cluster", t)
 
     with store.transaction():
         store.analysis.save(rows.values())
-        store.analysis.put_vectors(ctx.embedder.name, new_vectors)
+        store.analysis.put_vectors(ctx.model_name, new_vectors)
         first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
         assignments, merges = placement.with_ids(first)
         store.stories.save(assignments, merges)
+        develop_batch(
+            store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
+        )
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)
     _count(report, rows, len(window), placement)
     log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
+
+
+def _analyse(engine: Engine, posts: Sequence[StoredPost]) -> dict[int, PostAnalysis]:
+    """:func:`analyse` over the engine's shards of the batch (one shard, here, on the local engine)."""
+    rows: dict[int, PostAnalysis] = {}
+    for part in engine.map_batches(analyse, shards(posts, engine.parallelism)):
+        rows.update(part)
+    return rows
 
 
 def _vectors(
@@ -172,7 +202,7 @@ def _vectors(
 ) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
     """Every needed vector: the post's own cached one, else one cached for the same text, else embedded
     (once per text); and the cache rows to write for posts that had none."""
-    analysis, name, report = ctx.store.analysis, ctx.embedder.name, ctx.report
+    analysis, name, report = ctx.store.analysis, ctx.model_name, ctx.report
     t = time.perf_counter()
     cached = {pid: from_blob(b) for pid, b in analysis.vectors(name, list(plan.need.items())).items()}
     by_hash = {plan.need[pid]: v for pid, v in cached.items()}
@@ -180,7 +210,7 @@ def _vectors(
     by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(name, wanted).items()})
     texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
     t = report.add_time("vectors", t)  # the cache
-    by_hash.update(embed_texts(texts, ctx.embedder, ctx.settings["pipeline.embed_batch"], on_chunk))
+    by_hash.update(ctx.engine.embed(texts, ctx.model, ctx.settings["pipeline.embed_batch"], on_chunk))
     report.add_time("embed", t)  # the model itself (its first call loads it)
     report.embedded += len(texts)
     vectors = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}

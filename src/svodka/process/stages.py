@@ -7,7 +7,7 @@ them in order and writes their results in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -16,7 +16,6 @@ from svodka.model import PostAnalysis, StoredPost, WindowPost
 from svodka.pipeline.ads import classify_ad
 from svodka.pipeline.cluster import PROVISIONAL, ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.copies import CopyIndex, CopyItem, CopySettings
-from svodka.pipeline.embed import Embedder
 from svodka.pipeline.features import extract
 from svodka.pipeline.language import detect_language
 from svodka.pipeline.normalize import normalize, text_hash
@@ -89,26 +88,6 @@ def plan_embedding(rows: Mapping[int, PostAnalysis], window: Sequence[WindowPost
             need[w.post_id] = w.text_hash
             texts.setdefault(w.text_hash, w.norm_text)
     return EmbedPlan(need, texts)
-
-
-def embed_texts(
-    texts: Mapping[int, str],
-    embedder: Embedder,
-    batch: int,
-    on_chunk: Callable[[int, int], None] | None = None,
-) -> dict[int, np.ndarray]:
-    """``{text hash: vector}`` for ``texts`` (hash -> text), ``batch`` texts per model call;
-    ``on_chunk(done, total)`` after each call."""
-    hashes = list(texts)
-    out: dict[int, np.ndarray] = {}
-    for i in range(0, len(hashes), batch):
-        chunk = hashes[i : i + batch]
-        mat = embedder.embed([texts[h] for h in chunk])
-        for h, v in zip(chunk, mat, strict=True):
-            out[h] = v.astype(np.float32)
-        if on_chunk:
-            on_chunk(i + len(chunk), len(hashes))
-    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,17 +80,39 @@ class Deduper:
         norm = normalise(text) if norm is None else norm
         head = self.exact.get(norm)
         if head is None:
-            head = item
-            mh = self._minhash(norm)
-            if mh is not None:
-                found = self.lsh.query(mh)
-                if found:
-                    head = self.heads[min(found)]  # the earliest head it matches
-                else:
-                    self.lsh.insert(len(self.heads), mh)
-                    self.heads.append(item)
+            head = self._join(item, self._minhash(norm))
             self.exact[norm] = head
         return head
+
+    def add_signed(self, item: Any, norm: str, mh: RMinHash | None) -> Any:
+        """:meth:`add` of a text whose normalised form and MinHash were computed elsewhere (a shard on an
+        engine, :func:`signature`)."""
+        head = self.exact.get(norm)
+        if head is None:
+            head = self._join(item, mh)
+            self.exact[norm] = head
+        return head
+
+    def _join(self, item: Any, mh: RMinHash | None) -> Any:
+        if mh is None:
+            return item
+        found = self.lsh.query(mh)
+        if found:
+            return self.heads[min(found)]  # the earliest head it matches
+        self.lsh.insert(len(self.heads), mh)
+        self.heads.append(item)
+        return item
+
+
+def signature(texts: Sequence[str], settings: DedupSettings) -> list[tuple[str, int, RMinHash | None]]:
+    """(normalised text, :func:`norm_key`, MinHash or None when too short) per text: what
+    :meth:`Deduper.add_signed` and the store's exact-duplicate keys need, computable shard by shard."""
+    d = Deduper(settings)
+    out = []
+    for text in texts:
+        norm = normalise(text)
+        out.append((norm, norm_key(norm), d._minhash(norm)))
+    return out
 
 
 def group_duplicates(

@@ -32,6 +32,11 @@ _STOP_WORDS = """
 STOP = RUSSIAN_FUNCTION_WORDS | frozenset(_STOP_WORDS.split())
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` the features read (lower case, links left out), before lemmas."""
+    return _WORD.findall(_URL.sub(" ", text.lower()))
+
+
 class LemmaTokens:
     """A tokenizer that lemmatises Russian words, with a per-word cache (a vocabulary is small); picklable."""
 
@@ -41,7 +46,7 @@ class LemmaTokens:
     def __call__(self, text: str) -> list[str]:
         out = []
         cache = self.cache
-        for w in _WORD.findall(_URL.sub(" ", text.lower())):
+        for w in words(text):
             lemma = cache.get(w)
             if lemma is None:
                 lemma = simplemma.lemmatize(w, lang="ru").lower()

@@ -11,11 +11,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from svodka.engine import Engine
 from svodka.model import TriageRecord
 from svodka.questions.dedup import Deduper, DedupSettings, norm_key, normalise
 from svodka.questions.features import Featurizer
 from svodka.questions.kmeans import TopicSettings, triage
 from svodka.questions.model import FEATURES_KEY, STATE_KEY, TriageModel
+from svodka.questions.sharded import group_signed, signatures
 from svodka.questions.stable import match_ids, relabel
 from svodka.store import Store
 
@@ -26,30 +28,40 @@ def full_triage(
     dedup_settings: DedupSettings,
     timings: dict[str, float],
     on_progress: Callable[[int], None] | None = None,
+    engine: Engine | None = None,
 ) -> tuple[int, int, int, int]:
-    """Re-cluster everything; returns (questions, groups, topics, subtopics)."""
+    """Re-cluster everything; returns (questions, groups, topics, subtopics). ``engine``: where the
+    per-text and per-topic parts run (:mod:`svodka.questions.sharded`); by default here."""
     t = time.perf_counter()
     rows = list(store.questions.iter_all())
     old_ids = [tp.tid for tp in store.questions.topics()]
     timings["load"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    d = Deduper(dedup_settings)
-    groups = np.empty(len(rows), dtype=np.int64)
-    keys: list[int] = []
-    for i, r in enumerate(rows):
-        norm = normalise(r.text)
-        groups[i] = d.add(i, r.text, norm)
-        keys.append(norm_key(norm))
-        if on_progress is not None and i % 10_000 == 9_999:
-            on_progress(5_000)
+    if engine is None:
+        d = Deduper(dedup_settings)
+        groups = np.empty(len(rows), dtype=np.int64)
+        keys: list[int] = []
+        for i, r in enumerate(rows):
+            norm = normalise(r.text)
+            groups[i] = d.add(i, r.text, norm)
+            keys.append(norm_key(norm))
+            if on_progress is not None and i % 10_000 == 9_999:
+                on_progress(5_000)
+    else:  # the texts signed in shards on the engine, grouped here in order: the same groups
+        sigs = signatures(engine, [r.text for r in rows], dedup_settings)
+        groups = np.asarray(group_signed(sigs, dedup_settings), dtype=np.int64)
+        keys = [key for _norm, key, _mh in sigs]
+        del sigs
+        if on_progress is not None:
+            on_progress(len(rows) // 2)
     heads, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
     timings["dedup"] = time.perf_counter() - t
 
     t = time.perf_counter()
     featurizer = Featurizer()
     weights = counts.astype(np.float64)
-    tri = triage([rows[h].text for h in heads], weights, featurizer, topic_settings)
+    tri = triage([rows[h].text for h in heads], weights, featurizer, topic_settings, engine=engine)
     timings["topics"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.cluster import KMeans
 
+from svodka.engine import Engine
 from svodka.model import QuestionTopic
 from svodka.questions.features import Featurizer
+from svodka.questions.sharded import warm_lemmas
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,22 +50,28 @@ def _kmeans(x: np.ndarray, k: int, w: np.ndarray, seed: int) -> tuple[np.ndarray
 
 
 def cluster(
-    x: np.ndarray, weights: np.ndarray, s: TopicSettings
+    x: np.ndarray, weights: np.ndarray, s: TopicSettings, engine: Engine | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(topic per row, subtopic per row, subtopic centroids); subtopic ids are global."""
     top, _ = _kmeans(x, s.topics, weights, s.seed)
     sub = np.zeros(len(x), dtype=np.int64)
     cents: list[np.ndarray] = []
     total = float(weights.sum())
-    for t in range(int(top.max()) + 1):
-        idx = np.flatnonzero(top == t)
-        if len(idx) == 0:
-            continue
-        k = max(1, round(s.subtopics * float(weights[idx].sum()) / total))
-        lab, c = _kmeans(x[idx], k, weights[idx], s.seed)
+    members = [idx for t in range(int(top.max()) + 1) if len(idx := np.flatnonzero(top == t))]
+    jobs = (  # the subtopics of each topic: independent k-means, parallel tasks on an engine
+        (x[idx], max(1, round(s.subtopics * float(weights[idx].sum()) / total)), weights[idx], s.seed)
+        for idx in members
+    )
+    # here one topic's rows at a time (no copy of every topic's rows at once)
+    done = engine.map_batches(_kmeans_job, list(jobs)) if engine else map(_kmeans_job, jobs)
+    for idx, (lab, c) in zip(members, done, strict=True):
         sub[idx] = lab + len(cents)
         cents.extend(c)
     return top, sub, np.asarray(cents, dtype=np.float32)
+
+
+def _kmeans_job(job: tuple[np.ndarray, int, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray]:
+    return _kmeans(*job)
 
 
 TERMS_KEPT = 400  # lemma counts kept per (sub)topic so labels can be refreshed as questions arrive
@@ -134,13 +142,17 @@ def triage(
     featurizer: Featurizer,
     settings: TopicSettings | None = None,
     on_progress: Callable[[int], None] | None = None,
+    engine: Engine | None = None,
 ) -> Triage:
-    """Topics and subtopics for duplicate groups (``texts`` one per group, ``weights`` their counts)."""
+    """Topics and subtopics for duplicate groups (``texts`` one per group, ``weights`` their counts);
+    ``engine``: where the per-text lemmas and the per-topic k-means run (:mod:`svodka.questions.sharded`)."""
     s = settings or TopicSettings()
+    if engine is not None:
+        warm_lemmas(engine, featurizer.tokens, texts)
     x, energy = featurizer.fit_embed(texts)
     if on_progress:
         on_progress(len(texts) // 2)
-    top, sub, cents = cluster(x, weights, s)
+    top, sub, cents = cluster(x, weights, s, engine)
     docs = [featurizer.tokens(t) for t in texts]
     sub_parent = np.zeros(len(cents), dtype=np.int64)
     for g in range(len(texts)):

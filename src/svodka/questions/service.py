@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from svodka.engine import Engine
 from svodka.model import Question
 from svodka.questions.dedup import DedupSettings
 from svodka.questions.full import full_triage
@@ -71,15 +72,19 @@ def run_triage(
     full: bool = False,
     on_progress: Callable[[int], None] | None = None,
     update_settings: UpdateSettings | None = None,
+    engine: Engine | None = None,
 ) -> TriageReport:
     """Full triage the first time (or with ``full``, keeping ids by matching); afterwards only the new
     questions are placed: duplicates join their groups, the rest the nearest subtopic, and a burst that
-    fits no topic becomes a new one (:mod:`svodka.questions.update`)."""
+    fits no topic becomes a new one (:mod:`svodka.questions.update`). ``engine``: where a full triage runs
+    its per-text and per-topic parts (:mod:`svodka.questions.sharded`); an incremental one runs here."""
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     model = None if full else load_model(store)
     if model is None:
-        n, groups, _topics, _subs = full_triage(store, topic_settings, dedup_settings, timings, on_progress)
+        n, groups, _topics, _subs = full_triage(
+            store, topic_settings, dedup_settings, timings, on_progress, engine
+        )
         incremental, made = False, 0
     else:
         timings["model"] = time.perf_counter() - t0

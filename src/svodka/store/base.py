@@ -7,7 +7,7 @@ stand in for SQLite without touching them. Each repository lives in its own modu
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
@@ -402,6 +402,7 @@ class Store(Protocol):
 
     @property
     def alerts(self) -> AlertRepo: ...
+    def developments(self) -> DevelopmentRepo: ...
 
     def close(self) -> None: ...
 
@@ -532,3 +533,22 @@ class AlertRepo(Protocol):
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         """Ids of the stories that posts with ids above ``after_post_id`` joined, and the highest such
         post id placed (``after_post_id`` when none)."""
+class DevelopmentRepo(Protocol):
+    """Which story each development (a cluster, ``stories.id``) is in, and the links that joined them."""
+
+    def save(
+        self,
+        story_of: Mapping[int, int],
+        links: Iterable[tuple[int, int, float, str]] = (),
+        gone: Iterable[int] = (),
+    ) -> None:
+        """``{development: story}``, ``(a, b, score, signals)`` links; ``gone``: developments merged away."""
+
+    def story_of(self, development_ids: Sequence[int]) -> dict[int, int]: ...
+
+    def developments(self, story_id: int) -> builtins.list[int]:
+        """The story's developments, oldest first (a development in no story is its own)."""
+
+    def links(self, development_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]: ...
+
+    def post_links(self, post_ids: Sequence[int]) -> dict[int, tuple[str, ...]]: ...

@@ -336,6 +336,7 @@ def document() -> dict[str, Any]:
             obj(
                 story=STORY_CARD,
                 summary=arr(OBJ),
+                developments=arr(OBJ),
                 first=POST,
                 independent=INT,
                 copied=INT,

@@ -453,6 +453,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     return {
         "story": story_card(s, summary),
         "summary": cited_summary(summary),
+        "developments": developments(store, s.id),
         "first": post_dict(prov.first),
         "independent": prov.independent,  # original posts
         "independent_sources": len(independent_units(s)),  # the digest card's figure
@@ -493,6 +494,34 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
             for r in prov.channels
         ],
     }
+
+
+def developments(store: Store, development_id: int) -> list[dict[str, Any]]:
+    """The developments of the story this one is part of, oldest first, and why each joined."""
+    story = store.developments.story_of([development_id]).get(development_id, development_id)
+    ids = store.developments.developments(story)
+    why: dict[int, list[str]] = {}
+    for a, b, _score, signals in store.developments.links(ids):
+        why.setdefault(b, []).append(f"#{a}: {signals}")
+    out = []
+    for d in ids:
+        try:
+            part = store.stories.get(d)
+        except NotFoundError:
+            continue
+        lead = " ".join(part.members[0].post.text.split())[:140]
+        out.append(
+            {
+                "id": d,
+                "lead": lead,
+                "posts": len(part.members),
+                "first_date": part.first_date,
+                "last_date": part.last_date,
+                "current": d == development_id,
+                "joined_by": why.get(d, []),
+            }
+        )
+    return out
 
 
 def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None) -> dict[str, Any]:

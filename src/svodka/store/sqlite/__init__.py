@@ -11,6 +11,7 @@ from svodka.store.sqlite.api_keys import SqliteApiKeys
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
+from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
@@ -45,6 +46,7 @@ class SqliteStore:
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
         self.watchlists, self.alerts = SqliteWatchlists(self.db), SqliteAlerts(self.db)
+        self.developments = SqliteDevelopments(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
