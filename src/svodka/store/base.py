@@ -402,6 +402,8 @@ class Store(Protocol):
 
     @property
     def alerts(self) -> AlertRepo: ...
+
+    @property
     def developments(self) -> DevelopmentRepo: ...
 
     def close(self) -> None: ...
@@ -533,6 +535,8 @@ class AlertRepo(Protocol):
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         """Ids of the stories that posts with ids above ``after_post_id`` joined, and the highest such
         post id placed (``after_post_id`` when none)."""
+
+
 class DevelopmentRepo(Protocol):
     """Which story each development (a cluster, ``stories.id``) is in, and the links that joined them."""
 

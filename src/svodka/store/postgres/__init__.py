@@ -10,6 +10,7 @@ from svodka.store.postgres.api_keys import PgApiKeys
 from svodka.store.postgres.channel_stats import PgChannelStats
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, safe_url
+from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
 from svodka.store.postgres.login_attempts import PgLoginAttempts
@@ -44,6 +45,7 @@ class PgStore:
         self.analysis = PgAnalysis(self.db)
         self.questions = PgQuestions(self.db)
         self.watchlists, self.alerts = PgWatchlists(self.db), PgAlerts(self.db)
+        self.developments = PgDevelopments(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,84 @@
+"""Developments in stories, in PostgreSQL (migration 0014_developments).
+
+A development is a cluster (``stories.id``); :class:`PgDevelopments` keeps which story each one is in and
+the links that joined them (svodka.pipeline.developing decides, svodka.process.develop writes).
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Mapping, Sequence
+
+import orjson
+
+from svodka.store.postgres.db import Database, now_ts
+
+
+class PgDevelopments:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def save(
+        self,
+        story_of: Mapping[int, int],
+        links: Iterable[tuple[int, int, float, str]] = (),
+        gone: Iterable[int] = (),
+    ) -> None:
+        """Record ``{development: story}``, ``(a, b, score, signals)`` links, and forget developments the
+        clusterer merged away (``gone``), in one transaction."""
+        ts = now_ts()
+        with self.db.write() as conn, conn.cursor() as cur:
+            cur.execute("DELETE FROM story_of_development WHERE development_id = ANY(%s)", (list(gone),))
+            cur.executemany(
+                "INSERT INTO story_of_development (development_id, story_id, updated_at) "
+                "VALUES (%s, %s, %s) ON CONFLICT (development_id) "
+                "DO UPDATE SET story_id = excluded.story_id, updated_at = excluded.updated_at "
+                "WHERE story_of_development.story_id <> excluded.story_id",
+                [(d, s, ts) for d, s in story_of.items()],
+            )
+            cur.executemany(
+                "INSERT INTO development_links (a, b, score, signals, created_at) "
+                "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                [(a, b, score, signals, ts) for a, b, score, signals in links],
+            )
+
+    def story_of(self, development_ids: Sequence[int]) -> dict[int, int]:
+        """``{development: story}`` of those already in a story."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT development_id, story_id FROM story_of_development WHERE development_id = ANY(%s)",
+                (list(development_ids),),
+            ).fetchall()
+        return {int(d): int(s) for d, s in rows}
+
+    def developments(self, story_id: int) -> builtins.list[int]:
+        """The developments of a story, oldest first (a development in none is its own story)."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT d.development_id FROM story_of_development d JOIN stories s "
+                "ON s.id = d.development_id WHERE d.story_id = %s ORDER BY s.first_date, s.id",
+                (story_id,),
+            ).fetchall()
+        return [int(r[0]) for r in rows] or [story_id]
+
+    def links(self, development_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
+        """The links between the given developments: ``(a, b, score, signals)``."""
+        ids = list(development_ids)
+        if not ids:
+            return []
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT a, b, score, signals FROM development_links WHERE a = ANY(%s) AND b = ANY(%s) "
+                "ORDER BY a, b",
+                (ids, ids),
+            ).fetchall()
+        return [(int(a), int(b), float(score), str(signals)) for a, b, score, signals in rows]
+
+    def post_links(self, post_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """``{post id: its links}`` of the posts that have any (the window's posts carry none)."""
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT id, links FROM posts WHERE id = ANY(%s) AND links IS NOT NULL AND links <> '[]'",
+                (list(post_ids),),
+            ).fetchall()
+        return {int(pid): tuple(str(u) for u in orjson.loads(links)) for pid, links in rows}
