@@ -10,7 +10,8 @@ The tree::
     │   └── FormatError         the format cannot be detected or is not supported
     ├── SourceError             a remote source failed (HTTP status, markup change, no preview, blocked)
     │   └── RateLimited         the source asked us to wait (429 Retry-After, Telegram FloodWait)
-    └── DeliveryError           a digest could not be delivered (SMTP, bot)
+    ├── DeliveryError           a digest could not be delivered (SMTP, bot)
+    └── QueryError              a search or watchlist query that cannot be read (svodka.query)
 
 Every message is meant to be read by a person: it names the thing (file, channel, setting) and what to do.
 """
@@ -70,3 +71,9 @@ class RateLimited(SourceError):
 
 class DeliveryError(SvodkaError):
     exit_code = 7
+
+
+class QueryError(SvodkaError):
+    """A search or watchlist query that cannot be read: an unclosed quote, a lone NOT, nothing to look for."""
+
+    exit_code = 8

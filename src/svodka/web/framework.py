@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from svodka.errors import InputError, NotFoundError, StoreError
+from svodka.errors import InputError, NotFoundError, QueryError, StoreError
 from svodka.model import User
 from svodka.store import Store
 from svodka.web import auth
@@ -272,7 +272,7 @@ class Renderer:
             return self.error(ctx, spec, e.status, e.message)
         except NotFoundError as e:
             return self.error(ctx, spec, 404, str(e))
-        except (InputError, StoreError) as e:
+        except (InputError, QueryError, StoreError) as e:
             return self.error(ctx, spec, 400, str(e))
         except OverflowError:  # an id beyond SQLite's 64-bit integers names nothing
             return self.error(ctx, spec, 404, "no such record")
