@@ -138,14 +138,6 @@ def api_channel_remove(ctx: Ctx) -> dict[str, Any]:
     return views.channel_dict(replace(channel, active=False))  # as it is now: no longer followed
 
 
-@route("/api/stories", VIEWER)
-def api_stories(ctx: Ctx) -> dict[str, Any]:
-    since = views.parse_day(ctx.param("since"), "since")
-    offset = views.parse_int(ctx.param("offset"), "offset", 0, 0, 10**6)
-    found = adapters.stories(ctx.store, since=since, limit=_limit(ctx), offset=offset)
-    return {"stories": [views.story_card(s) for s in found]}
-
-
 @route("/api/stories/trending", VIEWER)
 def api_trending(ctx: Ctx) -> dict[str, Any]:
     return views.trending_page(ctx.store, hours=views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14))

@@ -7,6 +7,8 @@ from typing import Any
 
 from svodka import __version__
 from svodka.errors import InputError
+from svodka.pipeline.story_topics import TOPICS
+from svodka.store.base import STORY_SORTS
 from svodka.web.views import SEARCH_LANGUAGES
 
 _N = {"type": "null"}
@@ -100,6 +102,26 @@ STORY_CARD = {
         "channels": INT,
         "independent": INT,
         "copied": INT,
+    },
+}
+STORY_ROW = {
+    "type": "object",
+    "required": ["id", "headline", "posts", "channels", "independent", "first", "hourly"],
+    "properties": {
+        "id": INT,
+        "headline": STR,
+        "first_date": TIME,
+        "last_date": TIME,
+        "posts": INT,
+        "channels": INT,
+        "independent": INT,
+        "first": {
+            "type": "object",
+            "properties": {"post_id": INT, "channel_id": INT, "channel": STR, "date": _opt(TIME)},
+        },
+        "hourly": {"type": "array", "items": {"type": "object", "properties": {"hour": TIME, "posts": INT}}},
+        "read": {"type": "boolean"},
+        "grown_since_read": {"type": "boolean"},
     },
 }
 _QUESTION_CARD: dict[str, Any] = {
@@ -313,13 +335,68 @@ def document() -> dict[str, Any]:
             },
         },
         "/api/stories": _get(
-            "Stories, newest activity first",
+            "The stories browser: stories by period, topic, group, language, size and sources; paged",
             [
+                _q("day", DAY, "Stories active on this day (UTC)."),
                 _q("since", DAY, "Active since this day."),
+                _q("until", DAY, "Active until this day, inclusive."),
+                _q(
+                    "hours",
+                    {"type": "integer", "minimum": 0, "maximum": 24 * 3660},
+                    "Without day/since/until: active in this many hours before as_of (24; 0: any time).",
+                ),
+                _q(
+                    "as_of",
+                    WORD,
+                    "Count hours back from this time (YYYY-MM-DD[THH:MM]); else from now, or from "
+                    "the newest stored post when nothing was posted in the window.",
+                ),
+                _q("topic", {"enum": list(TOPICS)}, "Only stories of this topic (as the digest tells it)."),
+                _q("group", WORD, "Only stories some channel of this group reported."),
+                _q("not_group", WORD, "Only stories no channel of this group reported."),
+                _q(
+                    "language", {"enum": list(SEARCH_LANGUAGES)}, "Only stories with a post in this language."
+                ),
+                _q(
+                    "min_posts",
+                    {"type": "integer", "minimum": 1, "maximum": 10**6},
+                    "At least this many posts (2).",
+                ),
+                _q(
+                    "min_channels",
+                    {"type": "integer", "minimum": 1, "maximum": 10**6},
+                    "At least this many channels.",
+                ),
+                _q(
+                    "min_independent",
+                    {"type": "integer", "minimum": 0, "maximum": 10**6},
+                    "At least this many independent sources (channels with a post that copies no other).",
+                ),
+                _q(
+                    "sort",
+                    {"enum": list(STORY_SORTS)},
+                    "score: independent sources, then channels, posts; size: posts; first: first seen, "
+                    "newest first; recent: last active.",
+                ),
+                _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
                 LIMIT,
-                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many."),
+                _q(
+                    "offset",
+                    {"type": "integer", "minimum": 0, "maximum": 1000000},
+                    "Skip this many (instead of page).",
+                ),
             ],
-            obj(stories=arr(STORY_CARD)),
+            obj(
+                stories=arr(STORY_ROW),
+                total=INT,
+                page=INT,
+                next_page=_opt(INT),
+                since=_opt(TIME),
+                until=_opt(TIME),
+                as_of=_opt(TIME),
+                as_of_basis=_opt({"enum": ["live", "archive", "picked"]}),
+                sort=STR,
+            ),
             400,
             501,
         ),

@@ -180,7 +180,11 @@ def headline(story: Story) -> str:
     digest's headline is (the story page and the digest show :func:`svodka.pipeline.summarize.summarize`'s).
     """
     members = story.originals or story.members
-    text = next((m.post.text for m in members if m.post.text.strip()), "")
+    return lead_headline(next((m.post.text for m in members if m.post.text.strip()), ""))
+
+
+def lead_headline(text: str) -> str:
+    """The headline a list shows for a story whose earliest original post says ``text``."""
     line = clean_headline(clean_text(text).split("\n", 1)[0])
     return shorten(line) or (line if len(line) <= MAX_CHARS else line[: MAX_CHARS - 1].rstrip() + "…")
 

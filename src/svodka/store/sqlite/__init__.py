@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from svodka.store.sqlite.api_keys import SqliteApiKeys
+from svodka.store.sqlite.browse import SqliteBrowse
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
@@ -16,6 +17,7 @@ from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
+from svodka.store.sqlite.read_state import SqliteReadState
 from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
@@ -42,6 +44,8 @@ class SqliteStore:
         self.stories = SqliteStories(self.db)
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
+        self.browse = SqliteBrowse(self.db)
+        self.read_state = SqliteReadState(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
