@@ -10,6 +10,11 @@ from svodka.cli.app import App, command, echo_json
 from svodka.collect.registry import channel_named
 from svodka.errors import ConfigError
 
+AS_OF_HELP = (
+    "Count back from this time (YYYY-MM-DD: its end, or YYYY-MM-DDTHH:MM, UTC); by default from now, or "
+    "from the newest stored post when nothing was posted in the window (an imported archive)."
+)
+
 
 def _day(dt: datetime | None) -> str:
     return dt.strftime("%Y-%m-%d") if dt else "-"

@@ -15,7 +15,7 @@ from svodka.errors import InputError
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, json_response, route
 from svodka.web.openapi import channel_name
-from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params
+from svodka.web.pages import ADMIN, ANALYST, VIEWER, as_of, digest_filters, search_params
 
 MAX_LIMIT = 200
 
@@ -140,7 +140,8 @@ def api_channel_remove(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/stories/trending", VIEWER)
 def api_trending(ctx: Ctx) -> dict[str, Any]:
-    return views.trending_page(ctx.store, hours=views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14))
+    hours = views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14)
+    return views.trending_page(ctx.store, hours=hours, now=as_of(ctx, hours))
 
 
 @route("/api/stories/{story_id:int}", VIEWER)

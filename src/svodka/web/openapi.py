@@ -199,6 +199,12 @@ def _path(name: str) -> dict[str, Any]:
 
 
 DAY = {"type": "string", "format": "date"}
+AS_OF = _q(
+    "as_of",
+    {"anyOf": [DAY, TIME]},
+    "Count the window back from this time (a day: its end; a time: UTC unless it has an offset); else from "
+    "now, or from the newest stored post when nothing was posted in the window.",
+)
 LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Rows to return.")
 
 
@@ -345,12 +351,7 @@ def document() -> dict[str, Any]:
                     {"type": "integer", "minimum": 0, "maximum": 24 * 3660},
                     "Without day/since/until: active in this many hours before as_of (24; 0: any time).",
                 ),
-                _q(
-                    "as_of",
-                    WORD,
-                    "Count hours back from this time (YYYY-MM-DD[THH:MM]); else from now, or from "
-                    "the newest stored post when nothing was posted in the window.",
-                ),
+                AS_OF,
                 _q("topic", {"enum": list(TOPICS)}, "Only stories of this topic (as the digest tells it)."),
                 _q("group", WORD, "Only stories some channel of this group reported."),
                 _q("not_group", WORD, "Only stories no channel of this group reported."),
@@ -402,8 +403,13 @@ def document() -> dict[str, Any]:
         ),
         "/api/stories/trending": _get(
             "Stories growing fastest",
-            [_q("hours", {"type": "integer", "minimum": 1, "maximum": 336}, "Window in hours.")],
-            obj(hours=NUM, stories=arr(STORY_CARD)),
+            [_q("hours", {"type": "integer", "minimum": 1, "maximum": 336}, "Window in hours."), AS_OF],
+            obj(
+                hours=NUM,
+                as_of=TIME,
+                as_of_basis={"enum": ["live", "archive", "picked"]},
+                stories=arr(STORY_CARD),
+            ),
             400,
             501,
         ),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from starlette.responses import RedirectResponse, Response
 
+from svodka.clock import Now, parse_as_of, store_now
 from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError
@@ -106,11 +108,20 @@ def logout(ctx: Ctx) -> Response:
 
 
 # --- reading -----------------------------------------------------------------------------------------
+def as_of(ctx: Ctx, hours: float) -> Now:
+    """The "now" a page's window of ``hours`` ends at: ``?as_of=``, else the store's (svodka.clock)."""
+    return store_now(ctx.store, timedelta(hours=hours), parse_as_of(ctx.param("as_of")))
+
+
 @route("/", VIEWER)
 def home(ctx: Ctx) -> View:
+    trending = views.trending_page(ctx.store, now=as_of(ctx, 6))
     data: dict[str, Any] = {
         "posts": ctx.store.posts.count(),
-        "trending": views.trending_page(ctx.store)["stories"][:10],
+        "trending": trending["stories"][:10],
+        "as_of": trending["as_of"],
+        "as_of_basis": trending["as_of_basis"],
+        "form": {"as_of": ctx.param("as_of") or ""},
         "digests": adapters.digests(ctx.store, limit=5),
     }
     return View("home.html", data)
@@ -162,7 +173,8 @@ def story_page(ctx: Ctx) -> View:
 @route("/trending", VIEWER)
 def trending_page(ctx: Ctx) -> View:
     hours = views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14)
-    return View("trending.html", views.trending_page(ctx.store, hours=hours))
+    data = views.trending_page(ctx.store, hours=hours, now=as_of(ctx, hours))
+    return View("trending.html", {**data, "form": {"as_of": ctx.param("as_of") or ""}})
 
 
 def search_params(ctx: Ctx) -> views.SearchParams:

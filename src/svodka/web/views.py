@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
 
+from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
@@ -432,9 +433,14 @@ def story_page(store: Store, story_id: int, tz: str = "UTC") -> dict[str, Any]:
     }
 
 
-def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None) -> dict[str, Any]:
+def trending_page(store: Store, hours: float = 6.0, now: Now | None = None) -> dict[str, Any]:
+    """Stories growing fastest in the ``hours`` before ``now`` (by default the store's: the newest post's
+    time on an archive with nothing posted in the window, see :func:`svodka.clock.store_now`)."""
+    now = now or store_now(store, timedelta(hours=hours))
     return {
         "hours": hours,
+        "as_of": now.at,
+        "as_of_basis": now.basis,
         "stories": [
             {
                 **story_card(t.story),
@@ -443,6 +449,6 @@ def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None)
                 "recent_channels": t.channels,
                 "growth": round(t.growth, 2),
             }
-            for t in adapters.trending(store, hours=hours, now=now)
+            for t in adapters.trending(store, hours=hours, now=now.at)
         ],
     }
