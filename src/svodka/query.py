@@ -5,7 +5,7 @@ The syntax::
     выборы москва          both words (juxtaposition, or AND between them)
     выборы OR референдум   either (also ``|``); AND binds tighter than OR: ``a b OR c`` is ``(a b) OR c``
     NOT реклама, -реклама  without the word (NOT binds tightest; -5, a minus before a digit, is a number)
-    "точная фраза"         the words next to each other, in this order, as written (an unclosed quote: to the end)
+    "точная фраза"         the words next to each other, in order, as written (an unclosed quote: to the end)
     вакцин*                every word beginning so (a prefix as typed, not stemmed)
     (a OR b) c             parentheses group (a ')' without its '(' is ignored, an open '(' closes at the end)
 

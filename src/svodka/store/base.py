@@ -130,7 +130,32 @@ class PostRepo(Protocol):
 
         Relevance (bm25) is ranked over the newest :data:`SEARCH_RANK_WINDOW` matches that pass the
         filters, so the cost of a common word stays bounded; narrowing by date or channel reaches older posts.
+        ``query`` is in the syntax of :mod:`svodka.query`.
         """
+
+    def search_recent(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> list[SearchHit]:
+        """As :meth:`search`, newest (by post date) first over every match."""
+        ...
+
+    def count_matches(
+        self,
+        query: str,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> int:
+        """How many posts :meth:`search` finds with these filters, over every match."""
+        ...
 
 
 class StateRepo(Protocol):

@@ -256,7 +256,13 @@ def document() -> dict[str, Any]:
         "/api/search": _get(
             "Full-text search over posts (and stories, once built)",
             [
-                _q("q", {"type": "string", "minLength": 1}, 'Words (any inflection); "quoted phrase".', True),
+                _q(
+                    "q",
+                    {"type": "string", "minLength": 1},
+                    'Words (any inflection, all of them); "quoted phrase"; a OR b (also |); NOT x or -x; '
+                    "prefix*; (brackets). 400 when it cannot be read (a lone NOT, OR without a side).",
+                    True,
+                ),
                 _q("channel", WORD, "Only this channel."),
                 _q("group", WORD, "Only channels of this group."),
                 _q("since", DAY, "From this day."),
@@ -266,16 +272,23 @@ def document() -> dict[str, Any]:
                     {"enum": list(SEARCH_LANGUAGES)},
                     "Only posts in this language, as the pipeline told it (und: too short to tell).",
                 ),
+                _q(
+                    "sort",
+                    {"enum": ["relevance", "date"]},
+                    "relevance (bm25, the default) or date (newest first).",
+                ),
                 _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
                 LIMIT,
             ],
             obj(
                 query=STR,
+                sort=STR,
+                total=INT,
                 page=INT,
                 next_page=_opt(INT),
                 ranked_among_newest=INT,
                 stories=arr(STORY_CARD),
-                hits=arr(obj(post=POST, snippet=STR, rank=NUM)),
+                hits=arr(obj(post=POST, snippet=STR, rank=NUM, same_text=arr(POST))),
             ),
             400,
             404,

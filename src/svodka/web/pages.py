@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -12,7 +13,7 @@ from starlette.responses import RedirectResponse, Response
 from svodka.clock import Now, parse_as_of, store_now
 from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
-from svodka.errors import InputError, NotFoundError
+from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.model import PLATFORM_TELEGRAM, ROLES
 from svodka.web import adapters, auth, views
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
@@ -186,17 +187,24 @@ def search_params(ctx: Ctx) -> views.SearchParams:
         until=views.parse_day(ctx.param("until"), "until", end=True),
         language=views.parse_language(ctx.param("language")),
         page=views.parse_int(ctx.param("page"), "page", 1, 1, 10_000),
+        sort=ctx.param("sort") or "relevance",
     )
 
 
 @route("/search", VIEWER)
 def search_page(ctx: Ctx) -> View:
-    data = views.search_page(ctx.store, search_params(ctx), ctx.config.page_size)
+    params = search_params(ctx)
+    try:
+        data = views.search_page(ctx.store, params, ctx.config.page_size)
+    except QueryError as e:  # shown with the form, to be corrected there
+        data = {**views.search_page(ctx.store, replace(params, query=""), 1), "query": params.query}
+        data["error"] = str(e)
     for hit in data["hits"]:
         hit["snippet_html"] = views.highlight(hit["snippet"])
     data["groups"] = sorted({g for c in ctx.store.channels.list() for g in c.groups})
     data["languages"] = views.SEARCH_LANGUAGES
-    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until", "language")}
+    data["sorts"] = views.SEARCH_SORTS
+    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until", "language", "sort")}
     return View("search.html", {**data, "form": raw})
 
 

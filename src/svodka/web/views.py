@@ -25,6 +25,7 @@ from svodka.model import (
     Channel,
     ChannelActivity,
     ChannelRef,
+    SearchHit,
     SourceState,
     StoredPost,
     Story,
@@ -268,7 +269,9 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
     data: dict[str, Any] = {
         "query": params.query,
         "filters": params.filters(),
+        "sort": params.sort,
         "page": params.page,
+        "total": 0,
         "hits": [],
         "next_page": None,
         "stories": [],
@@ -278,22 +281,46 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         return data
     if channel_ids == []:  # a group without channels matches nothing
         return data
-    hits = store.posts.search(
-        params.query,
-        limit=page_size + 1,
-        offset=(params.page - 1) * page_size,
-        channel_ids=channel_ids,
-        since=params.since,
-        until=params.until,
-        language=params.language,
-    )
-    data["hits"] = [
-        {"post": post_dict(h.post), "snippet": h.snippet, "rank": round(h.rank, 4)} for h in hits[:page_size]
-    ]
+    if params.sort not in SEARCH_SORTS:
+        raise InputError(
+            "sort", f"search results are sorted by {' or '.join(SEARCH_SORTS)}, not {params.sort!r}"
+        )
+    search = store.posts.search if params.sort == "relevance" else store.posts.search_recent
+    where = (channel_ids, params.since, params.until, params.language)
+    hits = search(params.query, page_size + 1, (params.page - 1) * page_size, *where)
+    data["total"] = store.posts.count_matches(params.query, *where)
+    data["hits"] = grouped_hits(store, hits[:page_size])
     data["next_page"] = params.page + 1 if len(hits) > page_size else None
     if params.page == 1:
         data["stories"] = [story_card(s) for s in adapters.search_stories(store, params.query)]
     return data
+
+
+def grouped_hits(store: Store, hits: list[SearchHit]) -> list[dict[str, Any]]:
+    """The hits of a page, identical posts of several channels as one (the best placed) with the others
+    listed under ``same_text``: the same normalised text (the pipeline's), or the same words."""
+    analysed = store.analysis.get_many([h.post.id for h in hits])
+    groups: dict[object, dict[str, Any]] = {}
+    for h in hits:
+        a = analysed.get(h.post.id)
+        if a is not None and a.norm_text.strip():
+            key: tuple[str, object] = ("norm", a.norm_text)
+        else:
+            text = " ".join(h.post.text.lower().split())
+            key = ("text", text) if text else ("post", h.post.id)
+        if key in groups:
+            groups[key]["same_text"].append(post_dict(h.post))
+            continue
+        groups[key] = {
+            "post": post_dict(h.post),
+            "snippet": h.snippet,
+            "rank": round(h.rank, 4),
+            "same_text": [],
+        }
+    return list(groups.values())
+
+
+SEARCH_SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +332,7 @@ class SearchParams:
     until: datetime | None = None
     language: str | None = None
     page: int = 1
+    sort: str = "relevance"
 
     def filters(self) -> dict[str, Any]:
         return {
