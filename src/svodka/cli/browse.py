@@ -43,7 +43,8 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Full-text search over posts, in any inflection (Russian and English): `svodka search выборы`.
 
-        Every word must occur; "quoted words" must occur as a phrase. Relevance ranks the newest
+        Every word must occur; "quoted words" must occur as a phrase; a OR b; NOT x; prefix*; brackets
+        (a -word goes after `--`: `svodka search -- выборы -москва`). Relevance ranks the newest
         10,000 matches (after the filters); narrow by date or channel to reach further back.
         """
         from svodka.digest.period import parse_span
