@@ -148,7 +148,27 @@ ERROR = {"type": "object", "required": ["error", "status"], "properties": {"erro
 MARK = {
     "type": "object",
     "required": ["kind", "ref_id"],
-    "properties": {"kind": {"enum": ["post", "story"]}, "ref_id": INT, "note": STR, "created_at": TIME},
+    "properties": {
+        "kind": {"enum": ["post", "story"]},
+        "ref_id": INT,
+        "note": STR,
+        "created_at": TIME,
+        "title": _opt(STR),  # the story's headline or the post's channel and first line; None once deleted
+        "url": STR,
+    },
+}
+READ_BODY = {
+    "type": "object",
+    "required": ["kind", "ids"],
+    "properties": {
+        "kind": {"enum": ["story", "digest"]},
+        "ids": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 200,
+            "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+        },
+    },
 }
 
 # What the built-in sources read (svodka.collect.registry.parse_channel): @name / name, a -100… id, a
@@ -214,6 +234,20 @@ def _get(summary: str, params: list[dict[str, Any]], schema: dict[str, Any], *er
             "summary": summary,
             "parameters": params,
             "responses": {"200": _json(schema), **_errors(401, 403, *errors)},
+        }
+    }
+
+
+def _post_read(summary: str) -> dict[str, Any]:
+    answer = {
+        "type": "object",
+        "properties": {"kind": STR, "ids": {"type": "array", "items": INT}, "changed": INT},
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": READ_BODY}}},
+            "responses": {"200": _json(answer), **_errors(400, 401, 403, 404, 413)},
         }
     }
 
@@ -466,6 +500,8 @@ def document() -> dict[str, Any]:
             [],
             obj(built={"type": "boolean"}, questions=INT, topics=arr(QUESTION_TOPIC)),
         ),
+        "/api/read": _post_read("Mark stories or digests read by you (opening one marks it too)"),
+        "/api/unread": _post_read("Mark stories or digests unread again"),
         "/api/marks": {
             **_get("Your marks (analyst)", [], obj(marks=arr(MARK))),
             "post": {

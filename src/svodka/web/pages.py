@@ -15,7 +15,7 @@ from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.model import PLATFORM_TELEGRAM, ROLES
-from svodka.web import adapters, auth, views
+from svodka.web import adapters, auth, views, workflow
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
 from svodka.web.openapi import channel_name
 
@@ -123,7 +123,7 @@ def home(ctx: Ctx) -> View:
         "as_of": trending["as_of"],
         "as_of_basis": trending["as_of_basis"],
         "form": {"as_of": ctx.param("as_of") or ""},
-        "digests": adapters.digests(ctx.store, limit=5),
+        "digests": workflow.digest_rows(ctx.store, adapters.digests(ctx.store, limit=5), ctx.config.tz),
     }
     return View("home.html", data)
 
@@ -144,10 +144,12 @@ def digests_page(ctx: Ctx) -> View:
     topic, group = ctx.param("topic"), ctx.param("group")
     if topic or group:  # the filters a digest was made with are in its document
         rows = [r for r in rows if _digest_matches(ctx, r["id"], topic, group)]
+    assert ctx.user is not None
+    read = ctx.store.read_state.read(ctx.user.id, "digest", [r["id"] for r in rows[:size]])
     return View(
         "digests.html",
         {
-            "digests": rows[:size],
+            "digests": workflow.digest_rows(ctx.store, rows[:size], ctx.config.tz, read),
             "page": page,
             "next_page": page + 1 if len(rows) > size else None,
             "form": form,
@@ -163,12 +165,15 @@ def _digest_matches(ctx: Ctx, digest_id: int, topic: str | None, group: str | No
 @route("/digests/{digest_id:int}", VIEWER)
 def digest_page(ctx: Ctx) -> View:
     digest = digest_links(adapters.digest(ctx.store, ctx.path_params["digest_id"]))
+    workflow.mark_read(ctx, "digest", ctx.path_params["digest_id"])
     return View("digest.html", {"digest": digest})
 
 
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
-    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz))
+    view = View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz))
+    workflow.mark_read(ctx, "story", view.data["story"]["id"])
+    return view
 
 
 @route("/trending", VIEWER)
@@ -291,18 +296,32 @@ def channel_settings(ctx: Ctx) -> Response:
     return _back(f"/channels/{channel.id}")
 
 
+# --- read / unread, per user -------------------------------------------------------------------------
+def _read_targets(ctx: Ctx) -> tuple[str, list[int]]:
+    return workflow.targets(ctx, ctx.form.get("kind"), (ctx.form.get("ref_id") or "").split(","))
+
+
+@route("/read", VIEWER, ("POST",))
+def read_submit(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    ctx.store.read_state.mark(ctx.user.id, *_read_targets(ctx))
+    return _back(_safe_next(ctx.form.get("next")))
+
+
+@route("/unread", VIEWER, ("POST",))
+def unread_submit(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    ctx.store.read_state.unmark(ctx.user.id, *_read_targets(ctx))
+    return _back(_safe_next(ctx.form.get("next")))
+
+
 # --- analyst: marks ----------------------------------------------------------------------------------
 @route("/marks", ANALYST)
 def marks_page(ctx: Ctx) -> View:
     assert ctx.user is not None
     return View(
         "marks.html",
-        {
-            "marks": [
-                {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}
-                for m in ctx.store.marks.list(ctx.user.id)
-            ]
-        },
+        {"marks": [workflow.mark_row(ctx.store, m) for m in ctx.store.marks.list(ctx.user.id)]},
     )
 
 
