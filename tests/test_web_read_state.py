@@ -89,7 +89,10 @@ def test_the_api_marks_read_and_unread(web: WebEnv) -> None:  # noqa: F811
         }
         assert admin.post("/api/read", json=body).json()["changed"] == 0
         assert _read(admin, web.story_id)
-        assert admin.post("/api/unread", json=body).json()["changed"] == 1
+        assert (
+            admin.post("/api/unread", json={"kind": "story", "ids": [float(web.story_id)]}).json()["changed"]
+            == 1
+        )
         assert not _read(admin, web.story_id)
         assert admin.post("/api/read", json={"kind": "story", "ids": [99999999]}).status_code == 404
         bad = admin.post("/api/read", json={"kind": "channel", "ids": [1]})

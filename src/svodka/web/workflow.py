@@ -84,7 +84,8 @@ def targets(ctx: Ctx, kind: Any, ids: Iterable[Any]) -> tuple[str, list[int]]:
     found = []
     for raw in ids:
         i = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
-        if i is None and isinstance(raw, str) and raw.strip().isdigit():
+        # JSON's 5.0 is the integer 5; a form's field is text.
+        if (isinstance(raw, float) and raw.is_integer()) or (isinstance(raw, str) and raw.strip().isdigit()):
             i = int(raw)
         if i is None or not 1 <= i < 2**63:
             raise InputError("ref_id", f"not an id: {raw!r}")
