@@ -4,6 +4,7 @@ newest stored post (the store's own "now" for an imported archive)."""
 from __future__ import annotations
 
 import builtins
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
@@ -37,16 +38,16 @@ def _filtered(q: StoryQuery) -> tuple[str, list[object]]:
     channels, independent``), and its parameters."""
     if q.sort not in STORY_SORTS:
         raise StoreError(f"stories are sorted by {', '.join(STORY_SORTS)}, not {q.sort!r}")
-    where, params = ["s.n_posts >= ?"], [q.min_posts]
+    where, params = ["s.n_posts >= ?"], list[object]([q.min_posts])
     if q.since is not None:
         where.append("s.last_date >= ?")
         params.append(_ts(q.since))
     if q.until is not None:
         where.append("s.first_date < ?")
         params.append(_ts(q.until))
-    if q.story_ids is not None:
-        where.append(f"s.id IN ({_marks(q.story_ids) or 'NULL'})")
-        params.extend(q.story_ids)
+    if q.story_ids is not None:  # any number of them: one parameter, a JSON array
+        where.append("s.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(q.story_ids)))
     having, hparams = ["channels >= ?", "independent >= ?"], [q.min_channels, q.min_independent]
     extra, xparams = "", list[object]()  # figures in the SELECT list that the HAVING tests
     if q.channel_ids is not None:
