@@ -193,6 +193,12 @@ def client(
         while time.perf_counter() < stop:
             if scenario == "story":
                 path = f"/stories/{rnd.choice(ids['stories'])}"
+            elif (
+                scenario == "stories"
+            ):  # the browser: the gold day by sources, or every story by size, a page
+                path = rnd.choice(
+                    ["/stories?day=2024-11-30", f"/stories?hours=0&sort=size&page={rnd.randint(1, 5)}"]
+                )
             elif scenario == "post":
                 path = f"/posts/{rnd.randint(1, ids['posts'][0])}"
             elif scenario == "channel":
@@ -235,7 +241,8 @@ def main() -> None:
     ap.add_argument("--db", type=Path, default=Path(tempfile.gettempdir()) / "svodka-bench-web.db")
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument(
-        "--scenarios", default="story,post,channel,search,search-page2,search-filtered,search-language"
+        "--scenarios",
+        default="story,stories,post,channel,search,search-page2,search-filtered,search-language",
     )
     ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     args = ap.parse_args()

@@ -33,6 +33,11 @@ from svodka.query import And, Not, Or, Phrase, Term, parse_query, positive_words
         ("a, b!", And((Term("a"), Term("b")))),
         ('a "" b', And((Term("a"), Term("b")))),
         ("a - b", And((Term("a"), Term("b")))),  # a lone dash is punctuation
+        ('a "unclosed phrase', And((Term("a"), Phrase(("unclosed", "phrase"))))),  # runs to the end
+        ("(a OR b", Or((Term("a"), Term("b")))),  # an open bracket closes at the end
+        ("a b) c", And((Term("a"), Term("b"), Term("c")))),  # a stray one is ignored
+        ("a () b", And((Term("a"), Term("b")))),
+        ("-20 градусов", And((Term("20"), Term("градусов")))),  # a minus before a digit is a sign
     ],
 )
 def test_parses(text: str, tree: object) -> None:
@@ -44,14 +49,11 @@ def test_parses(text: str, tree: object) -> None:
     [
         ("", "nothing to search for"),
         ("   !!! ", "nothing to search for"),
-        ('"unclosed phrase', "unclosed quote"),
         ("a OR", "OR needs something on both sides"),
         ("OR a", "OR needs something on both sides"),
         ("a AND", "AND needs something on both sides"),
         ("a NOT", "NOT needs a word"),
-        ("(a b", "without its ')'"),
-        ("a b)", "without its '('"),
-        ("a ()", "empty brackets"),
+        ("a (OR b)", "OR needs something on both sides"),
         ("-реклама", "not only words to leave out"),
         ("NOT a", "not only words to leave out"),
         ("a OR -b", "not only words to leave out"),

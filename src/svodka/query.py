@@ -4,10 +4,10 @@ The syntax::
 
     выборы москва          both words (juxtaposition, or AND between them)
     выборы OR референдум   either (also ``|``); AND binds tighter than OR: ``a b OR c`` is ``(a b) OR c``
-    NOT реклама, -реклама  without the word (NOT binds tightest)
-    "точная фраза"         the words next to each other, in this order, as written
+    NOT реклама, -реклама  without the word (NOT binds tightest; -5, a minus before a digit, is a number)
+    "точная фраза"         the words next to each other, in order, as written (an unclosed quote: to the end)
     вакцин*                every word beginning so (a prefix as typed, not stemmed)
-    (a OR b) c             parentheses group
+    (a OR b) c             parentheses group (a ')' without its '(' is ignored, an open '(' closes at the end)
 
 Words are lower-cased with ``ё`` read as ``е``; a bare token of several words (``covid-19``) is all of them.
 Operators are the upper-case words ``AND``, ``OR``, ``NOT``; in lower case they are words. Every part of a
@@ -61,7 +61,7 @@ class Or:
 Node = Term | Phrase | Not | And | Or
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-# Tokens: a quoted phrase (an unclosed quote runs to the end and is an error), a bracket, a bar, a bare run.
+# Tokens: a quoted phrase (an unclosed quote runs to the end), a bracket, a bar, a bare run.
 _TOKEN = re.compile(r'"(?P<phrase>[^"]*)(?P<close>"?)|(?P<sym>[()|])|(?P<bare>[^\s()"|]+)')
 _OPERATORS = {"AND", "OR", "NOT"}
 
@@ -83,8 +83,6 @@ def _lex(text: str) -> list[_Tok]:
             sym = m.group("sym")
             toks.append(_Tok("OR" if sym == "|" else sym))
         elif m.group("phrase") is not None and m.group(0).startswith('"'):
-            if not m.group("close"):
-                raise QueryError(f'unclosed quote in {text!r}: close the phrase with "')
             phrase = tuple(_WORD.findall(_norm(m.group("phrase"))))
             if phrase:
                 toks.append(_Tok("word", Phrase(phrase)))
@@ -93,7 +91,8 @@ def _lex(text: str) -> list[_Tok]:
             if bare in _OPERATORS:
                 toks.append(_Tok(bare))
                 continue
-            negated = bare.startswith("-")
+            # A minus before a digit is a sign (-5, -100123…), not NOT.
+            negated = bare.startswith("-") and not bare.lstrip("-")[:1].isdigit()
             bare = bare.lstrip("-")
             if negated and not bare:  # "-" right before a quote or bracket: -"a b", -(a b); else a dash
                 if text[m.end() : m.end() + 1] in ('"', "("):
@@ -110,7 +109,26 @@ def _lex(text: str) -> list[_Tok]:
             if bare.endswith("*"):
                 terms[-1] = Term(words[-1], prefix=True)
             toks.append(_Tok("word", terms[0] if len(terms) == 1 else And(tuple(terms))))
-    return toks
+    return _balanced(toks)
+
+
+def _balanced(toks: list[_Tok]) -> list[_Tok]:
+    """Brackets as pasted text has them: a ')' without its '(' and an empty '()' go; an open '(' closes
+    at the end."""
+    out: list[_Tok] = []
+    depth = 0
+    for t in toks:
+        if t.kind == ")":
+            if not depth:
+                continue
+            depth -= 1
+            if out and out[-1].kind == "(":
+                out.pop()
+                continue
+        elif t.kind == "(":
+            depth += 1
+        out.append(t)
+    return out + [_Tok(")")] * depth
 
 
 class _Parser:
@@ -126,10 +144,7 @@ class _Parser:
         return QueryError(f"cannot read the query {self.text!r}: {why}")
 
     def parse(self) -> Node:
-        node = self.or_expr()
-        if self.peek() == ")":
-            raise self.fail("a ')' without its '('")
-        return node
+        return self.or_expr()
 
     def or_expr(self) -> Node:
         parts = [self.and_expr()]
@@ -167,8 +182,6 @@ class _Parser:
             return inner.node if isinstance(inner, Not) else Not(inner)
         if kind == "(":
             self.i += 1
-            if self.peek() == ")":
-                raise self.fail("empty brackets")
             node = self.or_expr()
             if self.peek() != ")":
                 raise self.fail("a '(' without its ')'")

@@ -10,6 +10,11 @@ from svodka.cli.app import App, command, echo_json
 from svodka.collect.registry import channel_named
 from svodka.errors import ConfigError
 
+AS_OF_HELP = (
+    "Count back from this time (YYYY-MM-DD: its end, or YYYY-MM-DDTHH:MM, UTC); by default from now, or "
+    "from the newest stored post when nothing was posted in the window (an imported archive)."
+)
+
 
 def _day(dt: datetime | None) -> str:
     return dt.strftime("%Y-%m-%d") if dt else "-"
@@ -38,7 +43,8 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Full-text search over posts, in any inflection (Russian and English): `svodka search выборы`.
 
-        Every word must occur; "quoted words" must occur as a phrase. Relevance ranks the newest
+        Every word must occur; "quoted words" must occur as a phrase; a OR b; NOT x; prefix*; brackets
+        (a -word goes after `--`: `svodka search -- выборы -москва`). Relevance ranks the newest
         10,000 matches (after the filters); narrow by date or channel to reach further back.
         """
         from svodka.digest.period import parse_span

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import click
 
 from svodka.cli.app import App, command, progress
+from svodka.cli.browse import AS_OF_HELP
+from svodka.clock import parse_as_of, store_now
 from svodka.digest.compose import build_digest, build_fresh_digest, save_digest
 from svodka.digest.deliver import (
     FORMATS,
@@ -150,19 +152,20 @@ def _newest(store: Store) -> datetime:
 def register_credibility(cli: click.Group) -> None:
     @command(cli, "credibility")
     @click.option("--days", type=float, help="Days of stories to learn from [setting digest.history_days].")
+    @click.option("--as-of", "as_of", help=AS_OF_HELP)
     @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-    def credibility(app: App, days: float | None, as_json: bool) -> None:
+    def credibility(app: App, days: float | None, as_of: str | None, as_json: bool) -> None:
         """Each channel's credibility and why: its tier and its record over recent stories — how often
         independent channels corroborate it, how often it is first, how often it copies."""
         from svodka.cli.app import echo_json
         from svodka.digest.compose import load_stories
         from svodka.pipeline.credibility import learn_records
 
-        until = datetime.now(UTC)
-        if app.store.channels.stats():
-            until = max(_newest(app.store), until)
         span = timedelta(days=days or app.settings["digest.history_days"])
-        stories = load_stories(app.store, until - span, until)
+        now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
+        if not now.is_live:
+            click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
+        stories = load_stories(app.store, now.at - span, now.at)
         records = learn_records(stories, {c.id: c for c in app.store.channels.list()})
         rows = sorted(records.values(), key=lambda r: (-r.score, r.name))
         if as_json:

@@ -6,14 +6,15 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
 from svodka.cli.app import App, command, echo_json
+from svodka.cli.browse import AS_OF_HELP
 from svodka.cli.engine import engine_option, with_engine
+from svodka.clock import parse_as_of, store_now
 from svodka.digest.period import parse_span
 from svodka.model import Story
 
@@ -82,10 +83,16 @@ def register(cli: click.Group) -> None:
     @click.option("--since", default="24h", show_default=True, help="Active in the last 24h / 90m / 3d / 1w.")
     @click.option("--min-posts", default=2, show_default=True, help="Hide stories with fewer posts.")
     @click.option("--limit", default=50, show_default=True)
-    def stories_(app: App, since: str, min_posts: int, limit: int) -> None:
+    @click.option("--as-of", "as_of", help=AS_OF_HELP)
+    def stories_(app: App, since: str, min_posts: int, limit: int, as_of: str | None) -> None:
         """List stories, the most recently active first."""
-        start = datetime.now(UTC) - parse_span(since)
-        for s in app.store.stories.list(since=start, limit=limit, min_posts=min_posts):
+        span = parse_span(since)
+        now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
+        if not now.is_live:
+            click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
+        for s in app.store.stories.list(since=now.at - span, limit=limit, min_posts=min_posts):
+            if s.first_date > now.at:
+                continue
             click.echo(_line(s))
 
     @command(cli, "story")

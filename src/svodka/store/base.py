@@ -32,6 +32,7 @@ from svodka.model import (
     StoredPost,
     StoredQuestion,
     Story,
+    StoryMember,
     TriageRecord,
     User,
     WindowPost,
@@ -129,7 +130,32 @@ class PostRepo(Protocol):
 
         Relevance (bm25) is ranked over the newest :data:`SEARCH_RANK_WINDOW` matches that pass the
         filters, so the cost of a common word stays bounded; narrowing by date or channel reaches older posts.
+        ``query`` is in the syntax of :mod:`svodka.query`.
         """
+
+    def search_recent(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> list[SearchHit]:
+        """As :meth:`search`, newest (by post date) first over every match."""
+        ...
+
+    def count_matches(
+        self,
+        query: str,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> int:
+        """How many posts :meth:`search` finds with these filters, over every match."""
+        ...
 
 
 class StateRepo(Protocol):
@@ -406,6 +432,12 @@ class Store(Protocol):
     @property
     def developments(self) -> DevelopmentRepo: ...
 
+    @property
+    def browse(self) -> BrowseRepo: ...
+
+    @property
+    def read_state(self) -> ReadStateRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -556,3 +588,93 @@ class DevelopmentRepo(Protocol):
     def links(self, development_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]: ...
 
     def post_links(self, post_ids: Sequence[int]) -> dict[int, tuple[str, ...]]: ...
+
+
+# --- browsing stories, and the store's own clock (the stories browser, archive time) ----------------------
+# StoryQuery.sort: independent sources (then channels, posts); posts; first seen; last active (newest first)
+STORY_SORTS = ("score", "size", "first", "recent")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryQuery:
+    """Which stories to list, and how: every filter is optional; ``since``/``until`` keep the stories
+    active in that span (some post inside it). ``channel_ids``: covered by one of these channels;
+    ``without_channel_ids``: by none of those; ``language``: some post in it; ``story_ids``: only these."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    channel_ids: tuple[int, ...] | None = None
+    without_channel_ids: tuple[int, ...] = ()
+    language: str | None = None
+    min_posts: int = 2
+    min_channels: int = 1
+    min_independent: int = 0
+    story_ids: tuple[int, ...] | None = None
+    sort: str = "score"
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    """A story as a list shows it, computed in the database (no members loaded)."""
+
+    id: int
+    first_date: datetime
+    last_date: datetime
+    posts: int
+    channels: int
+    independent: int  # channels with a post that copies no other (independent sources)
+    updated_at: datetime | None  # when a post last joined it
+    first_post_id: int  # the first reporter's post: the earliest that copies no other
+    first_post_date: datetime | None
+    first_channel_id: int
+    first_channel: str
+    lead_text: str  # the earliest original post's text: the headline is cut from it
+    hourly: tuple[tuple[datetime, int], ...]  # posts per hour, hours with posts only, in order
+
+
+@dataclass(frozen=True, slots=True)
+class StoryPage:
+    rows: tuple[StoryRow, ...]
+    total: int  # stories that pass the filters, over every page
+
+
+class BrowseRepo(Protocol):
+    def stories(self, query: StoryQuery) -> StoryPage:
+        """One page of stories that pass ``query``, in its order, with the total (one or two queries)."""
+        ...
+
+    def story_ids(self, query: StoryQuery) -> builtins.list[tuple[int, int]]:
+        """``(story id, posts)`` of every story passing ``query`` (``limit``/``offset`` ignored), in order."""
+        ...
+
+    def members(self, story_ids: Sequence[int], per_story: int = 40) -> dict[int, tuple[StoryMember, ...]]:
+        """The earliest ``per_story`` members of each story, their posts without versions or links."""
+        ...
+
+    def newest_post(self, before: datetime | None = None) -> datetime | None:
+        """The date of the newest stored post (at or before ``before``), None in an empty store."""
+        ...
+
+    def has_posts(self, since: datetime, until: datetime) -> bool:
+        """Whether some post is dated in ``[since, until]``."""
+        ...
+
+
+# --- read / unread, per user ----------------------------------------------------------------------------
+READ_KINDS = ("story", "digest")
+
+
+class ReadStateRepo(Protocol):
+    def mark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
+        """Mark these stories or digests read by the user (now); returns how many were unread."""
+        ...
+
+    def unmark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
+        """Mark them unread again; returns how many were read."""
+        ...
+
+    def read(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> dict[int, datetime]:
+        """Of these, the ones the user has read, with when."""
+        ...

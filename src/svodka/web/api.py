@@ -12,10 +12,10 @@ from typing import Any
 from svodka.collect.registry import channel_named, parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError
-from svodka.web import adapters, views
+from svodka.web import adapters, views, workflow
 from svodka.web.framework import Ctx, json_response, route
 from svodka.web.openapi import channel_name
-from svodka.web.pages import ADMIN, ANALYST, VIEWER, digest_filters, search_params
+from svodka.web.pages import ADMIN, ANALYST, VIEWER, as_of, digest_filters, search_params
 
 MAX_LIMIT = 200
 
@@ -138,17 +138,10 @@ def api_channel_remove(ctx: Ctx) -> dict[str, Any]:
     return views.channel_dict(replace(channel, active=False))  # as it is now: no longer followed
 
 
-@route("/api/stories", VIEWER)
-def api_stories(ctx: Ctx) -> dict[str, Any]:
-    since = views.parse_day(ctx.param("since"), "since")
-    offset = views.parse_int(ctx.param("offset"), "offset", 0, 0, 10**6)
-    found = adapters.stories(ctx.store, since=since, limit=_limit(ctx), offset=offset)
-    return {"stories": [views.story_card(s) for s in found]}
-
-
 @route("/api/stories/trending", VIEWER)
 def api_trending(ctx: Ctx) -> dict[str, Any]:
-    return views.trending_page(ctx.store, hours=views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14))
+    hours = views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14)
+    return views.trending_page(ctx.store, hours=hours, now=as_of(ctx, hours))
 
 
 @route("/api/stories/{story_id:int}", VIEWER)
@@ -172,15 +165,33 @@ def api_health(ctx: Ctx) -> dict[str, Any]:
     return views.health_page(ctx.store)
 
 
+def _read_body(ctx: Ctx) -> tuple[str, list[int]]:
+    body = _body(ctx)
+    if not isinstance(body.get("ids"), list):
+        raise InputError("body", "expected {kind: story|digest, ids: [id, …]}")
+    return workflow.targets(ctx, body.get("kind"), body["ids"])
+
+
+@route("/api/read", VIEWER, ("POST",))
+def api_read(ctx: Ctx) -> dict[str, Any]:
+    """Mark stories or digests read by the caller."""
+    assert ctx.user is not None
+    kind, ids = _read_body(ctx)
+    return {"kind": kind, "ids": ids, "changed": ctx.store.read_state.mark(ctx.user.id, kind, ids)}
+
+
+@route("/api/unread", VIEWER, ("POST",))
+def api_unread(ctx: Ctx) -> dict[str, Any]:
+    """Mark them unread again."""
+    assert ctx.user is not None
+    kind, ids = _read_body(ctx)
+    return {"kind": kind, "ids": ids, "changed": ctx.store.read_state.unmark(ctx.user.id, kind, ids)}
+
+
 @route("/api/marks", ANALYST)
 def api_marks(ctx: Ctx) -> dict[str, Any]:
     assert ctx.user is not None
-    return {
-        "marks": [
-            {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}
-            for m in ctx.store.marks.list(ctx.user.id)
-        ]
-    }
+    return {"marks": [workflow.mark_row(ctx.store, m) for m in ctx.store.marks.list(ctx.user.id)]}
 
 
 @route("/api/marks", ANALYST, ("POST",))

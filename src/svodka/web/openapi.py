@@ -7,6 +7,8 @@ from typing import Any
 
 from svodka import __version__
 from svodka.errors import InputError
+from svodka.pipeline.story_topics import TOPICS
+from svodka.store.base import STORY_SORTS
 from svodka.web.views import SEARCH_LANGUAGES
 
 _N = {"type": "null"}
@@ -102,6 +104,26 @@ STORY_CARD = {
         "copied": INT,
     },
 }
+STORY_ROW = {
+    "type": "object",
+    "required": ["id", "headline", "posts", "channels", "independent", "first", "hourly"],
+    "properties": {
+        "id": INT,
+        "headline": STR,
+        "first_date": TIME,
+        "last_date": TIME,
+        "posts": INT,
+        "channels": INT,
+        "independent": INT,
+        "first": {
+            "type": "object",
+            "properties": {"post_id": INT, "channel_id": INT, "channel": STR, "date": _opt(TIME)},
+        },
+        "hourly": {"type": "array", "items": {"type": "object", "properties": {"hour": TIME, "posts": INT}}},
+        "read": {"type": "boolean"},
+        "grown_since_read": {"type": "boolean"},
+    },
+}
 _QUESTION_CARD: dict[str, Any] = {
     "id": INT,
     "label": STR,
@@ -126,7 +148,27 @@ ERROR = {"type": "object", "required": ["error", "status"], "properties": {"erro
 MARK = {
     "type": "object",
     "required": ["kind", "ref_id"],
-    "properties": {"kind": {"enum": ["post", "story"]}, "ref_id": INT, "note": STR, "created_at": TIME},
+    "properties": {
+        "kind": {"enum": ["post", "story"]},
+        "ref_id": INT,
+        "note": STR,
+        "created_at": TIME,
+        "title": _opt(STR),  # the story's headline or the post's channel and first line; None once deleted
+        "url": STR,
+    },
+}
+READ_BODY = {
+    "type": "object",
+    "required": ["kind", "ids"],
+    "properties": {
+        "kind": {"enum": ["story", "digest"]},
+        "ids": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 200,
+            "items": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+        },
+    },
 }
 
 # What the built-in sources read (svodka.collect.registry.parse_channel): @name / name, a -100… id, a
@@ -177,6 +219,12 @@ def _path(name: str) -> dict[str, Any]:
 
 
 DAY = {"type": "string", "format": "date"}
+AS_OF = _q(
+    "as_of",
+    {"anyOf": [DAY, TIME]},
+    "Count the window back from this time (a day: its end; a time: UTC unless it has an offset); else from "
+    "now, or from the newest stored post when nothing was posted in the window.",
+)
 LIMIT = _q("limit", {"type": "integer", "minimum": 1, "maximum": 200}, "Rows to return.")
 
 
@@ -186,6 +234,20 @@ def _get(summary: str, params: list[dict[str, Any]], schema: dict[str, Any], *er
             "summary": summary,
             "parameters": params,
             "responses": {"200": _json(schema), **_errors(401, 403, *errors)},
+        }
+    }
+
+
+def _post_read(summary: str) -> dict[str, Any]:
+    answer = {
+        "type": "object",
+        "properties": {"kind": STR, "ids": {"type": "array", "items": INT}, "changed": INT},
+    }
+    return {
+        "post": {
+            "summary": summary,
+            "requestBody": {"required": True, "content": {"application/json": {"schema": READ_BODY}}},
+            "responses": {"200": _json(answer), **_errors(400, 401, 403, 404, 413)},
         }
     }
 
@@ -228,7 +290,13 @@ def document() -> dict[str, Any]:
         "/api/search": _get(
             "Full-text search over posts (and stories, once built)",
             [
-                _q("q", {"type": "string", "minLength": 1}, 'Words (any inflection); "quoted phrase".', True),
+                _q(
+                    "q",
+                    {"type": "string", "minLength": 1},
+                    'Words (any inflection, all of them); "quoted phrase"; a OR b (also |); NOT x or -x; '
+                    "prefix*; (brackets). 400 when it cannot be read (a lone NOT, OR without a side).",
+                    True,
+                ),
                 _q("channel", WORD, "Only this channel."),
                 _q("group", WORD, "Only channels of this group."),
                 _q("since", DAY, "From this day."),
@@ -238,16 +306,23 @@ def document() -> dict[str, Any]:
                     {"enum": list(SEARCH_LANGUAGES)},
                     "Only posts in this language, as the pipeline told it (und: too short to tell).",
                 ),
+                _q(
+                    "sort",
+                    {"enum": ["relevance", "date"]},
+                    "relevance (bm25, the default) or date (newest first).",
+                ),
                 _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
                 LIMIT,
             ],
             obj(
                 query=STR,
+                sort=STR,
+                total=INT,
                 page=INT,
                 next_page=_opt(INT),
                 ranked_among_newest=INT,
                 stories=arr(STORY_CARD),
-                hits=arr(obj(post=POST, snippet=STR, rank=NUM)),
+                hits=arr(obj(post=POST, snippet=STR, rank=NUM, same_text=arr(POST))),
             ),
             400,
             404,
@@ -313,20 +388,75 @@ def document() -> dict[str, Any]:
             },
         },
         "/api/stories": _get(
-            "Stories, newest activity first",
+            "The stories browser: stories by period, topic, group, language, size and sources; paged",
             [
+                _q("day", DAY, "Stories active on this day (UTC)."),
                 _q("since", DAY, "Active since this day."),
+                _q("until", DAY, "Active until this day, inclusive."),
+                _q(
+                    "hours",
+                    {"type": "integer", "minimum": 0, "maximum": 24 * 3660},
+                    "Without day/since/until: active in this many hours before as_of (24; 0: any time).",
+                ),
+                AS_OF,
+                _q("topic", {"enum": list(TOPICS)}, "Only stories of this topic (as the digest tells it)."),
+                _q("group", WORD, "Only stories some channel of this group reported."),
+                _q("not_group", WORD, "Only stories no channel of this group reported."),
+                _q(
+                    "language", {"enum": list(SEARCH_LANGUAGES)}, "Only stories with a post in this language."
+                ),
+                _q(
+                    "min_posts",
+                    {"type": "integer", "minimum": 1, "maximum": 10**6},
+                    "At least this many posts (2).",
+                ),
+                _q(
+                    "min_channels",
+                    {"type": "integer", "minimum": 1, "maximum": 10**6},
+                    "At least this many channels.",
+                ),
+                _q(
+                    "min_independent",
+                    {"type": "integer", "minimum": 0, "maximum": 10**6},
+                    "At least this many independent sources (channels with a post that copies no other).",
+                ),
+                _q(
+                    "sort",
+                    {"enum": list(STORY_SORTS)},
+                    "score: independent sources, then channels, posts; size: posts; first: first seen, "
+                    "newest first; recent: last active.",
+                ),
+                _q("page", {"type": "integer", "minimum": 1, "maximum": 10000}, "Page, from 1."),
                 LIMIT,
-                _q("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many."),
+                _q(
+                    "offset",
+                    {"type": "integer", "minimum": 0, "maximum": 1000000},
+                    "Skip this many (instead of page).",
+                ),
             ],
-            obj(stories=arr(STORY_CARD)),
+            obj(
+                stories=arr(STORY_ROW),
+                total=INT,
+                page=INT,
+                next_page=_opt(INT),
+                since=_opt(TIME),
+                until=_opt(TIME),
+                as_of=_opt(TIME),
+                as_of_basis=_opt({"enum": ["live", "archive", "picked"]}),
+                sort=STR,
+            ),
             400,
             501,
         ),
         "/api/stories/trending": _get(
             "Stories growing fastest",
-            [_q("hours", {"type": "integer", "minimum": 1, "maximum": 336}, "Window in hours.")],
-            obj(hours=NUM, stories=arr(STORY_CARD)),
+            [_q("hours", {"type": "integer", "minimum": 1, "maximum": 336}, "Window in hours."), AS_OF],
+            obj(
+                hours=NUM,
+                as_of=TIME,
+                as_of_basis={"enum": ["live", "archive", "picked"]},
+                stories=arr(STORY_CARD),
+            ),
             400,
             501,
         ),
@@ -371,6 +501,8 @@ def document() -> dict[str, Any]:
             [],
             obj(built={"type": "boolean"}, questions=INT, topics=arr(QUESTION_TOPIC)),
         ),
+        "/api/read": _post_read("Mark stories or digests read by you (opening one marks it too)"),
+        "/api/unread": _post_read("Mark stories or digests unread again"),
         "/api/marks": {
             **_get("Your marks (analyst)", [], obj(marks=arr(MARK))),
             "post": {

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
 from starlette.responses import RedirectResponse, Response
 
+from svodka.clock import Now, parse_as_of, store_now
 from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
-from svodka.errors import InputError, NotFoundError
+from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.model import PLATFORM_TELEGRAM, ROLES
-from svodka.web import adapters, auth, views
+from svodka.web import adapters, auth, views, workflow
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
 from svodka.web.openapi import channel_name
 
@@ -106,12 +109,21 @@ def logout(ctx: Ctx) -> Response:
 
 
 # --- reading -----------------------------------------------------------------------------------------
+def as_of(ctx: Ctx, hours: float) -> Now:
+    """The "now" a page's window of ``hours`` ends at: ``?as_of=``, else the store's (svodka.clock)."""
+    return store_now(ctx.store, timedelta(hours=hours), parse_as_of(ctx.param("as_of")))
+
+
 @route("/", VIEWER)
 def home(ctx: Ctx) -> View:
+    trending = views.trending_page(ctx.store, now=as_of(ctx, 6))
     data: dict[str, Any] = {
         "posts": ctx.store.posts.count(),
-        "trending": views.trending_page(ctx.store)["stories"][:10],
-        "digests": adapters.digests(ctx.store, limit=5),
+        "trending": trending["stories"][:10],
+        "as_of": trending["as_of"],
+        "as_of_basis": trending["as_of_basis"],
+        "form": {"as_of": ctx.param("as_of") or ""},
+        "digests": workflow.digest_rows(ctx.store, adapters.digests(ctx.store, limit=5), ctx.config.tz),
     }
     return View("home.html", data)
 
@@ -132,10 +144,12 @@ def digests_page(ctx: Ctx) -> View:
     topic, group = ctx.param("topic"), ctx.param("group")
     if topic or group:  # the filters a digest was made with are in its document
         rows = [r for r in rows if _digest_matches(ctx, r["id"], topic, group)]
+    assert ctx.user is not None
+    read = ctx.store.read_state.read(ctx.user.id, "digest", [r["id"] for r in rows[:size]])
     return View(
         "digests.html",
         {
-            "digests": rows[:size],
+            "digests": workflow.digest_rows(ctx.store, rows[:size], ctx.config.tz, read),
             "page": page,
             "next_page": page + 1 if len(rows) > size else None,
             "form": form,
@@ -151,19 +165,23 @@ def _digest_matches(ctx: Ctx, digest_id: int, topic: str | None, group: str | No
 @route("/digests/{digest_id:int}", VIEWER)
 def digest_page(ctx: Ctx) -> View:
     digest = digest_links(adapters.digest(ctx.store, ctx.path_params["digest_id"]))
+    workflow.mark_read(ctx, "digest", ctx.path_params["digest_id"])
     return View("digest.html", {"digest": digest})
 
 
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
-    return View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page))
+    view = View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page))
+    workflow.mark_read(ctx, "story", view.data["story"]["id"])
+    return view
 
 
 @route("/trending", VIEWER)
 def trending_page(ctx: Ctx) -> View:
     hours = views.parse_int(ctx.param("hours"), "hours", 6, 1, 24 * 14)
-    return View("trending.html", views.trending_page(ctx.store, hours=hours))
+    data = views.trending_page(ctx.store, hours=hours, now=as_of(ctx, hours))
+    return View("trending.html", {**data, "form": {"as_of": ctx.param("as_of") or ""}})
 
 
 def search_params(ctx: Ctx) -> views.SearchParams:
@@ -175,17 +193,24 @@ def search_params(ctx: Ctx) -> views.SearchParams:
         until=views.parse_day(ctx.param("until"), "until", end=True),
         language=views.parse_language(ctx.param("language")),
         page=views.parse_int(ctx.param("page"), "page", 1, 1, 10_000),
+        sort=ctx.param("sort") or "relevance",
     )
 
 
 @route("/search", VIEWER)
 def search_page(ctx: Ctx) -> View:
-    data = views.search_page(ctx.store, search_params(ctx), ctx.config.page_size)
+    params = search_params(ctx)
+    try:
+        data = views.search_page(ctx.store, params, ctx.config.page_size)
+    except QueryError as e:  # shown with the form, to be corrected there
+        data = {**views.search_page(ctx.store, replace(params, query=""), 1), "query": params.query}
+        data["error"] = str(e)
     for hit in data["hits"]:
         hit["snippet_html"] = views.highlight(hit["snippet"])
     data["groups"] = sorted({g for c in ctx.store.channels.list() for g in c.groups})
     data["languages"] = views.SEARCH_LANGUAGES
-    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until", "language")}
+    data["sorts"] = views.SEARCH_SORTS
+    raw = {k: ctx.param(k) or "" for k in ("q", "channel", "group", "since", "until", "language", "sort")}
     return View("search.html", {**data, "form": raw})
 
 
@@ -272,18 +297,32 @@ def channel_settings(ctx: Ctx) -> Response:
     return _back(f"/channels/{channel.id}")
 
 
+# --- read / unread, per user -------------------------------------------------------------------------
+def _read_targets(ctx: Ctx) -> tuple[str, list[int]]:
+    return workflow.targets(ctx, ctx.form.get("kind"), (ctx.form.get("ref_id") or "").split(","))
+
+
+@route("/read", VIEWER, ("POST",))
+def read_submit(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    ctx.store.read_state.mark(ctx.user.id, *_read_targets(ctx))
+    return _back(_safe_next(ctx.form.get("next")))
+
+
+@route("/unread", VIEWER, ("POST",))
+def unread_submit(ctx: Ctx) -> Response:
+    assert ctx.user is not None
+    ctx.store.read_state.unmark(ctx.user.id, *_read_targets(ctx))
+    return _back(_safe_next(ctx.form.get("next")))
+
+
 # --- analyst: marks ----------------------------------------------------------------------------------
 @route("/marks", ANALYST)
 def marks_page(ctx: Ctx) -> View:
     assert ctx.user is not None
     return View(
         "marks.html",
-        {
-            "marks": [
-                {"kind": m.kind, "ref_id": m.ref_id, "note": m.note, "created_at": m.created_at}
-                for m in ctx.store.marks.list(ctx.user.id)
-            ]
-        },
+        {"marks": [workflow.mark_row(ctx.store, m) for m in ctx.store.marks.list(ctx.user.id)]},
     )
 
 

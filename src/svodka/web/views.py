@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
 
+from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
@@ -24,6 +25,7 @@ from svodka.model import (
     Channel,
     ChannelActivity,
     ChannelRef,
+    SearchHit,
     SourceState,
     StoredPost,
     Story,
@@ -187,7 +189,11 @@ def headline(story: Story) -> str:
     digest's headline is (the story page and the digest show :func:`svodka.pipeline.summarize.summarize`'s).
     """
     members = story.originals or story.members
-    text = next((m.post.text for m in members if m.post.text.strip()), "")
+    return lead_headline(next((m.post.text for m in members if m.post.text.strip()), ""))
+
+
+def lead_headline(text: str) -> str:
+    """The headline a list shows for a story whose earliest original post says ``text``."""
     line = clean_headline(clean_text(text).split("\n", 1)[0])
     return shorten(line) or (line if len(line) <= MAX_CHARS else line[: MAX_CHARS - 1].rstrip() + "…")
 
@@ -283,7 +289,9 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
     data: dict[str, Any] = {
         "query": params.query,
         "filters": params.filters(),
+        "sort": params.sort,
         "page": params.page,
+        "total": 0,
         "hits": [],
         "next_page": None,
         "stories": [],
@@ -293,22 +301,46 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
         return data
     if channel_ids == []:  # a group without channels matches nothing
         return data
-    hits = store.posts.search(
-        params.query,
-        limit=page_size + 1,
-        offset=(params.page - 1) * page_size,
-        channel_ids=channel_ids,
-        since=params.since,
-        until=params.until,
-        language=params.language,
-    )
-    data["hits"] = [
-        {"post": post_dict(h.post), "snippet": h.snippet, "rank": round(h.rank, 4)} for h in hits[:page_size]
-    ]
+    if params.sort not in SEARCH_SORTS:
+        raise InputError(
+            "sort", f"search results are sorted by {' or '.join(SEARCH_SORTS)}, not {params.sort!r}"
+        )
+    search = store.posts.search if params.sort == "relevance" else store.posts.search_recent
+    where = (channel_ids, params.since, params.until, params.language)
+    hits = search(params.query, page_size + 1, (params.page - 1) * page_size, *where)
+    data["total"] = store.posts.count_matches(params.query, *where)
+    data["hits"] = grouped_hits(store, hits[:page_size])
     data["next_page"] = params.page + 1 if len(hits) > page_size else None
     if params.page == 1:
         data["stories"] = [story_card(s) for s in adapters.search_stories(store, params.query)]
     return data
+
+
+def grouped_hits(store: Store, hits: list[SearchHit]) -> list[dict[str, Any]]:
+    """The hits of a page, identical posts of several channels as one (the best placed) with the others
+    listed under ``same_text``: the same normalised text (the pipeline's), or the same words."""
+    analysed = store.analysis.get_many([h.post.id for h in hits])
+    groups: dict[object, dict[str, Any]] = {}
+    for h in hits:
+        a = analysed.get(h.post.id)
+        if a is not None and a.norm_text.strip():
+            key: tuple[str, object] = ("norm", a.norm_text)
+        else:
+            text = " ".join(h.post.text.lower().split())
+            key = ("text", text) if text else ("post", h.post.id)
+        if key in groups:
+            groups[key]["same_text"].append(post_dict(h.post))
+            continue
+        groups[key] = {
+            "post": post_dict(h.post),
+            "snippet": h.snippet,
+            "rank": round(h.rank, 4),
+            "same_text": [],
+        }
+    return list(groups.values())
+
+
+SEARCH_SORTS = ("relevance", "date")
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +352,7 @@ class SearchParams:
     until: datetime | None = None
     language: str | None = None
     page: int = 1
+    sort: str = "relevance"
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -524,9 +557,14 @@ def developments(store: Store, development_id: int) -> list[dict[str, Any]]:
     return out
 
 
-def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None) -> dict[str, Any]:
+def trending_page(store: Store, hours: float = 6.0, now: Now | None = None) -> dict[str, Any]:
+    """Stories growing fastest in the ``hours`` before ``now`` (by default the store's: the newest post's
+    time on an archive with nothing posted in the window, see :func:`svodka.clock.store_now`)."""
+    now = now or store_now(store, timedelta(hours=hours))
     return {
         "hours": hours,
+        "as_of": now.at,
+        "as_of_basis": now.basis,
         "stories": [
             {
                 **story_card(t.story),
@@ -535,6 +573,6 @@ def trending_page(store: Store, hours: float = 6.0, now: datetime | None = None)
                 "recent_channels": t.channels,
                 "growth": round(t.growth, 2),
             }
-            for t in adapters.trending(store, hours=hours, now=now)
+            for t in adapters.trending(store, hours=hours, now=now.at)
         ],
     }

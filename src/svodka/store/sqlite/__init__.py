@@ -8,6 +8,7 @@ from pathlib import Path
 
 from svodka.store.sqlite.alerts import SqliteAlerts
 from svodka.store.sqlite.api_keys import SqliteApiKeys
+from svodka.store.sqlite.browse import SqliteBrowse
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
@@ -18,6 +19,7 @@ from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
+from svodka.store.sqlite.read_state import SqliteReadState
 from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
@@ -47,6 +49,8 @@ class SqliteStore:
         self.questions = SqliteQuestions(self.db)
         self.watchlists, self.alerts = SqliteWatchlists(self.db), SqliteAlerts(self.db)
         self.developments = SqliteDevelopments(self.db)
+        self.browse = SqliteBrowse(self.db)
+        self.read_state = SqliteReadState(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

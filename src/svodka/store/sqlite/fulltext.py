@@ -15,7 +15,8 @@ from collections.abc import Callable
 
 import snowballstemmer
 
-from svodka.errors import StoreError
+from svodka.errors import QueryError, StoreError
+from svodka.query import And, Node, Not, Or, Phrase, Term, parse_query
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
@@ -89,17 +90,31 @@ def _stem(word: str) -> str:
 
 
 def fts_query(text: str) -> str:
-    """An FTS5 query for what a person typed: every word must occur, in any inflection.
+    """An FTS5 query for what a person typed (the syntax of :mod:`svodka.query`): every word must occur, in
+    any inflection, unless the query says otherwise (OR, NOT / -word, "a phrase", prefix*).
 
-    Words are stemmed (Snowball, Russian or English by script) and searched as prefixes, so
-    "выборы" finds "выборах" and "elections" finds "election"; ``"quoted phrases"`` stay phrases.
+    Words are stemmed (Snowball, Russian or English by script) and searched as prefixes, so "выборы" finds
+    "выборах" and "elections" finds "election"; ``"quoted phrases"`` are the words as written, next to each
+    other; ``word*`` is that prefix as typed. Malformed input raises :class:`svodka.errors.QueryError`.
     """
-    parts: list[str] = []
-    for phrase, bare in re.findall(r'"([^"]+)"|(\S+)', text.lower().replace("ё", "е")):
-        if phrase:
-            words = _WORD.findall(phrase)
-            if words:
-                parts.append('"' + " ".join(words) + '"')
-            continue
-        parts.extend(f'"{_stem(w)}"*' for w in _WORD.findall(bare))
-    return " AND ".join(parts)
+    return fts_expression(parse_query(text))
+
+
+def fts_expression(node: Node) -> str:
+    """The FTS5 MATCH expression of a parsed query (FTS5's NOT is binary: ``a NOT b``)."""
+    if isinstance(node, Term):
+        return f'"{node.word}"*' if node.prefix else f'"{_stem(node.word)}"*'
+    if isinstance(node, Phrase):
+        return '"' + " ".join(node.words) + '"'
+    if isinstance(node, Or):
+        return "(" + " OR ".join(fts_expression(n) for n in node.nodes) + ")"
+    if isinstance(node, And):
+        wanted = [fts_expression(n) for n in node.nodes if not isinstance(n, Not)]
+        expr = " AND ".join(wanted)
+        if len(wanted) > 1:
+            expr = f"({expr})"
+        for n in node.nodes:
+            if isinstance(n, Not):
+                expr = f"({expr} NOT {fts_expression(n.node)})"
+        return expr
+    raise QueryError("a query cannot be only a NOT")  # parse_query never hands one over

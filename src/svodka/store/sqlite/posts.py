@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from svodka.errors import NotFoundError, StoreError
+from svodka.errors import NotFoundError
 from svodka.links import telegram_post_url
 from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
@@ -308,8 +308,6 @@ class SqlitePosts:
         (``post_analysis.language``): posts not analysed yet have none and are left out by it.
         """
         match = fts_query(query)
-        if not match:
-            raise StoreError(f"nothing to search for in {query!r}")
         self.index_pending()
         with self.db.read() as conn:
             # 1. The newest matches that pass the filters (FTS5 walks its doclist by rowid, newest first,
@@ -322,25 +320,72 @@ class SqlitePosts:
                 "SELECT id, score FROM hits ORDER BY score, id DESC LIMIT ? OFFSET ?",
                 (match, *params, rank_window, limit, offset),
             ).fetchall()
-            if not ranked:
-                return []
-            ids = [r[0] for r in ranked]
-            # 2. Snippets for the page only: one more walk of the matches between the page's lowest and
-            #    highest id, marking up just those rows (``+f.rowid`` keeps the list out of FTS5's plan).
-            marks = ",".join("?" * len(ids))
-            snippets = dict(
-                conn.execute(
-                    "SELECT f.rowid, snippet(posts_fts, 0, '[', ']', '…', 24) FROM posts_fts f "
-                    f"WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND +f.rowid IN ({marks})",
-                    (match, min(ids), max(ids), *ids),
-                ).fetchall()
-            )
-            posts = {r[0]: _to_stored(r) for r in conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", ids)}
-        return [
-            SearchHit(post=posts[i], snippet=snippets.get(i, posts[i].text[:200]), rank=-score)
-            for i, score in ranked
-            if i in posts
-        ]
+            return _hits(conn, match, ranked)
+
+    def search_recent(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> list[SearchHit]:
+        """Posts matching ``query`` and the filters, newest (by date) first, over every match."""
+        match = fts_query(query)
+        self.index_pending()
+        with self.db.read() as conn:
+            joins, where, params = _search_filters(conn, channel_ids, since, until, language)
+            if "JOIN posts p " not in joins:
+                joins += " CROSS JOIN posts p ON p.id = f.rowid"
+            ranked = conn.execute(
+                f"SELECT f.rowid, bm25(posts_fts) FROM posts_fts f{joins} WHERE posts_fts MATCH ?{where} "
+                "ORDER BY p.date DESC, f.rowid DESC LIMIT ? OFFSET ?",
+                (match, *params, limit, offset),
+            ).fetchall()
+            return _hits(conn, match, ranked)
+
+    def count_matches(
+        self,
+        query: str,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> int:
+        """How many posts match ``query`` and the filters (every match, beyond the rank window too)."""
+        match = fts_query(query)
+        self.index_pending()
+        with self.db.read() as conn:
+            joins, where, params = _search_filters(conn, channel_ids, since, until, language)
+            row = conn.execute(
+                f"SELECT COUNT(*) FROM posts_fts f{joins} WHERE posts_fts MATCH ?{where}", (match, *params)
+            ).fetchone()
+        return int(row[0])
+
+
+def _hits(conn: sqlite3.Connection, match: str, ranked: Sequence[tuple[int, float]]) -> list[SearchHit]:
+    """The page ``ranked`` (``(post id, bm25)`` in order) as hits with their snippets."""
+    if not ranked:
+        return []
+    ids = [r[0] for r in ranked]
+    # Snippets for the page only: one more walk of the matches between the page's lowest and highest id,
+    # marking up just those rows (``+f.rowid`` keeps the list out of FTS5's plan).
+    marks = ",".join("?" * len(ids))
+    snippets = dict(
+        conn.execute(
+            "SELECT f.rowid, snippet(posts_fts, 0, '[', ']', '…', 24) FROM posts_fts f "
+            f"WHERE posts_fts MATCH ? AND f.rowid BETWEEN ? AND ? AND +f.rowid IN ({marks})",
+            (match, min(ids), max(ids), *ids),
+        ).fetchall()
+    )
+    posts = {r[0]: _to_stored(r) for r in conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", ids)}
+    return [
+        SearchHit(post=posts[i], snippet=snippets.get(i, posts[i].text[:200]), rank=-score)
+        for i, score in ranked
+        if i in posts
+    ]
 
 
 def _search_filters(

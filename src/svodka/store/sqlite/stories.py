@@ -11,7 +11,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from svodka.errors import NotFoundError, StoreError
+from svodka.errors import NotFoundError
 from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.sqlite.db import Database, now_ts
@@ -244,8 +244,6 @@ class SqliteStories:
 
     def search(self, query: str, limit: int = 10) -> builtins.list[Story]:
         match = fts_query(query)
-        if not match:
-            raise StoreError(f"nothing to search for in {query!r}")
         index_pending(self.db)
         with self.db.read() as conn:
             ids = [

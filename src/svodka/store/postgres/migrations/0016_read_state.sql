@@ -1,0 +1,10 @@
+-- 0016_read_state: which stories and digests each user has read (and when: a story that grew since reads
+-- as updated). Unread is the absence of a row. read_at: Unix seconds, as the SQLite twin.
+
+CREATE TABLE read_state (
+    user_id BIGINT  NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    kind    TEXT    NOT NULL CHECK (kind IN ('story', 'digest')),
+    ref_id  BIGINT  NOT NULL,
+    read_at BIGINT  NOT NULL,
+    PRIMARY KEY (user_id, kind, ref_id)
+);

@@ -1,0 +1,264 @@
+"""The stories browser: ``/stories`` and ``/api/stories``, every story by period, topic, channel group,
+language, size and independent sources, sorted by sources, size, first seen or last activity; paged.
+
+The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
+whatever its size; only the topic filter reads posts (the first 40 of each candidate story, once: topics
+are kept per story and size). :func:`story_row` builds a row, the one place that knows a row's shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from markupsafe import Markup
+
+from svodka.clock import Now, parse_as_of, store_now
+from svodka.digest.model import TOPIC_NAMES
+from svodka.errors import InputError
+from svodka.model import Story
+from svodka.pipeline.story_topics import TOPICS, classify
+from svodka.store import Store
+from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
+from svodka.web import views
+from svodka.web.framework import Ctx, View, route
+from svodka.web.pages import VIEWER
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOURS = 24  # with no period given: the day before "now" (the newest post, on an archive)
+SORT_NAMES = {
+    "score": "independent sources",
+    "size": "posts",
+    "first": "first seen",
+    "recent": "last active",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class BrowseParams:
+    """What the browser is asked for; ``hours`` counts back from ``as_of`` (or the store's now) when no
+    day or span is given (0: the whole store)."""
+
+    day: datetime | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    hours: int = DEFAULT_HOURS
+    as_of: datetime | None = None
+    topic: str | None = None
+    group: str | None = None
+    not_group: str | None = None
+    language: str | None = None
+    min_posts: int = 2
+    min_channels: int = 1
+    min_independent: int = 0
+    sort: str = "score"
+    page: int = 1
+
+
+def browse_params(ctx: Ctx) -> BrowseParams:
+    topic, sort = ctx.param("topic"), ctx.param("sort") or "score"
+    if topic and topic not in TOPICS:
+        raise InputError("topic", f"not a topic: {topic!r} (one of {', '.join(TOPICS)})")
+    if sort not in STORY_SORTS:
+        raise InputError("sort", f"stories are sorted by {', '.join(STORY_SORTS)}, not {sort!r}")
+    return BrowseParams(
+        day=views.parse_day(ctx.param("day"), "day"),
+        since=views.parse_day(ctx.param("since"), "since"),
+        until=views.parse_day(ctx.param("until"), "until", end=True),
+        hours=views.parse_int(ctx.param("hours"), "hours", DEFAULT_HOURS, 0, 24 * 3660),
+        as_of=parse_as_of(ctx.param("as_of")),
+        topic=topic or None,
+        group=ctx.param("group") or None,
+        not_group=ctx.param("not_group") or None,
+        language=views.parse_language(ctx.param("language")),
+        min_posts=views.parse_int(ctx.param("min_posts"), "min_posts", 2, 1, 10**6),
+        min_channels=views.parse_int(ctx.param("min_channels"), "min_channels", 1, 1, 10**6),
+        min_independent=views.parse_int(ctx.param("min_independent"), "min_independent", 0, 0, 10**6),
+        sort=sort,
+        page=views.parse_int(ctx.param("page"), "page", 1, 1, 10_000),
+    )
+
+
+def period(store: Store, params: BrowseParams) -> tuple[datetime | None, datetime | None, Now | None]:
+    """``(since, until, now)``: a day, a span, or ``hours`` back from the store's now (``now`` then set)."""
+    if params.day is not None:
+        return params.day, params.day + timedelta(days=1), None
+    if params.since is not None or params.until is not None:
+        return params.since, params.until, None
+    if not params.hours:
+        return None, None, None
+    now = store_now(store, timedelta(hours=params.hours), params.as_of)
+    return now.at - timedelta(hours=params.hours), now.at, now
+
+
+# --- topics (not stored: told from the first posts of each story, kept per story and size) -------------
+_TOPICS: dict[tuple[str, int, int], str] = {}
+_TOPICS_LOCK = threading.Lock()
+_TOPICS_MAX = 200_000
+
+
+def topics_of(store: Store, stories: list[tuple[int, int]]) -> dict[int, str]:
+    """The topic of each ``(story id, posts)``, as the digest tells it (pipeline.story_topics.classify)."""
+    out, missing = {}, []
+    with _TOPICS_LOCK:
+        for sid, n in stories:
+            topic = _TOPICS.get((store.url, sid, n))
+            if topic is None:
+                missing.append(sid)
+            else:
+                out[sid] = topic
+    if missing:
+        found = {}
+        for sid, members in store.browse.members(missing).items():
+            story = Story(sid, members, members[0].post.date, members[-1].post.date)
+            found[sid] = classify(story).topic
+        sizes = dict(stories)
+        with _TOPICS_LOCK:
+            if len(_TOPICS) > _TOPICS_MAX:
+                _TOPICS.clear()
+            for sid, topic in found.items():
+                _TOPICS[(store.url, sid, sizes[sid])] = topic
+        out.update(found)
+    return out
+
+
+# --- rows --------------------------------------------------------------------------------------------
+def story_row(row: StoryRow) -> dict[str, Any]:
+    """One story as the browser lists it (the page and the API alike)."""
+    return {
+        "id": row.id,
+        "headline": views.lead_headline(row.lead_text) or f"Story {row.id}",
+        "first_date": row.first_date,
+        "last_date": row.last_date,
+        "posts": row.posts,
+        "channels": row.channels,
+        "independent": row.independent,
+        "first": {
+            "post_id": row.first_post_id,
+            "channel_id": row.first_channel_id,
+            "channel": row.first_channel,
+            "date": row.first_post_date,
+        },
+        "hourly": [{"hour": h, "posts": n} for h, n in row.hourly],
+    }
+
+
+def timeline_svg(hourly: list[dict[str, Any]], width: int = 120, height: int = 22) -> Markup:
+    """Posts per hour as a small bar chart (inline SVG, no script); more than 72 hours are binned."""
+    if not hourly:
+        return Markup("")
+    start: datetime = hourly[0]["hour"]
+    hours = int((hourly[-1]["hour"] - start).total_seconds() // 3600) + 1
+    per_bar = max(1, math.ceil(hours / 72))
+    bars = [0] * math.ceil(hours / per_bar)
+    for h in hourly:
+        bars[int((h["hour"] - start).total_seconds() // 3600) // per_bar] += h["posts"]
+    top, w = max(bars), width / len(bars)
+    unit = "hour" if per_bar == 1 else f"{per_bar} hours"
+    tall = [(i, max(1.0, height * n / top)) for i, n in enumerate(bars) if n]
+    rects = "".join(
+        f'<rect x="{i * w:.1f}" y="{height - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}"/>'
+        for i, h in tall
+    )
+    title = f"posts per {unit}: {sum(bars)} posts over {hours} h, at most {top} in one bar"
+    return Markup(
+        f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{title}" fill="currentColor"><title>{title}</title>{rects}</svg>'
+    )
+
+
+def stories_view(
+    store: Store, params: BrowseParams, page_size: int, offset: int | None = None, user_id: int | None = None
+) -> dict[str, Any]:
+    """The browser's data: one page of rows, the total, the period and the "as of" it counts from."""
+    since, until, now = period(store, params)
+    channel_ids = without = None
+    if params.group:
+        channel_ids = tuple(c.id for c in store.channels.list(group=params.group))
+    if params.not_group:
+        without = tuple(c.id for c in store.channels.list(group=params.not_group))
+    query = StoryQuery(
+        since=since,
+        until=until,
+        channel_ids=channel_ids,
+        without_channel_ids=without or (),
+        language=params.language,
+        min_posts=params.min_posts,
+        min_channels=params.min_channels,
+        min_independent=params.min_independent,
+        sort=params.sort,
+        limit=page_size,
+        offset=(params.page - 1) * page_size if offset is None else offset,
+    )
+    if params.topic:
+        candidates = store.browse.story_ids(query)
+        topics = topics_of(store, candidates)
+        query = replace(
+            query, story_ids=tuple(sid for sid, _n in candidates if topics.get(sid) == params.topic)
+        )
+    found = store.browse.stories(query)
+    rows = [story_row(r) for r in found.rows]
+    if user_id is not None and rows:
+        read = store.read_state.read(user_id, "story", [r["id"] for r in rows])
+        for r, source in zip(rows, found.rows, strict=True):
+            at = read.get(r["id"])
+            r["read"] = at is not None
+            r["grown_since_read"] = (
+                at is not None and source.updated_at is not None and source.updated_at > at
+            )
+    shown = query.offset + len(rows)
+    return {
+        "stories": rows,
+        "total": found.total,
+        "page": params.page,
+        "next_page": params.page + 1 if shown < found.total else None,
+        "since": since,
+        "until": until,
+        "as_of": now.at if now else None,
+        "as_of_basis": now.basis if now else None,
+        "sort": params.sort,
+    }
+
+
+def _form(ctx: Ctx) -> dict[str, str]:
+    keys = (
+        *("day", "since", "until", "hours", "as_of", "topic", "group", "not_group", "language"),
+        *("min_posts", "min_channels", "min_independent", "sort"),
+    )
+    return {k: ctx.param(k) or "" for k in keys}
+
+
+@route("/stories", VIEWER)
+def stories_page(ctx: Ctx) -> View:
+    data = stories_view(
+        ctx.store, browse_params(ctx), ctx.config.page_size, user_id=ctx.user.id if ctx.user else None
+    )
+    for row in data["stories"]:
+        row["timeline_svg"] = timeline_svg(row["hourly"])
+    groups = sorted({g for c in ctx.store.channels.list() for g in c.groups})
+    choices = {
+        "topics": [(t, TOPIC_NAMES.get(t, t)) for t in TOPICS],
+        "groups": groups,
+        "languages": views.SEARCH_LANGUAGES,
+        "sorts": list(SORT_NAMES.items()),
+    }
+    return View("stories.html", {**data, **choices, "form": _form(ctx)})
+
+
+@route("/api/stories", VIEWER)
+def api_stories(ctx: Ctx) -> dict[str, Any]:
+    params = browse_params(ctx)
+    limit = views.parse_int(ctx.param("limit"), "limit", 50, 1, 200)
+    offset = ctx.param("offset")
+    return stories_view(
+        ctx.store,
+        params,
+        limit,
+        offset=None if offset is None else views.parse_int(offset, "offset", 0, 0, 10**6),
+        user_id=ctx.user.id if ctx.user else None,
+    )
