@@ -170,6 +170,7 @@ def test_timeline_bars() -> None:
     assert str(timeline_svg([])) == ""
 
 
+@pytest.mark.backends("sqlite", reason="counts statements with sqlite3's set_trace_callback")
 def test_a_page_costs_the_same_few_queries_whatever_its_size(web: WebEnv) -> None:  # noqa: F811
     if web.story_id is None or not hasattr(web.store, "db"):
         pytest.skip("SQLite's statement trace")

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from svodka.store.postgres.alerts import PgAlerts
 from svodka.store.postgres.api_keys import PgApiKeys
+from svodka.store.postgres.browse import PgBrowse
 from svodka.store.postgres.channel_stats import PgChannelStats
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, safe_url
@@ -17,6 +18,7 @@ from svodka.store.postgres.login_attempts import PgLoginAttempts
 from svodka.store.postgres.marks import PgMarks
 from svodka.store.postgres.posts import PgPosts
 from svodka.store.postgres.questions import PgQuestions
+from svodka.store.postgres.read_state import PgReadState
 from svodka.store.postgres.sessions import PgSessions
 from svodka.store.postgres.state import PgState
 from svodka.store.postgres.stories import PgAnalysis, PgStories
@@ -46,6 +48,8 @@ class PgStore:
         self.questions = PgQuestions(self.db)
         self.watchlists, self.alerts = PgWatchlists(self.db), PgAlerts(self.db)
         self.developments = PgDevelopments(self.db)
+        self.browse = PgBrowse(self.db)
+        self.read_state = PgReadState(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

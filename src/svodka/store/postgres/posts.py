@@ -364,22 +364,71 @@ class PgPosts:
                 "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
                 (tsq, *params, rank_window, tsq, limit, offset),
             ).fetchall()
-            if not ranked:
-                return []
-            ids = [r[0] for r in ranked]
-            snippets = dict(
-                conn.execute(
-                    f"SELECT id, ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %s), %s) FROM posts "
-                    "WHERE id = ANY(%s)",
-                    (tsq, HEADLINE_OPTIONS, ids),
-                ).fetchall()
-            )
-            posts = {r[0]: to_stored(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
-        return [
-            SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
-            for i, score in ranked
-            if i in posts
-        ]
+            return _hits(conn, tsq, ranked)
+
+    def search_recent(
+        self,
+        query: str,
+        limit: int = 20,
+        offset: int = 0,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> list[SearchHit]:
+        """Posts matching ``query`` and the filters, newest (by date) first, over every match."""
+        tsq = ts_query(query)
+        self.index_pending()
+        where, params = _filters(channel_ids, since, until, language)
+        with self.db.read() as conn:
+            ranked = conn.execute(
+                f"SELECT s.post_id, ts_rank_cd(s.tsv, to_tsquery('{CONFIG}', %s)) FROM post_search s "
+                f"JOIN posts p ON p.id = s.post_id WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where} "
+                "ORDER BY p.date DESC, s.post_id DESC LIMIT %s OFFSET %s",
+                (tsq, tsq, *params, limit, offset),
+            ).fetchall()
+            return _hits(conn, tsq, ranked)
+
+    def count_matches(
+        self,
+        query: str,
+        channel_ids: Sequence[int] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        language: str | None = None,
+    ) -> int:
+        """How many posts match ``query`` and the filters (every match, beyond the rank window too)."""
+        tsq = ts_query(query)
+        self.index_pending()
+        where, params = _filters(channel_ids, since, until, language)
+        joined = " JOIN posts p ON p.id = s.post_id" if where else ""
+        with self.db.read() as conn:
+            row = conn.execute(
+                f"SELECT COUNT(*) FROM post_search s{joined} "
+                f"WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where}",
+                (tsq, *params),
+            ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def _hits(conn: psycopg.Connection, tsq: str, ranked: Sequence[tuple[Any, ...]]) -> list[SearchHit]:
+    """The page ``ranked`` (``(post id, rank)`` in order) as hits with their snippets."""
+    if not ranked:
+        return []
+    ids = [r[0] for r in ranked]
+    snippets: dict[int, str] = dict(
+        conn.execute(
+            f"SELECT id, ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %s), %s) FROM posts "
+            "WHERE id = ANY(%s)",
+            (tsq, HEADLINE_OPTIONS, ids),
+        ).fetchall()
+    )
+    posts = {r[0]: to_stored(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
+    return [
+        SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
+        for i, score in ranked
+        if i in posts
+    ]
 
 
 def _filters(
