@@ -54,6 +54,18 @@ def test_words_in_any_inflection_phrases_prefixes_and_minus(searchable: Store) -
     assert found(s, "ВЫБОРЫ ГРУЗИИ") == {1, 7, 8}  # case does not matter
 
 
+def test_a_phrase_is_its_words_as_written_a_word_any_inflection(searchable: Store) -> None:
+    s = searchable
+    assert found(s, '"выборы в грузии"') == {1, 7, 8}
+    assert found(s, '"выборах в молдове"') == {2}
+    assert found(s, '"выборы в молдове"') == set()  # the stems side by side, not the words as written
+    assert found(s, 'выборы -"выборы в грузии"') == {2, 3, 6}  # a phrase left out: as written too
+    assert found(s, 'молдова -"выборы в молдове"') == {2}
+    assert found(s, '"выборы в молдове" OR вакцинация') == {4}
+    assert s.posts.count_matches('"выборах в молдове" OR "выборы мэра"') == 2
+    assert [h.post.message_id for h in s.posts.search_recent('"выборы в грузии"')] == [8, 7, 1]
+
+
 def test_relevance_first_then_newest_and_highlighted_snippets(searchable: Store) -> None:
     hits = searchable.posts.search("выборы грузии")
     assert [h.post.message_id for h in hits] == [7, 8, 1]  # three mentions above one; then the newest
@@ -75,7 +87,7 @@ def test_filters_channel_dates_language(searchable: Store) -> None:
     assert found(s, "выборы", language="ru") == {1}
 
 
-@pytest.mark.parametrize("query", ["", '"unclosed', "-реклама", "выборы OR", "(выборы", "NOT"])
+@pytest.mark.parametrize("query", ["", '""', "-реклама", "выборы OR", "a OR -b", "NOT"])
 def test_malformed_queries_are_the_query_error_of_svodka_query(searchable: Store, query: str) -> None:
     with pytest.raises(QueryError) as caught:
         searchable.posts.search(query)

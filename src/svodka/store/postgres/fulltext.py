@@ -10,9 +10,10 @@ post id indexed, so what is pending is always ``id > indexed_upto``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
-from svodka.query import And, Node, Not, Phrase, Term, parse_query
+from svodka.query import And, Node, Not, Or, Phrase, Term, parse_query
 from svodka.store.postgres.db import Database
 
 log = logging.getLogger(__name__)
@@ -85,3 +86,55 @@ def ts_query(text: str) -> str:
     any inflection (``to_tsquery`` stems it as ``post_search.tsv`` was stemmed), ``"phrases"`` as ``<->``,
     ``prefix*`` as ``:*``, ``-word`` / ``NOT`` as ``!``, ``OR`` as ``|``. Malformed input: QueryError."""
     return _compile(parse_query(text))
+
+
+def post_match(text: str) -> tuple[str, str, list[object]]:
+    """What a search of posts needs for what a person typed: the ``to_tsquery`` input, and the ``AND …``
+    condition on ``s.tsv`` and ``p.text`` that a quoted phrase adds, with its parameters ("" when none).
+
+    A phrase is its words as written, next to each other (as on SQLite), while ``tsv`` holds stems: the
+    tsquery finds the stems side by side (a superset, through the GIN index), the condition keeps the posts
+    whose text has the words themselves. A phrase a post must not have is left to the condition alone."""
+    node = parse_query(text)
+    if not _has_phrase(node):
+        return _compile(node), "", []
+    params: list[object] = []
+    check = _check(node, params)
+    return _compile(_loosen(node)), f" AND {check}", params
+
+
+def _has_phrase(node: Node) -> bool:
+    if isinstance(node, Phrase):
+        return True
+    if isinstance(node, Not):
+        return _has_phrase(node.node)
+    if isinstance(node, And | Or):
+        return any(_has_phrase(n) for n in node.nodes)
+    return False
+
+
+def _loosen(node: Node) -> Node:
+    """``node`` without the phrases an AND forbids (the tsquery then finds a superset of the posts)."""
+    if isinstance(node, And):
+        kept = [_loosen(n) for n in node.nodes if not (isinstance(n, Not) and _has_phrase(n.node))]
+        if not kept:
+            return node
+        return kept[0] if len(kept) == 1 else And(tuple(kept))
+    if isinstance(node, Or):
+        return Or(tuple(_loosen(n) for n in node.nodes))
+    return node
+
+
+def _check(node: Node, params: list[object]) -> str:
+    """The SQL condition of ``node`` on one post: words by ``s.tsv``, phrases by a regex on ``p.text``."""
+    if isinstance(node, Term):
+        params.append(_lexeme(node.word, node.prefix))
+        return f"s.tsv @@ to_tsquery('{CONFIG}', %s)"
+    if isinstance(node, Phrase):
+        words = (re.escape(w).replace("е", "[её]") for w in node.words)
+        params.append(r"\m" + r"\W+".join(words) + r"\M")
+        return "p.text ~* %s"
+    if isinstance(node, Not):
+        return f"NOT ({_check(node.node, params)})"
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(_check(n, params) for n in node.nodes) + ")"

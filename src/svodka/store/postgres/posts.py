@@ -16,7 +16,7 @@ from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, Searc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, ts_query, tsvector_of
+from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, post_match, tsvector_of
 from svodka.store.sqlite.posts import content_hash
 
 _STAGE_COLUMNS = (
@@ -351,9 +351,10 @@ class PgPosts:
     ) -> list[SearchHit]:
         """Posts matching ``query`` and the filters, most relevant (``ts_rank_cd``) first, newest first among
         equals; relevance is computed for the newest ``rank_window`` matches (as on SQLite)."""
-        tsq = ts_query(query)
+        tsq, check, checked = post_match(query)
         self.index_pending()
         where, params = _filters(channel_ids, since, until, language)
+        where, params = where + check, [*params, *checked]
         with self.db.read() as conn:
             # the tsquery inline (not in a CTE): the planner then sizes the GIN scan by its selectivity
             joined = " JOIN posts p ON p.id = s.post_id" if where else ""
@@ -377,9 +378,10 @@ class PgPosts:
         language: str | None = None,
     ) -> list[SearchHit]:
         """Posts matching ``query`` and the filters, newest (by date) first, over every match."""
-        tsq = ts_query(query)
+        tsq, check, checked = post_match(query)
         self.index_pending()
         where, params = _filters(channel_ids, since, until, language)
+        where, params = where + check, [*params, *checked]
         with self.db.read() as conn:
             ranked = conn.execute(
                 f"SELECT s.post_id, ts_rank_cd(s.tsv, to_tsquery('{CONFIG}', %s)) FROM post_search s "
@@ -398,9 +400,10 @@ class PgPosts:
         language: str | None = None,
     ) -> int:
         """How many posts match ``query`` and the filters (every match, beyond the rank window too)."""
-        tsq = ts_query(query)
+        tsq, check, checked = post_match(query)
         self.index_pending()
         where, params = _filters(channel_ids, since, until, language)
+        where, params = where + check, [*params, *checked]
         joined = " JOIN posts p ON p.id = s.post_id" if where else ""
         with self.db.read() as conn:
             row = conn.execute(
