@@ -157,13 +157,15 @@ def register_credibility(cli: click.Group) -> None:
         from svodka.cli.app import echo_json
         from svodka.digest.compose import load_stories
         from svodka.pipeline.credibility import learn_records
+        from svodka.pipeline.networks import membership
 
         until = datetime.now(UTC)
         if app.store.channels.stats():
             until = max(_newest(app.store), until)
         span = timedelta(days=days or app.settings["digest.history_days"])
         stories = load_stories(app.store, until - span, until)
-        records = learn_records(stories, {c.id: c for c in app.store.channels.list()})
+        networks = membership(app.store.networks.list())
+        records = learn_records(stories, {c.id: c for c in app.store.channels.list()}, None, networks)
         rows = sorted(records.values(), key=lambda r: (-r.score, r.name))
         if as_json:
             echo_json(

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story
-from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units
+from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units, networks_of
 from svodka.pipeline.importance import ImportanceContext, importance
 
 
@@ -105,7 +105,7 @@ def score_story(
     norms = norms or {}
     tiers = tiers or {}
     ctx = context or ImportanceContext(tiers=tiers)
-    units = independent_units(story)
+    units = independent_units(story, networks_of(records))  # a channel network is one source
     n = max(1, len(units))
     reporters = set(units.values())
     cred = (

@@ -24,6 +24,7 @@ from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
 from svodka.pipeline.handles import learn_store_handles
+from svodka.pipeline.networks import batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
 from svodka.process.stages import (
     EmbedPlan,
@@ -111,6 +112,7 @@ def process(
         report.add_time("read", t)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
+        update_networks(store.networks, {c.id: c.name for c in store.channels.list()})
     return report
 
 
@@ -161,6 +163,7 @@ def _batch(
         first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
         assignments, merges = placement.with_ids(first)
         store.stories.save(assignments, merges)
+        store.networks.add(batch_counts(posts, rows, window, forwards))
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)
     _count(report, rows, len(window), placement)

@@ -14,6 +14,7 @@ from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
+from svodka.store.sqlite.networks import SqliteNetworks
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
 from svodka.store.sqlite.sessions import SqliteSessions
@@ -42,6 +43,7 @@ class SqliteStore:
         self.stories = SqliteStories(self.db)
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
+        self.networks = SqliteNetworks(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
