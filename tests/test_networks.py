@@ -81,6 +81,7 @@ def test_a_batch_adds_cross_channel_copies_with_their_delay_and_own_posts_links(
     }
     window = [WindowPost(7, 3, int((T0 - timedelta(minutes=5)).timestamp()), "x", 7, None, None)]
     counts = batch_counts(posts, rows, window, {3: 7})
+    assert counts.posts == (1, 2, 3, 4, 5)
     assert counts.texts == (
         SharedText(2, 2, 1, 1, 12 * 60, False),
         SharedText(3, 2, 7, 3, 25 * 60, True),
@@ -148,6 +149,7 @@ def test_reconcile_keeps_the_users_decisions() -> None:
         Network(1, "Топор", "confirmed", (1, 2)),
         Network(2, "not one", "dismissed", (5, 6)),
         Network(3, "gone", "proposed", (8, 9)),
+        Network(5, "new [30, 31]", "proposed", (30, 31)),
         Network(4, "mine", "declared", (10, 11)),
     ]
     found = [
@@ -155,6 +157,7 @@ def test_reconcile_keeps_the_users_decisions() -> None:
         (frozenset({5, 6}), (ev(5, 6),)),  # dismissed stays dismissed
         (frozenset({10, 12}), (ev(10, 12),)),  # 10 is declared elsewhere: 12 alone is no network
         (frozenset({20, 21}), (ev(20, 21),)),  # new
+        (frozenset({30, 31, 32}), (ev(30, 31), ev(31, 32))),  # a proposal grown: named after its members
     ]
     out = {n.id: n for n in reconcile(found, stored, lambda cs: f"new {sorted(cs)}")}
     assert out[1].channels == (1, 2) and out[1].state == "confirmed" and out[1].evidence == (ev(1, 2),)
@@ -162,7 +165,8 @@ def test_reconcile_keeps_the_users_decisions() -> None:
     assert 3 not in out  # a proposal no longer found is dropped
     assert out[4].channels == (10, 11) and out[4].state == "declared"
     assert out[0] == Network(0, "new [20, 21]", "proposed", (20, 21), (ev(20, 21),))
-    assert membership(out.values()) == {1: 1, 2: 1, 10: 4, 11: 4, 20: 0, 21: 0}
+    assert out[5].name == "new [30, 31, 32]" and out[5].channels == (30, 31, 32)
+    assert membership(out.values()) == {1: 1, 2: 1, 10: 4, 11: 4, 20: 0, 21: 0, 30: 5, 31: 5, 32: 5}
 
 
 # --- one source -------------------------------------------------------------------------------------------
@@ -208,13 +212,20 @@ def test_store_keeps_evidence_once_and_the_decisions(store: Store) -> None:
     store.posts.save(posts)
     stored = {(p.channel_id, p.message_id): p.id for p in store.posts.iter()}
     t = SharedText(stored[(b, 1)], b, stored[(a, 1)], a, 60, False)
-    counts = NetworkCounts((t,), ((stored[(a, 1)], a, "t.me/+x"), (stored[(b, 1)], b, "t.me/+x")))
+    pa, pb = stored[(a, 1)], stored[(b, 1)]
+    counts = NetworkCounts((pa, pb), (t,), ((pa, a, "t.me/+x"), (pb, b, "t.me/+x")))
     store.networks.add(counts)
     store.networks.add(counts)  # processed again: counted once
     assert store.networks.shared_texts(3600) == [t]
     assert store.networks.shared_texts(30) == []
     assert store.networks.channel_links(1) == {a: {"t.me/+x": 1}, b: {"t.me/+x": 1}}
     assert store.networks.channel_posts() == {a: 2, b: 2, c: 2}
+    # judged again (a rebuild with a longer history finds post pb copies an older post of channel a's):
+    # what it said before goes, so a copied footer is not left as b's own link
+    store.networks.add(NetworkCounts((pb,), (SharedText(pb, b, pa, a, 60, True),), ()))
+    assert store.networks.channel_links(1) == {a: {"t.me/+x": 1}}
+    assert store.networks.shared_texts(3600) == [SharedText(pb, b, pa, a, 60, True)]
+    store.networks.add(counts)
 
     store.networks.save_found(
         [Network(0, "Канал 0 +2", "proposed", (a, b, c), (PairEvidence(a, b, 1, 0, 60.0),))]
@@ -243,13 +254,13 @@ def test_update_networks_finds_them_in_the_store_and_keeps_a_rename(store: Store
     stored = {(p.channel_id, p.message_id): p.id for p in store.posts.iter()}
     a, b, c = ids
     texts = tuple(SharedText(stored[(b, m)], b, stored[(a, m)], a, 12, False) for m in range(1, 11))
-    store.networks.add(NetworkCounts(texts))
+    store.networks.add(NetworkCounts(texts=texts))
     names = {a: "Канал 0", b: "Канал 1", c: "Канал 2"}
     (n,) = update_networks(store.networks, names)
     assert n.channels == (min(a, b), max(a, b)) and n.state == "proposed" and n.evidence[0].texts == 10
-    store.networks.rename(n.id, "Близнецы")
+    assert store.networks.rename(n.id, "Близнецы").state == "confirmed"  # naming it accepts it
     (again,) = update_networks(store.networks, names)
-    assert again.id == n.id and again.name == "Близнецы"
+    assert again.id == n.id and again.name == "Близнецы" and again.state == "confirmed"
 
 
 def test_cli_lists_networks_with_evidence_and_records_decisions(cli_run) -> None:  # type: ignore[no-untyped-def]

@@ -527,5 +527,6 @@ class NetworkCounts:
     """What a batch of posts adds to the evidence kept for networks: its shared texts, and the promo links
     (an invite, a @handle, a bot) of its non-ad posts."""
 
+    posts: tuple[int, ...] = ()  # the posts it covers: their earlier evidence is replaced
     texts: tuple[SharedText, ...] = ()
     links: tuple[tuple[int, int, str], ...] = ()  # (post id, channel id, link)

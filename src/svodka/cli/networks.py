@@ -122,7 +122,7 @@ def register(cli: click.Group) -> None:
     @click.argument("network_id", type=int)
     @click.argument("name")
     def rename(app: App, network_id: int, name: str) -> None:
-        """Give a network a name."""
+        """Give a network a name (a proposed network is confirmed by it)."""
         show(app, app.store.networks.rename(network_id, name))
 
     @command(networks, "split")

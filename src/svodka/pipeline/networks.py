@@ -118,7 +118,7 @@ def batch_counts(
             continue
         delay = max(0, int(p.date.timestamp()) - date)
         texts.append(SharedText(p.id, p.channel_id, origin, channel, delay, forwards.get(p.id) == origin))
-    return NetworkCounts(tuple(texts), tuple(links))
+    return NetworkCounts(tuple(p.id for p in posts if p.id in rows), tuple(texts), tuple(links))
 
 
 def pair_evidence(
@@ -259,8 +259,9 @@ def reconcile(
         kept = tuple(e for e in evidence if {e.a, e.b} <= members)
         if best is None:
             new.append(Network(0, name(frozenset(members)), "proposed", tuple(sorted(members)), kept))
-        else:
-            out[best.id] = replace(best, channels=tuple(sorted(members)), evidence=kept)
+        else:  # a proposal is named after its members as they are now (a name the user gave confirmed it)
+            rename = best.name if best.state == "dismissed" else name(frozenset(members))
+            out[best.id] = replace(best, name=rename, channels=tuple(sorted(members)), evidence=kept)
             taken.add(best.id)
     return [*sorted(out.values(), key=lambda n: n.id), *new]
 

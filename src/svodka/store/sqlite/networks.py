@@ -52,6 +52,8 @@ class SqliteNetworks:
     # --- evidence, written with each pipeline batch -------------------------------------------------
     def add(self, counts: NetworkCounts) -> None:
         with self.db.write() as conn:
+            for table in ("network_texts", "network_links"):  # a post judged again: its new evidence only
+                conn.executemany(f"DELETE FROM {table} WHERE post_id = ?", [(p,) for p in counts.posts])
             conn.executemany(
                 "INSERT OR REPLACE INTO network_texts "
                 "(post_id, channel_id, origin_post_id, origin_channel_id, delay_s, forward) "
@@ -170,11 +172,13 @@ class SqliteNetworks:
         return self.get(network_id)
 
     def rename(self, network_id: int, name: str) -> Network:
+        """Name a network; a proposed one is confirmed by it (its members stay as they are)."""
         n = self.get(network_id)
         if not name.strip():
             raise StoreError("a network's name cannot be empty")
+        state = "confirmed" if n.state == "proposed" else n.state
         with self.db.write() as conn:
-            self._put(conn, Network(n.id, name.strip(), n.state, n.channels, n.evidence))
+            self._put(conn, Network(n.id, name.strip(), state, n.channels, n.evidence))
         return self.get(network_id)
 
     def split(self, network_id: int, channels: Iterable[int]) -> Network:
