@@ -56,6 +56,7 @@ class DigestOptions:
     history_days: float = 30.0  # with a store: how far back channel records are learned
     now: datetime | None = None  # the digest's "now" for recency (default: the query's end)
     public_url: str = ""  # svodka's web app for readers (web.public_url): where t.me/c citations go instead
+    networks: Mapping[int, int] | None = None  # channel → network, each one source (default: the store's)
 
 
 def guess_language(text: str) -> str | None:
@@ -168,7 +169,9 @@ def _compose(
             stories = [s for s in history if s.last_date >= query.since and s.first_date < query.until]
         else:
             stories = load_stories(source, query.since, query.until)
-    networks = {} if isinstance(source, Sequence) else membership(source.networks.list())  # one source each
+    networks = opt.networks
+    if networks is None:  # a channel network counts as one source (svodka.pipeline.networks)
+        networks = {} if isinstance(source, Sequence) else membership(source.networks.list())
     records: dict[int, ChannelRecord] = learn_records(
         history if history is not None else stories, channels, opt.credibility, networks
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ import orjson
 from svodka.errors import InputError
 from svodka.ingest import import_file
 from svodka.model import Network, bot_api_id
+from svodka.pipeline.networks import membership
 from svodka.process.networks import rebuild_networks
 from svodka.store import Store, open_store
 
@@ -78,6 +80,26 @@ def check_store(
         gold=tuple(sorted(pairs(gold))),
         networks=tuple((n.name, tuple(channels[c].name for c in n.channels if c in channels)) for n in found),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkHistory:
+    """Posts before a day to learn the channel networks from (a store's history), for a check on one day."""
+
+    posts: Path  # a JSONL file of the dataset's posts (``date`` an ISO time)
+    settings: Mapping[str, Any]
+
+    def networks(self, store: Store, day: datetime) -> dict[int, int]:
+        """Import the posts dated before ``day`` into ``store``, find its networks: channel → network."""
+        with tempfile.TemporaryDirectory(prefix="svodka-history-") as tmp:
+            before = Path(tmp) / "before.jsonl"
+            cut = day.isoformat()
+            with self.posts.open("rb") as src, before.open("wb") as out:
+                for line in src:
+                    if line.strip() and str(orjson.loads(line).get("date", "")) < cut:
+                        out.write(line)
+            import_file(store, before)
+        return membership(rebuild_networks(store, self.settings))
 
 
 def evaluate_networks(posts: str | Path, gold_path: str | Path, settings: Mapping[str, Any]) -> NetworksCheck:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story
+from svodka.pipeline.coordination import coordinated_only
 from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units, networks_of
 from svodka.pipeline.importance import ImportanceContext, importance
 
@@ -153,5 +154,7 @@ def rank(
 ) -> list[tuple[Story, StoryScore]]:
     """Stories with their scores, best first (ties: more posts, then earlier first post)."""
     scored = [(s, score_story(s, now, records, norms, weights, tiers, context)) for s in stories]
-    scored.sort(key=lambda p: (-p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
+    nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
+    seeded = {s.id for s in stories if coordinated_only(s, nets)}
+    scored.sort(key=lambda p: (p[0].id in seeded, -p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
     return scored
