@@ -9,6 +9,7 @@ import click
 from svodka.cli.app import App, command, common_options, echo_json
 from svodka.collect.registry import channel_named
 from svodka.model import Network, PairEvidence
+from svodka.pipeline.networks import network_dict
 
 
 def _delay(seconds: float | None) -> str:
@@ -31,27 +32,6 @@ def _lines(n: Network, names: Mapping[int, str]) -> list[str]:
         names.get(c, f"#{c}") for c in n.channels
     )
     return [head, *(_pair(e, names) for e in n.evidence)]
-
-
-def as_dict(n: Network, names: Mapping[int, str]) -> dict[str, object]:
-    return {
-        "id": n.id,
-        "name": n.name,
-        "state": n.state,
-        "counts_as_one_source": n.counts,
-        "channels": [{"id": c, "name": names.get(c, f"#{c}")} for c in n.channels],
-        "evidence": [
-            {
-                "channels": [names.get(e.a, f"#{e.a}"), names.get(e.b, f"#{e.b}")],
-                "shared_texts": e.texts,
-                "forwards": e.forwards,
-                "median_delay_s": e.median_delay_s,
-                "shared_links": list(e.links),
-                "example_posts": list(e.examples),
-            }
-            for e in n.evidence
-        ],
-    }
 
 
 def register(cli: click.Group) -> None:
@@ -95,7 +75,7 @@ def register(cli: click.Group) -> None:
         names = {c.id: c.name for c in app.store.channels.list()}
         rows = app.store.networks.list()
         if as_json:
-            echo_json([as_dict(n, names) for n in rows])
+            echo_json([network_dict(n, names) for n in rows])
             return
         for n in rows:
             click.echo("\n".join(_lines(n, names)))

@@ -266,6 +266,37 @@ def reconcile(
     return [*sorted(out.values(), key=lambda n: n.id), *new]
 
 
+def network_dict(n: Network, names: Mapping[int, str]) -> dict[str, object]:
+    """A network and its evidence as JSON (`svodka channels networks --json`, the channel page)."""
+    return {
+        "id": n.id,
+        "name": n.name,
+        "state": n.state,
+        "counts_as_one_source": n.counts,
+        "channels": [{"id": c, "name": names.get(c, f"#{c}")} for c in n.channels],
+        "evidence": [
+            {
+                "channels": [names.get(e.a, f"#{e.a}"), names.get(e.b, f"#{e.b}")],
+                "shared_texts": e.texts,
+                "forwards": e.forwards,
+                "median_delay_s": e.median_delay_s,
+                "shared_links": list(e.links),
+                "example_posts": list(e.examples),
+            }
+            for e in n.evidence
+        ],
+    }
+
+
+def channel_network(
+    repo: NetworkStore, channel_id: int, names: Mapping[int, str]
+) -> dict[str, object] | None:
+    """The network of a channel (one that counts before a dismissed one) as :func:`network_dict`, or None."""
+    found = [n for n in repo.list() if channel_id in n.channels]
+    best = min(found, key=lambda n: (not n.counts, n.id), default=None)
+    return network_dict(best, names) if best else None
+
+
 def membership(networks: Iterable[Network]) -> dict[int, int]:
     """Channel id → network id, for the networks that count as one source."""
     return {c: n.id for n in networks if n.counts for c in n.channels}
