@@ -100,7 +100,10 @@ def test_a_story_only_a_campaign_carries_is_kept_out_of_the_top() -> None:
     records: dict[int, ChannelRecord] = {}
     now = T0 + timedelta(hours=3)
     # five channels within the hour give the campaign velocity; it still goes after the two-channel story
-    assert [s.id for s, _ in rank([seeded, news], now, records)] == [2, 1]
+    ranked = rank([seeded, news], now, records)
+    assert [s.id for s, _ in ranked] == [2, 1]
+    sources = next(t for t in ranked[1][1].terms if t.name == "sources")  # the digest shows why
+    assert sources.note == f"1 independent; {burst.explain()}"
 
 
 def test_a_campaign_story_that_independent_channels_report_too_is_ranked_as_usual() -> None:
