@@ -176,6 +176,19 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("pipeline.copy_window_hours", 48.0, "How far back a copy's origin is searched.", float),
+    S(
+        "networks.window_minutes",
+        60.0,
+        "Channel networks: a shared text counts this soon after its origin.",
+        float,
+    ),
+    S("networks.min_texts", 3, "Channel networks: shared texts a pair needs to be linked (not once).", int),
+    S(
+        "networks.max_link_channels",
+        5,
+        "Channel networks: a promo link more channels keep is an advertiser's.",
+        int,
+    ),
     # --- digest ---
     S(
         "digest.since",

@@ -27,7 +27,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Any, Protocol
 
 from svodka.model import (
     Network,
@@ -61,6 +61,14 @@ class NetworkOptions:
     strong_texts: int = 20  # … and at least this many
     forward_share: float = 0.2  # … or forwards of the other as this share of one's posts
     examples: int = 5  # shared texts kept per pair as examples
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> NetworkOptions:
+        return cls(
+            window_minutes=settings["networks.window_minutes"],
+            min_texts=settings["networks.min_texts"],
+            max_link_channels=settings["networks.max_link_channels"],
+        )
 
 
 class NetworkStore(Protocol):

@@ -24,7 +24,7 @@ from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, make_embedder, to_blob
 from svodka.pipeline.handles import learn_store_handles
-from svodka.pipeline.networks import batch_counts, update_networks
+from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
 from svodka.process.stages import (
     EmbedPlan,
@@ -112,7 +112,8 @@ def process(
         report.add_time("read", t)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
-        update_networks(store.networks, {c.id: c.name for c in store.channels.list()})
+        names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)
+        update_networks(store.networks, names, NetworkOptions.from_settings(settings))
     return report
 
 

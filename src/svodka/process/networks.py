@@ -59,4 +59,5 @@ def rebuild_networks(
                     )
                 )
     log.info("network evidence rebuilt from %d posts", len(posts))
-    return update_networks(store.networks, {c.id: c.name for c in store.channels.list()}, options)
+    opt = options or NetworkOptions.from_settings(settings)
+    return update_networks(store.networks, {c.id: c.name for c in store.channels.list()}, opt)
