@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from svodka.model import Story
+from svodka.pipeline.credibility import outlet
 
 _URL = re.compile(r"https?://[^\s)\]>\"'«»]+", re.IGNORECASE)
 _TRACKING = re.compile(r"[?&](utm_[a-z]+|erid|clid|yclid|gclid|ref|aff|promo|sub[0-9]?)=", re.IGNORECASE)
@@ -89,12 +90,6 @@ def marks(text: str, links: Iterable[str] = ()) -> set[str]:
     return found
 
 
-def _outlet(channel_id: int, networks: Mapping[int, int] | None) -> tuple[str, int]:
-    if networks and channel_id in networks:
-        return ("network", networks[channel_id])
-    return ("channel", channel_id)
-
-
 def find_bursts(
     posts: Sequence[BurstPost],
     networks: Mapping[int, int] | None = None,
@@ -125,13 +120,13 @@ def find_bursts(
 def _burst(
     posts: Sequence[BurstPost], networks: Mapping[int, int] | None, opt: CoordinationOptions
 ) -> Burst | None:
-    outlets = {_outlet(p.channel_id, networks) for p in posts}
+    outlets = {outlet(p.channel_id, networks) for p in posts}
     if len(outlets) < opt.min_outlets:
         return None
     marked: dict[str, set[tuple[str, int]]] = defaultdict(set)
     for p in posts:
         for mark in marks(p.text, p.links):
-            marked[mark].add(_outlet(p.channel_id, networks))
+            marked[mark].add(outlet(p.channel_id, networks))
     shared = sorted(m for m, who in marked.items() if len(who) >= opt.min_marked)
     if not shared and opt.min_marked > 0:
         return None

@@ -77,7 +77,7 @@ class ChannelRecord:
 Networks = Mapping[int, int]  # channel id -> network id, for the networks that count as one source
 
 
-def _outlet(channel_id: int, networks: Networks | None) -> tuple[str, int]:
+def outlet(channel_id: int, networks: Networks | None) -> tuple[str, int]:
     """The unit a channel reports as: its network, else itself."""
     if networks and channel_id in networks:
         return ("network", networks[channel_id])
@@ -100,7 +100,7 @@ def independent_units(story: Story, networks: Networks | None = None) -> dict[ob
     units: dict[object, int] = {}
     for m in story.members:
         if not m.is_copy:
-            units.setdefault(_outlet(m.post.channel_id, networks), m.post.channel_id)
+            units.setdefault(outlet(m.post.channel_id, networks), m.post.channel_id)
         elif m.origin_post_id not in ids:
             units.setdefault(("origin", m.origin_post_id), m.post.channel_id)
     return units
@@ -138,7 +138,7 @@ def independent_sources(story: Story, networks: Networks | None = None) -> list[
                 node, ("post", m.origin_post_id) if m.origin_post_id in ids else ("origin", m.origin_post_id)
             )
         else:
-            union(node, _outlet(m.post.channel_id, networks))
+            union(node, outlet(m.post.channel_id, networks))
     for a, b in pairwise(originals):
         gap = (b.post.date - a.post.date).total_seconds()
         if gap <= CROSS_POST_SECONDS and a.post.channel_id != b.post.channel_id:
