@@ -29,6 +29,7 @@ from svodka.ingest import import_file
 from svodka.model import WindowPost
 from svodka.pipeline.coordination import BurstPost, CoordinationOptions, find_bursts
 from svodka.pipeline.copies import CopySettings
+from svodka.pipeline.credibility import independent_units
 from svodka.pipeline.networks import membership
 from svodka.process.batches import batches
 from svodka.process.networks import rebuild_networks
@@ -141,6 +142,14 @@ def ranking(posts: Path) -> None:
         top = {it.card.story_id for it in digest.items}
         hits = sum(s.id in top for s in largest)
         print(f"{name}: largest 15 gold stories in the top 15: {hits}/15")
+    drops = [
+        (s, len(independent_units(s)), len(independent_units(s, networks)))
+        for s in gold.stories
+        if len(independent_units(s, networks)) < len(independent_units(s))
+    ]
+    print(f"gold stories whose independent sources drop: {len(drops)} of {len(gold.stories)}")
+    for s, was, now in sorted(drops, key=lambda d: -d[1])[:5]:
+        print(f"  {gold.labels[s.id]} {was} → {now}: {gold.titles.get(gold.labels[s.id], '')}")
     grades = read_grades(ROOT / "tests/data/importance_stories_dev.json")
     before = gold_days(folder, grades, day)
     after = gold_days(folder, grades, day, networks_from=history)
