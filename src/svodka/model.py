@@ -476,3 +476,59 @@ class QuestionTopic:
     keywords: tuple[str, ...]
     size: int
     representatives: tuple[str, ...]
+
+
+# --- channel networks (svodka.pipeline.networks) -------------------------------------------------------
+NETWORK_STATES = ("proposed", "confirmed", "declared", "dismissed")  # found, user-confirmed, by hand, not one
+
+
+@dataclass(frozen=True, slots=True)
+class SharedText:
+    """A post of one channel that repeats (near-identical text, or a forward) a post of another channel."""
+
+    post_id: int
+    channel_id: int
+    origin_post_id: int
+    origin_channel_id: int
+    delay_s: int  # how long after the origin it was posted
+    forward: bool  # a forward (the platform says so) rather than the same words
+
+
+@dataclass(frozen=True, slots=True)
+class PairEvidence:
+    """Why two channels look like one network: what they share (``a`` < ``b``, channel ids)."""
+
+    a: int
+    b: int
+    texts: int  # near-identical texts within the window, either way
+    forwards: int  # of which forwards
+    median_delay_s: float | None
+    links: tuple[str, ...] = ()  # promo links / footers both keep posting
+    examples: tuple[int, ...] = ()  # post ids of a few shared texts
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """Channels run as one network: found from their behaviour, or declared by the user."""
+
+    id: int
+    name: str
+    state: str  # one of NETWORK_STATES
+    channels: tuple[int, ...]
+    evidence: tuple[PairEvidence, ...] = ()
+    updated_at: datetime | None = None
+
+    @property
+    def counts(self) -> bool:
+        """Whether its channels count as one source (a dismissed network is no network)."""
+        return self.state != "dismissed"
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkCounts:
+    """What a batch of posts adds to the evidence kept for networks: its shared texts, and the promo links
+    (an invite, a @handle, a bot) of its non-ad posts."""
+
+    posts: tuple[int, ...] = ()  # the posts it covers: their earlier evidence is replaced
+    texts: tuple[SharedText, ...] = ()
+    links: tuple[tuple[int, int, str], ...] = ()  # (post id, channel id, link)

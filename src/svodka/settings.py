@@ -227,6 +227,19 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("pipeline.story_gap_hours", 6.0, "Developments further apart in time stay in separate stories.", float),
+    S(
+        "networks.window_minutes",
+        60.0,
+        "Channel networks: a shared text counts this soon after its origin.",
+        float,
+    ),
+    S("networks.min_texts", 3, "Channel networks: shared texts a pair needs to be linked (not once).", int),
+    S(
+        "networks.max_link_channels",
+        5,
+        "Channel networks: a promo link more channels keep is an advertiser's.",
+        int,
+    ),
     # --- digest ---
     S(
         "digest.since",

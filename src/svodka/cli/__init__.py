@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "svodka.cli.digest",
     "svodka.cli.process",
     "svodka.cli.ranking",  # after process: adds `eval ranking`
+    "svodka.cli.networks",  # after channels and process: adds `channels networks`, `eval networks`
     "svodka.cli.questions",
     "svodka.cli.watchlists",
     "svodka.cli.alerts",

@@ -160,13 +160,15 @@ def register_credibility(cli: click.Group) -> None:
         from svodka.cli.app import echo_json
         from svodka.digest.compose import load_stories
         from svodka.pipeline.credibility import learn_records
+        from svodka.pipeline.networks import membership
 
         span = timedelta(days=days or app.settings["digest.history_days"])
         now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
         if not now.is_live:
             click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
         stories = load_stories(app.store, now.at - span, now.at)
-        records = learn_records(stories, {c.id: c for c in app.store.channels.list()})
+        networks = membership(app.store.networks.list())
+        records = learn_records(stories, {c.id: c for c in app.store.channels.list()}, None, networks)
         rows = sorted(records.values(), key=lambda r: (-r.score, r.name))
         if as_json:
             echo_json(

@@ -34,13 +34,27 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--embedder", help="Override pipeline.embedder for --stories pipeline (e5, use, st:MODEL).")
     @click.option("--show", type=int, default=0, help="Also list the first N cards of each digest.")
+    @click.option(
+        "--networks-from",
+        type=click.Path(dir_okay=False, exists=True),
+        help="With --stories gold: channel networks found in this file's posts before the day count once "
+        "(e.g. ../shared/data/tg_ru_news_2024/posts.jsonl).",
+    )
     def eval_ranking(
-        app: App, gold_dir: str, grades: str, day: str | None, stories: str, embedder: str | None, show: int
+        app: App,
+        gold_dir: str,
+        grades: str,
+        day: str | None,
+        stories: str,
+        embedder: str | None,
+        show: int,
+        networks_from: str | None,
     ) -> None:
         """Per digest of GOLD_DIR's day and of each half of it: soft stories in the top 10, the share of
         lead stories in the top 15, NDCG@15 and gold stories shown twice."""
         import orjson
 
+        from svodka.evaluate.networks import NetworkHistory
         from svodka.evaluate.ranking import gold_days, pipeline_days, read_grades
         from svodka.scheduled import digest_options
 
@@ -57,7 +71,8 @@ def register(cli: click.Group) -> None:
         options = digest_options(settings)
         checks = []
         if stories in ("gold", "both"):
-            checks += gold_days(gold_dir, graded, start, options)
+            history = NetworkHistory(Path(networks_from), settings) if networks_from else None
+            checks += gold_days(gold_dir, graded, start, options, history)
         if stories in ("pipeline", "both"):
             checks += pipeline_days(gold_dir, graded, start, settings, options)
         for c in checks:

@@ -22,6 +22,7 @@ from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.importance import DeskProfile, importance_context
+from svodka.pipeline.networks import membership
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
@@ -55,6 +56,7 @@ class DigestOptions:
     history_days: float = 30.0  # with a store: how far back channel records are learned
     now: datetime | None = None  # the digest's "now" for recency (default: the query's end)
     public_url: str = ""  # svodka's web app for readers (web.public_url): where t.me/c citations go instead
+    networks: Mapping[int, int] | None = None  # channel → network, each one source (default: the store's)
 
 
 def guess_language(text: str) -> str | None:
@@ -213,8 +215,11 @@ def _compose(
             stories = [s for s in history if s.last_date >= query.since and s.first_date < query.until]
         else:
             stories = load_stories(source, query.since, query.until)
+    networks = opt.networks
+    if networks is None:  # a channel network counts as one source (svodka.pipeline.networks)
+        networks = {} if isinstance(source, Sequence) else membership(source.networks.list())
     records: dict[int, ChannelRecord] = learn_records(
-        history if history is not None else stories, channels, opt.credibility
+        history if history is not None else stories, channels, opt.credibility, networks
     )
     # A story is in the digest when it has a post in the period; its card and summary use all of it up to
     # the period's end (who reported first may be yesterday), limited to the group's channels and language.

@@ -32,6 +32,7 @@ from svodka.digest.compose import DigestOptions, build_digest
 from svodka.digest.model import Digest, DigestQuery
 from svodka.errors import InputError
 from svodka.evaluate.gold import gold_stories
+from svodka.evaluate.networks import NetworkHistory
 from svodka.evaluate.stories import evaluate_stories, read_gold
 from svodka.model import Story, bot_api_id
 from svodka.store import open_store
@@ -130,15 +131,23 @@ def _labels_in(
 
 
 def gold_days(
-    folder: str | Path, grades: Mapping[str, int], day: datetime, options: DigestOptions | None = None
+    folder: str | Path,
+    grades: Mapping[str, int],
+    day: datetime,
+    options: DigestOptions | None = None,
+    networks_from: NetworkHistory | None = None,
 ) -> list[RankingCheck]:
-    """The check on digests of ``folder``'s posts grouped by their gold labels."""
+    """The check on digests of ``folder``'s posts grouped by their gold labels (with ``networks_from``, the
+    channel networks found in that file's posts before the day count as one source each)."""
     with tempfile.TemporaryDirectory(prefix="svodka-rank-") as tmp, open_store(Path(tmp) / "g.db") as store:
         gold = gold_stories(store, folder)
+        networks = networks_from.networks(store, day) if networks_from else None
         channels = {c.id: c for c in store.channels.list()}
     opt = options or DigestOptions()
     if opt.channels is None:
         opt = DigestOptions(**{**_fields(opt), "channels": channels})
+    if networks is not None:
+        opt = DigestOptions(**{**_fields(opt), "networks": networks})
     label_of: dict[int, str | None] = dict(gold.labels)
     out = []
     for name, since, until in day_halves(day):

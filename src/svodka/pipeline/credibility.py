@@ -15,6 +15,10 @@ the prior (``prior_strength`` pseudo-stories) so a channel seen in two stories i
 channel that mostly copies loses a little (``copy_penalty`` × copy share) and one that often breaks shared
 stories gains a little (``first_bonus`` × smoothed share first). :meth:`ChannelRecord.explain` says all of
 it in one line.
+
+A channel network (:mod:`svodka.pipeline.networks`: channels run as one outlet) is one source throughout:
+``networks`` (channel id → network id) joins its channels' reports into one unit, so it neither counts
+twice in a story nor corroborates itself.
 """
 
 from __future__ import annotations
@@ -50,6 +54,7 @@ class ChannelRecord:
     multi: int  # stories with more than one independent channel where this channel took part
     copies: int
     score: float
+    network: int | None = None  # the network the channel belongs to (svodka.pipeline.networks)
 
     @property
     def corroboration_rate(self) -> float:
@@ -69,17 +74,33 @@ class ChannelRecord:
         )
 
 
-def independent_units(story: Story) -> dict[object, int]:
+Networks = Mapping[int, int]  # channel id -> network id, for the networks that count as one source
+
+
+def outlet(channel_id: int, networks: Networks | None) -> tuple[str, int]:
+    """The unit a channel reports as: its network, else itself."""
+    if networks and channel_id in networks:
+        return ("network", networks[channel_id])
+    return ("channel", channel_id)
+
+
+def networks_of(records: Mapping[int, ChannelRecord]) -> dict[int, int]:
+    """The networks the records know of: channel id -> network id."""
+    return {c: r.network for c, r in records.items() if r.network is not None}
+
+
+def independent_units(story: Story, networks: Networks | None = None) -> dict[object, int]:
     """Independent reports of ``story``: unit → channel id.
 
-    A channel's original posts are one unit; a copy whose origin is outside the story is one unit per
-    origin (the origin may be a channel we do not follow); copies of posts inside the story add nothing.
+    A channel's original posts are one unit (a network's channels' originals: one unit together); a copy
+    whose origin is outside the story is one unit per origin (the origin may be a channel we do not
+    follow); copies of posts inside the story add nothing.
     """
     ids = {m.post.id for m in story.members}
     units: dict[object, int] = {}
     for m in story.members:
         if not m.is_copy:
-            units.setdefault(("channel", m.post.channel_id), m.post.channel_id)
+            units.setdefault(outlet(m.post.channel_id, networks), m.post.channel_id)
         elif m.origin_post_id not in ids:
             units.setdefault(("origin", m.origin_post_id), m.post.channel_id)
     return units
@@ -88,13 +109,14 @@ def independent_units(story: Story) -> dict[object, int]:
 CROSS_POST_SECONDS = 60.0  # originals of different channels this close together are one cross-post
 
 
-def independent_sources(story: Story) -> list[frozenset[int]]:
+def independent_sources(story: Story, networks: Networks | None = None) -> list[frozenset[int]]:
     """The story's independent sources, each as the set of channels behind it.
 
     A copy joins its origin's source (or, with the origin outside the story, one source per origin, put
     down to the copying channel); an
     original posted within :data:`CROSS_POST_SECONDS` of another channel's original joins that one's
-    source, so a network's same-minute cross-posts are one source.
+    source, so a network's same-minute cross-posts are one source; and the channels of one network
+    (``networks``) are one source whenever they post.
     """
     parent: dict[object, object] = {}
 
@@ -116,7 +138,7 @@ def independent_sources(story: Story) -> list[frozenset[int]]:
                 node, ("post", m.origin_post_id) if m.origin_post_id in ids else ("origin", m.origin_post_id)
             )
         else:
-            union(node, ("channel", m.post.channel_id))
+            union(node, outlet(m.post.channel_id, networks))
     for a, b in pairwise(originals):
         gap = (b.post.date - a.post.date).total_seconds()
         if gap <= CROSS_POST_SECONDS and a.post.channel_id != b.post.channel_id:
@@ -145,8 +167,11 @@ def learn_records(
     stories: Iterable[Story],
     channels: Mapping[int, Channel] | None = None,
     options: CredibilityOptions | None = None,
+    networks: Networks | None = None,
 ) -> dict[int, ChannelRecord]:
-    """Each channel's record over ``stories`` (a history: the longer, the better)."""
+    """Each channel's record over ``stories`` (a history: the longer, the better); with ``networks``, a
+    network's channels are one source (a network corroborating itself is no corroboration), and each
+    record names its channel's network (:func:`networks_of` gives them back to the ranking)."""
     opt = options or CredibilityOptions()
     channels = channels or {}
     posts: dict[int, int] = defaultdict(int)
@@ -163,7 +188,7 @@ def learn_records(
             names.setdefault(m.post.channel_id, m.post.channel)
         originals = [m for m in story.members if not m.is_copy]
         own = {m.post.channel_id for m in originals}
-        sources = independent_sources(story)
+        sources = independent_sources(story, networks)
         for cid in own:
             reported[cid] += 1
             if confirmed(story, cid, sources):
@@ -199,6 +224,7 @@ def learn_records(
             multi=multi.get(cid, 0),
             copies=copies.get(cid, 0),
             score=round(min(1.0, max(0.0, score)), 4),
+            network=networks.get(cid) if networks else None,
         )
     return out
 

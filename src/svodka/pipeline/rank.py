@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story
-from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units
+from svodka.pipeline.coordination import coordinated_only, story_bursts
+from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units, networks_of
 from svodka.pipeline.importance import ImportanceContext, importance
 
 
@@ -105,7 +106,9 @@ def score_story(
     norms = norms or {}
     tiers = tiers or {}
     ctx = context or ImportanceContext(tiers=tiers)
-    units = independent_units(story)
+    nets = networks_of(records)
+    units = independent_units(story, nets)  # a channel network is one source
+    seeded = "".join(f"; {b.explain()}" for b in story_bursts(story, nets))  # shown with its evidence
     n = max(1, len(units))
     reporters = set(units.values())
     cred = (
@@ -122,7 +125,7 @@ def score_story(
     peak = peak_spread(story, timedelta(hours=w.velocity_hours))
     age_h = max(0.0, (now - story.last_date).total_seconds() / 3600)
     terms = (
-        Term("sources", math.log2(1 + n), w.sources, f"{n} independent"),
+        Term("sources", math.log2(1 + n), w.sources, f"{n} independent{seeded}"),
         Term("credibility", cred - 0.5, w.credibility, f"mean {cred:.2f}"),
         Term(
             "reach",
@@ -153,5 +156,7 @@ def rank(
 ) -> list[tuple[Story, StoryScore]]:
     """Stories with their scores, best first (ties: more posts, then earlier first post)."""
     scored = [(s, score_story(s, now, records, norms, weights, tiers, context)) for s in stories]
-    scored.sort(key=lambda p: (-p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
+    nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
+    seeded = {s.id for s in stories if coordinated_only(s, nets)}
+    scored.sort(key=lambda p: (p[0].id in seeded, -p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
     return scored

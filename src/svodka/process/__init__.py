@@ -26,6 +26,7 @@ from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.embed import Embedder, from_blob, to_blob
 from svodka.pipeline.handles import learn_store_handles
+from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
 from svodka.process.develop import develop_batch
 from svodka.process.stages import (
@@ -109,6 +110,8 @@ def process(
             run, done = _run(_Context(store, settings, engine, model, name, report), run, done, on_progress)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
+        names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)
+        update_networks(store.networks, names, NetworkOptions.from_settings(settings))
     return report
 
 
@@ -183,6 +186,7 @@ def _batch(
         develop_batch(
             store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
         )
+        store.networks.add(batch_counts(posts, rows, window, forwards))
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)
     _count(report, rows, len(window), placement)

@@ -20,6 +20,8 @@ from svodka.model import (
     ChannelRef,
     ChannelStats,
     Mark,
+    Network,
+    NetworkCounts,
     Post,
     PostAnalysis,
     PostVersion,
@@ -28,6 +30,7 @@ from svodka.model import (
     SaveResult,
     SearchHit,
     Session,
+    SharedText,
     SourceState,
     StoredPost,
     StoredQuestion,
@@ -438,6 +441,9 @@ class Store(Protocol):
     @property
     def read_state(self) -> ReadStateRepo: ...
 
+    @property
+    def networks(self) -> NetworkRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -678,3 +684,34 @@ class ReadStateRepo(Protocol):
     def read(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> dict[int, datetime]:
         """Of these, the ones the user has read, with when."""
         ...
+
+
+class NetworkRepo(Protocol):
+    """Channel networks (svodka.pipeline.networks): the evidence per post, the networks, the decisions."""
+
+    def add(self, counts: NetworkCounts) -> None: ...
+
+    def shared_texts(self, max_delay_s: int) -> builtins.list[SharedText]: ...
+
+    def channel_posts(self) -> dict[int, int]: ...
+
+    def channel_links(self, min_posts: int) -> dict[int, dict[str, int]]: ...
+
+    def apart(self) -> set[tuple[int, int]]: ...
+
+    def list(self) -> builtins.list[Network]: ...
+
+    def get(self, network_id: int) -> Network: ...
+
+    def of_channel(self, channel_id: int) -> Network | None: ...
+
+    def save_found(self, networks: Sequence[Network]) -> None:
+        """Store ``networks`` as the whole list (id 0: a new one); stored proposals not in it go."""
+
+    def set_state(self, network_id: int, state: str) -> Network: ...
+
+    def rename(self, network_id: int, name: str) -> Network: ...
+
+    def split(self, network_id: int, channels: Iterable[int]) -> Network: ...
+
+    def declare(self, name: str, channels: Iterable[int]) -> Network: ...

@@ -22,6 +22,7 @@ from svodka.digest.schema import DigestDocument
 from svodka.errors import SvodkaError
 from svodka.model import Story
 from svodka.pipeline.credibility import ChannelRecord, learn_records
+from svodka.pipeline.networks import membership
 from svodka.store import Store
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,8 @@ _CACHE_LOCK = threading.Lock()
 def learn(store: Store) -> dict[int, ChannelRecord]:
     """Every channel's credibility record over the store's recent stories (uncached)."""
     channels = {c.id: c for c in store.channels.list()}
-    return dict(learn_records(stories(store, limit=RECORDS_STORIES), channels))
+    networks = membership(store.networks.list())  # a channel network is one source
+    return dict(learn_records(stories(store, limit=RECORDS_STORIES), channels, None, networks))
 
 
 def records(store: Store) -> dict[int, ChannelRecord]:

@@ -33,6 +33,7 @@ from svodka.model import (
 from svodka.pipeline.credibility import independent_units
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
+from svodka.pipeline.networks import channel_network
 from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
@@ -276,6 +277,7 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
         "copies_from": [{"channel": name, "posts": n} for name, n in store.channel_stats.sources(channel_id)],
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
+        "network": channel_network(store.networks, channel_id, {c.id: c.name for c in store.channels.list()}),
     }
 
 

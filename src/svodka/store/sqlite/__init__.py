@@ -17,6 +17,7 @@ from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
+from svodka.store.sqlite.networks import SqliteNetworks
 from svodka.store.sqlite.posts import SqlitePosts
 from svodka.store.sqlite.questions import SqliteQuestions
 from svodka.store.sqlite.read_state import SqliteReadState
@@ -51,6 +52,7 @@ class SqliteStore:
         self.developments = SqliteDevelopments(self.db)
         self.browse = SqliteBrowse(self.db)
         self.read_state = SqliteReadState(self.db)
+        self.networks = SqliteNetworks(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
