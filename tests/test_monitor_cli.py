@@ -51,7 +51,7 @@ def test_watchlists_add_list_test_remove(tmp_path: Path, store_url: str) -> None
     code, out, _ = _run(db, "watchlists", "test", "peskov", "--since", "3000d", "--limit", "3")
     assert code == 0 and len(out.splitlines()) == 3
     assert "exists already" in _fails(db, "watchlists", "add", "peskov", "Песков")
-    assert "unclosed quote" in _fails(db, "watchlists", "add", "bad", '"unclosed')
+    assert "OR needs something on both sides" in _fails(db, "watchlists", "add", "bad", "выборы OR")
     assert "no alert target named nowhere" in _fails(
         db, "watchlists", "add", "x", "слово", "--target", "nowhere"
     )

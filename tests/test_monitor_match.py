@@ -93,7 +93,7 @@ def test_only_lists_with_a_word_found_are_evaluated() -> None:
 
 def test_bad_watchlists_are_one_line_errors() -> None:
     with pytest.raises(QueryError, match="watchlist 'w'"):
-        watchlist({"name": "w", "query": '"unclosed'})
+        watchlist({"name": "w", "query": "выборы OR"})
     with pytest.raises(ConfigError, match="unknown key"):
         watchlist({"name": "w", "query": "x", "colour": "red"})
     with pytest.raises(ConfigError, match="not a watchlist rule"):
