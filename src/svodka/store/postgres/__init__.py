@@ -16,6 +16,7 @@ from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
 from svodka.store.postgres.login_attempts import PgLoginAttempts
 from svodka.store.postgres.marks import PgMarks
+from svodka.store.postgres.networks import PgNetworks
 from svodka.store.postgres.posts import PgPosts
 from svodka.store.postgres.questions import PgQuestions
 from svodka.store.postgres.read_state import PgReadState
@@ -50,6 +51,7 @@ class PgStore:
         self.developments = PgDevelopments(self.db)
         self.browse = PgBrowse(self.db)
         self.read_state = PgReadState(self.db)
+        self.networks = PgNetworks(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

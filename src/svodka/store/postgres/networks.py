@@ -1,0 +1,192 @@
+"""Channel networks in PostgreSQL: the evidence per post, the networks found and the user's decisions
+(migration 0015_networks; the evidence is JSONB, read and written as the SQLite backend's JSON)."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Iterable, Sequence
+
+import psycopg
+
+from svodka.errors import NotFoundError, StoreError
+from svodka.model import Network, NetworkCounts, SharedText
+from svodka.store.postgres.db import Database, now_ts
+from svodka.store.sqlite.networks import _evidence, _evidence_json
+from svodka.store.sqlite.users import when
+
+
+class PgNetworks:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- evidence, written with each pipeline batch -------------------------------------------------
+    def add(self, counts: NetworkCounts) -> None:
+        posts = list(counts.posts)
+        with self.db.write() as conn, conn.cursor() as cur:
+            for table in ("network_texts", "network_links"):  # a post judged again: its new evidence only
+                cur.execute(f"DELETE FROM {table} WHERE post_id = ANY(%s)", (posts,))
+            cur.executemany(
+                "INSERT INTO network_texts "
+                "(post_id, channel_id, origin_post_id, origin_channel_id, delay_s, forward) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (post_id) DO UPDATE SET "
+                "channel_id = excluded.channel_id, origin_post_id = excluded.origin_post_id, "
+                "origin_channel_id = excluded.origin_channel_id, delay_s = excluded.delay_s, "
+                "forward = excluded.forward",
+                [
+                    (t.post_id, t.channel_id, t.origin_post_id, t.origin_channel_id, t.delay_s, t.forward)
+                    for t in counts.texts
+                ],
+            )
+            cur.executemany(
+                "INSERT INTO network_links (post_id, channel_id, link) VALUES (%s, %s, %s) "
+                "ON CONFLICT DO NOTHING",
+                [tuple(x) for x in counts.links],
+            )
+
+    def shared_texts(self, max_delay_s: int) -> builtins.list[SharedText]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT post_id, channel_id, origin_post_id, origin_channel_id, delay_s, forward "
+                "FROM network_texts WHERE delay_s <= %s ORDER BY post_id",
+                (max_delay_s,),
+            ).fetchall()
+        return [SharedText(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows]
+
+    def channel_posts(self) -> dict[int, int]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT channel_id, COUNT(*) FROM posts WHERE deleted_at IS NULL GROUP BY channel_id"
+            ).fetchall()
+        return {int(r[0]): int(r[1]) for r in rows}
+
+    def channel_links(self, min_posts: int) -> dict[int, dict[str, int]]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT channel_id, link, COUNT(*) FROM network_links GROUP BY channel_id, link "
+                "HAVING COUNT(*) >= %s",
+                (min_posts,),
+            ).fetchall()
+        out: dict[int, dict[str, int]] = {}
+        for channel, link, n in rows:
+            out.setdefault(int(channel), {})[link] = int(n)
+        return out
+
+    def apart(self) -> set[tuple[int, int]]:
+        with self.db.read() as conn:
+            rows = conn.execute("SELECT channel_a, channel_b FROM network_apart").fetchall()
+        return {(int(r[0]), int(r[1])) for r in rows}
+
+    # --- networks -------------------------------------------------------------------------------------
+    def list(self) -> builtins.list[Network]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT id, name, state, evidence::text, updated_at FROM networks ORDER BY id"
+            ).fetchall()
+            members: dict[int, builtins.list[int]] = {}
+            for nid, cid in conn.execute(
+                "SELECT network_id, channel_id FROM network_members ORDER BY network_id, channel_id"
+            ):
+                members.setdefault(nid, []).append(cid)
+        return [
+            Network(r[0], r[1], r[2], tuple(members.get(r[0], [])), _evidence(r[3]), when(r[4])) for r in rows
+        ]
+
+    def get(self, network_id: int) -> Network:
+        for n in self.list():
+            if n.id == network_id:
+                return n
+        raise NotFoundError(f"no network {network_id} (see `svodka channels networks`)")
+
+    def of_channel(self, channel_id: int) -> Network | None:
+        """The network the channel belongs to (one that counts, else a dismissed one), or None."""
+        found = [n for n in self.list() if channel_id in n.channels]
+        return min(found, key=lambda n: (not n.counts, n.id), default=None)
+
+    def save_found(self, networks: Sequence[Network]) -> None:
+        """Store ``networks`` as the whole list (id 0: a new one); stored proposals not in it go."""
+        with self.db.write() as conn:
+            conn.execute("DELETE FROM networks WHERE NOT (id = ANY(%s))", ([n.id for n in networks if n.id],))
+            for n in networks:
+                _put(conn, n)
+
+    # --- the user's decisions -------------------------------------------------------------------------
+    def set_state(self, network_id: int, state: str) -> Network:
+        """Confirm (``confirmed``) or dismiss (``dismissed``) a network."""
+        n = self.get(network_id)
+        with self.db.write() as conn:
+            _put(conn, Network(n.id, n.name, state, n.channels, n.evidence))
+        return self.get(network_id)
+
+    def rename(self, network_id: int, name: str) -> Network:
+        """Name a network; a proposed one is confirmed by it (its members stay as they are)."""
+        n = self.get(network_id)
+        if not name.strip():
+            raise StoreError("a network's name cannot be empty")
+        state = "confirmed" if n.state == "proposed" else n.state
+        with self.db.write() as conn:
+            _put(conn, Network(n.id, name.strip(), state, n.channels, n.evidence))
+        return self.get(network_id)
+
+    def split(self, network_id: int, channels: Iterable[int]) -> Network:
+        """Take ``channels`` out of the network into a network of their own (none when one is left), and
+        never link a channel taken out with one that stays. Returns the network that stays (confirmed)."""
+        n = self.get(network_id)
+        out = set(channels)
+        if not out or not out < set(n.channels):
+            raise StoreError(f"split takes some, not all, of network {network_id}'s channels: {n.channels}")
+        stay = [c for c in n.channels if c not in out]
+        with self.db.write() as conn:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    "INSERT INTO network_apart (channel_a, channel_b) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                    [(min(a, b), max(a, b)) for a in out for b in stay],
+                )
+            keep = tuple(e for e in n.evidence if {e.a, e.b} <= set(stay))
+            _put(
+                conn, Network(n.id, n.name, "confirmed" if len(stay) > 1 else "dismissed", tuple(stay), keep)
+            )
+            if len(out) > 1:
+                part = tuple(e for e in n.evidence if {e.a, e.b} <= out)
+                _put(conn, Network(0, f"{n.name} (split)", "confirmed", tuple(sorted(out)), part))
+        return self.get(network_id)
+
+    def declare(self, name: str, channels: Iterable[int]) -> Network:
+        """A network the user knows of: its channels leave any other network."""
+        members = tuple(sorted(set(channels)))
+        if len(members) < 2:
+            raise StoreError("a network has at least two channels")
+        if not name.strip():
+            raise StoreError("a network's name cannot be empty")
+        with self.db.write() as conn:
+            for other in self.list():
+                rest = tuple(c for c in other.channels if c not in members)
+                if rest != other.channels:
+                    state = other.state if len(rest) > 1 else "dismissed"
+                    _put(conn, Network(other.id, other.name, state, rest, other.evidence))
+            nid = _put(conn, Network(0, name.strip(), "declared", members))
+        return self.get(nid)
+
+
+def _put(conn: psycopg.Connection, n: Network) -> int:
+    """Write one network and its members (id 0: a new one); its id."""
+    evidence = _evidence_json(n.evidence)
+    if n.id:
+        conn.execute(
+            "UPDATE networks SET name = %s, state = %s, evidence = %s::jsonb, updated_at = %s WHERE id = %s",
+            (n.name, n.state, evidence, now_ts(), n.id),
+        )
+        nid = n.id
+    else:
+        row = conn.execute(
+            "INSERT INTO networks (name, state, evidence, updated_at) VALUES (%s, %s, %s::jsonb, %s) "
+            "RETURNING id",
+            (n.name, n.state, evidence, now_ts()),
+        ).fetchone()
+        nid = int(row[0]) if row else 0
+    conn.execute("DELETE FROM network_members WHERE network_id = %s", (nid,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO network_members (network_id, channel_id) VALUES (%s, %s)",
+            [(nid, c) for c in n.channels],
+        )
+    return nid
