@@ -18,6 +18,7 @@ from sklearn.cluster import KMeans
 
 from svodka.model import QuestionTopic
 from svodka.questions.features import Featurizer
+from svodka.questions.split import split_catchalls
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class TopicSettings:
     label_words: int = 4
     representatives: int = 5
     seed: int = 0
+    split_above: float = 2.0  # fair shares above which a loose topic is re-clustered (0: never; see split)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +53,7 @@ def cluster(
     x: np.ndarray, weights: np.ndarray, s: TopicSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(topic per row, subtopic per row, subtopic centroids); subtopic ids are global."""
-    top, _ = _kmeans(x, s.topics, weights, s.seed)
+    top = split_catchalls(x, weights, _kmeans(x, s.topics, weights, s.seed)[0], s.split_above, s.seed)
     sub = np.zeros(len(x), dtype=np.int64)
     cents: list[np.ndarray] = []
     total = float(weights.sum())

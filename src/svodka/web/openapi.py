@@ -104,6 +104,7 @@ STORY_CARD = {
 }
 _QUESTION_CARD: dict[str, Any] = {
     "id": INT,
+    "title": STR,
     "label": STR,
     "keywords": {"type": "array", "items": STR},
     "count": INT,
