@@ -5,8 +5,9 @@ a clause boundary to at most ``TITLE_CHARS`` characters.
 Among the representatives the one whose title covers most of the topic's c-TF-IDF keywords wins (earlier,
 i.e. more central, on ties), so the title names what the topic is about, not a side remark. The title is
 derived from what the store keeps with every topic (representatives and keywords), so it needs no column
-and stays in step when an incremental triage refreshes them. Chosen over a keyword window by a hand read
-of 20 topics (benchmarks/README.md, question topics).
+and stays in step when an incremental triage refreshes them. A hand read of 20 subtopics of 12,000 dev
+appeals: 18 titles name the request (two quote garbled spelling), against lemma lists such as
+"требоваться, уборка, шахта" (benchmarks/README.md, question topics).
 """
 
 from __future__ import annotations
