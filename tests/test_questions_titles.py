@@ -65,20 +65,21 @@ def test_split_catchalls_splits_a_loose_giant_and_keeps_tight_topics() -> None:
     x, truth = _blobs(rng)
     w = np.ones(len(x))
     merged = np.where(truth < 4, truth, 4)  # classes 4..9 lumped into one catch-all topic (60 %)
-    out = split_catchalls(x, w, merged, 2.0, 0)
+    out = split_catchalls(x, w, merged, truth, 2.0, 0)  # subtopics: the classes
     assert len(np.unique(out)) > 5
     assert max(np.bincount(out)) < 0.6 * len(x)
-    for c in range(4):  # the tight topics are untouched
+    for c in range(10):  # the tight topics are untouched; subtopics are never cut
         assert len(np.unique(out[truth == c])) == 1
     assert normalized_mutual_info_score(truth, out) > normalized_mutual_info_score(truth, merged) + 0.1
-    assert (split_catchalls(x, w, merged, 0.0, 0) == merged).all()  # 0: never split
+    assert (split_catchalls(x, w, merged, truth, 0.0, 0) == merged).all()  # 0: never split
     # A large topic that is tight stays whole: one class asked ten times as often as the others.
     loose = 1 + truth % 3  # the other nine classes lumped three by three
     big = np.vstack([x[truth == 0]] * 10 + [x[truth != 0]])
     lab = np.concatenate([np.zeros(1000, dtype=np.int64), loose[truth != 0]])
     stats = {s.topic: s for s in cohesion(big, np.ones(len(big)), lab)}
     assert stats[0].share > 2 / 4 and stats[0].cohesion == max(s.cohesion for s in stats.values())
-    assert (split_catchalls(big, np.ones(len(big)), lab, 2.0, 0) == lab).all()
+    big_subs = np.concatenate([np.zeros(1000, dtype=np.int64), truth[truth != 0]])
+    assert (split_catchalls(big, np.ones(len(big)), lab, big_subs, 2.0, 0) == lab).all()
 
 
 def test_shares_add_up_to_the_nmi() -> None:

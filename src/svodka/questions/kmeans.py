@@ -53,7 +53,7 @@ def cluster(
     x: np.ndarray, weights: np.ndarray, s: TopicSettings
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(topic per row, subtopic per row, subtopic centroids); subtopic ids are global."""
-    top = split_catchalls(x, weights, _kmeans(x, s.topics, weights, s.seed)[0], s.split_above, s.seed)
+    top, _ = _kmeans(x, s.topics, weights, s.seed)
     sub = np.zeros(len(x), dtype=np.int64)
     cents: list[np.ndarray] = []
     total = float(weights.sum())
@@ -65,6 +65,7 @@ def cluster(
         lab, c = _kmeans(x[idx], k, weights[idx], s.seed)
         sub[idx] = lab + len(cents)
         cents.extend(c)
+    top = split_catchalls(x, weights, top, sub, s.split_above, s.seed)
     return top, sub, np.asarray(cents, dtype=np.float32)
 
 
