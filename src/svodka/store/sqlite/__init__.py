@@ -13,6 +13,7 @@ from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
+from svodka.store.sqlite.feeds import SqliteFeeds, SqliteInbox
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.posts import SqlitePosts
@@ -45,6 +46,7 @@ class SqliteStore:
         self.analysis = SqliteAnalysis(self.db)
         self.questions = SqliteQuestions(self.db)
         self.watchlists, self.alerts = SqliteWatchlists(self.db), SqliteAlerts(self.db)
+        self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
