@@ -11,7 +11,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from html import escape
 
 from feedgen.feed import FeedGenerator
@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 KINDS = ("digest", "stories", "watchlist")
 FORMATS = ("rss", "atom")
 PREFIX = "svf_"
-STORY_DAYS = 7  # a stories feed lists stories active in the last week …
-LIMIT = 50  # … and at most this many entries in any feed
+SCAN = 1000  # a stories feed looks at the most recently active stories …
+LIMIT = 50  # … and shows at most this many entries (as any feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,10 +147,10 @@ def _story_matches(story: Story, spec: FeedSpec, groups: dict[int, tuple[str, ..
     return not spec.topic or classify(story).topic == spec.topic
 
 
-def _story_entries(store: Store, spec: FeedSpec, base: str, now: datetime) -> list[Entry]:
+def _story_entries(store: Store, spec: FeedSpec, base: str) -> list[Entry]:
     groups = {c.id: c.groups for c in store.channels.list()}
     out: list[Entry] = []
-    for story in store.stories.list(since=now - timedelta(days=STORY_DAYS), limit=1000):
+    for story in store.stories.list(limit=SCAN):
         if len(out) >= LIMIT:
             break
         if not _story_matches(story, spec, groups):
@@ -173,13 +173,13 @@ def _alert_entry(a: AlertRecord, base: str) -> Entry:
                  a.updated_at, summary)  # fmt: skip
 
 
-def entries(store: Store, spec: FeedSpec, base: str, now: datetime | None = None) -> list[Entry]:
+def entries(store: Store, spec: FeedSpec, base: str) -> list[Entry]:
     """The feed's entries, newest first; links are absolute, under ``base`` (the web app's address)."""
     base = base.rstrip("/")
     if spec.kind == "digest":
         return _digest_entries(store, spec, base)
     if spec.kind == "stories":
-        return _story_entries(store, spec, base, now or datetime.now(UTC))
+        return _story_entries(store, spec, base)
     return [_alert_entry(a, base) for a in store.inbox.of_watchlist(spec.name, LIMIT)]
 
 
