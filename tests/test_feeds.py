@@ -157,6 +157,10 @@ def test_a_private_watchlist_of_another_user_gets_no_feed(alerted: WebEnv) -> No
     assert _get(alerted.base, feeds.path(secret)).status_code == 404
     secret, _ = feeds.create(alerted.store, feeds.FeedSpec("watchlist", "admins-own"), user_id=admin.id)
     assert _get(alerted.base, feeds.path(secret)).status_code == 200
+    # a watchlist's feed of a user who is no analyst (any more) answers 404 too
+    viewer = alerted.store.users.get("viewer")
+    secret, _ = feeds.create(alerted.store, feeds.FeedSpec("watchlist", "biden"), user_id=viewer.id)
+    assert _get(alerted.base, feeds.path(secret)).status_code == 404
 
 
 def client_id(env: WebEnv) -> int:

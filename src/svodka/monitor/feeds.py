@@ -95,13 +95,15 @@ def visible(w: StoredWatchlist, user_id: int | None) -> bool:
 
 
 def open_feed(store: Store, secret: str) -> tuple[FeedToken, FeedSpec]:
-    """The feed a secret opens; NotFoundError when it is unknown, revoked, or its watchlist is gone or
-    private to another user now."""
+    """The feed a secret opens; NotFoundError when it is unknown or revoked, or for a watchlist's feed, when
+    the list is private to another user now or the feed's owner lost the analyst role."""
     token = store.feeds.by_hash(token_hash(secret)) if secret.startswith(PREFIX) else None
     if token is None or token.revoked_at is not None:
         raise NotFoundError("no such feed (revoked, or never made)")
     spec = spec_of(token)
     if spec.kind == "watchlist":
+        if token.user_id is not None and not store.users.by_id(token.user_id).may("analyst"):
+            raise NotFoundError("no such feed (its owner no longer has the analyst role)")
         stored = {w.name: w for w in store.watchlists.list()}
         w = stored.get(spec.name)
         if w is not None and not visible(w, token.user_id):

@@ -36,8 +36,8 @@ _FILTER = _HideSecrets()
 
 
 def hide_secrets() -> None:
-    """Keep feed secrets out of uvicorn's access log and of svodka's own (idempotent)."""
-    for name in ("uvicorn.access", "uvicorn.error", "svodka"):
+    """Keep feed secrets out of uvicorn's access and error logs (idempotent; svodka logs none itself)."""
+    for name in ("uvicorn.access", "uvicorn.error"):
         logger = logging.getLogger(name)
         if _FILTER not in logger.filters:
             logger.addFilter(_FILTER)
