@@ -47,7 +47,7 @@ def test_questions_page_before_and_after_triage(site: tuple[str, Store], tmp_pat
     data = viewer.get("/api/questions/topics").json()
     assert data["built"] and data["questions"] == len(rows) == 1500
     topics = data["topics"]
-    assert len(topics) == 5 and [t["count"] for t in topics] == sorted(
+    assert len(topics) >= 5 and [t["count"] for t in topics] == sorted(  # a catch-all may be split
         (t["count"] for t in topics), reverse=True
     )
     assert sum(t["count"] for t in topics) == 1500

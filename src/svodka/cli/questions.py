@@ -32,10 +32,21 @@ def register(cli: click.Group) -> None:
     @click.argument("path", type=click.Path(exists=True))
     @click.option("--label", default="reason", show_default=True, help="Reference label field.")
     @click.option("--limit", type=int, default=None, help="Use only the first N questions.")
-    def eval_(app: App, path: str, label: str, limit: int | None) -> None:
+    @click.option("--skip", type=int, default=0, show_default=True, help="Skip the first N questions.")
+    @click.option(
+        "--split-above",
+        type=float,
+        default=None,
+        help="Fair topic shares above which a loose topic is re-clustered (0: never; default: triage's).",
+    )
+    def eval_(
+        app: App, path: str, label: str, limit: int | None, skip: int, split_above: float | None
+    ) -> None:
         """NMI, homogeneity/completeness and purity of topics and subtopics against LABEL, and of the
-        TF-IDF → SVD(150) → k-means baseline at equal topic count."""
-        from svodka.questions.quality import baseline, score
+        TF-IDF → SVD(150) → k-means baseline at equal topic count; the largest topics' shares and the part
+        of the NMI each carries (a catch-all: a large share carrying little)."""
+        from svodka.questions.kmeans import TopicSettings
+        from svodka.questions.quality import baseline, score, shares
         from svodka.questions.run import triage_texts
 
         p = Path(path)
@@ -46,6 +57,8 @@ def register(cli: click.Group) -> None:
         truth: list[str] = []
         with file.open(encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
+                if n <= skip:
+                    continue
                 if limit is not None and len(texts) >= limit:
                     break
                 rec = json.loads(line)
@@ -54,7 +67,11 @@ def register(cli: click.Group) -> None:
                 texts.append(rec["text"])
                 truth.append(str(rec[label]))
         with progress(len(texts), "triage", unit="question") as advance:
-            a, _, _ = triage_texts(texts, on_progress=advance)
+            a, _, _ = triage_texts(
+                texts,
+                TopicSettings() if split_above is None else TopicSettings(split_above=split_above),
+                on_progress=advance,
+            )
         for name, pred in (("topics", a.topic), ("subtopics", a.subtopic)):
             ours = score(truth, pred)
             base = score(truth, baseline(texts, ours.k))
@@ -63,6 +80,8 @@ def register(cli: click.Group) -> None:
                     f"{name:9} {who:8} k={s.k:3d} NMI={s.nmi:.3f} homogeneity={s.homogeneity:.3f} "
                     f"completeness={s.completeness:.3f} purity={s.purity:.3f}"
                 )
+        for i, sh in enumerate(shares(truth, a.topic)[:3], 1):
+            click.echo(f"topics    largest {i}: share={sh.share:.3f} NMI part={sh.nmi_part:.3f}")
 
     @command(questions, "check")
     @click.argument("file", type=click.Path(dir_okay=False))

@@ -20,6 +20,7 @@ from svodka.engine import Engine
 from svodka.model import QuestionTopic
 from svodka.questions.features import Featurizer
 from svodka.questions.sharded import warm_lemmas
+from svodka.questions.split import split_catchalls
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +30,7 @@ class TopicSettings:
     label_words: int = 4
     representatives: int = 5
     seed: int = 0
+    split_above: float = 2.0  # fair shares above which a loose topic is re-clustered (0: never; see split)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ def cluster(
     for idx, (lab, c) in zip(members, done, strict=True):
         sub[idx] = lab + len(cents)
         cents.extend(c)
+    top = split_catchalls(x, weights, top, sub, s.split_above, s.seed)
     return top, sub, np.asarray(cents, dtype=np.float32)
 
 

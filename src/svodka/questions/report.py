@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from svodka.errors import InputError
+from svodka.questions.titles import topic_title
 from svodka.store import Store
 
 
@@ -21,6 +22,7 @@ class TopicRow:
     tid: int
     parent: int | None
     label: str
+    title: str
     size: int
     by_day: dict[str, int]
     by_region: dict[str, int]
@@ -43,6 +45,7 @@ def gather(store: Store) -> list[TopicRow]:
             t.tid,
             t.parent,
             t.label,
+            topic_title(t),
             t.size,
             dict(sorted(days.get(t.tid, Counter()).items())),
             dict(regions.get(t.tid, Counter()).most_common()),
@@ -58,6 +61,7 @@ def _table(rows: list[TopicRow]) -> tuple[list[str], list[list[int | str]]]:
         "parent_id",
         "label",
         "count",
+        "title",
         "top_regions",
         "representative_1",
         "representative_2",
@@ -67,7 +71,7 @@ def _table(rows: list[TopicRow]) -> tuple[list[str], list[list[int | str]]]:
     for r in sorted(rows, key=lambda r: (r.parent or r.tid, r.parent is not None, -r.size)):
         reps = list(r.representatives[:3]) + [""] * (3 - len(r.representatives[:3]))
         regions = "; ".join(f"{k}: {v}" for k, v in list(r.by_region.items())[:5])
-        body.append([r.tid, r.parent or "", r.label, r.size, regions, *reps])
+        body.append([r.tid, r.parent or "", r.label, r.size, r.title, regions, *reps])
     return head, body
 
 
@@ -77,14 +81,14 @@ def _html(rows: list[TopicRow]) -> str:
 
     tops = sorted((r for r in rows if r.parent is None), key=lambda r: -r.size)
     sizes = go.Figure(
-        go.Bar(x=[r.size for r in tops], y=[f"{r.tid}: {r.label}" for r in tops], orientation="h")
+        go.Bar(x=[r.size for r in tops], y=[f"{r.tid}: {r.title}" for r in tops], orientation="h")
     )
     sizes.update_layout(
         title="Questions per topic", yaxis={"autorange": "reversed"}, height=80 + 28 * len(tops)
     )
     trend = go.Figure(
         [
-            go.Scatter(x=list(r.by_day), y=list(r.by_day.values()), name=r.label, mode="lines")
+            go.Scatter(x=list(r.by_day), y=list(r.by_day.values()), name=r.title, mode="lines")
             for r in tops[:10]
         ]
     )
@@ -94,7 +98,7 @@ def _html(rows: list[TopicRow]) -> str:
     ]
     regions = go.Figure(
         [
-            go.Bar(name=r.label, x=region_names, y=[r.by_region.get(k, 0) for k in region_names])
+            go.Bar(name=r.title, x=region_names, y=[r.by_region.get(k, 0) for k in region_names])
             for r in tops[:10]
         ]
     )
@@ -107,9 +111,13 @@ def _html(rows: list[TopicRow]) -> str:
     for t in tops:
         subs = sorted((r for r in rows if r.parent == t.tid), key=lambda r: -r.size)
         reps = "".join(f"<li>{html.escape(q)}</li>" for q in t.representatives)
-        sub_html = "".join(f"<li>{s.tid}: <b>{html.escape(s.label)}</b> — {s.size}</li>" for s in subs)
+        sub_html = "".join(
+            f"<li>{s.tid}: <b>{html.escape(s.title)}</b> <i>{html.escape(s.label)}</i> — {s.size}</li>"
+            for s in subs
+        )
         items.append(
-            f"<section><h3>{t.tid}: {html.escape(t.label)} — {t.size}</h3><ol>{reps}</ol>"
+            f"<section><h3>{t.tid}: {html.escape(t.title)} — {t.size}</h3>"
+            f"<p><i>{html.escape(t.label)}</i></p><ol>{reps}</ol>"
             f"<details><summary>{len(subs)} subtopics</summary><ul>{sub_html}</ul></details></section>"
         )
     return (

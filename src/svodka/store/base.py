@@ -444,6 +444,12 @@ class Store(Protocol):
     @property
     def networks(self) -> NetworkRepo: ...
 
+    @property
+    def feeds(self) -> FeedTokenRepo: ...
+
+    @property
+    def inbox(self) -> AlertInboxRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -715,3 +721,59 @@ class NetworkRepo(Protocol):
     def split(self, network_id: int, channels: Iterable[int]) -> Network: ...
 
     def declare(self, name: str, channels: Iterable[int]) -> Network: ...
+
+
+# --- feeds and the alert inbox (issue 19 §3, §4; migration 0019); see svodka.monitor.feeds ---
+
+
+@dataclass(frozen=True, slots=True)
+class FeedToken:
+    """A feed URL's secret as stored (only its SHA-256); the feed it opens is ``kind`` and ``scope``."""
+
+    id: int
+    user_id: int | None  # None: made with `svodka feeds add` and no --user
+    kind: str  # digest, stories, watchlist
+    scope: str  # JSON (svodka.monitor.feeds.FeedSpec)
+    name: str
+    created_at: datetime
+    last_used: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class InboxAlert:
+    """An alert as one user's inbox shows it: unread when its latest revision was not read by them."""
+
+    alert: AlertRecord
+    unread: bool
+
+
+class FeedTokenRepo(Protocol):
+    def add(self, token_hash: str, kind: str, scope: str, name: str, user_id: int | None) -> FeedToken: ...
+
+    def by_hash(self, token_hash: str) -> FeedToken | None:
+        """The token with this hash, revoked or not (the caller refuses a revoked one)."""
+
+    def list(self, user_id: int | None = None) -> builtins.list[FeedToken]:
+        """Tokens of one user (None: every token), revoked ones included, oldest first."""
+
+    def revoke(self, token_id: int, user_id: int | None = None) -> bool:
+        """Revoke a token (only the user's own when ``user_id`` is given); False: none to revoke."""
+
+    def touch(self, token_id: int) -> None: ...
+
+
+class AlertInboxRepo(Protocol):
+    """Each web user's alert inbox: the alerts of the watchlists they may see, read or unread."""
+
+    def list(self, user_id: int, unread_only: bool = False, limit: int = 50) -> builtins.list[InboxAlert]:
+        """The latest alerts of the stored watchlists the user owns or that are shared (and of the lists of
+        svodka.toml, which are stored nowhere and so are the team's), newest first."""
+
+    def unread(self, user_id: int) -> int: ...
+
+    def of_watchlist(self, watchlist: str, limit: int = 50) -> builtins.list[AlertRecord]:
+        """A watchlist's alerts, the latest revision first (its feed)."""
+
+    def mark_read(self, user_id: int, alert_ids: Sequence[int] | None = None) -> int:
+        """Mark these alerts (None: every visible one) read at their current revision; returns how many."""

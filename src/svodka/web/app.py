@@ -21,8 +21,10 @@ from svodka.store import Store
 from svodka.web import api, openapi, pages, questions, stories_browser  # noqa: F401  (they declare routes)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
+from svodka.web.feeds import hide_secrets  # also declares the feed routes
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
 from svodka.web.markup import render_post
+from svodka.web.watchlists_pages import alerts_page  # noqa: F401  (declares the watchlist and alert routes)
 
 
 @pass_context
@@ -90,6 +92,7 @@ def _by_method(handlers: dict[str, Any]) -> Any:
 def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
     """The web app over ``store`` (the caller keeps ownership of the store and closes it)."""
     config = config or WebConfig()
+    hide_secrets()  # a feed URL's secret stays out of the access log
     renderer = Renderer(environment(), store, config)
     # One route per path with every method declared on it, so a 405 names all of them in its Allow header.
     by_path: dict[str, dict[str, Any]] = {}

@@ -126,6 +126,7 @@ STORY_ROW = {
 }
 _QUESTION_CARD: dict[str, Any] = {
     "id": INT,
+    "title": STR,
     "label": STR,
     "keywords": {"type": "array", "items": STR},
     "count": INT,

@@ -16,6 +16,7 @@ from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.model import PLATFORM_TELEGRAM, ROLES
 from svodka.web import adapters, auth, views, workflow
+from svodka.web.feeds import account_feeds
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
 from svodka.web.openapi import channel_name
 
@@ -375,6 +376,8 @@ def account_page(ctx: Ctx) -> View:
                 for k in ctx.store.api_keys.list(ctx.user.id)
             ],
             "new_key": None,
+            "feeds": account_feeds(ctx),
+            "new_feed": None,
         },
     )
 
