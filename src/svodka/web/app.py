@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 
 from svodka.links import safe_url
 from svodka.store import Store
-from svodka.web import api, openapi, pages, questions  # noqa: F401  (importing them declares their routes)
+from svodka.web import api, exports, openapi, pages, questions  # noqa: F401  (importing them declares their routes)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
