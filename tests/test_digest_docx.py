@@ -12,12 +12,15 @@ from pathlib import Path
 
 import docx
 import pytest
+from click.testing import CliRunner
 
 from conftest import open_test_store, shared
+from svodka.cli import cli
 from svodka.digest import DigestQuery, build_digest
 from svodka.digest.docx import render_docx
 from svodka.digest.model import Digest
 from svodka.evaluate.gold import GoldStories, gold_stories
+from svodka.store import open_store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))
 
@@ -96,3 +99,20 @@ def test_hostile_link_is_text_only(digest: Digest, tmp_path: Path) -> None:
     doc = docx.Document(io.BytesIO(render_docx(hostile)))
     assert not any("javascript" in r.target_ref for r in doc.part.rels.values() if r.is_external)
     assert any(p.text.startswith("1. ") and "javascript" not in p.text for p in doc.paragraphs)
+
+
+def test_cli_writes_docx_and_pdf(store_url: str, tmp_path: Path) -> None:
+    store = open_store(store_url)
+    gold = gold_stories(store, shared("stories_dev"))
+    store.stories.save((m.post.id, s.id, 1.0) for s in gold.stories for m in s.members)
+    store.close()
+    out = tmp_path / "out"
+    args = ["--db", store_url, "digest", "--from", "2024-11-30", "--top", "5", "--no-save"]
+    r = CliRunner().invoke(cli, [*args, "--format", "docx,pdf", "--out", str(out)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["digest.docx", "digest.pdf"]
+    doc = docx.Document(str(out / "digest.docx"))
+    assert len([p for p in doc.paragraphs if p.style.name == "Heading 2"]) == 5
+    assert (out / "digest.pdf").read_bytes().startswith(b"%PDF")
+    r = CliRunner().invoke(cli, [*args, "--format", "odt", "--out", str(out)])
+    assert r.exit_code != 0 and "choose from md, html, pdf, docx, json" in str(r.exception)
