@@ -23,6 +23,7 @@ from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.store import open_store
 
 DAY = (datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC))
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +117,13 @@ def test_cli_writes_docx_and_pdf(store_url: str, tmp_path: Path) -> None:
     assert (out / "digest.pdf").read_bytes().startswith(b"%PDF")
     r = CliRunner().invoke(cli, [*args, "--format", "odt", "--out", str(out)])
     assert r.exit_code != 0 and "choose from md, html, pdf, docx, json" in str(r.exception)
+
+
+def test_email_attaches_the_docx(digest: Digest) -> None:
+    from svodka.digest.deliver import build_email, render_all
+
+    msg = build_email(digest, ["a@example.org"], "svodka@example.org", attach=render_all(digest, ["docx"]))
+    parts = [p for p in msg.iter_attachments() if p.get_filename() == "digest.docx"]
+    assert len(parts) == 1
+    assert parts[0].get_content_type() == DOCX_TYPE
+    assert docx.Document(io.BytesIO(parts[0].get_content())).paragraphs[0].text == digest.name
