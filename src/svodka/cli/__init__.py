@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "svodka.cli.questions",
     "svodka.cli.watchlists",
     "svodka.cli.alerts",
+    "svodka.cli.store_cmd",
 )
 
 
