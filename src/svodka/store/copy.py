@@ -17,7 +17,7 @@ import json
 import logging
 import tempfile
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -37,7 +37,9 @@ Row = tuple[object, ...]
 class Table:
     name: str
     columns: tuple[str, ...]
-    key: tuple[str, ...]  # the primary key: the order rows are read in, and where a resumed copy goes on
+    # The order rows are read in, and where a resumed copy goes on: the primary key, or the column that
+    # numbers rows in the order they were stored (SQLite's rowid, an identity column), so a copy keeps it.
+    key: tuple[str, ...]
     parents: frozenset[str] = field(default_factory=frozenset)  # tables its foreign keys point at
 
 
@@ -85,7 +87,8 @@ class Dump(Protocol):
     def count(self, table: Table) -> int: ...
 
     def read(self, table: Table, after: Sequence[object] | None, limit: int) -> list[Row]:
-        """Up to ``limit`` rows of ``table.columns`` with a key greater than ``after``, in key order."""
+        """Up to ``limit`` rows with a key greater than ``after``, in key order: each the values of
+        ``table.key``, then those of ``table.columns``."""
         ...
 
     def write(self, table: Table, rows: Sequence[Row], progress: Progress) -> None:
@@ -165,29 +168,31 @@ def row_hash(row: Row) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def _rows(dump: Dump, table: Table, after: Sequence[object] | None = None) -> Iterator[list[Row]]:
-    key_at = [table.columns.index(k) for k in table.key]
+def _rows(dump: Dump, table: Table, after: Sequence[object] | None = None) -> Iterator[tuple[Row, list[Row]]]:
+    """``(last key, rows)`` batch by batch, rows without their key values."""
+    n = len(table.key)
     while True:
         batch = dump.read(table, after, BATCH_ROWS)
         if not batch:
             return
-        yield batch
-        after = tuple(batch[-1][i] for i in key_at)
+        after = tuple(batch[-1][:n])
+        yield after, [r[n:] for r in batch]
 
 
 def checksum(dump: Dump, table: Table) -> tuple[int, int]:
     """``(rows, sum of row hashes mod 2**64)`` of ``table``, its columns taken in name order."""
     order = sorted(range(len(table.columns)), key=lambda i: table.columns[i])
     count = total = 0
-    for batch in _rows(dump, table):
+    for _, batch in _rows(dump, table):
         for row in batch:
             total = (total + row_hash(tuple(row[i] for i in order))) & MASK
         count += len(batch)
     return count, total
 
 
-def _plan(src: Dump, dst: Dump) -> list[Table]:
-    """The source's tables in dependency order; each must be in the destination with its columns."""
+def _plan(src: Dump, dst: Dump) -> list[tuple[Table, Table]]:
+    """The source's tables in dependency order, each with the destination's (read in the destination's
+    key order, with the source's columns): each must be in the destination with all its columns."""
     dest = {t.name: t for t in dst.tables()}
     plan = []
     for table in dependency_order([t for t in src.tables() if t.name not in BOOKKEEPING]):
@@ -195,22 +200,23 @@ def _plan(src: Dump, dst: Dump) -> list[Table]:
         missing = set(table.columns) - set(there.columns) if there else set(table.columns)
         if missing:
             if src.count(table) == 0:
-                log.warning("%s: not in %s, and empty here: skipped", table.name, dst.url)
+                log.warning("%s: not (or not all its columns) in %s; empty here: skipped", table.name, dst.url)
                 continue
             what = f"columns {sorted(missing)} of table {table.name}" if there else f"table {table.name}"
             raise StoreError(f"{dst.url} has no {what} (is its backend behind on migrations?)")
-        plan.append(table)
+        assert there is not None
+        plan.append((table, replace(there, columns=table.columns)))
     return plan
 
 
-def _seeded(plan: Sequence[Table]) -> set[str]:
+def _seeded(plan: Sequence[tuple[Table, Table]]) -> set[str]:
     """The tables a freshly migrated store already has rows in (a one-row id sequence): their rows are
     replaced by the source's, and do not make the destination count as in use."""
     with tempfile.TemporaryDirectory(prefix="svodka-copy-") as tmp:
         fresh = open_dump(str(Path(tmp) / "fresh.db"))
         try:
             names = {t.name for t in fresh.tables()}
-            return {t.name for t in plan if t.name in names and fresh.count(t)}
+            return {t.name for _, t in plan if t.name in names and fresh.count(t)}
         finally:
             fresh.close()
 
@@ -228,25 +234,25 @@ def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False) -> CopyReport:
     resumed = bool(progress)
     seeded = _seeded(plan)
     if not resumed and not into_nonempty:
-        full = [t.name for t in plan if t.name not in seeded and dst.count(t)]
+        full = [t.name for _, t in plan if t.name not in seeded and dst.count(t)]
         if full:
             raise StoreError(
                 f"{dst.url} is not empty (table {full[0]} has rows): copy into a new store,"
                 " or give --into-nonempty"
             )
     copied = 0
-    for table in plan:
+    for table, there in plan:
         done = progress.get(table.name)
         if done is not None and done.done:
             continue
         if done is None and table.name in seeded:
-            dst.clear(table)
+            dst.clear(there)
         copied += _copy_table(src, dst, table, done)
     dst.set_counters(src.counters())
     checks = []
-    for table in plan:
+    for table, there in plan:
         s_rows, s_sum = checksum(src, table)
-        d_rows, d_sum = checksum(dst, table)
+        d_rows, d_sum = checksum(dst, there)
         checks.append(TableCheck(table.name, s_rows, d_rows, s_sum, d_sum))
     return CopyReport(tuple(checks), copied, resumed)
 
@@ -256,10 +262,8 @@ def _copy_table(src: Dump, dst: Dump, table: Table, done: Progress | None) -> in
     last = done.last_key if done else None
     rows = done.rows if done else 0
     copied = 0
-    key_at = [table.columns.index(k) for k in table.key]
-    for batch in _rows(src, table, last):
+    for last, batch in _rows(src, table, after=last):
         rows += len(batch)
-        last = tuple(batch[-1][i] for i in key_at)
         dst.write(table, batch, Progress(src.url, last, rows, done=False))
         copied += len(batch)
         log.info("%s: %d rows", table.name, rows)

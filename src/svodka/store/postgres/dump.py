@@ -64,12 +64,17 @@ class PgDump:
         with self._errors():
             for oid, name in self.conn.execute(TABLES).fetchall():
                 cols = self.conn.execute(COLUMNS, (oid,)).fetchall()
+                pk = tuple(r[0] for r in self.conn.execute(PRIMARY_KEY, (oid,)))
+                # An identity column beside the primary key numbers rows in the order stored (questions'
+                # seq, SQLite's rowid there): read in its order, and left for the destination to number.
+                order = [c for c, ident in cols if ident == "a" and c not in pk]
                 for col, identity in cols:
                     if identity:
                         self._identity[name] = col
-                key = tuple(r[0] for r in self.conn.execute(PRIMARY_KEY, (oid,)))
+                columns = tuple(c for c, _ in cols if c not in order)
+                key = tuple(order[:1]) or pk or columns
                 parents = frozenset(r[0] for r in self.conn.execute(PARENTS, (oid,)))
-                out.append(Table(name, tuple(c for c, _ in cols), key or tuple(c for c, _ in cols), parents))
+                out.append(Table(name, columns, key, parents))
         return out
 
     def count(self, table: Table) -> int:
@@ -78,8 +83,8 @@ class PgDump:
             return int(row.fetchone()[0])  # type: ignore[index]
 
     def read(self, table: Table, after: Sequence[object] | None, limit: int) -> list[Row]:
-        cols = sql.SQL(", ").join(map(sql.Identifier, table.columns))
         key = sql.SQL(", ").join(map(sql.Identifier, table.key))
+        cols = sql.SQL(", ").join(map(sql.Identifier, (*table.key, *table.columns)))
         where = sql.SQL("")
         if after is not None:
             marks = sql.SQL(", ").join(sql.Placeholder() * len(table.key))

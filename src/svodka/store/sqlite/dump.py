@@ -41,14 +41,16 @@ class SqliteDump:
 
     def tables(self) -> list[Table]:
         derived = self._derived()
-        names = [r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        rows = self.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
         out = []
-        for name in names:
+        for name, create in rows.fetchall():
             if name in derived:
                 continue
             info = self.conn.execute(f"PRAGMA table_xinfo({_q(name)})").fetchall()
             columns = tuple(r[1] for r in info if r[6] == 0)  # hidden (generated) columns are not copied
-            key = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])) or ("rowid",)
+            key: tuple[str, ...] = ("rowid",)  # the order rows were stored in (questions are read so)
+            if "WITHOUT ROWID" in create.upper():
+                key = tuple(r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5]))
             parents = frozenset(r[2] for r in self.conn.execute(f"PRAGMA foreign_key_list({_q(name)})"))
             out.append(Table(name, columns, key, parents))
         return out
@@ -57,8 +59,8 @@ class SqliteDump:
         return int(self.conn.execute(f"SELECT COUNT(*) FROM {_q(table.name)}").fetchone()[0])
 
     def read(self, table: Table, after: Sequence[object] | None, limit: int) -> list[Row]:
-        cols = ", ".join(_q(c) for c in table.columns)
-        key = ", ".join(_q(k) for k in table.key)
+        key = ", ".join(k if k == "rowid" else _q(k) for k in table.key)
+        cols = ", ".join([key, *(_q(c) for c in table.columns)])
         where = f"WHERE ({key}) > ({', '.join('?' * len(table.key))})" if after is not None else ""
         sql = f"SELECT {cols} FROM {_q(table.name)} {where} ORDER BY {key} LIMIT ?"
         try:
@@ -104,12 +106,10 @@ class SqliteDump:
         """``(table, id column, AUTOINCREMENT?)`` of every table whose key is one INTEGER column (its rowid)."""
         out = []
         for t in self.tables():
-            if len(t.key) != 1:
-                continue
-            info = {r[1]: r[2] for r in self.conn.execute(f"PRAGMA table_info({_q(t.name)})")}
-            if str(info.get(t.key[0], "")).upper() == "INTEGER":
+            pk = [r for r in self.conn.execute(f"PRAGMA table_info({_q(t.name)})") if r[5]]
+            if len(pk) == 1 and str(pk[0][2]).upper() == "INTEGER":
                 sql = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t.name,)).fetchone()[0]
-                out.append((t.name, t.key[0], "AUTOINCREMENT" in sql.upper()))
+                out.append((t.name, str(pk[0][1]), "AUTOINCREMENT" in sql.upper()))
         return out
 
     def counters(self) -> dict[str, int]:
