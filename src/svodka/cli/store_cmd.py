@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from svodka.errors import StoreError
-from svodka.store.copy import copy_store, format_report, open_dump
+from svodka.store.copy import BATCH_ROWS, copy_store, format_report, open_dump
 
 
 def register(cli: click.Group) -> None:
@@ -17,9 +17,14 @@ def register(cli: click.Group) -> None:
     @click.argument("src")
     @click.argument("dst")
     @click.option(
-        "--into-nonempty", is_flag=True, help="Copy into a destination that already holds data (ids may clash)."
+        "--into-nonempty",
+        is_flag=True,
+        help="Copy into a destination that already holds data (ids may clash).",
     )
-    def copy(src: str, dst: str, into_nonempty: bool) -> None:
+    @click.option(
+        "--batch-rows", type=click.IntRange(1), default=BATCH_ROWS, show_default=True, help="Rows per batch."
+    )
+    def copy(src: str, dst: str, into_nonempty: bool, batch_rows: int) -> None:
         """Copy every table of the store SRC into DST (each a SQLite file or a postgresql:// URL).
 
         Streamed in batches; a copy that was killed resumes where it stopped when run again. At the end the
@@ -30,7 +35,7 @@ def register(cli: click.Group) -> None:
         try:
             dest = open_dump(dst)
             try:
-                report = copy_store(source, dest, into_nonempty=into_nonempty)
+                report = copy_store(source, dest, into_nonempty=into_nonempty, batch_rows=batch_rows)
             finally:
                 dest.close()
         finally:

@@ -168,11 +168,13 @@ def row_hash(row: Row) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def _rows(dump: Dump, table: Table, after: Sequence[object] | None = None) -> Iterator[tuple[Row, list[Row]]]:
+def _rows(
+    dump: Dump, table: Table, after: Sequence[object] | None = None, batch_rows: int = BATCH_ROWS
+) -> Iterator[tuple[Row, list[Row]]]:
     """``(last key, rows)`` batch by batch, rows without their key values."""
     n = len(table.key)
     while True:
-        batch = dump.read(table, after, BATCH_ROWS)
+        batch = dump.read(table, after, batch_rows)
         if not batch:
             return
         after = tuple(batch[-1][:n])
@@ -200,7 +202,9 @@ def _plan(src: Dump, dst: Dump) -> list[tuple[Table, Table]]:
         missing = set(table.columns) - set(there.columns) if there else set(table.columns)
         if missing:
             if src.count(table) == 0:
-                log.warning("%s: not (or not all its columns) in %s; empty here: skipped", table.name, dst.url)
+                log.warning(
+                    "%s: not (or not all its columns) in %s; empty here: skipped", table.name, dst.url
+                )
                 continue
             what = f"columns {sorted(missing)} of table {table.name}" if there else f"table {table.name}"
             raise StoreError(f"{dst.url} has no {what} (is its backend behind on migrations?)")
@@ -221,7 +225,7 @@ def _seeded(plan: Sequence[tuple[Table, Table]]) -> set[str]:
             fresh.close()
 
 
-def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False) -> CopyReport:
+def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False, batch_rows: int = BATCH_ROWS) -> CopyReport:
     """Copy every table of ``src`` into ``dst`` (resuming an interrupted copy), then verify the result."""
     plan = _plan(src, dst)
     progress = dst.progress()
@@ -247,7 +251,7 @@ def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False) -> CopyReport:
             continue
         if done is None and table.name in seeded:
             dst.clear(there)
-        copied += _copy_table(src, dst, table, done)
+        copied += _copy_table(src, dst, table, done, batch_rows)
     dst.set_counters(src.counters())
     checks = []
     for table, there in plan:
@@ -257,14 +261,16 @@ def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False) -> CopyReport:
     return CopyReport(tuple(checks), copied, resumed)
 
 
-def _copy_table(src: Dump, dst: Dump, table: Table, done: Progress | None) -> int:
+def _copy_table(src: Dump, dst: Dump, table: Table, done: Progress | None, batch_rows: int) -> int:
     """Copy ``table`` from where ``done`` left it; each batch is committed with its progress row."""
-    last = done.last_key if done else None
+    start = done.last_key if done else None
+    last = start
     rows = done.rows if done else 0
     copied = 0
-    for last, batch in _rows(src, table, after=last):
+    for key, batch in _rows(src, table, start, batch_rows):
         rows += len(batch)
-        dst.write(table, batch, Progress(src.url, last, rows, done=False))
+        last = key
+        dst.write(table, batch, Progress(src.url, key, rows, done=False))
         copied += len(batch)
         log.info("%s: %d rows", table.name, rows)
     dst.write(table, [], Progress(src.url, last, rows, done=True))

@@ -85,7 +85,7 @@ class PgDump:
     def read(self, table: Table, after: Sequence[object] | None, limit: int) -> list[Row]:
         key = sql.SQL(", ").join(map(sql.Identifier, table.key))
         cols = sql.SQL(", ").join(map(sql.Identifier, (*table.key, *table.columns)))
-        where = sql.SQL("")
+        where: sql.Composable = sql.SQL("")
         if after is not None:
             marks = sql.SQL(", ").join(sql.Placeholder() * len(table.key))
             where = sql.SQL("WHERE ({}) > ({})").format(key, marks)
@@ -112,7 +112,13 @@ class PgDump:
                 "INSERT INTO copy_progress (tbl, source, last_key, rows, done) VALUES (%s, %s, %s, %s, %s)"
                 " ON CONFLICT (tbl) DO UPDATE SET source = excluded.source, last_key = excluded.last_key,"
                 " rows = excluded.rows, done = excluded.done",
-                (table.name, progress.source, _key_json(progress.last_key), progress.rows, int(progress.done)),
+                (
+                    table.name,
+                    progress.source,
+                    _key_json(progress.last_key),
+                    progress.rows,
+                    int(progress.done),
+                ),
             )
 
     def clear(self, table: Table) -> None:

@@ -37,7 +37,11 @@ class SqliteDump:
         """Full-text tables: the virtual table and its shadow tables, rebuilt by the store itself."""
         rows = self.conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
         virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
-        return {n for n, _ in rows if n.startswith("sqlite_") or any(n == v or n.startswith(v + "_") for v in virtual)}
+        return {
+            n
+            for n, _ in rows
+            if n.startswith("sqlite_") or any(n == v or n.startswith(v + "_") for v in virtual)
+        }
 
     def tables(self) -> list[Table]:
         derived = self._derived()
@@ -75,7 +79,8 @@ class SqliteDump:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 triggers = self.conn.execute(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table.name,)
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                    (table.name,),
                 ).fetchall()
                 for name, _ in triggers:
                     self.conn.execute(f"DROP TRIGGER {_q(name)}")
@@ -86,7 +91,13 @@ class SqliteDump:
                     "INSERT INTO copy_progress (tbl, source, last_key, rows, done) VALUES (?, ?, ?, ?, ?)"
                     " ON CONFLICT (tbl) DO UPDATE SET source = excluded.source, last_key = excluded.last_key,"
                     " rows = excluded.rows, done = excluded.done",
-                    (table.name, progress.source, _key_json(progress.last_key), progress.rows, int(progress.done)),
+                    (
+                        table.name,
+                        progress.source,
+                        _key_json(progress.last_key),
+                        progress.rows,
+                        int(progress.done),
+                    ),
                 )
                 self.conn.execute("COMMIT")
             except BaseException:
@@ -103,12 +114,14 @@ class SqliteDump:
         return {t: Progress(s, _key_tuple(k), int(n), bool(d)) for t, s, k, n, d in rows}
 
     def _id_tables(self) -> list[tuple[str, str, bool]]:
-        """``(table, id column, AUTOINCREMENT?)`` of every table whose key is one INTEGER column (its rowid)."""
+        """``(table, id column, AUTOINCREMENT?)`` of each table keyed by one INTEGER column (its rowid)."""
         out = []
         for t in self.tables():
             pk = [r for r in self.conn.execute(f"PRAGMA table_info({_q(t.name)})") if r[5]]
             if len(pk) == 1 and str(pk[0][2]).upper() == "INTEGER":
-                sql = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t.name,)).fetchone()[0]
+                sql = self.conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (t.name,)).fetchone()[
+                    0
+                ]
                 out.append((t.name, str(pk[0][1]), "AUTOINCREMENT" in sql.upper()))
         return out
 
