@@ -70,7 +70,7 @@ def main() -> None:
             for name, a, b in copies:
                 secs, rss, last = run(["store", "copy", a, b])
                 print(
-                    f"{name:<22} {secs:7.1f} s  {args.posts / secs:9,.0f} posts/s  peak {rss:5.0f} MiB ({last})"
+                    f"{name:<22} {secs:7.1f} s {args.posts / secs:9,.0f} posts/s peak {rss:5.0f} MiB ({last})"
                 )
         finally:
             if server is not None:
