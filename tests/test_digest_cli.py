@@ -88,7 +88,7 @@ def test_digest_command_writes_and_prints(db_with_stories: str, tmp_path: Path) 
 def test_bad_options_are_one_line(db_with_stories: str, tmp_path: Path) -> None:
     runner = CliRunner()
     for extra, msg in (
-        (["--format", "docx"], "unknown format"),
+        (["--format", "odt"], "unknown format"),
         (["--tz", "Mars/Base"], "unknown time zone"),
         (["--since", "yesterday"], "not understood"),
     ):

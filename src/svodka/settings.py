@@ -248,7 +248,7 @@ TABLE: tuple[Setting, ...] = (
     ),
     S("digest.top", 15, "Stories in a digest.", int),
     S("digest.tz", "UTC", "Time zone the digest shows times in (IANA name, e.g. Europe/Moscow)."),
-    S("digest.formats", ("md", "html"), "Formats written by `svodka digest`: md, html, pdf, json.", list),
+    S("digest.formats", ("md", "html"), "Formats `svodka digest` writes: md, html, pdf, docx, json.", list),
     S("digest.out", ".", "Folder the digest files are written to."),
     S("digest.sentences", 4, "Key sentences per story, at most (2 to 4).", int),
     S("digest.half_life_hours", 12.0, "Recency half-life of a story's weight, in hours.", float),

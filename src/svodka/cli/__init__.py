@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "svodka.cli.watchlists",
     "svodka.cli.alerts",
     "svodka.cli.feeds",
+    "svodka.cli.store_cmd",
 )
 
 

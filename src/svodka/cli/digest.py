@@ -53,7 +53,9 @@ def register_digest(cli: click.Group) -> None:
     @click.option("--lang", help="Only posts in this language (ru, uk, en, …).")
     @click.option("--top", type=int, help="How many stories [setting digest.top].")
     @click.option("--tz", help="Time zone to show times in [setting digest.tz].")
-    @click.option("--format", "formats", metavar="LIST", help="md,html,pdf,json [setting digest.formats].")
+    @click.option(
+        "--format", "formats", metavar="LIST", help="md,html,pdf,docx,json [setting digest.formats]."
+    )
     @click.option(
         "--out", "out_dir", metavar="DIR", help="Folder to write digest.<format> [setting digest.out]."
     )

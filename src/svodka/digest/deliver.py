@@ -22,11 +22,12 @@ from svodka.errors import ConfigError, DeliveryError
 
 log = logging.getLogger(__name__)
 
-FORMATS = ("md", "html", "pdf", "json")
+FORMATS = ("md", "html", "pdf", "docx", "json")
+DOCX = "vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def render_all(digest: Digest, formats: Sequence[str]) -> dict[str, bytes]:
-    """``{format: bytes}`` for the asked formats (``md``, ``html``, ``pdf``, ``json``)."""
+    """``{format: bytes}`` for the asked formats (``md``, ``html``, ``pdf``, ``docx``, ``json``)."""
     out: dict[str, bytes] = {}
     for fmt in formats:
         if fmt == "md":
@@ -39,6 +40,10 @@ def render_all(digest: Digest, formats: Sequence[str]) -> dict[str, bytes]:
             from svodka.digest.pdf import render_pdf
 
             out[fmt] = render_pdf(digest)
+        elif fmt == "docx":
+            from svodka.digest.docx import render_docx
+
+            out[fmt] = render_docx(digest)
         else:
             raise ConfigError(f"unknown digest format {fmt!r}; one of: {', '.join(FORMATS)}")
     return out
@@ -94,7 +99,7 @@ def build_email(
     msg["To"] = ", ".join(to)
     msg.set_content(render_markdown(digest))
     msg.add_alternative(render_html(digest), subtype="html")
-    types = {"pdf": ("application", "pdf"), "json": ("application", "json")}
+    types = {"pdf": ("application", "pdf"), "json": ("application", "json"), "docx": ("application", DOCX)}
     for fmt, data in (attach or {}).items():
         if fmt in types:
             maintype, subtype = types[fmt]

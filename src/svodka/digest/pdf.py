@@ -1,18 +1,45 @@
-"""PDF: the print-friendly HTML through WeasyPrint (needs Pango and DejaVu fonts: scripts/system-deps.sh)."""
+"""PDF: a compact print layout through WeasyPrint (needs Pango and DejaVu fonts: scripts/system-deps.sh).
+
+The first page lists the headlines, numbered, each with its score and sources line; then the stories,
+several to an A4 page: key sentences carry footnote numbers, and each story ends with its sources, every
+URL listed once (:mod:`svodka.digest.footnotes`). It renders the digest's document, so a stored digest
+(the web app's) prints the same as a fresh one.
+"""
 
 from __future__ import annotations
 
+from svodka.digest.footnotes import meta_line, print_stories, title
 from svodka.digest.model import Digest
-from svodka.digest.render import render_html
+from svodka.digest.render import _env, digest_links
+from svodka.digest.schema import DigestDocument, to_dict
 from svodka.errors import ConfigError
 
 
-def render_pdf(digest: Digest) -> bytes:
+def render_print_html(doc: DigestDocument) -> str:
+    """The HTML the PDF is made from (its links checked again by :func:`digest_links`)."""
+    doc = digest_links(doc)
+    return (
+        _env()
+        .get_template("digest_print.html.j2")
+        .render(
+            title=title(doc),
+            meta=meta_line(doc),
+            stories=print_stories(doc),
+            credibility=doc.get("credibility") or (),
+        )
+    )
+
+
+def render_pdf_document(doc: DigestDocument) -> bytes:
     try:
         import weasyprint
     except (ImportError, OSError) as e:  # OSError: the Pango library is missing
         raise ConfigError(
             f"PDF needs WeasyPrint and Pango ({e}); install them or use --format html"
         ) from None
-    result: bytes = weasyprint.HTML(string=render_html(digest)).write_pdf()
+    result: bytes = weasyprint.HTML(string=render_print_html(doc)).write_pdf()
     return result
+
+
+def render_pdf(digest: Digest) -> bytes:
+    return render_pdf_document(to_dict(digest))

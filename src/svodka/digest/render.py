@@ -7,7 +7,7 @@ mark, and why the story ranks where it does. Times are shown in the digest's tim
 digest's name (:attr:`Digest.name`), the period under it. A citation whose link is the post's page in
 svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML and Telegram renderings show it
 small beside the channel's name (a member opens it in Telegram); Markdown and text keep one link each.
-PDF is :mod:`svodka.digest.pdf` (the HTML through WeasyPrint).
+PDF and DOCX are :mod:`svodka.digest.pdf` and :mod:`svodka.digest.docx` (a compact print layout).
 """
 
 from __future__ import annotations
