@@ -159,6 +159,13 @@ TABLE: tuple[Setting, ...] = (
         "Seconds between progress lines of `svodka process` when its output is not a terminal.",
         float,
     ),
+    S(
+        "pipeline.lease_ttl",
+        120.0,
+        "Seconds the story-placement lease of `svodka process` outlives a holder that died without releasing "
+        "it (SQLite; renewed every third of it; PostgreSQL frees it with the holder's session).",
+        float,
+    ),
     S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),
     S(
         "pipeline.window_hours",

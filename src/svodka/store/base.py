@@ -444,6 +444,9 @@ class Store(Protocol):
     @property
     def networks(self) -> NetworkRepo: ...
 
+    @property
+    def lease(self) -> LeaseRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -715,3 +718,23 @@ class NetworkRepo(Protocol):
     def split(self, network_id: int, channels: Iterable[int]) -> Network: ...
 
     def declare(self, name: str, channels: Iterable[int]) -> Network: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A named run lock as one process saw it: ``held`` by this process for the block, or not, and then
+    ``holder`` says who has it ("pid 123 on host")."""
+
+    name: str
+    held: bool
+    holder: str
+
+
+class LeaseRepo(Protocol):
+    """Named leases: one process at a time runs what a lease guards (story placement); a holder that dies
+    frees it (PostgreSQL: the advisory lock goes with its session; SQLite: the row expires, or at once when
+    the holder's pid is gone on this host)."""
+
+    def hold(self, name: str, ttl: float) -> AbstractContextManager[Lease]:
+        """Try to take ``name`` for this process for the block (never waits); renewed every ``ttl``/3
+        while held, released at its end."""

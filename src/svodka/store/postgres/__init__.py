@@ -11,6 +11,7 @@ from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, safe_url
 from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
+from svodka.store.postgres.lease import PgLease
 from svodka.store.postgres.login_attempts import PgLoginAttempts
 from svodka.store.postgres.marks import PgMarks
 from svodka.store.postgres.posts import PgPosts
@@ -41,6 +42,7 @@ class PgStore:
         self.stories = PgStories(self.db)
         self.analysis = PgAnalysis(self.db)
         self.questions = PgQuestions(self.db)
+        self.lease = PgLease(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -15,6 +15,7 @@ from svodka.store.sqlite.db import Database
 from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
+from svodka.store.sqlite.lease import SqliteLease
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.networks import SqliteNetworks
@@ -53,6 +54,7 @@ class SqliteStore:
         self.browse = SqliteBrowse(self.db)
         self.read_state = SqliteReadState(self.db)
         self.networks = SqliteNetworks(self.db)
+        self.lease = SqliteLease(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
