@@ -350,6 +350,7 @@ TABLE: tuple[Setting, ...] = (
     # --- web ---
     S("web.host", "127.0.0.1", "Address `svodka serve` binds (only this machine unless told otherwise)."),
     S("web.port", 8080, "Port of `svodka serve`.", int),
+    S("web.workers", 1, "Processes `svodka serve` serves from (several: on PostgreSQL).", int),
     S("web.session_hours", 12.0, "Hours a web login lasts.", float),
     S("web.secure_cookies", False, "Mark cookies Secure (set when served over HTTPS behind a proxy).", bool),
     S(
