@@ -99,3 +99,21 @@ def test_sqlite_lease_is_renewed_while_held(tmp_path: Path) -> None:
         with store.db.read() as conn:  # type: ignore[attr-defined]
             (expires_at,) = conn.execute("SELECT expires_at FROM lease").fetchone()
         assert expires_at > time.time()
+
+
+@pytest.mark.backends("sqlite", reason="the lease row is SQLite's; PostgreSQL has none")
+def test_sqlite_lease_on_this_host_follows_the_holders_pid(tmp_path: Path) -> None:
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(10)  # a pid that has gone
+    host = os.uname().nodename
+    with open_store(str(tmp_path / "pid.db")) as store:
+        for pid, expires_in, held_by_other in ((os.getpid(), -60, True), (dead.pid, 60, False)):
+            with store.db.write() as conn:  # type: ignore[attr-defined]
+                conn.execute(
+                    "INSERT OR REPLACE INTO lease (name, holder, pid, host, token, expires_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    ("process", f"pid {pid} on {host}", pid, host, "t", time.time() + expires_in),
+                )
+            # a live holder whose renewal is late keeps it; a dead one's lease is free before its expiry
+            with store.lease.hold("process", 60.0) as lease:
+                assert lease.held is not held_by_other

@@ -1,5 +1,6 @@
-"""Named run leases in SQLite: a row per lease, taken in a ``BEGIN IMMEDIATE`` transaction, renewed by a
-thread while held, and free once it expires — or at once when its holder's pid is gone on this host."""
+"""Named run leases in SQLite: a row per lease, taken in a ``BEGIN IMMEDIATE`` transaction and renewed by a
+thread while held. On the holder's own host it is free as soon as the holder's pid is gone; from another
+host (a store on a shared disk), once it expires."""
 
 from __future__ import annotations
 
@@ -43,8 +44,10 @@ class SqliteLease:
             row = conn.execute("SELECT pid, host, expires_at FROM lease WHERE name = ?", (name,)).fetchone()
             if row is not None:
                 other_pid, other_host, expires_at = row
-                dead = other_host == host and other_pid != pid and not pid_alive(other_pid)
-                if expires_at > time.time() and not dead:
+                # on this host the holder's pid says whether it lives (a late renewal, held up behind a
+                # long batch, does not free it); another host's holder is trusted until its expiry
+                held = pid_alive(other_pid) if other_host == host else expires_at > time.time()
+                if held:
                     return describe(other_pid, other_host)
                 log.info("lease %s: taking it over from %s", name, describe(other_pid, other_host))
             conn.execute(
