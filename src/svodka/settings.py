@@ -159,6 +159,13 @@ TABLE: tuple[Setting, ...] = (
         "Seconds between progress lines of `svodka process` when its output is not a terminal.",
         float,
     ),
+    S(
+        "pipeline.lease_ttl",
+        120.0,
+        "Seconds the story-placement lease of `svodka process` outlives a holder that died without releasing "
+        "it (SQLite; renewed every third of it; PostgreSQL frees it with the holder's session).",
+        float,
+    ),
     S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),
     S(
         "pipeline.window_hours",
@@ -343,6 +350,7 @@ TABLE: tuple[Setting, ...] = (
     # --- web ---
     S("web.host", "127.0.0.1", "Address `svodka serve` binds (only this machine unless told otherwise)."),
     S("web.port", 8080, "Port of `svodka serve`.", int),
+    S("web.workers", 1, "Processes `svodka serve` serves from (several: on PostgreSQL).", int),
     S("web.session_hours", 12.0, "Hours a web login lasts.", float),
     S("web.secure_cookies", False, "Mark cookies Secure (set when served over HTTPS behind a proxy).", bool),
     S(

@@ -66,8 +66,12 @@ def register(cli: click.Group) -> None:
         from svodka.process import process  # heavy (numpy, models): imported when used
 
         settings = with_engine(app, engine)
-        with run_progress(settings["pipeline.progress_every"]) as on_progress:
-            report = process(app.store, settings, on_progress=on_progress)
+        with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
+            if not lease.held:
+                click.echo(f"another svodka process is placing stories ({lease.holder})", err=True)
+                return
+            with run_progress(settings["pipeline.progress_every"]) as on_progress:
+                report = process(app.store, settings, on_progress=on_progress)
         if as_json:
             echo_json({k: getattr(report, k) for k in report.__slots__})
             return

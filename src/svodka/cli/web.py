@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -17,11 +18,44 @@ def _password(from_stdin: bool) -> str:
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
+def _check_workers_store(db: str, workers: int) -> None:
+    """Several workers on SQLite: refused for a database in memory (each worker would have its own), else
+    a warning — SQLite takes one writer at a time across processes, safe on a local disk only."""
+    from svodka.store import POSTGRES_SCHEMES
+
+    if db.startswith(POSTGRES_SCHEMES):
+        return
+    if db in ("", ":memory:") or db.startswith("file::memory:"):
+        raise click.UsageError(f"--workers {workers} needs a store on disk (an in-memory one is per process)")
+    click.echo(
+        f"warning: {workers} workers on SQLite share one writer (logins, marks and read state wait on each "
+        "other); keep the file on a local disk, never a network file system; PostgreSQL is the team setup",
+        err=True,
+    )
+
+
+def _pass_to_workers(app: App) -> None:
+    """Put this command's --config and flags into the environment, where each spawned worker reads them."""
+    from svodka.settings import setting
+
+    if app.config_path:
+        os.environ["SVODKA_CONFIG"] = os.path.abspath(app.config_path)
+    for name, value in app.overrides.items():
+        if value is not None:
+            os.environ[setting(name).env] = str(value)
+
+
 def register(cli: click.Group) -> None:
     @command(cli, "serve")
     @click.option("--host", help="Address to bind [setting web.host; default 127.0.0.1: this machine only].")
     @click.option("--port", type=int, help="Port [setting web.port; default 8080].")
-    def serve(app: App, host: str | None, port: int | None) -> None:
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Processes serving on the one port [setting web.workers; default 1]. On PostgreSQL the team "
+        "setup; on SQLite they share one writer (logins and marks wait on each other).",
+    )
+    def serve(app: App, host: str | None, port: int | None, workers: int | None) -> None:
         """Serve the web app and the JSON API (/api/, OpenAPI at /api/openapi.json).
 
         Log in with an account made by `svodka users add NAME --role admin`.
@@ -29,16 +63,25 @@ def register(cli: click.Group) -> None:
         from svodka.web.app import create_app
         from svodka.web.auth import WebConfig
         from svodka.web.server import serve as run
+        from svodka.web.server import serve_workers
 
         s = app.settings
         host = host or s["web.host"]
         port = port or s["web.port"]
+        workers = workers or s["web.workers"]
+        if workers > 1:
+            _check_workers_store(str(s["store.db"]), workers)
         if not app.store.users.count():
             click.echo(
                 "no accounts yet: create the first admin with `svodka users add NAME --role admin`", err=True
             )
         click.echo(f"svodka web on http://{host}:{port}/ (Ctrl-C stops)", err=True)
-        run(create_app(app.store, WebConfig.from_settings(s)), host=host, port=port, log_level="warning")
+        if workers == 1:
+            run(create_app(app.store, WebConfig.from_settings(s)), host=host, port=port, log_level="warning")
+            return
+        _pass_to_workers(app)
+        click.echo(f"{workers} worker processes", err=True)
+        serve_workers(workers, host=host, port=port, log_level="warning")
 
     @cli.group("users")
     def users() -> None:

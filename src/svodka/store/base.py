@@ -450,6 +450,9 @@ class Store(Protocol):
     @property
     def inbox(self) -> AlertInboxRepo: ...
 
+    @property
+    def lease(self) -> LeaseRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -777,3 +780,23 @@ class AlertInboxRepo(Protocol):
 
     def mark_read(self, user_id: int, alert_ids: Sequence[int] | None = None) -> int:
         """Mark these alerts (None: every visible one) read at their current revision; returns how many."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """A named run lock as one process saw it: ``held`` by this process for the block, or not, and then
+    ``holder`` says who has it ("pid 123 on host")."""
+
+    name: str
+    held: bool
+    holder: str
+
+
+class LeaseRepo(Protocol):
+    """Named leases: one process at a time runs what a lease guards (story placement); a holder that dies
+    frees it (PostgreSQL: the advisory lock goes with its session; SQLite: the row expires, or at once when
+    the holder's pid is gone on this host)."""
+
+    def hold(self, name: str, ttl: float) -> AbstractContextManager[Lease]:
+        """Try to take ``name`` for this process for the block (never waits); renewed every ``ttl``/3
+        while held, released at its end."""

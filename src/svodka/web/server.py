@@ -1,4 +1,10 @@
-"""Run the app with uvicorn: in the foreground (``svodka serve``) or in a thread (tests, benchmarks)."""
+"""Run the app with uvicorn: in the foreground (``svodka serve``, one process or ``--workers N``) or in a
+thread (tests, benchmarks).
+
+With several workers uvicorn starts each one afresh (spawned), so it names the app by an import string:
+:data:`FACTORY`, which builds the app from the settings as the environment gives them — the CLI puts its
+``--config`` and flags there first (``SVODKA_CONFIG``, ``SVODKA_STORE_DB`` …) and every worker opens the
+store itself."""
 
 from __future__ import annotations
 
@@ -21,6 +27,35 @@ def _config(app: Any, host: str, port: int, **kw: Any) -> uvicorn.Config:
 def serve(app: Any, host: str = "127.0.0.1", port: int = 8080, log_level: str = "info") -> None:
     """Serve until interrupted."""
     uvicorn.Server(_config(app, host, port, log_level=log_level)).run()
+
+
+FACTORY = "svodka.web.server:app_from_environment"
+
+
+def app_from_environment() -> Any:
+    """The web app over the store the settings name (config file, ``SVODKA_*`` environment): one worker's."""
+    from svodka import settings
+    from svodka.store import open_store
+    from svodka.web.app import create_app
+    from svodka.web.auth import WebConfig
+
+    s = settings.load()
+    store = open_store(s["store.db"], busy_timeout=s["store.busy_timeout"])
+    return create_app(store, WebConfig.from_settings(s))
+
+
+def serve_workers(workers: int, host: str = "127.0.0.1", port: int = 8080, log_level: str = "info") -> None:
+    """Serve from ``workers`` processes on one socket until interrupted (SIGTERM or SIGINT stops them all)."""
+    uvicorn.run(
+        FACTORY,
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        log_level=log_level,
+    )
 
 
 def free_port(host: str = "127.0.0.1") -> int:

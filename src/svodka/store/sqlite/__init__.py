@@ -16,6 +16,7 @@ from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.feeds import SqliteFeeds, SqliteInbox
+from svodka.store.sqlite.lease import SqliteLease
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
 from svodka.store.sqlite.networks import SqliteNetworks
@@ -55,6 +56,7 @@ class SqliteStore:
         self.read_state = SqliteReadState(self.db)
         self.networks = SqliteNetworks(self.db)
         self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
+        self.lease = SqliteLease(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -1,0 +1,71 @@
+"""Named run leases in PostgreSQL: a session advisory lock (``pg_try_advisory_lock``) on a connection of
+its own, held for the block and freed with that session — so a holder killed with ``kill -9`` frees it as
+soon as the server sees its connection go. The ``lease`` table says who holds it, for the others' message."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import time
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+import psycopg
+
+from svodka.store.base import Lease
+from svodka.store.postgres.db import Database, explain
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = 0x53564B  # the first key of svodka's two-key advisory locks ("SVK")
+
+
+def lock_key(name: str) -> int:
+    return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
+
+
+class PgLease:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _holder(self, conn: psycopg.Connection, name: str) -> str:
+        row = conn.execute("SELECT holder FROM lease WHERE name = %s", (name,)).fetchone()
+        return str(row[0]) if row else "unknown"
+
+    @contextmanager
+    def hold(self, name: str, ttl: float) -> Iterator[Lease]:
+        holder = f"pid {os.getpid()} on {socket.gethostname()}"
+        token = secrets.token_hex(8)
+        try:
+            conn = psycopg.connect(self.db.url, autocommit=True, connect_timeout=10)
+        except psycopg.Error as e:
+            raise explain(self.db.url, e) from None
+        try:
+            try:
+                got = conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", (NAMESPACE, lock_key(name))
+                ).fetchone()
+                if not (got and got[0]):
+                    other = self._holder(conn, name)
+                    conn.close()
+                    yield Lease(name, held=False, holder=other)
+                    return
+                conn.execute(
+                    "INSERT INTO lease (name, holder, pid, host, token, expires_at) "
+                    "VALUES (%s, %s, %s, %s, %s, %s) "
+                    "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, "
+                    "host = excluded.host, token = excluded.token, expires_at = excluded.expires_at",
+                    (name, holder, os.getpid(), socket.gethostname(), token, time.time() + ttl),
+                )
+            except psycopg.Error as e:
+                raise explain(self.db.url, e) from None
+            yield Lease(name, held=True, holder=holder)
+        finally:
+            if not conn.closed:
+                with suppress(psycopg.Error):
+                    conn.execute("DELETE FROM lease WHERE name = %s AND holder = %s", (name, holder))
+                    conn.execute("SELECT pg_advisory_unlock(%s, %s)", (NAMESPACE, lock_key(name)))
+                conn.close()

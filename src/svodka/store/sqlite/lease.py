@@ -1,0 +1,91 @@
+"""Named run leases in SQLite: a row per lease, taken in a ``BEGIN IMMEDIATE`` transaction and renewed by a
+thread while held. On the holder's own host it is free as soon as the holder's pid is gone; from another
+host (a store on a shared disk), once it expires."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from svodka.store.base import Lease
+from svodka.store.sqlite.db import Database
+
+log = logging.getLogger(__name__)
+
+
+def describe(pid: int, host: str) -> str:
+    return f"pid {pid} on {host}"
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
+
+
+class SqliteLease:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _take(self, name: str, token: str, ttl: float) -> str | None:
+        """Take ``name`` for this process; None when taken, else who holds it."""
+        pid, host = os.getpid(), socket.gethostname()
+        with self.db.write() as conn:
+            row = conn.execute("SELECT pid, host, expires_at FROM lease WHERE name = ?", (name,)).fetchone()
+            if row is not None:
+                other_pid, other_host, expires_at = row
+                # on this host the holder's pid says whether it lives (a late renewal, held up behind a
+                # long batch, does not free it); another host's holder is trusted until its expiry
+                held = pid_alive(other_pid) if other_host == host else expires_at > time.time()
+                if held:
+                    return describe(other_pid, other_host)
+                log.info("lease %s: taking it over from %s", name, describe(other_pid, other_host))
+            conn.execute(
+                "INSERT OR REPLACE INTO lease (name, holder, pid, host, token, expires_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (name, describe(pid, host), pid, host, token, time.time() + ttl),
+            )
+        return None
+
+    def _renew(self, name: str, token: str, ttl: float, stop: threading.Event) -> None:
+        while not stop.wait(ttl / 3):
+            try:
+                with self.db.write() as conn:
+                    cur = conn.execute(
+                        "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
+                        (time.time() + ttl, name, token),
+                    )
+                if cur.rowcount == 0:
+                    log.warning("lease %s was taken over by another process while this one held it", name)
+            except Exception as e:  # a busy moment: the next turn tries again, well before the expiry
+                log.warning("lease %s: could not renew it: %s", name, e)
+
+    @contextmanager
+    def hold(self, name: str, ttl: float) -> Iterator[Lease]:
+        token = secrets.token_hex(8)
+        other = self._take(name, token, ttl)
+        if other is not None:
+            yield Lease(name, held=False, holder=other)
+            return
+        stop = threading.Event()
+        renewer = threading.Thread(
+            target=self._renew, args=(name, token, ttl, stop), name=f"lease-{name}", daemon=True
+        )
+        renewer.start()
+        try:
+            yield Lease(name, held=True, holder=describe(os.getpid(), socket.gethostname()))
+        finally:
+            stop.set()
+            renewer.join()
+            with self.db.write() as conn:
+                conn.execute("DELETE FROM lease WHERE name = ? AND token = ?", (name, token))
