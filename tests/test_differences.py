@@ -1,0 +1,122 @@
+"""How sources differ: conflicting counts, figures and claims only some sources carry, quoted verbatim."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from svodka.model import StoredPost, Story, StoryMember
+from svodka.pipeline.differences import CLAIM, CONFLICT, FIGURE, differences, figures
+
+T0 = datetime(2024, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def story(*reports: tuple[int, int, str]) -> Story:
+    """Posts as (channel id, minutes after T0, text); each channel its own source."""
+    members = tuple(
+        StoryMember(StoredPost(i + 1, ch, f"ch{ch}", 100 + i, T0 + timedelta(minutes=m), text, None))
+        for i, (ch, m, text) in enumerate(reports)
+    )
+    return Story(1, members, members[0].post.date, members[-1].post.date)
+
+
+PROTEST = (
+    (1, 0, "В центре Тбилиси полиция разогнала акцию протеста. Задержаны 5 участников акции."),
+    (2, 10, "Силовики разогнали протестующих у парламента в Тбилиси. По данным МВД, задержаны 7 участников."),
+    (3, 20, "Акцию у здания парламента в Тбилиси разогнала полиция, задержаны участники."),
+)
+
+
+def test_conflicting_counts_are_quoted_from_each_post() -> None:
+    found = differences(story(*PROTEST))
+    conflicts = [d for d in found if d.kind == CONFLICT]
+    assert len(conflicts) == 1
+    (c,) = conflicts
+    assert c.subject == "участник"
+    assert [q.what for q in c.quotes] == ["5 участников", "7 участников"]
+    assert [q.post_id for q in c.quotes] == [1, 2]
+    assert c.quotes[1].sentence == "По данным МВД, задержаны 7 участников."  # verbatim from the post
+    assert (c.sources, c.of) == (2, 3)
+    assert "«5 участников» vs «7 участников»" in c.line()
+
+
+def test_area_conflict_in_thousands() -> None:
+    s = story(
+        (1, 0, "В Подмосковье горит склад, площадь пожара 1200 квадратов."),
+        (2, 5, "Пожар на складе в Подмосковье: огонь охватил 2 тыс. квадратов."),
+        (3, 15, "Склад горит в Подмосковье, на месте работают пожарные."),
+    )
+    (c,) = [d for d in differences(s) if d.kind == CONFLICT]
+    assert [q.what for q in c.quotes] == ["1200 квадратов", "2 тыс. квадратов"]
+
+
+def test_same_figure_in_other_words_is_no_difference() -> None:
+    s = story(
+        (1, 0, "В Казани задержаны пятеро подозреваемых в поджоге автомобилей."),
+        (2, 10, "Полиция Казани задержала 5 подозреваемых в поджогах машин."),
+        (3, 20, "В Казани задержали подозреваемых в поджоге автомобилей, сообщили в полиции."),
+    )
+    assert [d for d in differences(s) if d.kind in (CONFLICT, FIGURE)] == []
+    assert {f.value for f in figures("задержаны пятеро подозреваемых")} == {5.0}
+
+
+def test_a_figure_only_one_source_gives() -> None:
+    s = story(
+        (1, 0, "Над Брянской областью сбиты беспилотники, сообщил губернатор."),
+        (2, 10, "Над Брянской областью ПВО сбила беспилотники. Пострадали 3 жителя."),
+        (3, 20, "Беспилотники сбиты над Брянской областью."),
+        (4, 30, "ПВО отразила атаку беспилотников на Брянскую область."),
+    )
+    lone = [d for d in differences(s) if d.kind == FIGURE]
+    assert [(d.subject, d.quotes[0].what, d.quotes[0].post_id, d.sources, d.of) for d in lone] == [
+        ("житель", "3 жителя", 2, 1, 4)
+    ]
+
+
+def test_dates_times_phones_ages_are_not_figures() -> None:
+    text = (
+        "30 ноября 2024 года в 15:30 на горячую линию +7 (495) 123-45-67 позвонили. "
+        "Мужчине 54 года, ему грозит до 5 лет по ст. 105 УК, 12.11.2024, 5-летний сын."
+    )
+    assert figures(text) == []
+
+
+def test_a_count_that_grew_hours_later_is_not_a_conflict() -> None:
+    s = story(
+        (1, 0, "При обрушении дома в Нижнем Тагиле погибли 3 жильца."),
+        (2, 5, "В Нижнем Тагиле обрушился подъезд жилого дома, погибли 3 жильца."),
+        (3, 300, "Число погибших при обрушении в Нижнем Тагиле выросло: погибли 6 жильцов."),
+    )
+    assert [d for d in differences(s) if d.kind == CONFLICT] == []
+
+
+def test_one_post_counting_a_noun_twice_is_ambiguous() -> None:
+    s = story(
+        (1, 0, "В ДТП под Тулой 2 человека погибли, 5 человек ранены."),
+        (2, 10, "Под Тулой столкнулись автобус и грузовик, 4 человека ранены."),
+        (3, 20, "Крупное ДТП под Тулой: столкнулись автобус и грузовик."),
+    )
+    assert [d for d in differences(s) if d.kind == CONFLICT] == []
+
+
+def test_an_attributed_claim_only_one_source_carries() -> None:
+    s = story(
+        (1, 0, "В Самаре загорелся торговый центр, людей эвакуировали."),
+        (2, 10, "В Самаре горит торговый центр, посетителей эвакуировали."),
+        (
+            3,
+            20,
+            "Пожар в торговом центре Самары. Как заявил источник в экстренных службах, "
+            "причиной стал поджог арендатора.",
+        ),
+    )
+    claims = [d for d in differences(s) if d.kind == CLAIM]
+    assert [(d.quotes[0].post_id, d.subject) for d in claims] == [(3, "заявил")]
+    assert claims[0].quotes[0].sentence.startswith("Как заявил источник")
+
+
+def test_fewer_than_three_independent_sources_show_nothing() -> None:
+    two = story(PROTEST[0], PROTEST[1])
+    assert differences(two) == ()
+    # a network of channels 2 and 3 is one source: three channels, two sources
+    three = story(*PROTEST)
+    assert differences(three, networks={2: 9, 3: 9}) == ()
