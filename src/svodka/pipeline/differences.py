@@ -26,6 +26,7 @@ import simplemma
 from svodka.model import Story, StoryMember
 from svodka.pipeline.credibility import Networks, independent_sources
 from svodka.pipeline.summarize import sentences
+from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
 
 CONFLICT = "conflict"  # the same quantity counted differently
 FIGURE = "figure"  # a figure only some sources give
@@ -75,9 +76,8 @@ class Difference:
 
 
 # --- figures -------------------------------------------------------------------------------------------
-_WORDS = {
-    "один": 1, "одна": 1, "одного": 1, "одной": 1, "два": 2, "две": 2, "двух": 2, "двое": 2, "трое": 3,
-    "три": 3, "трех": 3, "четыре": 4, "четырех": 4, "четверо": 4, "пять": 5, "пяти": 5, "пятеро": 5,
+_WORDS = {  # collective numerals, and cardinals from five («две трети», «три акции» count nothing here)
+    "двое": 2, "трое": 3, "четверо": 4, "пять": 5, "пяти": 5, "пятеро": 5,
     "шесть": 6, "шести": 6, "шестеро": 6, "семь": 7, "семи": 7, "семеро": 7, "восемь": 8, "восьми": 8,
     "девять": 9, "девяти": 9, "десять": 10, "десяти": 10, "десятеро": 10,
 }  # fmt: skip
@@ -85,64 +85,13 @@ _SCALE = {"тыс": 1e3, "тысяч": 1e3, "тысячи": 1e3, "тысяча":
           "миллиона": 1e6, "миллионов": 1e6, "млрд": 1e9, "миллиард": 1e9, "миллиарда": 1e9,
           "миллиардов": 1e9}  # fmt: skip
 # Nouns that date, time or measure duration, and words that make a number a label, not a count.
-_NOT_COUNTED = frozenset(
-    {
-        "год",
-        "лет",
-        "летие",
-        "час",
-        "минута",
-        "секунда",
-        "сутки",
-        "день",
-        "неделя",
-        "месяц",
-        "век",
-        "утро",
-        "вечер",
-        "ночь",
-        "раз",
-        "процент",
-        "январь",
-        "февраль",
-        "март",
-        "апрель",
-        "май",
-        "июнь",
-        "июль",
-        "август",
-        "сентябрь",
-        "октябрь",
-        "ноябрь",
-        "декабрь",
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
-        "числа",
-        "число",
-        "номер",
-        "статья",
-        "часть",
-        "пункт",
-        "место",
-        "уровень",
-        "класс",
-        "этаж",
-        "км/ч",
-        "градус",
-        "балл",
-        "",
-    }
+_NOT_COUNTED_WORDS = (
+    "год лет летие час минута секунда сутки день неделя месяц век утро вечер ночь раз процент январь "
+    "февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь января февраля марта "
+    "апреля мая июня июля августа сентября октября ноября декабря числа число номер статья часть пункт "
+    "место уровень класс этаж км/ч градус балл треть половина четверть "
 )
+_NOT_COUNTED = frozenset(_NOT_COUNTED_WORDS.split())
 _LABEL_BEFORE = re.compile(
     r"(?:№|\b(?:ст\.|стать[а-я]+|част[а-я]+|пункт[а-я]*|п\.|номер[а-я]*|в|во|с|до|к|по|от))\s*$"
 )
@@ -198,18 +147,46 @@ def figures(sentence: str) -> list[Figure]:
 
 # --- claims --------------------------------------------------------------------------------------------
 _ATTRIBUTION = re.compile(
-    r"(по (данным|словам|информации|сообщению|оценкам|версии)\s+[\w«»\"-]+(?:\s+[\w«»\"-]+)?|"
-    r"(заявил[аи]?|сообщил[аи]?|сообщает|сообщают|передает|передаёт|утверждает|утверждают|отметил[аи]?|"
-    r"рассказал[аи]?|уточнил[аи]?|признал[аи]?)\b)",
+    r"\b(по (?:данным|словам|информации|сообщению|оценкам|версии)|заявил[аи]?|сообщил[аи]?|сообщает|"
+    r"сообщают|передает|передаёт|утверждает|утверждают|отметил[аи]?|рассказал[аи]?|уточнил[аи]?|"
+    r"признал[аи]?)\b",
     re.IGNORECASE,
 )
+_TOKEN = re.compile(r"[\w-]+")
+_NAMED = re.compile(r"^[А-ЯЁA-Z][\w-]+$")
+_CLAUSE_END = re.compile(r"[,.;:—(]|\bчто\b")
+_CLAUSE_START = re.compile(r"[,;:—()«»\"]")
+_SELF = re.compile(r"корреспондент|журналист|редакци|репортер|репортёр", re.IGNORECASE)
 _CONTENT = re.compile(r"[а-яёa-z]{4,}", re.IGNORECASE)
 
 
-def claim(sentence: str) -> str | None:
-    """The attribution of an attributed claim («по данным МЧС», «заявил»), else None."""
-    m = _ATTRIBUTION.search(sentence)
-    return m.group(0) if m else None
+def _named(word: str) -> bool:
+    return bool(_NAMED.match(word)) and word.lower() not in RUSSIAN_FUNCTION_WORDS
+
+
+def claim(sentence: str) -> tuple[str, tuple[str, ...]] | None:
+    """An attributed claim's attribution as written («по данным МВД», «Зурабишвили заявила») and its named
+    speaker's words; None without a named speaker, or when the channel's own correspondent speaks. The
+    speaker is looked for within its clause: up to three words after the verb (before a comma or «что»),
+    else up to three words before it (after a comma)."""
+    for m in _ATTRIBUTION.finditer(sentence):
+        tail = _CLAUSE_END.split(sentence[m.end() :], maxsplit=1)[0]
+        head = _CLAUSE_START.split(sentence[: m.start()])[-1]
+        after = list(_TOKEN.finditer(tail))[:3]
+        before = list(_TOKEN.finditer(head))[-3:]
+        if _SELF.search(tail[: after[-1].end()] if after else "") or _SELF.search(head):
+            continue
+        named = [t for t in after if _named(t.group(0))]
+        if named:
+            end = m.end() + named[-1].end()
+            end += sentence[end : end + 1] in ("»", '"')
+            return sentence[m.start() : end], tuple(t.group(0) for t in named)
+        first = m.start() - len(head)  # a capital at the sentence's start is no name of itself
+        named = [t for t in before if _named(t.group(0)) and (first + t.start() > 0 or t.group(0).isupper())]
+        if named and not m.group(1).lower().startswith("по"):
+            start = first + named[0].start()
+            return sentence[start : m.end()], tuple(t.group(0) for t in named)
+    return None
 
 
 def _lemmas(text: str) -> set[str]:
@@ -316,18 +293,23 @@ def _lone_figures(stated: Sequence[tuple[_Said, Figure]], n: int) -> Iterable[Di
 
 def _lone_claims(said: Sequence[_Said], n: int, opt: DifferenceOptions) -> Iterable[Difference]:
     words: dict[int, set[str]] = {}
+    names: dict[int, set[str]] = {}
     for s in said:
         words.setdefault(s.source, set()).update(_lemmas(s.sentence))
+        names.setdefault(s.source, set()).update(lemma(w) for w in _TOKEN.findall(s.sentence))
     shown: set[str] = set()
     for s in said:
-        who = claim(s.sentence)
-        if who is None or s.sentence in shown:
+        found = claim(s.sentence)
+        if found is None or s.sentence in shown:
             continue
+        who, speaker = found
         own = _lemmas(s.sentence) - _lemmas(who)
         if len(own) < 4:
             continue
-        carried = [src for src, ws in words.items() if len(own & ws) >= opt.claim_overlap * len(own)]
-        if len(carried) * 2 >= n or len(carried) > 1:
+        others = [src for src in words if src != s.source]
+        if any(lemma(w) in names[src] for w in speaker for src in others):
+            continue  # another source names the speaker: it may carry the claim in its own words
+        if any(len(own & words[src]) >= opt.claim_overlap * len(own) for src in others):
             continue
         shown.add(s.sentence)
-        yield Difference(CLAIM, who, (_quote(s, who),), len(carried), n)
+        yield Difference(CLAIM, who, (_quote(s, who),), 1, n)
