@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
+
+import pytest
+from markupsafe import escape
 
 from svodka.model import StoredPost, Story, StoryMember
 from svodka.pipeline.differences import CLAIM, CONFLICT, FIGURE, differences, figures
+from svodka.pipeline.summarize import clean_text
+from test_web_support import WebEnv, login, web  # noqa: F401
 
 T0 = datetime(2024, 11, 30, 9, 0, tzinfo=UTC)
 
@@ -119,3 +125,21 @@ def test_fewer_than_three_independent_sources_show_nothing() -> None:
     # a network of channels 2 and 3 is one source: three channels, two sources
     three = story(*PROTEST)
     assert differences(three, networks={2: 9, 3: 9}) == ()
+
+
+def test_the_story_page_and_api_show_the_differences_quoted_and_linked(web: WebEnv) -> None:  # noqa: F811
+    if web.story_id is None:
+        pytest.skip("needs ../shared/data/stories_dev")
+    with closing(login(web.base, "viewer")) as client:
+        data = client.get(f"/api/stories/{web.story_id}").json()
+        html = client.get(f"/stories/{web.story_id}").text
+    shown = data["differences"]
+    assert shown and {d["kind"] for d in shown} <= {CONFLICT, FIGURE, CLAIM}
+    for d in shown:
+        for q in d["quotes"]:
+            post = web.store.posts.get(q["post_id"])
+            assert q["sentence"] in clean_text(post.text) and q["what"] in q["sentence"]  # verbatim
+            assert q["channel"] == post.channel
+            assert f'href="/posts/{q["post_id"]}"' in html
+    section = html.split('<section class="differences">', 1)[1].split("</section>", 1)[0]
+    assert escape(shown[0]["quotes"][0]["sentence"]) in section
