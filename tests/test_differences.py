@@ -5,11 +5,14 @@ from __future__ import annotations
 from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from markupsafe import escape
 
+from svodka.digest import DigestQuery, build_digest, render_html, render_markdown
+from svodka.digest.render import render_json
 from svodka.model import StoredPost, Story, StoryMember
-from svodka.pipeline.differences import CLAIM, CONFLICT, FIGURE, differences, figures
+from svodka.pipeline.differences import CLAIM, CONFLICT, DIGEST_TOP, FIGURE, differences, figures
 from svodka.pipeline.summarize import clean_text
 from test_web_support import WebEnv, login, web  # noqa: F401
 
@@ -143,3 +146,23 @@ def test_the_story_page_and_api_show_the_differences_quoted_and_linked(web: WebE
             assert f'href="/posts/{q["post_id"]}"' in html
     section = html.split('<section class="differences">', 1)[1].split("</section>", 1)[0]
     assert escape(shown[0]["quotes"][0]["sentence"]) in section
+
+
+def test_the_digest_shows_its_top_stories_differences_in_every_renderer(web: WebEnv) -> None:  # noqa: F811
+    if web.story_id is None:
+        pytest.skip("needs ../shared/data/stories_dev")
+    day = datetime(2024, 11, 30, tzinfo=UTC)
+    digest = build_digest(web.store, DigestQuery(day, day + timedelta(days=1), top=DIGEST_TOP + 3))
+    top = [it for it in digest.items if it.differences]
+    assert top and all(it.rank <= DIGEST_TOP for it in top)  # the top stories only
+    assert all(not it.differences for it in digest.items[DIGEST_TOP:])
+    it = top[0]
+    d = it.differences[0]
+    md = render_markdown(digest)
+    assert md.count("How sources differ:") == len(top) and d.quotes[0].what in md
+    html = render_html(digest)
+    assert "How sources differ:" in html and str(escape(d.quotes[0].sentence)) in html
+    doc = orjson.loads(render_json(digest))
+    item = next(x for x in doc["items"] if x["story_id"] == it.card.story_id)
+    assert item["differences"][0]["line"] == d.line()
+    assert item["differences"][0]["quotes"][0]["sentence"] == d.quotes[0].sentence

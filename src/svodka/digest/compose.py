@@ -21,6 +21,7 @@ from svodka.errors import ConfigError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
+from svodka.pipeline.differences import DIGEST_TOP, differences
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
 from svodka.pipeline.rank import RankWeights, rank, view_norms
@@ -286,6 +287,7 @@ def _compose(
                 update=update,
                 new_posts=new_posts,
                 new_since=new_since,
+                differences=differences(story, networks) if len(items) < DIGEST_TOP else (),
             )
         )
         cited_channels.update(m.post.channel_id for m in story.members)

@@ -25,7 +25,7 @@ import simplemma
 
 from svodka.model import Story, StoryMember
 from svodka.pipeline.credibility import Networks, independent_sources
-from svodka.pipeline.summarize import sentences
+from svodka.pipeline.summarize import sentences, web_url
 from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
 
 CONFLICT = "conflict"  # the same quantity counted differently
@@ -33,6 +33,7 @@ FIGURE = "figure"  # a figure only some sources give
 CLAIM = "claim"  # an attributed claim only some sources carry
 
 MIN_SOURCES = 3
+DIGEST_TOP = 5  # a digest shows the differences of its first this many stories
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class Quote:
 
     post_id: int
     channel_id: int
+    channel: str
+    url: str | None  # the post's link (summarize.web_url), None if it has none
     sentence: str
     what: str  # the figure as written, or the claim's source («по данным МЧС»)
 
@@ -227,7 +230,8 @@ def differences(
 
 
 def _quote(s: _Said, what: str) -> Quote:
-    return Quote(s.member.post.id, s.member.post.channel_id, s.sentence, what)
+    p = s.member.post
+    return Quote(p.id, p.channel_id, p.channel, web_url(p.url), s.sentence, what)
 
 
 def _ambiguous(stated: Sequence[tuple[_Said, Figure]]) -> set[str]:

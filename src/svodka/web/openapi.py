@@ -121,6 +121,7 @@ DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, eac
                     "post_id": INT,
                     "channel_id": INT,
                     "channel": STR,
+                    "url": _opt(STR),
                     "sentence": STR,
                     "what": STR,
                 },

@@ -460,8 +460,8 @@ def _thread(prov: Provenance) -> list[dict[str, Any]]:
     return list(heads.values())
 
 
-def difference_dict(d: Difference, names: dict[int, str]) -> dict[str, Any]:
-    quotes = [{**asdict(q), "channel": names.get(q.channel_id, "")} for q in d.quotes]
+def difference_dict(d: Difference) -> dict[str, Any]:
+    quotes = [{**asdict(q), "url": safe_url(q.url)} for q in d.quotes]
     return {
         "kind": d.kind,
         "subject": d.subject,
@@ -509,8 +509,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "copied": prov.copied,
         "tz": tz,
         "differences": [  # how the sources differ (network-aware: a network is one source)
-            difference_dict(d, {cid: c.name for cid, c in chans.items()})
-            for d in differences(s, membership(store.networks.list()))
+            difference_dict(d) for d in differences(s, membership(store.networks.list()))
         ],
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),
