@@ -22,7 +22,7 @@ T0 = datetime(2024, 11, 30, 9, 0, tzinfo=UTC)
 def story(*reports: tuple[int, int, str]) -> Story:
     """Posts as (channel id, minutes after T0, text); each channel its own source."""
     members = tuple(
-        StoryMember(StoredPost(i + 1, ch, f"ch{ch}", 100 + i, T0 + timedelta(minutes=m), text, None))
+        StoryMember(StoredPost(i + 1, ch, f"Ch{ch}", 100 + i, T0 + timedelta(minutes=m), text, None))
         for i, (ch, m, text) in enumerate(reports)
     )
     return Story(1, members, members[0].post.date, members[-1].post.date)
@@ -120,6 +120,17 @@ def test_an_attributed_claim_only_one_source_carries() -> None:
     claims = [d for d in differences(s) if d.kind == CLAIM]
     assert [(d.quotes[0].post_id, d.subject) for d in claims] == [(3, "заявил источник в МЧС")]
     assert claims[0].quotes[0].sentence.startswith("Как заявил источник")
+
+
+def test_a_channel_citing_itself_is_no_attributed_claim() -> None:
+    fire = (
+        (1, 0, "В Москве на проспекте Багратиона загорелся автомобиль."),
+        (2, 10, "На проспекте Багратиона в Москве горит машина."),
+    )
+    told = "только что вспыхнула BMW X5 на проспекте Багратиона в районе Фили-Давыдково."
+    assert [d for d in differences(story(*fire, (3, 20, f"По данным Ch3, {told}"))) if d.kind == CLAIM] == []
+    other = differences(story(*fire, (3, 20, f"По данным МЧС, {told}")))
+    assert [d.subject for d in other if d.kind == CLAIM] == ["По данным МЧС"]
 
 
 def test_fewer_than_three_independent_sources_show_nothing() -> None:

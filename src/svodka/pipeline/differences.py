@@ -308,8 +308,8 @@ def _lone_claims(said: Sequence[_Said], n: int, opt: DifferenceOptions) -> Itera
             continue
         who, speaker = found
         own = _lemmas(s.sentence) - _lemmas(who)
-        if len(own) < 4:
-            continue
+        if len(own) < 4 or any(w.lower() in s.member.post.channel.lower() for w in speaker):
+            continue  # too short, or the channel citing itself («По данным SHOT» in SHOT)
         others = [src for src in words if src != s.source]
         if any(lemma(w) in names[src] for w in speaker for src in others):
             continue  # another source names the speaker: it may carry the claim in its own words
