@@ -107,6 +107,15 @@ def test_one_post_counting_a_noun_twice_is_ambiguous() -> None:
     assert [d for d in differences(s) if d.kind == CONFLICT] == []
 
 
+def test_the_same_noun_counting_other_things_is_no_conflict() -> None:
+    s = story(
+        (1, 0, "Центробанк установил официальный курс доллара на уровне 109 рублей 58 копеек."),
+        (2, 5, "Курс доллара на Мосбирже превысил 113 рублей, евро подорожал до 119 рублей."),
+        (3, 15, "Рубль продолжает слабеть к доллару и евро."),
+    )
+    assert [d for d in differences(s) if d.kind == CONFLICT] == []
+
+
 def test_an_attributed_claim_only_one_source_carries() -> None:
     s = story(
         (1, 0, "В Самаре загорелся торговый центр, людей эвакуировали."),

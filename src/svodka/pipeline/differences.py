@@ -42,6 +42,7 @@ class DifferenceOptions:
     max_shown: int = 6  # per story: conflicts first, then figures, then claims
     update_gap_s: float = 3 * 3600.0  # a larger figure this much after a smaller one is a later count
     claim_overlap: float = 0.5  # another source with this share of a claim's words carries it too
+    conflict_context: float = 0.25  # sentences of conflicting figures share this share of their words
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +262,20 @@ def _conflicts(
             for src in {x for v in sources.values() for x in v}
         ):
             continue  # a source that gives two values itself is updating, not disagreeing
-        if _rising(values, opt.update_gap_s):
+        if _rising(values, opt.update_gap_s) or not _same_context(values, noun, opt.conflict_context):
             continue
         quotes = tuple(
             _quote(min(ss, key=lambda s: s.member.post.date), texts[(noun, v)])
             for v, ss in sorted(values.items())
         )
         yield Difference(CONFLICT, noun, quotes, len({x for v in sources.values() for x in v}), n)
+
+
+def _same_context(values: Mapping[float, list[_Said]], noun: str, least: float) -> bool:
+    """Whether the sentences of each two values share enough words (besides the noun) to count the same
+    thing: «курс ЦБ 109 рублей» and «на бирже 113 рублей» do not."""
+    words = [set().union(*(_lemmas(s.sentence) for s in ss)) - {noun} for ss in values.values()]
+    return all(len(a & b) >= least * len(a | b) for a, b in pairwise(words))
 
 
 def _rising(values: Mapping[float, list[_Said]], gap_s: float) -> bool:
