@@ -21,6 +21,7 @@ from svodka.errors import ConfigError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
+from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
 from svodka.pipeline.rank import RankWeights, rank, view_norms
@@ -109,6 +110,18 @@ def _public_links(summary: Summary, public_url: str) -> Summary:
         return replace(c, url=url, alt_url=alt_url)
 
     return replace(summary, headline=link(summary.headline), sentences=tuple(map(link, summary.sentences)))
+
+
+def _differences(story: Story, networks: Mapping[int, int], public_url: str | None) -> tuple[Difference, ...]:
+    """How the story's sources differ, each quote linked as the summary's citations are (public_url)."""
+    found = differences(story, networks)
+    if not public_url:
+        return found
+
+    def link(q: Quote) -> Quote:
+        return replace(q, url=public_post_url(q.url, q.post_id, public_url)[0])
+
+    return tuple(replace(d, quotes=tuple(map(link, d.quotes))) for d in found)
 
 
 def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
@@ -286,6 +299,7 @@ def _compose(
                 update=update,
                 new_posts=new_posts,
                 new_since=new_since,
+                differences=_differences(story, networks, opt.public_url) if len(items) < DIGEST_TOP else (),
             )
         )
         cited_channels.update(m.post.channel_id for m in story.members)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from svodka.model import from_ts
+from svodka.pipeline.differences import Difference
 from svodka.pipeline.rank import StoryScore
 from svodka.pipeline.summarize import Cited, Summary
 
@@ -118,6 +119,7 @@ class DigestItem:
     update: bool = False  # the story was in the previous digest of this kind and has new posts since
     new_posts: int = 0  # posts added since the previous digest (for updates)
     new_since: datetime | None = None  # for updates: the latest post the previous digest showed
+    differences: tuple[Difference, ...] = ()  # how its sources differ (the top stories: differences.py)
 
     def is_new(self, cited: Cited) -> bool:
         """Whether a cited sentence comes from a post the previous digest of this kind did not have."""

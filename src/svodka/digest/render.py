@@ -25,6 +25,7 @@ from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import local as _local
 from svodka.digest.schema import zone as zone  # callers name it from here
 from svodka.links import safe_url
+from svodka.pipeline.differences import Quote
 from svodka.pipeline.summarize import Cited
 
 TELEGRAM_LIMIT = 4096
@@ -133,6 +134,11 @@ def render_markdown(digest: Digest) -> str:
         for c in it.summary.sentences:
             new = "**new:** " if it.is_new(c) else ""
             lines.append(f"- {new}{_md_escape(c.text)} — {_link_md(c)}")
+        if it.differences:
+            lines += ["", "How sources differ:"]
+            for d in it.differences:
+                quotes = "; ".join(f"«{_md_escape(q.sentence)}» — {_link_md(_quoted(q))}" for q in d.quotes)
+                lines.append(f"- {_md_escape(d.line())}: {quotes}")
         if it.summary.abstract:
             lines.append("")
             a = it.summary.abstract
@@ -148,6 +154,10 @@ def render_markdown(digest: Digest) -> str:
         lines += [f"- {_md_escape(line)}" for line in digest.credibility]
         lines.append("")
     return "\n".join(lines)
+
+
+def _quoted(q: Quote) -> Cited:
+    return Cited(q.sentence, q.post_id, q.channel, q.url, "")
 
 
 def _link_md(c: Cited) -> str:

@@ -53,6 +53,20 @@ class ScoreDoc(TypedDict):
     terms: list[TermDoc]
 
 
+class QuoteDoc(TypedDict):
+    post_id: int
+    channel: str
+    url: str | None
+    sentence: str
+    what: str
+
+
+class DifferenceDoc(TypedDict):
+    kind: str  # conflict, figure, claim (svodka.pipeline.differences)
+    line: str
+    quotes: list[QuoteDoc]
+
+
 class ItemDoc(TypedDict):
     rank: int
     story_id: int
@@ -65,6 +79,7 @@ class ItemDoc(TypedDict):
     abstract: AbstractDoc | None
     card: CardDoc
     score: ScoreDoc
+    differences: NotRequired[list[DifferenceDoc]]  # not in older documents
 
 
 class PeriodDoc(TypedDict):
@@ -165,6 +180,23 @@ def to_dict(digest: Digest) -> DigestDocument:
                     "languages": list(it.card.languages),
                     "single_source": it.card.single_source,
                 },
+                "differences": [
+                    {
+                        "kind": d.kind,
+                        "line": d.line(),
+                        "quotes": [
+                            {
+                                "post_id": q.post_id,
+                                "channel": q.channel,
+                                "url": q.url,
+                                "sentence": q.sentence,
+                                "what": q.what,
+                            }
+                            for q in d.quotes
+                        ],
+                    }
+                    for d in it.differences
+                ],
                 "score": {
                     "total": it.score.score,
                     "terms": [

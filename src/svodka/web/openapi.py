@@ -104,6 +104,31 @@ STORY_CARD = {
         "copied": INT,
     },
 }
+DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, each quote verbatim
+    "type": "object",
+    "required": ["kind", "subject", "line", "sources", "of", "quotes"],
+    "properties": {
+        "kind": {"enum": ["conflict", "figure", "claim"]},
+        "subject": STR,
+        "line": STR,
+        "sources": INT,
+        "of": INT,
+        "quotes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "post_id": INT,
+                    "channel_id": INT,
+                    "channel": STR,
+                    "url": _opt(STR),
+                    "sentence": STR,
+                    "what": STR,
+                },
+            },
+        },
+    },
+}
 STORY_ROW = {
     "type": "object",
     "required": ["id", "headline", "posts", "channels", "independent", "first", "hourly"],
@@ -474,6 +499,7 @@ def document() -> dict[str, Any]:
                 timeline=arr(OBJ),
                 copies=arr(OBJ),
                 channels=arr(OBJ),
+                differences=arr(DIFFERENCE),
             ),
             400,
             404,

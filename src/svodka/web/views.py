@@ -10,7 +10,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,9 +31,10 @@ from svodka.model import (
     Story,
 )
 from svodka.pipeline.credibility import independent_units
+from svodka.pipeline.differences import Difference, differences
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
-from svodka.pipeline.networks import channel_network
+from svodka.pipeline.networks import channel_network, membership
 from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
@@ -459,6 +460,18 @@ def _thread(prov: Provenance) -> list[dict[str, Any]]:
     return list(heads.values())
 
 
+def difference_dict(d: Difference) -> dict[str, Any]:
+    quotes = [{**asdict(q), "url": safe_url(q.url)} for q in d.quotes]
+    return {
+        "kind": d.kind,
+        "subject": d.subject,
+        "line": d.line(),
+        "sources": d.sources,
+        "of": d.of,
+        "quotes": quotes,
+    }
+
+
 def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> dict[str, Any]:
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
     ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post)."""
@@ -495,6 +508,9 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
         "tz": tz,
+        "differences": [  # how the sources differ (network-aware: a network is one source)
+            difference_dict(d) for d in differences(s, membership(store.networks.list()))
+        ],
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),
         "page": page,
