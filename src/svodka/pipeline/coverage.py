@@ -79,7 +79,7 @@ def covered_but_not(cov: Sequence[GroupCoverage], group: str | None, not_group: 
 @dataclass(frozen=True, slots=True)
 class SuggestOptions:
     min_stories: int = 5  # a channel in fewer shared stories (2+ channels) is not placed
-    min_jaccard: float = 0.15  # mean co-coverage two clusters need to merge (average linkage)
+    min_jaccard: float = 0.25  # mean co-coverage two clusters need to merge (average linkage)
     min_size: int = 2
 
 
