@@ -13,8 +13,10 @@ import pytest
 from svodka.digest.compose import DigestOptions, build_digest
 from svodka.digest.model import Digest, DigestQuery
 from svodka.digest.render import render_html, render_json, render_markdown
-from svodka.model import Channel, StoredPost, Story, StoryMember
-from svodka.pipeline.coverage import coverage, covered_but_not, sole_group
+from svodka.model import Channel, ChannelRef, Post, StoredPost, Story, StoryMember
+from svodka.pipeline.coverage import coverage, covered_but_not, group_names, sole_group
+from svodka.store import Store
+from svodka.web.stories_browser import BrowseParams, stories_view
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 11, 30, 8, 0, tzinfo=UTC)
@@ -139,3 +141,40 @@ def test_no_only_in_section_with_fewer_than_two_groups(channels: dict[int, Chann
 def test_no_only_in_section_in_a_digest_of_one_group() -> None:
     digest = _digest(group="официальные")
     assert digest.items and digest.only_in == ()
+
+
+def _stored(store: Store) -> dict[int, Channel]:
+    """STORIES saved in ``store`` as the stories stage saves them; the stored channels by id."""
+    for c in CHANNELS.values():
+        store.channels.add(ChannelRef(handle=c.handle), groups=c.groups)
+    first = store.stories.reserve_ids(len(STORIES))
+    posts = [
+        Post(ChannelRef(handle=CHANNELS[m.post.channel_id].handle), m.post.id, m.post.date, m.post.text)
+        for s in STORIES
+        for m in s.members
+    ]
+    store.posts.save(posts)
+    by_handle = {c.handle: c for c in store.channels.list()}
+    assignments = []
+    for n, s in enumerate(STORIES):
+        for m in s.members:
+            p = store.posts.by_key(by_handle[CHANNELS[m.post.channel_id].handle].id, m.post.id)
+            assert p is not None
+            assignments.append((p.id, first + n, 1.0))
+    store.stories.save(assignments)
+    return {c.id: c for c in by_handle.values()}
+
+
+@pytest.mark.backends("sqlite", reason="the PostgreSQL backend has no stories browser (store.browse) yet")
+def test_the_stories_browser_filters_by_the_same_coverage(store: Store) -> None:
+    """«Covered by A but not B» in the browser (SQL, paged) is what coverage() says of each stored story."""
+    channels = _stored(store)
+    stored = store.stories.in_period(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    assert len(stored) == len(STORIES)
+    names = [None, *group_names(channels.values())]
+    for a in names:
+        for b in names:
+            params = BrowseParams(hours=0, min_posts=1, group=a, not_group=b)
+            shown = {r["id"] for r in stories_view(store, params, 50)["stories"]}
+            want = {s.id for s in stored if covered_but_not(coverage(s.members, channels), a, b)}
+            assert shown == want, (a, b)
