@@ -17,6 +17,7 @@ from svodka.model import Channel, ChannelRef, Post, StoredPost, Story, StoryMemb
 from svodka.pipeline.coverage import coverage, covered_but_not, group_names, sole_group
 from svodka.store import Store
 from svodka.web.stories_browser import BrowseParams, stories_view
+from svodka.web.views import story_page
 
 ROOT = Path(__file__).resolve().parent.parent
 T0 = datetime(2024, 11, 30, 8, 0, tzinfo=UTC)
@@ -178,3 +179,18 @@ def test_the_stories_browser_filters_by_the_same_coverage(store: Store) -> None:
             shown = {r["id"] for r in stories_view(store, params, 50)["stories"]}
             want = {s.id for s in stored if covered_but_not(coverage(s.members, channels), a, b)}
             assert shown == want, (a, b)
+
+
+@pytest.mark.backends(
+    "sqlite", reason="the PostgreSQL backend has no networks repository (store.networks) yet"
+)
+def test_the_story_page_shows_coverage_by_group(store: Store) -> None:
+    channels = _stored(store)
+    stored = store.stories.in_period(T0 - timedelta(days=1), T0 + timedelta(days=1))
+    both = next(s for s in stored if len(s.members) == 4)  # STORIES[0]: officials and independents
+    page = story_page(store, both.id)
+    assert page["groups"] == coverage(both.members, channels)
+    assert [(g.group, g.first_channel) for g in page["groups"]] == [
+        ("официальные", "tass"),
+        ("независимые", "meduza"),
+    ]
