@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "svodka.cli.process",
     "svodka.cli.ranking",  # after process: adds `eval ranking`
     "svodka.cli.networks",  # after channels and process: adds `channels networks`, `eval networks`
+    "svodka.cli.groups",  # after channels: adds `channels suggest-groups`, `channels accept-group`
     "svodka.cli.questions",
     "svodka.cli.watchlists",
     "svodka.cli.alerts",

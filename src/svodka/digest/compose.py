@@ -16,10 +16,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, StoryCard
+from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, OnlyIn, OnlyInStory, StoryCard
 from svodka.errors import ConfigError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
+from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
 from svodka.pipeline.importance import DeskProfile, importance_context
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 _UK = re.compile(r"[іїєґ]", re.IGNORECASE)
 _CYR = re.compile(r"[а-яё]", re.IGNORECASE)
 _LAT = re.compile(r"[a-z]", re.IGNORECASE)
+ONLY_IN_PER_GROUP = 5  # stories the «only in …» section lists per group, best ranked first
 
 
 class Abstractor(Protocol):
@@ -84,7 +86,7 @@ def _restrict(story: Story, keep: Callable[[StoryMember], bool]) -> Story | None
     return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
 
 
-def card_for(story: Story, independent: int, topic: str) -> StoryCard:
+def card_for(story: Story, independent: int, topic: str, channels: Mapping[int, Channel]) -> StoryCard:
     first = min(story.members, key=lambda m: (m.post.date, m.post.id))
     langs = sorted({lang for m in story.members if (lang := member_language(m))})
     return StoryCard(
@@ -99,7 +101,30 @@ def card_for(story: Story, independent: int, topic: str) -> StoryCard:
         copies=sum(m.is_copy for m in story.members),
         languages=tuple(langs),
         topic=topic,
+        groups=coverage(story.members, channels),
     )
+
+
+def only_in_sections(
+    ranked: Sequence[Story], channels: Mapping[int, Channel], headline: Callable[[Story], Cited | None]
+) -> tuple[OnlyIn, ...]:
+    """The «only in …» sections: per group, the best ranked of ``ranked`` that it alone carries (from two
+    channels or more: one channel's post is no blindspot of the others); none with fewer than two groups.
+    ``headline`` gives a story's headline, None to leave the story out (e.g. another topic)."""
+    if len(group_names(channels.values())) < 2:
+        return ()
+    found: dict[str, list[OnlyInStory]] = {}
+    for story in ranked:
+        cov = coverage(story.members, channels)
+        group = sole_group(cov)
+        if group is None or len(story.channels) < 2 or len(found.get(group, ())) >= ONLY_IN_PER_GROUP:
+            continue
+        head = headline(story)
+        if head is not None:
+            found.setdefault(group, []).append(
+                OnlyInStory(story.id, head, cov[0], len(story.channels), len(story.members))
+            )
+    return tuple(OnlyIn(g, tuple(found[g])) for g in sorted(found))
 
 
 def _public_links(summary: Summary, public_url: str) -> Summary:
@@ -293,7 +318,7 @@ def _compose(
         items.append(
             DigestItem(
                 rank=len(items) + 1,
-                card=card_for(story, score.independent, guess.topic),
+                card=card_for(story, score.independent, guess.topic, channels),
                 summary=summary,
                 score=score,
                 update=update,
@@ -305,6 +330,17 @@ def _compose(
         cited_channels.update(m.post.channel_id for m in story.members)
         if on_progress:
             on_progress(1)
+    shown = {it.card.story_id: it.summary.headline for it in items}
+
+    def only_in_headline(story: Story) -> Cited | None:
+        if story.id in shown:
+            return shown[story.id]
+        head = summarize(story, summary_options, tiers).headline
+        if query.topic and classify(story, head.text).topic != query.topic:
+            return None
+        return _public_links(Summary(head, ()), opt.public_url).headline if opt.public_url else head
+
+    only_in = () if query.group else only_in_sections([s for s, _ in ranked], channels, only_in_headline)
     cited = sorted((records[c] for c in cited_channels if c in records), key=lambda r: (-r.score, r.name))
     explained = tuple(r.explain() for r in cited)
     log.info(
@@ -318,6 +354,7 @@ def _compose(
         repeats_skipped=skipped,
         credibility=explained,
         previous_id=previous.id if previous else None,
+        only_in=only_in,
     )
 
 

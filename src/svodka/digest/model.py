@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from svodka.model import from_ts
+from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.differences import Difference
 from svodka.pipeline.rank import StoryScore
 from svodka.pipeline.summarize import Cited, Summary
@@ -104,6 +105,7 @@ class StoryCard:
     copies: int
     languages: tuple[str, ...]
     topic: str
+    groups: tuple[GroupCoverage, ...] = ()  # coverage by channel group, earliest first (pipeline.coverage)
 
     @property
     def single_source(self) -> bool:
@@ -127,6 +129,25 @@ class DigestItem:
 
 
 @dataclass(frozen=True, slots=True)
+class OnlyInStory:
+    """A story of the period that one group alone carries: its headline and that group's coverage."""
+
+    story_id: int
+    headline: Cited
+    coverage: GroupCoverage
+    channels: int
+    posts: int
+
+
+@dataclass(frozen=True, slots=True)
+class OnlyIn:
+    """The digest's «only in …» section for one group: the stories no other group carries."""
+
+    group: str
+    stories: tuple[OnlyInStory, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Digest:
     query: DigestQuery
     generated_at: datetime
@@ -137,6 +158,7 @@ class Digest:
     id: int | None = None  # set once stored
     previous_id: int | None = None
     notes: tuple[str, ...] = field(default=())
+    only_in: tuple[OnlyIn, ...] = ()  # with 2+ groups in the store: stories one group alone carries
 
     @property
     def name(self) -> str:

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import jinja2
 
-from svodka.digest.model import Digest, DigestItem
+from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import local as _local
 from svodka.digest.schema import zone as zone  # callers name it from here
@@ -77,6 +77,21 @@ def card_line(it: DigestItem, tz: str, flag: bool = True) -> str:
     return " · ".join(parts)
 
 
+def coverage_line(card: StoryCard, tz: str) -> str:
+    """«groups: официальные 2 (first ТАСС, 12:05) · независимые 1 (first Медуза, 13:10)», "" if none."""
+    parts = [
+        f"{g.group} {len(g.channels)} (first {g.first_channel}, {_fmt(g.first_date, tz)})"
+        for g in card.groups
+    ]
+    return "groups: " + " · ".join(parts) if parts else ""
+
+
+def only_in_line(s: OnlyInStory, tz: str) -> str:
+    """One story of an «only in …» section, after its headline: «3 channels, 4 posts; first ТАСС, …»."""
+    c = s.coverage
+    return f"{s.channels} channels, {s.posts} posts; first {c.first_channel}, {_fmt(c.first_date, tz)}"
+
+
 def _md_escape(text: str) -> str:
     """Text as Markdown shows it: link and emphasis marks escaped, and no HTML (``<``, ``>``, ``&`` as
     entities), so a post's ``<script>`` or ``[x](javascript:…)`` is shown as the words it is."""
@@ -131,6 +146,8 @@ def render_markdown(digest: Digest) -> str:
             f"*{_md_escape(card_line(it, tz))}*" + (f" — {it.new_posts} new posts" if it.update else "")
         )
         lines.append("")
+        if cov := coverage_line(it.card, tz):
+            lines += [f"*{_md_escape(cov)}*", ""]
         for c in it.summary.sentences:
             new = "**new:** " if it.is_new(c) else ""
             lines.append(f"- {new}{_md_escape(c.text)} — {_link_md(c)}")
@@ -148,6 +165,12 @@ def render_markdown(digest: Digest) -> str:
             lines.append(f"> {refs}")
         lines.append("")
         lines.append(f"<sub>score {it.score.explain()}</sub>")
+        lines.append("")
+    for section in digest.only_in:
+        lines += [f"## Only in «{_md_escape(section.group)}»", ""]
+        for st in section.stories:
+            h = st.headline
+            lines.append(f"- {_md_escape(h.text)} ({_link_md(h)}) — {_md_escape(only_in_line(st, tz))}")
         lines.append("")
     if digest.credibility:
         lines += ["## Channels cited: credibility", ""]
@@ -193,6 +216,8 @@ def render_html(digest: Digest) -> str:
             period=digest_period(digest),
             digest=digest,
             cards={it.rank: card_line(it, tz, flag=False) for it in digest.items},
+            coverage={it.rank: coverage_line(it.card, tz) for it in digest.items},
+            only_in_line=lambda st: only_in_line(st, tz),
             fmt=lambda dt: _fmt(dt, tz),
         )
     )

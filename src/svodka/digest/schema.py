@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.digest.model import Digest
 from svodka.errors import ConfigError
+from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.summarize import Cited
 
 SCHEMA_VERSION = 1
@@ -28,6 +29,15 @@ class AbstractDoc(TypedDict):
     refs: list[CitedDoc]
 
 
+class GroupCoverageDoc(TypedDict):
+    group: str
+    channels: list[str]
+    posts: int
+    first_channel: str
+    first_date: str
+    first_post_id: int
+
+
 class CardDoc(TypedDict):
     first_channel: str
     first_date: str
@@ -39,6 +49,7 @@ class CardDoc(TypedDict):
     copies: int
     languages: list[str]
     single_source: bool
+    groups: NotRequired[list[GroupCoverageDoc]]  # coverage by channel group (not in older documents)
 
 
 class TermDoc(TypedDict):
@@ -82,6 +93,19 @@ class ItemDoc(TypedDict):
     differences: NotRequired[list[DifferenceDoc]]  # not in older documents
 
 
+class OnlyInStoryDoc(TypedDict):
+    story_id: int
+    headline: CitedDoc
+    channels: int
+    posts: int
+    coverage: GroupCoverageDoc
+
+
+class OnlyInDoc(TypedDict):
+    group: str
+    stories: list[OnlyInStoryDoc]
+
+
 class PeriodDoc(TypedDict):
     since: str
     until: str
@@ -110,6 +134,7 @@ class DigestDocument(TypedDict):
     repeats_skipped: int
     items: list[ItemDoc]
     credibility: list[str]
+    only_in: NotRequired[list[OnlyInDoc]]  # stories one channel group alone carries (not in older documents)
 
 
 def zone(name: str) -> ZoneInfo:
@@ -131,6 +156,17 @@ def _cited(c: Cited) -> CitedDoc:
         "url": c.url,
         "date": c.date_iso,
         "alt_url": c.alt_url,
+    }
+
+
+def _coverage(c: GroupCoverage, tz: str) -> GroupCoverageDoc:
+    return {
+        "group": c.group,
+        "channels": list(c.channels),
+        "posts": c.posts,
+        "first_channel": c.first_channel,
+        "first_date": local(c.first_date, tz).isoformat(),
+        "first_post_id": c.first_post_id,
     }
 
 
@@ -179,6 +215,7 @@ def to_dict(digest: Digest) -> DigestDocument:
                     "copies": it.card.copies,
                     "languages": list(it.card.languages),
                     "single_source": it.card.single_source,
+                    "groups": [_coverage(c, tz) for c in it.card.groups],
                 },
                 "differences": [
                     {
@@ -208,4 +245,20 @@ def to_dict(digest: Digest) -> DigestDocument:
             for it in digest.items
         ],
         "credibility": list(digest.credibility),
+        "only_in": [
+            {
+                "group": o.group,
+                "stories": [
+                    {
+                        "story_id": s.story_id,
+                        "headline": _cited(s.headline),
+                        "channels": s.channels,
+                        "posts": s.posts,
+                        "coverage": _coverage(s.coverage, tz),
+                    }
+                    for s in o.stories
+                ],
+            }
+            for o in digest.only_in
+        ],
     }

@@ -493,6 +493,7 @@ def document() -> dict[str, Any]:
                 story=STORY_CARD,
                 summary=arr(OBJ),
                 developments=arr(OBJ),
+                groups=arr(OBJ),  # coverage by channel group (pipeline.coverage.GroupCoverage)
                 first=POST,
                 independent=INT,
                 copied=INT,

@@ -30,6 +30,7 @@ from svodka.model import (
     StoredPost,
     Story,
 )
+from svodka.pipeline.coverage import coverage
 from svodka.pipeline.credibility import independent_units
 from svodka.pipeline.differences import Difference, differences
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
@@ -502,6 +503,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "story": story_card(s, summary),
         "summary": cited_summary(summary),
         "developments": developments(store, s.id),
+        "groups": coverage(s.members, chans),  # coverage by channel group, as the digest card shows it
         "first": post_dict(prov.first),
         "independent": prov.independent,  # original posts
         "independent_sources": len(independent_units(s)),  # the digest card's figure
