@@ -166,7 +166,6 @@ def _stored(store: Store) -> dict[int, Channel]:
     return {c.id: c for c in by_handle.values()}
 
 
-@pytest.mark.backends("sqlite", reason="the PostgreSQL backend has no stories browser (store.browse) yet")
 def test_the_stories_browser_filters_by_the_same_coverage(store: Store) -> None:
     """«Covered by A but not B» in the browser (SQL, paged) is what coverage() says of each stored story."""
     channels = _stored(store)
@@ -181,9 +180,6 @@ def test_the_stories_browser_filters_by_the_same_coverage(store: Store) -> None:
             assert shown == want, (a, b)
 
 
-@pytest.mark.backends(
-    "sqlite", reason="the PostgreSQL backend has no networks repository (store.networks) yet"
-)
 def test_the_story_page_shows_coverage_by_group(store: Store) -> None:
     channels = _stored(store)
     stored = store.stories.in_period(T0 - timedelta(days=1), T0 + timedelta(days=1))
