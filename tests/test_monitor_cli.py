@@ -82,3 +82,19 @@ def test_watchlists_of_the_config_and_alerts_run(tmp_path: Path, store_url: str)
     bad = tmp_path / "bad.toml"
     bad.write_text('[[watchlists]]\nname = "w"\nquery = "NOT"\n', encoding="utf-8")
     assert "watchlist 'w'" in _fails(db, "alerts", "run", config=bad)
+
+
+def test_an_import_runs_the_watchlists_over_what_it_stored(tmp_path: Path, store_url: str) -> None:
+    """Matching runs on new posts as they are stored by an import too, not only by `svodka watch`."""
+    db = store_url
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text(
+        '[alerts]\nmax_age_hours = 0\n\n[[watchlists]]\nname = "cbr"\nquery = \'"ключевую ставку" OR ЦБ\'\n',
+        encoding="utf-8",
+    )
+    code, _, err = _run(db, "import", str(SAMPLE), config=cfg)
+    assert code == 0 and "654 new post(s) matched" in err and "8 alert(s) recorded" in err
+    code, out, _ = _run(db, "alerts", "run", config=cfg)  # the import's alerts are not made again
+    assert code == 0 and "0 new post(s)" in out and "0 alert(s) recorded" in out
+    code, _, err = _run(db, "import", str(SAMPLE))  # no watchlists: nothing of the monitor runs
+    assert code == 0 and "alerts:" not in err

@@ -22,6 +22,27 @@ def _warn_problems(report: PostImportReport) -> None:
         click.echo(f"warning: {report.path}: {bad - listed} more bad records skipped, not listed", err=True)
 
 
+def _alert_new_posts(app: App) -> None:
+    """Watchlists see imported posts as they are stored, as they do in `svodka watch` (svodka.monitor; a
+    store without watchlists or targets loads none of it). A failing alert run is one warning line: the
+    import is stored already."""
+    settings = app.settings
+    try:
+        if not (settings["watchlists"] or settings["alerts.targets"] or app.store.watchlists.list()):
+            return
+        from svodka.monitor.run import run_alerts
+
+        r = run_alerts(app.store, settings)
+    except SvodkaError as e:
+        click.echo(f"warning: alerts not run after the import: {e}", err=True)
+        return
+    click.echo(
+        f"alerts: {r.posts} new post(s) matched against the watchlists; {r.recorded} alert(s) recorded, "
+        f"{r.sent.sent} delivered, {r.sent.failed} to retry",
+        err=True,
+    )
+
+
 def register(cli: click.Group) -> None:
     format_names = [f.name for f in formats()]
 
@@ -105,6 +126,8 @@ def register(cli: click.Group) -> None:
                     f"{report.saved.edited} edited, {report.saved.unchanged} unchanged; skipped: {skipped} "
                     f"[{report.seconds:.1f} s, {rate:,.0f} posts/s; search index {index_seconds:.1f} s]"
                 )
+        if reports:
+            _alert_new_posts(app)
         if as_json:
             echo_json(
                 [
