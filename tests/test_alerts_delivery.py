@@ -266,8 +266,25 @@ def test_a_failing_target_backs_off_then_dead_letters_and_status_shows_it(
     )
     assert st.returncode == 0, st.stderr
     assert "dead letters (2" in st.stdout and "hook" in st.stdout and "500" in st.stdout
+    _health_page_shows_the_dead_letters(db)
     receiver.status = 200
     with open_store(db) as store:
         assert store.alerts.requeue_dead("hook") == 2
         r = run_alerts(store, s, now=now + timedelta(hours=13))
         assert r.sent.sent == 2 and not store.alerts.dead()
+
+
+def _health_page_shows_the_dead_letters(db: str) -> None:
+    """The sources/health page of the web app shows the outbox per target and its dead letters."""
+    from svodka.web.app import create_app
+    from svodka.web.auth import hash_password
+    from svodka.web.server import running
+    from test_web_support import login
+
+    with open_store(db) as store:
+        store.users.add("ops", hash_password("ops-pass-123"), "analyst")
+        with running(create_app(store)) as base:
+            page = login(base, "ops", "ops-pass-123").get("/health").text
+    assert "Alert delivery" in page and "2 dead-lettered deliveries" in page
+    row = next(line for line in page.splitlines() if "<td>hook</td>" in line)
+    assert "<td>2</td>" in row and "500" in row  # two dead letters, the last error kept

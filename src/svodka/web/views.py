@@ -398,6 +398,9 @@ def health_page(store: Store, now: datetime | None = None) -> dict[str, Any]:
         "sources": rows,
         "failing": sum(r["status"] == "failing" for r in rows),
         "posts": store.posts.count(),
+        # the alert outbox per target and its dead letters (svodka.monitor), beside collection
+        "outbox": store.alerts.outbox(),
+        "dead_letters": store.alerts.dead(limit=20),
     }
 
 
