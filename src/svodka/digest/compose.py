@@ -17,14 +17,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, OnlyIn, OnlyInStory, StoryCard
-from svodka.errors import ConfigError, SvodkaError
+from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
+from svodka.pipeline.headline import headline_problems
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
+from svodka.pipeline.quotes import same_thing
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
@@ -158,6 +160,21 @@ def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
     return group_developments(parts, store.developments.story_of([p.id for p in parts]))
 
 
+def load_story(store: Store, story_id: int) -> Story:
+    """One story whole, as its digest card sees it: the development ``story_id`` names (or the story's own
+    id) with every development of its story (:func:`group_developments`); NotFoundError when there is none."""
+    sid = store.developments.story_of([story_id]).get(story_id, story_id)
+    parts = []
+    for d in dict.fromkeys([*store.developments.developments(sid), story_id]):
+        try:
+            parts.append(store.stories.get(d))
+        except NotFoundError:
+            continue
+    if not parts:
+        return store.stories.get(story_id)  # the store's own NotFoundError
+    return group_developments(parts, {p.id: sid for p in parts})[0]
+
+
 def group_developments(parts: Sequence[Story], story_of: Mapping[int, int]) -> list[Story]:
     """One :class:`Story` per story: its developments' members in time order, its id the story's (a
     development in no story is one of its own), ``developments`` its parts' ids, oldest first."""
@@ -186,11 +203,18 @@ def group_developments(parts: Sequence[Story], story_of: Mapping[int, int]) -> l
     return out
 
 
+def story_summary(store: Store, story: Story, options: SummaryOptions, tiers: Mapping[int, int]) -> Summary:
+    """A story's headline and key sentences as its digest card and its story page show them."""
+    summary = summarize(story, options, tiers)
+    return _newest_headline(store, story, summary, lambda p: summarize(p, options, tiers))
+
+
 def _newest_headline(
     store: Store, story: Story, summary: Summary, summarise: Callable[[Story], Summary]
 ) -> Summary:
-    """A story of several developments is headed by its newest development's headline (issue 14 §3);
-    the key sentences stay the whole story's, less the one that became the headline."""
+    """A story of several developments is headed by its newest development's headline (issue 14 §3)
+    where that makes a clean one; the key sentences stay the whole story's, less the one that became the
+    headline."""
     if len(story.developments) < 2:
         return summary
     newest = {m.post.id for m in store.stories.get(story.developments[-1]).members}
@@ -198,7 +222,13 @@ def _newest_headline(
     if part is None:
         return summary
     head = summarise(part).headline
-    rest = tuple(c for c in (summary.headline, *summary.sentences) if c.post_id != head.post_id)
+    if headline_problems(head.text):  # its leads make no clean headline: the story's own stays
+        return summary
+    rest = tuple(
+        c
+        for c in (summary.headline, *summary.sentences)
+        if c.post_id != head.post_id and not same_thing(c.text, head.text)  # no quote repeats the headline
+    )
     return replace(summary, headline=head, sentences=rest[: max(1, len(summary.sentences))])
 
 
@@ -292,9 +322,10 @@ def _compose(
     for story, score in ranked:
         if len(items) >= query.top:
             break
-        summary = summarize(story, summary_options, tiers)
-        if not isinstance(source, Sequence):
-            summary = _newest_headline(source, story, summary, lambda p: summarize(p, summary_options, tiers))
+        if isinstance(source, Sequence):
+            summary = summarize(story, summary_options, tiers)
+        else:
+            summary = story_summary(source, story, summary_options, tiers)
         guess = classify(story, summary.headline.text)
         if query.topic and guess.topic != query.topic:
             continue

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from svodka.digest.compose import load_story
 from svodka.digest.schema import DigestDocument
 from svodka.errors import SvodkaError
 from svodka.model import Story
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 # --- stories -----------------------------------------------------------------------------------------
 def story(store: Store, story_id: int) -> Story:
-    return store.stories.get(story_id)
+    """The story as its digest card shows it: every development of it (a development's id opens its story)."""
+    return load_story(store, story_id)
 
 
 def stories(store: Store, since: datetime | None = None, limit: int = 50, offset: int = 0) -> list[Story]:

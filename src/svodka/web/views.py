@@ -18,6 +18,7 @@ from markupsafe import Markup, escape
 
 from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
+from svodka.digest.compose import story_summary
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
 from svodka.model import (
@@ -36,7 +37,7 @@ from svodka.pipeline.differences import Difference, differences
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.networks import channel_network, membership
-from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text, summarize
+from svodka.pipeline.summarize import Summary, SummaryOptions, clean_text
 from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters, markup
@@ -497,7 +498,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     stats = activity(store)
     cred = adapters.credibility(store, list(chans))
     # The digest card's headline and key sentences: one function computes them for both.
-    summary = summarize(s, SummaryOptions(tz=tz), {cid: c.tier for cid, c in chans.items()})
+    summary = story_summary(store, s, SummaryOptions(tz=tz), {cid: c.tier for cid, c in chans.items()})
     thread = _thread(prov)
     pages = max(1, -(-len(thread) // STORY_PAGE_SIZE))
     page = min(max(page, 1), pages)
@@ -505,7 +506,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     return {
         "story": story_card(s, summary),
         "summary": cited_summary(summary),
-        "developments": developments(store, s.id),
+        "developments": developments(store, story_id),
         "groups": coverage(s.members, chans),  # coverage by channel group, as the digest card shows it
         "first": post_dict(prov.first),
         "independent": prov.independent,  # original posts
