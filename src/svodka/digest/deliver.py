@@ -113,30 +113,7 @@ def send_email(
     if not to:
         raise ConfigError("no e-mail recipient given")
     msg = build_email(digest, to, smtp.sender, attach)
-    where = f"{smtp.host}:{smtp.port}"
-    try:
-        client: smtplib.SMTP
-        if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-        with client:
-            if smtp.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if smtp.user:
-                client.login(smtp.user, smtp.password)
-            refused = client.send_message(msg)
-    except smtplib.SMTPResponseException as e:
-        detail = (
-            e.smtp_error.decode(errors="replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
-        )
-        raise DeliveryError(f"SMTP {where} refused the digest: {e.smtp_code} {detail}") from None
-    except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError(f"SMTP {where}: {e}") from None
-    if refused:
-        raise DeliveryError(f"SMTP {where} refused recipients: {', '.join(refused)}")
+    where = smtp_send(msg, smtp, "the digest")
     log.info("digest e-mailed to %s via %s", ", ".join(to), where)
 
 
@@ -179,3 +156,34 @@ def send_telegram(digest: Digest, chat: str, bot: BotSettings, client: httpx.Cli
         if owned:
             http.close()
     return sent
+
+
+def smtp_send(msg: EmailMessage, smtp: SmtpSettings, what: str) -> str:
+    """Send ``msg`` through the configured SMTP server (ssl / starttls / plain, login when a user is set);
+    a refusal or a network error is one :class:`DeliveryError` line naming ``what`` was refused. Returns
+    where it went (``SMTP host:port``)."""
+    where = f"SMTP {smtp.host}:{smtp.port}"
+    try:
+        client: smtplib.SMTP
+        if smtp.security == "ssl":
+            client = smtplib.SMTP_SSL(
+                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
+            )
+        else:
+            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
+        with client:
+            if smtp.security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if smtp.user:
+                client.login(smtp.user, smtp.password)
+            refused = client.send_message(msg)
+    except smtplib.SMTPResponseException as e:
+        detail = (
+            e.smtp_error.decode(errors="replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
+        )
+        raise DeliveryError(f"{where} refused {what}: {e.smtp_code} {detail}") from None
+    except (smtplib.SMTPException, OSError) as e:
+        raise DeliveryError(f"{where}: {e}") from None
+    if refused:
+        raise DeliveryError(f"{where} refused recipients: {', '.join(refused)}")
+    return where

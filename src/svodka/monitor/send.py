@@ -19,8 +19,6 @@ import hmac
 import html
 import json
 import logging
-import smtplib
-import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,7 +28,7 @@ from typing import Any
 
 import httpx
 
-from svodka.digest.deliver import BotSettings, SmtpSettings
+from svodka.digest.deliver import BotSettings, SmtpSettings, smtp_send
 from svodka.errors import DeliveryError
 from svodka.monitor.rules import SCHEMA
 from svodka.monitor.targets import Target
@@ -117,30 +115,7 @@ def send_email(target: Target, items: Sequence[Mapping[str, Any]], smtp: SmtpSet
     msg["To"] = ", ".join(target.to)
     msg["X-Svodka-Delivery"] = ",".join(str(i["delivery_id"]) for i in items)
     msg.set_content(render_text(items))
-    where = f"SMTP {smtp.host}:{smtp.port}"
-    try:
-        client: smtplib.SMTP
-        if smtp.security == "ssl":
-            client = smtplib.SMTP_SSL(
-                smtp.host, smtp.port, timeout=smtp.timeout, context=ssl.create_default_context()
-            )
-        else:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout)
-        with client:
-            if smtp.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-            if smtp.user:
-                client.login(smtp.user, smtp.password)
-            refused = client.send_message(msg)
-    except smtplib.SMTPResponseException as e:
-        detail = (
-            e.smtp_error.decode(errors="replace") if isinstance(e.smtp_error, bytes) else str(e.smtp_error)
-        )
-        raise DeliveryError(f"{where} refused the alert: {e.smtp_code} {detail}") from None
-    except (smtplib.SMTPException, OSError) as e:
-        raise DeliveryError(f"{where}: {e}") from None
-    if refused:
-        raise DeliveryError(f"{where} refused recipients: {', '.join(refused)}")
+    smtp_send(msg, smtp, "the alert")
 
 
 def send_bot(
