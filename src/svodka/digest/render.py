@@ -24,6 +24,7 @@ from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import local as _local
 from svodka.digest.schema import zone as zone  # callers name it from here
+from svodka.i18n import translator
 from svodka.links import safe_url
 from svodka.pipeline.differences import Quote
 from svodka.pipeline.summarize import Cited
@@ -200,7 +201,9 @@ def _env() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translator("en", "digest"), newstyle=True)  # type: ignore[attr-defined]
     env.filters["safe_url"] = safe_url  # every href the template writes passes svodka.links.safe_url
     return env
 

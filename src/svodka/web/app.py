@@ -16,6 +16,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from svodka.i18n import translator
 from svodka.links import safe_url
 from svodka.store import Store
 from svodka.web import api, exports, openapi, pages, questions, stories_browser  # noqa: F401  (they declare routes)
@@ -72,7 +73,9 @@ def environment() -> Environment:
         autoescape=select_autoescape(default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translator("en", "web"), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager, safe_url=safe_url)
     env.filters.update(rendered=render_post, bar_chart=bar_chart)  # post text as HTML; SVG charts
     return env
