@@ -7,43 +7,32 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
 import psycopg
 
 from svodka.errors import NotFoundError
-from svodka.links import telegram_post_url
-from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, post_match, tsvector_of
-from svodka.store.sqlite.posts import content_hash
-
-_STAGE_COLUMNS = (
-    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, "
-    "fwd_ext_id, fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, "
-    "raw"
+from svodka.store.records.posts import (
+    CHANGED,
+    KEEP_VERSIONS,
+    SELECT_POST,
+    SELECT_VERSIONS,
+    STAGE_COLUMNS,
+    post_row,
+    post_version,
+    stored_post,
+    walk,
 )
+
 _STAGE_TABLE = (
     "CREATE TEMP TABLE IF NOT EXISTS stage (ord INTEGER NOT NULL, channel_id BIGINT, message_id BIGINT, "
     "date BIGINT, text TEXT, entities TEXT, links TEXT, views BIGINT, forwards BIGINT, reactions BIGINT, "
     "fwd_platform TEXT, fwd_ext_id TEXT, fwd_handle TEXT, fwd_name TEXT, fwd_message_id BIGINT, "
     "reply_to BIGINT, media TEXT, author TEXT, url TEXT, edited BIGINT, content_hash BIGINT, raw BYTEA, "
     "PRIMARY KEY (channel_id, message_id))"
-)
-SELECT_POST = (
-    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, c.ext_id), p.message_id, p.date, "
-    "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
-    "p.fwd_message_id, p.reply_to, "
-    "p.media, p.links, p.edited, p.deleted_at, "
-    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id, "
-    "p.reactions, p.author "
-    "FROM posts p JOIN channels c ON c.id = p.channel_id"
-)
-# an incoming copy changes the stored post: other text or entities, and not older than the stored edit
-_CHANGED = (
-    "p.content_hash != s.content_hash AND (s.edited IS NULL OR p.edited IS NULL OR s.edited >= p.edited) "
-    "AND NOT (s.edited IS NULL AND p.edited IS NOT NULL)"
 )
 
 
@@ -82,15 +71,7 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
     """Merge the staged copies of posts already stored: a changed text keeps the old one as a version (and is
     re-indexed when it was indexed), changed counters are refreshed; returns how many were edited."""
     conn.execute("ANALYZE stage")  # what is left of it: the planner then joins by the posts' unique key
-    changed = (
-        "FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id "
-        f"WHERE {_CHANGED}"
-    )
-    edited = conn.execute(
-        "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
-        "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
-        f"p.text, p.entities, p.edited, p.last_seen {changed}"
-    ).rowcount
+    edited = conn.execute(KEEP_VERSIONS).rowcount
     if edited:
         ids = [
             r[0]
@@ -98,7 +79,7 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
                 "UPDATE posts p SET text = s.text, entities = s.entities, links = s.links, "
                 "edited = s.edited, content_hash = s.content_hash, raw = COALESCE(s.raw, p.raw), "
                 "last_seen = %s FROM stage s WHERE p.channel_id = s.channel_id "
-                f"AND p.message_id = s.message_id AND {_CHANGED} RETURNING p.id",
+                f"AND p.message_id = s.message_id AND {CHANGED} RETURNING p.id",
                 (seen,),
             )
         ]
@@ -123,65 +104,6 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
     return edited
 
 
-def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
-    entities = orjson.dumps([[e.type, e.text, e.url] for e in p.entities]) if p.entities else None
-    fwd = p.forward
-    return (
-        channel_id,
-        p.message_id,
-        int(utc(p.date).timestamp()),
-        p.text,
-        entities.decode() if entities else None,
-        orjson.dumps(list(p.links)).decode() if p.links else None,
-        p.views,
-        p.forwards,
-        p.reactions,
-        fwd.platform if fwd else None,
-        fwd.ext_id if fwd else None,
-        fwd.handle if fwd else None,
-        fwd.name if fwd else None,
-        fwd.message_id if fwd else None,
-        p.reply_to,
-        p.media,
-        p.author,
-        p.url,
-        int(utc(p.edited).timestamp()) if p.edited else None,
-        content_hash(p.text, entities),
-        orjson.dumps(p.raw, option=orjson.OPT_NON_STR_KEYS) if p.raw is not None else None,
-    )
-
-
-def to_stored(r: Sequence[Any]) -> StoredPost:
-    platform, handle, ext_id = r[20], r[21], r[22]
-    url = r[6]
-    if url is None and platform == PLATFORM_TELEGRAM:
-        url = telegram_post_url(handle, ext_id, r[3])
-    return StoredPost(
-        id=r[0],
-        channel_id=r[1],
-        channel=r[2],
-        message_id=r[3],
-        date=from_ts(r[4]),  # type: ignore[arg-type]
-        text=r[5],
-        url=url,
-        views=r[7],
-        forwards=r[8],
-        fwd_platform=r[9],
-        fwd_ext_id=r[10],
-        fwd_handle=r[11],
-        fwd_name=r[12],
-        fwd_message_id=r[13],
-        reply_to=r[14],
-        media=r[15],
-        links=tuple(orjson.loads(r[16])) if r[16] else (),
-        edited=from_ts(r[17]),
-        deleted_at=from_ts(r[18]),
-        versions=r[19],
-        reactions=r[23],
-        author=r[24],
-    )
-
-
 class PgPosts:
     def __init__(self, db: Database, channels: PgChannels) -> None:
         self.db = db
@@ -197,7 +119,7 @@ class PgPosts:
         with self.db.write() as conn:
             staged: dict[tuple[int, int], tuple[Any, ...]] = {}
             for p in posts:
-                row = _row(p, self.channels.resolve_in_transaction(conn, p.channel))
+                row = post_row(p, self.channels.resolve_in_transaction(conn, p.channel), bytes.decode)
                 staged.pop((row[0], row[1]), None)  # a repeat within the batch: the last copy wins
                 staged[row[0], row[1]] = row
             if not staged:
@@ -207,7 +129,7 @@ class PgPosts:
             if fresh:
                 try:
                     with conn.transaction():  # a savepoint: a writer beside us may store one of them first
-                        _copy(conn, f"posts ({_STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
+                        _copy(conn, f"posts ({STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
                     result.new = len(fresh)
                 except psycopg.errors.UniqueViolation:
                     known = set()  # all of them through the stage, which skips what is there now
@@ -219,10 +141,10 @@ class PgPosts:
                 )
                 conn.execute(_STAGE_TABLE)
                 conn.execute("DELETE FROM stage")
-                _copy(conn, f"stage ({_STAGE_COLUMNS})", rest)
+                _copy(conn, f"stage ({STAGE_COLUMNS})", rest)
                 result.new += conn.execute(
-                    f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
-                    f"SELECT {_STAGE_COLUMNS}, %s, %s FROM stage ORDER BY ord "
+                    f"INSERT INTO posts ({STAGE_COLUMNS}, first_seen, last_seen) "
+                    f"SELECT {STAGE_COLUMNS}, %s, %s FROM stage ORDER BY ord "
                     "ON CONFLICT (channel_id, message_id) DO NOTHING",
                     (seen, seen),
                 ).rowcount
@@ -270,23 +192,21 @@ class PgPosts:
             row = conn.execute(f"{SELECT_POST} WHERE p.id = %s", (post_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no post with id {post_id}")
-        return to_stored(row)
+        return stored_post(row)
 
     def by_key(self, channel_id: int, message_id: int) -> StoredPost | None:
         with self.db.read() as conn:
             row = conn.execute(
                 f"{SELECT_POST} WHERE p.channel_id = %s AND p.message_id = %s", (channel_id, message_id)
             ).fetchone()
-        return None if row is None else to_stored(row)
+        return None if row is None else stored_post(row)
 
     def versions(self, post_id: int) -> list[PostVersion]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT post_id, version, text, edited, seen_at FROM post_versions WHERE post_id = %s "
-                "ORDER BY version",
-                (post_id,),
+                f"{SELECT_VERSIONS} WHERE post_id = %s ORDER BY version", (post_id,)
             ).fetchall()
-        return [PostVersion(r[0], r[1], r[2], from_ts(r[3]), from_ts(r[4])) for r in rows]  # type: ignore[arg-type]
+        return [post_version(r) for r in rows]
 
     def iter(
         self,
@@ -310,18 +230,13 @@ class PgPosts:
             params.append(list(channel_ids))
         if not include_deleted:
             where.append("p.deleted_at IS NULL")
-        last = after_id
-        while True:
+        sql = f"{SELECT_POST} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT %s"
+
+        def page(last: int) -> list[tuple[Any, ...]]:
             with self.db.read() as conn:
-                rows = conn.execute(
-                    f"{SELECT_POST} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT %s",
-                    (last, *params, batch),
-                ).fetchall()
-            if not rows:
-                return
-            for r in rows:
-                yield to_stored(r)
-            last = rows[-1][0]
+                return conn.execute(sql, (last, *params, batch)).fetchall()
+
+        return walk(page, after_id)
 
     def message_ids(self, channel_id: int, min_id: int, max_id: int) -> list[int]:
         with self.db.read() as conn:
@@ -426,7 +341,7 @@ def _hits(conn: psycopg.Connection, tsq: str, ranked: Sequence[tuple[Any, ...]])
             (tsq, HEADLINE_OPTIONS, ids),
         ).fetchall()
     )
-    posts = {r[0]: to_stored(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
+    posts = {r[0]: stored_post(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
     return [
         SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
         for i, score in ranked

@@ -16,7 +16,7 @@ from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, 
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import CONFIG, index_pending, ts_query
-from svodka.store.postgres.posts import SELECT_POST, to_stored
+from svodka.store.records.posts import SELECT_POST, stored_post
 
 
 class PgAnalysis:
@@ -300,7 +300,7 @@ class PgStories:
                 "ORDER BY p.date, p.id",
                 (list(ids),),
             ):
-                members[r[0]].append(StoryMember(to_stored(r[4:]), r[2], r[3], float(r[1])))
+                members[r[0]].append(StoryMember(stored_post(r[4:]), r[2], r[3], float(r[1])))
         out = []
         for sid in ids:
             if sid not in meta or not members[sid]:

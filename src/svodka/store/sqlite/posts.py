@@ -2,106 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-import orjson
-
 from svodka.errors import NotFoundError
-from svodka.links import telegram_post_url
-from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, SearchHit, StoredPost, from_ts, utc
+from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
+from svodka.store.records.posts import (
+    KEEP_VERSIONS,
+    N_STAGE,
+    SELECT_POST,
+    SELECT_VERSIONS,
+    STAGE_COLUMNS,
+    post_row,
+    post_version,
+    stored_post,
+    walk,
+)
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
 
 FEW_POSTS = 20_000  # a search filter leaving at most this many posts is applied as a set of their ids
-
-_STAGE_COLUMNS = (
-    "channel_id, message_id, date, text, entities, links, views, forwards, reactions, fwd_platform, "
-    "fwd_ext_id, fwd_handle, fwd_name, fwd_message_id, reply_to, media, author, url, edited, content_hash, "
-    "raw"
-)
-_N_STAGE = _STAGE_COLUMNS.count(",") + 1
-_SELECT = (
-    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, c.ext_id), p.message_id, p.date, "
-    "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
-    "p.fwd_message_id, p.reply_to, "
-    "p.media, p.links, p.edited, p.deleted_at, "
-    "1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), c.platform, c.handle, c.ext_id, "
-    "p.reactions, p.author "
-    "FROM posts p JOIN channels c ON c.id = p.channel_id"
-)
-
-
-def content_hash(text: str, entities: bytes | None) -> int:
-    """A stable 63-bit hash of what a reader sees: a change means the post was edited."""
-    h = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8)
-    if entities:
-        h.update(entities)
-    return int.from_bytes(h.digest(), "big") >> 1
-
-
-def _row(p: Post, channel_id: int) -> tuple[Any, ...]:
-    entities = orjson.dumps([[e.type, e.text, e.url] for e in p.entities]) if p.entities else None
-    fwd = p.forward
-    return (
-        channel_id,
-        p.message_id,
-        int(utc(p.date).timestamp()),
-        p.text,
-        entities,
-        orjson.dumps(list(p.links)) if p.links else None,
-        p.views,
-        p.forwards,
-        p.reactions,
-        fwd.platform if fwd else None,
-        fwd.ext_id if fwd else None,
-        fwd.handle if fwd else None,
-        fwd.name if fwd else None,
-        fwd.message_id if fwd else None,
-        p.reply_to,
-        p.media,
-        p.author,
-        p.url,
-        int(utc(p.edited).timestamp()) if p.edited else None,
-        content_hash(p.text, entities),
-        orjson.dumps(p.raw, option=orjson.OPT_NON_STR_KEYS) if p.raw is not None else None,
-    )
-
-
-def _to_stored(r: Sequence[Any]) -> StoredPost:
-    platform, handle, ext_id = r[20], r[21], r[22]
-    url = r[6]
-    if url is None and platform == PLATFORM_TELEGRAM:
-        url = telegram_post_url(handle, ext_id, r[3])
-    return StoredPost(
-        id=r[0],
-        channel_id=r[1],
-        channel=r[2],
-        message_id=r[3],
-        date=from_ts(r[4]),  # type: ignore[arg-type]
-        text=r[5],
-        url=url,
-        views=r[7],
-        forwards=r[8],
-        fwd_platform=r[9],
-        fwd_ext_id=r[10],
-        fwd_handle=r[11],
-        fwd_name=r[12],
-        fwd_message_id=r[13],
-        reply_to=r[14],
-        media=r[15],
-        links=tuple(orjson.loads(r[16])) if r[16] else (),
-        edited=from_ts(r[17]),
-        deleted_at=from_ts(r[18]),
-        versions=r[19],
-        reactions=r[23],
-        author=r[24],
-    )
 
 
 class SqlitePosts:
@@ -111,7 +35,7 @@ class SqlitePosts:
         with db.write() as conn:
             # Posts of one batch are staged here and merged with set-based SQL.
             conn.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS stage ({_STAGE_COLUMNS}, "
+                f"CREATE TEMP TABLE IF NOT EXISTS stage ({STAGE_COLUMNS}, "
                 "PRIMARY KEY (channel_id, message_id))"
             )
 
@@ -126,23 +50,13 @@ class SqlitePosts:
         seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
         result = SaveResult()
         with self.db.write() as conn:
-            rows = [_row(p, self.channels.resolve_in_transaction(conn, p.channel)) for p in posts]
+            rows = [post_row(p, self.channels.resolve_in_transaction(conn, p.channel)) for p in posts]
             if not rows:
                 return result
             conn.execute("DELETE FROM stage")
-            conn.executemany(f"INSERT OR REPLACE INTO stage VALUES ({','.join('?' * _N_STAGE)})", rows)
+            conn.executemany(f"INSERT OR REPLACE INTO stage VALUES ({','.join('?' * N_STAGE)})", rows)
             staged = conn.execute("SELECT COUNT(*) FROM stage").fetchone()[0]
-            changed = """
-                FROM stage s JOIN posts p ON p.channel_id = s.channel_id AND p.message_id = s.message_id
-                WHERE p.content_hash != s.content_hash
-                  AND (s.edited IS NULL OR p.edited IS NULL OR s.edited >= p.edited)
-                  AND NOT (s.edited IS NULL AND p.edited IS NOT NULL)
-            """
-            conn.execute(
-                "INSERT INTO post_versions (post_id, version, text, entities, edited, seen_at) "
-                "SELECT p.id, 1 + (SELECT COUNT(*) FROM post_versions v WHERE v.post_id = p.id), "
-                f"p.text, p.entities, p.edited, p.last_seen {changed}"
-            )
+            conn.execute(KEEP_VERSIONS)
             result.edited = conn.execute("SELECT changes()").fetchone()[0]
             if result.edited:
                 conn.execute(
@@ -170,8 +84,8 @@ class SqlitePosts:
                 """
             )
             conn.execute(
-                f"INSERT INTO posts ({_STAGE_COLUMNS}, first_seen, last_seen) "
-                f"SELECT {_STAGE_COLUMNS}, ?, ? FROM stage WHERE true "
+                f"INSERT INTO posts ({STAGE_COLUMNS}, first_seen, last_seen) "
+                f"SELECT {STAGE_COLUMNS}, ?, ? FROM stage WHERE true "
                 "ON CONFLICT (channel_id, message_id) DO NOTHING",
                 (seen, seen),
             )
@@ -219,26 +133,24 @@ class SqlitePosts:
     # --- reading -------------------------------------------------------------------------------------
     def get(self, post_id: int) -> StoredPost:
         with self.db.read() as conn:
-            row = conn.execute(f"{_SELECT} WHERE p.id = ?", (post_id,)).fetchone()
+            row = conn.execute(f"{SELECT_POST} WHERE p.id = ?", (post_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no post with id {post_id}")
-        return _to_stored(row)
+        return stored_post(row)
 
     def by_key(self, channel_id: int, message_id: int) -> StoredPost | None:
         with self.db.read() as conn:
             row = conn.execute(
-                f"{_SELECT} WHERE p.channel_id = ? AND p.message_id = ?", (channel_id, message_id)
+                f"{SELECT_POST} WHERE p.channel_id = ? AND p.message_id = ?", (channel_id, message_id)
             ).fetchone()
-        return None if row is None else _to_stored(row)
+        return None if row is None else stored_post(row)
 
     def versions(self, post_id: int) -> list[PostVersion]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT post_id, version, text, edited, seen_at FROM post_versions WHERE post_id = ? "
-                "ORDER BY version",
-                (post_id,),
+                f"{SELECT_VERSIONS} WHERE post_id = ? ORDER BY version", (post_id,)
             ).fetchall()
-        return [PostVersion(r[0], r[1], r[2], from_ts(r[3]), from_ts(r[4])) for r in rows]  # type: ignore[arg-type]
+        return [post_version(r) for r in rows]
 
     def iter(
         self,
@@ -262,17 +174,13 @@ class SqlitePosts:
             params.extend(channel_ids)
         if not include_deleted:
             where.append("p.deleted_at IS NULL")
-        last = after_id
-        while True:
+        sql = f"{SELECT_POST} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT ?"
+
+        def page(last: int) -> list[Any]:
             with self.db.read() as conn:
-                rows = conn.execute(
-                    f"{_SELECT} WHERE {' AND '.join(where)} ORDER BY p.id LIMIT ?", (last, *params, batch)
-                ).fetchall()
-            if not rows:
-                return
-            for r in rows:
-                yield _to_stored(r)
-            last = rows[-1][0]
+                return conn.execute(sql, (last, *params, batch)).fetchall()
+
+        return walk(page, after_id)
 
     def message_ids(self, channel_id: int, min_id: int, max_id: int) -> list[int]:
         with self.db.read() as conn:
@@ -380,7 +288,7 @@ def _hits(conn: sqlite3.Connection, match: str, ranked: Sequence[tuple[int, floa
             (match, min(ids), max(ids), *ids),
         ).fetchall()
     )
-    posts = {r[0]: _to_stored(r) for r in conn.execute(f"{_SELECT} WHERE p.id IN ({marks})", ids)}
+    posts = {r[0]: stored_post(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id IN ({marks})", ids)}
     return [
         SearchHit(post=posts[i], snippet=snippets.get(i, posts[i].text[:200]), rank=-score)
         for i, score in ranked

@@ -14,9 +14,9 @@ from datetime import datetime
 from svodka.errors import NotFoundError
 from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
+from svodka.store.records.posts import SELECT_POST, stored_post
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
-from svodka.store.sqlite.posts import _SELECT, _to_stored
 
 
 class SqliteAnalysis:
@@ -284,7 +284,7 @@ class SqliteStories:
                     f"SELECT id, first_date, last_date, updated_at FROM stories WHERE id IN ({marks})", chunk
                 ):
                     meta[r[0]] = (r[1], r[2], r[3])
-                select = _SELECT.replace(
+                select = SELECT_POST.replace(
                     "SELECT ", "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, ", 1
                 )
                 for r in conn.execute(
@@ -293,7 +293,7 @@ class SqliteStories:
                     "ORDER BY p.date, p.id",
                     chunk,
                 ):
-                    members[r[0]].append(StoryMember(_to_stored(r[4:]), r[2], r[3], float(r[1])))
+                    members[r[0]].append(StoryMember(stored_post(r[4:]), r[2], r[3], float(r[1])))
         out = []
         for sid in ids:
             if sid not in meta or not members[sid]:
