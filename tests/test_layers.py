@@ -59,6 +59,12 @@ def test_the_contracts_hold() -> None:
             "import svodka.store.sqlite",
             "svodka.web is not allowed to import svodka.store.sqlite",
         ),
+        # what both backends share reaching for one of them
+        (
+            "store/records/posts.py",
+            "import svodka.store.postgres",
+            "svodka.store.records is not allowed to import svodka.store.postgres",
+        ),
     ],
 )
 def test_an_import_that_runs_back_up_breaks_the_contract(

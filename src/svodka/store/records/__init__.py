@@ -2,8 +2,8 @@
 checks, paging and assembly around the SQL — one module per repository (``records.posts`` …).
 
 Each backend (:mod:`svodka.store.sqlite`, :mod:`svodka.store.postgres`) keeps only its SQL and its driver
-calls; nothing here imports either of them or a database driver (import-linter contract
-``records-no-backend``). SQL text lives here only where both dialects write it to the letter.
+calls; nothing here imports either of them (import-linter contract ``records-no-backend``) or a database
+driver. SQL text lives here only where both dialects write it to the letter.
 """
 
 from __future__ import annotations
