@@ -8,30 +8,27 @@ from typing import Any
 
 import psycopg
 
-from svodka.errors import NotFoundError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
+from svodka.errors import NotFoundError
+from svodka.model import Channel, ChannelRef, ChannelStats
 from svodka.store.postgres.db import Database, now_ts
-
-_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
+from svodka.store.records.channels import (
+    CHANNEL_COLUMNS,
+    STATS,
+    channel_stats,
+    check_handle_owner,
+    check_merge,
+    check_named,
+    check_tier,
+    fills_in,
+    handle_of,
+    new_handle,
+    to_channel,
+)
 
 
 def _to_channel(conn: psycopg.Connection, row: Sequence[Any]) -> Channel:
-    groups = tuple(
-        r[0]
-        for r in conn.execute("SELECT grp FROM channel_groups WHERE channel_id = %s ORDER BY grp", (row[0],))
-    )
-    return Channel(
-        id=row[0],
-        platform=row[1],
-        handle=row[2],
-        ext_id=row[3],
-        title=row[4],
-        tier=row[5],
-        subscribers=row[6],
-        active=bool(row[7]),
-        added_at=from_ts(row[8]),
-        groups=groups,
-    )
+    groups = conn.execute("SELECT grp FROM channel_groups WHERE channel_id = %s ORDER BY grp", (row[0],))
+    return to_channel(row, [r[0] for r in groups])
 
 
 class PgChannels:
@@ -42,20 +39,22 @@ class PgChannels:
     # --- reading -------------------------------------------------------------------------------------
     def by_id(self, channel_id: int) -> Channel:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.id = %s", (channel_id,)).fetchone()
+            row = conn.execute(
+                f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = %s", (channel_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"no channel with id {channel_id}")
             return _to_channel(conn, row)
 
     def find(self, ref: ChannelRef) -> Channel | None:
         """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title."""
-        handle = _handle(ref)
+        handle = handle_of(ref)
         with self.db.read() as conn:
             for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
                 if value is None:
                     continue
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.platform = %s AND c.{column} = %s "
+                    f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.platform = %s AND c.{column} = %s "
                     "ORDER BY c.id LIMIT 1",
                     (ref.platform, value),
                 ).fetchone()
@@ -73,12 +72,12 @@ class PgChannels:
         with self.db.read() as conn:
             if group:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
+                    f"SELECT {CHANNEL_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
                     "WHERE g.grp = %s ORDER BY c.id",
                     (group,),
                 ).fetchall()
             else:
-                rows = conn.execute(f"SELECT {_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
+                rows = conn.execute(f"SELECT {CHANNEL_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
             return [_to_channel(conn, r) for r in rows]
 
     # --- writing -------------------------------------------------------------------------------------
@@ -100,7 +99,7 @@ class PgChannels:
         return cached
 
     def _resolve_in(self, conn: psycopg.Connection, ref: ChannelRef) -> int:
-        handle = _handle(ref)
+        handle = handle_of(ref)
         row = None
         ext_id = ref.ext_id
         select = "SELECT id, handle, ext_id, title FROM channels WHERE platform = %s"
@@ -113,8 +112,7 @@ class PgChannels:
                 f"{select} AND title = %s ORDER BY id LIMIT 1", (ref.platform, ref.title)
             ).fetchone()
         if row is None:
-            if not (handle or ext_id is not None or ref.title):
-                raise StoreError("a post names no channel (no handle, id or title)")
+            check_named(ref, handle)
             new = conn.execute(
                 "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (%s, "
                 "%s, %s, %s, %s) "
@@ -122,12 +120,8 @@ class PgChannels:
                 (ref.platform, handle, ext_id, ref.title, now_ts()),
             ).fetchone()
             return int(new[0])  # type: ignore[index]
-        channel_id, old_handle, old_ext_id, old_title = row
-        if (
-            (handle and not old_handle)
-            or (ext_id is not None and old_ext_id is None)
-            or (ref.title and not old_title)
-        ):
+        channel_id = row[0]
+        if fills_in(ref, handle, row):
             conn.execute(
                 "UPDATE channels SET handle = COALESCE(handle, %s), ext_id = COALESCE(ext_id, %s), "
                 "title = COALESCE(title, %s) WHERE id = %s",
@@ -140,7 +134,7 @@ class PgChannels:
             channel_id = self._resolve_in(conn, ref)
             conn.execute("UPDATE channels SET active = TRUE WHERE id = %s", (channel_id,))
             if tier is not None:
-                conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (_check_tier(tier), channel_id))
+                conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (check_tier(tier), channel_id))
             _add_groups(conn, channel_id, [g for g in groups if g])
         self._cache[ref] = channel_id
         return self.by_id(channel_id)
@@ -159,7 +153,7 @@ class PgChannels:
     def set_tier(self, channel_id: int, tier: int) -> Channel:
         channel = self.by_id(channel_id)
         with self.db.write() as conn:
-            conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (_check_tier(tier), channel.id))
+            conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (check_tier(tier), channel.id))
         return self.by_id(channel.id)
 
     def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
@@ -174,9 +168,7 @@ class PgChannels:
         """Give a channel its public handle; a handle-only duplicate holding it is merged into this one, one
         with another platform id is a different channel: StoreError."""
         channel = self.by_id(channel_id)
-        value = _handle(ChannelRef(platform=channel.platform, handle=handle))
-        if not value:
-            raise StoreError("a handle cannot be empty")
+        value = new_handle(channel, handle)
         with self.db.write() as conn:
             row = conn.execute(
                 "SELECT id, ext_id FROM channels WHERE platform = %s AND handle = %s AND id != %s",
@@ -184,11 +176,7 @@ class PgChannels:
             ).fetchone()
             if row is not None:
                 other_id, other_ext = row
-                if other_ext is not None and channel.ext_id is not None:
-                    raise StoreError(
-                        f"handle {value!r} belongs to channel #{other_id}, another channel on "
-                        f"{channel.platform} (id {other_ext})"
-                    )
+                check_handle_owner(channel, value, int(other_id), other_ext)
                 _merge_in(conn, channel.id, int(other_id))
             conn.execute("UPDATE channels SET handle = %s WHERE id = %s", (value, channel.id))
         self._cache.clear()
@@ -197,13 +185,7 @@ class PgChannels:
     def merge(self, keep_id: int, drop_id: int) -> Channel:
         """Make two stored channels one: ``drop_id``'s posts, groups and state move to ``keep_id``."""
         keep, drop = self.by_id(keep_id), self.by_id(drop_id)
-        if keep.id == drop.id:
-            raise StoreError("a channel cannot be merged with itself")
-        if keep.platform != drop.platform:
-            raise StoreError(f"{keep.name} and {drop.name} are on different platforms")
-        for what, a, b in (("id", keep.ext_id, drop.ext_id), ("handle", keep.handle, drop.handle)):
-            if a is not None and b is not None and a != b:
-                raise StoreError(f"{keep.name} and {drop.name} have different {what}s ({a}, {b})")
+        check_merge(keep, drop)
         with self.db.write() as conn:
             _merge_in(conn, keep.id, drop.id)
         self._cache.clear()
@@ -219,27 +201,8 @@ class PgChannels:
 
     def stats(self) -> builtins.list[ChannelStats]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                """
-                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date),
-                       (SELECT COUNT(*) FROM post_versions v JOIN posts q ON q.id = v.post_id
-                         WHERE q.channel_id = c.id),
-                       COUNT(p.deleted_at)
-                FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
-                GROUP BY c.id ORDER BY c.id
-                """
-            ).fetchall()
-        return [
-            ChannelStats(
-                channel=self.by_id(r[0]),
-                posts=r[1],
-                first=from_ts(r[2]),
-                last=from_ts(r[3]),
-                edits=r[4],
-                deletions=r[5] or 0,
-            )
-            for r in rows
-        ]
+            rows = conn.execute(STATS.format(deleted="COUNT(p.deleted_at)")).fetchall()
+        return [channel_stats(r, self.by_id(r[0])) for r in rows]
 
 
 def _add_groups(conn: psycopg.Connection, channel_id: int, groups: Sequence[str]) -> None:
@@ -276,16 +239,3 @@ def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
         "subscribers = COALESCE(subscribers, %s), active = active OR %s WHERE id = %s",
         (handle, ext_id, title, tier, subscribers, active, keep_id),
     )
-
-
-def _handle(ref: ChannelRef) -> str | None:
-    """Telegram usernames are case-insensitive; a feed URL's path is not."""
-    if ref.handle and ref.platform == PLATFORM_TELEGRAM:
-        return ref.handle.lower().lstrip("@")
-    return ref.handle
-
-
-def _check_tier(tier: int) -> int:
-    if not 0 <= tier <= 5:
-        raise StoreError(f"tier must be 0 (unknown) or 1 (most credible) … 5 (least), not {tier}")
-    return tier

@@ -7,11 +7,22 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from svodka.errors import NotFoundError, StoreError
-from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
+from svodka.errors import NotFoundError
+from svodka.model import Channel, ChannelRef, ChannelStats
+from svodka.store.records.channels import (
+    CHANNEL_COLUMNS,
+    STATS,
+    channel_stats,
+    check_handle_owner,
+    check_merge,
+    check_named,
+    check_tier,
+    fills_in,
+    handle_of,
+    new_handle,
+    to_channel,
+)
 from svodka.store.sqlite.db import Database, now_ts
-
-_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
 
 class SqliteChannels:
@@ -21,28 +32,16 @@ class SqliteChannels:
 
     # --- reading -------------------------------------------------------------------------------------
     def _row_to_channel(self, row: Sequence[Any]) -> Channel:
-        groups = tuple(
-            r[0]
-            for r in self.db.conn.execute(
-                "SELECT grp FROM channel_groups WHERE channel_id = ? ORDER BY grp", (row[0],)
-            )
+        groups = self.db.conn.execute(
+            "SELECT grp FROM channel_groups WHERE channel_id = ? ORDER BY grp", (row[0],)
         )
-        return Channel(
-            id=row[0],
-            platform=row[1],
-            handle=row[2],
-            ext_id=row[3],
-            title=row[4],
-            tier=row[5],
-            subscribers=row[6],
-            active=bool(row[7]),
-            added_at=from_ts(row[8]),
-            groups=groups,
-        )
+        return to_channel(row, [r[0] for r in groups])
 
     def by_id(self, channel_id: int) -> Channel:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM channels c WHERE c.id = ?", (channel_id,)).fetchone()
+            row = conn.execute(
+                f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = ?", (channel_id,)
+            ).fetchone()
             if row is None:
                 raise NotFoundError(f"no channel with id {channel_id}")
             return self._row_to_channel(row)
@@ -50,13 +49,13 @@ class SqliteChannels:
     def find(self, ref: ChannelRef) -> Channel | None:
         """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title
         (what a user types is parsed into a ref at the edge: ``collect.registry.channel_named``)."""
-        handle = _handle(ref)
+        handle = handle_of(ref)
         with self.db.read() as conn:
             for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
                 if value is None:
                     continue
                 row = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c WHERE c.platform = ? AND c.{column} = ? "
+                    f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.platform = ? AND c.{column} = ? "
                     "ORDER BY c.id",
                     (ref.platform, value),
                 ).fetchone()
@@ -74,12 +73,12 @@ class SqliteChannels:
         with self.db.read() as conn:
             if group:
                 rows = conn.execute(
-                    f"SELECT {_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
+                    f"SELECT {CHANNEL_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
                     "WHERE g.grp = ? ORDER BY c.id",
                     (group,),
                 ).fetchall()
             else:
-                rows = conn.execute(f"SELECT {_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
+                rows = conn.execute(f"SELECT {CHANNEL_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
             return [self._row_to_channel(r) for r in rows]
 
     # --- writing -------------------------------------------------------------------------------------
@@ -101,7 +100,7 @@ class SqliteChannels:
         return cached
 
     def _resolve_in(self, conn: sqlite3.Connection, ref: ChannelRef) -> int:
-        handle = _handle(ref)
+        handle = handle_of(ref)
         row = None
         ext_id = ref.ext_id
         if ext_id is not None:
@@ -120,19 +119,14 @@ class SqliteChannels:
                 (ref.platform, ref.title),
             ).fetchone()
         if row is None:
-            if not (handle or ext_id is not None or ref.title):
-                raise StoreError("a post names no channel (no handle, id or title)")
+            check_named(ref, handle)
             cur = conn.execute(
                 "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (?, ?, ?, ?, ?)",
                 (ref.platform, handle, ext_id, ref.title, now_ts()),
             )
             return int(cur.lastrowid or 0)  # always set after an INSERT
-        channel_id, old_handle, old_ext_id, old_title = row
-        if (
-            (handle and not old_handle)
-            or (ext_id is not None and old_ext_id is None)
-            or (ref.title and not old_title)
-        ):
+        channel_id = row[0]
+        if fills_in(ref, handle, row):
             conn.execute(
                 "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
                 "title = COALESCE(title, ?) WHERE id = ?",
@@ -145,7 +139,7 @@ class SqliteChannels:
             channel_id = self._resolve_in(conn, ref)
             conn.execute("UPDATE channels SET active = 1 WHERE id = ?", (channel_id,))
             if tier is not None:
-                conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel_id))
+                conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (check_tier(tier), channel_id))
             conn.executemany(
                 "INSERT OR IGNORE INTO channel_groups VALUES (?, ?)", [(channel_id, g) for g in groups if g]
             )
@@ -166,7 +160,7 @@ class SqliteChannels:
     def set_tier(self, channel_id: int, tier: int) -> Channel:
         channel = self.by_id(channel_id)
         with self.db.write() as conn:
-            conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (_check_tier(tier), channel.id))
+            conn.execute("UPDATE channels SET tier = ? WHERE id = ?", (check_tier(tier), channel.id))
         return self.by_id(channel.id)
 
     def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
@@ -185,9 +179,7 @@ class SqliteChannels:
         id (one added as ``@handle`` beside the imported one) is merged into this one; one with another
         platform id is a different channel: StoreError."""
         channel = self.by_id(channel_id)
-        value = _handle(ChannelRef(platform=channel.platform, handle=handle))
-        if not value:
-            raise StoreError("a handle cannot be empty")
+        value = new_handle(channel, handle)
         with self.db.write() as conn:
             row = conn.execute(
                 "SELECT id, ext_id FROM channels WHERE platform = ? AND handle = ? AND id != ?",
@@ -195,11 +187,7 @@ class SqliteChannels:
             ).fetchone()
             if row is not None:
                 other_id, other_ext = row
-                if other_ext is not None and channel.ext_id is not None:
-                    raise StoreError(
-                        f"handle {value!r} belongs to channel #{other_id}, another channel on "
-                        f"{channel.platform} (id {other_ext})"
-                    )
+                check_handle_owner(channel, value, int(other_id), other_ext)
                 self._merge_in(conn, channel.id, int(other_id))
             conn.execute("UPDATE channels SET handle = ? WHERE id = ?", (value, channel.id))
         self._cache.clear()
@@ -210,13 +198,7 @@ class SqliteChannels:
         ``keep_id`` (a message both hold stays as ``keep_id`` stored it), what ``keep_id`` lacks (handle,
         platform id, title, tier) is taken from ``drop_id``, and ``drop_id`` is deleted."""
         keep, drop = self.by_id(keep_id), self.by_id(drop_id)
-        if keep.id == drop.id:
-            raise StoreError("a channel cannot be merged with itself")
-        if keep.platform != drop.platform:
-            raise StoreError(f"{keep.name} and {drop.name} are on different platforms")
-        for what, a, b in (("id", keep.ext_id, drop.ext_id), ("handle", keep.handle, drop.handle)):
-            if a is not None and b is not None and a != b:
-                raise StoreError(f"{keep.name} and {drop.name} have different {what}s ({a}, {b})")
+        check_merge(keep, drop)
         with self.db.write() as conn:
             self._merge_in(conn, keep.id, drop.id)
         self._cache.clear()
@@ -251,37 +233,5 @@ class SqliteChannels:
 
     def stats(self) -> builtins.list[ChannelStats]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                """
-                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date),
-                       (SELECT COUNT(*) FROM post_versions v JOIN posts q ON q.id = v.post_id
-                         WHERE q.channel_id = c.id),
-                       SUM(p.deleted_at IS NOT NULL)
-                FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
-                GROUP BY c.id ORDER BY c.id
-                """
-            ).fetchall()
-        return [
-            ChannelStats(
-                channel=self.by_id(r[0]),
-                posts=r[1],
-                first=from_ts(r[2]),
-                last=from_ts(r[3]),
-                edits=r[4],
-                deletions=r[5] or 0,
-            )
-            for r in rows
-        ]
-
-
-def _handle(ref: ChannelRef) -> str | None:
-    """Telegram usernames are case-insensitive; a feed URL's path is not."""
-    if ref.handle and ref.platform == PLATFORM_TELEGRAM:
-        return ref.handle.lower().lstrip("@")
-    return ref.handle
-
-
-def _check_tier(tier: int) -> int:
-    if not 0 <= tier <= 5:
-        raise StoreError(f"tier must be 0 (unknown) or 1 (most credible) … 5 (least), not {tier}")
-    return tier
+            rows = conn.execute(STATS.format(deleted="SUM(p.deleted_at IS NOT NULL)")).fetchall()
+        return [channel_stats(r, self.by_id(r[0])) for r in rows]
