@@ -50,6 +50,12 @@ def now_ts() -> int:
     return int(time.time())
 
 
+def pyformat(sql: str) -> str:
+    """A SQL text both backends share, written with SQLite's ``?`` placeholders, in psycopg's ``%s`` style
+    (a literal ``%`` doubled); the shared texts hold no ``?`` of their own."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
 def safe_url(url: str) -> str:
     """``url`` without its password (``postgresql://user:secret@host/db`` → ``postgresql://user@host/db``)."""
     text = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1@", url)

@@ -2,40 +2,26 @@
 
 Copies are forwards (the ``fwd_*`` columns) and, once ``svodka process`` has run, the near-duplicates the
 pipeline linked to their origin (``post_analysis.origin_post_id``): a channel that re-publishes another's
-text without forwarding copies it as much as one that forwards.
+text without forwarding copies it as much as one that forwards (the SQL both backends share, and the
+assembly: :mod:`svodka.store.records.channel_stats`).
 """
 
 from __future__ import annotations
 
-from svodka.model import ChannelActivity, from_ts
+from svodka.model import ChannelActivity
+from svodka.store.records.channel_stats import (
+    COPIERS,
+    COPIES,
+    COPIES_OF,
+    IS_FORWARD,
+    NEAR_COPIES,
+    ORIGIN,
+    RECENT,
+    SOURCES,
+    activities,
+    copies_of_args,
+)
 from svodka.store.sqlite.db import Database
-
-_DAY = 86400
-_IS_FORWARD = "(p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)"
-
-# Posts of other channels that forward a post of channel c: matched by (platform, external id) or by
-# handle (one post counted once even when it names both).
-_COPIES = """
-    SELECT c.id AS origin, p.id AS post, p.channel_id AS copier
-      FROM channels c JOIN posts p ON p.fwd_platform = c.platform AND p.fwd_ext_id = c.ext_id
-     WHERE c.ext_id IS NOT NULL AND p.channel_id != c.id {where}
-    UNION
-    SELECT c.id, p.id, p.channel_id
-      FROM channels c JOIN posts p ON p.fwd_handle = c.handle AND p.fwd_platform = c.platform
-     WHERE c.handle IS NOT NULL AND p.channel_id != c.id {where}
-    UNION
-    SELECT c.id, p.id, p.channel_id
-      FROM post_analysis a JOIN posts o ON o.id = a.origin_post_id JOIN channels c ON c.id = o.channel_id
-      JOIN posts p ON p.id = a.post_id
-     WHERE a.origin_post_id IS NOT NULL AND p.channel_id != c.id {where}
-"""
-# A channel's own posts that re-publish another channel's post without forwarding it (near-duplicates).
-_NEAR_COPIES = f"""
-    SELECT p.channel_id, COUNT(*)
-      FROM post_analysis a JOIN posts p ON p.id = a.post_id JOIN posts o ON o.id = a.origin_post_id
-     WHERE a.origin_post_id IS NOT NULL AND o.channel_id != p.channel_id AND NOT {_IS_FORWARD} {{where}}
-     GROUP BY +p.channel_id
-"""  # (the unary + keeps SQLite from walking every post in channel order: the copies' index leads)
 
 
 class SqliteChannelStats:
@@ -49,7 +35,7 @@ class SqliteChannelStats:
         with self.db.read() as conn:
             base = conn.execute(
                 f"""
-                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date), COALESCE(SUM({_IS_FORWARD}), 0)
+                SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date), COALESCE(SUM({IS_FORWARD}), 0)
                   FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
                  {"WHERE c.id = ?" if one else ""}
                  GROUP BY c.id ORDER BY c.id
@@ -73,56 +59,28 @@ class SqliteChannelStats:
             copies = {
                 r[0]: (r[1], r[2])
                 for r in conn.execute(
-                    f"SELECT origin, COUNT(*), COUNT(DISTINCT copier) FROM ({_COPIES.format(where=where)}) "
+                    f"SELECT origin, COUNT(*), COUNT(DISTINCT copier) FROM ({COPIES.format(where=where)}) x "
                     "GROUP BY origin",
                     args * 3,
                 )
             }
-            near_sql = _NEAR_COPIES.format(where="AND p.channel_id = ?" if one else "")
-            near = dict(conn.execute(near_sql, args).fetchall())
-        out = []
-        for cid, posts, first, last, forwarded in base:
-            span_days = max(1.0, (last - first) / _DAY) if posts else 1.0
-            by_posts, by_channels = copies.get(cid, (0, 0))
-            out.append(
-                ChannelActivity(
-                    channel_id=cid,
-                    posts=posts,
-                    first=from_ts(first),
-                    last=from_ts(last),
-                    posts_per_day=posts / span_days if posts else 0.0,
-                    median_views=medians.get(cid),
-                    forwarded=int(forwarded),
-                    copied_by_posts=by_posts,
-                    copied_by_channels=by_channels,
-                    near_copies=near.get(cid, 0),
-                )
+            # (the unary + keeps SQLite from walking every post in channel order: the copies' index leads)
+            near_sql = NEAR_COPIES.format(
+                where="AND p.channel_id = ?" if one else "", channel="+p.channel_id"
             )
-        return out
+            near = dict(conn.execute(near_sql, args).fetchall())
+        return activities(base, medians, copies, near)
 
     def copiers(self, channel_id: int, limit: int = 10) -> list[tuple[int, int]]:
         """The channels that copy this one most (forwards, near-duplicates): ``(channel id, posts)``."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                f"SELECT copier, COUNT(*) FROM ({_COPIES.format(where='AND c.id = ?')}) "
-                "GROUP BY copier ORDER BY COUNT(*) DESC, copier LIMIT ?",
-                (channel_id, channel_id, channel_id, limit),
-            ).fetchall()
+            rows = conn.execute(COPIERS, (channel_id, channel_id, channel_id, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     def sources(self, channel_id: int, limit: int = 10) -> list[tuple[str, int]]:
         """Whom this channel forwards most: ``(name of the origin, posts)``, most first."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                """
-                SELECT COALESCE(o.handle, o.title, p.fwd_handle, p.fwd_name, p.fwd_ext_id), COUNT(*)
-                  FROM posts p LEFT JOIN channels o ON o.ext_id = p.fwd_ext_id AND o.platform = p.fwd_platform
-                 WHERE p.channel_id = ?
-                   AND (p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)
-                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
-                """,
-                (channel_id, limit),
-            ).fetchall()
+            rows = conn.execute(SOURCES, (channel_id, limit)).fetchall()
         return [(r[0], r[1]) for r in rows]
 
     def daily(self, channel_id: int, days: int = 30) -> list[tuple[str, int]]:
@@ -138,39 +96,14 @@ class SqliteChannelStats:
     def copies_of(self, post_id: int, limit: int = 100) -> list[int]:
         """Ids of posts of other channels that copy this post (forward or re-publish it), earliest first."""
         with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT p.channel_id, p.message_id, c.platform, c.ext_id, c.handle FROM posts p "
-                "JOIN channels c ON c.id = p.channel_id WHERE p.id = ?",
-                (post_id,),
-            ).fetchone()
-            if row is None:
+            origin = conn.execute(ORIGIN, (post_id,)).fetchone()
+            if origin is None:
                 return []
-            channel_id, message_id, platform, ext_id, handle = row
-            # Two indexed lookups (by origin id, by origin handle) rather than one OR that scans.
-            rows = conn.execute(
-                """
-                SELECT id, date FROM posts
-                 WHERE fwd_platform = ? AND fwd_ext_id = ? AND fwd_message_id = ? AND channel_id != ?
-                UNION
-                SELECT id, date FROM posts
-                 WHERE fwd_handle = ? AND fwd_platform = ? AND fwd_message_id = ? AND channel_id != ?
-                UNION
-                SELECT p.id, p.date FROM post_analysis a JOIN posts p ON p.id = a.post_id
-                 WHERE a.origin_post_id = ? AND p.channel_id != ?
-                ORDER BY 2, 1 LIMIT ?
-                """,
-                (
-                    *(platform, ext_id, message_id, channel_id, handle, platform, message_id, channel_id),
-                    *(post_id, channel_id, limit),
-                ),
-            ).fetchall()
+            rows = conn.execute(COPIES_OF, copies_of_args(post_id, origin, limit)).fetchall()
         return [r[0] for r in rows]
 
     def recent(self, channel_id: int, limit: int = 20) -> list[int]:
         """Ids of the channel's latest posts by date, newest first."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT id FROM posts WHERE channel_id = ? ORDER BY date DESC, id DESC LIMIT ?",
-                (channel_id, limit),
-            ).fetchall()
+            rows = conn.execute(RECENT, (channel_id, limit)).fetchall()
         return [r[0] for r in rows]
