@@ -1,0 +1,112 @@
+"""Browsing stories as both backends do it: the sort orders, the page's SQL where both dialects write it
+alike (``{stories}``: the dialect's test of ``sp.story_id`` against a list of ids), and the assembly of the
+rows they return into a :class:`~svodka.store.base.StoryPage`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from svodka.errors import StoreError
+from svodka.model import StoredPost, StoryMember, from_ts, utc
+from svodka.store.base import STORY_SORTS, StoryPage, StoryQuery, StoryRow
+
+ORDER = {
+    "score": "independent DESC, channels DESC, posts DESC, last_date DESC, id DESC",
+    "size": "posts DESC, channels DESC, last_date DESC, id DESC",
+    "first": "first_date DESC, id DESC",
+    "recent": "last_date DESC, id DESC",
+}
+NAME = "COALESCE(c.handle, c.title, c.ext_id)"
+IS_COPY = "(a.origin_post_id IS NOT NULL AND a.origin_post_id != p.id)"
+# The figures of the stories passing a query (``{filtered}``), a page of them in ``{order}``.
+PAGE = (
+    "SELECT id, first_date, last_date, updated_at, posts, channels, independent, "
+    "COUNT(*) OVER () FROM ({filtered}) f ORDER BY {order} LIMIT ? OFFSET ?"
+)
+HOURLY = (
+    "SELECT sp.story_id, p.date / 3600 AS h, COUNT(*) FROM story_posts sp "
+    "JOIN posts p ON p.id = sp.post_id WHERE sp.story_id {stories} "
+    "GROUP BY 1, 2 ORDER BY 1, 2"
+)
+# The first reporter (the earliest post that copies no other, as the provenance view has it) and the lead
+# text (the same, skipping posts without text) of each story.
+FIRST_AND_LEAD = (
+    "SELECT * FROM (SELECT sp.story_id, p.id, p.channel_id, "
+    f"{NAME}, p.date, p.text, "
+    f"ROW_NUMBER() OVER (PARTITION BY sp.story_id ORDER BY {IS_COPY}, p.date, p.id) AS rf, "
+    "ROW_NUMBER() OVER (PARTITION BY sp.story_id "
+    f"ORDER BY {IS_COPY}, TRIM(p.text) = '', p.date, p.id) AS rl "
+    "FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
+    "JOIN channels c ON c.id = p.channel_id LEFT JOIN post_analysis a ON a.post_id = p.id "
+    "WHERE sp.story_id {stories}) ranked "
+    "WHERE rf = 1 OR rl = 1"
+)
+MEMBERS = (
+    "SELECT * FROM (SELECT sp.story_id, p.id, p.channel_id, "
+    f"{NAME}, p.message_id, p.date, p.text, a.language, a.origin_post_id, sp.similarity, "
+    "ROW_NUMBER() OVER (PARTITION BY sp.story_id ORDER BY p.date, p.id) AS rn "
+    "FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
+    "JOIN channels c ON c.id = p.channel_id LEFT JOIN post_analysis a ON a.post_id = p.id "
+    "WHERE sp.story_id {stories}) ranked WHERE rn <= ? ORDER BY 1, rn"
+)
+NEWEST = "SELECT MAX(date) FROM posts"
+HAS_POSTS = "SELECT 1 FROM posts WHERE date >= ? AND date <= ? LIMIT 1"
+
+
+def ts(dt: datetime) -> int:
+    return int(utc(dt).timestamp())
+
+
+def check_sort(q: StoryQuery) -> None:
+    if q.sort not in STORY_SORTS:
+        raise StoreError(f"stories are sorted by {', '.join(STORY_SORTS)}, not {q.sort!r}")
+
+
+def story_page(
+    found: Sequence[Sequence[Any]],
+    hourly_rows: Iterable[Sequence[Any]],
+    first_and_lead: Iterable[Sequence[Any]],
+) -> StoryPage:
+    """The page of :data:`PAGE` rows ``found`` (not empty), with each story's :data:`HOURLY` counts and its
+    :data:`FIRST_AND_LEAD` rows."""
+    hourly: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+    for sid, hour, n in hourly_rows:
+        hourly[sid].append((from_ts(hour * 3600), n))  # type: ignore[arg-type]
+    first: dict[int, tuple[int, int, str, int]] = {}
+    lead: dict[int, str] = {}
+    for sid, pid, cid, name, date, text, rn_first, rn_lead in first_and_lead:
+        if rn_first == 1:
+            first[sid] = (pid, cid, name, date)
+        if rn_lead == 1:
+            lead[sid] = text
+    rows = []
+    for sid, first_date, last_date, updated_at, posts, channels, independent, _total in found:
+        pid, cid, name, date = first.get(sid, (0, 0, "", None))
+        rows.append(
+            StoryRow(
+                id=sid,
+                first_date=from_ts(first_date),  # type: ignore[arg-type]
+                last_date=from_ts(last_date),  # type: ignore[arg-type]
+                posts=posts,
+                channels=channels,
+                independent=independent,
+                updated_at=from_ts(updated_at),
+                first_post_id=pid,
+                first_post_date=from_ts(date),
+                first_channel_id=cid,
+                first_channel=name,
+                lead_text=lead.get(sid, ""),
+                hourly=tuple(hourly.get(sid, ())),
+            )
+        )
+    return StoryPage(tuple(rows), int(found[0][7]))
+
+
+def add_members(out: dict[int, list[StoryMember]], rows: Iterable[Sequence[Any]]) -> None:
+    """The :data:`MEMBERS` ``rows`` added to their stories' lists in ``out``."""
+    for r in rows:
+        post = StoredPost(r[1], r[2], r[3], r[4], from_ts(r[5]), r[6], None)  # type: ignore[arg-type]
+        out[r[0]].append(StoryMember(post, r[7], r[8], r[9]))
