@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -11,6 +9,16 @@ import psycopg
 
 from svodka.model import Question, QuestionTopic, StoredQuestion, TriageRecord
 from svodka.store.postgres.db import Database, now_ts
+from svodka.store.records.questions import (
+    COUNTS,
+    QUESTION_COLUMNS,
+    TOPIC_COLUMNS,
+    by_topic,
+    fold_counts,
+    question_rows,
+    topic,
+    topic_row,
+)
 
 _DAY = "to_char(to_timestamp(ts) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 
@@ -21,11 +29,7 @@ class PgQuestions:
 
     def add(self, questions: Sequence[Question]) -> int:
         """Store questions not seen before (by id); returns how many were new."""
-        ts = now_ts()
-        data = [
-            (q.qid, q.text, int(q.time.timestamp()) if q.time else None, q.region, q.channel, ts)
-            for q in questions
-        ]
+        data = question_rows(questions, now_ts())
         if not data:
             return 0
         with self.db.write() as conn:
@@ -43,10 +47,7 @@ class PgQuestions:
     def iter_all(self, untriaged_only: bool = False) -> Iterator[StoredQuestion]:
         where = " WHERE topic_id IS NULL" if untriaged_only else ""
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT qid, text, ts, region, channel, group_id, topic_id, subtopic_id FROM questions"
-                f"{where} ORDER BY seq"
-            ).fetchall()
+            rows = conn.execute(f"SELECT {QUESTION_COLUMNS} FROM questions{where} ORDER BY seq").fetchall()
         for r in rows:
             yield StoredQuestion(*r)
 
@@ -90,13 +91,8 @@ class PgQuestions:
 
     def topics(self) -> list[QuestionTopic]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT tid, parent, label, keywords, size, representatives FROM question_topics ORDER BY tid"
-            ).fetchall()
-        return [
-            QuestionTopic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5])))
-            for r in rows
-        ]
+            rows = conn.execute(f"SELECT {TOPIC_COLUMNS} FROM question_topics ORDER BY tid").fetchall()
+        return [topic(r) for r in rows]
 
     def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
         """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
@@ -125,15 +121,11 @@ class PgQuestions:
 
     def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
         """(questions per UTC day, questions per region, most first) for every topic and subtopic id."""
-        days: dict[int, dict[str, int]] = {}
-        regions: dict[int, dict[str, int]] = {}
         with self.db.read() as conn:
-            for tid, day, n in conn.execute("SELECT topic_id, day, n FROM question_topic_days ORDER BY 1, 2"):
-                days.setdefault(int(tid), {})[day] = int(n)
-            for tid, region, n in conn.execute(
-                "SELECT topic_id, region, n FROM question_topic_regions ORDER BY 1, 3 DESC, 2"
-            ):
-                regions.setdefault(int(tid), {})[region] = int(n)
+            days = by_topic(conn.execute("SELECT topic_id, day, n FROM question_topic_days ORDER BY 1, 2"))
+            regions = by_topic(
+                conn.execute("SELECT topic_id, region, n FROM question_topic_regions ORDER BY 1, 3 DESC, 2")
+            )
         return days, regions
 
     def load_model(self, key: str) -> bytes | None:
@@ -186,17 +178,7 @@ def _save_topics(conn: psycopg.Connection, topics: Sequence[QuestionTopic]) -> N
         "INSERT INTO question_topics VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tid) DO UPDATE SET "
         "parent = excluded.parent, label = excluded.label, keywords = excluded.keywords, "
         "size = excluded.size, representatives = excluded.representatives",
-        [
-            (
-                t.tid,
-                t.parent,
-                t.label,
-                json.dumps(t.keywords, ensure_ascii=False),
-                t.size,
-                json.dumps(t.representatives, ensure_ascii=False),
-            )
-            for t in topics
-        ],
+        [topic_row(t) for t in topics],
     )
 
 
@@ -223,25 +205,16 @@ def _save_model(conn: psycopg.Connection, parts: Mapping[str, bytes]) -> None:
 def _add_counts(conn: psycopg.Connection, source: str) -> None:
     """Add the questions of ``source`` (a FROM clause over ``questions``) to the per-topic counts: one
     grouped scan (topic, subtopic, day, region), folded here into the two tables."""
-    days: Counter[tuple[int, str]] = Counter()
-    regions: Counter[tuple[int, str]] = Counter()
-    for topic, sub, day, region, n in conn.execute(
-        f"SELECT topic_id, subtopic_id, {_DAY}, coalesce(region, '—'), count(*) FROM {source} "
-        "WHERE topic_id IS NOT NULL OR subtopic_id IS NOT NULL GROUP BY 1, 2, 3, 4"
-    ):
-        for tid in {topic, sub} - {None}:
-            regions[tid, region] += n
-            if day is not None:
-                days[tid, day] += n
+    days, regions = fold_counts(conn.execute(COUNTS.format(day=_DAY, source=source)))
     _many(
         conn,
         "INSERT INTO question_topic_days AS d VALUES (%s, %s, %s) "
         "ON CONFLICT (topic_id, day) DO UPDATE SET n = d.n + excluded.n",
-        [(tid, day, n) for (tid, day), n in days.items()],
+        days,
     )
     _many(
         conn,
         "INSERT INTO question_topic_regions AS r VALUES (%s, %s, %s) "
         "ON CONFLICT (topic_id, region) DO UPDATE SET n = r.n + excluded.n",
-        [(tid, region, n) for (tid, region), n in regions.items()],
+        regions,
     )

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from svodka.model import Question, QuestionTopic, StoredQuestion, TriageRecord
+from svodka.store.records.questions import (
+    COUNTS,
+    QUESTION_COLUMNS,
+    TOPIC_COLUMNS,
+    by_topic,
+    fold_counts,
+    question_rows,
+    topic,
+    topic_row,
+)
 from svodka.store.sqlite.db import Database, now_ts
 
 
@@ -17,11 +25,7 @@ class SqliteQuestions:
 
     def add(self, questions: Sequence[Question]) -> int:
         """Store questions not seen before (by id); returns how many were new."""
-        ts = now_ts()
-        data = [
-            (q.qid, q.text, int(q.time.timestamp()) if q.time else None, q.region, q.channel, ts)
-            for q in questions
-        ]
+        data = question_rows(questions, now_ts())
         with self.db.write() as conn:
             before = conn.total_changes
             conn.executemany(
@@ -34,10 +38,7 @@ class SqliteQuestions:
     def iter_all(self, untriaged_only: bool = False) -> Iterator[StoredQuestion]:
         where = " WHERE topic_id IS NULL" if untriaged_only else ""
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT qid, text, ts, region, channel, group_id, topic_id, subtopic_id FROM questions"
-                f"{where} ORDER BY rowid"
-            ).fetchall()
+            rows = conn.execute(f"SELECT {QUESTION_COLUMNS} FROM questions{where} ORDER BY rowid").fetchall()
         for r in rows:
             yield StoredQuestion(*r)
 
@@ -79,11 +80,8 @@ class SqliteQuestions:
 
     def topics(self) -> list[QuestionTopic]:
         with self.db.read() as conn:
-            rows = conn.execute("SELECT * FROM question_topics ORDER BY tid").fetchall()
-        return [
-            QuestionTopic(r[0], r[1], r[2], tuple(json.loads(r[3])), r[4], tuple(json.loads(r[5])))
-            for r in rows
-        ]
+            rows = conn.execute(f"SELECT {TOPIC_COLUMNS} FROM question_topics ORDER BY tid").fetchall()
+        return [topic(r) for r in rows]
 
     def groups(self) -> list[tuple[str, str, int, int | None, int | None]]:
         """(group id, head text, size, topic id, subtopic id) for every duplicate group."""
@@ -125,15 +123,11 @@ class SqliteQuestions:
 
     def topic_stats(self) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
         """(questions per UTC day, questions per region, most first) for every topic and subtopic id."""
-        days: dict[int, dict[str, int]] = {}
-        regions: dict[int, dict[str, int]] = {}
         with self.db.read() as conn:
-            for tid, day, n in conn.execute("SELECT topic_id, day, n FROM question_topic_days ORDER BY 1, 2"):
-                days.setdefault(int(tid), {})[day] = int(n)
-            for tid, region, n in conn.execute(
-                "SELECT topic_id, region, n FROM question_topic_regions ORDER BY 1, 3 DESC, 2"
-            ):
-                regions.setdefault(int(tid), {})[region] = int(n)
+            days = by_topic(conn.execute("SELECT topic_id, day, n FROM question_topic_days ORDER BY 1, 2"))
+            regions = by_topic(
+                conn.execute("SELECT topic_id, region, n FROM question_topic_regions ORDER BY 1, 3 DESC, 2")
+            )
         return days, regions
 
     def load_model(self, key: str) -> bytes | None:
@@ -168,17 +162,7 @@ def _save_topics(conn: sqlite3.Connection, topics: Sequence[QuestionTopic]) -> N
     conn.execute("DELETE FROM question_topics")
     conn.executemany(
         "INSERT OR REPLACE INTO question_topics VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                t.tid,
-                t.parent,
-                t.label,
-                json.dumps(t.keywords, ensure_ascii=False),
-                t.size,
-                json.dumps(t.representatives, ensure_ascii=False),
-            )
-            for t in topics
-        ],
+        [topic_row(t) for t in topics],
     )
 
 
@@ -203,23 +187,14 @@ def _save_model(conn: sqlite3.Connection, parts: Mapping[str, bytes]) -> None:
 def _add_counts(conn: sqlite3.Connection, source: str) -> None:
     """Add the questions of ``source`` (a FROM clause over ``questions``) to the per-topic counts: one
     grouped scan (topic, subtopic, day, region), folded here into the two tables."""
-    days: Counter[tuple[int, str]] = Counter()
-    regions: Counter[tuple[int, str]] = Counter()
-    for topic, sub, day, region, n in conn.execute(
-        f"SELECT topic_id, subtopic_id, date(ts, 'unixepoch'), coalesce(region, '—'), count(*) FROM {source} "
-        "WHERE topic_id IS NOT NULL OR subtopic_id IS NOT NULL GROUP BY 1, 2, 3, 4"
-    ):
-        for tid in {topic, sub} - {None}:
-            regions[tid, region] += n
-            if day is not None:
-                days[tid, day] += n
+    days, regions = fold_counts(conn.execute(COUNTS.format(day="date(ts, 'unixepoch')", source=source)))
     conn.executemany(
         "INSERT INTO question_topic_days VALUES (?, ?, ?) "
         "ON CONFLICT (topic_id, day) DO UPDATE SET n = n + excluded.n",
-        [(tid, day, n) for (tid, day), n in days.items()],
+        days,
     )
     conn.executemany(
         "INSERT INTO question_topic_regions VALUES (?, ?, ?) "
         "ON CONFLICT (topic_id, region) DO UPDATE SET n = n + excluded.n",
-        [(tid, region, n) for (tid, region), n in regions.items()],
+        regions,
     )
