@@ -1,5 +1,9 @@
-"""Channel statistics as both backends compute them: the copies of a channel's posts (forwards, and the
-near-duplicates the pipeline linked to their origin), whom it forwards, and the assembled activity.
+"""Channel statistics as both backends compute them: activity, reach, originality and how often others
+forward a channel, assembled here from the SQL below.
+
+Copies are forwards (the ``fwd_*`` columns) and, once ``svodka process`` has run, the near-duplicates the
+pipeline linked to their origin (``post_analysis.origin_post_id``): a channel that re-publishes another's
+text without forwarding copies it as much as one that forwards.
 
 The SQL texts here are written with ``?`` placeholders (the PostgreSQL backend turns them into ``%s``).
 """
@@ -67,6 +71,15 @@ COPIES_OF = """
      WHERE a.origin_post_id = ? AND p.channel_id != ?
     ORDER BY 2, 1 LIMIT ?
 """
+
+
+def copy_counts(where: str) -> str:
+    """Per origin channel: the posts and the channels that copy it (``where``: a condition on ``c``, three
+    times the parameters)."""
+    copies = COPIES.format(where=where)
+    return f"SELECT origin, COUNT(*), COUNT(DISTINCT copier) FROM ({copies}) x GROUP BY origin"
+
+
 RECENT = "SELECT id FROM posts WHERE channel_id = ? ORDER BY date DESC, id DESC LIMIT ?"
 
 
