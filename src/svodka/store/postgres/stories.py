@@ -12,11 +12,21 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from svodka.errors import NotFoundError
-from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, utc
+from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import CONFIG, index_pending, ts_query
-from svodka.store.records.posts import SELECT_POST, stored_post
+from svodka.store.records.stories import (
+    ANALYSIS_COLUMNS,
+    FAR_FUTURE,
+    FORWARD_ORIGINS,
+    MEMBERS,
+    WINDOW_COLUMNS,
+    add_members,
+    analysis_rows,
+    post_analysis,
+    stories,
+)
 
 
 class PgAnalysis:
@@ -24,11 +34,7 @@ class PgAnalysis:
         self.db = db
 
     def save(self, rows: Iterable[PostAnalysis]) -> int:
-        ts = now_ts()
-        data = [
-            (r.post_id, r.language, r.is_ad, r.ad_reason, r.norm_text, r.text_hash, r.origin_post_id, ts)
-            for r in rows
-        ]
+        data = analysis_rows(rows, now_ts())
         if not data:
             return 0
         with self.db.write() as conn, conn.cursor() as cur:
@@ -45,11 +51,10 @@ class PgAnalysis:
     def get_many(self, post_ids: Sequence[int]) -> dict[int, PostAnalysis]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT post_id, language, is_ad, ad_reason, norm_text, text_hash, origin_post_id "
-                "FROM post_analysis WHERE post_id = ANY(%s)",
+                f"SELECT {ANALYSIS_COLUMNS} FROM post_analysis WHERE post_id = ANY(%s)",
                 (list(post_ids),),
             ).fetchall()
-        return {r[0]: PostAnalysis(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6]) for r in rows}
+        return {r[0]: post_analysis(r) for r in rows}
 
     def counts(self) -> dict[str, int]:
         with self.db.read() as conn:
@@ -121,11 +126,7 @@ class PgAnalysis:
         out: dict[int, int] = {}
         with self.db.read() as conn:
             for pid, oid in conn.execute(
-                "SELECT p.id, o.id FROM posts p JOIN channels c ON c.platform = p.fwd_platform "
-                "AND (c.ext_id = p.fwd_ext_id "
-                "OR (p.fwd_ext_id IS NULL AND c.handle = lower(p.fwd_handle))) "
-                "JOIN posts o ON o.channel_id = c.id AND o.message_id = p.fwd_message_id "
-                "WHERE p.fwd_message_id IS NOT NULL AND p.id = ANY(%s) ORDER BY p.id, o.id",
+                FORWARD_ORIGINS.format(posts="= ANY(%s)") + " ORDER BY p.id, o.id",
                 (list(post_ids),),
             ):
                 if oid != pid:
@@ -137,12 +138,10 @@ class PgAnalysis:
         in date order."""
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
-                "sp.story_id FROM post_analysis a JOIN posts p ON p.id = a.post_id "
-                "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
+                f"SELECT {WINDOW_COLUMNS} "
                 "WHERE p.date >= %s AND p.date < %s AND a.post_id <= %s AND NOT a.is_ad ORDER "
                 "BY p.date, p.id",
-                (since, (1 << 62) if until is None else until, before_id),
+                (since, FAR_FUTURE if until is None else until, before_id),
             ).fetchall()
         return [WindowPost(*r) for r in rows]
 
@@ -286,33 +285,10 @@ class PgStories:
         if not ids:
             return []
         members: dict[int, list[StoryMember]] = {i: [] for i in ids}
-        select = SELECT_POST.replace(
-            "SELECT ", "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, ", 1
-        )
         with self.db.read() as conn:
-            meta = {
+            updated_at = {
                 r[0]: r[1]
                 for r in conn.execute("SELECT id, updated_at FROM stories WHERE id = ANY(%s)", (list(ids),))
             }
-            for r in conn.execute(
-                f"{select} JOIN story_posts sp ON sp.post_id = p.id "
-                "LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id = ANY(%s) "
-                "ORDER BY p.date, p.id",
-                (list(ids),),
-            ):
-                members[r[0]].append(StoryMember(stored_post(r[4:]), r[2], r[3], float(r[1])))
-        out = []
-        for sid in ids:
-            if sid not in meta or not members[sid]:
-                continue
-            ms = tuple(members[sid])
-            out.append(
-                Story(
-                    id=sid,
-                    members=ms,
-                    first_date=ms[0].post.date,
-                    last_date=ms[-1].post.date,
-                    updated_at=from_ts(meta[sid]),
-                )
-            )
-        return out
+            add_members(members, conn.execute(MEMBERS.format(stories="= ANY(%s)"), (list(ids),)))
+        return stories(ids, updated_at, members)

@@ -12,9 +12,19 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from svodka.errors import NotFoundError
-from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, from_ts, utc
+from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
-from svodka.store.records.posts import SELECT_POST, stored_post
+from svodka.store.records.stories import (
+    ANALYSIS_COLUMNS,
+    FAR_FUTURE,
+    FORWARD_ORIGINS,
+    MEMBERS,
+    WINDOW_COLUMNS,
+    add_members,
+    analysis_rows,
+    post_analysis,
+    stories,
+)
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.fulltext import fts_query, index_pending
 
@@ -24,11 +34,7 @@ class SqliteAnalysis:
         self.db = db
 
     def save(self, rows: Iterable[PostAnalysis]) -> int:
-        ts = now_ts()
-        data = [
-            (r.post_id, r.language, int(r.is_ad), r.ad_reason, r.norm_text, r.text_hash, r.origin_post_id, ts)
-            for r in rows
-        ]
+        data = analysis_rows(rows, now_ts())
         with self.db.write() as conn:
             conn.executemany("INSERT OR REPLACE INTO post_analysis VALUES (?, ?, ?, ?, ?, ?, ?, ?)", data)
         return len(data)
@@ -39,11 +45,11 @@ class SqliteAnalysis:
             for i in range(0, len(post_ids), 900):
                 chunk = post_ids[i : i + 900]
                 for r in conn.execute(
-                    "SELECT post_id, language, is_ad, ad_reason, norm_text, text_hash, origin_post_id "
-                    f"FROM post_analysis WHERE post_id IN ({','.join('?' * len(chunk))})",
+                    f"SELECT {ANALYSIS_COLUMNS} FROM post_analysis "
+                    f"WHERE post_id IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ):
-                    out[r[0]] = PostAnalysis(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+                    out[r[0]] = post_analysis(r)
         return out
 
     def counts(self) -> dict[str, int]:
@@ -119,11 +125,7 @@ class SqliteAnalysis:
             for i in range(0, len(post_ids), 900):
                 chunk = list(post_ids[i : i + 900])
                 for pid, oid in conn.execute(
-                    "SELECT p.id, o.id FROM posts p JOIN channels c ON c.platform = p.fwd_platform "
-                    "AND (c.ext_id = p.fwd_ext_id "
-                    "OR (p.fwd_ext_id IS NULL AND c.handle = lower(p.fwd_handle))) "
-                    "JOIN posts o ON o.channel_id = c.id AND o.message_id = p.fwd_message_id "
-                    f"WHERE p.fwd_message_id IS NOT NULL AND p.id IN ({','.join('?' * len(chunk))})",
+                    FORWARD_ORIGINS.format(posts=f"IN ({','.join('?' * len(chunk))})"),
                     chunk,
                 ):
                     if oid != pid:
@@ -138,11 +140,9 @@ class SqliteAnalysis:
         the post_analysis primary key, whose range ``post_id ≤ before_id`` is the whole table."""
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT a.post_id, p.channel_id, p.date, a.norm_text, a.text_hash, a.origin_post_id, "
-                "sp.story_id FROM post_analysis a JOIN posts p ON p.id = a.post_id "
-                "LEFT JOIN story_posts sp ON sp.post_id = a.post_id "
+                f"SELECT {WINDOW_COLUMNS} "
                 "WHERE p.date >= ? AND p.date < ? AND +a.post_id <= ? AND a.is_ad = 0 ORDER BY p.date, p.id",
-                (since, (1 << 62) if until is None else until, before_id),
+                (since, FAR_FUTURE if until is None else until, before_id),
             ).fetchall()
         return [WindowPost(*r) for r in rows]
 
@@ -275,37 +275,12 @@ class SqliteStories:
         if not ids:
             return []
         members: dict[int, list[StoryMember]] = {i: [] for i in ids}
-        meta: dict[int, tuple[int, int, int]] = {}
+        updated_at: dict[int, int] = {}
         with self.db.read() as conn:
             for i in range(0, len(ids), 500):
                 chunk = list(ids[i : i + 500])
                 marks = ",".join("?" * len(chunk))
-                for r in conn.execute(
-                    f"SELECT id, first_date, last_date, updated_at FROM stories WHERE id IN ({marks})", chunk
-                ):
-                    meta[r[0]] = (r[1], r[2], r[3])
-                select = SELECT_POST.replace(
-                    "SELECT ", "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, ", 1
-                )
-                for r in conn.execute(
-                    f"{select} JOIN story_posts sp ON sp.post_id = p.id "
-                    f"LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id IN ({marks}) "
-                    "ORDER BY p.date, p.id",
-                    chunk,
-                ):
-                    members[r[0]].append(StoryMember(stored_post(r[4:]), r[2], r[3], float(r[1])))
-        out = []
-        for sid in ids:
-            if sid not in meta or not members[sid]:
-                continue
-            ms = tuple(members[sid])
-            out.append(
-                Story(
-                    id=sid,
-                    members=ms,
-                    first_date=ms[0].post.date,
-                    last_date=ms[-1].post.date,
-                    updated_at=from_ts(meta[sid][2]),
-                )
-            )
-        return out
+                for r in conn.execute(f"SELECT id, updated_at FROM stories WHERE id IN ({marks})", chunk):
+                    updated_at[r[0]] = r[1]
+                add_members(members, conn.execute(MEMBERS.format(stories=f"IN ({marks})"), chunk))
+        return stories(ids, updated_at, members)
