@@ -1,35 +1,12 @@
-"""Collection state per source (saved position, health, next attempt) in SQLite."""
+"""Collection state per source (saved position, health, next attempt) in SQLite (``extra`` as JSON text)."""
 
 from __future__ import annotations
 
 import orjson
 
-from svodka.model import SourceState, from_ts
+from svodka.model import SourceState
+from svodka.store.records.state import PUT_STATE, STATE_COLUMNS, source_state, state_row
 from svodka.store.sqlite.db import Database
-
-_COLUMNS = (
-    "key, position, oldest, last_success, last_error, last_error_at, failures, next_attempt, "
-    "posts_collected, extra"
-)
-
-
-def _ts(dt):
-    return None if dt is None else int(dt.timestamp())
-
-
-def _to_state(r: tuple) -> SourceState:
-    return SourceState(
-        key=r[0],
-        position=r[1],
-        oldest=r[2],
-        last_success=from_ts(r[3]),
-        last_error=r[4],
-        last_error_at=from_ts(r[5]),
-        failures=r[6],
-        next_attempt=from_ts(r[7]),
-        posts_collected=r[8],
-        extra=orjson.loads(r[9]),
-    )
 
 
 class SqliteState:
@@ -38,34 +15,14 @@ class SqliteState:
 
     def get(self, key: str) -> SourceState:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT {_COLUMNS} FROM source_state WHERE key = ?", (key,)).fetchone()
-        return SourceState(key=key) if row is None else _to_state(row)
+            row = conn.execute(f"SELECT {STATE_COLUMNS} FROM source_state WHERE key = ?", (key,)).fetchone()
+        return SourceState(key=key) if row is None else source_state(row, orjson.loads(row[9]))
 
     def put(self, state: SourceState, channel_id: int | None = None) -> None:
         with self.db.write() as conn:
-            conn.execute(
-                f"INSERT INTO source_state ({_COLUMNS}, channel_id) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-                "ON CONFLICT (key) DO UPDATE SET position = excluded.position, oldest = excluded.oldest, "
-                "last_success = excluded.last_success, last_error = excluded.last_error, "
-                "last_error_at = excluded.last_error_at, failures = excluded.failures, "
-                "next_attempt = excluded.next_attempt, posts_collected = excluded.posts_collected, "
-                "extra = excluded.extra, channel_id = COALESCE(excluded.channel_id, source_state.channel_id)",
-                (
-                    state.key,
-                    state.position,
-                    state.oldest,
-                    _ts(state.last_success),
-                    state.last_error,
-                    _ts(state.last_error_at),
-                    state.failures,
-                    _ts(state.next_attempt),
-                    state.posts_collected,
-                    orjson.dumps(state.extra).decode(),
-                    channel_id,
-                ),
-            )
+            conn.execute(PUT_STATE, state_row(state, channel_id, orjson.dumps(state.extra).decode()))
 
     def all(self) -> list[SourceState]:
         with self.db.read() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM source_state ORDER BY key").fetchall()
-        return [_to_state(r) for r in rows]
+            rows = conn.execute(f"SELECT {STATE_COLUMNS} FROM source_state ORDER BY key").fetchall()
+        return [source_state(r, orjson.loads(r[9])) for r in rows]
