@@ -1,20 +1,21 @@
 """API keys of the web app in SQLite: a key is stored as its prefix and its SHA-256 (see
-:mod:`svodka.web.auth`)."""
+:mod:`svodka.web.auth`; the rows and SQL: :mod:`svodka.store.records.accounts`)."""
 
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
-from svodka.model import ApiKey, User, from_ts
+from svodka.model import ApiKey, User
+from svodka.store.records.accounts import (
+    KEY_BY_PREFIX,
+    LIST_KEYS,
+    REVOKE_KEY,
+    TOUCH_KEY,
+    api_key,
+    key_name,
+)
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.users import USER_COLS, user_from_row, when
-
-
-def _key(r: tuple[Any, ...]) -> ApiKey:
-    return ApiKey(
-        id=r[0], user_id=r[1], prefix=r[2], name=r[3], created_at=when(r[4]), last_used=from_ts(r[5])
-    )
+from svodka.store.sqlite.users import USER_COLS, user_from_row
 
 
 class SqliteApiKeys:
@@ -25,7 +26,7 @@ class SqliteApiKeys:
         with self.db.write() as conn:
             cur = conn.execute(
                 "INSERT INTO api_keys (user_id, prefix, key_hash, name, created_at) VALUES (?, ?, ?, ?, ?)",
-                (user_id, prefix, key_hash, name.strip()[:100], now_ts()),
+                (user_id, prefix, key_hash, key_name(name), now_ts()),
             )
             key_id = int(cur.lastrowid)  # type: ignore[arg-type]
         return next(k for k in self.list(user_id) if k.id == key_id)
@@ -33,27 +34,19 @@ class SqliteApiKeys:
     def by_prefix(self, prefix: str) -> tuple[ApiKey, str, User] | None:
         """The key with this prefix, its stored hash and its owner."""
         with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT k.id, k.user_id, k.prefix, k.name, k.created_at, k.last_used, k.key_hash, "
-                f"{USER_COLS} FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.prefix = ?",
-                (prefix,),
-            ).fetchone()
-        return None if row is None else (_key(row[:6]), row[6], user_from_row(row[7:]))
+            row = conn.execute(KEY_BY_PREFIX.format(user_columns=USER_COLS), (prefix,)).fetchone()
+        return None if row is None else (api_key(row[:6]), row[6], user_from_row(row[7:]))
 
     def list(self, user_id: int) -> builtins.list[ApiKey]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT id, user_id, prefix, name, created_at, last_used FROM api_keys WHERE user_id = ? "
-                "ORDER BY id",
-                (user_id,),
-            ).fetchall()
-        return [_key(r) for r in rows]
+            rows = conn.execute(LIST_KEYS, (user_id,)).fetchall()
+        return [api_key(r) for r in rows]
 
     def revoke(self, user_id: int, key_id: int) -> bool:
         with self.db.write() as conn:
-            conn.execute("DELETE FROM api_keys WHERE id = ? AND user_id = ?", (key_id, user_id))
+            conn.execute(REVOKE_KEY, (key_id, user_id))
             return bool(conn.execute("SELECT changes()").fetchone()[0])
 
     def touch(self, key_id: int) -> None:
         with self.db.write() as conn:
-            conn.execute("UPDATE api_keys SET last_used = ? WHERE id = ?", (now_ts(), key_id))
+            conn.execute(TOUCH_KEY, (now_ts(), key_id))

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from svodka.store.base import LoginFailures
+from svodka.store.records.accounts import ATTEMPTS_KEPT, DROP_OLD_ATTEMPTS, RECORD_ATTEMPT, login_name
 from svodka.store.sqlite.db import Database, now_ts
-
-
-def _name(username: str) -> str:
-    return username.strip()[:64]
 
 
 class SqliteLoginAttempts:
@@ -17,15 +14,12 @@ class SqliteLoginAttempts:
     def record(self, username: str, client: str, ok: bool) -> None:
         now = now_ts()
         with self.db.write() as conn:
-            # Attempts older than a day decide nothing; keep the table small.
-            conn.execute("DELETE FROM login_attempts WHERE at < ?", (now - 86400,))
-            conn.execute(
-                "INSERT INTO login_attempts (username, client, at, ok) VALUES (?, ?, ?, ?)",
-                (_name(username), client, now, int(ok)),
-            )
+            # Attempts older than a day decide nothing: the table is kept small.
+            conn.execute(DROP_OLD_ATTEMPTS, (now - ATTEMPTS_KEPT,))
+            conn.execute(RECORD_ATTEMPT, (login_name(username), client, now, ok))
 
     def failures_since(self, username: str, client: str, since: int) -> LoginFailures:
-        name = _name(username)
+        name = login_name(username)
         with self.db.read() as conn:
             # A successful login of the pair starts its count again (ids order attempts within a second).
             pair, pair_last = conn.execute(

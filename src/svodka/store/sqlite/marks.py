@@ -1,13 +1,12 @@
-"""Analysts' marks on posts and stories in SQLite."""
+"""Analysts' marks on posts and stories in SQLite (the rows and SQL: :mod:`svodka.store.records.accounts`)."""
 
 from __future__ import annotations
 
 import builtins
 
-from svodka.errors import StoreError
 from svodka.model import Mark
+from svodka.store.records.accounts import LIST_MARKS, REMOVE_MARK, SET_MARK, mark, mark_row
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.users import when
 
 
 class SqliteMarks:
@@ -15,28 +14,17 @@ class SqliteMarks:
         self.db = db
 
     def set(self, user_id: int, kind: str, ref_id: int, note: str = "") -> Mark:
-        if kind not in ("post", "story"):
-            raise StoreError(f"a mark is on a post or a story, not {kind!r}")
+        row = mark_row(user_id, kind, ref_id, note, now_ts())
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO marks (user_id, kind, ref_id, note, created_at) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT (user_id, kind, ref_id) DO UPDATE SET note = excluded.note",
-                (user_id, kind, ref_id, note.strip()[:1000], now_ts()),
-            )
+            conn.execute(SET_MARK, row)
         return next(m for m in self.list(user_id) if m.kind == kind and m.ref_id == ref_id)
 
     def remove(self, user_id: int, kind: str, ref_id: int) -> bool:
         with self.db.write() as conn:
-            conn.execute(
-                "DELETE FROM marks WHERE user_id = ? AND kind = ? AND ref_id = ?", (user_id, kind, ref_id)
-            )
+            conn.execute(REMOVE_MARK, (user_id, kind, ref_id))
             return bool(conn.execute("SELECT changes()").fetchone()[0])
 
     def list(self, user_id: int) -> builtins.list[Mark]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT user_id, kind, ref_id, note, created_at FROM marks WHERE user_id = ? "
-                "ORDER BY created_at DESC, kind, ref_id",
-                (user_id,),
-            ).fetchall()
-        return [Mark(r[0], r[1], r[2], r[3], when(r[4])) for r in rows]
+            rows = conn.execute(LIST_MARKS, (user_id,)).fetchall()
+        return [mark(r) for r in rows]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from svodka.model import Session
+from svodka.store.records.accounts import CREATE_SESSION, DELETE_SESSION, DROP_EXPIRED, LIVE_SESSION
 from svodka.store.sqlite.db import Database, now_ts
 from svodka.store.sqlite.users import USER_COLS, user_from_row
 
@@ -15,23 +16,16 @@ class SqliteSessions:
     def create(self, token_hash: str, user_id: int, csrf: str, expires_at: int) -> None:
         now = now_ts()
         with self.db.write() as conn:
-            conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, csrf, created_at, expires_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (token_hash, user_id, csrf, now, expires_at),
-            )
+            conn.execute(DROP_EXPIRED, (now,))
+            conn.execute(CREATE_SESSION, (token_hash, user_id, csrf, now, expires_at))
 
     def get(self, token_hash: str) -> Session | None:
         """The live session with this token hash (None when unknown or expired)."""
         with self.db.read() as conn:
-            row = conn.execute(
-                f"SELECT {USER_COLS}, s.csrf, s.expires_at FROM sessions s "
-                "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at >= ?",
-                (token_hash, now_ts()),
-            ).fetchone()
+            sql = LIVE_SESSION.format(user_columns=USER_COLS)
+            row = conn.execute(sql, (token_hash, now_ts())).fetchone()
         return None if row is None else Session(user_from_row(row[:5]), row[5], row[6])
 
     def delete(self, token_hash: str) -> None:
         with self.db.write() as conn:
-            conn.execute("DELETE FROM sessions WHERE token_hash = ?", (token_hash,))
+            conn.execute(DELETE_SESSION, (token_hash,))
