@@ -10,33 +10,30 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 import psycopg
 
 from svodka.store.base import AlertDraft, AlertRecord, Delivery, OutboxCount
-from svodka.store.postgres.db import Database
-from svodka.store.sqlite.users import when
-
-_ALERT_COLS = "id, watchlist, rule, subject, revision, level, payload::text, created_at, updated_at"
-_DELIVERY_COLS = (
-    "id, alert_id, revision, target, payload::text, status, attempts, next_attempt, last_error, created_at"
+from svodka.store.postgres.db import Database, pyformat
+from svodka.store.records import ts, when
+from svodka.store.records.alerts import (
+    ALERT_COLUMNS,
+    CHANGES_AFTER,
+    DELIVERY_COLUMNS,
+    GET_STATE,
+    LAST_SENT,
+    SET_STATE,
+    STORIES_TOUCHED,
+    alert,
+    delivery,
+    outbox_count,
 )
+
+_ALERT_COLS = ALERT_COLUMNS.format(payload="payload::text")
+_DELIVERY_COLS = DELIVERY_COLUMNS.format(payload="payload::text")
 _LOCK = (
     "SELECT id, revision, level FROM alerts WHERE watchlist = %s AND rule = %s AND subject = %s FOR UPDATE"
 )
-
-
-def _ts(dt: datetime) -> int:
-    return int(dt.timestamp())
-
-
-def _alert(r: tuple[Any, ...]) -> AlertRecord:
-    return AlertRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], when(r[7]), when(r[8]))
-
-
-def _delivery(r: tuple[Any, ...]) -> Delivery:
-    return Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], when(r[7]), r[8], when(r[9]))
 
 
 def _revision(conn: psycopg.Connection, d: AlertDraft, t: int) -> tuple[int, int] | None:
@@ -69,7 +66,7 @@ class PgAlerts:
         self.db = db
 
     def record(self, drafts: Iterable[AlertDraft], now: datetime) -> builtins.list[AlertRecord]:
-        t = _ts(now)
+        t = ts(now)
         done: list[int] = []
         with self.db.write() as conn:
             for d in drafts:
@@ -89,16 +86,16 @@ class PgAlerts:
             rows = conn.execute(
                 f"SELECT {_ALERT_COLS} FROM alerts WHERE id = ANY(%s) ORDER BY id", (done,)
             ).fetchall()
-        return [_alert(r) for r in rows]
+        return [alert(r) for r in rows]
 
     def due(self, now: datetime, target: str | None = None) -> builtins.list[Delivery]:
         sql = f"SELECT {_DELIVERY_COLS} FROM alert_deliveries WHERE status = 'pending' AND next_attempt <= %s"
         with self.db.read() as conn:
             if target is None:
-                rows = conn.execute(sql + " ORDER BY id", (_ts(now),)).fetchall()
+                rows = conn.execute(sql + " ORDER BY id", (ts(now),)).fetchall()
             else:
-                rows = conn.execute(sql + " AND target = %s ORDER BY id", (_ts(now), target)).fetchall()
-        return [_delivery(r) for r in rows]
+                rows = conn.execute(sql + " AND target = %s ORDER BY id", (ts(now), target)).fetchall()
+        return [delivery(r) for r in rows]
 
     def pending(self, target: str) -> builtins.list[Delivery]:
         with self.db.read() as conn:
@@ -107,14 +104,14 @@ class PgAlerts:
                 "ORDER BY id",
                 (target,),
             ).fetchall()
-        return [_delivery(r) for r in rows]
+        return [delivery(r) for r in rows]
 
     def mark_sent(self, delivery_ids: Sequence[int], at: datetime) -> None:
         with self.db.write() as conn:
             conn.execute(
                 "UPDATE alert_deliveries SET status = 'sent', sent_at = %s, attempts = attempts + 1, "
                 "last_error = NULL WHERE id = ANY(%s) AND status = 'pending'",
-                (_ts(at), list(delivery_ids)),
+                (ts(at), list(delivery_ids)),
             )
 
     def mark_failed(self, delivery_ids: Sequence[int], error: str, retry_at: datetime | None) -> None:
@@ -129,7 +126,7 @@ class PgAlerts:
                 conn.execute(
                     "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = %s, next_attempt = %s "
                     "WHERE id = ANY(%s) AND status = 'pending'",
-                    (error[:500], _ts(retry_at), list(delivery_ids)),
+                    (error[:500], ts(retry_at), list(delivery_ids)),
                 )
 
     def requeue_dead(self, target: str | None = None) -> int:
@@ -141,9 +138,7 @@ class PgAlerts:
 
     def last_sent(self, target: str) -> datetime | None:
         with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT MAX(sent_at) FROM alert_deliveries WHERE target = %s", (target,)
-            ).fetchone()
+            row = conn.execute(pyformat(LAST_SENT), (target,)).fetchone()
         return when(row[0]) if row and row[0] else None
 
     def outbox(self) -> builtins.list[OutboxCount]:
@@ -155,7 +150,7 @@ class PgAlerts:
                 "e.last_error IS NOT NULL ORDER BY e.id DESC LIMIT 1) "
                 "FROM alert_deliveries d GROUP BY target ORDER BY target"
             ).fetchall()
-        return [OutboxCount(r[0], r[1], r[2], r[3], when(r[4]) if r[4] else None, r[5]) for r in rows]
+        return [outbox_count(r) for r in rows]
 
     def dead(self, limit: int = 20) -> builtins.list[Delivery]:
         with self.db.read() as conn:
@@ -164,32 +159,28 @@ class PgAlerts:
                 "ORDER BY id DESC LIMIT %s",
                 (limit,),
             ).fetchall()
-        return [_delivery(r) for r in rows]
+        return [delivery(r) for r in rows]
 
     def recent(self, limit: int = 20) -> builtins.list[AlertRecord]:
         with self.db.read() as conn:
             rows = conn.execute(
                 f"SELECT {_ALERT_COLS} FROM alerts ORDER BY updated_at DESC, id DESC LIMIT %s", (limit,)
             ).fetchall()
-        return [_alert(r) for r in rows]
+        return [alert(r) for r in rows]
 
     def get_state(self, key: str, default: int = 0) -> int:
         with self.db.read() as conn:
-            row = conn.execute("SELECT value FROM monitor_state WHERE key = %s", (key,)).fetchone()
+            row = conn.execute(pyformat(GET_STATE), (key,)).fetchone()
         return default if row is None else int(row[0])
 
     def set_state(self, key: str, value: int) -> None:
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO monitor_state (key, value) VALUES (%s, %s) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            conn.execute(pyformat(SET_STATE), (key, value))
 
     def changes_after(self, change_id: int, limit: int = 1000) -> builtins.list[tuple[int, str, int]]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT id, kind, post_id FROM monitor_changes WHERE id > %s ORDER BY id LIMIT %s",
+                pyformat(CHANGES_AFTER),
                 (change_id, limit),
             ).fetchall()
         return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
@@ -202,7 +193,7 @@ class PgAlerts:
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT DISTINCT story_id FROM story_posts WHERE post_id > %s ORDER BY story_id",
+                pyformat(STORIES_TOUCHED),
                 (after_post_id,),
             ).fetchall()
             top = conn.execute(

@@ -6,24 +6,17 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from svodka.model import from_ts
 from svodka.store.base import AlertRecord, FeedToken, InboxAlert
-from svodka.store.postgres.alerts import _ALERT_COLS, _alert
-from svodka.store.postgres.db import Database, now_ts
-from svodka.store.sqlite.users import when
+from svodka.store.postgres.alerts import _ALERT_COLS
+from svodka.store.postgres.db import Database, now_ts, pyformat
+from svodka.store.records.alerts import READ, TOKEN_COLUMNS, UNREAD, alert, token, token_name
 
-_TOKEN_COLS = "id, user_id, kind, scope, name, created_at, last_used, revoked_at"
 # The alerts a user may see: of their own lists, of shared ones, of lists stored nowhere (svodka.toml)
 _VISIBLE = (
     "FROM alerts a LEFT JOIN watchlists w ON w.name = a.watchlist "
     "LEFT JOIN alert_reads r ON r.alert_id = a.id AND r.user_id = %(user)s "
     "WHERE (w.id IS NULL OR w.shared OR w.owner_id = %(user)s)"
 )
-_UNREAD = "(r.revision IS NULL OR r.revision < a.revision)"
-
-
-def _token(r: tuple[Any, ...]) -> FeedToken:
-    return FeedToken(r[0], r[1], r[2], r[3], r[4], when(r[5]), from_ts(r[6]), from_ts(r[7]))
 
 
 class PgFeeds:
@@ -34,28 +27,28 @@ class PgFeeds:
         with self.db.write() as conn:
             row = conn.execute(
                 "INSERT INTO feed_tokens (user_id, token_hash, kind, scope, name, created_at) "
-                f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {_TOKEN_COLS}",
-                (user_id, token_hash, kind, scope, name.strip()[:100], now_ts()),
+                f"VALUES (%s, %s, %s, %s, %s, %s) RETURNING {TOKEN_COLUMNS}",
+                (user_id, token_hash, kind, scope, token_name(name), now_ts()),
             ).fetchone()
         assert row is not None  # RETURNING of an INSERT that did not fail
-        return _token(row)
+        return token(row)
 
     def by_hash(self, token_hash: str) -> FeedToken | None:
         with self.db.read() as conn:
             row = conn.execute(
-                f"SELECT {_TOKEN_COLS} FROM feed_tokens WHERE token_hash = %s", (token_hash,)
+                f"SELECT {TOKEN_COLUMNS} FROM feed_tokens WHERE token_hash = %s", (token_hash,)
             ).fetchone()
-        return None if row is None else _token(row)
+        return None if row is None else token(row)
 
     def list(self, user_id: int | None = None) -> builtins.list[FeedToken]:
         with self.db.read() as conn:
             if user_id is None:
-                rows = conn.execute(f"SELECT {_TOKEN_COLS} FROM feed_tokens ORDER BY id").fetchall()
+                rows = conn.execute(f"SELECT {TOKEN_COLUMNS} FROM feed_tokens ORDER BY id").fetchall()
             else:
                 rows = conn.execute(
-                    f"SELECT {_TOKEN_COLS} FROM feed_tokens WHERE user_id = %s ORDER BY id", (user_id,)
+                    f"SELECT {TOKEN_COLUMNS} FROM feed_tokens WHERE user_id = %s ORDER BY id", (user_id,)
                 ).fetchall()
-        return [_token(r) for r in rows]
+        return [token(r) for r in rows]
 
     def revoke(self, token_id: int, user_id: int | None = None) -> bool:
         sql = "UPDATE feed_tokens SET revoked_at = %s WHERE id = %s AND revoked_at IS NULL"
@@ -76,17 +69,17 @@ class PgInbox:
 
     def list(self, user_id: int, unread_only: bool = False, limit: int = 50) -> builtins.list[InboxAlert]:
         cols = ", ".join(f"a.{c.strip()}" for c in _ALERT_COLS.split(","))
-        sql = f"SELECT {cols}, {_UNREAD} {_VISIBLE}" + (f" AND {_UNREAD}" if unread_only else "")
+        sql = f"SELECT {cols}, {UNREAD} {_VISIBLE}" + (f" AND {UNREAD}" if unread_only else "")
         with self.db.read() as conn:
             rows = conn.execute(
                 sql + " ORDER BY a.updated_at DESC, a.id DESC LIMIT %(limit)s",
                 {"user": user_id, "limit": limit},
             ).fetchall()
-        return [InboxAlert(_alert(r[:9]), bool(r[9])) for r in rows]
+        return [InboxAlert(alert(r[:9]), bool(r[9])) for r in rows]
 
     def unread(self, user_id: int) -> int:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT COUNT(*) {_VISIBLE} AND {_UNREAD}", {"user": user_id}).fetchone()
+            row = conn.execute(f"SELECT COUNT(*) {_VISIBLE} AND {UNREAD}", {"user": user_id}).fetchone()
         return int(row[0]) if row else 0
 
     def of_watchlist(self, watchlist: str, limit: int = 50) -> builtins.list[AlertRecord]:
@@ -96,10 +89,10 @@ class PgInbox:
                 "LIMIT %s",
                 (watchlist, limit),
             ).fetchall()
-        return [_alert(r) for r in rows]
+        return [alert(r) for r in rows]
 
     def mark_read(self, user_id: int, alert_ids: Sequence[int] | None = None) -> int:
-        sql = f"SELECT a.id, a.revision {_VISIBLE} AND {_UNREAD}"
+        sql = f"SELECT a.id, a.revision {_VISIBLE} AND {UNREAD}"
         params: dict[str, Any] = {"user": user_id}
         if alert_ids is not None:
             sql += " AND a.id = ANY(%(ids)s)"
@@ -108,9 +101,7 @@ class PgInbox:
             rows = conn.execute(sql, params).fetchall()
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO alert_reads (user_id, alert_id, revision, read_at) VALUES (%s, %s, %s, %s) "
-                    "ON CONFLICT (user_id, alert_id) DO UPDATE SET revision = excluded.revision, "
-                    "read_at = excluded.read_at",
+                    pyformat(READ),
                     [(user_id, r[0], r[1], now_ts()) for r in rows],
                 )
         return len(rows)

@@ -9,28 +9,25 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from svodka.store.base import AlertDraft, AlertRecord, Delivery, OutboxCount
-from svodka.store.sqlite.db import Database
-from svodka.store.sqlite.users import when
-
-_ALERT_COLS = "id, watchlist, rule, subject, revision, level, payload, created_at, updated_at"
-_DELIVERY_COLS = (
-    "id, alert_id, revision, target, payload, status, attempts, next_attempt, last_error, created_at"
+from svodka.store.records import ts, when
+from svodka.store.records.alerts import (
+    ALERT_COLUMNS,
+    CHANGES_AFTER,
+    DELIVERY_COLUMNS,
+    GET_STATE,
+    LAST_SENT,
+    SET_STATE,
+    STORIES_TOUCHED,
+    alert,
+    delivery,
+    outbox_count,
 )
+from svodka.store.sqlite.db import Database
 
-
-def _ts(dt: datetime) -> int:
-    return int(dt.timestamp())
-
-
-def _alert(r: tuple[Any, ...]) -> AlertRecord:
-    return AlertRecord(r[0], r[1], r[2], r[3], r[4], r[5], r[6], when(r[7]), when(r[8]))
-
-
-def _delivery(r: tuple[Any, ...]) -> Delivery:
-    return Delivery(r[0], r[1], r[2], r[3], r[4], r[5], r[6], when(r[7]), r[8], when(r[9]))
+_ALERT_COLS = ALERT_COLUMNS.format(payload="payload")
+_DELIVERY_COLS = DELIVERY_COLUMNS.format(payload="payload")
 
 
 class SqliteAlerts:
@@ -38,7 +35,7 @@ class SqliteAlerts:
         self.db = db
 
     def record(self, drafts: Iterable[AlertDraft], now: datetime) -> builtins.list[AlertRecord]:
-        t = _ts(now)
+        t = ts(now)
         done: list[int] = []
         with self.db.write() as conn:
             for d in drafts:
@@ -71,16 +68,16 @@ class SqliteAlerts:
                 return []
             marks = ",".join("?" * len(done))
             rows = conn.execute(f"SELECT {_ALERT_COLS} FROM alerts WHERE id IN ({marks}) ORDER BY id", done)
-            return [_alert(r) for r in rows.fetchall()]
+            return [alert(r) for r in rows.fetchall()]
 
     def due(self, now: datetime, target: str | None = None) -> builtins.list[Delivery]:
         sql = f"SELECT {_DELIVERY_COLS} FROM alert_deliveries WHERE status = 'pending' AND next_attempt <= ?"
-        args: list[object] = [_ts(now)]
+        args: list[object] = [ts(now)]
         if target is not None:
             sql += " AND target = ?"
             args.append(target)
         with self.db.read() as conn:
-            return [_delivery(r) for r in conn.execute(sql + " ORDER BY id", args).fetchall()]
+            return [delivery(r) for r in conn.execute(sql + " ORDER BY id", args).fetchall()]
 
     def pending(self, target: str) -> builtins.list[Delivery]:
         with self.db.read() as conn:
@@ -89,18 +86,18 @@ class SqliteAlerts:
                 "ORDER BY id",
                 (target,),
             ).fetchall()
-        return [_delivery(r) for r in rows]
+        return [delivery(r) for r in rows]
 
     def mark_sent(self, delivery_ids: Sequence[int], at: datetime) -> None:
         with self.db.write() as conn:
             conn.executemany(
                 "UPDATE alert_deliveries SET status = 'sent', sent_at = ?, attempts = attempts + 1, "
                 "last_error = NULL WHERE id = ? AND status = 'pending'",
-                [(_ts(at), i) for i in delivery_ids],
+                [(ts(at), i) for i in delivery_ids],
             )
 
     def mark_failed(self, delivery_ids: Sequence[int], error: str, retry_at: datetime | None) -> None:
-        retry = None if retry_at is None else _ts(retry_at)
+        retry = None if retry_at is None else ts(retry_at)
         with self.db.write() as conn:
             conn.executemany(
                 "UPDATE alert_deliveries SET attempts = attempts + 1, last_error = ?, "
@@ -117,9 +114,7 @@ class SqliteAlerts:
 
     def last_sent(self, target: str) -> datetime | None:
         with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT MAX(sent_at) FROM alert_deliveries WHERE target = ?", (target,)
-            ).fetchone()
+            row = conn.execute(LAST_SENT, (target,)).fetchone()
         return when(row[0]) if row and row[0] else None
 
     def outbox(self) -> builtins.list[OutboxCount]:
@@ -130,7 +125,7 @@ class SqliteAlerts:
                 "e.last_error IS NOT NULL ORDER BY e.id DESC LIMIT 1) "
                 "FROM alert_deliveries d GROUP BY target ORDER BY target"
             ).fetchall()
-        return [OutboxCount(r[0], r[1], r[2], r[3], when(r[4]) if r[4] else None, r[5]) for r in rows]
+        return [outbox_count(r) for r in rows]
 
     def dead(self, limit: int = 20) -> builtins.list[Delivery]:
         with self.db.read() as conn:
@@ -139,32 +134,28 @@ class SqliteAlerts:
                 "ORDER BY id DESC LIMIT ?",
                 (limit,),
             ).fetchall()
-        return [_delivery(r) for r in rows]
+        return [delivery(r) for r in rows]
 
     def recent(self, limit: int = 20) -> builtins.list[AlertRecord]:
         with self.db.read() as conn:
             rows = conn.execute(
                 f"SELECT {_ALERT_COLS} FROM alerts ORDER BY updated_at DESC, id DESC LIMIT ?", (limit,)
             ).fetchall()
-        return [_alert(r) for r in rows]
+        return [alert(r) for r in rows]
 
     def get_state(self, key: str, default: int = 0) -> int:
         with self.db.read() as conn:
-            row = conn.execute("SELECT value FROM monitor_state WHERE key = ?", (key,)).fetchone()
+            row = conn.execute(GET_STATE, (key,)).fetchone()
         return default if row is None else int(row[0])
 
     def set_state(self, key: str, value: int) -> None:
         with self.db.write() as conn:
-            conn.execute(
-                "INSERT INTO monitor_state (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
+            conn.execute(SET_STATE, (key, value))
 
     def changes_after(self, change_id: int, limit: int = 1000) -> builtins.list[tuple[int, str, int]]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT id, kind, post_id FROM monitor_changes WHERE id > ? ORDER BY id LIMIT ?",
+                CHANGES_AFTER,
                 (change_id, limit),
             ).fetchall()
         return [(int(r[0]), str(r[1]), int(r[2])) for r in rows]
@@ -176,7 +167,7 @@ class SqliteAlerts:
     def stories_touched(self, after_post_id: int) -> tuple[builtins.list[int], int]:
         with self.db.read() as conn:
             rows = conn.execute(
-                "SELECT DISTINCT story_id FROM story_posts WHERE post_id > ? ORDER BY story_id",
+                STORIES_TOUCHED,
                 (after_post_id,),
             ).fetchall()
             top = conn.execute(

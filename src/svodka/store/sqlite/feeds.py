@@ -6,24 +6,17 @@ import builtins
 from collections.abc import Sequence
 from typing import Any
 
-from svodka.model import from_ts
 from svodka.store.base import AlertRecord, FeedToken, InboxAlert
-from svodka.store.sqlite.alerts import _ALERT_COLS, _alert
+from svodka.store.records.alerts import READ, TOKEN_COLUMNS, UNREAD, alert, token, token_name
+from svodka.store.sqlite.alerts import _ALERT_COLS
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.users import when
 
-_TOKEN_COLS = "id, user_id, kind, scope, name, created_at, last_used, revoked_at"
 # The alerts a user may see: of their own lists, of shared ones, of lists stored nowhere (svodka.toml)
 _VISIBLE = (
     "FROM alerts a LEFT JOIN watchlists w ON w.name = a.watchlist "
     "LEFT JOIN alert_reads r ON r.alert_id = a.id AND r.user_id = :user "
     "WHERE (w.id IS NULL OR w.shared = 1 OR w.owner_id = :user)"
 )
-_UNREAD = "(r.revision IS NULL OR r.revision < a.revision)"
-
-
-def _token(r: tuple[Any, ...]) -> FeedToken:
-    return FeedToken(r[0], r[1], r[2], r[3], r[4], when(r[5]), from_ts(r[6]), from_ts(r[7]))
 
 
 class SqliteFeeds:
@@ -35,26 +28,26 @@ class SqliteFeeds:
             cur = conn.execute(
                 "INSERT INTO feed_tokens (user_id, token_hash, kind, scope, name, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
-                (user_id, token_hash, kind, scope, name.strip()[:100], now_ts()),
+                (user_id, token_hash, kind, scope, token_name(name), now_ts()),
             )
             row = conn.execute(
-                f"SELECT {_TOKEN_COLS} FROM feed_tokens WHERE id = ?", (cur.lastrowid,)
+                f"SELECT {TOKEN_COLUMNS} FROM feed_tokens WHERE id = ?", (cur.lastrowid,)
             ).fetchone()
-        return _token(row)
+        return token(row)
 
     def by_hash(self, token_hash: str) -> FeedToken | None:
         with self.db.read() as conn:
             row = conn.execute(
-                f"SELECT {_TOKEN_COLS} FROM feed_tokens WHERE token_hash = ?", (token_hash,)
+                f"SELECT {TOKEN_COLUMNS} FROM feed_tokens WHERE token_hash = ?", (token_hash,)
             ).fetchone()
-        return None if row is None else _token(row)
+        return None if row is None else token(row)
 
     def list(self, user_id: int | None = None) -> builtins.list[FeedToken]:
-        sql, args = f"SELECT {_TOKEN_COLS} FROM feed_tokens", []
+        sql, args = f"SELECT {TOKEN_COLUMNS} FROM feed_tokens", []
         if user_id is not None:
             sql, args = sql + " WHERE user_id = ?", [user_id]
         with self.db.read() as conn:
-            return [_token(r) for r in conn.execute(sql + " ORDER BY id", args).fetchall()]
+            return [token(r) for r in conn.execute(sql + " ORDER BY id", args).fetchall()]
 
     def revoke(self, token_id: int, user_id: int | None = None) -> bool:
         sql = "UPDATE feed_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL"
@@ -76,16 +69,16 @@ class SqliteInbox:
 
     def list(self, user_id: int, unread_only: bool = False, limit: int = 50) -> builtins.list[InboxAlert]:
         cols = ", ".join(f"a.{c.strip()}" for c in _ALERT_COLS.split(","))
-        sql = f"SELECT {cols}, {_UNREAD} {_VISIBLE}" + (f" AND {_UNREAD}" if unread_only else "")
+        sql = f"SELECT {cols}, {UNREAD} {_VISIBLE}" + (f" AND {UNREAD}" if unread_only else "")
         with self.db.read() as conn:
             rows = conn.execute(
                 sql + " ORDER BY a.updated_at DESC, a.id DESC LIMIT :limit", {"user": user_id, "limit": limit}
             ).fetchall()
-        return [InboxAlert(_alert(r[:9]), bool(r[9])) for r in rows]
+        return [InboxAlert(alert(r[:9]), bool(r[9])) for r in rows]
 
     def unread(self, user_id: int) -> int:
         with self.db.read() as conn:
-            row = conn.execute(f"SELECT COUNT(*) {_VISIBLE} AND {_UNREAD}", {"user": user_id}).fetchone()
+            row = conn.execute(f"SELECT COUNT(*) {_VISIBLE} AND {UNREAD}", {"user": user_id}).fetchone()
         return int(row[0])
 
     def of_watchlist(self, watchlist: str, limit: int = 50) -> builtins.list[AlertRecord]:
@@ -95,10 +88,10 @@ class SqliteInbox:
                 "LIMIT ?",
                 (watchlist, limit),
             ).fetchall()
-        return [_alert(r) for r in rows]
+        return [alert(r) for r in rows]
 
     def mark_read(self, user_id: int, alert_ids: Sequence[int] | None = None) -> int:
-        sql = f"SELECT a.id, a.revision {_VISIBLE} AND {_UNREAD}"
+        sql = f"SELECT a.id, a.revision {_VISIBLE} AND {UNREAD}"
         params: dict[str, Any] = {"user": user_id}
         if alert_ids is not None:
             marks = ", ".join(f":a{i}" for i in range(len(alert_ids))) or "NULL"
@@ -107,9 +100,7 @@ class SqliteInbox:
         with self.db.write() as conn:
             rows = conn.execute(sql, params).fetchall()
             conn.executemany(
-                "INSERT INTO alert_reads (user_id, alert_id, revision, read_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (user_id, alert_id) DO UPDATE SET revision = excluded.revision, "
-                "read_at = excluded.read_at",
+                READ,
                 [(user_id, r[0], r[1], now_ts()) for r in rows],
             )
         return len(rows)
