@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import builtins
 
-from svodka.errors import StoreError
 from svodka.store.base import StoredWatchlist
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.sqlite.users import when
+from svodka.store.records.watchlists import LIST, exists_already, watchlist
 
 
 class PgWatchlists:
@@ -22,15 +21,13 @@ class PgWatchlists:
                 (name, spec, owner_id, shared, now_ts()),
             )
             if cur.rowcount == 0:
-                raise StoreError(f"watchlist {name!r} exists already (remove it first)")
+                raise exists_already(name)
         return next(w for w in self.list() if w.name == name)
 
     def list(self) -> builtins.list[StoredWatchlist]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT name, spec::text, owner_id, shared, created_at FROM watchlists ORDER BY name"
-            ).fetchall()
-        return [StoredWatchlist(r[0], r[1], r[2], bool(r[3]), when(r[4])) for r in rows]
+            rows = conn.execute(LIST.format(spec="spec::text")).fetchall()
+        return [watchlist(r) for r in rows]
 
     def remove(self, name: str) -> bool:
         with self.db.write() as conn:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import builtins
 
-from svodka.errors import StoreError
 from svodka.store.base import StoredWatchlist
+from svodka.store.records.watchlists import LIST, exists_already, watchlist
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.users import when
 
 
 class SqliteWatchlists:
@@ -17,7 +16,7 @@ class SqliteWatchlists:
     def add(self, name: str, spec: str, owner_id: int | None = None, shared: bool = True) -> StoredWatchlist:
         with self.db.write() as conn:
             if conn.execute("SELECT 1 FROM watchlists WHERE name = ?", (name,)).fetchone():
-                raise StoreError(f"watchlist {name!r} exists already (remove it first)")
+                raise exists_already(name)
             conn.execute(
                 "INSERT INTO watchlists (name, spec, owner_id, shared, created_at) VALUES (?, ?, ?, ?, ?)",
                 (name, spec, owner_id, int(shared), now_ts()),
@@ -26,10 +25,8 @@ class SqliteWatchlists:
 
     def list(self) -> builtins.list[StoredWatchlist]:
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT name, spec, owner_id, shared, created_at FROM watchlists ORDER BY name"
-            ).fetchall()
-        return [StoredWatchlist(r[0], r[1], r[2], bool(r[3]), when(r[4])) for r in rows]
+            rows = conn.execute(LIST.format(spec="spec")).fetchall()
+        return [watchlist(r) for r in rows]
 
     def remove(self, name: str) -> bool:
         with self.db.write() as conn:
