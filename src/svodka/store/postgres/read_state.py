@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.sqlite.read_state import _ids
-from svodka.store.sqlite.users import when
+from svodka.store.records import when
+from svodka.store.records.read_state import read_ids
 
 
 class PgReadState:
@@ -15,7 +15,7 @@ class PgReadState:
         self.db = db
 
     def mark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
-        ids, at = _ids(kind, ref_ids), now_ts()
+        ids, at = read_ids(kind, ref_ids), now_ts()
         with self.db.write() as conn:
             return conn.execute(
                 "INSERT INTO read_state (user_id, kind, ref_id, read_at) "
@@ -24,7 +24,7 @@ class PgReadState:
             ).rowcount
 
     def unmark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
-        ids = _ids(kind, ref_ids)
+        ids = read_ids(kind, ref_ids)
         with self.db.write() as conn:
             return conn.execute(
                 "DELETE FROM read_state WHERE user_id = %s AND kind = %s AND ref_id = ANY(%s)",
@@ -32,7 +32,7 @@ class PgReadState:
             ).rowcount
 
     def read(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> dict[int, datetime]:
-        ids = _ids(kind, ref_ids)
+        ids = read_ids(kind, ref_ids)
         with self.db.read() as conn:
             rows = conn.execute(
                 "SELECT ref_id, read_at FROM read_state "

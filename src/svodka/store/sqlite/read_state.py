@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from svodka.errors import StoreError
 from svodka.model import from_ts
-from svodka.store.base import READ_KINDS
+from svodka.store.records.read_state import read_ids
 from svodka.store.sqlite.db import Database, now_ts
 
 _CHUNK = 500
-
-
-def _ids(kind: str, ref_ids: Iterable[int]) -> list[int]:
-    if kind not in READ_KINDS:
-        raise StoreError(f"read or unread is kept for {' and '.join(READ_KINDS)}, not {kind!r}")
-    return list(dict.fromkeys(int(i) for i in ref_ids))
 
 
 class SqliteReadState:
@@ -24,7 +17,7 @@ class SqliteReadState:
         self.db = db
 
     def mark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
-        ids, at = _ids(kind, ref_ids), now_ts()
+        ids, at = read_ids(kind, ref_ids), now_ts()
         with self.db.write() as conn:
             before = conn.total_changes
             conn.executemany(
@@ -35,7 +28,7 @@ class SqliteReadState:
             return conn.total_changes - before
 
     def unmark(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> int:
-        ids, done = _ids(kind, ref_ids), 0
+        ids, done = read_ids(kind, ref_ids), 0
         with self.db.write() as conn:
             for i in range(0, len(ids), _CHUNK):
                 chunk = ids[i : i + _CHUNK]
@@ -48,7 +41,7 @@ class SqliteReadState:
         return done
 
     def read(self, user_id: int, kind: str, ref_ids: Iterable[int]) -> dict[int, datetime]:
-        ids, out = _ids(kind, ref_ids), {}
+        ids, out = read_ids(kind, ref_ids), {}
         with self.db.read() as conn:
             for i in range(0, len(ids), _CHUNK):
                 chunk = ids[i : i + _CHUNK]
