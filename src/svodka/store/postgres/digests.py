@@ -13,32 +13,12 @@ from psycopg.types.json import Jsonb
 from svodka.digest.model import Digest, DigestRecord
 from svodka.digest.schema import DigestDocument, to_dict
 from svodka.errors import NotFoundError
-from svodka.model import from_ts
-from svodka.store.postgres.db import Database, now_ts
-
-_RECORD = "SELECT id, kind, since, until, created_at, name FROM digests"
-
-
-def _ts(dt: datetime) -> int:
-    return int(dt.timestamp())
+from svodka.store.postgres.db import Database, now_ts, pyformat
+from svodka.store.records.digests import ADD_ITEM, BODY, ITEMS, RECORD, body_of, digest_record, item_rows, ts
 
 
 def _record(conn: psycopg.Connection, row: tuple[Any, ...]) -> DigestRecord:
-    items = {
-        story_id: (posts, from_ts(last) or datetime.min)
-        for story_id, posts, last in conn.execute(
-            "SELECT story_id, posts, last_date FROM digest_items WHERE digest_id = %s", (row[0],)
-        )
-    }
-    return DigestRecord(
-        id=row[0],
-        kind=row[1],
-        since=from_ts(row[2]),  # type: ignore[arg-type]
-        until=from_ts(row[3]),  # type: ignore[arg-type]
-        created_at=from_ts(row[4]),  # type: ignore[arg-type]
-        items=items,
-        name=row[5],
-    )
+    return digest_record(row, conn.execute(pyformat(ITEMS), (row[0],)))
 
 
 class PgDigests:
@@ -54,7 +34,7 @@ class PgDigests:
                     "SELECT nextval(pg_get_serial_sequence('digests', 'id'))"
                 ).fetchone()[0]
             )
-            body = orjson.dumps(to_dict(replace(digest, id=digest_id))).decode()  # the document names itself
+            body = body_of(to_dict(replace(digest, id=digest_id)))  # the document names itself
             conn.execute(
                 "INSERT INTO digests (id, kind, name, since, until, created_at, filters, body) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
@@ -62,38 +42,24 @@ class PgDigests:
                     digest_id,
                     q.kind,
                     digest.name,
-                    _ts(q.since),
-                    _ts(q.until),
+                    ts(q.since),
+                    ts(q.until),
                     now_ts(),
                     Jsonb(q.filters()),
                     body,
                 ),
             )
             with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO digest_items (digest_id, story_id, rank, posts, last_date, is_update) "
-                    "VALUES (%s, %s, %s, %s, %s, %s)",
-                    [
-                        (
-                            digest_id,
-                            it.card.story_id,
-                            it.rank,
-                            it.card.posts,
-                            _ts(it.card.last_date),
-                            it.update,
-                        )
-                        for it in digest.items
-                    ],
-                )
+                cur.executemany(pyformat(ADD_ITEM), item_rows(digest, digest_id))
         return digest_id
 
     def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None:
         """The latest digest of ``kind`` (ending at or before ``before``, when given)."""
-        sql = f"{_RECORD} WHERE kind = %s"
+        sql = f"{RECORD} WHERE kind = %s"
         args: list[object] = [kind]
         if before is not None:
             sql += " AND until <= %s"
-            args.append(_ts(before))
+            args.append(ts(before))
         with self.db.read() as conn:
             row = conn.execute(sql + " ORDER BY until DESC, id DESC LIMIT 1", args).fetchone()
             return None if row is None else _record(conn, row)
@@ -102,14 +68,14 @@ class PgDigests:
         """The latest digest of ``kind`` that ended before ``until``: what a digest ending then follows."""
         with self.db.read() as conn:
             row = conn.execute(
-                f"{_RECORD} WHERE kind = %s AND until < %s ORDER BY until DESC, id DESC LIMIT 1",
-                (kind, _ts(until)),
+                f"{RECORD} WHERE kind = %s AND until < %s ORDER BY until DESC, id DESC LIMIT 1",
+                (kind, ts(until)),
             ).fetchone()
             return None if row is None else _record(conn, row)
 
     def get(self, digest_id: int) -> DigestRecord:
         with self.db.read() as conn:
-            row = conn.execute(f"{_RECORD} WHERE id = %s", (digest_id,)).fetchone()
+            row = conn.execute(f"{RECORD} WHERE id = %s", (digest_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no digest with id {digest_id}")
             return _record(conn, row)
@@ -117,14 +83,14 @@ class PgDigests:
     def body(self, digest_id: int) -> DigestDocument:
         """The stored JSON document of a digest (as rendered by ``render_json``)."""
         with self.db.read() as conn:
-            row = conn.execute("SELECT body FROM digests WHERE id = %s", (digest_id,)).fetchone()
+            row = conn.execute(pyformat(BODY), (digest_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no digest with id {digest_id}")
         data: DigestDocument = orjson.loads(row[0])
         return data
 
     def list(self, kind: str | None = None, limit: int = 50) -> list[DigestRecord]:
-        sql = _RECORD
+        sql = RECORD
         args: list[object] = []
         if kind:
             sql += " WHERE kind = %s"

@@ -11,12 +11,8 @@ import orjson
 from svodka.digest.model import Digest, DigestRecord
 from svodka.digest.schema import DigestDocument, to_dict
 from svodka.errors import NotFoundError
-from svodka.model import from_ts
+from svodka.store.records.digests import ADD_ITEM, BODY, ITEMS, RECORD, body_of, digest_record, item_rows, ts
 from svodka.store.sqlite.db import Database, now_ts
-
-
-def _ts(dt: datetime) -> int:
-    return int(dt.timestamp())
 
 
 class SqliteDigests:
@@ -33,57 +29,29 @@ class SqliteDigests:
                 (
                     q.kind,
                     digest.name,
-                    _ts(q.since),
-                    _ts(q.until),
+                    ts(q.since),
+                    ts(q.until),
                     now_ts(),
                     orjson.dumps(q.filters()).decode(),
-                    orjson.dumps(to_dict(digest)).decode(),
+                    body_of(to_dict(digest)),
                 ),
             )
             digest_id = int(cur.lastrowid or 0)
-            body = orjson.dumps(to_dict(replace(digest, id=digest_id))).decode()  # the document names itself
+            body = body_of(to_dict(replace(digest, id=digest_id)))  # the document names itself
             conn.execute("UPDATE digests SET body = ? WHERE id = ?", (body, digest_id))
-            conn.executemany(
-                "INSERT INTO digest_items (digest_id, story_id, rank, posts, last_date, is_update) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        digest_id,
-                        it.card.story_id,
-                        it.rank,
-                        it.card.posts,
-                        _ts(it.card.last_date),
-                        int(it.update),
-                    )
-                    for it in digest.items
-                ],
-            )
+            conn.executemany(ADD_ITEM, item_rows(digest, digest_id))
         return digest_id
 
     def _record(self, row: tuple[Any, ...]) -> DigestRecord:
-        items = {
-            story_id: (posts, from_ts(last) or datetime.min)
-            for story_id, posts, last in self.db.conn.execute(
-                "SELECT story_id, posts, last_date FROM digest_items WHERE digest_id = ?", (row[0],)
-            )
-        }
-        return DigestRecord(
-            id=row[0],
-            kind=row[1],
-            since=from_ts(row[2]),  # type: ignore[arg-type]
-            until=from_ts(row[3]),  # type: ignore[arg-type]
-            created_at=from_ts(row[4]),  # type: ignore[arg-type]
-            items=items,
-            name=row[5],
-        )
+        return digest_record(row, self.db.conn.execute(ITEMS, (row[0],)))
 
     def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None:
         """The latest digest of ``kind`` (ending at or before ``before``, when given)."""
-        sql = "SELECT id, kind, since, until, created_at, name FROM digests WHERE kind = ?"
+        sql = f"{RECORD} WHERE kind = ?"
         args: list[object] = [kind]
         if before is not None:
             sql += " AND until <= ?"
-            args.append(_ts(before))
+            args.append(ts(before))
         with self.db.read() as conn:
             row = conn.execute(sql + " ORDER BY until DESC, id DESC LIMIT 1", args).fetchone()
             return None if row is None else self._record(row)
@@ -93,17 +61,14 @@ class SqliteDigests:
         ending at the same moment is an earlier run of that digest, or covers it: not its predecessor)."""
         with self.db.read() as conn:
             row = conn.execute(
-                "SELECT id, kind, since, until, created_at, name FROM digests WHERE kind = ? AND until < ? "
-                "ORDER BY until DESC, id DESC LIMIT 1",
-                (kind, _ts(until)),
+                f"{RECORD} WHERE kind = ? AND until < ? ORDER BY until DESC, id DESC LIMIT 1",
+                (kind, ts(until)),
             ).fetchone()
             return None if row is None else self._record(row)
 
     def get(self, digest_id: int) -> DigestRecord:
         with self.db.read() as conn:
-            row = conn.execute(
-                "SELECT id, kind, since, until, created_at, name FROM digests WHERE id = ?", (digest_id,)
-            ).fetchone()
+            row = conn.execute(f"{RECORD} WHERE id = ?", (digest_id,)).fetchone()
             if row is None:
                 raise NotFoundError(f"no digest with id {digest_id}")
             return self._record(row)
@@ -111,14 +76,14 @@ class SqliteDigests:
     def body(self, digest_id: int) -> DigestDocument:
         """The stored JSON document of a digest (as rendered by ``render_json``)."""
         with self.db.read() as conn:
-            row = conn.execute("SELECT body FROM digests WHERE id = ?", (digest_id,)).fetchone()
+            row = conn.execute(BODY, (digest_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no digest with id {digest_id}")
         data: DigestDocument = orjson.loads(row[0])
         return data
 
     def list(self, kind: str | None = None, limit: int = 50) -> list[DigestRecord]:
-        sql = "SELECT id, kind, since, until, created_at, name FROM digests"
+        sql = RECORD
         args: list[object] = []
         if kind:
             sql += " WHERE kind = ?"
