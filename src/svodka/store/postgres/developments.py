@@ -9,9 +9,8 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable, Mapping, Sequence
 
-import orjson
-
-from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.db import Database, now_ts, pyformat
+from svodka.store.records.developments import DEVELOPMENTS, developments, link, post_links
 
 
 class PgDevelopments:
@@ -54,12 +53,8 @@ class PgDevelopments:
     def developments(self, story_id: int) -> builtins.list[int]:
         """The developments of a story, oldest first (a development in none is its own story)."""
         with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT d.development_id FROM story_of_development d JOIN stories s "
-                "ON s.id = d.development_id WHERE d.story_id = %s ORDER BY s.first_date, s.id",
-                (story_id,),
-            ).fetchall()
-        return [int(r[0]) for r in rows] or [story_id]
+            rows = conn.execute(pyformat(DEVELOPMENTS), (story_id,)).fetchall()
+        return developments(rows, story_id)
 
     def links(self, development_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
         """The links between the given developments: ``(a, b, score, signals)``."""
@@ -72,7 +67,7 @@ class PgDevelopments:
                 "ORDER BY a, b",
                 (ids, ids),
             ).fetchall()
-        return [(int(a), int(b), float(score), str(signals)) for a, b, score, signals in rows]
+        return [link(r) for r in rows]
 
     def post_links(self, post_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """``{post id: its links}`` of the posts that have any (the window's posts carry none)."""
@@ -81,4 +76,4 @@ class PgDevelopments:
                 "SELECT id, links FROM posts WHERE id = ANY(%s) AND links IS NOT NULL AND links <> '[]'",
                 (list(post_ids),),
             ).fetchall()
-        return {int(pid): tuple(str(u) for u in orjson.loads(links)) for pid, links in rows}
+        return {int(pid): post_links(links) for pid, links in rows}

@@ -7,9 +7,9 @@ and the links that joined them (svodka.pipeline.developing decides, svodka.proce
 from __future__ import annotations
 
 import builtins
-import json
 from collections.abc import Iterable, Mapping, Sequence
 
+from svodka.store.records.developments import DEVELOPMENTS, developments, link, post_links
 from svodka.store.sqlite.db import Database, now_ts
 
 
@@ -60,15 +60,8 @@ class SqliteDevelopments:
     def developments(self, story_id: int) -> builtins.list[int]:
         """The developments of a story, oldest first (a development in none is its own story)."""
         with self.db.read() as conn:
-            rows = [
-                r[0]
-                for r in conn.execute(
-                    "SELECT d.development_id FROM story_of_development d JOIN stories s "
-                    "ON s.id = d.development_id WHERE d.story_id = ? ORDER BY s.first_date, s.id",
-                    (story_id,),
-                )
-            ]
-        return rows or [story_id]
+            rows = conn.execute(DEVELOPMENTS, (story_id,)).fetchall()
+        return developments(rows, story_id)
 
     def links(self, development_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
         """The links between the given developments: ``(a, b, score, signals)``."""
@@ -78,8 +71,8 @@ class SqliteDevelopments:
         marks = ",".join("?" * len(ids))
         with self.db.read() as conn:
             return [
-                (int(a), int(b), float(score), str(signals))
-                for a, b, score, signals in conn.execute(
+                link(r)
+                for r in conn.execute(
                     f"SELECT a, b, score, signals FROM development_links WHERE a IN ({marks}) "
                     f"AND b IN ({marks}) ORDER BY a, b",
                     (*ids, *ids),
@@ -98,5 +91,5 @@ class SqliteDevelopments:
                     "AND links IS NOT NULL AND links <> '[]'",
                     chunk,
                 ):
-                    out[int(pid)] = tuple(str(u) for u in json.loads(links))
+                    out[int(pid)] = post_links(links)
         return out
