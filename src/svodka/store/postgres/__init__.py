@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
+from svodka.store.lifecycle import Lifecycle
 from svodka.store.postgres.alerts import PgAlerts
 from svodka.store.postgres.api_keys import PgApiKeys
 from svodka.store.postgres.browse import PgBrowse
@@ -29,7 +27,7 @@ from svodka.store.postgres.users import PgUsers
 from svodka.store.postgres.watchlists import PgWatchlists
 
 
-class PgStore:
+class PgStore(Lifecycle):
     """An open PostgreSQL database and its repositories."""
 
     def __init__(self, url: str, busy_timeout: float = 10.0, readonly: bool = False) -> None:
@@ -56,18 +54,3 @@ class PgStore:
         self.networks = PgNetworks(self.db)
         self.feeds, self.inbox = PgFeeds(self.db), PgInbox(self.db)
         self.lease = PgLease(self.db)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Every repository write inside is one transaction: stored together, or not at all."""
-        with self.db.write():
-            yield
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> PgStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from svodka.store.lifecycle import Lifecycle
 from svodka.store.sqlite.alerts import SqliteAlerts
 from svodka.store.sqlite.api_keys import SqliteApiKeys
 from svodka.store.sqlite.browse import SqliteBrowse
@@ -30,7 +29,7 @@ from svodka.store.sqlite.users import SqliteUsers
 from svodka.store.sqlite.watchlists import SqliteWatchlists
 
 
-class SqliteStore:
+class SqliteStore(Lifecycle):
     """An open SQLite database and its repositories."""
 
     def __init__(self, path: Path, busy_timeout: float = 10.0, readonly: bool = False) -> None:
@@ -57,18 +56,3 @@ class SqliteStore:
         self.networks = SqliteNetworks(self.db)
         self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
         self.lease = SqliteLease(self.db)
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Every repository write inside is one transaction: stored together, or not at all."""
-        with self.db.write():
-            yield
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> SqliteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
