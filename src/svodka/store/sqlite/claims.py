@@ -27,8 +27,8 @@ class SqliteClaims:
 
     def _take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
         """Claim ``key``; None when taken, else who holds it."""
-        now = time.time()
         with self.db.write() as conn:
+            now = time.time()  # once the write lock is ours: a claim released meanwhile is free
             row = conn.execute(
                 "SELECT holder, expires_at FROM source_claims WHERE key = ?", (key,)
             ).fetchone()
