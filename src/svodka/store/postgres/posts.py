@@ -16,7 +16,14 @@ from svodka.model import PLATFORM_TELEGRAM, Post, PostVersion, SaveResult, Searc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.postgres.fulltext import CONFIG, HEADLINE_OPTIONS, index_pending, post_match, tsvector_of
+from svodka.store.postgres.fulltext import (
+    CONFIG,
+    HEADLINE_OPTIONS,
+    index_pending,
+    post_match,
+    ranked_sql,
+    tsvector_of,
+)
 from svodka.store.sqlite.posts import content_hash
 
 _STAGE_COLUMNS = (
@@ -354,16 +361,9 @@ class PgPosts:
         tsq, check, checked = post_match(query)
         self.index_pending()
         where, params = _filters(channel_ids, since, until, language)
-        where, params = where + check, [*params, *checked]
         with self.db.read() as conn:
-            # the tsquery inline (not in a CTE): the planner then sizes the GIN scan by its selectivity
-            joined = " JOIN posts p ON p.id = s.post_id" if where else ""
             ranked = conn.execute(
-                f"WITH hits AS MATERIALIZED (SELECT s.post_id AS id, s.tsv FROM post_search s{joined} "
-                f"WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where} ORDER BY s.post_id DESC LIMIT %s) "
-                f"SELECT id, ts_rank_cd(tsv, to_tsquery('{CONFIG}', %s)) AS score FROM hits "
-                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s",
-                (tsq, *params, rank_window, tsq, limit, offset),
+                ranked_sql(where, check), (tsq, *params, *checked, rank_window, tsq, limit, offset)
             ).fetchall()
             return _hits(conn, tsq, ranked)
 
