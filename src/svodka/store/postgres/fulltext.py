@@ -48,6 +48,12 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     A read-only store is searched as it is (what was indexed when it was last written)."""
     if db.readonly:
         return 0
+    with db.read() as conn:  # the common case, before every search: nothing pending, no lock taken
+        row = conn.execute(
+            "SELECT (SELECT indexed_upto FROM fts_state) >= (SELECT COALESCE(MAX(id), 0) FROM posts)"
+        ).fetchone()
+    if row and row[0]:
+        return 0
     done = 0
     while True:
         with db.write() as conn:
