@@ -419,14 +419,14 @@ def _hits(conn: psycopg.Connection, tsq: str, ranked: Sequence[tuple[Any, ...]])
     if not ranked:
         return []
     ids = [r[0] for r in ranked]
-    snippets: dict[int, str] = dict(
-        conn.execute(
-            f"SELECT id, ts_headline('{CONFIG}', text, to_tsquery('{CONFIG}', %s), %s) FROM posts "
-            "WHERE id = ANY(%s)",
-            (tsq, HEADLINE_OPTIONS, ids),
-        ).fetchall()
-    )
-    posts = {r[0]: to_stored(r) for r in conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (ids,))}
+    # the posts and their snippets in one statement (a round trip less per search)
+    headline = f", ts_headline('{CONFIG}', p.text, to_tsquery('{CONFIG}', %s), %s) FROM posts p "
+    rows = conn.execute(
+        SELECT_POST.replace(" FROM posts p ", headline, 1) + " WHERE p.id = ANY(%s)",
+        (tsq, HEADLINE_OPTIONS, ids),
+    ).fetchall()
+    posts = {r[0]: to_stored(r[:-1]) for r in rows}
+    snippets: dict[int, str] = {r[0]: r[-1] for r in rows}
     return [
         SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
         for i, score in ranked
