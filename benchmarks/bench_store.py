@@ -47,11 +47,13 @@ def measure(store: Store, posts: list[Post], batch: int, search_rounds: int) -> 
     again = time.perf_counter() - started
     assert new == indexed == unchanged == len(posts), (new, indexed, unchanged, len(posts))
     times = []
+    by_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     for _ in range(search_rounds):
         for q in QUERIES:
             t = time.perf_counter()
             store.posts.search(q, limit=20)
             times.append(time.perf_counter() - t)
+            by_query[q].append(times[-1])
     times.sort()
     return {
         "store": len(posts) / stored,
@@ -59,6 +61,7 @@ def measure(store: Store, posts: list[Post], batch: int, search_rounds: int) -> 
         "again": len(posts) / again,
         "search_p50": statistics.median(times) * 1000,
         "search_p95": times[int(0.95 * (len(times) - 1))] * 1000,
+        **{f"q:{q}": statistics.median(ts) * 1000 for q, ts in by_query.items()},
     }
 
 
@@ -96,6 +99,9 @@ def main() -> None:
             f"{r['search_p50']:>14.1f} {r['search_p95']:>8.1f}"
         )
     s, p = results["sqlite"], results["postgresql"]
+    print(f"{'query (median ms)':<26} {'sqlite':>8} {'postgresql':>11}")
+    for q in QUERIES:
+        print(f"{q:<26} {s['q:' + q]:>8.1f} {p['q:' + q]:>11.1f}")
     print(
         f"PostgreSQL / SQLite: store {p['store'] / s['store']:.2f}×, index {p['index'] / s['index']:.2f}×, "
         f"re-import {p['again'] / s['again']:.2f}×, "

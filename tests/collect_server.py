@@ -99,6 +99,7 @@ class World:
         self.latency = 0.0
         self.layout_changed = False
         self.inflight = 0
+        self.requests: list[tuple[float, str, str]] = []  # (time.time(), path, User-Agent), as they came
 
     @classmethod
     def of(cls, channels: Iterable[FakeChannel]) -> World:
@@ -364,6 +365,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         world = self.server.world
         with world.lock:
+            world.requests.append((time.time(), self.path, self.headers.get("User-Agent", "")))
             world.inflight += 1
             world.stats["max_inflight"] = max(world.stats["max_inflight"], world.inflight)
         try:

@@ -1,6 +1,6 @@
 """Two `svodka process` at once on one store: one places stories, the other says who does and exits 0; a
 holder killed with ``kill -9`` frees the lease (PostgreSQL: with its session; SQLite: its pid is gone, or
-the row expires)."""
+the row expires); `svodka process --follow` places posts as they arrive and stops on SIGTERM."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from svodka.model import ChannelRef, Post
 from svodka.store import open_store
 
 HOLDER = """
@@ -117,3 +119,53 @@ def test_sqlite_lease_on_this_host_follows_the_holders_pid(tmp_path: Path) -> No
             # a live holder whose renewal is late keeps it; a dead one's lease is free before its expiry
             with store.lease.hold("process", 60.0) as lease:
                 assert lease.held is not held_by_other
+
+
+FOLLOW_CONFIG = """
+[pipeline]
+embedder = "use"
+batch_posts = 10
+follow_poll = 0.2
+"""
+
+
+def test_follow_places_posts_as_they_arrive_and_stops_on_sigterm(store_url: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "svodka.toml"
+    cfg.write_text(FOLLOW_CONFIG, encoding="utf-8")
+    t0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
+    texts = [
+        "Центробанк сохранил ключевую ставку на уровне 21 процента, сообщила пресс-служба регулятора.",
+        "Банк России оставил ключевую ставку без изменений — 21 процент годовых.",
+        "В Москве открылась новая станция метро на Большой кольцевой линии.",
+    ]
+    with open_store(store_url) as store:
+        store.posts.save(
+            [Post(ChannelRef(handle=f"ch{i}"), 1, t0 + timedelta(minutes=i), texts[i]) for i in (0, 2)]
+        )
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "svodka", "--db", store_url, "--config", str(cfg), "process", "--follow"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        try:
+            assert worker.stdout is not None
+            assert worker.stdout.readline().startswith("2 posts:")  # what was there when it started
+            store.posts.save([Post(ChannelRef(handle="ch1"), 1, t0 + timedelta(minutes=5), texts[1])])
+            assert worker.stdout.readline().startswith("1 posts:")  # and what arrived after
+            with store.lease.hold("process", 60.0) as lease:  # it holds the lease while it follows
+                assert not lease.held and lease.holder.startswith(f"pid {worker.pid} on ")
+            worker.send_signal(signal.SIGTERM)
+            _, err = worker.communicate(timeout=60)
+        finally:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait(10)
+        assert worker.returncode == 0, err
+        assert "stopped after 3 post(s)" in err
+        placed = store.stories.assignments()
+        ids = {p.text: p.id for p in store.posts.iter()}
+        assert placed[ids[texts[0]]] == placed[ids[texts[1]]] != placed.get(ids[texts[2]])
+        with store.lease.hold("process", 60.0) as lease:  # released when it stopped
+            assert lease.held

@@ -132,6 +132,13 @@ TABLE: tuple[Setting, ...] = (
     ),
     S("collect.proxies", (), "Per-source proxies: 'HANDLE_OR_HOST=URL', comma-separated.", tuple),
     S(
+        "collect.claim_ttl",
+        60.0,
+        "Seconds a collector's claim on a source outlives a collector that died (several `svodka watch` on "
+        "one store share the sources; renewed every third of it while collecting).",
+        float,
+    ),
+    S(
         "collect.mtproto_proxy",
         "",
         "Proxy for Telethon: socks5://host:port or mtproxy://SECRET@host:port.",
@@ -164,6 +171,13 @@ TABLE: tuple[Setting, ...] = (
         120.0,
         "Seconds the story-placement lease of `svodka process` outlives a holder that died without releasing "
         "it (SQLite; renewed every third of it; PostgreSQL frees it with the holder's session).",
+        float,
+    ),
+    S(
+        "pipeline.follow_poll",
+        5.0,
+        "Seconds `svodka process --follow` waits before looking again for new posts, or for the lease "
+        "another worker holds.",
         float,
     ),
     S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),

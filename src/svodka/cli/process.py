@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from tqdm import tqdm
@@ -57,31 +60,72 @@ def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
             bar.close()
 
 
+def _say_report(report: Any, as_json: bool) -> None:
+    if as_json:
+        echo_json({k: getattr(report, k) for k in report.__slots__})
+        return
+    stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
+    click.echo(
+        f"{report.posts} posts: {report.ads} ads, {report.non_news} non-news, {report.copies} copies, "
+        f"{report.embedded} embedded; "
+        f"stories: {report.stories_new} new, {report.stories_joined} grown, {report.merges} merged "
+        f"[{stages}]"
+    )
+    sys.stdout.flush()  # a line per run, as it happens (--follow)
+
+
+def _follow(app: App, settings: Any, as_json: bool) -> None:
+    """`svodka process --follow`: SIGTERM or Ctrl-C ends it after the batch in flight; a second one at
+    once (the batch rolls back, and is done again by the next run)."""
+    from svodka.process.follow import follow
+
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+
+    def on_wait(holder: str) -> None:
+        click.echo(f"another svodka process is placing stories ({holder}); waiting to take over", err=True)
+
+    click.echo("following new posts; stop with SIGTERM or Ctrl-C", err=True)
+    logger = logging.getLogger("svodka.process.follow")
+    if logging.getLogger().getEffectiveLevel() <= logging.WARNING:
+        logger.setLevel(logging.INFO)
+    total = follow(app.store, settings, stop, lambda r: _say_report(r, as_json), on_wait)
+    click.echo(f"stopped after {total} post(s); every batch reported is stored", err=True)
+
+
 def register(cli: click.Group) -> None:
     @command(cli, "process")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+    @click.option(
+        "--follow",
+        is_flag=True,
+        help="Keep processing posts as they arrive, until SIGTERM or Ctrl-C (the batch in flight is "
+        "finished). Several workers may follow one store: one places stories, the others take over "
+        "when it stops or dies.",
+    )
     @engine_option
-    def process_(app: App, as_json: bool, engine: str | None) -> None:
+    def process_(app: App, as_json: bool, follow: bool, engine: str | None) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
         settings = with_engine(app, engine)
+        if follow:
+            _follow(app, settings, as_json)
+            return
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
             if not lease.held:
                 click.echo(f"another svodka process is placing stories ({lease.holder})", err=True)
                 return
             with run_progress(settings["pipeline.progress_every"]) as on_progress:
                 report = process(app.store, settings, on_progress=on_progress)
-        if as_json:
-            echo_json({k: getattr(report, k) for k in report.__slots__})
-            return
-        stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
-        click.echo(
-            f"{report.posts} posts: {report.ads} ads, {report.non_news} non-news, {report.copies} copies, "
-            f"{report.embedded} embedded; "
-            f"stories: {report.stories_new} new, {report.stories_joined} grown, {report.merges} merged "
-            f"[{stages}]"
-        )
+        _say_report(report, as_json)
 
     @command(cli, "stories")
     @click.option("--since", default="24h", show_default=True, help="Active in the last 24h / 90m / 3d / 1w.")

@@ -37,6 +37,7 @@ class CollectConfig:
     proxies: Mapping[str, str] = field(default_factory=dict)  # handle, @handle or host → proxy URL
     mtproto_proxy: str = ""
     mtproto_ready: bool = True  # telegram.api_id and api_hash are set (MTProto may be used)
+    claim_ttl: float = 60.0  # a dead collector's claim on a source expires after this (s)
 
     def proxy_for(self, *names: str | None) -> str | None:
         """The proxy of the first of ``names`` (handle, host) that has one, else the global one."""
@@ -91,4 +92,5 @@ def config_from(settings: Mapping[str, Any]) -> CollectConfig:
         proxies=_proxies(settings["collect.proxies"]),
         mtproto_proxy=settings["collect.mtproto_proxy"],
         mtproto_ready=bool(settings["telegram.api_id"] and settings["telegram.api_hash"]),
+        claim_ttl=max(settings["collect.claim_ttl"], 1.0),
     )

@@ -73,9 +73,32 @@ def _one_line(err: BaseException) -> str:
     return (f"{type(err).__name__}: {text}" if text else type(err).__name__)[:300]
 
 
-async def run_job(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | None = None) -> Outcome:
+async def run_job(
+    job: Job,
+    ctx: Context,
+    on_done: Callable[[Outcome], None] | None = None,
+    seen: SourceState | None = None,
+) -> Outcome:
     """Collect one source and record its health; never raises for a source's own failure, whatever the
-    collector raised (but a :class:`ConfigError` or :class:`StoreError`, which are not the source's)."""
+    collector raised (but a :class:`ConfigError` or :class:`StoreError`, which are not the source's).
+
+    Several collectors may share the store: the source is claimed first (``store.claims``, renewed while
+    it runs, expiring when a collector dies), and skipped while another collector holds it — or, given
+    the state ``seen`` when it was found due, once another collector has run it since."""
+    with ctx.store.claims.hold(job.key, ctx.cfg.claim_ttl) as claim:
+        if not claim.held:
+            out = Outcome(job.key, skipped=f"being collected by {claim.holder}")
+        elif seen is not None and ctx.store.state.get(job.key) != seen:
+            out = Outcome(job.key, skipped="collected meanwhile by another collector")
+        else:
+            return await _collect(job, ctx, on_done)
+    log.debug("%s: %s", job.key, out.skipped)
+    if on_done is not None:
+        on_done(out)
+    return out
+
+
+async def _collect(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | None) -> Outcome:
     store = ctx.store
     state = store.state.get(job.key)
     try:
@@ -176,9 +199,9 @@ async def watch(
     round_at = round_end = ctx.clock()
     follow: asyncio.Task[Any] | None = None
 
-    async def guarded(job: Job) -> Outcome:
+    async def guarded(job: Job, seen: SourceState) -> Outcome:
         async with sem:
-            return await run_job(job, ctx, on_done)
+            return await run_job(job, ctx, on_done, seen)
 
     def followup_due() -> datetime | None:
         try:
@@ -209,7 +232,7 @@ async def watch(
                 continue
             state = states.get(job.key, SourceState(job.key))
             if policy.due(state, now) or (starting and catch_up > 0 and _fresh_ok(state, now)):
-                running[job.key] = asyncio.create_task(guarded(job))
+                running[job.key] = asyncio.create_task(guarded(job, state))
                 runs += 1
                 if starting and waiting is not None:
                     waiting.add(job.key)

@@ -11,6 +11,7 @@ readers never see analysed posts without their stories.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
@@ -80,6 +81,7 @@ class _Context:
     model: EmbedderSpec
     model_name: str  # names the vector cache rows
     report: ProcessReport
+    stop: threading.Event | None = None  # set: end after the batch in flight (the rest resumes next run)
 
 
 def process(
@@ -88,15 +90,17 @@ def process(
     on_progress: Progress | None = None,
     embedder: Embedder | None = None,
     engine: Engine | None = None,
+    stop: threading.Event | None = None,
 ) -> ProcessReport:
     """Analyse and place every post stored after the watermark, batch by batch (an interrupted run is
     finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts.
 
     ``embedder``: a loaded model, used here (the local engine). ``engine``: where analysis and embedding
-    run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work."""
+    run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work.
+    ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it."""
     report = ProcessReport()
     t = time.perf_counter()
-    run = plan_run(store.posts, store.analysis)
+    run = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
     report.add_time("read", t)
     done = 0
     with ExitStack() as stack:
@@ -107,7 +111,8 @@ def process(
                 engine, name = LocalEngine(embedder), embedder.name
             elif engine is None:
                 engine = stack.enter_context(open_engine(settings))
-            run, done = _run(_Context(store, settings, engine, model, name, report), run, done, on_progress)
+            ctx = _Context(store, settings, engine, model, name, report, stop)
+            run, done = _run(ctx, run, done, on_progress)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
         names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)
@@ -124,6 +129,8 @@ def _run(ctx: _Context, run: Run, done: int, on_progress: Progress | None) -> tu
         with store.transaction():
             _write_state(store, progress_state(run, (), last=True))
     for i, batch in enumerate(parts):
+        if ctx.stop is not None and ctx.stop.is_set():
+            return None, done
         advance = _advance(on_progress, done, total)
         _batch(ctx, run, batch, i == len(parts) - 1, advance)
         done += len(batch)
@@ -131,7 +138,8 @@ def _run(ctx: _Context, run: Run, done: int, on_progress: Progress | None) -> tu
     if not run.resumed:
         return None, done
     t = time.perf_counter()
-    following = plan_run(store.posts, store.analysis)  # what arrived after the interrupted run began
+    # what arrived after the interrupted run began
+    following = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
     report.add_time("read", t)
     return following, done
 

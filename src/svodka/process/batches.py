@@ -34,8 +34,11 @@ def _key(p: StoredPost) -> tuple[int, int]:
     return int(p.date.timestamp()), p.id
 
 
-def plan_run(posts: PostRepo, state: AnalysisRepo) -> Run | None:
-    """The run to do now (reading the new posts once), or None when nothing is new."""
+def plan_run(posts: PostRepo, state: AnalysisRepo, settled: int | None = None) -> Run | None:
+    """The run to do now (reading the new posts once), or None when nothing is new.
+
+    ``settled``: the highest post id with no lower one still being written (``claims.settled_post_id``);
+    later posts wait for the next run, so a post committed late under a lower id is never passed over."""
     watermark = state.get_state(WATERMARK)
     until = state.get_state(RUN_UNTIL)
     resumed = until > watermark
@@ -43,7 +46,7 @@ def plan_run(posts: PostRepo, state: AnalysisRepo) -> Run | None:
     todo: list[StoredPost] = []
     last = watermark
     for p in posts.iter(after_id=watermark):
-        if resumed and p.id > until:
+        if (resumed and p.id > until) or (settled is not None and p.id > settled):
             continue
         last = max(last, p.id)
         if p.deleted_at is None and (not resumed or _key(p) > done):

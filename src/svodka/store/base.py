@@ -453,6 +453,9 @@ class Store(Protocol):
     @property
     def lease(self) -> LeaseRepo: ...
 
+    @property
+    def claims(self) -> ClaimRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -800,3 +803,42 @@ class LeaseRepo(Protocol):
     def hold(self, name: str, ttl: float) -> AbstractContextManager[Lease]:
         """Try to take ``name`` for this process for the block (never waits); renewed every ``ttl``/3
         while held, released at its end."""
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A source's claim as one collector saw it: ``held`` by this process for the block, or not, and then
+    ``holder`` says who has it ("pid 123 on host")."""
+
+    key: str
+    held: bool
+    holder: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimRecord:
+    """One claim of the log (seconds since the epoch, the store's clock): from ``claimed_at`` until
+    ``released_at``, or for a holder that died, until its last renewal's ``expires_at``."""
+
+    key: str
+    holder: str
+    claimed_at: float
+    expires_at: float
+    released_at: float | None
+
+
+class ClaimRepo(Protocol):
+    """Work shared by several processes on one store: each source is claimed by one collector for its turn
+    (PostgreSQL: ``SELECT … FOR UPDATE SKIP LOCKED`` on its row; SQLite: the same under ``BEGIN
+    IMMEDIATE``); a claim expires unless renewed, so a collector that dies frees its sources."""
+
+    def hold(self, key: str, ttl: float) -> AbstractContextManager[Claim]:
+        """Try to claim ``key`` for this process for the block (never waits): free, expired or released;
+        renewed every ``ttl``/3 while held, released at its end."""
+
+    def log(self, since: float = 0.0) -> list[ClaimRecord]:
+        """The claims taken since ``since`` (the log keeps a day), oldest first."""
+
+    def settled_post_id(self) -> int:
+        """The highest post id below which every post is committed: no writer still holds a lower id
+        (PostgreSQL hands ids out before commit, so a reader may see id 101 before id 100 lands)."""

@@ -1,0 +1,130 @@
+"""Several collectors on one store share the sources through ``store.claims``: one holder of a source at a
+time, a claim expires when its collector dies (kill -9), every claim is logged; the runner skips a source
+another collector holds; a post committed late under a lower id is not passed over by `svodka process`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from svodka.collect import CollectConfig, Context, run_cycle
+from svodka.collect.http import Fetcher
+from svodka.collect.jobs import job_for
+from svodka.model import ChannelRef, Post
+from svodka.process.batches import plan_run
+from svodka.store import Store, open_store
+
+HOLDER = """
+import sys, time
+from svodka.store import open_store
+store = open_store(sys.argv[1])
+with store.claims.hold("web:newsroom", float(sys.argv[2])) as claim:
+    print("held" if claim.held else "not held", flush=True)
+    time.sleep(600)
+"""
+
+T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
+
+
+def test_one_collector_holds_a_source_at_a_time(store_url: str) -> None:
+    me = f"pid {os.getpid()} on {os.uname().nodename}"
+    with open_store(store_url) as store, open_store(store_url) as other:
+        with store.claims.hold("web:a", 30.0) as first:
+            assert first == type(first)("web:a", held=True, holder=me)
+            with other.claims.hold("web:a", 30.0) as second:
+                assert not second.held and second.holder == me
+            with other.claims.hold("web:b", 30.0) as third:  # claims are per source
+                assert third.held
+        with other.claims.hold("web:a", 30.0) as again:  # released at the end of the block
+            assert again.held
+        log = store.claims.log()
+    assert [(r.key, r.holder) for r in log] == [("web:a", me), ("web:b", me), ("web:a", me)]
+    assert all(r.released_at is not None and r.claimed_at <= r.released_at <= r.expires_at for r in log)
+    assert log[0].released_at <= log[2].claimed_at  # type: ignore[operator]
+
+
+def test_a_killed_collectors_claim_expires(store_url: str) -> None:
+    open_store(store_url).close()  # migrated before two processes race for it
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, store_url, "2.0"], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        time.sleep(1.5)  # past a renewal (every ttl/3): the claim is still held
+        with open_store(store_url) as store, store.claims.hold("web:newsroom", 2.0) as claim:
+            assert not claim.held and claim.holder.startswith(f"pid {holder.pid} on ")
+    finally:
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.wait(10)
+    killed_at = time.time()
+    with open_store(store_url) as store:
+        while True:
+            with store.claims.hold("web:newsroom", 2.0) as claim:
+                if claim.held or time.time() > killed_at + 10:
+                    break
+            time.sleep(0.1)
+        assert claim.held
+        assert time.time() - killed_at > 0.5  # it waited for the expiry: killed, the holder released nothing
+        dead, taken = store.claims.log()
+    assert dead.released_at is None and taken.released_at is not None
+    assert dead.claimed_at + 1.5 < dead.expires_at <= taken.claimed_at  # renewed, then expired
+
+
+def test_the_runner_leaves_a_source_another_collector_holds(store: Store) -> None:
+    channel = store.channels.by_id(store.channels.resolve(ChannelRef(handle="newsroom")))
+    cfg = CollectConfig(web_base_url="http://127.0.0.1:9", retries=0, claim_ttl=30.0)
+    job = job_for(channel, cfg)
+    assert job is not None
+
+    async def cycle() -> list[str | None]:
+        async with Fetcher(cfg) as fetcher:
+            return [o.skipped for o in await run_cycle([job], Context(store, fetcher, cfg))]
+
+    with store.claims.hold(job.key, 30.0):
+        assert asyncio.run(cycle()) == [f"being collected by pid {os.getpid()} on {os.uname().nodename}"]
+    assert store.state.get(job.key).last_error is None  # not run: nothing fetched, nothing failed
+    assert asyncio.run(cycle()) == [None]  # free again: run (and failed, nothing listens on port 9)
+    assert store.state.get(job.key).failures == 1
+
+
+@pytest.mark.backends(
+    "postgresql", reason="SQLite has one writer: no id is visible before a lower one is committed"
+)
+def test_a_post_committed_late_under_a_lower_id_is_not_passed_over(store_url: str) -> None:
+    a_ref, b_ref = ChannelRef(handle="slow_channel"), ChannelRef(handle="fast_channel")
+    with open_store(store_url) as a, open_store(store_url) as b:
+        a.posts.save([Post(a_ref, 1, T0, "Первая новость медленного канала")])
+        b.posts.save([Post(b_ref, 1, T0, "Первая новость быстрого канала")])
+        writing, release = threading.Event(), threading.Event()
+
+        def slow_page() -> None:  # a collector's page: its id drawn now, committed later
+            with a.transaction():
+                a.posts.save([Post(a_ref, 2, T0 + timedelta(minutes=1), "Вторая новость, записана поздно")])
+                writing.set()
+                release.wait(20)
+
+        writer = threading.Thread(target=slow_page)
+        writer.start()
+        assert writing.wait(20)
+        b.posts.save([Post(b_ref, 2, T0 + timedelta(minutes=2), "Вторая новость, записана сразу")])
+        seen = {p.text for p in b.posts.iter()}
+        assert "Вторая новость, записана сразу" in seen and "Вторая новость, записана поздно" not in seen
+        settled: list[int] = []
+        reader = threading.Thread(target=lambda: settled.append(b.claims.settled_post_id()))
+        reader.start()
+        time.sleep(0.5)
+        waited = reader.is_alive()  # the lower id is still being written: the answer waits for it
+        release.set()
+        writer.join(20)
+        reader.join(20)
+        assert waited and settled == [max(p.id for p in b.posts.iter())]
+        run = plan_run(b.posts, b.analysis, settled[0])
+        assert run is not None and len(run.posts) == 4 and run.until == settled[0]
