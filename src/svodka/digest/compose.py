@@ -20,6 +20,7 @@ from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, O
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
+from svodka.pipeline.coordination import coordination
 from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
@@ -88,7 +89,13 @@ def _restrict(story: Story, keep: Callable[[StoryMember], bool]) -> Story | None
     return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
 
 
-def card_for(story: Story, independent: int, topic: str, channels: Mapping[int, Channel]) -> StoryCard:
+def card_for(
+    story: Story,
+    independent: int,
+    topic: str,
+    channels: Mapping[int, Channel],
+    networks: Mapping[int, int] | None = None,
+) -> StoryCard:
     first = min(story.members, key=lambda m: (m.post.date, m.post.id))
     langs = sorted({lang for m in story.members if (lang := member_language(m))})
     return StoryCard(
@@ -104,6 +111,7 @@ def card_for(story: Story, independent: int, topic: str, channels: Mapping[int, 
         languages=tuple(langs),
         topic=topic,
         groups=coverage(story.members, channels),
+        coordinated=coordination(story, networks),
     )
 
 
@@ -349,7 +357,7 @@ def _compose(
         items.append(
             DigestItem(
                 rank=len(items) + 1,
-                card=card_for(story, score.independent, guess.topic, channels),
+                card=card_for(story, score.independent, guess.topic, channels, networks),
                 summary=summary,
                 score=score,
                 update=update,
