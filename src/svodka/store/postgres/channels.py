@@ -11,6 +11,7 @@ import psycopg
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.networks import merge_channel
 
 _COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
@@ -256,6 +257,7 @@ def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
         "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = %s", (drop_id,)
     ).fetchone()
     assert row is not None
+    merge_channel(conn, keep_id, drop_id)  # the networks' evidence follows the posts
     # a message both hold stays as keep_id stored it (SQLite's UPDATE OR IGNORE)
     conn.execute(
         "UPDATE posts SET channel_id = %s WHERE channel_id = %s AND message_id NOT IN "

@@ -11,7 +11,7 @@ import psycopg
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Network, NetworkCounts, SharedText
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.sqlite.networks import _evidence, _evidence_json
+from svodka.store.sqlite.networks import _evidence, _evidence_json, _moved_pairs, merged_evidence
 from svodka.store.sqlite.users import when
 
 
@@ -190,3 +190,42 @@ def _put(conn: psycopg.Connection, n: Network) -> int:
             [(nid, c) for c in n.channels],
         )
     return nid
+
+
+def merge_channel(conn: psycopg.Connection, keep: int, drop: int) -> None:
+    """Channel ``drop`` becomes ``keep`` in the networks' evidence, members and split pairs (in the
+    transaction of ``channels.merge``, before ``drop`` is deleted): nothing is left naming ``drop``."""
+    for column in ("channel_id", "origin_channel_id"):
+        conn.execute(f"UPDATE network_texts SET {column} = %s WHERE {column} = %s", (keep, drop))
+    conn.execute("DELETE FROM network_texts WHERE channel_id = origin_channel_id")  # one channel now
+    conn.execute("UPDATE network_links SET channel_id = %s WHERE channel_id = %s", (keep, drop))
+    touched = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT network_id FROM network_members WHERE channel_id = %s", (drop,)
+        ).fetchall()
+    ]
+    # drop's networks take keep in its place, unless keep is in a network already
+    if not conn.execute("SELECT 1 FROM network_members WHERE channel_id = %s", (keep,)).fetchone():
+        conn.execute("UPDATE network_members SET channel_id = %s WHERE channel_id = %s", (keep, drop))
+    conn.execute("DELETE FROM network_members WHERE channel_id = %s", (drop,))
+    pairs = conn.execute(
+        "SELECT channel_a, channel_b FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,)
+    ).fetchall()
+    conn.execute("DELETE FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO network_apart (channel_a, channel_b) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            _moved_pairs(((int(a), int(b)) for a, b in pairs), keep, drop),
+        )
+    for nid, raw in conn.execute("SELECT id, evidence::text FROM networks").fetchall():
+        evidence = _evidence(raw)
+        if any(drop in (e.a, e.b) for e in evidence):
+            conn.execute(
+                "UPDATE networks SET evidence = %s::jsonb, updated_at = %s WHERE id = %s",
+                (_evidence_json(merged_evidence(evidence, keep, drop)), now_ts(), nid),
+            )
+    for nid in touched:  # a network the merge left with one channel is none
+        row = conn.execute("SELECT COUNT(*) FROM network_members WHERE network_id = %s", (nid,)).fetchone()
+        if row is None or int(row[0]) < 2:
+            conn.execute("DELETE FROM networks WHERE id = %s", (nid,))

@@ -10,6 +10,7 @@ from typing import Any
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.sqlite.db import Database, now_ts
+from svodka.store.sqlite.networks import merge_channel
 
 _COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
@@ -226,6 +227,7 @@ class SqliteChannels:
         row = conn.execute(
             "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = ?", (drop_id,)
         ).fetchone()
+        merge_channel(conn, keep_id, drop_id)  # the networks' evidence follows the posts
         conn.execute("UPDATE OR IGNORE posts SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
         conn.execute("UPDATE source_state SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
         conn.execute(

@@ -45,6 +45,67 @@ def _evidence_json(evidence: Iterable[PairEvidence]) -> str:
     return orjson.dumps(rows).decode()
 
 
+def merged_evidence(evidence: Iterable[PairEvidence], keep: int, drop: int) -> builtins.list[PairEvidence]:
+    """``evidence`` with channel ``drop`` read as ``keep`` (two channels made one): a pair of the two is no
+    pair any more, and of two pairs that became one the one with more shared texts stays (the next update
+    counts them again from the per-post evidence)."""
+    out: dict[tuple[int, int], PairEvidence] = {}
+    for e in evidence:
+        a, b = (keep if c == drop else c for c in (e.a, e.b))
+        if a == b:
+            continue
+        moved = PairEvidence(min(a, b), max(a, b), e.texts, e.forwards, e.median_delay_s, e.links, e.examples)
+        old = out.get((moved.a, moved.b))
+        if old is None or moved.texts > old.texts:
+            out[(moved.a, moved.b)] = moved
+    return sorted(out.values(), key=lambda e: (-e.texts, e.a, e.b))
+
+
+def _moved_pairs(pairs: Iterable[tuple[int, int]], keep: int, drop: int) -> builtins.list[tuple[int, int]]:
+    """Channel pairs with ``drop`` read as ``keep``, ``a < b``; a pair of the two is gone."""
+    out = set()
+    for pair in pairs:
+        a, b = (keep if c == drop else c for c in pair)
+        if a != b:
+            out.add((min(a, b), max(a, b)))
+    return sorted(out)
+
+
+def merge_channel(conn: sqlite3.Connection, keep: int, drop: int) -> None:
+    """Channel ``drop`` becomes ``keep`` in the networks' evidence, members and split pairs (in the
+    transaction of ``channels.merge``, before ``drop`` is deleted): nothing is left naming ``drop``."""
+    for column in ("channel_id", "origin_channel_id"):
+        conn.execute(f"UPDATE network_texts SET {column} = ? WHERE {column} = ?", (keep, drop))
+    conn.execute("DELETE FROM network_texts WHERE channel_id = origin_channel_id")  # one channel now
+    conn.execute("UPDATE network_links SET channel_id = ? WHERE channel_id = ?", (keep, drop))
+    touched = [
+        r[0] for r in conn.execute("SELECT network_id FROM network_members WHERE channel_id = ?", (drop,))
+    ]
+    # drop's networks take keep in its place, unless keep is in a network already
+    if not conn.execute("SELECT 1 FROM network_members WHERE channel_id = ?", (keep,)).fetchone():
+        conn.execute("UPDATE network_members SET channel_id = ? WHERE channel_id = ?", (keep, drop))
+    conn.execute("DELETE FROM network_members WHERE channel_id = ?", (drop,))
+    pairs = conn.execute(
+        "SELECT channel_a, channel_b FROM network_apart WHERE ? IN (channel_a, channel_b)", (drop,)
+    ).fetchall()
+    conn.execute("DELETE FROM network_apart WHERE ? IN (channel_a, channel_b)", (drop,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO network_apart (channel_a, channel_b) VALUES (?, ?)",
+        _moved_pairs(pairs, keep, drop),
+    )
+    for nid, raw in conn.execute("SELECT id, evidence FROM networks").fetchall():
+        evidence = _evidence(raw)
+        if any(drop in (e.a, e.b) for e in evidence):
+            new = _evidence_json(merged_evidence(evidence, keep, drop))
+            conn.execute(
+                "UPDATE networks SET evidence = ?, updated_at = ? WHERE id = ?", (new, now_ts(), nid)
+            )
+    for nid in touched:  # a network the merge left with one channel is none
+        (n,) = conn.execute("SELECT COUNT(*) FROM network_members WHERE network_id = ?", (nid,)).fetchone()
+        if n < 2:
+            conn.execute("DELETE FROM networks WHERE id = ?", (nid,))
+
+
 class SqliteNetworks:
     def __init__(self, db: Database) -> None:
         self.db = db
