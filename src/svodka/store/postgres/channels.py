@@ -11,7 +11,7 @@ import psycopg
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.postgres.networks import merge_channel
+from svodka.store.postgres.networks import merge_channel, touch_channel
 
 _COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
@@ -153,6 +153,7 @@ class PgChannels:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = FALSE WHERE id = %s", (channel.id,))
             else:
+                touch_channel(conn, channel.id)  # its network evidence goes with its posts
                 conn.execute("DELETE FROM channels WHERE id = %s", (channel.id,))
         self._cache.clear()
         return channel

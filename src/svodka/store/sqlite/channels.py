@@ -10,7 +10,7 @@ from typing import Any
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.networks import merge_channel
+from svodka.store.sqlite.networks import merge_channel, touch_channel
 
 _COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
 
@@ -160,6 +160,7 @@ class SqliteChannels:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = 0 WHERE id = ?", (channel.id,))
             else:
+                touch_channel(conn, channel.id)  # its network evidence goes with its posts
                 conn.execute("DELETE FROM channels WHERE id = ?", (channel.id,))
         self._cache.clear()
         return channel
