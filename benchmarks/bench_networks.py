@@ -6,6 +6,9 @@ reading the posts (tests/data/networks_tg_ru_news_2024.json), and the networks w
 Imports POSTS into a scratch store and finds the networks from the posts alone (normalise, ads, copies;
 no embeddings): about a minute on two cores. Same as `svodka eval networks POSTS --gold FILE`.
 
+--incremental: POSTS' evidence added batch by batch (1,000 posts) with the network update after each, as
+`svodka process` runs: pairs touched and counted again, and the update's time, against the full count's.
+
 --ranking: the digest of the hand-labelled day (stories_dev, 2024-11-30, gold stories) without and with
 the networks found in POSTS before that day, side by side: the 15 largest gold stories in the top 15 (as
 bench_digest.py counts them), and `svodka eval ranking`'s rows (soft in top 10, leads in top 15, NDCG@15).
@@ -30,9 +33,9 @@ from svodka.model import WindowPost
 from svodka.pipeline.coordination import BurstPost, CoordinationOptions, find_bursts
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.credibility import independent_units
-from svodka.pipeline.networks import membership
+from svodka.pipeline.networks import NetworkOptions, membership, pair_evidence, pair_update, update_networks
 from svodka.process.batches import batches
-from svodka.process.networks import rebuild_networks
+from svodka.process.networks import evidence_batches, rebuild_networks
 from svodka.process.stages import analyse, find_copies
 from svodka.store import open_store
 from svodka.store.base import Store
@@ -46,7 +49,11 @@ def main() -> None:
     ap.add_argument("--gold", default=str(ROOT / "tests/data/networks_tg_ru_news_2024.json"))
     ap.add_argument("--ranking", action="store_true", help="Also the ranking check without/with networks.")
     ap.add_argument("--coordination", action="store_true", help="Also the coordinated bursts in POSTS.")
+    ap.add_argument("--incremental", action="store_true", help="Also the update's cost batch by batch.")
     args = ap.parse_args()
+    if args.incremental:
+        incremental(Path(args.posts))
+        return
     if args.ranking:
         ranking(Path(args.posts))
     gold = read_gold(args.gold)
@@ -73,6 +80,40 @@ def main() -> None:
                 coordination(store, membership(networks), names)
     print(check.row())
     print(f"{report.saved.new:,} posts imported in {t_import:.1f} s; evidence and networks in {t_find:.1f} s")
+
+
+def incremental(posts: Path) -> None:
+    settings = settings_mod.load(None, {})
+    opt = NetworkOptions.from_settings(settings)
+    with tempfile.TemporaryDirectory(prefix="bench-networks-inc-") as tmp:
+        store = open_store(Path(tmp) / "n.db")
+        with store:
+            import_file(store, posts)
+            names = {c.id: c.name for c in store.channels.list()}
+            rows = []
+            for n, counts in enumerate(evidence_batches(store, settings), 1):
+                with store.transaction():
+                    store.networks.add(counts)
+                touched = len(store.networks.touched())
+                t = time.perf_counter()
+                pair_update(store.networks, opt)  # what update_networks counts (then finds the networks)
+                t_update = time.perf_counter() - t
+                update_networks(store.networks, names, opt)
+                t = time.perf_counter()
+                limit = int(opt.window_minutes * 60)
+                full = pair_evidence(store.networks.shared_texts(limit), store.networks.channel_links(2), opt)
+                t_full = time.perf_counter() - t
+                assert full == store.networks.pairs(), n
+                rows.append((n, touched, len(full), t_update, t_full))
+    print("batch  touched/pairs  incremental count s  full count s (reads every row)")
+    for n, touched, pairs, t_update, t_full in rows:
+        print(f"{n:5d}  {touched:5d}/{pairs:<5d}  {t_update:19.3f}  {t_full:12.3f}")
+    later = rows[1:]
+    share = sum(r[1] for r in later) / max(1, sum(r[2] for r in later))
+    print(
+        f"after the first: touched {share:.0%} of the pairs; incremental counts "
+        f"{sum(r[3] for r in later):.2f} s in all vs full counts {sum(r[4] for r in later):.2f} s"
+    )
 
 
 def coordination(store: Store, networks: dict[int, int], names: dict[int, str]) -> None:
