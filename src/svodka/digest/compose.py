@@ -23,7 +23,7 @@ from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.coordination import coordination
 from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
-from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
+from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences, natasha_entities
 from svodka.pipeline.headline import headline_problems
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
@@ -149,7 +149,7 @@ def _public_links(summary: Summary, public_url: str) -> Summary:
 
 def _differences(story: Story, networks: Mapping[int, int], public_url: str | None) -> tuple[Difference, ...]:
     """How the story's sources differ, each quote linked as the summary's citations are (public_url)."""
-    found = differences(story, networks)
+    found = differences(story, networks, names=natasha_entities())  # names: natasha's offline NER
     if not public_url:
         return found
 

@@ -94,7 +94,7 @@ class QuoteDoc(TypedDict):
 
 
 class DifferenceDoc(TypedDict):
-    kind: str  # conflict, figure, claim (svodka.pipeline.differences)
+    kind: str  # conflict, figure, claim, name (svodka.pipeline.differences)
     line: str
     quotes: list[QuoteDoc]
 

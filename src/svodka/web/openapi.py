@@ -108,7 +108,7 @@ DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, eac
     "type": "object",
     "required": ["kind", "subject", "line", "sources", "of", "quotes"],
     "properties": {
-        "kind": {"enum": ["conflict", "figure", "claim"]},
+        "kind": {"enum": ["conflict", "figure", "claim", "name"]},
         "subject": STR,
         "line": STR,
         "sources": INT,

@@ -34,7 +34,7 @@ from svodka.model import (
 from svodka.pipeline.coordination import coordinated_dict, coordination
 from svodka.pipeline.coverage import coverage
 from svodka.pipeline.credibility import independent_units
-from svodka.pipeline.differences import Difference, differences
+from svodka.pipeline.differences import Difference, differences, natasha_entities
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.networks import channel_network, membership
@@ -517,7 +517,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "copied": prov.copied,
         "tz": tz,
         "differences": [  # how the sources differ (network-aware: a network is one source)
-            difference_dict(d) for d in differences(s, nets)
+            difference_dict(d) for d in differences(s, nets, names=natasha_entities())
         ],
         "coordinated": coordinated_dict(coordination(s, nets)),  # a seeding campaign, with its evidence
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
