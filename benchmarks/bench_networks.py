@@ -6,6 +6,10 @@ reading the posts (tests/data/networks_tg_ru_news_2024.json), and the networks w
 Imports POSTS into a scratch store and finds the networks from the posts alone (normalise, ads, copies;
 no embeddings): about a minute on two cores. Same as `svodka eval networks POSTS --gold FILE`.
 
+--english: the out-of-sample check — the @bbcbreaking Telegram channel and the BBCBreaking, cnnbrk and presstv
+tweets of the same months (tg_en_bbcbreaking_2017) against tests/data/networks_tg_en_bbcbreaking_2017.json,
+drawn up by reading those posts after the rule was fixed.
+
 --incremental: POSTS' evidence added batch by batch (1,000 posts) with the network update after each, as
 `svodka process` runs: pairs touched and counted again, and the update's time, against the full count's.
 
@@ -21,6 +25,8 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import orjson
 
 from svodka import settings as settings_mod
 from svodka.digest.compose import DigestOptions, build_digest
@@ -50,7 +56,16 @@ def main() -> None:
     ap.add_argument("--ranking", action="store_true", help="Also the ranking check without/with networks.")
     ap.add_argument("--coordination", action="store_true", help="Also the coordinated bursts in POSTS.")
     ap.add_argument("--incremental", action="store_true", help="Also the update's cost batch by batch.")
+    ap.add_argument(
+        "--english", action="store_true", help="The out-of-sample check on tg_en_bbcbreaking_2017."
+    )
     args = ap.parse_args()
+    if args.english:
+        scratch = tempfile.TemporaryDirectory(prefix="bench-networks-en-")
+        args.posts = str(
+            english_posts(ROOT.parent / "shared/data/tg_en_bbcbreaking_2017", Path(scratch.name))
+        )
+        args.gold = str(ROOT / "tests/data/networks_tg_en_bbcbreaking_2017.json")
     if args.incremental:
         incremental(Path(args.posts))
         return
@@ -80,6 +95,41 @@ def main() -> None:
                 coordination(store, membership(networks), names)
     print(check.row())
     print(f"{report.saved.new:,} posts imported in {t_import:.1f} s; evidence and networks in {t_find:.1f} s")
+
+
+ENGLISH = (  # the sources of tg_en_bbcbreaking_2017, each with the sender id the list gives it
+    ("bbcbreaking_telegram_posts.jsonl", -1009000000001, "bbcbreaking (Telegram)"),
+    ("BBCBreaking_tweets.json", -1009000000002, "BBCBreaking (Twitter)"),
+    ("cnnbrk_tweets.json", -1009000000003, "cnnbrk (Twitter)"),
+    ("presstv_tweets.json", -1009000000004, "PressTV (Twitter)"),
+)
+
+
+def english_posts(folder: Path, out_dir: Path) -> Path:
+    """tg_en_bbcbreaking_2017's Telegram posts and tweets as one JSONL in tg_ru_news_2024's shape."""
+    rows = []
+    for name, sender, channel in ENGLISH:
+        path = folder / name
+        if path.suffix == ".jsonl":
+            items = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+            found = [(r["message_id"], r["date"].replace("Z", "+00:00"), r.get("text") or "") for r in items]
+        else:
+            found = [
+                (
+                    int(t["id"]) % 2_000_000_000,
+                    datetime.fromtimestamp(int(t["created_at"]), UTC).isoformat(),
+                    t["text"],
+                )
+                for t in orjson.loads(path.read_bytes())
+            ]
+        rows += [
+            {"message_id": m, "sender_id": sender, "channel": channel, "date": d, "text": t}
+            for m, d, t in found
+            if t
+        ]
+    out = out_dir / "posts.jsonl"
+    out.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in sorted(rows, key=lambda r: str(r["date"]))))
+    return out
 
 
 def incremental(posts: Path) -> None:
