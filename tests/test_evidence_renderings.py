@@ -90,9 +90,10 @@ def test_the_print_layout_shows_groups_differences_and_only_in() -> None:
     printed = render_print_html(to_dict(_digest()))
     assert printed.count('class="card evidence groups"') == 2
     assert "официальные 1 (first tass, 09:00)" in printed
-    assert printed.count('class="evidence differences"') == 1
-    quote = '«По данным МВД, задержаны 7 участников.» — <a href="https://t.me/meduza/11">meduza</a>'
-    assert quote in printed
+    assert printed.count('class="card evidence differences"') == 1  # compact: what differs, who says it
+    line = "≠ figures conflict on участник: «5 участников» vs «7 участников» — "
+    who = '<a href="https://t.me/tass/10">tass</a>, <a href="https://t.me/meduza/11">meduza</a>'
+    assert line + who in printed
     only = printed[printed.index('<section class="only-in">') :]
     assert "Only in «официальные»" in only and "2 channels, 2 posts; first tass, 2024-11-30 09:30" in only
     assert 'href="https://t.me/' in only
@@ -108,4 +109,4 @@ def test_the_pdf_carries_them(tmp_path: Path) -> None:
     text = " ".join(run.stdout.split())
     assert "Only in «официальные»" in text and "How sources differ:" in text
     assert "Groups: официальные 1 (first tass, 09:00)" in text
-    assert "«По данным МВД, задержаны 7 участников.» — meduza" in text
+    assert "«5 участников» vs «7 участников» — tass, meduza" in text
