@@ -6,6 +6,13 @@ reading the posts (tests/data/networks_tg_ru_news_2024.json), and the networks w
 Imports POSTS into a scratch store and finds the networks from the posts alone (normalise, ads, copies;
 no embeddings): about a minute on two cores. Same as `svodka eval networks POSTS --gold FILE`.
 
+--english: the out-of-sample check — the @bbcbreaking Telegram channel and the BBCBreaking, cnnbrk and presstv
+tweets of the same months (tg_en_bbcbreaking_2017) against tests/data/networks_tg_en_bbcbreaking_2017.json,
+drawn up by reading those posts after the rule was fixed.
+
+--incremental: POSTS' evidence added batch by batch (1,000 posts) with the network update after each, as
+`svodka process` runs: pairs touched and counted again, and the update's time, against the full count's.
+
 --ranking: the digest of the hand-labelled day (stories_dev, 2024-11-30, gold stories) without and with
 the networks found in POSTS before that day, side by side: the 15 largest gold stories in the top 15 (as
 bench_digest.py counts them), and `svodka eval ranking`'s rows (soft in top 10, leads in top 15, NDCG@15).
@@ -19,6 +26,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import orjson
+
 from svodka import settings as settings_mod
 from svodka.digest.compose import DigestOptions, build_digest
 from svodka.digest.model import DigestQuery
@@ -30,9 +39,9 @@ from svodka.model import WindowPost
 from svodka.pipeline.coordination import BurstPost, CoordinationOptions, find_bursts
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.credibility import independent_units
-from svodka.pipeline.networks import membership
+from svodka.pipeline.networks import NetworkOptions, membership, pair_evidence, pair_update, update_networks
 from svodka.process.batches import batches
-from svodka.process.networks import rebuild_networks
+from svodka.process.networks import evidence_batches, rebuild_networks
 from svodka.process.stages import analyse, find_copies
 from svodka.store import open_store
 from svodka.store.base import Store
@@ -46,7 +55,20 @@ def main() -> None:
     ap.add_argument("--gold", default=str(ROOT / "tests/data/networks_tg_ru_news_2024.json"))
     ap.add_argument("--ranking", action="store_true", help="Also the ranking check without/with networks.")
     ap.add_argument("--coordination", action="store_true", help="Also the coordinated bursts in POSTS.")
+    ap.add_argument("--incremental", action="store_true", help="Also the update's cost batch by batch.")
+    ap.add_argument(
+        "--english", action="store_true", help="The out-of-sample check on tg_en_bbcbreaking_2017."
+    )
     args = ap.parse_args()
+    if args.english:
+        scratch = tempfile.TemporaryDirectory(prefix="bench-networks-en-")
+        args.posts = str(
+            english_posts(ROOT.parent / "shared/data/tg_en_bbcbreaking_2017", Path(scratch.name))
+        )
+        args.gold = str(ROOT / "tests/data/networks_tg_en_bbcbreaking_2017.json")
+    if args.incremental:
+        incremental(Path(args.posts))
+        return
     if args.ranking:
         ranking(Path(args.posts))
     gold = read_gold(args.gold)
@@ -73,6 +95,75 @@ def main() -> None:
                 coordination(store, membership(networks), names)
     print(check.row())
     print(f"{report.saved.new:,} posts imported in {t_import:.1f} s; evidence and networks in {t_find:.1f} s")
+
+
+ENGLISH = (  # the sources of tg_en_bbcbreaking_2017, each with the sender id the list gives it
+    ("bbcbreaking_telegram_posts.jsonl", -1009000000001, "bbcbreaking (Telegram)"),
+    ("BBCBreaking_tweets.json", -1009000000002, "BBCBreaking (Twitter)"),
+    ("cnnbrk_tweets.json", -1009000000003, "cnnbrk (Twitter)"),
+    ("presstv_tweets.json", -1009000000004, "PressTV (Twitter)"),
+)
+
+
+def english_posts(folder: Path, out_dir: Path) -> Path:
+    """tg_en_bbcbreaking_2017's Telegram posts and tweets as one JSONL in tg_ru_news_2024's shape."""
+    rows = []
+    for name, sender, channel in ENGLISH:
+        path = folder / name
+        if path.suffix == ".jsonl":
+            items = [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]
+            found = [(r["message_id"], r["date"].replace("Z", "+00:00"), r.get("text") or "") for r in items]
+        else:
+            found = [
+                (
+                    int(t["id"]) % 2_000_000_000,
+                    datetime.fromtimestamp(int(t["created_at"]), UTC).isoformat(),
+                    t["text"],
+                )
+                for t in orjson.loads(path.read_bytes())
+            ]
+        rows += [
+            {"message_id": m, "sender_id": sender, "channel": channel, "date": d, "text": t}
+            for m, d, t in found
+            if t
+        ]
+    out = out_dir / "posts.jsonl"
+    out.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in sorted(rows, key=lambda r: str(r["date"]))))
+    return out
+
+
+def incremental(posts: Path) -> None:
+    settings = settings_mod.load(None, {})
+    opt = NetworkOptions.from_settings(settings)
+    with tempfile.TemporaryDirectory(prefix="bench-networks-inc-") as tmp:
+        store = open_store(Path(tmp) / "n.db")
+        with store:
+            import_file(store, posts)
+            names = {c.id: c.name for c in store.channels.list()}
+            rows = []
+            for n, counts in enumerate(evidence_batches(store, settings), 1):
+                with store.transaction():
+                    store.networks.add(counts)
+                touched = len(store.networks.touched())
+                t = time.perf_counter()
+                pair_update(store.networks, opt)  # what update_networks counts (then finds the networks)
+                t_update = time.perf_counter() - t
+                update_networks(store.networks, names, opt)
+                t = time.perf_counter()
+                limit = int(opt.window_minutes * 60)
+                full = pair_evidence(store.networks.shared_texts(limit), store.networks.channel_links(2), opt)
+                t_full = time.perf_counter() - t
+                assert full == store.networks.pairs(), n
+                rows.append((n, touched, len(full), t_update, t_full))
+    print("batch  touched/pairs  incremental count s  full count s (reads every row)")
+    for n, touched, pairs, t_update, t_full in rows:
+        print(f"{n:5d}  {touched:5d}/{pairs:<5d}  {t_update:19.3f}  {t_full:12.3f}")
+    later = rows[1:]
+    share = sum(r[1] for r in later) / max(1, sum(r[2] for r in later))
+    print(
+        f"after the first: touched {share:.0%} of the pairs; incremental counts "
+        f"{sum(r[3] for r in later):.2f} s in all vs full counts {sum(r[4] for r in later):.2f} s"
+    )
 
 
 def coordination(store: Store, networks: dict[int, int], names: dict[int, str]) -> None:

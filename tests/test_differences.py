@@ -12,7 +12,7 @@ from markupsafe import escape
 from svodka.digest import DigestQuery, build_digest, render_html, render_markdown
 from svodka.digest.render import render_json
 from svodka.model import StoredPost, Story, StoryMember
-from svodka.pipeline.differences import CLAIM, CONFLICT, DIGEST_TOP, FIGURE, differences, figures
+from svodka.pipeline.differences import CLAIM, CONFLICT, DIGEST_TOP, FIGURE, NAME, differences, figures
 from svodka.pipeline.summarize import clean_text
 from test_web_support import WebEnv, login, web  # noqa: F401
 
@@ -157,7 +157,7 @@ def test_the_story_page_and_api_show_the_differences_quoted_and_linked(web: WebE
         data = client.get(f"/api/stories/{web.story_id}").json()
         html = client.get(f"/stories/{web.story_id}").text
     shown = data["differences"]
-    assert shown and {d["kind"] for d in shown} <= {CONFLICT, FIGURE, CLAIM}
+    assert shown and {d["kind"] for d in shown} <= {CONFLICT, FIGURE, CLAIM, NAME}
     for d in shown:
         for q in d["quotes"]:
             post = web.store.posts.get(q["post_id"])
@@ -186,3 +186,53 @@ def test_the_digest_shows_its_top_stories_differences_in_every_renderer(web: Web
     item = next(x for x in doc["items"] if x["story_id"] == it.card.story_id)
     assert item["differences"][0]["line"] == d.line()
     assert item["differences"][0]["quotes"][0]["sentence"] == d.quotes[0].sentence
+
+
+# --- names only a minority of the sources give (natasha's offline NER) ---------------------------------
+PORT = (
+    (1, 0, "Протестующие в Грузии заблокировали морской порт города Поти, пишут местные СМИ."),
+    (
+        2,
+        10,
+        "В Тбилиси продолжаются протесты у здания парламента Грузии, сообщил корреспондент Нина Ахметели.",
+    ),
+    (3, 20, "Протесты у парламента в Тбилиси продолжаются вторые сутки, полиция применила водомёты."),
+    (4, 30, "Акция протеста в грузинской столице продолжается, у парламента собрались тысячи людей."),
+)
+
+
+def test_a_place_only_one_source_names_is_shown_with_its_sentence() -> None:
+    from svodka.pipeline.differences import natasha_entities
+
+    found = [d for d in differences(story(*PORT), names=natasha_entities()) if d.kind == NAME]
+    assert [(d.quotes[0].what, d.sources, d.of) for d in found] == [("Поти", 1, 4)]
+    (poti,) = found
+    assert poti.quotes[0].sentence == PORT[0][2] and poti.quotes[0].post_id == 1
+    assert poti.line() == "only 1 of 4 sources name «Поти»"
+    # Тбилиси: half the sources name it (not a minority); «Грузии» is named by the others as «грузинской»
+    # (its first letters); Нина Ахметели is a reporter's byline; «СМИ» an outlet credited
+    assert differences(story(*PORT)) == ()  # without a finder: no names (figures and claims only)
+
+
+def test_a_name_in_other_words_latin_letters_or_initials_is_no_difference() -> None:
+    from svodka.pipeline.differences import natasha_entities
+
+    s = story(
+        (1, 0, "Трамп пригрозил странам BRICS пошлинами в 100% за отказ от доллара."),
+        (2, 5, "Избранный президент США пригрозил странам БРИКС стопроцентными пошлинами."),
+        (
+            3,
+            9,
+            "Трамп заявил, что страны БРИКС получат пошлины, если создадут свою валюту, и Америка ответит.",
+        ),
+        (4, 14, "Боевики «Хайят Тахрир аш-Шам» вошли в Алеппо, сообщили источники."),
+        (5, 20, "Боевики ХТШ заняли кварталы Алеппо, сообщают военные."),
+    )
+    shown = {
+        d.subject: (d.sources, [q.what for q in d.quotes]) for d in differences(s, names=natasha_entities())
+    }
+    # BRICS is БРИКС: 3 of 5 name it, no minority; Америка is США and ХТШ «Хайят Тахрир аш-Шам», each
+    # counted as the source naming it, so 2 of 5 name each (one difference, not two)
+    assert not any(w in shown for w in ("BRICS", "БРИКС"))
+    assert shown["США"] == (2, ["США"]) and shown["Хайят Тахрир аш-Шам"] == (2, ["Хайят Тахрир аш-Шам"])
+    assert "Америка" not in shown and "ХТШ" not in shown and shown["Трамп"] == (2, ["Трамп"])

@@ -20,9 +20,10 @@ from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, O
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
+from svodka.pipeline.coordination import coordination
 from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
-from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences
+from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences, natasha_entities
 from svodka.pipeline.headline import headline_problems
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
@@ -88,7 +89,13 @@ def _restrict(story: Story, keep: Callable[[StoryMember], bool]) -> Story | None
     return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
 
 
-def card_for(story: Story, independent: int, topic: str, channels: Mapping[int, Channel]) -> StoryCard:
+def card_for(
+    story: Story,
+    independent: int,
+    topic: str,
+    channels: Mapping[int, Channel],
+    networks: Mapping[int, int] | None = None,
+) -> StoryCard:
     first = min(story.members, key=lambda m: (m.post.date, m.post.id))
     langs = sorted({lang for m in story.members if (lang := member_language(m))})
     return StoryCard(
@@ -104,6 +111,7 @@ def card_for(story: Story, independent: int, topic: str, channels: Mapping[int, 
         languages=tuple(langs),
         topic=topic,
         groups=coverage(story.members, channels),
+        coordinated=coordination(story, networks),
     )
 
 
@@ -141,7 +149,7 @@ def _public_links(summary: Summary, public_url: str) -> Summary:
 
 def _differences(story: Story, networks: Mapping[int, int], public_url: str | None) -> tuple[Difference, ...]:
     """How the story's sources differ, each quote linked as the summary's citations are (public_url)."""
-    found = differences(story, networks)
+    found = differences(story, networks, names=natasha_entities())  # names: natasha's offline NER
     if not public_url:
         return found
 
@@ -349,7 +357,7 @@ def _compose(
         items.append(
             DigestItem(
                 rank=len(items) + 1,
-                card=card_for(story, score.independent, guess.topic, channels),
+                card=card_for(story, score.independent, guess.topic, channels, networks),
                 summary=summary,
                 score=score,
                 update=update,

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import orjson
 
 from svodka.model import from_ts
+from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.differences import Difference
 from svodka.pipeline.rank import StoryScore
@@ -106,6 +107,7 @@ class StoryCard:
     languages: tuple[str, ...]
     topic: str
     groups: tuple[GroupCoverage, ...] = ()  # coverage by channel group, earliest first (pipeline.coverage)
+    coordinated: Coordinated | None = None  # a seeding campaign's burst, with its evidence (coordination)
 
     @property
     def single_source(self) -> bool:

@@ -8,7 +8,7 @@ URL listed once (:mod:`svodka.digest.footnotes`). It renders the digest's docume
 
 from __future__ import annotations
 
-from svodka.digest.footnotes import meta_line, print_stories, title
+from svodka.digest.footnotes import meta_line, print_stories, title, when
 from svodka.digest.model import Digest
 from svodka.digest.render import _env, digest_links
 from svodka.digest.schema import DigestDocument, to_dict
@@ -26,6 +26,9 @@ def render_print_html(doc: DigestDocument) -> str:
             meta=meta_line(doc),
             stories=print_stories(doc),
             credibility=doc.get("credibility") or (),
+            items={it["rank"]: it for it in doc.get("items") or ()},  # the partials' evidence per story
+            only_in=doc.get("only_in") or (),
+            when=when,
         )
     )
 

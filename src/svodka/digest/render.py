@@ -20,6 +20,7 @@ from functools import lru_cache
 
 import jinja2
 
+from svodka.digest.evidence import only_in_pieces, story_pieces
 from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import local as _local
@@ -149,6 +150,9 @@ def render_markdown(digest: Digest) -> str:
         lines.append("")
         if cov := coverage_line(it.card, tz):
             lines += [f"*{_md_escape(cov)}*", ""]
+        if co := it.card.coordinated:  # the evidence: the seeded posts, linked
+            seeded = ", ".join(_link_md(Cited(p.channel, p.post_id, p.channel, p.url, "")) for p in co.posts)
+            lines += [f"**⚠ {_md_escape(co.line())}** ({seeded})", ""]
         for c in it.summary.sentences:
             new = "**new:** " if it.is_new(c) else ""
             lines.append(f"- {new}{_md_escape(c.text)} — {_link_md(c)}")
@@ -247,8 +251,8 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
             f"• {'<b>new:</b> ' if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"
             for c in it.summary.sentences
         ]
-        pieces += block
-    return pack(pieces, limit)
+        pieces += block + story_pieces(it, tz)  # coordinated, groups, differences (digest.evidence)
+    return pack(pieces + only_in_pieces(digest), limit)
 
 
 def _link_tg(c: Cited) -> str:

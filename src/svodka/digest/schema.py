@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.digest.model import Digest
 from svodka.errors import ConfigError
+from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.summarize import Cited
 
@@ -38,6 +39,25 @@ class GroupCoverageDoc(TypedDict):
     first_post_id: int
 
 
+class SeededPostDoc(TypedDict):
+    post_id: int
+    channel: str
+    date: str
+    url: str | None
+
+
+class CoordinatedDoc(TypedDict):
+    line: str  # Coordinated.line(): what the card says
+    channels: list[str]
+    outlets: int
+    first_date: str
+    last_date: str
+    minutes: int
+    markers: list[str]  # erid …, label, link host/path, promo …
+    posts: list[SeededPostDoc]
+    only: bool  # no independent report: kept out of the top
+
+
 class CardDoc(TypedDict):
     first_channel: str
     first_date: str
@@ -50,6 +70,7 @@ class CardDoc(TypedDict):
     languages: list[str]
     single_source: bool
     groups: NotRequired[list[GroupCoverageDoc]]  # coverage by channel group (not in older documents)
+    coordinated: NotRequired[CoordinatedDoc | None]  # coordinated posting (not in older documents)
 
 
 class TermDoc(TypedDict):
@@ -73,7 +94,7 @@ class QuoteDoc(TypedDict):
 
 
 class DifferenceDoc(TypedDict):
-    kind: str  # conflict, figure, claim (svodka.pipeline.differences)
+    kind: str  # conflict, figure, claim, name (svodka.pipeline.differences)
     line: str
     quotes: list[QuoteDoc]
 
@@ -170,6 +191,25 @@ def _coverage(c: GroupCoverage, tz: str) -> GroupCoverageDoc:
     }
 
 
+def _coordinated(c: Coordinated | None, tz: str) -> CoordinatedDoc | None:
+    if c is None:
+        return None
+    return {
+        "line": c.line(),
+        "channels": list(c.channels),
+        "outlets": c.outlets,
+        "first_date": local(c.first, tz).isoformat(),
+        "last_date": local(c.last, tz).isoformat(),
+        "minutes": c.minutes,
+        "markers": list(c.marks),
+        "posts": [
+            {"post_id": p.post_id, "channel": p.channel, "date": local(p.date, tz).isoformat(), "url": p.url}
+            for p in c.posts
+        ],
+        "only": c.only,
+    }
+
+
 def to_dict(digest: Digest) -> DigestDocument:
     """The digest as plain data (the JSON renderer's document; schema in docs/digest-schema.md)."""
     q, tz = digest.query, digest.query.tz
@@ -216,6 +256,7 @@ def to_dict(digest: Digest) -> DigestDocument:
                     "languages": list(it.card.languages),
                     "single_source": it.card.single_source,
                     "groups": [_coverage(c, tz) for c in it.card.groups],
+                    "coordinated": _coordinated(it.card.coordinated, tz),
                 },
                 "differences": [
                     {

@@ -9,7 +9,8 @@ near-identical texts (one copy group, or one normalised text) from at least
 copied by aggregators minutes later carries no such mark and is no campaign, and two unrelated channels
 posting one text with one erid or tracked link within hours are one. Copies already count once as a
 source; a story whose only reports are one campaign is **coordinated only** and is kept out of the digest's
-top (:func:`coordinated_only`) — unless independent channels report the event too.
+top (:func:`coordinated_only`) — unless independent channels report the event too. :func:`coordination`
+is what a story's card, page and the API show: the channels, the window, the marks and the posts.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlsplit
 
+from svodka.links import safe_url
 from svodka.model import Story
 from svodka.pipeline.credibility import outlet
 
@@ -169,3 +172,84 @@ def coordinated_only(
         return False
     seeded = {c for b in bursts for c in b.channels}
     return all(m.post.channel_id in seeded for m in story.members)
+
+
+@dataclass(frozen=True, slots=True)
+class SeededPost:
+    """One post of a coordinated burst, as the evidence links it."""
+
+    post_id: int
+    channel: str
+    date: datetime
+    url: str | None  # safe_url'ed: None where the post has no link that may be opened
+
+
+@dataclass(frozen=True, slots=True)
+class Coordinated:
+    """A story's coordinated posting, its evidence gathered over its bursts (card, story page, API)."""
+
+    channels: tuple[str, ...]  # the channels that carried a burst, in the order they posted
+    first: datetime
+    last: datetime
+    marks: tuple[str, ...]  # shared by two outlets or more: "erid …", "label", "link host/path", "promo …"
+    posts: tuple[SeededPost, ...]
+    outlets: int  # of the largest burst (a network is one outlet)
+    only: bool  # every channel of the story is in a burst: nobody independent of the campaign reports it
+
+    @property
+    def minutes(self) -> int:
+        return round((self.last - self.first).total_seconds() / 60)
+
+    def line(self) -> str:
+        """«coordinated: the same text in 3 unrelated channels within 15 min, sharing erid …, label»."""
+        n, marks = len(self.channels), ", ".join(self.marks)
+        line = f"coordinated: the same text in {n} unrelated channels within {self.minutes} min"
+        line += f", sharing {marks}"
+        return line + ("; no independent report" if self.only else "")
+
+
+def coordination(
+    story: Story, networks: Mapping[int, int] | None = None, options: CoordinationOptions | None = None
+) -> Coordinated | None:
+    """The story's coordinated posting with its evidence, or None where it has no burst."""
+    bursts = story_bursts(story, networks, options)
+    if not bursts:
+        return None
+    seeded = {p for b in bursts for p in b.posts}
+    members = sorted(
+        (m for m in story.members if m.post.id in seeded), key=lambda m: (m.post.date, m.post.id)
+    )
+    channels = {c for b in bursts for c in b.channels}
+    return Coordinated(
+        channels=tuple(dict.fromkeys(m.post.channel for m in members)),
+        first=members[0].post.date,
+        last=members[-1].post.date,
+        marks=tuple(sorted({k for b in bursts for k in b.marks})),
+        posts=tuple(
+            SeededPost(m.post.id, m.post.channel, m.post.date, safe_url(m.post.url)) for m in members
+        ),
+        outlets=max(b.outlets for b in bursts),
+        only=all(m.post.channel_id in channels for m in story.members),
+    )
+
+
+def coordinated_dict(c: Coordinated | None) -> dict[str, object] | None:
+    """The ``coordinated`` object of ``/api/stories/{id}`` and ``/api/stories`` (the JSON writes the times
+    as ISO 8601, the story page in its zone)."""
+    if c is None:
+        return None
+    return {
+        "line": c.line(),
+        "channels": list(c.channels),
+        "outlets": c.outlets,
+        "window": {
+            "first": c.first,
+            "last": c.last,
+            "minutes": c.minutes,
+        },
+        "markers": list(c.marks),
+        "links": [
+            {"post_id": p.post_id, "channel": p.channel, "date": p.date, "url": p.url} for p in c.posts
+        ],
+        "only": c.only,
+    }

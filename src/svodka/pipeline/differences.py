@@ -16,21 +16,26 @@ state it and no other source has the same value (in any words) or most of the cl
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Protocol
 
 import simplemma
 
 from svodka.model import Story, StoryMember
 from svodka.pipeline.credibility import Networks, independent_sources
+from svodka.pipeline.features import stem
+from svodka.pipeline.quotes import CAPTION, PLUG, SHORT, quote_problems
 from svodka.pipeline.summarize import sentences, web_url
 from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
 
 CONFLICT = "conflict"  # the same quantity counted differently
 FIGURE = "figure"  # a figure only some sources give
 CLAIM = "claim"  # an attributed claim only some sources carry
+NAME = "name"  # a person, place or organisation only some sources name (an EntityFinder's spans)
 
 MIN_SOURCES = 3
 DIGEST_TOP = 5  # a digest shows the differences of its first this many stories
@@ -39,7 +44,8 @@ DIGEST_TOP = 5  # a digest shows the differences of its first this many stories
 @dataclass(frozen=True, slots=True)
 class DifferenceOptions:
     min_sources: int = MIN_SOURCES
-    max_shown: int = 6  # per story: conflicts first, then figures, then claims
+    max_shown: int = 6  # per story: conflicts first, then figures, then claims, then names
+    max_names: int = 3  # names only a minority gives, per story
     update_gap_s: float = 3 * 3600.0  # a larger figure this much after a smaller one is a later count
     claim_overlap: float = 0.5  # another source with this share of a claim's words carries it too
     conflict_context: float = 0.25  # sentences of conflicting figures share this share of their words
@@ -67,13 +73,15 @@ class Quote:
 @dataclass(frozen=True, slots=True)
 class Difference:
     kind: str  # CONFLICT, FIGURE or CLAIM
-    subject: str  # the counted noun's lemma, or the claim's attribution
+    subject: str  # the counted noun's lemma, the claim's attribution, or the name as first written
     quotes: tuple[Quote, ...]
     sources: int  # independent sources that state it
     of: int  # independent sources of the story
 
     def line(self) -> str:
         what = " vs ".join(dict.fromkeys(f"«{q.what}»" for q in self.quotes))
+        if self.kind == NAME:
+            return f"only {self.sources} of {self.of} sources name {what}"
         if self.kind == CONFLICT:
             return f"figures conflict on {self.subject}: {what}"
         return f"only {self.sources} of {self.of} sources: {what}"
@@ -218,15 +226,21 @@ def _by_source(story: Story, networks: Networks | None) -> tuple[int, list[_Said
 
 
 def differences(
-    story: Story, networks: Networks | None = None, opt: DifferenceOptions | None = None
+    story: Story,
+    networks: Networks | None = None,
+    opt: DifferenceOptions | None = None,
+    names: EntityFinder | None = None,
 ) -> tuple[Difference, ...]:
-    """The story's differences between sources, conflicts first; none below ``min_sources`` sources."""
+    """The story's differences between sources, conflicts first; none below ``min_sources`` sources.
+    With ``names``, also the people, places and organisations only a minority of the sources name."""
     opt = opt or DifferenceOptions()
     n, said = _by_source(story, networks)
     if n < opt.min_sources:
         return ()
     stated = [(s, f) for s in said for f in figures(s.sentence)]
     found = [*_conflicts(stated, n, opt), *_lone_figures(stated, n), *_lone_claims(said, n, opt)]
+    if names is not None:
+        found += list(_lone_names(said, n, names))[: opt.max_names]
     return tuple(found[: opt.max_shown])
 
 
@@ -325,3 +339,187 @@ def _lone_claims(said: Sequence[_Said], n: int, opt: DifferenceOptions) -> Itera
             continue
         shown.add(s.sentence)
         yield Difference(CLAIM, who, (_quote(s, who),), 1, n)
+
+
+# --- names ---------------------------------------------------------------------------------------------
+class EntityFinder(Protocol):
+    """Named entities of texts: per text, ``(kind, words as written)`` with kind PER, LOC or ORG."""
+
+    def entities(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]: ...
+
+
+class NatashaEntities:
+    """natasha's offline Russian NER (its models ship in its wheel). A call costs the same for one text
+    as for many, so every text goes into one document and the spans are handed back per text."""
+
+    def __init__(self) -> None:
+        from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
+
+        self._doc, self._segmenter, self._tagger = Doc, Segmenter(), NewsNERTagger(NewsEmbedding())
+
+    def entities(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
+        starts, joined = [], ""
+        for t in texts:
+            starts.append(len(joined))
+            joined += t.replace("\n", " ") + "\n\n"
+        doc = self._doc(joined)
+        doc.segment(self._segmenter)
+        doc.tag_ner(self._tagger)
+        out: list[list[tuple[str, str]]] = [[] for _ in texts]
+        for span in doc.spans:
+            i = max(0, bisect_right(starts, span.start) - 1)
+            out[i].append((span.type, span.text))
+        return out
+
+
+@lru_cache(maxsize=1)
+def natasha_entities() -> NatashaEntities:
+    """One finder per process (natasha loads its models in a second or two)."""
+    return NatashaEntities()
+
+
+# Outlets credited in a sentence («сообщает ТАСС», «пишет РБК»): a credit, not a fact of the story.
+_MEDIA_WORDS = (
+    "риа новости тасс интерфакс рбк коммерсант ведомости известия reuters bloomberg ap afp bbc би-би-си "
+    "cnn rt euronews mash shot baza readovka медуза meduza дождь эхо лента газета telegram телеграм канал сми"
+)
+_MEDIA = frozenset(stem(w) for w in _MEDIA_WORDS.split())
+PREFIX = 5  # letters of a word that say it is the same name in another case («Лавровым», «Лавров»)
+# One place or body, named in other words: «РФ», «Россия», «Москва»; «ЕС», «Евросоюз»; «ФРГ», «Германия» …
+_SAME_WORDS = (
+    "россия рф москва кремль российский", "сша америка вашингтон штаты американский",
+    "ес евросоюз брюссель европейский", "фрг германия берлин немецкий германский",
+    "великобритания британия лондон британский", "украина киев украинский", "кабмин правительство",
+    "севпоток северный поток", "грузия тбилиси грузинский", "сирия дамаск сирийский",
+    "иран тегеран иранский", "турция анкара турецкий", "китай пекин кнр китайский",
+    "кндр пхеньян северокорейский корея", "израиль израильский", "япония токио японский",
+)  # fmt: skip
+# Short forms that name no one: a sabotage group, drones, air defence, a road accident …
+_NOT_NAMES = frozenset(["дрг", "бпла", "пво", "дтп", "сво", "впк"])
+_LATIN = dict(
+    zip(
+        "abcdefghijklmnopqrstuvwxyz",
+        [
+            "а",
+            "б",
+            "к",
+            "д",
+            "е",
+            "ф",
+            "г",
+            "х",
+            "и",
+            "дж",
+            "к",
+            "л",
+            "м",
+            "н",
+            "о",
+            "п",
+            "к",
+            "р",
+            "с",
+            "т",
+            "у",
+            "в",
+            "в",
+            "кс",
+            "й",
+            "з",
+        ],
+        strict=True,
+    )
+)
+_BYLINE = re.compile(r"корреспондент|журналист|репортер|репортёр|фотограф|ведущ", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"(сообщил[аи]?|заявил[аи]?|сообщает|сообщают|пишет|пишут|передает|передаёт|по данным|по информации)"
+    r"\s+(?:в\s+|во\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _key(words: str) -> tuple[str, ...]:
+    return tuple(stem(w) for w in _TOKEN.findall(words) if len(w) > 1)
+
+
+def _forms(word: str) -> set[str]:
+    """What a word of a name is matched by in another source's text: its stem, and its first letters."""
+    low = word.lower().replace("ё", "е")
+    return {stem(low), low[:PREFIX] if len(low) >= PREFIX else low}
+
+
+_SAME = [set().union(*(_forms(w) for w in group.split())) for group in _SAME_WORDS]
+
+
+def _name_forms(text: str) -> list[set[str]]:
+    """Per word of a name, the forms another source may name it by: its own, in Cyrillic letters, every
+    word of its group (:data:`_SAME_WORDS`); and the name's initials («Хайят Тахрир аш-Шам»: «ХТШ»)."""
+    out = []
+    for w in _TOKEN.findall(text):
+        if len(w) < 2:
+            continue
+        f = _forms(w)
+        if re.fullmatch(r"[A-Za-z]+", w):
+            f |= _forms("".join(_LATIN[c] for c in w.lower()))
+        for group in _SAME:
+            if f & group:
+                f |= group
+        out.append(f)
+    caps = [p[0] for p in re.split(r"[\s-]+", text) if p[:1].isupper()]
+    if len(caps) >= 2:
+        out.append({"".join(caps).lower()})
+    return out or [set()]
+
+
+def _initials(sentence: str) -> set[str]:
+    """The initials of each run of capitalised words («Хайят Тахрир аш-Шам»: «хтш»), lower-cased."""
+    out, run = set(), []
+    for word in re.findall(r"[\w-]+", sentence):
+        parts = [p for p in word.split("-") if p]
+        if any(p[:1].isupper() for p in parts):
+            run += [p[0] for p in parts if p[:1].isupper()]
+            continue
+        if not (parts and all(len(p) <= 3 for p in parts)):  # «аш», «аль», «де» stay inside a name
+            if len(run) >= 2:
+                out.add("".join(run).lower())
+            run = []
+    if len(run) >= 2:
+        out.add("".join(run).lower())
+    return out
+
+
+def _lone_names(said: Sequence[_Said], n: int, finder: EntityFinder) -> Iterable[Difference]:
+    """People, places and organisations a minority of the sources name, and no other source mentions in
+    any form (the stem of a word of the name, or its first five letters, anywhere in its text)."""
+    usable = [s for s in said if not {PLUG, CAPTION, SHORT} & set(quote_problems(s.sentence))]
+    spans = finder.entities([s.sentence for s in usable])
+    forms: dict[int, set[str]] = {}
+    for s in said:  # every word of each source, in Cyrillic letters too, and the initials of its names
+        have = forms.setdefault(s.source, set())
+        have.update(f for w in _TOKEN.findall(s.sentence) for f in _name_forms(w)[0] if len(w) > 1)
+        have.update(_initials(s.sentence))
+    named: dict[tuple[str, ...], list[tuple[_Said, str]]] = {}
+    for s, found in zip(usable, spans, strict=True):
+        channel = set(_key(s.member.post.channel))
+        for kind, text in found:
+            key = _key(text)
+            if not key or kind not in ("PER", "LOC", "ORG") or set(key) & (channel | _MEDIA | _NOT_NAMES):
+                continue  # the channel itself, an outlet credited, a short form that names no one
+            at = s.sentence.find(text)
+            if (kind == "PER" and _BYLINE.search(s.sentence)) or (at > 0 and _CREDIT.search(s.sentence[:at])):
+                continue  # a reporter's byline, or a credit («сообщили в МИД России»)
+            if kind == "ORG" and text.split()[0].lower().endswith(("ые", "ие", "ая", "ий", "ый")):
+                continue  # «Антиправительственные митинги»: words, not a name
+            named.setdefault(key, []).append((s, text))
+    shown: set[str] = set()
+    for mentions in named.values():
+        mine = _name_forms(mentions[0][1])
+        holders = {src for src, have in forms.items() if any(f & have for f in mine)}
+        if len(holders) * 2 >= n or any(f & shown for f in mine):
+            continue  # most sources name it; or it is a name shown already («Асад», «Башара Асада»)
+        shown.update(x for f in mine for x in f)
+        first: dict[int, tuple[_Said, str]] = {}
+        for s, text in mentions:
+            first.setdefault(s.source, (s, text))
+        by_date = sorted(first.values(), key=lambda x: x[0].member.post.date)
+        yield Difference(NAME, mentions[0][1], tuple(_quote(s, text) for s, text in by_date), len(holders), n)

@@ -62,6 +62,13 @@ class NetworkOptions:
     forward_share: float = 0.2  # … or forwards of the other as this share of one's posts
     examples: int = 5  # shared texts kept per pair as examples
 
+    @property
+    def pairs_key(self) -> str:
+        """What the evidence per pair depends on: counted with other options, it is counted again."""
+        return f"window {self.window_minutes:g} min, links in {self.min_link_posts}+ posts of at most " + (
+            f"{self.max_link_channels} channels, {self.examples} examples"
+        )
+
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> NetworkOptions:
         return cls(
@@ -85,6 +92,20 @@ class NetworkStore(Protocol):
     def list(self) -> builtins.list[Network]: ...
 
     def save_found(self, networks: Sequence[Network]) -> None: ...
+
+    def pairs_key(self) -> str | None: ...
+
+    def touched(self) -> set[tuple[int, int]]: ...
+
+    def pair_inputs(
+        self, channels: Iterable[int], max_delay_s: int, min_posts: int
+    ) -> tuple[builtins.list[SharedText], dict[int, dict[str, int]]]: ...
+
+    def pairs(self) -> dict[tuple[int, int], PairEvidence]: ...
+
+    def save_pairs(
+        self, touched: Iterable[tuple[int, int]] | None, evidence: Iterable[PairEvidence], key: str
+    ) -> None: ...
 
 
 def promo_links(text: str, links: Iterable[str] = ()) -> set[str]:
@@ -310,16 +331,40 @@ def membership(networks: Iterable[Network]) -> dict[int, int]:
     return {c: n.id for n in networks if n.counts for c in n.channels}
 
 
+def pair_update(
+    repo: NetworkStore, options: NetworkOptions | None = None
+) -> dict[tuple[int, int], PairEvidence]:
+    """The evidence of every pair, counted again only for the pairs the batches since the last update
+    touched (a shared text of theirs, or a promo link one of them keeps, changed); everything, the first
+    time and after the options changed. The same as :func:`pair_evidence` over all the evidence."""
+    opt = options or NetworkOptions()
+    limit = int(opt.window_minutes * 60)
+    if repo.pairs_key() != opt.pairs_key:
+        found = pair_evidence(repo.shared_texts(limit), repo.channel_links(opt.min_link_posts), opt)
+        repo.save_pairs(None, found.values(), opt.pairs_key)
+        log.info("network evidence: all %d pairs counted", len(found))
+        return found
+    touched = repo.touched()
+    if touched:
+        texts, links = repo.pair_inputs({c for pair in touched for c in pair}, limit, opt.min_link_posts)
+        mine = [
+            t
+            for t in texts
+            if (min(t.channel_id, t.origin_channel_id), max(t.channel_id, t.origin_channel_id)) in touched
+        ]
+        fresh = [e for key, e in pair_evidence(mine, links, opt).items() if key in touched]
+        repo.save_pairs(touched, fresh, opt.pairs_key)
+        log.info("network evidence: %d touched pairs counted again", len(touched))
+    return repo.pairs()
+
+
 def update_networks(
     repo: NetworkStore, names: Mapping[int, str], options: NetworkOptions | None = None
 ) -> list[Network]:
     """Find the networks in the evidence stored so far and save them with the user's decisions kept."""
     opt = options or NetworkOptions()
     posts = repo.channel_posts()
-    evidence = pair_evidence(
-        repo.shared_texts(int(opt.window_minutes * 60)), repo.channel_links(opt.min_link_posts), opt
-    )
-    found = find_networks(evidence, posts, repo.apart(), opt)
+    found = find_networks(pair_update(repo, opt), posts, repo.apart(), opt)
     networks = reconcile(found, repo.list(), lambda cs: network_name(cs, names, posts))
     repo.save_found(networks)
     log.info("networks: %d found, %d stored", len(found), len(networks))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from svodka.model import Network, WindowPost
+from svodka.model import Network, NetworkCounts, WindowPost
 from svodka.pipeline.copies import CopySettings
 from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import batches
@@ -23,10 +23,9 @@ from svodka.store.base import Store
 log = logging.getLogger(__name__)
 
 
-def rebuild_networks(
-    store: Store, settings: Mapping[str, Any], options: NetworkOptions | None = None
-) -> list[Network]:
-    """Every stored post's evidence, in date order through the copies stage, then the networks found."""
+def evidence_batches(store: Store, settings: Mapping[str, Any]) -> Iterator[NetworkCounts]:
+    """Every stored post's evidence, batch by batch in date order through the copies stage (the caller
+    writes each: ``store.networks.add``)."""
     copy = CopySettings(
         window_hours=settings["pipeline.copy_window_hours"], threshold=settings["pipeline.copy_threshold"]
     )
@@ -42,8 +41,7 @@ def rebuild_networks(
         forwards = store.analysis.forward_origins([p.id for p in batch])
         context = list(window)
         rows = find_copies(batch, analyse(batch), context, forwards, copy)
-        with store.transaction():
-            store.networks.add(batch_counts(batch, rows, context, forwards))
+        yield batch_counts(batch, rows, context, forwards)
         for p in batch:
             r = rows[p.id]
             if not r.is_ad:
@@ -59,5 +57,14 @@ def rebuild_networks(
                     )
                 )
     log.info("network evidence rebuilt from %d posts", len(posts))
+
+
+def rebuild_networks(
+    store: Store, settings: Mapping[str, Any], options: NetworkOptions | None = None
+) -> list[Network]:
+    """Every stored post's evidence (:func:`evidence_batches`), then the networks found."""
+    for counts in evidence_batches(store, settings):
+        with store.transaction():
+            store.networks.add(counts)
     opt = options or NetworkOptions.from_settings(settings)
     return update_networks(store.networks, {c.id: c.name for c in store.channels.list()}, opt)

@@ -22,6 +22,7 @@ from svodka.model import (
     Mark,
     Network,
     NetworkCounts,
+    PairEvidence,
     Post,
     PostAnalysis,
     PostVersion,
@@ -727,6 +728,21 @@ class NetworkRepo(Protocol):
     def split(self, network_id: int, channels: Iterable[int]) -> Network: ...
 
     def declare(self, name: str, channels: Iterable[int]) -> Network: ...
+
+    # the evidence per pair, counted again only where a batch touched it (0026_network_pairs)
+    def pairs_key(self) -> str | None: ...
+
+    def touched(self) -> set[tuple[int, int]]: ...
+
+    def pair_inputs(
+        self, channels: Iterable[int], max_delay_s: int, min_posts: int
+    ) -> tuple[builtins.list[SharedText], dict[int, dict[str, int]]]: ...
+
+    def pairs(self) -> dict[tuple[int, int], PairEvidence]: ...
+
+    def save_pairs(
+        self, touched: Iterable[tuple[int, int]] | None, evidence: Iterable[PairEvidence], key: str
+    ) -> None: ...
 
 
 # --- feeds and the alert inbox (issue 19 §3, §4; migration 0019); see svodka.monitor.feeds ---

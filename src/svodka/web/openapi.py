@@ -108,7 +108,7 @@ DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, eac
     "type": "object",
     "required": ["kind", "subject", "line", "sources", "of", "quotes"],
     "properties": {
-        "kind": {"enum": ["conflict", "figure", "claim"]},
+        "kind": {"enum": ["conflict", "figure", "claim", "name"]},
         "subject": STR,
         "line": STR,
         "sources": INT,
@@ -129,6 +129,32 @@ DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, eac
         },
     },
 }
+COORDINATED = _opt(  # svodka.pipeline.coordination.coordinated_dict: a seeding campaign and its evidence
+    {
+        "type": "object",
+        "required": ["line", "channels", "outlets", "window", "markers", "links", "only"],
+        "properties": {
+            "line": STR,
+            "channels": {"type": "array", "items": STR},
+            "outlets": INT,
+            "window": {
+                "type": "object",
+                "required": ["first", "last", "minutes"],
+                "properties": {"first": TIME, "last": TIME, "minutes": INT},
+            },
+            "markers": {"type": "array", "items": STR},
+            "links": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": ["post_id", "channel", "date", "url"],
+                    "properties": {"post_id": INT, "channel": STR, "date": TIME, "url": _opt(STR)},
+                },
+            },
+            "only": {"type": "boolean"},
+        },
+    }
+)
 STORY_ROW = {
     "type": "object",
     "required": ["id", "headline", "posts", "channels", "independent", "first", "hourly"],
@@ -147,6 +173,7 @@ STORY_ROW = {
         "hourly": {"type": "array", "items": {"type": "object", "properties": {"hour": TIME, "posts": INT}}},
         "read": {"type": "boolean"},
         "grown_since_read": {"type": "boolean"},
+        "coordinated": COORDINATED,
     },
 }
 _QUESTION_CARD: dict[str, Any] = {
@@ -501,6 +528,7 @@ def document() -> dict[str, Any]:
                 copies=arr(OBJ),
                 channels=arr(OBJ),
                 differences=arr(DIFFERENCE),
+                coordinated=COORDINATED,
             ),
             400,
             404,

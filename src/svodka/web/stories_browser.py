@@ -21,15 +21,18 @@ from svodka.clock import Now, parse_as_of, store_now
 from svodka.digest.model import TOPIC_NAMES
 from svodka.errors import InputError
 from svodka.model import Story
+from svodka.pipeline.coordination import coordinated_dict, coordination
+from svodka.pipeline.networks import membership
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
-from svodka.web import views
+from svodka.web import adapters, views
 from svodka.web.framework import Ctx, View, route
 from svodka.web.pages import VIEWER
 
 log = logging.getLogger(__name__)
 
+COORDINATION_POSTS = 300  # of a row's story, read to find a coordinated burst (/api/stories)
 DEFAULT_HOURS = 24  # with no period given: the day before "now" (the newest post, on an archive)
 SORT_NAMES = {
     "score": "independent sources",
@@ -250,15 +253,30 @@ def stories_page(ctx: Ctx) -> View:
     return View("stories.html", {**data, **choices, "form": _form(ctx)})
 
 
+def with_coordination(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row with its ``coordinated`` object (svodka.pipeline.coordination), as its story page has it:
+    the page's posts read in one query to find the bursts, the few stories with one read whole."""
+    nets = membership(store.networks.list())
+    members = store.browse.members([r["id"] for r in rows], per_story=COORDINATION_POSTS)
+    for r in rows:
+        ms = members.get(r["id"])
+        found = ms and coordination(Story(r["id"], ms, ms[0].post.date, ms[-1].post.date), nets)
+        r["coordinated"] = (
+            coordinated_dict(coordination(adapters.story(store, r["id"]), nets)) if found else None
+        )
+    return rows
+
+
 @route("/api/stories", VIEWER)
 def api_stories(ctx: Ctx) -> dict[str, Any]:
     params = browse_params(ctx)
     limit = views.parse_int(ctx.param("limit"), "limit", 50, 1, 200)
     offset = ctx.param("offset")
-    return stories_view(
+    data = stories_view(
         ctx.store,
         params,
         limit,
         offset=None if offset is None else views.parse_int(offset, "offset", 0, 0, 10**6),
         user_id=ctx.user.id if ctx.user else None,
     )
+    return {**data, "stories": with_coordination(ctx.store, data["stories"])}

@@ -31,9 +31,10 @@ from svodka.model import (
     StoredPost,
     Story,
 )
+from svodka.pipeline.coordination import coordinated_dict, coordination
 from svodka.pipeline.coverage import coverage
 from svodka.pipeline.credibility import independent_units
-from svodka.pipeline.differences import Difference, differences
+from svodka.pipeline.differences import Difference, differences, natasha_entities
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.networks import channel_network, membership
@@ -503,6 +504,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     pages = max(1, -(-len(thread) // STORY_PAGE_SIZE))
     page = min(max(page, 1), pages)
     copy_ids = {c.post.id for c in prov.copies}
+    nets = membership(store.networks.list())  # a channel network is one source
     return {
         "story": story_card(s, summary),
         "summary": cited_summary(summary),
@@ -515,8 +517,9 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "copied": prov.copied,
         "tz": tz,
         "differences": [  # how the sources differ (network-aware: a network is one source)
-            difference_dict(d) for d in differences(s, membership(store.networks.list()))
+            difference_dict(d) for d in differences(s, nets, names=natasha_entities())
         ],
+        "coordinated": coordinated_dict(coordination(s, nets)),  # a seeding campaign, with its evidence
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),
         "page": page,

@@ -11,6 +11,7 @@ import psycopg
 from svodka.errors import NotFoundError
 from svodka.model import Channel, ChannelRef, ChannelStats
 from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.networks import merge_channel, touch_channel
 from svodka.store.records.channels import (
     CHANNEL_COLUMNS,
     STATS,
@@ -146,6 +147,7 @@ class PgChannels:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = FALSE WHERE id = %s", (channel.id,))
             else:
+                touch_channel(conn, channel.id)  # its network evidence goes with its posts
                 conn.execute("DELETE FROM channels WHERE id = %s", (channel.id,))
         self._cache.clear()
         return channel
@@ -219,6 +221,7 @@ def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
         "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = %s", (drop_id,)
     ).fetchone()
     assert row is not None
+    merge_channel(conn, keep_id, drop_id)  # the networks' evidence follows the posts
     # a message both hold stays as keep_id stored it (SQLite's UPDATE OR IGNORE)
     conn.execute(
         "UPDATE posts SET channel_id = %s WHERE channel_id = %s AND message_id NOT IN "

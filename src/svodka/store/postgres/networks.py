@@ -9,9 +9,17 @@ from collections.abc import Iterable, Sequence
 import psycopg
 
 from svodka.errors import NotFoundError, StoreError
-from svodka.model import Network, NetworkCounts, SharedText
+from svodka.model import Network, NetworkCounts, PairEvidence, SharedText
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.sqlite.networks import _evidence, _evidence_json
+from svodka.store.sqlite.networks import (
+    _evidence,
+    _evidence_json,
+    _moved_pairs,
+    _pair,
+    _pair_row,
+    merged_evidence,
+    touched_pairs,
+)
 from svodka.store.sqlite.users import when
 
 
@@ -23,6 +31,31 @@ class PgNetworks:
     def add(self, counts: NetworkCounts) -> None:
         posts = list(counts.posts)
         with self.db.write() as conn, conn.cursor() as cur:
+            # what the posts said before is touched (network_pairs), and what they say now
+            cur.execute(
+                "INSERT INTO network_touched_pairs SELECT DISTINCT LEAST(channel_id, origin_channel_id), "
+                "GREATEST(channel_id, origin_channel_id) FROM network_texts WHERE post_id = ANY(%s) "
+                "ON CONFLICT DO NOTHING",
+                (posts,),
+            )
+            cur.execute(
+                "INSERT INTO network_touched_links SELECT DISTINCT channel_id, link FROM network_links "
+                "WHERE post_id = ANY(%s) ON CONFLICT DO NOTHING",
+                (posts,),
+            )
+            cur.executemany(
+                "INSERT INTO network_touched_pairs VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                sorted(
+                    {
+                        (min(t.channel_id, t.origin_channel_id), max(t.channel_id, t.origin_channel_id))
+                        for t in counts.texts
+                    }
+                ),
+            )
+            cur.executemany(
+                "INSERT INTO network_touched_links VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                sorted({(c, link) for _p, c, link in counts.links}),
+            )
             for table in ("network_texts", "network_links"):  # a post judged again: its new evidence only
                 cur.execute(f"DELETE FROM {table} WHERE post_id = ANY(%s)", (posts,))
             cur.executemany(
@@ -75,6 +108,82 @@ class PgNetworks:
         with self.db.read() as conn:
             rows = conn.execute("SELECT channel_a, channel_b FROM network_apart").fetchall()
         return {(int(r[0]), int(r[1])) for r in rows}
+
+    # --- the evidence per pair (0026_network_pairs), counted again only where a batch touched it ---------
+    def pairs_key(self) -> str | None:
+        """The options the stored pairs were counted with (None: never counted)."""
+        with self.db.read() as conn:
+            row = conn.execute("SELECT options FROM network_pair_options WHERE id = 1").fetchone()
+        return None if row is None else str(row[0])
+
+    def touched(self) -> set[tuple[int, int]]:
+        """The pairs the batches since the last count touched (``touched_pairs``)."""
+        with self.db.read() as conn:
+            pairs = conn.execute("SELECT channel_a, channel_b FROM network_touched_pairs").fetchall()
+            keepers = conn.execute(
+                "SELECT link, channel_id FROM network_touched_links UNION "
+                "SELECT DISTINCT l.link, l.channel_id FROM network_links l "
+                "WHERE l.link IN (SELECT link FROM network_touched_links)"
+            ).fetchall()
+        return touched_pairs(
+            ((int(a), int(b)) for a, b in pairs), ((str(link), int(c)) for link, c in keepers)
+        )
+
+    def pair_inputs(
+        self, channels: Iterable[int], max_delay_s: int, min_posts: int
+    ) -> tuple[builtins.list[SharedText], dict[int, dict[str, int]]]:
+        """The shared texts among ``channels`` within ``max_delay_s``, and the promo links they keep
+        (``min_posts`` posts) with every other channel keeping them: what their pairs are counted from."""
+        ids = sorted(set(channels))
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT post_id, channel_id, origin_post_id, origin_channel_id, delay_s, forward "
+                "FROM network_texts WHERE delay_s <= %s AND channel_id = ANY(%s) "
+                "AND origin_channel_id = ANY(%s) ORDER BY post_id",
+                (max_delay_s, ids, ids),
+            ).fetchall()
+            kept = conn.execute(
+                "SELECT channel_id, link, COUNT(*) FROM network_links WHERE link IN "
+                "(SELECT link FROM network_links WHERE channel_id = ANY(%s)) "
+                "GROUP BY channel_id, link HAVING COUNT(*) >= %s",
+                (ids, min_posts),
+            ).fetchall()
+        links: dict[int, dict[str, int]] = {}
+        for channel, link, n in kept:
+            links.setdefault(int(channel), {})[link] = int(n)
+        return [SharedText(r[0], r[1], r[2], r[3], r[4], bool(r[5])) for r in rows], links
+
+    def pairs(self) -> dict[tuple[int, int], PairEvidence]:
+        with self.db.read() as conn:
+            rows = conn.execute(
+                "SELECT channel_a, channel_b, texts, forwards, median_delay_s, links, examples "
+                "FROM network_pairs"
+            ).fetchall()
+        return {(e.a, e.b): e for e in map(_pair, rows)}
+
+    def save_pairs(
+        self, touched: Iterable[tuple[int, int]] | None, evidence: Iterable[PairEvidence], key: str
+    ) -> None:
+        """Replace the ``touched`` pairs' evidence (None: every pair's) by ``evidence``; nothing is
+        touched any more, and the pairs are counted with ``key``'s options."""
+        with self.db.write() as conn, conn.cursor() as cur:
+            if touched is None:
+                cur.execute("DELETE FROM network_pairs")
+            else:
+                cur.executemany(
+                    "DELETE FROM network_pairs WHERE channel_a = %s AND channel_b = %s", sorted(touched)
+                )
+            cur.executemany(
+                "INSERT INTO network_pairs VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                [_pair_row(e) for e in evidence],
+            )
+            cur.execute("DELETE FROM network_touched_pairs")
+            cur.execute("DELETE FROM network_touched_links")
+            cur.execute(
+                "INSERT INTO network_pair_options (id, options) VALUES (1, %s) "
+                "ON CONFLICT (id) DO UPDATE SET options = excluded.options",
+                (key,),
+            )
 
     # --- networks -------------------------------------------------------------------------------------
     def list(self) -> builtins.list[Network]:
@@ -190,3 +299,59 @@ def _put(conn: psycopg.Connection, n: Network) -> int:
             [(nid, c) for c in n.channels],
         )
     return nid
+
+
+def touch_channel(conn: psycopg.Connection, channel: int) -> None:
+    """Mark every pair and promo link of ``channel`` touched (network_pairs)."""
+    conn.execute(
+        "INSERT INTO network_touched_pairs SELECT DISTINCT LEAST(channel_id, origin_channel_id), "
+        "GREATEST(channel_id, origin_channel_id) FROM network_texts "
+        "WHERE %s IN (channel_id, origin_channel_id) ON CONFLICT DO NOTHING",
+        (channel,),
+    )
+    conn.execute(
+        "INSERT INTO network_touched_links SELECT DISTINCT channel_id, link FROM network_links "
+        "WHERE channel_id = %s ON CONFLICT DO NOTHING",
+        (channel,),
+    )
+
+
+def merge_channel(conn: psycopg.Connection, keep: int, drop: int) -> None:
+    """Channel ``drop`` becomes ``keep`` in the networks' evidence, members and split pairs (in the
+    transaction of ``channels.merge``, before ``drop`` is deleted): nothing is left naming ``drop``."""
+    touch_channel(conn, drop)  # the pairs counted again at the next update: drop's as they were …
+    for column in ("channel_id", "origin_channel_id"):
+        conn.execute(f"UPDATE network_texts SET {column} = %s WHERE {column} = %s", (keep, drop))
+    conn.execute("DELETE FROM network_texts WHERE channel_id = origin_channel_id")  # one channel now
+    conn.execute("UPDATE network_links SET channel_id = %s WHERE channel_id = %s", (keep, drop))
+    touch_channel(conn, keep)  # … and keep's as they are now
+    touched = [
+        int(r[0])
+        for r in conn.execute(
+            "SELECT network_id FROM network_members WHERE channel_id = %s", (drop,)
+        ).fetchall()
+    ]
+    # drop's networks take keep in its place, unless keep is in a network already
+    if not conn.execute("SELECT 1 FROM network_members WHERE channel_id = %s", (keep,)).fetchone():
+        conn.execute("UPDATE network_members SET channel_id = %s WHERE channel_id = %s", (keep, drop))
+    conn.execute("DELETE FROM network_members WHERE channel_id = %s", (drop,))
+    pairs = conn.execute(
+        "SELECT channel_a, channel_b FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,)
+    ).fetchall()
+    conn.execute("DELETE FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO network_apart (channel_a, channel_b) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            _moved_pairs(((int(a), int(b)) for a, b in pairs), keep, drop),
+        )
+    for nid, raw in conn.execute("SELECT id, evidence::text FROM networks").fetchall():
+        evidence = _evidence(raw)
+        if any(drop in (e.a, e.b) for e in evidence):
+            conn.execute(
+                "UPDATE networks SET evidence = %s::jsonb, updated_at = %s WHERE id = %s",
+                (_evidence_json(merged_evidence(evidence, keep, drop)), now_ts(), nid),
+            )
+    for nid in touched:  # a network the merge left with one channel is none
+        row = conn.execute("SELECT COUNT(*) FROM network_members WHERE network_id = %s", (nid,)).fetchone()
+        if row is None or int(row[0]) < 2:
+            conn.execute("DELETE FROM networks WHERE id = %s", (nid,))

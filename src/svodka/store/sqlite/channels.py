@@ -23,6 +23,7 @@ from svodka.store.records.channels import (
     to_channel,
 )
 from svodka.store.sqlite.db import Database, now_ts
+from svodka.store.sqlite.networks import merge_channel, touch_channel
 
 
 class SqliteChannels:
@@ -153,6 +154,7 @@ class SqliteChannels:
             if keep_posts:
                 conn.execute("UPDATE channels SET active = 0 WHERE id = ?", (channel.id,))
             else:
+                touch_channel(conn, channel.id)  # its network evidence goes with its posts
                 conn.execute("DELETE FROM channels WHERE id = ?", (channel.id,))
         self._cache.clear()
         return channel
@@ -208,6 +210,7 @@ class SqliteChannels:
         row = conn.execute(
             "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = ?", (drop_id,)
         ).fetchone()
+        merge_channel(conn, keep_id, drop_id)  # the networks' evidence follows the posts
         conn.execute("UPDATE OR IGNORE posts SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
         conn.execute("UPDATE source_state SET channel_id = ? WHERE channel_id = ?", (keep_id, drop_id))
         conn.execute(
