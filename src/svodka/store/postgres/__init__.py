@@ -10,6 +10,7 @@ from svodka.store.postgres.api_keys import PgApiKeys
 from svodka.store.postgres.browse import PgBrowse
 from svodka.store.postgres.channel_stats import PgChannelStats
 from svodka.store.postgres.channels import PgChannels
+from svodka.store.postgres.corrections import PgCorrections
 from svodka.store.postgres.db import Database, safe_url
 from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
@@ -56,6 +57,7 @@ class PgStore:
         self.networks = PgNetworks(self.db)
         self.feeds, self.inbox = PgFeeds(self.db), PgInbox(self.db)
         self.lease = PgLease(self.db)
+        self.corrections = PgCorrections(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
