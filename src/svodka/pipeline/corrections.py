@@ -241,3 +241,34 @@ def drop_not_news(
             s = replace(s, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
         out.append(s)
     return out
+
+
+def describe(c: Correction) -> str:
+    """One line in English for the log (``svodka corrections list``)."""
+    what = {
+        MERGE: f"merge stories {c.subject} and {c.target} into {c.result}",
+        MOVE: f"move post {c.subject} to story {c.target}",
+        DETACH: f"take post {c.subject} out into story {c.result}",
+        SPLIT: f"split story {c.subject} at development {c.target}",
+        NOT_NEWS_STORY: f"story {c.subject} is not news",
+        NOT_NEWS_POST: f"post {c.subject} is not news",
+    }.get(c.kind, f"{c.kind} {c.subject}")
+    return what
+
+
+def as_dict(c: Correction) -> dict[str, object]:
+    """A correction as the JSON outputs show it."""
+    return {
+        "id": c.id,
+        "kind": c.kind,
+        "subject": c.subject,
+        "target": c.target,
+        "result": c.result,
+        "user": c.user,
+        "at": c.at.isoformat(),
+        "active": c.active,
+        "undone_at": c.undone_at.isoformat() if c.undone_at else None,
+        "undone_by": c.undone_by,
+        "anchors": list(c.anchors) if c.anchors else None,
+        "what": describe(c),
+    }
