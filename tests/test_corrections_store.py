@@ -148,3 +148,34 @@ def test_bad_corrections_are_refused_and_store_nothing(store: Store, tmp_path: P
         corrections.move_post(store, several.members[0].post.id, several.id, "ann")
     assert store.corrections.list() == []
     assert story_of(store, single.members[0].post.id) == single.id
+
+
+def test_the_clusterer_may_not_merge_developments_an_analyst_split(store: Store, tmp_path: Path) -> None:
+    """The development level's merges go through the same constraints: a split story's parts are not
+    joined again by the clusterer absorbing one's development into the other's."""
+    path = tmp_path / "posts.jsonl"
+    rows = [
+        {
+            "message_id": i,
+            "sender_id": -1001000000001,
+            "channel": "Лента",
+            "date": f"2024-11-30T0{i}:00:00+00:00",
+        }
+        | {"text": f"Сообщение номер {i} о протестах в Тбилиси"}
+        for i in range(1, 5)
+    ]
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    import_file(store, path, fmt="jsonl")
+    p1, p2, p3, p4 = sorted(p.id for p in store.posts.iter())
+    with store.transaction():
+        first = store.stories.reserve_ids(3)
+        d1, d3, d5 = first, first + 1, first + 2
+        store.stories.save([(p1, d1, 1.0), (p2, d1, 1.0), (p3, d3, 1.0), (p4, d5, 1.0)])
+        store.developments.save({d1: d1, d3: d1, d5: d5})
+    assert corrections.allowed_merges(store, [(d3, d1)]) == [(d3, d1)]  # no correction: the pipeline decides
+    split = corrections.split_story(store, d1, d3, "ann")
+    assert split.anchors == (p1, p3)
+    assert corrections.allowed_merges(store, [(d3, d1), (d5, d1)]) == [(d5, d1)]
+    assert corrections.allowed_merges(store, [(d5, d3), (d3, d1)]) == [(d5, d3)]  # d5 joined d3's side
+    corrections.undo(store, split.id, "ann")
+    assert corrections.allowed_merges(store, [(d3, d1)]) == [(d3, d1)]

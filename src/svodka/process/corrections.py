@@ -163,6 +163,22 @@ def keep_apart(store: Store, stories: Mapping[int, int | None]) -> rules.KeepApa
     return rules.keep_apart(stories, rules.story_pairs(active, store.corrections.story_of_posts(posts)))
 
 
+def allowed_merges(store: Store, merges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The clusterer's ``(absorbed, into)`` merges of a batch without those that would put two stories an
+    analyst keeps apart into one development (the absorbed one's posts then stay where they are)."""
+    active = [c for c in store.corrections.active() if rules.cannot_link(c)] if merges else []
+    if not active:
+        return list(merges)
+    posts = sorted({p for c in active for p in (c.anchors or ())})
+    pairs = rules.story_pairs(active, store.corrections.story_of_posts(posts))
+    story_of = store.developments.story_of(sorted({d for m in merges for d in m}))
+    apart = rules.keep_apart({d: story_of.get(d) for m in merges for d in m}, pairs)
+    kept = [(a, b) for a, b in merges if apart.join(a, b)]
+    if len(kept) < len(merges):
+        log.info("kept apart by analysts' corrections: merges %s", sorted(set(merges) - set(kept)))
+    return kept
+
+
 def _placed(store: Store, post_id: int) -> rules.Part:
     store.posts.get(post_id)  # NotFoundError for an unknown post
     dev = store.corrections.development_of([post_id]).get(post_id)
