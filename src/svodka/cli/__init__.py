@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "svodka.cli.feeds",
     "svodka.cli.store_cmd",
     "svodka.cli.corrections",
+    "svodka.cli.tune",
 )
 
 
