@@ -75,6 +75,8 @@ def test_corrections_survive_later_runs_and_undo_restores(store: Store, tmp_path
     flagged = next(s for s in stories if s.id not in (whole.id, at, a.id, b.id, c.id))
     nn = corrections.mark_not_news(store, "story", flagged.id, "bob")
     assert flagged.id not in {s.id for s in load_stories(store, EPOCH, END)}
+    with pytest.raises(CorrectionError, match="not news already"):
+        corrections.mark_not_news(store, "story", flagged.id, "ann")
 
     # a later run on the afternoon's posts honours every correction; the ids stay
     import_file(store, late, fmt="jsonl")

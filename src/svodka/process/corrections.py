@@ -132,6 +132,8 @@ def mark_not_news(store: Store, kind: str, ref: int, user: str) -> Correction:
             subject, what = store.posts.get(ref).id, NOT_NEWS_POST
         else:
             raise CorrectionError(f"not-news is for a story or a post, not {kind!r}")
+        if subject in store.corrections.not_news()[0 if kind == "story" else 1]:
+            raise CorrectionError(f"{kind} {subject} is marked not news already")
         return store.corrections.add(NewCorrection(what, subject, None, user))
 
 
