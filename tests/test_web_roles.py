@@ -27,6 +27,7 @@ def concrete(spec: RouteSpec, env: WebEnv) -> str:
         "story_id": env.story_id or 1,
         "digest_id": env.digest_id or 1,
         "key_id": 999_999,
+        "correction_id": 999_999,
         "feed_id": 999_999,
         "topic_id": next((t.tid for t in env.store.questions.topics()), 1),
         "user_id": env.store.users.get("viewer").id,

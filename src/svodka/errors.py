@@ -77,3 +77,7 @@ class QueryError(SvodkaError):
     """A search or watchlist query that cannot be read: an unclosed quote, a lone NOT, nothing to look for."""
 
     exit_code = 8
+
+
+class CorrectionError(SvodkaError):
+    """An analyst's correction that cannot be made as asked (svodka.pipeline.corrections)."""

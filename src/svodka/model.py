@@ -532,3 +532,53 @@ class NetworkCounts:
     posts: tuple[int, ...] = ()  # the posts it covers: their earlier evidence is replaced
     texts: tuple[SharedText, ...] = ()
     links: tuple[tuple[int, int, str], ...] = ()  # (post id, channel id, link)
+
+
+# --- analysts' corrections of the stories (svodka.pipeline.corrections, store.corrections: migration 0024)
+MERGE, MOVE, DETACH, SPLIT = "merge", "move", "detach", "split"
+NOT_NEWS_STORY, NOT_NEWS_POST = "not-news-story", "not-news-post"
+CORRECTION_KINDS = (MERGE, MOVE, DETACH, SPLIT, NOT_NEWS_STORY, NOT_NEWS_POST)
+CorrectionKind = str  # one of CORRECTION_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Restore:
+    """What a correction overwrote: where posts and developments were before it (its undo)."""
+
+    posts: tuple[tuple[int, int], ...] = ()  # (post id, the development it was in)
+    developments: tuple[tuple[int, int], ...] = ()  # (development id, the story it was in)
+
+
+@dataclass(frozen=True, slots=True)
+class NewCorrection:
+    """A correction to log: its kind and subjects, by whom, what applying it overwrote, the two posts its
+    constraint binds, and the story it made or kept."""
+
+    kind: CorrectionKind
+    subject: int  # merge: story A; move, detach, not-news-post: the post; split, not-news-story: the story
+    target: int | None  # merge: story B; move: the story; split: the development; else None
+    user: str
+    restore: Restore = Restore()
+    anchors: tuple[int, int] | None = None
+    result: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Correction:
+    """One analyst's decision as the corrections log keeps it."""
+
+    id: int
+    kind: CorrectionKind
+    subject: int  # merge: story A; move, detach, not-news-post: the post; split, not-news-story: the story
+    target: int | None  # merge: story B; move: the story; split: the development; else None
+    user: str
+    at: datetime
+    restore: Restore = Restore()
+    anchors: tuple[int, int] | None = None
+    result: int | None = None  # the story the correction made or kept (merge, detach, split)
+    undone_at: datetime | None = None
+    undone_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None

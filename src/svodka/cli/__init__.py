@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "svodka.cli.alerts",
     "svodka.cli.feeds",
     "svodka.cli.store_cmd",
+    "svodka.cli.corrections",
+    "svodka.cli.tune",
 )
 
 

@@ -21,6 +21,7 @@ from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.coordination import coordination
+from svodka.pipeline.corrections import drop_not_news
 from svodka.pipeline.coverage import coverage, group_names, sole_group
 from svodka.pipeline.credibility import ChannelRecord, CredibilityOptions, learn_records
 from svodka.pipeline.differences import DIGEST_TOP, Difference, Quote, differences, natasha_entities
@@ -161,11 +162,13 @@ def _differences(story: Story, networks: Mapping[int, int], public_url: str | No
 
 def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
     """Stories touching ``[since, until)``: the developments of ``store.stories`` grouped by their story
-    (``store.developments``, :func:`group_developments`); a clear error where the store has none."""
+    (``store.developments``, :func:`group_developments`), without what analysts marked not news; a clear
+    error where the store has none."""
     if not store.stories.count():
         raise SvodkaError("no stories to digest: the store has none yet; run `svodka process` first")
     parts = store.stories.in_period(since, until)
-    return group_developments(parts, store.developments.story_of([p.id for p in parts]))
+    stories = group_developments(parts, store.developments.story_of([p.id for p in parts]))
+    return drop_not_news(stories, *store.corrections.not_news())
 
 
 def load_story(store: Store, story_id: int) -> Story:

@@ -34,6 +34,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from svodka.pipeline.corrections import NO_CONSTRAINTS, KeepApart
 from svodka.pipeline.features import stem
 
 _HASHTAG = re.compile(r"#([^\W_][\w]{2,})", re.UNICODE)
@@ -277,11 +278,13 @@ def group(
     touched: Iterable[int],
     settings: DevelopSettings,
     forced: Iterable[tuple[int, int]] = (),
+    apart: KeepApart = NO_CONSTRAINTS,
 ) -> Grouping:
     """Stories of ``devs``: the stories they are in already, joined by the links from each ``touched``
     development (new, or with new posts) to every other; ``forced`` pairs (developments the clusterer
-    merged) join their stories too. Every component keeps its oldest story's id, else takes its oldest
-    development's."""
+    merged) join their stories too, unless an analyst's correction keeps the two sides ``apart``
+    (:mod:`svodka.pipeline.corrections`). Every component keeps its oldest story's id, else takes its
+    oldest development's."""
     by_id = {d.id: d for d in devs}
     idf = name_weights(devs)
     sets = _Sets()
@@ -293,11 +296,11 @@ def group(
     links: list[DevLink] = []
     for d, other in _candidates(devs, touched_ids, settings):
         link = judge(d, other, idf, settings)
-        if link is not None:
+        if link is not None and apart.join(d.id, other.id):
             links.append(link)
             sets.union(d.id, other.id)
     for a, b in forced:
-        if a in by_id and b in by_id:
+        if a in by_id and b in by_id and apart.join(a, b):
             sets.union(a, b)
     components: dict[int, list[Development]] = {}
     for d in devs:

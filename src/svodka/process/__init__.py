@@ -29,6 +29,7 @@ from svodka.pipeline.embed import Embedder, from_blob, to_blob
 from svodka.pipeline.handles import learn_store_handles
 from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
+from svodka.process.corrections import allowed_merges
 from svodka.process.develop import develop_batch
 from svodka.process.stages import (
     EmbedPlan,
@@ -190,6 +191,7 @@ def _batch(
         store.analysis.put_vectors(ctx.model_name, new_vectors)
         first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
         assignments, merges = placement.with_ids(first)
+        merges = allowed_merges(store, merges)  # none an analyst's correction forbids (process.corrections)
         store.stories.save(assignments, merges)
         develop_batch(
             store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors

@@ -31,6 +31,7 @@ from svodka.pipeline.developing import (
     group,
 )
 from svodka.pipeline.features import _link_key
+from svodka.process.corrections import keep_apart
 from svodka.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,8 @@ def develop(
     devs = summarise(
         placed, vectors, store.developments.post_links([p.post_id for p in placed]), finder, story_of
     )
-    grouping = group(devs, touched, settings, forced=_forced(devs, carried))
+    apart = keep_apart(store, {d.id: d.story for d in devs})  # analysts' cannot-links (process.corrections)
+    grouping = group(devs, touched, settings, forced=_forced(devs, carried), apart=apart)
     store.developments.save(grouping.story_of, [_row(link) for link in grouping.links], gone=sorted(gone))
     if grouping.merges:
         log.debug("stories merged: %s", grouping.merges)

@@ -19,9 +19,11 @@ from svodka.model import (
     ChannelActivity,
     ChannelRef,
     ChannelStats,
+    Correction,
     Mark,
     Network,
     NetworkCounts,
+    NewCorrection,
     PairEvidence,
     Post,
     PostAnalysis,
@@ -457,6 +459,9 @@ class Store(Protocol):
     @property
     def claims(self) -> ClaimRepo: ...
 
+    @property
+    def corrections(self) -> CorrectionRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -858,3 +863,38 @@ class ClaimRepo(Protocol):
     def settled_post_id(self) -> int:
         """The highest post id below which every post is committed: no writer still holds a lower id
         (PostgreSQL hands ids out before commit, so a reader may see id 101 before id 100 lands)."""
+
+
+class CorrectionRepo(Protocol):
+    """Analysts' corrections of the stories, each undoable (migration 0024; svodka.process.corrections
+    applies them), and the placement writes they make."""
+
+    def add(self, correction: NewCorrection) -> Correction: ...
+
+    def get(self, correction_id: int) -> Correction:
+        """NotFoundError when there is none."""
+
+    def list(self, limit: int = 200) -> builtins.list[Correction]:
+        """Newest first, undone ones included."""
+
+    def active(self) -> builtins.list[Correction]:
+        """Those not undone, oldest first (the constraints of later runs)."""
+
+    def concerning(self, story_ids: Sequence[int], post_ids: Sequence[int]) -> builtins.list[Correction]:
+        """Those about these stories (or developments) or posts, newest first."""
+
+    def undo(self, correction_id: int, user: str) -> Correction:
+        """Mark it undone by ``user`` now; StoreError when it was undone already."""
+
+    def not_news(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The story ids and post ids marked not news by an active correction."""
+
+    def development_of(self, post_ids: Sequence[int]) -> dict[int, int]:
+        """``{post: the development it is in}`` of the placed ones."""
+
+    def story_of_posts(self, post_ids: Sequence[int]) -> dict[int, int]:
+        """``{post: the story it is in}`` (a development in no story is its own)."""
+
+    def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
+        """Put posts into developments ``(post, development)``: both sides' dates and counts follow; a
+        development left empty leaves its story."""

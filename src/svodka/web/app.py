@@ -22,6 +22,7 @@ from svodka.store import Store
 from svodka.web import api, exports, openapi, pages, questions, stories_browser  # noqa: F401  (they declare routes)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
+from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)
 from svodka.web.feeds import hide_secrets  # also declares the feed routes
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
 from svodka.web.markup import render_post

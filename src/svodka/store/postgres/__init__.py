@@ -9,6 +9,7 @@ from svodka.store.postgres.browse import PgBrowse
 from svodka.store.postgres.channel_stats import PgChannelStats
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.claims import PgClaims
+from svodka.store.postgres.corrections import PgCorrections
 from svodka.store.postgres.db import Database, safe_url
 from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
@@ -56,3 +57,4 @@ class PgStore(Lifecycle):
         self.feeds, self.inbox = PgFeeds(self.db), PgInbox(self.db)
         self.lease = PgLease(self.db)
         self.claims = PgClaims(self.db)
+        self.corrections = PgCorrections(self.db)

@@ -11,6 +11,7 @@ from svodka.store.sqlite.browse import SqliteBrowse
 from svodka.store.sqlite.channel_stats import SqliteChannelStats
 from svodka.store.sqlite.channels import SqliteChannels
 from svodka.store.sqlite.claims import SqliteClaims
+from svodka.store.sqlite.corrections import SqliteCorrections
 from svodka.store.sqlite.db import Database
 from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
@@ -58,3 +59,4 @@ class SqliteStore(Lifecycle):
         self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
         self.lease = SqliteLease(self.db)
         self.claims = SqliteClaims(self.db)
+        self.corrections = SqliteCorrections(self.db)

@@ -1,0 +1,68 @@
+"""`svodka tune stories`: the clusterer's threshold refitted on a gold set with half-day folds, written only
+with --apply, into the config file without disturbing the rest of it."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import shared
+from svodka.cli import cli
+from svodka.evaluate.tune import write_threshold
+from svodka.settings import load
+
+
+def gold_around_noon(tmp_path: Path) -> Path:
+    """stories_dev's posts from 09:00 to 15:00 UTC with their labels: a morning and an afternoon fold."""
+    folder = tmp_path / "gold"
+    folder.mkdir()
+    src = shared("stories_dev")
+    rows = [json.loads(x) for x in (src / "posts_2024-11-30.jsonl").open(encoding="utf-8")]
+    part = [r for r in rows if 9 <= datetime.fromisoformat(r["date"]).astimezone(UTC).hour < 15]
+    keys = {f"{r['sender_id']}:{r['message_id']}" for r in part}
+    (folder / "posts_noon.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in part))
+    labels = [
+        x for x in (src / "stories_2024-11-30.jsonl").open(encoding="utf-8") if json.loads(x)["key"] in keys
+    ]
+    (folder / "stories_noon.jsonl").write_text("".join(labels), encoding="utf-8")
+    return folder
+
+
+def test_tune_prints_held_out_folds_and_writes_only_with_apply(tmp_path: Path) -> None:
+    folder = gold_around_noon(tmp_path)
+    config = tmp_path / "svodka.toml"
+    config.write_text('[digest]\ntop = 7\n\n[pipeline]\nembedder = "use"\n', encoding="utf-8")
+    args = ["--db", str(tmp_path / "x.db"), "--config", str(config), "tune", "stories", "--gold", str(folder)]
+    out = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert out.exit_code == 0, out.output
+    folds = [x for x in out.output.splitlines() if x.startswith("gold 2024-11-30")]
+    assert [x.split(":")[0] for x in folds] == ["gold 2024-11-30 am", "gold 2024-11-30 pm"]
+    for line in folds:
+        before = float(line.split("before F1=")[1].split()[0])
+        after = float(line.split("after F1=")[1].split()[0])
+        assert 0.5 < before <= 1 and 0.5 < after <= 1
+    assert "nothing written" in out.output
+    assert "threshold" not in config.read_text(encoding="utf-8")
+    applied = CliRunner().invoke(cli, [*args, "--apply"], catch_exceptions=False)
+    assert applied.exit_code == 0, applied.output
+    fitted = float(applied.output.split("fitted on all: ")[1].split()[0])
+    settings = load(str(config))
+    assert settings["pipeline.threshold"] == fitted
+    assert settings["digest.top"] == 7 and settings["pipeline.embedder"] == "use"
+
+
+def test_write_threshold_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
+    config = tmp_path / "svodka.toml"
+    write_threshold(config, 0.3)  # no file yet
+    assert config.read_text(encoding="utf-8") == "[pipeline]\nthreshold = 0.3\n"
+    config.write_text("# team\n[pipeline]\nthreshold = 0.28 # old\nwindow_hours = 24\n[web]\nport = 1\n")
+    write_threshold(config, 0.26)
+    assert config.read_text(encoding="utf-8") == (
+        "# team\n[pipeline]\nthreshold = 0.26\nwindow_hours = 24\n[web]\nport = 1\n"
+    )
+    config.write_text("[web]\nport = 1\n")
+    write_threshold(config, 0.3)
+    assert load(str(config))["pipeline.threshold"] == 0.3 and load(str(config))["web.port"] == 1
