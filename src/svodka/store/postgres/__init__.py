@@ -25,6 +25,7 @@ from svodka.store.postgres.read_state import PgReadState
 from svodka.store.postgres.sessions import PgSessions
 from svodka.store.postgres.state import PgState
 from svodka.store.postgres.stories import PgAnalysis, PgStories
+from svodka.store.postgres.storylines import PgStorylines
 from svodka.store.postgres.users import PgUsers
 from svodka.store.postgres.watchlists import PgWatchlists
 
@@ -56,6 +57,7 @@ class PgStore:
         self.networks = PgNetworks(self.db)
         self.feeds, self.inbox = PgFeeds(self.db), PgInbox(self.db)
         self.lease = PgLease(self.db)
+        self.storylines = PgStorylines(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

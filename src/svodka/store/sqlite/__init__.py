@@ -26,6 +26,7 @@ from svodka.store.sqlite.read_state import SqliteReadState
 from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
+from svodka.store.sqlite.storylines import SqliteStorylines
 from svodka.store.sqlite.users import SqliteUsers
 from svodka.store.sqlite.watchlists import SqliteWatchlists
 
@@ -57,6 +58,7 @@ class SqliteStore:
         self.networks = SqliteNetworks(self.db)
         self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
         self.lease = SqliteLease(self.db)
+        self.storylines = SqliteStorylines(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
