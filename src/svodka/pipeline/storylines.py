@@ -24,10 +24,37 @@ from typing import Any
 
 import numpy as np
 
-from svodka.pipeline.developing import Development, DevelopSettings, DevLink, judge, name_weights
+from svodka.pipeline.developing import (
+    Development,
+    DevelopSettings,
+    DevLink,
+    DevPost,
+    development,
+    judge,
+    name_weights,
+)
 
 # A story summarised for linking: the fields of a development (its ``story`` is the storyline it is in).
 StorySummary = Development
+
+
+CORE_SHARE = 0.1  # a name of a story counts when in this share of its posts (and two of them at least)
+
+
+def summarise_story(
+    story_id: int, posts: Sequence[DevPost], names: Sequence[frozenset[str]], storyline: int | None = None
+) -> StorySummary:
+    """A story of ``posts`` (``names[i]`` those of ``posts[i]``) summarised as a development is, but with
+    only its *core* names: those in a tenth of its posts (two at least; a story of one or two posts keeps
+    them all). A story of 70 posts names dozens of places and people in passing; compared with the next
+    day's story of 3 posts, only what it keeps naming is the event."""
+    counts: dict[str, int] = {}
+    for ns in names:
+        for n in ns:
+            counts[n] = counts.get(n, 0) + 1
+    need = max(2, -(-len(posts) * CORE_SHARE // 1)) if len(posts) > 2 else 1
+    core = [frozenset(n for n in ns if counts[n] >= need) for ns in names]
+    return development(story_id, posts, core, storyline)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,17 @@ from typing import Any
 import numpy as np
 
 from svodka.model import PostAnalysis, StoredPost, WindowPost
-from svodka.pipeline.developing import Grouping
-from svodka.pipeline.storylines import Lines, StorylineSettings, StorySummary, link_stories, why
-from svodka.process.develop import Placed, finder_for, summarise
+from svodka.pipeline.developing import DevPost, Grouping
+from svodka.pipeline.features import _link_key
+from svodka.pipeline.storylines import (
+    Lines,
+    StorylineSettings,
+    StorySummary,
+    link_stories,
+    summarise_story,
+    why,
+)
+from svodka.process.develop import Placed, finder_for
 from svodka.store.base import Store, StorylineEntry
 
 log = logging.getLogger(__name__)
@@ -55,6 +63,27 @@ def entry_of(summary: StorySummary, storyline: int) -> StorylineEntry:
     )
 
 
+def _summaries(
+    posts: Sequence[Placed],
+    vectors: Mapping[int, np.ndarray],
+    links: Mapping[int, tuple[str, ...]],
+    names: str,
+    lines: Mapping[int, int],
+) -> list[StorySummary]:
+    """Each story of ``posts`` (``development`` holding its story id) summarised, names found once a post."""
+    by_story: dict[int, list[DevPost]] = {}
+    for p in posts:
+        link_keys = tuple(_link_key(u) for u in links.get(p.post_id, ()) if u)
+        by_story.setdefault(p.development, []).append(
+            DevPost(p.post_id, p.channel_id, p.ts, p.text, vectors.get(p.post_id), link_keys)
+        )
+    finder = finder_for(names)
+    return [
+        summarise_story(sid, ps, finder.names([p.text for p in ps]), lines.get(sid))
+        for sid, ps in sorted(by_story.items())
+    ]
+
+
 def place_stories(
     store: Store,
     placed: Sequence[Placed],
@@ -75,13 +104,8 @@ def place_stories(
     if not posts:
         return Lines({}, (), ())
     stored_lines = store.storylines.of_stories(sorted(touched))
-    fresh = summarise(
-        posts,
-        vectors,
-        store.developments.post_links([p.post_id for p in posts]),
-        finder_for(names),
-        stored_lines,
-    )
+    links = store.developments.post_links([p.post_id for p in posts])
+    fresh = _summaries(posts, vectors, links, names, stored_lines)
     cutoff = min(s.first for s in fresh) - settings.max_gap_days * 86400
     known = {e.story_id: e for e in store.storylines.since(cutoff)}
     fresh = [replace(s, first=min(s.first, known[s.id].first)) if s.id in known else s for s in fresh]
