@@ -21,12 +21,18 @@ VIEWER = "viewer"
 
 
 def _entries(store: Store, story_or_line: int) -> list[StorylineEntry]:
-    """The stories of the storyline ``story_or_line`` names (its id, or the id of one of its stories)."""
+    """The stories of the storyline ``story_or_line`` names (its id, or the id of one of its stories; a story
+    in no storyline, e.g. not processed since storylines were kept, is one of its own)."""
     line = store.storylines.of_stories([story_or_line]).get(story_or_line)
     entries = store.storylines.stories(line) if line is not None else []
-    if not entries:
-        raise NotFoundError(f"no storyline {story_or_line}")
-    return entries
+    if entries:
+        return entries
+    try:
+        story = load_story(store, story_or_line)
+    except NotFoundError:
+        raise NotFoundError(f"no storyline {story_or_line}") from None
+    first, last = story.first_date.timestamp(), story.last_date.timestamp()
+    return [StorylineEntry(story.id, story.id, first, last, len(story.members), None)]
 
 
 def _stories(store: Store, entries: list[StorylineEntry]) -> list[Story]:
