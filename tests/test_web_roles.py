@@ -25,6 +25,7 @@ def concrete(spec: RouteSpec, env: WebEnv) -> str:
         "post_id": 1,
         "channel_id": 1,
         "story_id": env.story_id or 1,
+        "storyline_id": env.story_id or 1,
         "digest_id": env.digest_id or 1,
         "key_id": 999_999,
         "correction_id": 999_999,

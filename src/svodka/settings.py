@@ -248,6 +248,23 @@ TABLE: tuple[Setting, ...] = (
         float,
     ),
     S("pipeline.story_gap_hours", 6.0, "Developments further apart in time stay in separate stories.", float),
+    # stories of different days linked into storylines: svodka.pipeline.storylines
+    S("storylines.max_gap_days", 2.0, "Stories further apart in days join no storyline.", float),
+    S(
+        "storylines.centroid",
+        0.85,
+        "Centroid similarity (0..1) that puts two stories in one storyline.",
+        float,
+    ),
+    S("storylines.centroid_names", 0.7, "… the similarity that does so with shared rare names.", float),
+    S(
+        "storylines.names_share",
+        0.5,
+        "Share of the smaller story's name weight two stories must share.",
+        float,
+    ),
+    S("storylines.centroid_link", 0.6, "… the similarity that does so with a shared link or hashtag.", float),
+    S("storylines.min_posts", 2, "Posts a story needs to join a storyline.", int),
     S(
         "networks.window_minutes",
         60.0,

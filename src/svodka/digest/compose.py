@@ -31,6 +31,7 @@ from svodka.pipeline.networks import membership
 from svodka.pipeline.quotes import same_thing
 from svodka.pipeline.rank import RankWeights, rank, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
+from svodka.pipeline.storylines import continuation, new_developments
 from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
 
 if TYPE_CHECKING:
@@ -330,6 +331,7 @@ def _compose(
     # One headline and summary per story, as the story page and every renderer show it (tz: a changing
     # figure's time is in the digest's zone; tiers: a credible channel's lead is the headline).
     summary_options = replace(opt.summary, tz=query.tz)
+    lines = _storylines(source, kept, previous)
     for story, score in ranked:
         if len(items) >= query.top:
             break
@@ -348,8 +350,13 @@ def _compose(
                 skipped += 1
                 continue
             update, new_since = True, shown_last
+        elif previous is not None and (went_on := continuation(story.id, lines, _shown(previous))):
+            # the previous digest showed its storyline through another story: this one is its update
+            new_posts = sum(m.post.date > went_on.shown_last for m in story.members)
+            update, new_since = new_posts > 0, went_on.shown_last if new_posts else None
+        if update and new_since is not None:
             # The reader saw this story: the headline and key sentences lead with what is new since.
-            summary = summarize(story, replace(summary_options, fresh_after=shown_last), tiers)
+            summary = summarize(story, replace(summary_options, fresh_after=new_since), tiers)
         if opt.public_url:
             summary = _public_links(summary, opt.public_url)
         if opt.abstractor is not None:
@@ -367,6 +374,8 @@ def _compose(
                 new_posts=new_posts,
                 new_since=new_since,
                 differences=_differences(story, networks, opt.public_url) if len(items) < DIGEST_TOP else (),
+                storyline=_storyline(source, story, lines),
+                new_developments=_new_developments(source, story, new_since) if update else 0,
             )
         )
         cited_channels.update(m.post.channel_id for m in story.members)
@@ -403,3 +412,37 @@ def _compose(
 def save_digest(store: Store, digest: Digest) -> Digest:
     """Store ``digest`` (``store.digests``) so the next digest of its kind can judge repeats."""
     return replace(digest, id=store.digests.save(digest))
+
+
+def _storylines(
+    source: Store | Sequence[Story], stories: Sequence[Story], previous: DigestRecord | None
+) -> dict[int, int]:
+    """``{story: storyline}`` of the period's and the previous digest's stories (pipeline.storylines)."""
+    if isinstance(source, Sequence):
+        return {}
+    return source.storylines.of_stories([*(s.id for s in stories), *(previous.items if previous else ())])
+
+
+def _shown(previous: DigestRecord) -> dict[int, datetime]:
+    return {sid: last for sid, (_posts, last) in previous.items.items()}
+
+
+def _storyline(source: Store | Sequence[Story], story: Story, lines: Mapping[int, int]) -> int | None:
+    """The storyline the story is part of with another story, for its card's link; else None."""
+    line = lines.get(story.id)
+    if line is None or isinstance(source, Sequence):
+        return None
+    return line if line != story.id or len(source.storylines.stories(line)) > 1 else None
+
+
+def _new_developments(source: Store | Sequence[Story], story: Story, since: datetime | None) -> int:
+    """How many of the story's developments began after ``since`` (the previous digest's last post)."""
+    if since is None or isinstance(source, Sequence) or len(story.developments) < 2:
+        return int(since is not None and story.first_date > since)
+    firsts = []
+    for d in story.developments:
+        try:
+            firsts.append(source.stories.get(d).first_date)
+        except NotFoundError:
+            continue
+    return new_developments(firsts, since)

@@ -124,6 +124,8 @@ class DigestItem:
     new_posts: int = 0  # posts added since the previous digest (for updates)
     new_since: datetime | None = None  # for updates: the latest post the previous digest showed
     differences: tuple[Difference, ...] = ()  # how its sources differ (the top stories: differences.py)
+    storyline: int | None = None  # the storyline it is part of with other stories (pipeline.storylines)
+    new_developments: int = 0  # for updates: developments new since the previous digest
 
     def is_new(self, cited: Cited) -> bool:
         """Whether a cited sentence comes from a post the previous digest of this kind did not have."""

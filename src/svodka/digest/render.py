@@ -126,6 +126,20 @@ def digest_subject(digest: Digest) -> str:
     return f"Digest: {digest_title(digest)} · {digest_period(digest)}"
 
 
+def storyline_label(it: DigestItem, language: str = "en") -> str:
+    """« · update: 3 new developments · storyline #12» for an item of a storyline (pipeline.storylines)."""
+    tr = translator(language, "digest")
+    parts = []
+    if it.update and it.new_developments:
+        n = it.new_developments
+        parts.append(
+            tr.ngettext("update: %(num)s new development", "update: %(num)s new developments", n) % {"num": n}
+        )
+    if it.storyline is not None:
+        parts.append(tr.gettext("storyline #%(id)s") % {"id": it.storyline})
+    return "".join(" · " + p for p in parts)
+
+
 def render_markdown(digest: Digest) -> str:
     q = digest.query
     tz = q.tz
@@ -145,7 +159,9 @@ def render_markdown(digest: Digest) -> str:
         lines.append(f"## {it.rank}. {mark}{_md_escape(h.text)} ({_link_md(h)})")
         lines.append("")
         lines.append(
-            f"*{_md_escape(card_line(it, tz))}*" + (f" — {it.new_posts} new posts" if it.update else "")
+            f"*{_md_escape(card_line(it, tz))}*"
+            + (f" — {it.new_posts} new posts" if it.update else "")
+            + _md_escape(storyline_label(it))
         )
         lines.append("")
         if cov := coverage_line(it.card, tz):

@@ -112,6 +112,8 @@ class ItemDoc(TypedDict):
     card: CardDoc
     score: ScoreDoc
     differences: NotRequired[list[DifferenceDoc]]  # not in older documents
+    storyline: NotRequired[int | None]  # the storyline it is part of (not in older documents)
+    new_developments: NotRequired[int]  # updates: developments new since the previous digest (ditto)
 
 
 class OnlyInStoryDoc(TypedDict):
@@ -235,6 +237,8 @@ def to_dict(digest: Digest) -> DigestDocument:
                 "update": it.update,
                 "new_posts": it.new_posts,
                 "new_since": None if it.new_since is None else local(it.new_since, tz).isoformat(),
+                "storyline": it.storyline,
+                "new_developments": it.new_developments,
                 "topic": it.card.topic,
                 "headline": _cited(it.summary.headline),
                 "sentences": [_cited(c) for c in it.summary.sentences],

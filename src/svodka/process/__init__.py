@@ -39,6 +39,7 @@ from svodka.process.stages import (
     place,
     plan_embedding,
 )
+from svodka.process.storylines import storylines_batch
 from svodka.store.base import Store
 
 __all__ = ["WATERMARK", "ProcessReport", "context_ranges", "process"]
@@ -193,9 +194,13 @@ def _batch(
         assignments, merges = placement.with_ids(first)
         merges = allowed_merges(store, merges)  # none an analyst's correction forbids (process.corrections)
         store.stories.save(assignments, merges)
-        develop_batch(
+        grouping = develop_batch(
             store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
         )
+        t = report.add_time("write", t)
+        sem, batch = cluster_settings.sem_floor, (assignments, merges)
+        storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
+        t = report.add_time("storylines", t)
         store.networks.add(batch_counts(posts, rows, window, forwards))
         _write_state(store, progress_state(run, posts, last))
     report.add_time("write", t)

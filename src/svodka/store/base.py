@@ -462,6 +462,9 @@ class Store(Protocol):
     @property
     def corrections(self) -> CorrectionRepo: ...
 
+    @property
+    def storylines(self) -> StorylineRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -898,3 +901,50 @@ class CorrectionRepo(Protocol):
     def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
         """Put posts into developments ``(post, development)``: both sides' dates and counts follow; a
         development left empty leaves its story."""
+
+
+# --- storylines (issue 15 §2): stories that continue over days; see svodka.pipeline.storylines ---
+@dataclass(frozen=True, slots=True)
+class StorylineEntry:
+    """A story (story level: ``story_of_development.story_id``) as the storyline stage keeps it: its
+    storyline, span, size, and the summary it is compared by (``centroid``: float32 bytes, L2-normalised)."""
+
+    story_id: int
+    storyline_id: int
+    first: float  # unix seconds of its first and last post
+    last: float
+    posts: int
+    centroid: bytes | None
+    names: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()  # link targets and "#hashtag"s
+    channels: tuple[int, ...] = ()
+
+
+class StorylineRepo(Protocol):
+    """Which storyline each story is in, the summaries they are compared by, the links that joined them."""
+
+    def save(
+        self,
+        entries: Iterable[StorylineEntry],
+        links: Iterable[tuple[int, int, float, str]] = (),
+        gone: Iterable[int] = (),
+        moves: Mapping[int, int] | None = None,
+    ) -> None:
+        """Store ``entries`` (replacing a story's row), ``(a, b, score, signals)`` links between stories;
+        forget stories merged away (``gone``); ``moves``: ``{absorbed storyline: into}``, every story of
+        the absorbed one moves."""
+
+    def since(self, ts: float) -> builtins.list[StorylineEntry]:
+        """The stories whose last post is at ``ts`` or later (the candidates of a batch)."""
+
+    def of_stories(self, story_ids: Sequence[int]) -> dict[int, int]:
+        """``{story: storyline}`` of the stories stored."""
+
+    def stories(self, storyline_id: int) -> builtins.list[StorylineEntry]:
+        """The storyline's stories, oldest first (none: no such storyline)."""
+
+    def links(self, story_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
+        """The links between the given stories: ``(a, b, score, signals)``."""
+
+    def largest(self, limit: int = 20, min_stories: int = 2) -> builtins.list[tuple[int, int]]:
+        """``(storyline, stories)`` of the storylines of ``min_stories`` or more, largest first."""

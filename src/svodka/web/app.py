@@ -19,7 +19,7 @@ from starlette.staticfiles import StaticFiles
 from svodka.i18n import translator
 from svodka.links import safe_url
 from svodka.store import Store
-from svodka.web import api, exports, openapi, pages, questions, stories_browser  # noqa: F401  (they declare routes)
+from svodka.web import api, exports, openapi, pages, questions, stories_browser, storylines  # noqa: F401  (they declare routes)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)

@@ -534,6 +534,15 @@ def document() -> dict[str, Any]:
             404,
             501,
         ),
+        "/api/storylines/{storyline_id}": _get(
+            "A storyline (stories over days; its id or any of its stories' ids): per day its stories, their "
+            "new developments, first reporter, channels; the links that joined them",
+            [_path("storyline_id")],
+            obj(storyline=OBJ, days=arr(OBJ), links=arr(OBJ), tz=STR),
+            400,
+            404,
+            501,
+        ),
         "/api/digests": _get(
             "Digests, newest first",
             [

@@ -15,7 +15,7 @@ from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.model import PLATFORM_TELEGRAM, ROLES
-from svodka.web import adapters, auth, views, workflow
+from svodka.web import adapters, auth, storylines, views, workflow
 from svodka.web.corrections import story_corrections
 from svodka.web.feeds import account_feeds
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
@@ -175,6 +175,7 @@ def digest_page(ctx: Ctx) -> View:
 def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
     view = View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page))
+    view.data["storyline"] = storylines.part_of(ctx.store, view.data["story"]["id"], ctx.config.tz)
     workflow.mark_read(ctx, "story", view.data["story"]["id"])
     if ctx.user is not None and ctx.user.may(ANALYST):  # the corrections part (svodka.web.corrections)
         view.data["corrections"] = story_corrections(ctx.store, view.data["story"]["id"])

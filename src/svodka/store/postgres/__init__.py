@@ -25,6 +25,7 @@ from svodka.store.postgres.read_state import PgReadState
 from svodka.store.postgres.sessions import PgSessions
 from svodka.store.postgres.state import PgState
 from svodka.store.postgres.stories import PgAnalysis, PgStories
+from svodka.store.postgres.storylines import PgStorylines
 from svodka.store.postgres.users import PgUsers
 from svodka.store.postgres.watchlists import PgWatchlists
 
@@ -58,3 +59,4 @@ class PgStore(Lifecycle):
         self.lease = PgLease(self.db)
         self.claims = PgClaims(self.db)
         self.corrections = PgCorrections(self.db)
+        self.storylines = PgStorylines(self.db)

@@ -27,6 +27,7 @@ from svodka.store.sqlite.read_state import SqliteReadState
 from svodka.store.sqlite.sessions import SqliteSessions
 from svodka.store.sqlite.state import SqliteState
 from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
+from svodka.store.sqlite.storylines import SqliteStorylines
 from svodka.store.sqlite.users import SqliteUsers
 from svodka.store.sqlite.watchlists import SqliteWatchlists
 
@@ -60,3 +61,4 @@ class SqliteStore(Lifecycle):
         self.lease = SqliteLease(self.db)
         self.claims = SqliteClaims(self.db)
         self.corrections = SqliteCorrections(self.db)
+        self.storylines = SqliteStorylines(self.db)
