@@ -9,7 +9,7 @@ import click
 from svodka.cli.app import App, command, progress
 from svodka.cli.browse import AS_OF_HELP
 from svodka.clock import parse_as_of, store_now
-from svodka.digest.compose import build_digest, build_fresh_digest, save_digest
+from svodka.digest.compose import build_digest, build_fresh_digest, post_languages, save_digest
 from svodka.digest.deliver import (
     FORMATS,
     BotSettings,
@@ -21,8 +21,9 @@ from svodka.digest.deliver import (
 )
 from svodka.digest.model import DigestQuery
 from svodka.digest.period import resolve_period
-from svodka.digest.render import render_text, zone
+from svodka.digest.render import render_text
 from svodka.errors import ConfigError
+from svodka.i18n import AUTO, check_language, display_tz, pick_language
 from svodka.pipeline.story_topics import TOPICS
 from svodka.scheduled import digest_options
 from svodka.store import Store
@@ -52,7 +53,12 @@ def register_digest(cli: click.Group) -> None:
     @click.option("--group", help="Only posts of channels in this group.")
     @click.option("--lang", help="Only posts in this language (ru, uk, en, …).")
     @click.option("--top", type=int, help="How many stories [setting digest.top].")
-    @click.option("--tz", help="Time zone to show times in [setting digest.tz].")
+    @click.option("--tz", help="Time zone to show times in, or auto [setting display.tz].")
+    @click.option(
+        "--language",
+        type=click.Choice(["ru", "en", "auto"]),
+        help="Labels' language [setting digest.language].",
+    )
     @click.option(
         "--format", "formats", metavar="LIST", help="md,html,pdf,docx,json [setting digest.formats]."
     )
@@ -85,6 +91,7 @@ def register_digest(cli: click.Group) -> None:
         lang: str | None,
         top: int | None,
         tz: str | None,
+        language: str | None,
         formats: str | None,
         out_dir: str | None,
         emails: tuple[str, ...],
@@ -103,8 +110,9 @@ def register_digest(cli: click.Group) -> None:
         .json) into --out and prints the top stories.
         """
         s = app.settings
-        tz = tz or s["digest.tz"]
-        zone(tz)
+        language = check_language(language or s["digest.language"], "digest.language")
+        tz_setting = tz or s["display.tz"]
+        tz = display_tz(tz_setting, language)  # auto language: the zone once the posts have said (below)
         top = top or s["digest.top"]
         kinds = _formats(formats, s["digest.formats"])
         probe = DigestQuery(
@@ -112,15 +120,18 @@ def register_digest(cli: click.Group) -> None:
         )
         store = app.store
         last = store.digests.last(probe.kind)
-        start, until = resolve_period(
-            since or (None if date_from or date_to else s["digest.since"]),
-            date_from,
-            date_to,
-            tz,
-            _newest(store) if latest else datetime.now(UTC),
-            last.until if last else None,
-        )
-        query = DigestQuery(start, until, topic, group, lang, top, tz)
+        now = _newest(store) if latest else datetime.now(UTC)
+        span = since or (None if date_from or date_to else s["digest.since"])
+        previous_end = last.until if last else None
+        start, until = resolve_period(span, date_from, date_to, tz, now, previous_end)
+        if language == AUTO and tz_setting == AUTO and (date_from or date_to):
+            # a date is read in the zone of the language the period's posts are in
+            language = pick_language(AUTO, post_languages(store, start, until))
+            tz = display_tz(tz_setting, language)
+            start, until = resolve_period(span, date_from, date_to, tz, now, previous_end)
+        elif language == AUTO and tz_setting == AUTO:
+            tz = AUTO  # settled with the language by the digest's posts
+        query = DigestQuery(start, until, topic, group, lang, top, tz, language=language)
         options = digest_options(s)
         with progress(total=top, desc="digest", unit="story") as advance:
             build = build_fresh_digest if fresh else build_digest
