@@ -22,8 +22,9 @@ from svodka.digest.deliver import (
 from svodka.digest.model import DigestQuery
 from svodka.digest.period import resolve_period
 from svodka.digest.render import render_text
+from svodka.digest.schema import zone
 from svodka.errors import ConfigError
-from svodka.i18n import AUTO, check_language, display_tz, pick_language
+from svodka.i18n import AUTO, check_language, display_tz, pick_language, zone_label
 from svodka.pipeline.story_topics import TOPICS
 from svodka.scheduled import digest_options
 from svodka.store import Store
@@ -162,6 +163,25 @@ def _newest(store: Store) -> datetime:
     return max(last) + timedelta(seconds=1)
 
 
+def display_zone(app: App) -> str:
+    """The zone the CLI prints times in: ``display.tz``; ``auto`` by ``digest.language``, and when that is
+    ``auto`` too, by the language of the newest day's posts (a Russian store: Moscow)."""
+    s = app.settings
+    setting, language = s["display.tz"], s["digest.language"]
+    if setting == AUTO and language == AUTO:
+        last = [c.last for c in app.store.channels.stats() if c.last is not None]
+        newest = max(last) + timedelta(seconds=1) if last else None
+        sample = post_languages(app.store, newest - timedelta(days=1), newest) if newest else []
+        language = pick_language(AUTO, sample)
+    return display_tz(setting, language)
+
+
+def as_of_line(at: datetime, basis: str, tz: str) -> str:
+    """«as of 2024-12-02 23:59 MSK (newest post)»: an archive's "now", in the display zone."""
+    local = at.astimezone(zone(tz))
+    return f"as of {local:%Y-%m-%d %H:%M} {zone_label(local, 'en')} ({basis})"
+
+
 def register_credibility(cli: click.Group) -> None:
     @command(cli, "credibility")
     @click.option("--days", type=float, help="Days of stories to learn from [setting digest.history_days].")
@@ -178,7 +198,7 @@ def register_credibility(cli: click.Group) -> None:
         span = timedelta(days=days or app.settings["digest.history_days"])
         now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
         if not now.is_live:
-            click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
+            click.echo(as_of_line(now.at, now.basis, display_zone(app)), err=True)
         stories = load_stories(app.store, now.at - span, now.at)
         networks = membership(app.store.networks.list())
         records = learn_records(stories, {c.id: c for c in app.store.channels.list()}, None, networks)
