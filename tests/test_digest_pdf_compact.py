@@ -70,7 +70,7 @@ def test_first_page_is_the_numbered_headlines_with_scores(digest: Digest, pdf: P
 
 def test_stories_pages_hold_four_or_five_each(pdf: Path) -> None:
     pages = _pages(pdf)[1:]
-    per_page = [len(re.findall(r"^первым сообщил .* · \d+ канал", p, re.M)) for p in pages]  # one card a story
+    per_page = [len(re.findall(r"^первым сообщил .* · \d+ канал", p, re.M)) for p in pages]
     assert sum(per_page) == 15
     assert all(n >= 4 for n in per_page[:-1]), per_page  # every full page holds four stories or more
 

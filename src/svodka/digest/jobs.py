@@ -140,9 +140,13 @@ def _job(raw: Mapping[str, Any], index: int, settings: Mapping[str, Any]) -> Dig
     language = _text(raw, "language", where) or str(settings["digest.language"])
     try:
         check_language(language, "language")
-        # Times are shown in the job's tz, else in the zone its schedule names, else in display.tz (auto: the
-        # zone of the job's language, settled with it by the digest's posts when that is auto too).
-        tz = _text(raw, "tz", where) or (schedule.tz if schedule.zoned else str(settings["display.tz"]))
+        # Times are shown in the job's tz, else in the zone a schedule someone wrote names, else in
+        # display.tz (auto: the zone of the job's language, settled with it by the digest's posts when that
+        # is auto too); the default schedule's "UTC" says when to run, not how to show times.
+        origin = getattr(settings, "origin", None)
+        written = "schedule" in raw or origin is None or origin("digest.schedule") != "default"
+        zoned = schedule.tz if schedule.zoned and written else None
+        tz = _text(raw, "tz", where) or zoned or str(settings["display.tz"])
         tz = display_tz(tz, language) if tz != AUTO or language != AUTO else AUTO
     except ConfigError as e:
         raise ConfigError(f"{where}: {e}") from None
