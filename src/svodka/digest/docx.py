@@ -2,8 +2,9 @@
 
 The title and metadata line, a numbered summary of the headlines with their score and sources line, then
 each story: its headline, card line, abstract, key sentences each with a superscript source number, and
-the story's «Источники» under it, every link once (:mod:`svodka.digest.footnotes`; Word's real footnotes
-are not in python-docx). A stored digest (the web app's) renders the same as a fresh one.
+the story's sources («Источники» in Russian) under it, every link once (:mod:`svodka.digest.footnotes`;
+Word's real footnotes are not in python-docx). A stored digest (the web app's) renders the same as a fresh
+one, in its own language unless one is asked for.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@ Markdown, standalone HTML, Telegram.
 
 Every renderer shows the same things: per story the headline, the key sentences each linked to its post,
 the card (first reporter and time, channels, posts, languages, single-source flag, topic), the "update"
-mark, and why the story ranks where it does. Times are shown in the digest's time zone. The title is the
+mark, and why the story ranks where it does. Labels are in the digest's language, times in its zone
+(:mod:`svodka.digest.voice`: ``digest.language``, ``display.tz``). The title is the
 digest's name (:attr:`Digest.name`), the period under it. A citation whose link is the post's page in
 svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML and Telegram renderings show it
 small beside the channel's name (a member opens it in Telegram); Markdown and text keep one link each.
