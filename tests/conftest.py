@@ -14,6 +14,7 @@ A test that cannot run on a backend says so: ``@pytest.mark.backends("sqlite", r
 from __future__ import annotations
 
 import atexit
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,10 @@ from svodka.store.postgres.scratch import PgServer, pg_bindir
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "data"
+
+# The tests read the digests' English labels (digest.language = auto would write the Russian data's digests in
+# Russian); tests/test_digest_language.py sets Russian itself. Subprocesses inherit it.
+os.environ.setdefault("SVODKA_DIGEST_LANGUAGE", "en")
 
 
 def _sqlite_url(tmp_path: Path, name: str) -> str:

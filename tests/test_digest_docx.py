@@ -35,7 +35,7 @@ def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gol
 
 @pytest.fixture(scope="module")
 def digest(gold: GoldStories) -> Digest:
-    return build_digest(gold.stories, DigestQuery(*DAY, top=15, tz="Europe/Moscow"))
+    return build_digest(gold.stories, DigestQuery(*DAY, top=15, tz="Europe/Moscow", language="ru"))
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +48,7 @@ def document(digest: Digest):  # type: ignore[no-untyped-def]
 def test_title_meta_and_summary_first(digest: Digest, document) -> None:  # type: ignore[no-untyped-def]
     paras = document.paragraphs
     assert paras[0].style.name == "Title" and paras[0].text == digest.name
-    assert paras[1].text.startswith("Дайджест 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow) · 15 из ")
+    assert paras[1].text.startswith("Сводка за 30 ноября 2024, 03:00 – 1 декабря 2024, 03:00 МСК · 15 из ")
     assert paras[2].text == "Главное"
     summary = [p for p in paras if p.style.name == "List Number"]
     assert len(summary) == 15

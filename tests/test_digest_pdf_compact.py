@@ -32,7 +32,7 @@ def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gol
 
 @pytest.fixture(scope="module")
 def digest(gold: GoldStories) -> Digest:
-    return build_digest(gold.stories, DigestQuery(*DAY, top=15, tz="Europe/Moscow"))
+    return build_digest(gold.stories, DigestQuery(*DAY, top=15, tz="Europe/Moscow", language="ru"))
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_first_page_is_the_numbered_headlines_with_scores(digest: Digest, pdf: P
 
 def test_stories_pages_hold_four_or_five_each(pdf: Path) -> None:
     pages = _pages(pdf)[1:]
-    per_page = [len(re.findall(r"^первым: .* · \d+ канал", p, re.M)) for p in pages]  # one card a story
+    per_page = [len(re.findall(r"^первым сообщил .* · \d+ канал", p, re.M)) for p in pages]
     assert sum(per_page) == 15
     assert all(n >= 4 for n in per_page[:-1]), per_page  # every full page holds four stories or more
 
@@ -85,7 +85,7 @@ def test_quotes_carry_footnote_numbers_and_urls_are_listed_once(digest: Digest, 
     urls = URL.findall(text)
     cited = {c.url for it in digest.items for c in (it.summary.headline, *it.summary.sentences) if c.url}
     assert cited and set(urls) >= {u for u in cited if len(u) < 60}  # each source listed (short ones whole)
-    per_story = [URL.findall(block) for block in re.split(r"\nпервым: ", text)]
+    per_story = [URL.findall(block) for block in re.split(r"\nпервым сообщил ", text)]
     assert all(len(u) == len(set(u)) for u in per_story)  # once per story
 
 

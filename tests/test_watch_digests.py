@@ -115,6 +115,7 @@ def settings_for(
         "email": ["reader@example.org"],
     }
     return defaults(
+        digest__language="en",  # the English labels (digest.language = auto: the Russian posts' language)
         telegram__web_base_url=server.url,
         network__timeout=2.0,
         collect__interval=interval,

@@ -8,7 +8,9 @@ digests, e-mails, bot messages); they are read and compiled in memory once per p
 keeps only the ``.po`` sources. English is the source language: it needs no catalog.
 
 Which language: the ``web.language`` / ``digest.language`` settings, ``ru``, ``en`` or ``auto`` (the language
-most of the store's posts are written in, :func:`pick_language`).
+most of the store's posts are written in, :func:`pick_language`; for a digest, most of its own posts). Which
+zone: the one ``display.tz`` setting (old name ``digest.tz``) for the web app, the CLI and the digests alike;
+``auto`` is Europe/Moscow when the language in use is Russian, else UTC (:func:`display_tz`).
 """
 
 from __future__ import annotations
@@ -17,16 +19,17 @@ import gettext
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from functools import cache
 from importlib import resources
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.errors import ConfigError
 
 LANGUAGES = ("en", "ru")  # the interface's languages; English is the source of every string
 AUTO = "auto"
 DOMAINS = ("web", "digest")
+AUTO_ZONES = {"ru": "Europe/Moscow"}  # display.tz = auto: the zone of a language's readers (else UTC)
 
 
 def check_language(value: str, where: str = "language") -> str:
@@ -49,6 +52,20 @@ def pick_language(setting: str, post_languages: Iterable[str | None] = ()) -> st
         elif lang:
             other += 1
     return "ru" if ru > other else "en"
+
+
+def display_tz(setting: str, language: str) -> str:
+    """The zone times are shown in: ``setting`` (``display.tz``, an IANA name) or, for ``auto``, Moscow when
+    ``language`` is Russian, else UTC. An unknown zone is a one-line ConfigError."""
+    if setting == AUTO:
+        return AUTO_ZONES.get(language, "UTC")
+    try:
+        ZoneInfo(setting)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"display.tz: unknown time zone {setting!r} (use an IANA name such as Europe/Moscow, or auto)"
+        ) from None
+    return setting
 
 
 @cache
@@ -88,6 +105,37 @@ class Display:
 
         text = format_datetime(local, "d MMMM y, HH:mm", locale=self.language)
         return f"{text} {zone_label(local, self.language)}"
+
+    def local(self, value: datetime) -> datetime:
+        return value.astimezone(ZoneInfo(self.tz)) if value.tzinfo is not None else value
+
+    def clock(self, value: datetime) -> str:
+        """The time of day alone, «09:00» (a period's own day is said once, in its title)."""
+        return f"{self.local(value):%H:%M}"
+
+    def day(self, value: datetime, year: bool = True) -> str:
+        """«1 декабря 2024» / "1 December 2024" (without the year: «1 декабря»)."""
+        from babel.dates import format_date
+
+        return format_date(self.local(value), "d MMMM y" if year else "d MMMM", locale=self.language)
+
+    def period(self, since: datetime, until: datetime) -> str:
+        """A period as a reader says it: «1 декабря 2024» (a day), «1–2 декабря 2024», «30 ноября – 2
+        декабря 2024» (whole days), else «1 декабря 2024, 09:00–21:00 МСК»."""
+        a, b = self.local(since), self.local(until)
+        last = b - timedelta(microseconds=1)
+        if a.time() == b.time() == time(0):
+            if a.date() == last.date():
+                return self.day(a)
+            if (a.year, a.month) == (last.year, last.month):
+                return f"{a.day}–{self.day(last)}"
+            if a.year == last.year:
+                return f"{self.day(a, year=False)} – {self.day(last)}"
+            return f"{self.day(a)} – {self.day(last)}"
+        zone = zone_label(b, self.language)
+        if a.date() == last.date():
+            return f"{self.day(a)}, {a:%H:%M}–{b:%H:%M} {zone}"
+        return f"{self.day(a)}, {a:%H:%M} – {self.day(b)}, {b:%H:%M} {zone}"
 
 
 def zone_label(value: datetime, language: str) -> str:

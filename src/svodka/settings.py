@@ -19,6 +19,7 @@ To add a setting, add one row to :data:`TABLE` in the section of its stage; noth
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -29,6 +30,11 @@ from typing import Any
 from svodka.errors import ConfigError
 
 CONFIG_FILE = "svodka.toml"
+RENAMED = {
+    "digest.tz": "display.tz"
+}  # old name -> setting: still read (file and environment), with a warning
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +284,13 @@ TABLE: tuple[Setting, ...] = (
         "Channel networks: a promo link more channels keep is an advertiser's.",
         int,
     ),
+    # --- display ---
+    S(
+        "display.tz",
+        "auto",
+        "Time zone every time is shown in — web app, CLI, digests (IANA name, e.g. Europe/Moscow); auto: "
+        "Europe/Moscow when the language in use is Russian, else UTC. Old name: digest.tz.",
+    ),
     # --- digest ---
     S(
         "digest.since",
@@ -285,7 +298,12 @@ TABLE: tuple[Setting, ...] = (
         "Default period of `svodka digest`: the last N hours/days (24h, 3d), or `last`.",
     ),
     S("digest.top", 15, "Stories in a digest.", int),
-    S("digest.tz", "UTC", "Time zone the digest shows times in (IANA name, e.g. Europe/Moscow)."),
+    S(
+        "digest.language",
+        "auto",
+        "Language of digests, e-mails, bot and alert messages: ru, en, or auto (the language most of the"
+        " digest's posts are in).",
+    ),
     S("digest.formats", ("md", "html"), "Formats `svodka digest` writes: md, html, pdf, docx, json.", list),
     S("digest.out", ".", "Folder the digest files are written to."),
     S("digest.sentences", 4, "Key sentences per story, at most (2 to 4).", int),
@@ -497,6 +515,7 @@ class Settings(Mapping[str, Any]):
         self.path = path
 
     def __getitem__(self, name: str) -> Any:
+        name = RENAMED.get(name, name)
         if name not in self._values:
             setting(name)  # raises a ConfigError naming the unknown setting
         return self._values[name]
@@ -520,6 +539,7 @@ class Settings(Mapping[str, Any]):
         values, origins = dict(self._values), dict(self._origins)
         for key, value in overrides.items():
             name = key.replace("__", ".")
+            name = RENAMED.get(name, name)
             s = setting(name)
             values[name] = _convert(s, value, "override")
             origins[name] = "override"
@@ -537,6 +557,7 @@ def load(
     must exist.
     """
     env = os.environ if environ is None else environ
+    overrides = {RENAMED.get(k, k): v for k, v in (overrides or {}).items()}
     if path is None and env.get("SVODKA_CONFIG"):
         path = env["SVODKA_CONFIG"]
     file_path: Path | None = None
@@ -552,6 +573,10 @@ def load(
             file_values = _flatten(tomllib.loads(file_path.read_text(encoding="utf-8")))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
             raise ConfigError(f"{file_path}: not valid TOML: {e}") from None
+        for old, new in RENAMED.items():
+            if old in file_values:
+                log.warning("%s: %s is an old name; write %s", file_path, old, new)
+                file_values.setdefault(new, file_values.pop(old))
         for name in file_values:
             if name not in _BY_NAME:
                 raise ConfigError(f"{file_path}: unknown setting {name!r} (see `svodka settings`)")
@@ -562,14 +587,21 @@ def load(
         value, origin = s.default, "default"
         if s.name in file_values:
             value, origin = _convert(s, file_values[s.name], str(file_path)), str(file_path)
-        for var in (s.env, s.alias):
+        for var in (s.env, s.alias, *_old_env(s.name)):
             if var and var in env:
+                if var in _old_env(s.name):
+                    log.warning("$%s is an old name; set $%s", var, s.env)
                 value, origin = _convert(s, env[var], f"${var}"), f"${var}"
                 break
         if overrides and overrides.get(s.name) is not None:
             value, origin = _convert(s, overrides[s.name], "flag"), "flag"
         values[s.name], origins[s.name] = value, origin
     return Settings(values, origins, file_path)
+
+
+def _old_env(name: str) -> tuple[str, ...]:
+    """The environment variables of a setting's old names (``SVODKA_DIGEST_TZ`` for display.tz)."""
+    return tuple(Setting(old, None, "").env for old, new in RENAMED.items() if new == name)
 
 
 def defaults(**overrides: Any) -> Settings:
@@ -593,6 +625,7 @@ def markdown_table() -> str:
     ]
     for s in TABLE:
         env = f"`{s.env}`" + (f" or `{s.alias}`" if s.alias else "")
+        env += "".join(f" (old: `{old}`)" for old in _old_env(s.name))
         default = "*(secret)*" if s.secret and s.default else f"`{s.default!r}`"
         lines.append(f"| `{s.name}` | {default} | {env} | {s.help} |")
     return "\n".join(lines) + "\n"

@@ -9,7 +9,7 @@ import click
 from svodka.cli.app import App, command, progress
 from svodka.cli.browse import AS_OF_HELP
 from svodka.clock import parse_as_of, store_now
-from svodka.digest.compose import build_digest, build_fresh_digest, save_digest
+from svodka.digest.compose import build_digest, build_fresh_digest, post_languages, save_digest
 from svodka.digest.deliver import (
     FORMATS,
     BotSettings,
@@ -21,8 +21,10 @@ from svodka.digest.deliver import (
 )
 from svodka.digest.model import DigestQuery
 from svodka.digest.period import resolve_period
-from svodka.digest.render import render_text, zone
+from svodka.digest.render import render_text
+from svodka.digest.schema import zone
 from svodka.errors import ConfigError
+from svodka.i18n import AUTO, check_language, display_tz, pick_language, zone_label
 from svodka.pipeline.story_topics import TOPICS
 from svodka.scheduled import digest_options
 from svodka.store import Store
@@ -52,7 +54,12 @@ def register_digest(cli: click.Group) -> None:
     @click.option("--group", help="Only posts of channels in this group.")
     @click.option("--lang", help="Only posts in this language (ru, uk, en, …).")
     @click.option("--top", type=int, help="How many stories [setting digest.top].")
-    @click.option("--tz", help="Time zone to show times in [setting digest.tz].")
+    @click.option("--tz", help="Time zone to show times in, or auto [setting display.tz].")
+    @click.option(
+        "--language",
+        type=click.Choice(["ru", "en", "auto"]),
+        help="Labels' language [setting digest.language].",
+    )
     @click.option(
         "--format", "formats", metavar="LIST", help="md,html,pdf,docx,json [setting digest.formats]."
     )
@@ -85,6 +92,7 @@ def register_digest(cli: click.Group) -> None:
         lang: str | None,
         top: int | None,
         tz: str | None,
+        language: str | None,
         formats: str | None,
         out_dir: str | None,
         emails: tuple[str, ...],
@@ -103,8 +111,9 @@ def register_digest(cli: click.Group) -> None:
         .json) into --out and prints the top stories.
         """
         s = app.settings
-        tz = tz or s["digest.tz"]
-        zone(tz)
+        language = check_language(language or s["digest.language"], "digest.language")
+        tz_setting = tz or s["display.tz"]
+        tz = display_tz(tz_setting, language)  # auto language: the zone once the posts have said (below)
         top = top or s["digest.top"]
         kinds = _formats(formats, s["digest.formats"])
         probe = DigestQuery(
@@ -112,15 +121,18 @@ def register_digest(cli: click.Group) -> None:
         )
         store = app.store
         last = store.digests.last(probe.kind)
-        start, until = resolve_period(
-            since or (None if date_from or date_to else s["digest.since"]),
-            date_from,
-            date_to,
-            tz,
-            _newest(store) if latest else datetime.now(UTC),
-            last.until if last else None,
-        )
-        query = DigestQuery(start, until, topic, group, lang, top, tz)
+        now = _newest(store) if latest else datetime.now(UTC)
+        span = since or (None if date_from or date_to else s["digest.since"])
+        previous_end = last.until if last else None
+        start, until = resolve_period(span, date_from, date_to, tz, now, previous_end)
+        if language == AUTO and tz_setting == AUTO and (date_from or date_to):
+            # a date is read in the zone of the language the period's posts are in
+            language = pick_language(AUTO, post_languages(store, start, until))
+            tz = display_tz(tz_setting, language)
+            start, until = resolve_period(span, date_from, date_to, tz, now, previous_end)
+        elif language == AUTO and tz_setting == AUTO:
+            tz = AUTO  # settled with the language by the digest's posts
+        query = DigestQuery(start, until, topic, group, lang, top, tz, language=language)
         options = digest_options(s)
         with progress(total=top, desc="digest", unit="story") as advance:
             build = build_fresh_digest if fresh else build_digest
@@ -151,6 +163,25 @@ def _newest(store: Store) -> datetime:
     return max(last) + timedelta(seconds=1)
 
 
+def display_zone(app: App) -> str:
+    """The zone the CLI prints times in: ``display.tz``; ``auto`` by ``digest.language``, and when that is
+    ``auto`` too, by the language of the newest day's posts (a Russian store: Moscow)."""
+    s = app.settings
+    setting, language = s["display.tz"], s["digest.language"]
+    if setting == AUTO and language == AUTO:
+        last = [c.last for c in app.store.channels.stats() if c.last is not None]
+        newest = max(last) + timedelta(seconds=1) if last else None
+        sample = post_languages(app.store, newest - timedelta(days=1), newest) if newest else []
+        language = pick_language(AUTO, sample)
+    return display_tz(setting, language)
+
+
+def as_of_line(at: datetime, basis: str, tz: str) -> str:
+    """«as of 2024-12-02 23:59 MSK (newest post)»: an archive's "now", in the display zone."""
+    local = at.astimezone(zone(tz))
+    return f"as of {local:%Y-%m-%d %H:%M} {zone_label(local, 'en')} ({basis})"
+
+
 def register_credibility(cli: click.Group) -> None:
     @command(cli, "credibility")
     @click.option("--days", type=float, help="Days of stories to learn from [setting digest.history_days].")
@@ -167,7 +198,7 @@ def register_credibility(cli: click.Group) -> None:
         span = timedelta(days=days or app.settings["digest.history_days"])
         now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
         if not now.is_live:
-            click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
+            click.echo(as_of_line(now.at, now.basis, display_zone(app)), err=True)
         stories = load_stories(app.store, now.at - span, now.at)
         networks = membership(app.store.networks.list())
         records = learn_records(stories, {c.id: c for c in app.store.channels.list()}, None, networks)

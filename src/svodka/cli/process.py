@@ -16,16 +16,19 @@ from tqdm import tqdm
 
 from svodka.cli.app import App, command, echo_json
 from svodka.cli.browse import AS_OF_HELP
+from svodka.cli.digest import as_of_line, display_zone
 from svodka.cli.engine import engine_option, with_engine
 from svodka.clock import parse_as_of, store_now
 from svodka.digest.period import parse_span
+from svodka.digest.schema import zone
 from svodka.model import Story
 
 
-def _line(story: Story) -> str:
+def _line(story: Story, tz: str = "UTC") -> str:
     lead = " ".join(story.members[0].post.text.split())[:90]
+    first, last = story.first_date.astimezone(zone(tz)), story.last_date.astimezone(zone(tz))
     return (
-        f"{story.id:>6}  {story.first_date:%Y-%m-%d %H:%M}…{story.last_date:%H:%M}  "
+        f"{story.id:>6}  {first:%Y-%m-%d %H:%M}…{last:%H:%M}  "
         f"{len(story.members):>3} posts {len(story.channels):>3} ch {len(story.originals):>3} orig  {lead}"
     )
 
@@ -136,19 +139,21 @@ def register(cli: click.Group) -> None:
         """List stories, the most recently active first."""
         span = parse_span(since)
         now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
+        tz = display_zone(app)  # display.tz, as the digests and the web app
         if not now.is_live:
-            click.echo(f"as of {now.at:%Y-%m-%d %H:%M} UTC ({now.basis})", err=True)
+            click.echo(as_of_line(now.at, now.basis, tz), err=True)
         for s in app.store.stories.list(since=now.at - span, limit=limit, min_posts=min_posts):
             if s.first_date > now.at:
                 continue
-            click.echo(_line(s))
+            click.echo(_line(s, tz))
 
     @command(cli, "story")
     @click.argument("story_id", type=int)
     def story_(app: App, story_id: int) -> None:
         """One story: its posts in time order, which are copies of which, channels and timeline."""
         s = app.store.stories.get(story_id)
-        click.echo(_line(s))
+        tz = display_zone(app)
+        click.echo(_line(s, tz))
         names = {m.post.id: m.post.channel for m in s.members}
         click.echo(f"channels: {', '.join(dict.fromkeys(m.post.channel for m in s.members))}")
         for m in s.members:
@@ -159,7 +164,8 @@ def register(cli: click.Group) -> None:
             )
             text = " ".join(m.post.text.split())[:110]
             click.echo(
-                f"  {m.post.date:%m-%d %H:%M}  #{m.post.id:<7} {m.post.channel[:20]:<20} "
+                f"  {m.post.date.astimezone(zone(tz)):%m-%d %H:%M}  #{m.post.id:<7} "
+                f"{m.post.channel[:20]:<20} "
                 f"{m.language or '?':<3} {m.similarity:.2f} {mark}\n      {text}"
             )
 

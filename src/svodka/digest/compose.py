@@ -14,10 +14,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, OnlyIn, OnlyInStory, StoryCard
+from svodka.digest.voice import Voice, credibility_line, settle
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
+from svodka.i18n import LANGUAGES
 from svodka.links import public_post_url, safe_url
 from svodka.model import Channel, Story, StoryMember
 from svodka.pipeline.coordination import coordination
@@ -76,6 +79,13 @@ def guess_language(text: str) -> str | None:
     if cyr >= lat:
         return "uk" if len(_UK.findall(text)) > 2 else "ru"
     return "en"
+
+
+def post_languages(store: Store, since: datetime, until: datetime, limit: int = 500) -> list[str | None]:
+    """The languages of up to ``limit`` posts of ``[since, until)``: the pipeline's, else a guess."""
+    posts = list(islice(store.posts.iter(since=since, until=until, include_deleted=False), limit))
+    found = store.analysis.get_many([p.id for p in posts])
+    return [a.language if (a := found.get(p.id)) and a.language else guess_language(p.text) for p in posts]
 
 
 def member_language(m: StoryMember) -> str | None:
@@ -320,6 +330,8 @@ def _compose(
         )
         if part is not None and part.last_date >= query.since:
             kept.append(part)
+    language, tz = settle(query.language, query.tz, (member_language(m) for s in kept for m in s.members))
+    query = replace(query, language=language, tz=tz)
     now = opt.now or min(query.until, datetime.now(UTC))
     all_posts = [m.post for s in (history or stories) for m in s.members]
     tiers = {cid: c.tier for cid, c in channels.items()}
@@ -393,7 +405,8 @@ def _compose(
 
     only_in = () if query.group else only_in_sections([s for s, _ in ranked], channels, only_in_headline)
     cited = sorted((records[c] for c in cited_channels if c in records), key=lambda r: (-r.score, r.name))
-    explained = tuple(r.explain() for r in cited)
+    v = Voice(language if language in LANGUAGES else "en", tz)
+    explained = tuple(credibility_line(r, v) for r in cited)
     log.info(
         "digest: %d stories considered, %d shown in %.2f s", len(kept), len(items), time.perf_counter() - t0
     )

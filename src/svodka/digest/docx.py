@@ -2,8 +2,9 @@
 
 The title and metadata line, a numbered summary of the headlines with their score and sources line, then
 each story: its headline, card line, abstract, key sentences each with a superscript source number, and
-the story's «Источники» under it, every link once (:mod:`svodka.digest.footnotes`; Word's real footnotes
-are not in python-docx). A stored digest (the web app's) renders the same as a fresh one.
+the story's sources («Источники» in Russian) under it, every link once (:mod:`svodka.digest.footnotes`;
+Word's real footnotes are not in python-docx). A stored digest (the web app's) renders the same as a fresh
+one, in its own language unless one is asked for.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from svodka.digest.footnotes import PrintStory, Source, meta_line, print_stories, title
+from svodka.digest.footnotes import PrintStory, Source, meta_line, print_stories, title, voice
 from svodka.digest.model import Digest
 from svodka.digest.render import digest_links
 from svodka.digest.schema import DigestDocument, to_dict
+from svodka.digest.voice import Voice
 
 MUTED = RGBColor(0x55, 0x55, 0x55)
 ACCENT = RGBColor(0x8A, 0x1C, 0x1C)
@@ -30,30 +32,33 @@ def render_docx(digest: Digest) -> bytes:
     return render_docx_document(to_dict(digest))
 
 
-def render_docx_document(doc: DigestDocument) -> bytes:
+def render_docx_document(doc: DigestDocument, language: str | None = None) -> bytes:
+    """The Word document of ``doc`` in ``language`` (default: the document's own)."""
     doc = digest_links(doc)
+    v = voice(doc, language)
     out = Document()
     normal = out.styles["Normal"]
     normal.font.name = "DejaVu Serif"
     normal.font.size = Pt(10)
-    out.core_properties.title = title(doc)
-    out.add_heading(title(doc), level=0)
-    _muted(out.add_paragraph(), meta_line(doc), 8)
-    stories = print_stories(doc)
-    out.add_heading("Главное", level=1)
+    out.core_properties.title = title(doc, v)
+    out.core_properties.language = v.language
+    out.add_heading(title(doc, v), level=0)
+    _muted(out.add_paragraph(), meta_line(doc, v), 8)
+    stories = print_stories(doc, v)
+    out.add_heading(v._("Top stories"), level=1)
     for s in stories:
         p = out.add_paragraph(style="List Number")
         if s.update:
-            _update(p)
+            _update(p, v)
         p.add_run(s.headline.text)
         p.add_run().add_break()
         _muted(p, s.summary, 8)
     if not stories:
-        out.add_paragraph("Нет сюжетов за этот период.")
+        out.add_paragraph(v._("No stories in this period."))
     for s in stories:
-        _story(out, s)
+        _story(out, s, v)
     if doc.get("credibility"):
-        out.add_heading("Достоверность цитируемых каналов", level=1)
+        out.add_heading(v._("Channels cited: credibility"), level=1)
         for line in doc["credibility"]:
             _muted(out.add_paragraph(style="List Bullet"), line, 8)
     buf = io.BytesIO()
@@ -61,29 +66,29 @@ def render_docx_document(doc: DigestDocument) -> bytes:
     return buf.getvalue()
 
 
-def _story(out: Word, s: PrintStory) -> None:
+def _story(out: Word, s: PrintStory, v: Voice) -> None:
     h = out.add_heading(level=2)
     h.add_run(f"{s.rank}. ")
     if s.update:
-        _update(h)
+        _update(h, v)
     h.add_run(s.headline.text)
     _note(h, s.headline.note)
     card = out.add_paragraph()
     _muted(card, s.meta, 8)
     if s.single_source:
-        r = card.add_run(" · один источник — не подтверждено")
+        r = card.add_run(" · " + v._("single source — unconfirmed"))
         r.bold, r.font.size, r.font.color.rgb = True, Pt(8), ACCENT
     if s.abstract:
         out.add_paragraph().add_run(s.abstract).italic = True
     for c in s.sentences:
         p = out.add_paragraph(style="List Bullet")
         if c.new:
-            r = p.add_run("новое ")
+            r = p.add_run(v._("new") + " ")
             r.bold, r.font.color.rgb = True, ACCENT
         p.add_run(c.text)
         _note(p, c.note)
     label = out.add_paragraph()
-    r = label.add_run("Источники")
+    r = label.add_run(v._("Sources"))
     r.bold, r.font.size = True, Pt(8)
     for src in s.sources:
         _source(out.add_paragraph(), src)
@@ -94,8 +99,8 @@ def _note(p: Paragraph, n: int) -> None:
     r.font.superscript = True
 
 
-def _update(p: Paragraph) -> None:
-    r = p.add_run("UPDATE ")
+def _update(p: Paragraph, v: Voice) -> None:
+    r = p.add_run(v._("UPDATE") + " ")
     r.bold, r.font.color.rgb = True, ACCENT
 
 

@@ -41,7 +41,7 @@ def coordinated_piece(it: DigestItem, tz: str, _: Gettext) -> str | None:
     )
     if c.only:
         text += "; " + _("no independent report")
-    posts = ", ".join(f"{_link(p.channel, p.url)} {_when(p.date, tz)[11:]}" for p in c.posts)
+    posts = ", ".join(f"{_link(p.channel, p.url)} {local(p.date, tz):%H:%M}" for p in c.posts)
     return f"⚠ <b>{html.escape(_('Coordinated'))}</b>: {html.escape(text)} ({posts})"
 
 

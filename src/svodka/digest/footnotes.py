@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from svodka.digest.schema import CitedDoc, DigestDocument, ItemDoc, local
+from svodka.digest.schema import CitedDoc, DigestDocument, ItemDoc
+from svodka.digest.voice import Voice, topic_label
+from svodka.i18n import LANGUAGES
 from svodka.links import safe_url
 
 
@@ -17,7 +19,7 @@ class Source:
     number: int
     channel: str
     url: str | None  # None: no safe link (shown as the channel's name alone)
-    date: str  # «2024-11-30 10:12», in the digest's zone
+    date: str  # «2024-11-30 10:12» / «30 ноября 2024, 10:12 МСК», in the digest's zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,26 +43,22 @@ class PrintStory:
     summary: str  # the first page's line: score and sources
 
 
-def when(iso: str, tz: str | None = None) -> str:
-    """An ISO time of the document as «2024-11-30 10:12»: in ``tz`` when given (a citation's date is
-    written in UTC), else as written (the card's and period's times are in the digest's zone)."""
-    if tz is None:
-        return iso[:16].replace("T", " ")
+def voice(doc: DigestDocument, language: str | None = None) -> Voice:
+    """The document's language (``language`` when given, e.g. the web page's) and zone."""
+    lang = language or doc.get("language") or "en"
+    return Voice(lang if lang in LANGUAGES else "en", doc["period"]["tz"])
+
+
+def when(iso: str, v: Voice) -> str:
+    """An ISO time of the document as the voice writes it («2024-11-30 10:12», «30 ноября 2024, 10:12 МСК»),
+    in the digest's zone."""
     try:
-        return local(datetime.fromisoformat(iso), tz).strftime("%Y-%m-%d %H:%M")
+        return v.when(datetime.fromisoformat(iso))
     except ValueError:
         return iso[:16].replace("T", " ")
 
 
-def _plural(n: int, one: str, few: str, many: str) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return f"{n} {one}"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return f"{n} {few}"
-    return f"{n} {many}"
-
-
-def print_story(item: ItemDoc, tz: str = "UTC") -> PrintStory:
+def print_story(item: ItemDoc, v: Voice) -> PrintStory:
     numbers: dict[tuple[int, str | None], int] = {}
     sources: list[Source] = []
     new_since = item.get("new_since")
@@ -70,7 +68,7 @@ def print_story(item: ItemDoc, tz: str = "UTC") -> PrintStory:
         key = (c["post_id"], url)
         if key not in numbers:
             numbers[key] = len(sources) + 1
-            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], tz)))
+            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], v)))
         return numbers[key]
 
     def line(c: CitedDoc) -> Line:
@@ -82,25 +80,34 @@ def print_story(item: ItemDoc, tz: str = "UTC") -> PrintStory:
     abstract = item.get("abstract")
     card = item["card"]
     channels = len(card["channels"])
+    first = v._("first: %(channel)s, %(when)s") % {
+        "channel": card["first_channel"],
+        "when": when(card["first_date"], v),
+    }
     parts = [
-        f"первым: {card['first_channel']}, {when(card['first_date'])}",
-        _plural(channels, "канал", "канала", "каналов"),
-        _plural(card["posts"], "пост", "поста", "постов"),
-        f"независимых: {card['independent_sources']}",
+        first,
+        v.n("%(num)d channel", "%(num)d channels", channels),
+        v.n("%(num)d post", "%(num)d posts", card["posts"]),
+        v.n("%(num)d independent", "%(num)d independent", card["independent_sources"]),
     ]
     if card["languages"]:
         parts.append("/".join(card["languages"]))
-    parts.append(item["topic"])
+    parts.append(topic_label(item["topic"], v))
     if item["update"]:
-        parts.append(f"новых постов: {item['new_posts']}")
+        parts.append(v.n("%(num)d new post", "%(num)d new posts", item["new_posts"]))
     score = item["score"]["total"]
     summary = " · ".join(
         [
-            f"оценка {score:.2f}",
-            f"{_plural(channels, 'канал', 'канала', 'каналов')} ({card['independent_sources']} незав.)",
-            f"первым: {card['first_channel']}",
+            v._("score %(score).2f") % {"score": score},
+            v.n(
+                "%(num)d channel (%(independent)d independent)",
+                "%(num)d channels (%(independent)d independent)",
+                channels,
+                independent=card["independent_sources"],
+            ),
+            v._("first: %(channel)s") % {"channel": card["first_channel"]},
         ]
-        + (["один источник — не подтверждено"] if card["single_source"] else [])
+        + ([v._("single source — unconfirmed")] if card["single_source"] else [])
     )
     return PrintStory(
         rank=item["rank"],
@@ -116,26 +123,41 @@ def print_story(item: ItemDoc, tz: str = "UTC") -> PrintStory:
     )
 
 
-def print_stories(doc: DigestDocument) -> list[PrintStory]:
-    tz = doc["period"]["tz"]
-    return [print_story(it, tz) for it in doc.get("items") or ()]
+def print_stories(doc: DigestDocument, v: Voice) -> list[PrintStory]:
+    return [print_story(it, v) for it in doc.get("items") or ()]
 
 
-def meta_line(doc: DigestDocument) -> str:
-    """«Дайджест 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow) · 15 из 120 сюжетов · …»."""
+def meta_line(doc: DigestDocument, v: Voice) -> str:
+    """«Digest 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow) · 15 of 120 stories · …», in Russian
+    «Сводка за 30 ноября 2024, 03:00 – 1 декабря 2024, 03:00 МСК · 15 из 120 сюжетов · …»."""
     p, f = doc["period"], doc.get("filters") or {}
+    try:
+        period = v.period(datetime.fromisoformat(p["since"]), datetime.fromisoformat(p["until"]))
+    except ValueError:
+        period = f"{p['since']} – {p['until']}"
     parts = [
-        f"Дайджест {when(p['since'])} – {when(p['until'])} ({p['tz']})",
-        f"{len(doc.get('items') or ())} из {doc.get('stories_considered', 0)} сюжетов",
+        v._("Digest %(period)s") % {"period": period},
+        v.n(
+            "%(shown)d of %(num)d story",
+            "%(shown)d of %(num)d stories",
+            doc.get("stories_considered", 0),
+            shown=len(doc.get("items") or ()),
+        ),
     ]
-    for value, label in ((f.get("topic"), "тема"), (f.get("group"), "группа"), (f.get("lang"), "язык")):
+    topic = f.get("topic")
+    for value, label in (
+        (topic and topic_label(topic, v), v._("topic")),
+        (f.get("group"), v._("group")),
+        (f.get("lang"), v._("language")),
+    ):
         if value:
             parts.append(f"{label} {value}")
     if doc.get("repeats_skipped"):
-        parts.append(f"уже показаны без новостей: {doc['repeats_skipped']}")
-    parts.append(f"составлен {when(doc['generated_at'])}")
+        parts.append(v._("%(num)d already shown without news") % {"num": doc["repeats_skipped"]})
+    parts.append(v._("generated %(when)s") % {"when": when(doc["generated_at"], v)})
     return " · ".join(parts)
 
 
-def title(doc: DigestDocument) -> str:
-    return doc.get("name") or f"Digest {doc.get('id') or ''}".strip()
+def title(doc: DigestDocument, v: Voice) -> str:
+    label = v._("Digest")
+    return doc.get("name") or f"{label} {doc.get('id') or ''}".strip()

@@ -1,7 +1,7 @@
 """Scheduled digests: the jobs of ``[[digest.jobs]]`` and the rules of their state.
 
 A job says when (``schedule``), what (``period``, ``top``, ``topic`` / ``group`` / ``lang``, ``tz``,
-``formats``) and where (``out`` folder, ``email`` recipients, ``bot_chat``)::
+``language``, ``formats``) and where (``out`` folder, ``email`` recipients, ``bot_chat``)::
 
     [[digest.jobs]]
     name = "morning"
@@ -31,8 +31,8 @@ from svodka.digest.deliver import FORMATS
 from svodka.digest.model import DigestQuery, JobState, Pending
 from svodka.digest.period import parse_span
 from svodka.digest.schedule import Schedule, parse_schedule
-from svodka.digest.schema import zone
 from svodka.errors import ConfigError
+from svodka.i18n import AUTO, check_language, display_tz
 from svodka.pipeline.story_topics import TOPICS
 
 KEYS = (
@@ -44,6 +44,7 @@ KEYS = (
     "group",
     "lang",
     "tz",
+    "language",
     "formats",
     "out",
     "email",
@@ -64,7 +65,8 @@ class DigestJob:
     topic: str | None = None
     group: str | None = None
     lang: str | None = None
-    tz: str = "UTC"
+    tz: str = "UTC"  # auto: the zone of the language its posts settle (svodka.digest.voice.settle)
+    language: str = "en"  # the labels' language: en, ru or auto (digest.language)
     formats: tuple[str, ...] = ("md", "html")
     out: str = "."  # folder for <name>.<format>; "" writes no files
     email: tuple[str, ...] = ()
@@ -76,7 +78,9 @@ class DigestJob:
         return tuple(t for t in TARGETS if wanted[t])
 
     def query(self, since: datetime, until: datetime) -> DigestQuery:
-        return DigestQuery(since, until, self.topic, self.group, self.lang, self.top, self.tz, self.name)
+        return DigestQuery(
+            since, until, self.topic, self.group, self.lang, self.top, self.tz, self.name, self.language
+        )
 
     def period_for(self, slot: datetime, last_until: datetime | None) -> tuple[datetime, datetime]:
         """``(since, until)`` of the digest for ``slot``: it ends at the slot; "last" starts where the
@@ -133,9 +137,19 @@ def _job(raw: Mapping[str, Any], index: int, settings: Mapping[str, Any]) -> Dig
     topic = _text(raw, "topic", where)
     if topic is not None and topic not in TOPICS:
         raise ConfigError(f"{where}: unknown topic {topic!r}; one of: {', '.join(TOPICS)}")
-    # Times are shown in the job's tz, else in the zone its schedule names, else in digest.tz.
-    tz = _text(raw, "tz", where) or (schedule.tz if schedule.zoned else str(settings["digest.tz"]))
-    zone(tz)
+    language = _text(raw, "language", where) or str(settings["digest.language"])
+    try:
+        check_language(language, "language")
+        # Times are shown in the job's tz, else in the zone a schedule someone wrote names, else in
+        # display.tz (auto: the zone of the job's language, settled with it by the digest's posts when that
+        # is auto too); the default schedule's "UTC" says when to run, not how to show times.
+        origin = getattr(settings, "origin", None)
+        written = "schedule" in raw or origin is None or origin("digest.schedule") != "default"
+        zoned = schedule.tz if schedule.zoned and written else None
+        tz = _text(raw, "tz", where) or zoned or str(settings["display.tz"])
+        tz = display_tz(tz, language) if tz != AUTO or language != AUTO else AUTO
+    except ConfigError as e:
+        raise ConfigError(f"{where}: {e}") from None
     formats = _items(raw, "formats", where) or tuple(settings["digest.formats"])
     bad = [f for f in formats if f not in FORMATS]
     if bad:
@@ -156,6 +170,7 @@ def _job(raw: Mapping[str, Any], index: int, settings: Mapping[str, Any]) -> Dig
         group=_text(raw, "group", where),
         lang=(_text(raw, "lang", where) or "").lower() or None,
         tz=tz,
+        language=language,
         formats=formats,
         out=out.strip(),
         email=email,

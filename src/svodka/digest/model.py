@@ -21,7 +21,8 @@ from svodka.pipeline.summarize import Cited, Summary
 
 @dataclass(frozen=True, slots=True)
 class DigestQuery:
-    """Which stories a digest covers. ``since``/``until`` are aware datetimes; ``tz`` is for display."""
+    """Which stories a digest covers. ``since``/``until`` are aware datetimes; ``tz`` and ``language`` are
+    for display (``auto``: settled by the digest's own posts, :func:`svodka.digest.voice.settle`)."""
 
     since: datetime
     until: datetime
@@ -31,6 +32,7 @@ class DigestQuery:
     top: int = 15
     tz: str = "UTC"
     name: str = ""  # the job's name, else made from the filters (:func:`digest_name`); not part of the kind
+    language: str = "en"  # the labels' language: en, ru, or auto (digest.language); not part of the kind
 
     @property
     def kind(self) -> str:

@@ -3,7 +3,8 @@ Markdown, standalone HTML, Telegram.
 
 Every renderer shows the same things: per story the headline, the key sentences each linked to its post,
 the card (first reporter and time, channels, posts, languages, single-source flag, topic), the "update"
-mark, and why the story ranks where it does. Times are shown in the digest's time zone. The title is the
+mark, and why the story ranks where it does. Labels are in the digest's language, times in its zone
+(:mod:`svodka.digest.voice`: ``digest.language``, ``display.tz``). The title is the
 digest's name (:attr:`Digest.name`), the period under it. A citation whose link is the post's page in
 svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML and Telegram renderings show it
 small beside the channel's name (a member opens it in Telegram); Markdown and text keep one link each.
@@ -15,7 +16,6 @@ from __future__ import annotations
 import copy
 import html
 import re
-from datetime import datetime
 from functools import lru_cache
 
 import jinja2
@@ -23,18 +23,15 @@ import jinja2
 from svodka.digest.evidence import only_in_pieces, story_pieces
 from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
-from svodka.digest.schema import local as _local
 from svodka.digest.schema import zone as zone  # callers name it from here
-from svodka.i18n import translator
+from svodka.digest.voice import N_, Voice, coordinated_line, difference_line, term_note, topic_label
+from svodka.i18n import LANGUAGES, translator
 from svodka.links import safe_url
 from svodka.pipeline.differences import Quote
+from svodka.pipeline.rank import StoryScore
 from svodka.pipeline.summarize import Cited
 
 TELEGRAM_LIMIT = 4096
-
-
-def _fmt(dt: datetime, tz: str) -> str:
-    return _local(dt, tz).strftime("%Y-%m-%d %H:%M")
 
 
 def render_json(digest: Digest) -> str:
@@ -63,35 +60,52 @@ def digest_links(doc: DigestDocument) -> DigestDocument:
     return out
 
 
-def card_line(it: DigestItem, tz: str, flag: bool = True) -> str:
+def voice(digest: Digest) -> Voice:
+    """The digest's language and zone (its query's, settled when it was composed)."""
+    q = digest.query
+    return Voice(q.language if q.language in LANGUAGES else "en", q.tz)
+
+
+def card_line(it: DigestItem, v: Voice, flag: bool = True) -> str:
     c = it.card
     parts = [
-        f"first: {c.first_channel}, {_fmt(c.first_date, tz)}",
-        f"{len(c.channels)} channel{'s' if len(c.channels) != 1 else ''}",
-        f"{c.posts} post{'s' if c.posts != 1 else ''}",
-        f"{c.independent} independent",
+        v._("first: %(channel)s, %(when)s") % {"channel": c.first_channel, "when": v.when(c.first_date)},
+        v.n("%(num)d channel", "%(num)d channels", len(c.channels)),
+        v.n("%(num)d post", "%(num)d posts", c.posts),
+        v.n("%(num)d independent", "%(num)d independent", c.independent),
     ]
     if c.languages:
         parts.append("/".join(c.languages))
-    parts.append(c.topic)
+    parts.append(topic_label(c.topic, v))
     if flag and c.single_source:
-        parts.append("SINGLE SOURCE — unconfirmed")
+        parts.append(v._("SINGLE SOURCE — unconfirmed"))
     return " · ".join(parts)
 
 
-def coverage_line(card: StoryCard, tz: str) -> str:
+def coverage_line(card: StoryCard, v: Voice) -> str:
     """«groups: официальные 2 (first ТАСС, 12:05) · независимые 1 (first Медуза, 13:10)», "" if none."""
     parts = [
-        f"{g.group} {len(g.channels)} (first {g.first_channel}, {_fmt(g.first_date, tz)})"
+        v._("%(group)s %(count)d (first %(channel)s, %(when)s)")
+        % {
+            "group": g.group,
+            "count": len(g.channels),
+            "channel": g.first_channel,
+            "when": v.when(g.first_date),
+        }
         for g in card.groups
     ]
-    return "groups: " + " · ".join(parts) if parts else ""
+    return v._("groups: %(list)s") % {"list": " · ".join(parts)} if parts else ""
 
 
-def only_in_line(s: OnlyInStory, tz: str) -> str:
+def only_in_line(s: OnlyInStory, v: Voice) -> str:
     """One story of an «only in …» section, after its headline: «3 channels, 4 posts; first ТАСС, …»."""
     c = s.coverage
-    return f"{s.channels} channels, {s.posts} posts; first {c.first_channel}, {_fmt(c.first_date, tz)}"
+    return v._("%(channels)s, %(posts)s; first %(channel)s, %(when)s") % {
+        "channels": v.n("%(num)d channel", "%(num)d channels", s.channels),
+        "posts": v.n("%(num)d post", "%(num)d posts", s.posts),
+        "channel": c.first_channel,
+        "when": v.when(c.first_date),
+    }
 
 
 def _md_escape(text: str) -> str:
@@ -111,19 +125,55 @@ def _md_escape(text: str) -> str:
 
 def digest_title(digest: Digest) -> str:
     """The digest's name (:attr:`Digest.name`: the job's name, else what its filters and period say)."""
-    return digest.name or "Digest"
+    return digest.name or voice(digest)._("Digest")
 
 
 def digest_period(digest: Digest) -> str:
-    """The period as every rendering shows it under the title: «2024-12-01 00:00 – 2024-12-02 00:00 (UTC)»."""
-    q, tz = digest.query, digest.query.tz
-    return f"{_fmt(q.since, tz)} – {_fmt(q.until, tz)} ({tz})"
+    """The period as every rendering shows it under the title: «2024-12-01 00:00 – 2024-12-02 00:00 (UTC)»,
+    in Russian «1 декабря 2024»."""
+    return voice(digest).period(digest.query.since, digest.query.until)
+
+
+def digest_heading(digest: Digest) -> str:
+    """Under the title: «Digest 2024-12-01 00:00 – 2024-12-02 00:00 (UTC)» / «Сводка за 1 декабря 2024»."""
+    return voice(digest)._("Digest %(period)s") % {"period": digest_period(digest)}
 
 
 def digest_subject(digest: Digest) -> str:
     """An e-mail's subject: «Digest: noon · 2024-12-03 12:00 – 2024-12-04 12:00 (UTC)» (a job's name alone
     would be the same every day)."""
-    return f"Digest: {digest_title(digest)} · {digest_period(digest)}"
+    v = voice(digest)
+    return v._("Digest: %(title)s · %(period)s") % {
+        "title": digest_title(digest),
+        "period": digest_period(digest),
+    }
+
+
+def digest_meta(digest: Digest) -> str:
+    """«15 of 120 stories; topic economy; 2 already shown without news»."""
+    q, v = digest.query, voice(digest)
+    labels = (
+        (v._("topic"), q.topic and topic_label(q.topic, v)),
+        (v._("group"), q.group),
+        (v._("language"), q.lang),
+    )
+    parts = [
+        v.n(
+            "%(shown)d of %(num)d story",
+            "%(shown)d of %(num)d stories",
+            digest.stories_considered,
+            shown=len(digest.items),
+        )
+    ]
+    if filters := ", ".join(f"{k} {val}" for k, val in labels if val):
+        parts.append(filters)
+    if digest.repeats_skipped:
+        parts.append(v._("%(num)d already shown without news") % {"num": digest.repeats_skipped})
+    return "; ".join(parts)
+
+
+def new_posts_label(it: DigestItem, v: Voice) -> str:
+    return v.n("%(num)d new post", "%(num)d new posts", it.new_posts)
 
 
 def storyline_label(it: DigestItem, language: str = "en") -> str:
@@ -141,42 +191,35 @@ def storyline_label(it: DigestItem, language: str = "en") -> str:
 
 
 def render_markdown(digest: Digest) -> str:
-    q = digest.query
-    tz = q.tz
-    lines = [f"# {_md_escape(digest_title(digest))}", "", f"Digest {digest_period(digest)}", ""]
-    filters = ", ".join(
-        f"{k} {v}" for k, v in (("topic", q.topic), ("group", q.group), ("lang", q.lang)) if v
-    )
-    lines.append(
-        f"{len(digest.items)} of {digest.stories_considered} stories"
-        + (f"; {_md_escape(filters)}" if filters else "")
-        + (f"; {digest.repeats_skipped} already shown without news" if digest.repeats_skipped else "")
-    )
+    v = voice(digest)
+    update, new = v._("UPDATE"), v._("new:")
+    lines = [f"# {_md_escape(digest_title(digest))}", "", _md_escape(digest_heading(digest)), ""]
+    lines.append(_md_escape(digest_meta(digest)))
     lines.append("")
     for it in digest.items:
         h = it.summary.headline
-        mark = "**UPDATE** " if it.update else ""
+        mark = f"**{update}** " if it.update else ""
         lines.append(f"## {it.rank}. {mark}{_md_escape(h.text)} ({_link_md(h)})")
         lines.append("")
         lines.append(
-            f"*{_md_escape(card_line(it, tz))}*"
-            + (f" — {it.new_posts} new posts" if it.update else "")
-            + _md_escape(storyline_label(it))
+            f"*{_md_escape(card_line(it, v))}*"
+            + (f" — {new_posts_label(it, v)}" if it.update else "")
+            + _md_escape(storyline_label(it, v.language))
         )
         lines.append("")
-        if cov := coverage_line(it.card, tz):
+        if cov := coverage_line(it.card, v):
             lines += [f"*{_md_escape(cov)}*", ""]
         if co := it.card.coordinated:  # the evidence: the seeded posts, linked
             seeded = ", ".join(_link_md(Cited(p.channel, p.post_id, p.channel, p.url, "")) for p in co.posts)
-            lines += [f"**⚠ {_md_escape(co.line())}** ({seeded})", ""]
+            lines += [f"**⚠ {_md_escape(coordinated_line(co, v))}** ({seeded})", ""]
         for c in it.summary.sentences:
-            new = "**new:** " if it.is_new(c) else ""
-            lines.append(f"- {new}{_md_escape(c.text)} — {_link_md(c)}")
+            fresh = f"**{new}** " if it.is_new(c) else ""
+            lines.append(f"- {fresh}{_md_escape(c.text)} — {_link_md(c)}")
         if it.differences:
-            lines += ["", "How sources differ:"]
+            lines += ["", v._("How sources differ:")]
             for d in it.differences:
                 quotes = "; ".join(f"«{_md_escape(q.sentence)}» — {_link_md(_quoted(q))}" for q in d.quotes)
-                lines.append(f"- {_md_escape(d.line())}: {quotes}")
+                lines.append(f"- {_md_escape(difference_line(d, v))}: {quotes}")
         if it.summary.abstract:
             lines.append("")
             a = it.summary.abstract
@@ -185,19 +228,45 @@ def render_markdown(digest: Digest) -> str:
             lines.append(">")
             lines.append(f"> {refs}")
         lines.append("")
-        lines.append(f"<sub>score {it.score.explain()}</sub>")
+        lines.append(f"<sub>{score_line(it.score, v)}</sub>")
         lines.append("")
     for section in digest.only_in:
-        lines += [f"## Only in «{_md_escape(section.group)}»", ""]
+        lines += [f"## {_md_escape(only_in_title(section.group, v))}", ""]
         for st in section.stories:
             h = st.headline
-            lines.append(f"- {_md_escape(h.text)} ({_link_md(h)}) — {_md_escape(only_in_line(st, tz))}")
+            lines.append(f"- {_md_escape(h.text)} ({_link_md(h)}) — {_md_escape(only_in_line(st, v))}")
         lines.append("")
     if digest.credibility:
-        lines += ["## Channels cited: credibility", ""]
+        lines += ["## " + v._("Channels cited: credibility"), ""]
         lines += [f"- {_md_escape(line)}" for line in digest.credibility]
         lines.append("")
     return "\n".join(lines)
+
+
+# The rank's terms (svodka.pipeline.rank) by name, for the «score» line.
+TERM_LABELS = {
+    "sources": N_("sources"),
+    "credibility": N_("credibility"),
+    "reach": N_("reach"),
+    "velocity": N_("velocity"),
+    "recency": N_("recency"),
+    "importance": N_("importance"),
+}
+
+
+def score_line(score: StoryScore, v: Voice) -> str:
+    """«score 3.21 = sources +1.58 (3 independent), …» (:meth:`StoryScore.explain`) with the terms named in
+    the digest's language (their notes are the rank's own)."""
+    parts = ", ".join(
+        f"{v._(TERM_LABELS.get(t.name, t.name))} {t.contribution:+.2f} ({term_note(t.note, v)})"
+        for t in score.terms
+    )
+    label = v._("score")
+    return f"{label} {score.score:.2f} = {parts}"
+
+
+def only_in_title(group: str, v: Voice) -> str:
+    return v._("Only in «%(group)s»") % {"group": group}
 
 
 def _quoted(q: Quote) -> Cited:
@@ -214,8 +283,9 @@ def _link_md(c: Cited) -> str:
     return f"[{label}]({url})"
 
 
-@lru_cache(maxsize=1)
-def _env() -> jinja2.Environment:
+@lru_cache(maxsize=len(LANGUAGES))
+def _env(language: str = "en") -> jinja2.Environment:
+    """The templates' environment with ``language``'s translations installed (one per language)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("svodka.digest", "templates"),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -223,25 +293,32 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(translator("en", "digest"), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translator(language, "digest"), newstyle=True)  # type: ignore[attr-defined]
     env.filters["safe_url"] = safe_url  # every href the template writes passes svodka.links.safe_url
     return env
 
 
 def render_html(digest: Digest) -> str:
     """A standalone page (inline CSS, no scripts, no remote assets) that prints well."""
-    tz = digest.query.tz
+    v = voice(digest)
     return (
-        _env()
+        _env(v.language)
         .get_template("digest.html.j2")
         .render(
+            lang=v.language,
             title=digest_title(digest),
-            period=digest_period(digest),
+            heading=digest_heading(digest),
+            meta=digest_meta(digest),
             digest=digest,
-            cards={it.rank: card_line(it, tz, flag=False) for it in digest.items},
-            coverage={it.rank: coverage_line(it.card, tz) for it in digest.items},
-            only_in_line=lambda st: only_in_line(st, tz),
-            fmt=lambda dt: _fmt(dt, tz),
+            cards={it.rank: card_line(it, v, flag=False) for it in digest.items},
+            coverage={it.rank: coverage_line(it.card, v) for it in digest.items},
+            new_posts={it.rank: new_posts_label(it, v) for it in digest.items},
+            only_in_title=lambda group: only_in_title(group, v),
+            difference_line=lambda d: difference_line(d, v),
+            score_line=lambda score: score_line(score, v),
+            only_in_line=lambda st: only_in_line(st, v),
+            fmt=v.when,
+            hm=v.clock,
         )
     )
 
@@ -252,23 +329,27 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
     A message is cut only between whole pieces (a heading, a sentence with its link), never inside a tag,
     an entity or a URL; a single piece longer than the limit is cut at a space inside its plain text.
     """
-    tz = digest.query.tz
+    v = voice(digest)
     pieces: list[str] = [
         f"<b>{html.escape(digest_title(digest))}</b>\n<i>{html.escape(digest_period(digest))}</i>"
     ]
+    new = "<b>" + html.escape(v._("new:")) + "</b> "
+    update = v._("UPDATE")
     for it in digest.items:
         h = it.summary.headline
-        mark = "UPDATE · " if it.update else ""
+        mark = f"{update} · " if it.update else ""
         block = [
-            f"\n<b>{it.rank}. {mark}{html.escape(h.text)}</b> {_link_tg(h)}",
-            f"<i>{html.escape(card_line(it, tz))}</i>",
+            f"\n<b>{it.rank}. {html.escape(mark)}{html.escape(h.text)}</b> {_link_tg(h)}",
+            f"<i>{html.escape(card_line(it, v))}</i>",
         ]
         block += [
-            f"• {'<b>new:</b> ' if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"
+            f"• {new if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"
             for c in it.summary.sentences
         ]
-        pieces += block + story_pieces(it, tz)  # coordinated, groups, differences (digest.evidence)
-    return pack(pieces + only_in_pieces(digest), limit)
+        pieces += block + story_pieces(
+            it, v.tz, v.language
+        )  # coordinated, groups, differences (digest.evidence)
+    return pack(pieces + only_in_pieces(digest, v.language), limit)
 
 
 def _link_tg(c: Cited) -> str:
@@ -319,16 +400,16 @@ def _fit(piece: str, limit: int) -> list[str]:
 
 def render_text(digest: Digest, sentences: bool = False) -> str:
     """Plain text for a terminal: one block per story (rank, headline, card; key sentences if asked)."""
-    tz = digest.query.tz
+    v = voice(digest)
     lines = [f"{digest_title(digest)} — {digest_period(digest)}", ""]
     for it in digest.items:
-        mark = "[update] " if it.update else ""
+        mark = "[" + v._("update") + "] " if it.update else ""
         lines.append(f"{it.rank:>2}. {mark}{it.summary.headline.text}")
-        lines.append(f"    {card_line(it, tz)}")
+        lines.append(f"    {card_line(it, v)}")
         if url := safe_url(it.summary.headline.url):
             lines.append(f"    {url}")
         if sentences:
             lines += [f"    - {c.text} ({c.channel})" for c in it.summary.sentences]
     if not digest.items:
-        lines.append("no stories in this period")
+        lines.append(v._("no stories in this period"))
     return "\n".join(lines)

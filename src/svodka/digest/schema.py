@@ -8,7 +8,9 @@ from typing import NotRequired, TypedDict
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.digest.model import Digest
+from svodka.digest.voice import Voice, difference_line
 from svodka.errors import ConfigError
+from svodka.i18n import LANGUAGES
 from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.summarize import Cited
@@ -148,6 +150,7 @@ class DigestDocument(TypedDict):
     schema: int  # SCHEMA_VERSION
     id: int | None
     name: NotRequired[str]  # Digest.name: the job's name, else what the filters say (not in older documents)
+    language: NotRequired[str]  # the labels' language, en or ru (digest.language; not in older documents)
     generated_at: str
     period: PeriodDoc
     filters: FiltersDoc
@@ -215,10 +218,12 @@ def _coordinated(c: Coordinated | None, tz: str) -> CoordinatedDoc | None:
 def to_dict(digest: Digest) -> DigestDocument:
     """The digest as plain data (the JSON renderer's document; schema in docs/digest-schema.md)."""
     q, tz = digest.query, digest.query.tz
+    v = Voice(q.language if q.language in LANGUAGES else "en", tz)
     return {
         "schema": SCHEMA_VERSION,
         "id": digest.id,
         "name": digest.name,
+        "language": v.language,
         "generated_at": local(digest.generated_at, tz).isoformat(),
         "period": {
             "since": local(q.since, tz).isoformat(),
@@ -265,7 +270,7 @@ def to_dict(digest: Digest) -> DigestDocument:
                 "differences": [
                     {
                         "kind": d.kind,
-                        "line": d.line(),
+                        "line": difference_line(d, v),
                         "quotes": [
                             {
                                 "post_id": q.post_id,

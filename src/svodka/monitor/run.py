@@ -122,6 +122,8 @@ def run_alerts(
         SmtpSettings.from_settings(settings),
         BotSettings.from_settings(settings),
         float(settings["network.timeout"]),  # type: ignore[arg-type]
+        str(settings["digest.language"]),
+        str(settings["display.tz"]),
     )
     retry = Retry(
         int(settings["alerts.max_attempts"]),  # type: ignore[call-overload]

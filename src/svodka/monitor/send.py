@@ -28,7 +28,10 @@ from typing import Any
 
 import httpx
 
+from svodka.digest.compose import guess_language
 from svodka.digest.deliver import BotSettings, SmtpSettings, smtp_send
+from svodka.digest.render import N_
+from svodka.digest.voice import Voice, settle
 from svodka.errors import DeliveryError
 from svodka.monitor.rules import SCHEMA
 from svodka.monitor.targets import Target
@@ -61,6 +64,8 @@ class Channels:
     smtp: SmtpSettings
     bot: BotSettings
     timeout: float = 20.0
+    language: str = "en"  # of the e-mail and bot messages (digest.language; auto: the alerts' posts')
+    tz: str = "UTC"  # their times (display.tz; auto: the language's zone)
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -91,39 +96,74 @@ def alert_items(batch: Sequence[Delivery]) -> list[dict[str, Any]]:
     return out
 
 
-def _line(item: Mapping[str, Any]) -> str:
-    mark = "update: " if item["revision"] > 1 else ""
-    extra = f" — {item['sources']} sources" if "sources" in item else ""
-    return f"[{item['watchlist']} · {item['rule']}] {mark}{item.get('title', '')}{extra}"
+# The words rules.py puts before an edited or deleted post's title (the webhook keeps them as they are).
+_CHANGES = {"edited: ": N_("edited: "), "deleted: ": N_("deleted: ")}
 
 
-def render_text(items: Sequence[Mapping[str, Any]]) -> str:
+def voice(items: Sequence[Mapping[str, Any]], language: str = "en", tz: str = "UTC") -> Voice:
+    """The messages' language and zone: ``auto`` is settled by the alerts' own posts."""
+    texts = (str(item.get("text") or item.get("title") or "") for item in items)
+    return Voice(*settle(language, tz, (guess_language(t) for t in texts)))
+
+
+def _line(item: Mapping[str, Any], v: Voice) -> str:
+    mark = v._("update: ") if item["revision"] > 1 else ""
+    title = str(item.get("title", ""))
+    for prefix, label in _CHANGES.items():
+        if title.startswith(prefix):
+            title = v._(label) + title[len(prefix) :]
+    extra = " — " + v.n("%(num)d source", "%(num)d sources", item["sources"]) if "sources" in item else ""
+    return f"[{item['watchlist']} · {item['rule']}] {mark}{title}{extra}"
+
+
+def _when(value: object, v: Voice) -> str:
+    """The post's date: «2 декабря 2024, 09:15 МСК»; in English the ISO time as the payload has it."""
+    if v.language == "en":
+        return str(value or "")
+    try:
+        return v.when(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value or "")
+
+
+def render_text(items: Sequence[Mapping[str, Any]], v: Voice | None = None) -> str:
+    v = v or voice(items)
+    was, now = v._("was:"), v._("now:")
     parts = []
     for item in items:
-        lines = [_line(item)]
+        lines = [_line(item, v)]
         if item.get("old_text") is not None:
-            lines += ["was: " + item["old_text"], "now: " + item.get("new_text", "")]
-        lines += [f"{item.get('channel', '')}, {item.get('date', '')}", item.get("url") or ""]
+            lines += [f"{was} {item['old_text']}", f"{now} {item.get('new_text', '')}"]
+        lines += [f"{item.get('channel', '')}, {_when(item.get('date', ''), v)}", item.get("url") or ""]
         parts.append("\n".join(x for x in lines if x))
     return "\n\n".join(parts)
 
 
-def send_email(target: Target, items: Sequence[Mapping[str, Any]], smtp: SmtpSettings) -> None:
+def send_email(
+    target: Target, items: Sequence[Mapping[str, Any]], smtp: SmtpSettings, v: Voice | None = None
+) -> None:
+    v = v or voice(items)
     msg = EmailMessage()
-    msg["Subject"] = _line(items[0]) if len(items) == 1 else f"svodka: {len(items)} alerts"
+    one = _line(items[0], v)
+    many = v.n("svodka: %(num)d alert", "svodka: %(num)d alerts", len(items))
+    msg["Subject"] = one if len(items) == 1 else many
     msg["From"] = smtp.sender
     msg["To"] = ", ".join(target.to)
     msg["X-Svodka-Delivery"] = ",".join(str(i["delivery_id"]) for i in items)
-    msg.set_content(render_text(items))
+    msg.set_content(render_text(items, v))
     smtp_send(msg, smtp, "the alert")
 
 
 def send_bot(
-    target: Target, items: Sequence[Mapping[str, Any]], bot: BotSettings, http: httpx.Client
+    target: Target,
+    items: Sequence[Mapping[str, Any]],
+    bot: BotSettings,
+    http: httpx.Client,
+    v: Voice | None = None,
 ) -> None:
     if not bot.token:
         raise DeliveryError("no bot token: set SVODKA_TELEGRAM_BOT_TOKEN (setting telegram.bot_token)")
-    text = html.escape(render_text(items))[:4000]
+    text = html.escape(render_text(items, v or voice(items)))[:4000]
     url = f"{bot.api_url.rstrip('/')}/bot{bot.token}/sendMessage"
     payload = {"chat_id": target.chat, "text": text, "parse_mode": "HTML", "disable_web_page_preview": True}
     try:
@@ -206,11 +246,12 @@ def deliver_due(
             for batch in batches:
                 items = alert_items(batch)
                 ids = [d.id for d in batch]
+                v = voice(items, channels.language, channels.tz)
                 try:
                     if t.kind == "email":
-                        send_email(t, items, channels.smtp)
+                        send_email(t, items, channels.smtp, v)
                     elif t.kind == "bot":
-                        send_bot(t, items, channels.bot, http)
+                        send_bot(t, items, channels.bot, http, v)
                     else:
                         send_webhook(t, items, http, now)
                 except DeliveryError as e:

@@ -39,6 +39,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from svodka.digest.schema import zone
 from svodka.errors import ConfigError, InputError, SvodkaError
+from svodka.i18n import display_tz
 from svodka.model import ApiKey, User
 from svodka.store import Store
 from svodka.store.base import LoginFailures
@@ -102,7 +103,7 @@ class WebConfig:
             trusted_proxies=networks(settings["web.trusted_proxies"]),
             page_size=settings["web.page_size"],
             max_body_bytes=settings["web.max_body_bytes"],
-            tz=zone(settings["digest.tz"]).key,  # an unknown zone is a ConfigError at start, not per page
+            tz=zone(display_tz(settings["display.tz"], "en")).key,  # auto: the web language's zone
         )
 
 

@@ -1,0 +1,192 @@
+"""How a digest speaks: its language (``digest.language``) and zone (``display.tz``) for every renderer.
+
+Every label is English in the code, marked for translation (``voice._("first")``, ``voice.n(...)``) and read
+from the ``digest`` catalog (:func:`svodka.i18n.translator`). Times: in Russian as people write them
+(«1 декабря 2024, 09:00 МСК», periods «1–2 декабря 2024», :class:`svodka.i18n.Display`); in English as
+svodka always wrote them («2024-12-01 09:00», periods with the zone's name in brackets).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from svodka.errors import ConfigError
+from svodka.i18n import AUTO, Display, display_tz, pick_language, translator
+from svodka.pipeline.coordination import Coordinated
+from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord
+from svodka.pipeline.differences import CONFLICT, Difference
+
+
+def N_(message: str) -> str:
+    """Marks ``message`` for the catalog; it is translated where it is shown."""
+    return message
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    language: str = "en"
+    tz: str = "UTC"
+
+    def _(self, message: str) -> str:
+        """``message`` in the digest's language."""
+        return translator(self.language, "digest").gettext(message)
+
+    def n(self, singular: str, plural: str, count: int, **values: object) -> str:
+        """A counted phrase in the right plural form: ``n("%(num)d post", "%(num)d posts", 5)`` → «5 постов»
+        (``values``: the message's other placeholders)."""
+        return translator(self.language, "digest").ngettext(singular, plural, count) % {
+            "num": count,
+            **values,
+        }
+
+    @property
+    def display(self) -> Display:
+        return Display(self.language, self.tz)
+
+    def when(self, value: datetime) -> str:
+        """A moment: «2 декабря 2024, 09:15 МСК» / "2024-12-02 09:15"."""
+        if self.language == "en":
+            return _zoned(value, self.tz).strftime("%Y-%m-%d %H:%M")
+        return self.display.when(value)
+
+    def clock(self, value: datetime | str) -> str:
+        """The time of day in the digest's zone, «10:12» (an ISO string of the document too)."""
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return _zoned(value, self.tz).strftime("%H:%M")
+
+    def period(self, since: datetime, until: datetime) -> str:
+        """«1–2 декабря 2024» / "2024-12-01 00:00 – 2024-12-02 00:00 (UTC)"."""
+        if self.language == "en":
+            return f"{self.when(since)} – {self.when(until)} ({self.tz})"
+        return self.display.period(since, until)
+
+
+def _zoned(value: datetime, tz: str) -> datetime:
+    try:
+        return value.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"unknown time zone {tz!r} (use an IANA name such as Europe/Moscow)") from None
+
+
+def settle(language: str, tz: str, post_languages: Iterable[str | None] = ()) -> tuple[str, str]:
+    """The language and zone a digest is written in: ``auto`` language → the one most of its posts are in
+    (:func:`~svodka.i18n.pick_language`), ``auto`` zone → that language's (``i18n.display_tz``)."""
+    if language == AUTO:
+        language = pick_language(AUTO, post_languages)
+    return language, display_tz(tz, language)
+
+
+def coordinated_line(c: Coordinated, v: Voice) -> str:
+    """«coordinated: the same text in 3 unrelated channels within 15 min, sharing erid …»
+    (:meth:`Coordinated.line`) in the digest's language."""
+    line = v._("coordinated: the same text in %(channels)d unrelated channels within %(minutes)d min") % {
+        "channels": len(c.channels),
+        "minutes": c.minutes,
+    }
+    line += v._(", sharing %(marks)s") % {"marks": ", ".join(c.marks)}
+    return line + (v._("; no independent report") if c.only else "")
+
+
+def difference_line(d: Difference, v: Voice) -> str:
+    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`), or
+    «only 1 of 4 sources: …», in the digest's language."""
+    what = v._(" vs ").join(dict.fromkeys(f"«{q.what}»" for q in d.quotes))
+    if d.kind == CONFLICT:
+        return v._("figures conflict on %(subject)s: %(what)s") % {"subject": d.subject, "what": what}
+    return v.n(
+        "only %(sources)d of %(num)d source: %(what)s",
+        "only %(sources)d of %(num)d sources: %(what)s",
+        d.of,
+        sources=d.sources,
+        what=what,
+    )
+
+
+def credibility_line(r: ChannelRecord, v: Voice) -> str:
+    """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language."""
+    tier = v._("tier %(tier)d") % {"tier": r.tier} if r.tier else v._("no tier")
+    return v._(
+        "%(name)s: %(score).2f — %(tier)s (prior %(prior).2f); corroborated by other channels in "
+        "%(corroborated)d of %(stories)d stories; first in %(first)d of %(shared)d shared stories; "
+        "%(copies)d of %(posts)d posts are copies"
+    ) % {
+        "name": r.name,
+        "score": r.score,
+        "tier": tier,
+        "prior": TIER_PRIOR.get(r.tier, 0.6),
+        "corroborated": r.corroborated,
+        "stories": r.stories,
+        "first": r.first,
+        "shared": r.multi,
+        "copies": r.copies,
+        "posts": r.posts,
+    }
+
+
+# The notes svodka.pipeline.rank writes beside each score term, as patterns of the catalog's messages: a
+# note that matches none (a coordinated burst's evidence) is shown as the rank wrote it.
+_NOTES = (
+    (re.compile(r"(?P<num>\d+) independent"), N_("%(num)s independent")),
+    (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
+    (
+        re.compile(r"(?P<ratio>[\d.]+)× norm over (?P<num>\d+) posts"),
+        N_("%(ratio)s× norm over %(num)s posts"),
+    ),
+    (re.compile(r"no views"), N_("no views")),
+    (re.compile(r"(?P<num>\d+) ch within (?P<hours>[\d.]+) h"), N_("%(num)s ch within %(hours)s h")),
+    (re.compile(r"(?P<hours>[\d.]+) h old"), N_("%(hours)s h old")),
+    (
+        re.compile(
+            r"(?P<topic>[a-z ]+), soft (?P<soft>[\d.]+), hard (?P<hard>[\d.]+), (?P<share>\d+%) soft channels"
+        ),
+        N_("%(topic)s, soft %(soft)s, hard %(hard)s, %(share)s soft channels"),
+    ),
+    (re.compile(r", tier 1–2 (?P<high>\d+%) / 4–5 (?P<low>\d+%)"), N_(", tier 1–2 %(high)s / 4–5 %(low)s")),
+    (
+        re.compile(r", boosted (?P<boosted>\d+%) / muted (?P<muted>\d+%)"),
+        N_(", boosted %(boosted)s / muted %(muted)s"),
+    ),
+)
+
+
+def term_note(note: str, v: Voice) -> str:
+    """A score term's note in the digest's language, piece by piece from its start."""
+    out, rest = [], note
+    while rest:
+        for pattern, message in _NOTES:
+            if m := pattern.match(rest):
+                values = m.groupdict()
+                if "topic" in values:
+                    values["topic"] = topic_label(values["topic"], v)
+                out.append(v._(message) % values)
+                rest = rest[m.end() :]
+                break
+        else:
+            out.append(rest)
+            break
+    return "".join(out)
+
+
+# The topics (svodka.pipeline.story_topics.TOPICS) as the catalog knows them; English keeps the keys.
+TOPIC_LABELS = {
+    "politics": N_("politics"),
+    "economy": N_("economy"),
+    "society": N_("society"),
+    "incidents": N_("incidents"),
+    "war and security": N_("war and security"),
+    "technology": N_("technology"),
+    "science": N_("science"),
+    "sport": N_("sport"),
+    "culture": N_("culture"),
+    "other": N_("other"),
+}
+
+
+def topic_label(topic: str, v: Voice) -> str:
+    """A topic as the digest's language names it (the topics' keys are English)."""
+    return v._(TOPIC_LABELS[topic]) if topic in TOPIC_LABELS else topic
