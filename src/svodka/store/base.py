@@ -453,6 +453,9 @@ class Store(Protocol):
     @property
     def lease(self) -> LeaseRepo: ...
 
+    @property
+    def interface(self) -> InterfaceRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -800,3 +803,17 @@ class LeaseRepo(Protocol):
     def hold(self, name: str, ttl: float) -> AbstractContextManager[Lease]:
         """Try to take ``name`` for this process for the block (never waits); renewed every ``ttl``/3
         while held, released at its end."""
+
+
+class InterfaceRepo(Protocol):
+    """The interface language (svodka.i18n): each user's choice, and the stored posts' languages that
+    ``web.language = auto`` is decided from."""
+
+    def post_languages(self, limit: int = 1000) -> builtins.list[str]:
+        """The detected languages of the newest ``limit`` analysed posts (those with one)."""
+
+    def user_language(self, user_id: int) -> str | None:
+        """The language the user picked on the account page; None: the app's (or no such user)."""
+
+    def set_user_language(self, user_id: int, language: str | None) -> None:
+        """Keep the user's language (None: back to the app's)."""

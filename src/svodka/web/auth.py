@@ -39,6 +39,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from svodka.digest.schema import zone
 from svodka.errors import ConfigError, InputError, SvodkaError
+from svodka.i18n import check_language
 from svodka.model import ApiKey, User
 from svodka.store import Store
 from svodka.store.base import LoginFailures
@@ -88,6 +89,7 @@ class WebConfig:
     page_size: int = 20
     max_body_bytes: int = 1 << 20
     tz: str = "UTC"  # digest.tz: the zone the story page stamps changing figures in, as the digests do
+    language: str = "en"  # web.language (ru, en, auto); built by hand (tests, library use) the app is English
 
     @classmethod
     def from_settings(cls, settings: Any) -> WebConfig:
@@ -103,6 +105,7 @@ class WebConfig:
             page_size=settings["web.page_size"],
             max_body_bytes=settings["web.max_body_bytes"],
             tz=zone(settings["digest.tz"]).key,  # an unknown zone is a ConfigError at start, not per page
+            language=check_language(settings["web.language"], "web.language"),
         )
 
 

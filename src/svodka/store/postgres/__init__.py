@@ -15,6 +15,7 @@ from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
 from svodka.store.postgres.feeds import PgFeeds, PgInbox
+from svodka.store.postgres.interface import PgInterface
 from svodka.store.postgres.lease import PgLease
 from svodka.store.postgres.login_attempts import PgLoginAttempts
 from svodka.store.postgres.marks import PgMarks
@@ -56,6 +57,7 @@ class PgStore:
         self.networks = PgNetworks(self.db)
         self.feeds, self.inbox = PgFeeds(self.db), PgInbox(self.db)
         self.lease = PgLease(self.db)
+        self.interface = PgInterface(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

@@ -16,6 +16,7 @@ from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.feeds import SqliteFeeds, SqliteInbox
+from svodka.store.sqlite.interface import SqliteInterface
 from svodka.store.sqlite.lease import SqliteLease
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
@@ -57,6 +58,7 @@ class SqliteStore:
         self.networks = SqliteNetworks(self.db)
         self.feeds, self.inbox = SqliteFeeds(self.db), SqliteInbox(self.db)
         self.lease = SqliteLease(self.db)
+        self.interface = SqliteInterface(self.db)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
