@@ -44,6 +44,14 @@ def _when(context: Context, value: Any) -> str:
 
 
 @pass_context
+def _label(context: Context, value: Any) -> str:
+    """A word from data or code (svodka.web.labels) in the page's language; anything else as it is."""
+    if not isinstance(value, str) or not value:
+        return "—" if value is None else str(value)
+    return translator(context.get("lang") or "en", "web").gettext(value)
+
+
+@pass_context
 def _num(context: Context, value: Any) -> str:
     """A count as the page's language writes it: 12,345 / 12 345."""
     if not isinstance(value, int | float):
@@ -86,7 +94,8 @@ def environment(language: str = "en") -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     env.install_gettext_translations(translator(language, "web"), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(when=_when, num=_num, pct=_pct, duration=_duration, pager=_pager, safe_url=safe_url)
+    env.filters.update(when=_when, num=_num, label=_label, pct=_pct, duration=_duration, pager=_pager)
+    env.filters.update(safe_url=safe_url)
     env.filters.update(rendered=render_post, bar_chart=bar_chart)  # post text as HTML; SVG charts
     return env
 

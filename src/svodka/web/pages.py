@@ -386,7 +386,7 @@ def account_page(ctx: Ctx) -> View:
 
 @route("/account/language", VIEWER, ("POST",))
 def language_set(ctx: Ctx) -> Response:
-    """The user's interface language (``ru``, ``en``; empty: the app's ``web.language``), kept in the store."""
+    """The user's interface language (``ru``, ``en``; empty: the app's ``web.language``), stored."""
     assert ctx.user is not None
     chosen = ctx.form.get("language", "").strip()
     if chosen and chosen not in LANGUAGES:

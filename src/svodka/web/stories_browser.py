@@ -18,13 +18,12 @@ from typing import Any
 from markupsafe import Markup
 
 from svodka.clock import Now, parse_as_of, store_now
-from svodka.digest.model import TOPIC_NAMES
 from svodka.errors import InputError
 from svodka.model import Story
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
-from svodka.web import views
+from svodka.web import labels, views
 from svodka.web.framework import Ctx, View, route
 from svodka.web.pages import VIEWER
 
@@ -242,7 +241,7 @@ def stories_page(ctx: Ctx) -> View:
         row["timeline_svg"] = timeline_svg(row["hourly"])
     groups = sorted({g for c in ctx.store.channels.list() for g in c.groups})
     choices = {
-        "topics": [(t, TOPIC_NAMES.get(t, t)) for t in TOPICS],
+        "topics": [(t, labels.TOPICS.get(t, t)) for t in TOPICS],
         "groups": groups,
         "languages": views.SEARCH_LANGUAGES,
         "sorts": list(SORT_NAMES.items()),
