@@ -384,7 +384,8 @@ TABLE: tuple[Setting, ...] = (
     S(
         "web.language",
         "auto",
-        "Language of the web pages: ru, en, or auto (Russian when most of the newest 1,000 analysed posts are).",
+        "Language of the web pages: ru, en, or auto (Russian when most of the newest 1,000 analysed posts"
+        " are, decided at start); a user may pick their own on the account page.",
     ),
     S(
         "web.public_url",

@@ -203,6 +203,10 @@ class Renderer:
                 known = ", ".join(LANGUAGES)
                 raise InputError("lang", f"unknown language {asked[:20]!r}; use one of {known}")
             return asked
+        return self.own_language(ctx)
+
+    def own_language(self, ctx: Ctx) -> str:
+        """The user's choice (account page), else the app's."""
         chosen = self.store.interface.user_language(ctx.user.id) if ctx.user is not None else None
         return chosen if chosen in LANGUAGES else self.language
 
@@ -214,7 +218,7 @@ class Renderer:
         try:
             ctx.language = self.language_of(ctx)
         except InputError:
-            ctx.language = self.language
+            ctx.language = self.own_language(ctx)
         return ctx
 
     def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
@@ -287,6 +291,7 @@ class Renderer:
         try:
             ctx.language = self.language_of(ctx)
         except InputError as e:
+            ctx.language = self.own_language(ctx)  # the error page in the language the user reads
             return self.error(ctx, spec, 400, str(e))
         return None
 

@@ -12,6 +12,16 @@ def N_(message: str) -> str:  # gettext's name for "mark only"
     return message
 
 
+COLUMNS = {  # the search export's columns (svodka.web.exports.SEARCH_COLUMNS)
+    "rank": N_("rank"),
+    "date": N_("date"),
+    "channel": N_("channel"),
+    "text": N_("text"),
+    "url": N_("url"),
+    "views": N_("views"),
+    "forwards": N_("forwards"),
+    "post_id": N_("post_id"),
+}
 TOPICS = {  # svodka.pipeline.story_topics.TOPICS
     "politics": N_("politics"),
     "economy": N_("economy"),
@@ -26,12 +36,12 @@ TOPICS = {  # svodka.pipeline.story_topics.TOPICS
 }
 WORDS = (
     # sorts (svodka.web.stories_browser.SORT_NAMES, views.SEARCH_SORTS)
-    N_("independent sources"),
-    N_("posts"),
-    N_("first seen"),
-    N_("last active"),
-    N_("relevance"),
-    N_("date"),
+    N_("by independent sources"),
+    N_("by posts"),
+    N_("by first seen"),
+    N_("by last active"),
+    N_("by relevance"),
+    N_("by date"),
     # how a post copies another (svodka.web.provenance)
     N_("forward"),
     N_("near-duplicate"),
