@@ -33,6 +33,7 @@ from test_web_support import WebEnv, csrf_of, login, web  # noqa: F401
 PO = Path(str(resources.files("svodka") / "locale" / "ru" / "LC_MESSAGES" / "web.po"))
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")
 TAG = re.compile(r"<[^>]+>")
+WIDE = "[document.scrollingElement.scrollWidth, window.innerWidth]"
 
 
 def _catalog() -> Catalog:
@@ -274,3 +275,60 @@ def test_the_interface_repository_keeps_each_users_language(store: Store) -> Non
     assert store.interface.user_language(user.id) is None
     assert store.interface.user_language(user.id + 1000) is None
     assert store.interface.post_languages() == []
+
+
+# --- in a browser -------------------------------------------------------------------------------------
+def test_in_chromium_the_russian_pages_fit_the_screen_and_the_choice_is_made_with_a_form(
+    web: WebEnv,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Headless Chromium (Debian's, as tests/test_web_layout.py drives it), without JavaScript: a user of an
+    English app picks Russian on the account page; the longer Russian words keep the pages inside 390 px
+    and the phone's navigation on one row."""
+    from test_web_browser import CHROMIUM, FLAGS
+    from test_web_support import PASSWORDS
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed (bash scripts/system-deps.sh)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with running(create_app(web.store, WebConfig())) as base, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=CHROMIUM,
+            args=FLAGS,
+            headless=True,
+            java_script_enabled=False,
+            viewport={"width": 1280, "height": 900},
+        )
+        try:
+            page = browser.new_page()
+            page.goto(base + "/login")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", PASSWORDS["admin"])
+            page.click("button[type=submit]")
+            page.goto(base + "/account")
+            assert page.evaluate("document.documentElement.lang") == "en"
+            page.select_option("form#language select", "ru")
+            page.click("form#language button")
+            page.wait_for_url(base + "/account")
+            assert page.evaluate("document.documentElement.lang") == "ru"
+            assert page.locator("h2").first.inner_text() == "Язык интерфейса"
+            paths = ["/", "/stories?hours=0", "/channels", "/health"]
+            if web.story_id is not None:
+                paths.append(f"/stories/{web.story_id}")
+            for width in (1280, 390):
+                page.set_viewport_size({"width": width, "height": 900})
+                for path in paths:
+                    page.goto(base + path)
+                    scroll, inner = page.evaluate(WIDE)
+                    assert scroll <= inner, f"{path} at {width} px: {scroll} px wide"
+                    nav = page.locator("header nav")
+                    assert "Сюжеты" in nav.inner_text() and "Stories" not in nav.inner_text()
+                    box = nav.bounding_box()
+                    assert box and (width > 600 or box["height"] < 40), (path, width, box)
+            if web.story_id is not None:
+                summary = page.locator("section.timeline details.copies > summary").first
+                assert re.match(r"\d+ копи(я|и|й): ", summary.inner_text())
+        finally:
+            browser.close()
+            web.store.interface.set_user_language(web.store.users.get("admin").id, None)  # for the others
