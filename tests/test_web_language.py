@@ -103,6 +103,18 @@ def test_russian_plural_forms_and_dates() -> None:
     assert en.render(t=at, lang="en", display=Display("en", "Europe/Moscow")) == "1 December 2024, 09:00 MSK"
 
 
+def test_messages_are_translated_whole_or_by_pattern_and_others_are_left_as_they_are() -> None:
+    from svodka.web.labels import say
+
+    assert say("no such page", "ru") == "такой страницы нет"
+    assert say("page: must be between 1 and 10000, not 0", "ru") == "page: нужно число от 1 до 10000, а не 0"
+    assert say("too many failed logins; try again in 4 s", "ru") == (
+        "слишком много неудачных попыток входа; попробуйте снова через 4 с"
+    )
+    assert say("a message of another layer: 4 s", "ru") == "a message of another layer: 4 s"  # not "4 с"
+    assert say("no such page", "en") == "no such page" and say("", "ru") == ""
+
+
 # --- the pages ----------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def russian(web: WebEnv) -> Iterator[str]:  # noqa: F811
@@ -218,6 +230,11 @@ def test_russian_pages_read_in_russian(web: WebEnv, russian: str) -> None:  # no
         assert post is not None
         assert "2 декабря 2024, 03:12 МСК" in viewer.get(f"/posts/{post.id}").text
         assert "такой страницы нет" in viewer.get("/no/such/page").text
+        # the web layer's refusals and input errors, on their error pages
+        assert "для этого нужна роль аналитика" in viewer.get("/health").text
+        bad_date = viewer.get("/search", params={"q": "выборы", "since": "вчера"})
+        said = "since: это не дата (ГГГГ-ММ-ДД): &#39;вчера&#39;"
+        assert bad_date.status_code == 400 and said in bad_date.text
 
 
 def test_lang_in_the_query_gives_one_page_in_that_language(russian: str) -> None:
@@ -226,7 +243,7 @@ def test_lang_in_the_query_gives_one_page_in_that_language(russian: str) -> None
         assert '<html lang="en">' in english and "<h1>Stories" in english and "Сюжеты" not in english
         assert '<html lang="ru">' in viewer.get("/stories").text  # one page only
         wrong = viewer.get("/stories", params={"lang": "de"})
-        assert wrong.status_code == 400 and "unknown language &#39;de&#39;" in wrong.text
+        assert wrong.status_code == 400 and "неизвестный язык &#39;de&#39;" in wrong.text
         assert '<html lang="ru">' in wrong.text  # the error itself in the reader's language
         api = viewer.get("/api/stories", params={"lang": "ru", "limit": 1})  # the API stays English
         assert api.status_code == 200 and "stories" in api.json()
@@ -245,7 +262,7 @@ def test_a_user_picks_their_language_and_it_sticks(web: WebEnv) -> None:  # noqa
             assert '<html lang="ru">' in again.get("/").text
             assert '<html lang="en">' in again.get("/", params={"lang": "en"}).text
             bad = again.post("/account/language", data={"language": "xx", "csrf_token": again.csrf})  # type: ignore[attr-defined]
-            assert bad.status_code == 400 and "unknown language" in bad.text
+            assert bad.status_code == 400 and "неизвестный язык" in bad.text  # said in Russian: still ru
             back = again.post("/account/language", data={"language": "", "csrf_token": again.csrf})  # type: ignore[attr-defined]
             assert back.status_code == 303 and '<html lang="en">' in again.get("/").text
         with closing(login(base, "viewer")) as viewer:  # one user's choice is theirs alone

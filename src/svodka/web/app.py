@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from svodka.i18n import AUTO, Display, pick_language, translator
 from svodka.links import safe_url
 from svodka.store import Store
-from svodka.web import api, exports, openapi, pages, questions, stories_browser  # noqa: F401  (they declare routes)
+from svodka.web import api, exports, labels, openapi, pages, questions, stories_browser  # noqa: F401  (routes)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.feeds import hide_secrets  # also declares the feed routes
@@ -48,7 +48,7 @@ def _label(context: Context, value: Any) -> str:
     """A word from data or code (svodka.web.labels) in the page's language; anything else as it is."""
     if not isinstance(value, str) or not value:
         return "—" if value is None else str(value)
-    return translator(context.get("lang") or "en", "web").gettext(value)
+    return labels.say(value, context.get("lang") or "en")
 
 
 @pass_context

@@ -215,11 +215,15 @@ class Renderer:
         found = auth.session_user(self.store, ctx.request.cookies.get(auth.SESSION_COOKIE))
         if found is not None:
             ctx.user, ctx.csrf = found
-        try:
-            ctx.language = self.language_of(ctx)
-        except InputError:
-            ctx.language = self.own_language(ctx)
+        ctx.language = self.readable_language(ctx)
         return ctx
+
+    def readable_language(self, ctx: Ctx) -> str:
+        """:meth:`language_of`, or for an unknown ``?lang`` the user's own (to say so in)."""
+        try:
+            return self.language_of(ctx)
+        except InputError:
+            return self.own_language(ctx)
 
     def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
         body = (
@@ -316,6 +320,7 @@ class Renderer:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if not ctx.user.may(spec.role):
+            ctx.language = self.readable_language(ctx)
             return self.error(ctx, spec, 403, f"this needs the {spec.role} role")
         return None
 

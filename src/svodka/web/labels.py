@@ -1,10 +1,20 @@
-"""Words the pages show that come from data or code, not templates: marked here for the ``web`` catalog
-(``pybabel extract -k N_``) and translated on the page by the ``label`` filter (``{{ s.status|label }}``).
+"""Words and messages the pages show that come from data or code, not templates: marked here for the
+``web`` catalog (``pybabel extract -k N_``) and translated where they are shown, by :func:`say` (the ``label``
+filter: ``{{ s.status|label }}``, ``{{ message|label }}``).
 
-A value that is not in the catalog (a channel name, an error message of another layer) is shown as it is.
+A message is found whole, or as one of the catalog's patterns (``"not a whole number: %(value)s"`` reads
+``"not a whole number: 'x'"``), also after the ``field: `` an InputError starts with. What is in no catalog
+(a channel name, a message of another layer) is shown as it is.
 """
 
 from __future__ import annotations
+
+import re
+from functools import cache
+
+from svodka.i18n import translator
+
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def N_(message: str) -> str:  # gettext's name for "mark only"
@@ -74,3 +84,61 @@ WORDS = (
     N_("this needs the analyst role"),
     N_("this needs the admin role"),
 )
+
+MESSAGES = (  # what the web layer's InputError, NotFoundError and login refusals say (after "field: ")
+    N_("a mark is on a post or a story"),
+    N_("must be a whole number 0…5"),
+    N_("name the channel: @name, t.me/name, a -100… id or a feed URL"),
+    N_("say what to search for"),
+    N_("no such key of yours"),
+    N_("date out of range: %(value)s"),
+    N_("must be between %(lo)s and %(hi)s, not %(value)s"),
+    N_("must be true or false, not %(value)s"),
+    N_("must have at least %(n)s characters"),
+    N_("not a date (YYYY-MM-DD): %(value)s"),
+    N_("not a language svodka tells apart: %(value)s (one of %(known)s)"),
+    N_("not a topic: %(value)s (one of %(known)s)"),
+    N_("not a whole number: %(value)s"),
+    N_("not an id: %(value)s"),
+    N_("read or unread is kept for %(kinds)s"),
+    N_("search results are sorted by %(known)s, not %(value)s"),
+    N_("stories are sorted by %(known)s, not %(value)s"),
+    N_("unknown language %(value)s; use one of %(known)s"),
+    N_("%(value)s is not a channel handle: write @name or t.me/name"),
+    N_("%(value)s is not a page number (1, 2, …)"),
+    N_("too many failed logins; try again in %(n)s s"),
+    N_("no question topic %(id)s"),
+)
+
+
+@cache
+def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    """The catalog's messages with placeholders, each as a pattern of its English and its translation."""
+    catalog: dict[object, str] = getattr(translator(language, "web"), "_catalog", {})
+    found = []
+    for english, text in catalog.items():
+        if isinstance(english, str) and english != text and _PLACEHOLDER.search(english):
+            parts = _PLACEHOLDER.split(english)  # literal, name, literal, name, …
+            literal = sum(len(p) for p in parts[::2])
+            if literal < 8:  # "%(n)s s", a unit: it would read the end of any message
+                continue
+            pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+            found.append((literal, re.compile(pattern + r"\Z", re.S), text))
+    found.sort(key=lambda f: -f[0])  # the most specific first
+    return tuple((pattern, text) for _literal, pattern, text in found)
+
+
+def say(message: str, language: str) -> str:
+    """``message`` in ``language`` when the catalog knows it (whole, as a pattern, or after ``field: ``)."""
+    say_one = translator(language, "web").gettext
+    if language == "en" or not message:
+        return message
+    if (text := say_one(message)) != message:
+        return text
+    for pattern, text in _patterns(language):
+        if (m := pattern.match(message)) is not None:
+            return text % m.groupdict()
+    field, sep, reason = message.partition(": ")
+    if sep and reason and (text := say(reason, language)) != reason:
+        return f"{field}: {text}"
+    return message
