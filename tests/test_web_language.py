@@ -113,6 +113,9 @@ def test_messages_are_translated_whole_or_by_pattern_and_others_are_left_as_they
     )
     assert say("a message of another layer: 4 s", "ru") == "a message of another layer: 4 s"  # not "4 с"
     assert say("no such page", "en") == "no such page" and say("", "ru") == ""
+    # the fallback titles of a story or digest with none (a number only: "Story of …" is a headline)
+    assert say("Story 12", "ru") == "Сюжет 12" and say("Digest 3", "ru") == "Сводка 3"
+    assert say("Story of the day", "ru") == "Story of the day" and say("Story 12", "en") == "Story 12"
 
 
 # --- the pages ----------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from functools import cache
 from svodka.i18n import translator
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+_FIELD = re.compile(r"[a-z][a-z_]*")  # an InputError's "field: " (a form field or query parameter)
+_NUMBERS = {"id": r"\d+", "n": r"[\d.,]+", "num": r"[\d.,]+"}  # placeholders that only ever hold a number
 
 
 def N_(message: str) -> str:  # gettext's name for "mark only"
@@ -120,9 +122,13 @@ def _patterns(language: str) -> tuple[tuple[re.Pattern[str], str], ...]:
         if isinstance(english, str) and english != text and _PLACEHOLDER.search(english):
             parts = _PLACEHOLDER.split(english)  # literal, name, literal, name, …
             literal = sum(len(p) for p in parts[::2])
-            if literal < 8:  # "%(n)s s", a unit: it would read the end of any message
+            numeric = all(name in _NUMBERS for name in parts[1::2])
+            if literal < 8 and not numeric:  # "%(who)s (…)": it would read the end of many a message
                 continue
-            pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)" for i, p in enumerate(parts))
+            pattern = "".join(
+                re.escape(part) if i % 2 == 0 else f"(?P<{part}>{_NUMBERS.get(part, '.+?')})"
+                for i, part in enumerate(parts)
+            )
             found.append((literal, re.compile(pattern + r"\Z", re.S), text))
     found.sort(key=lambda f: -f[0])  # the most specific first
     return tuple((pattern, text) for _literal, pattern, text in found)
@@ -139,6 +145,6 @@ def say(message: str, language: str) -> str:
         if (m := pattern.match(message)) is not None:
             return text % m.groupdict()
     field, sep, reason = message.partition(": ")
-    if sep and reason and (text := say(reason, language)) != reason:
+    if sep and reason and _FIELD.fullmatch(field) and (text := say(reason, language)) != reason:
         return f"{field}: {text}"
     return message
