@@ -103,6 +103,16 @@ def test_russian_plural_forms_and_dates() -> None:
     assert en.render(t=at, lang="en", display=Display("en", "Europe/Moscow")) == "1 December 2024, 09:00 MSK"
 
 
+def test_an_unknown_web_language_is_refused_at_start_in_one_line() -> None:
+    from svodka import settings
+    from svodka.errors import ConfigError
+
+    assert WebConfig.from_settings(settings.load(None, {})).language == "auto"
+    assert WebConfig.from_settings(settings.load(None, {"web.language": "ru"})).language == "ru"
+    with pytest.raises(ConfigError, match=r"^web.language: unknown language 'de'; use one of en, ru, auto$"):
+        WebConfig.from_settings(settings.load(None, {"web.language": "de"}))
+
+
 def test_messages_are_translated_whole_or_by_pattern_and_others_are_left_as_they_are() -> None:
     from svodka.web.labels import say
 

@@ -104,6 +104,7 @@ class WebConfig:
             trusted_proxies=networks(settings["web.trusted_proxies"]),
             page_size=settings["web.page_size"],
             max_body_bytes=settings["web.max_body_bytes"],
+            # display.tz once "i18ndig" adds it (the pages' zone); until then the digests' zone
             tz=zone(settings["digest.tz"]).key,  # an unknown zone is a ConfigError at start, not per page
             language=check_language(settings["web.language"], "web.language"),
         )
