@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlencode
 
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from starlette.applications import Starlette
@@ -52,15 +52,18 @@ def _label(context: Context, value: Any) -> str:
 
 
 @pass_context
-def _num(context: Context, value: Any) -> str:
-    """A count as the page's language writes it: 12,345 / 12 345."""
+def _num(context: Context, value: Any, digits: int | None = None) -> str:
+    """A number as the page's language writes it: 12,345.6 / 12 345,6 (``digits``: that many decimals)."""
     if not isinstance(value, int | float):
         return "—" if value is None else str(value)
-    return format_decimal(value, locale=context.get("lang") or "en")
+    pattern = None if digits is None else "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=context.get("lang") or "en")
 
 
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{100 * float(value):.0f}%"
+@pass_context
+def _pct(context: Context, value: Any) -> str:
+    """A share as the page's language writes it: 39% / 39 %."""
+    return "—" if value is None else format_percent(float(value), locale=context.get("lang") or "en")
 
 
 @pass_context
