@@ -167,9 +167,9 @@ def timeline_svg(
         f'<rect x="{i * w:.1f}" y="{height - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}"/>'
         for i, h in tall
     )
-    unit = say.gettext("hour") if per_bar == 1 else say.gettext("%(n)s hours") % {"n": per_bar}
-    title = say.gettext("posts per %(unit)s: %(posts)s over %(hours)s h, at most %(top)s in one bar") % {
-        "unit": unit,
+    per = say.gettext("per hour") if per_bar == 1 else say.gettext("per %(n)s hours") % {"n": per_bar}
+    title = say.gettext("posts %(per)s: %(posts)s over %(hours)s h, at most %(top)s in one bar") % {
+        "per": per,
         "posts": say.ngettext("%(num)s post", "%(num)s posts", sum(bars)) % {"num": sum(bars)},
         "hours": hours,
         "top": top,
