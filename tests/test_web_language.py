@@ -113,6 +113,30 @@ def test_an_unknown_web_language_is_refused_at_start_in_one_line() -> None:
         WebConfig.from_settings(settings.load(None, {"web.language": "de"}))
 
 
+def test_what_a_watchlist_or_feed_watches_reads_in_english_as_the_monitor_says_it() -> None:
+    from svodka.monitor.feeds import FeedSpec
+    from svodka.monitor.watchlist import watchlist
+    from svodka.web.feeds import _what
+    from svodka.web.framework import Ctx
+    from svodka.web.watchlists_pages import _describe
+
+    w = watchlist({"name": "w", "query": "Песков", "groups": "news", "topics": "politics", "rules": "post"})
+    english = Ctx(request=None, store=None, config=None)  # type: ignore[arg-type]
+    russian = Ctx(request=None, store=None, config=None, language="ru")  # type: ignore[arg-type]
+    assert _describe(english, w) == w.describe()
+    said = "запрос 'Песков'; группы news; темы политика; правила post; куда: (никуда)"
+    assert _describe(russian, w) == said
+    for spec in (
+        FeedSpec("stories", "", "news", "politics", None),
+        FeedSpec("stories", "", None, None, None),
+        FeedSpec("digest", "morning", None, None, None),
+        FeedSpec("digest", "", None, None, None),
+        FeedSpec("watchlist", "w", None, None, None),
+    ):
+        assert _what(english, spec) == spec.describe()
+    assert _what(russian, FeedSpec("stories", "", "news", None, "ru")) == "сюжеты (группа: news, язык: ru)"
+
+
 def test_messages_are_translated_whole_or_by_pattern_and_others_are_left_as_they_are() -> None:
     from svodka.web.labels import say
 
@@ -170,6 +194,7 @@ def _interface_text(page: str) -> str:
     body = page.split("<body>", 1)[-1]
     for data in (
         r"<tr><td>[^<]*</td>",  # a user's or a watchlist's name
+        r'<tr class="watchlist">.*?</tr>',  # its query, rules and owner (what it says: a test of its own)
         r"</code></td><td>[^<]*</td>",  # an API key's name
         r'</a><div class="muted">[^<]*</div>',  # a channel's title
         r'<td>[^<]*<span class="muted">\(',  # a source's last error, as it came
@@ -217,6 +242,19 @@ def test_every_page_in_russian_has_no_english_interface_word_left(
 ) -> None:
     catalog = _catalog()
     with closing(login(russian, "admin")) as admin:
+        # a watchlist and a feed, so that their pages describe them
+        watch = {
+            "name": "ru-desk",
+            "query": "Песков OR Кремль",
+            "groups": "news",
+            "rules": "post, sources>=2",
+        }
+        csrf = admin.csrf  # type: ignore[attr-defined]
+        assert (
+            admin.post("/watchlists", data={**watch, "shared": "on", "csrf_token": csrf}).status_code == 303
+        )
+        feed = {"kind": "stories", "group": "news", "topic": "politics", "csrf_token": csrf}
+        assert admin.post("/account/feeds", data=feed).status_code == 201
         for path in _pages(web):
             response = admin.get(path)
             assert response.status_code in (200, 404), (path, response.status_code)

@@ -46,6 +46,13 @@ TOPICS = {  # svodka.pipeline.story_topics.TOPICS
     "culture": N_("culture"),
     "other": N_("other"),
 }
+
+
+def topic(key: str, language: str) -> str:
+    """A story topic (``politics``) as the page's language names it; an unknown one as it is."""
+    return translator(language, "web").gettext(TOPICS[key]) if key in TOPICS else key
+
+
 WORDS = (
     # sorts (svodka.web.stories_browser.SORT_NAMES, views.SEARCH_SORTS)
     N_("by independent sources"),
