@@ -62,11 +62,6 @@ class Ctx:
         text = translator(self.language, "web").gettext(message)
         return text % values if values else text
 
-    def ngettext(self, singular: str, plural: str, n: int, **values: Any) -> str:
-        """The plural form for ``n`` (Russian has three), ``%(num)s`` and ``%(name)s`` filled."""
-        text = translator(self.language, "web").ngettext(singular, plural, n)
-        return text % {"num": n, **values}
-
     def param(self, name: str, default: str | None = None) -> str | None:
         """A query parameter; an empty one is absent on pages (forms send empty fields), while the API
         refuses it, and a repeated one, as its OpenAPI document says."""
@@ -252,7 +247,7 @@ class Renderer:
             ctx = Ctx(request=request, store=self.store, config=self.config, api=spec.api)
             # Who is asking comes first: a request that may not be made is answered before its body is read.
             response = await run_in_threadpool(self._admit, spec, ctx)
-            if response is None:
+            if response is None and not spec.api:  # the API speaks English whoever asks
                 response = await run_in_threadpool(self._language, spec, ctx)
             if response is None and request.method in UNSAFE:
                 response = await self._read_body(spec, ctx)
