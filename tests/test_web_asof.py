@@ -62,7 +62,7 @@ def test_home_and_trending_count_back_from_the_newest_post(web: WebEnv, viewer: 
     home = viewer.get("/")
     assert (
         home.status_code == 200
-        and "as of 2024-12-02 23:57" in home.text
+        and "as of 2 December 2024, 23:57 UTC" in home.text
         and "newest stored post" in home.text
     )
     api = viewer.get("/api/stories/trending", params={"hours": 6}).json()
@@ -75,7 +75,7 @@ def test_home_and_trending_count_back_from_the_newest_post(web: WebEnv, viewer: 
     assert all(s["first_date"] <= "2024-11-30T23:59" for s in picked["stories"])
     assert web.story_id in {s["id"] for s in picked["stories"]}
     page = viewer.get("/trending", params={"hours": 24, "as_of": GOLD_EVENING}).text
-    assert f'href="/stories/{web.story_id}"' in page and "as of 2024-11-30 23:59" in page
+    assert f'href="/stories/{web.story_id}"' in page and "as of 30 November 2024, 23:59 UTC" in page
     home = viewer.get("/", params={"as_of": GOLD_EVENING}).text
     assert f'href="/stories/{web.story_id}"' in home
     # The stories browser counts back from the same "now".

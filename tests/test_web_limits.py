@@ -178,7 +178,7 @@ def test_bodies_within_the_limit_are_read_chunked_or_not(server: Server) -> None
 
 
 def test_the_limit_is_the_web_max_body_bytes_setting(backend: str, tmp_path: Path) -> None:
-    config = WebConfig.from_settings(settings.load(None, {"web.max_body_bytes": 200}))
+    config = WebConfig.from_settings(settings.load(None, {"web.max_body_bytes": 200, "web.language": "en"}))
     assert config.max_body_bytes == 200
     store = open_test_store(backend, tmp_path, "small")
     store.users.add("admin", hash_password(PASSWORDS["admin"]), "admin")

@@ -431,6 +431,12 @@ TABLE: tuple[Setting, ...] = (
     ),
     S("web.page_size", 20, "Rows per page in search and lists.", int),
     S(
+        "web.language",
+        "auto",
+        "Language of the web pages: ru, en, or auto (Russian when most of the newest 1,000 analysed posts"
+        " are, decided at start); a user may pick their own on the account page.",
+    ),
+    S(
         "web.public_url",
         "",
         "Address readers open svodka's web app at; cited posts without a public link go there.",

@@ -465,6 +465,9 @@ class Store(Protocol):
     @property
     def storylines(self) -> StorylineRepo: ...
 
+    @property
+    def interface(self) -> InterfaceRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -948,3 +951,17 @@ class StorylineRepo(Protocol):
 
     def largest(self, limit: int = 20, min_stories: int = 2) -> builtins.list[tuple[int, int]]:
         """``(storyline, stories)`` of the storylines of ``min_stories`` or more, largest first."""
+
+
+class InterfaceRepo(Protocol):
+    """The interface language (svodka.i18n): each user's choice, and the stored posts' languages that
+    ``web.language = auto`` is decided from."""
+
+    def post_languages(self, limit: int = 1000) -> builtins.list[str]:
+        """The detected languages of the newest ``limit`` analysed posts (those with one)."""
+
+    def user_language(self, user_id: int) -> str | None:
+        """The language the user picked on the account page; None: the app's (or no such user)."""
+
+    def set_user_language(self, user_id: int, language: str | None) -> None:
+        """Keep the user's language (None: back to the app's)."""

@@ -22,7 +22,7 @@ from svodka.digest.compose import load_story
 from svodka.digest.schema import DigestDocument
 from svodka.errors import SvodkaError
 from svodka.model import Story
-from svodka.pipeline.credibility import ChannelRecord, learn_records
+from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord, learn_records
 from svodka.pipeline.networks import membership
 from svodka.store import Store
 
@@ -185,5 +185,9 @@ def credibility(store: Store, channel_ids: Sequence[int]) -> dict[int, dict[str,
             "first": r.first,
             "copies": r.copies,
             "explain": r.explain(),
+            "tier": r.tier,
+            "prior": round(TIER_PRIOR.get(r.tier, 0.6), 2),
+            "posts": r.posts,
+            "multi": r.multi,
         }
     return out

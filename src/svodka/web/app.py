@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
+from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 from starlette.applications import Starlette
@@ -16,10 +17,10 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from svodka.i18n import translator
+from svodka.i18n import AUTO, Display, pick_language, translator
 from svodka.links import safe_url
 from svodka.store import Store
-from svodka.web import api, exports, openapi, pages, questions, stories_browser, storylines  # noqa: F401  (they declare routes)
+from svodka.web import api, exports, labels, openapi, pages, questions, stories_browser, storylines  # noqa: F401
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)
@@ -31,35 +32,52 @@ from svodka.web.watchlists_pages import alerts_page  # noqa: F401  (declares the
 
 @pass_context
 def _when(context: Context, value: Any) -> str:
-    """A time for people: to the minute, in the page's zone (``tz``: digest.tz) with its offset."""
+    """A time for people: to the minute, in the page's zone and language («1 декабря 2024, 09:00 МСК»)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
     if isinstance(value, datetime):
-        tz = context.get("tz")
-        if tz and value.tzinfo is not None:
-            value = value.astimezone(ZoneInfo(tz))
-        offset = value.utcoffset()
-        zone = "UTC" if not offset else value.strftime("%z")
-        return f"{value:%Y-%m-%d %H:%M} {zone}"
+        display: Display = context.get("display") or Display()
+        return display.when(value)
     return "—" if value is None else str(value)
 
 
-def _pct(value: Any) -> str:
-    return "—" if value is None else f"{100 * float(value):.0f}%"
+@pass_context
+def _label(context: Context, value: Any) -> str:
+    """A word from data or code (svodka.web.labels) in the page's language; anything else as it is."""
+    if not isinstance(value, str) or not value:
+        return "—" if value is None else str(value)
+    return labels.say(value, context.get("lang") or "en")
 
 
-def _duration(seconds: Any) -> str:
+@pass_context
+def _num(context: Context, value: Any, digits: int | None = None) -> str:
+    """A number as the page's language writes it: 12,345.6 / 12 345,6 (``digits``: that many decimals)."""
+    if not isinstance(value, int | float):
+        return "—" if value is None else str(value)
+    pattern = None if digits is None else "#,##0." + "0" * digits
+    return format_decimal(value, format=pattern, locale=context.get("lang") or "en")
+
+
+@pass_context
+def _pct(context: Context, value: Any) -> str:
+    """A share as the page's language writes it: 39% / 39 %."""
+    return "—" if value is None else format_percent(float(value), locale=context.get("lang") or "en")
+
+
+@pass_context
+def _duration(context: Context, seconds: Any) -> str:
     if seconds is None:
         return "—"
+    _ = translator(context.get("lang") or "en", "web").gettext
     s = int(seconds)
     if abs(s) < 120:
-        return f"{s} s"
+        return _("%(n)s s") % {"n": s}
     if abs(s) < 7200:
-        return f"{s // 60} min"
-    return f"{s / 3600:.1f} h"
+        return _("%(n)s min") % {"n": s // 60}
+    return _("%(n)s h") % {"n": f"{s / 3600:.1f}"}
 
 
 def _pager(params: Any, page: int) -> str:
@@ -68,7 +86,10 @@ def _pager(params: Any, page: int) -> str:
     return urlencode([*items, ("page", str(page))])
 
 
-def environment() -> Environment:
+@cache
+def environment(language: str = "en") -> Environment:
+    """The pages' Jinja environment for ``language`` (one per language, made once, shared by every app):
+    ``_`` / ``ngettext`` / ``{% trans %}`` read the ``web`` catalog of that language."""
     env = Environment(
         loader=PackageLoader("svodka.web", "templates"),
         autoescape=select_autoescape(default=True),
@@ -76,8 +97,9 @@ def environment() -> Environment:
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    env.install_gettext_translations(translator("en", "web"), newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(when=_when, pct=_pct, duration=_duration, pager=_pager, safe_url=safe_url)
+    env.install_gettext_translations(translator(language, "web"), newstyle=True)  # type: ignore[attr-defined]
+    env.filters.update(when=_when, num=_num, label=_label, pct=_pct, duration=_duration, pager=_pager)
+    env.filters.update(safe_url=safe_url)
     env.filters.update(rendered=render_post, bar_chart=bar_chart)  # post text as HTML; SVG charts
     return env
 
@@ -97,7 +119,11 @@ def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
     """The web app over ``store`` (the caller keeps ownership of the store and closes it)."""
     config = config or WebConfig()
     hide_secrets()  # a feed URL's secret stays out of the access log
-    renderer = Renderer(environment(), store, config)
+    # web.language = auto: the language most of the stored posts are in, decided once, at start.
+    sample = store.interface.post_languages() if config.language == AUTO else []
+    language = pick_language(config.language, sample)
+    config = config.settled(language)
+    renderer = Renderer(environment, store, config, language)
     # One route per path with every method declared on it, so a 405 names all of them in its Allow header.
     by_path: dict[str, dict[str, Any]] = {}
     for spec, fn in ROUTES:
@@ -118,9 +144,8 @@ def create_app(store: Store, config: WebConfig | None = None) -> Starlette:
         assert isinstance(exc, HTTPException)
         spec = RouteSpec(request.url.path, "", None, (), request.url.path.startswith("/api/"))
         message = "no such page" if exc.status_code == 404 else str(exc.detail)
-        response = renderer.error(
-            Ctx(request=request, store=store, config=config), spec, exc.status_code, message
-        )
+        ctx = renderer.identify(Ctx(request=request, store=store, config=config, api=spec.api))
+        response = renderer.error(ctx, spec, exc.status_code, message)
         response.headers.update(exc.headers or {})  # a 405's Allow
         return response
 

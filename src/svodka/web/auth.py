@@ -23,6 +23,7 @@ never reaches it. The client address is the connecting peer, or — when the pee
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import ipaddress
@@ -39,7 +40,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from svodka.digest.schema import zone
 from svodka.errors import ConfigError, InputError, SvodkaError
-from svodka.i18n import display_tz
+from svodka.i18n import AUTO, check_language, display_tz
 from svodka.model import ApiKey, User
 from svodka.store import Store
 from svodka.store.base import LoginFailures
@@ -88,7 +89,12 @@ class WebConfig:
     trusted_proxies: tuple[Network, ...] = ()
     page_size: int = 20
     max_body_bytes: int = 1 << 20
-    tz: str = "UTC"  # digest.tz: the zone the story page stamps changing figures in, as the digests do
+    tz: str = "UTC"  # display.tz: the zone of every time on the pages (auto until create_app settles it)
+    language: str = "en"  # web.language (ru, en, auto); built by hand (tests, library use) the app is English
+
+    def settled(self, language: str) -> WebConfig:
+        """This config with an ``auto`` zone made the zone of ``language`` (Moscow for Russian, else UTC)."""
+        return self if self.tz != AUTO else dataclasses.replace(self, tz=display_tz(AUTO, language))
 
     @classmethod
     def from_settings(cls, settings: Any) -> WebConfig:
@@ -103,7 +109,9 @@ class WebConfig:
             trusted_proxies=networks(settings["web.trusted_proxies"]),
             page_size=settings["web.page_size"],
             max_body_bytes=settings["web.max_body_bytes"],
-            tz=zone(display_tz(settings["display.tz"], "en")).key,  # auto: the web language's zone
+            # display.tz (auto: the zone of the app's language, settled in create_app once it is known)
+            tz=_zone_setting(settings["display.tz"]),
+            language=check_language(settings["web.language"], "web.language"),
         )
 
 
@@ -222,3 +230,8 @@ def api_key_user(store: Store, key: str | None) -> User | None:
 
 def same_token(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(str(expected), str(given))
+
+
+def _zone_setting(value: str) -> str:
+    """``display.tz`` checked (an unknown zone is a ConfigError at start, not per page); ``auto`` kept."""
+    return value if value == AUTO else zone(display_tz(value, "en")).key

@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from svodka.digest.schema import local
 from svodka.errors import ConfigError
-from svodka.web import adapters, views
+from svodka.web import adapters, labels, views
 from svodka.web.framework import Ctx, HttpError, route
 from svodka.web.pages import VIEWER, search_params
 
@@ -59,6 +59,11 @@ def digest_docx(ctx: Ctx) -> Response:
     return _download(body, DOCX, f"digest-{digest_id}.docx")
 
 
+def columns(ctx: Ctx) -> list[str]:
+    """The search export's column headers in the page's language (svodka.web.labels.COLUMNS)."""
+    return [ctx._(labels.COLUMNS[c]) for c in SEARCH_COLUMNS]
+
+
 def search_rows(ctx: Ctx) -> list[tuple[Cell, ...]]:
     """The search page's hits for its parameters, up to :data:`EXPORT_ROWS`, one row each."""
     data = views.search_page(ctx.store, search_params(ctx), EXPORT_ROWS)
@@ -74,12 +79,12 @@ def search_rows(ctx: Ctx) -> list[tuple[Cell, ...]]:
 
 @route("/search.csv", VIEWER)
 def search_csv(ctx: Ctx) -> Response:
-    return _download(to_csv(SEARCH_COLUMNS, search_rows(ctx)), "text/csv; charset=utf-8", "search.csv")
+    return _download(to_csv(columns(ctx), search_rows(ctx)), "text/csv; charset=utf-8", "search.csv")
 
 
 @route("/search.xlsx", VIEWER)
 def search_xlsx(ctx: Ctx) -> Response:
-    return _download(to_xlsx("search", SEARCH_COLUMNS, search_rows(ctx)), XLSX, "search.xlsx")
+    return _download(to_xlsx(ctx._("search"), columns(ctx), search_rows(ctx)), XLSX, "search.xlsx")
 
 
 def safe_text(text: str) -> str:

@@ -12,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import ConfigError, NotFoundError
 from svodka.monitor import feeds
+from svodka.web import labels
 from svodka.web.framework import Ctx, HttpError, View, route
 
 VIEWER, ANALYST = "viewer", "analyst"
@@ -56,6 +57,24 @@ def feed(ctx: Ctx) -> Response:
     return Response(body, media_type=_MEDIA[fmt], headers={"referrer-policy": "no-referrer"})
 
 
+def _what(ctx: Ctx, spec: feeds.FeedSpec) -> str:
+    """What a feed shows (as :meth:`FeedSpec.describe` says it) in the page's language."""
+    if spec.kind == "digest":
+        return ctx._("digests of job %(name)s", name=spec.name) if spec.name else ctx._("every digest")
+    if spec.kind == "watchlist":
+        return ctx._("matches of watchlist %(name)s", name=spec.name)
+    filters = [
+        text
+        for value, text in (
+            (spec.group, ctx._("group %(group)s", group=spec.group)),
+            (spec.topic, ctx._("topic %(topic)s", topic=labels.topic(spec.topic or "", ctx.language))),
+            (spec.language, ctx._("language %(language)s", language=spec.language)),
+        )
+        if value
+    ]
+    return ctx._("stories of %(filters)s", filters=", ".join(filters)) if filters else ctx._("stories")
+
+
 def account_feeds(ctx: Ctx) -> list[dict[str, Any]]:
     """The user's feeds as the account page lists them (revoked ones included)."""
     assert ctx.user is not None
@@ -64,7 +83,7 @@ def account_feeds(ctx: Ctx) -> list[dict[str, Any]]:
             "id": t.id,
             "name": t.name,
             "kind": t.kind,
-            "what": feeds.spec_of(t).describe(),
+            "what": _what(ctx, feeds.spec_of(t)),
             "created_at": t.created_at,
             "last_used": t.last_used,
             "revoked": t.revoked_at is not None,

@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import InputError, NotFoundError, QueryError, StoreError
+from svodka.i18n import LANGUAGES, Display, translator
 from svodka.model import User
 from svodka.store import Store
 from svodka.web import auth
@@ -54,6 +55,12 @@ class Ctx:
     body: Any = None  # parsed JSON body of an API request
     by_key: bool = False  # authenticated by an API key (no cookie: no CSRF token needed)
     api: bool = False  # a route under /api/
+    language: str = "en"  # the page's language: ?lang=, else the user's choice, else web.language
+
+    def _(self, message: str, **values: Any) -> str:
+        """``message`` (English, in the ``web`` catalog) in the page's language, ``%(name)s`` filled."""
+        text = translator(self.language, "web").gettext(message)
+        return text % values if values else text
 
     def param(self, name: str, default: str | None = None) -> str | None:
         """A query parameter; an empty one is absent on pages (forms send empty fields), while the API
@@ -172,21 +179,61 @@ def _api_key(request: Request) -> str | None:
 
 
 class Renderer:
-    """Renders views for one app (Jinja2 environment, store, settings)."""
+    """Renders views for one app (its store and settings; the Jinja environment of each page's language)."""
 
-    def __init__(self, env: Environment, store: Store, config: auth.WebConfig) -> None:
-        self.env = env
+    def __init__(
+        self, environments: Callable[[str], Environment], store: Store, config: auth.WebConfig, language: str
+    ) -> None:
+        self.environments = environments  # language -> its environment (made once each)
         self.store = store
         self.config = config
+        self.language = language  # the app's: web.language, with auto decided from the store at start
+
+    def language_of(self, ctx: Ctx) -> str:
+        """The page's language: ``?lang=`` for this page, else the user's choice, else the app's; an unknown
+        ``?lang`` is an InputError."""
+        asked = ctx.request.query_params.get("lang")
+        if asked and not ctx.api:
+            if asked not in LANGUAGES:
+                known = ", ".join(LANGUAGES)
+                raise InputError("lang", f"unknown language {asked[:20]!r}; use one of {known}")
+            return asked
+        return self.own_language(ctx)
+
+    def own_language(self, ctx: Ctx) -> str:
+        """The user's choice (account page), else the app's."""
+        chosen = self.store.interface.user_language(ctx.user.id) if ctx.user is not None else None
+        return chosen if chosen in LANGUAGES else self.language
+
+    def identify(self, ctx: Ctx) -> Ctx:
+        """``ctx`` with its session's user and the page's language (for pages answered outside a route)."""
+        found = auth.session_user(self.store, ctx.request.cookies.get(auth.SESSION_COOKIE))
+        if found is not None:
+            ctx.user, ctx.csrf = found
+        ctx.language = self.readable_language(ctx)
+        return ctx
+
+    def readable_language(self, ctx: Ctx) -> str:
+        """:meth:`language_of`, or for an unknown ``?lang`` the user's own (to say so in)."""
+        try:
+            return self.language_of(ctx)
+        except InputError:
+            return self.own_language(ctx)
 
     def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
-        body = self.env.get_template(template).render(
-            {"tz": self.config.tz, **data},  # tz: the zone every time on the page is shown in (|when)
-            data=data,
-            user=ctx.user,
-            csrf=ctx.csrf,
-            request=ctx.request,
-            path=ctx.request.url.path,
+        body = (
+            self.environments(ctx.language)
+            .get_template(template)
+            .render(
+                {"tz": self.config.tz, **data},  # tz: the zone every time on the page is shown in (|when)
+                data=data,
+                user=ctx.user,
+                csrf=ctx.csrf,
+                request=ctx.request,
+                path=ctx.request.url.path,
+                lang=ctx.language,
+                display=Display(ctx.language, self.config.tz),
+            )
         )
         return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 
@@ -200,6 +247,8 @@ class Renderer:
             ctx = Ctx(request=request, store=self.store, config=self.config, api=spec.api)
             # Who is asking comes first: a request that may not be made is answered before its body is read.
             response = await run_in_threadpool(self._admit, spec, ctx)
+            if response is None and not spec.api:  # the API speaks English whoever asks
+                response = await run_in_threadpool(self._language, spec, ctx)
             if response is None and request.method in UNSAFE:
                 response = await self._read_body(spec, ctx)
             if response is None:
@@ -237,6 +286,14 @@ class Renderer:
             return self.error(ctx, spec, 400, "the request body cannot be read")
         return None
 
+    def _language(self, spec: RouteSpec, ctx: Ctx) -> Response | None:
+        try:
+            ctx.language = self.language_of(ctx)
+        except InputError as e:
+            ctx.language = self.own_language(ctx)  # the error page in the language the user reads
+            return self.error(ctx, spec, 400, str(e))
+        return None
+
     def _admit(self, spec: RouteSpec, ctx: Ctx) -> Response | None:
         """Authenticate the caller into ``ctx``; the answer when they may not make this request, else None."""
         request = ctx.request
@@ -258,6 +315,7 @@ class Renderer:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
         if not ctx.user.may(spec.role):
+            ctx.language = self.readable_language(ctx)
             return self.error(ctx, spec, 403, f"this needs the {spec.role} role")
         return None
 

@@ -14,6 +14,7 @@ from svodka.clock import Now, parse_as_of, store_now
 from svodka.collect.registry import parse_channel
 from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError, QueryError
+from svodka.i18n import LANGUAGES
 from svodka.model import PLATFORM_TELEGRAM, ROLES
 from svodka.web import adapters, auth, storylines, views, workflow
 from svodka.web.corrections import story_corrections
@@ -382,8 +383,20 @@ def account_page(ctx: Ctx) -> View:
             "new_key": None,
             "feeds": account_feeds(ctx),
             "new_feed": None,
+            "language": ctx.store.interface.user_language(ctx.user.id) or "",
         },
     )
+
+
+@route("/account/language", VIEWER, ("POST",))
+def language_set(ctx: Ctx) -> Response:
+    """The user's interface language (``ru``, ``en``; empty: the app's ``web.language``), stored."""
+    assert ctx.user is not None
+    chosen = ctx.form.get("language", "").strip()
+    if chosen and chosen not in LANGUAGES:
+        raise InputError("language", f"unknown language {chosen[:20]!r}; use one of {', '.join(LANGUAGES)}")
+    ctx.store.interface.set_user_language(ctx.user.id, chosen or None)
+    return _back("/account")
 
 
 @route("/account/keys", VIEWER, ("POST",))

@@ -134,7 +134,7 @@ def topic_page_data(ctx: Ctx) -> dict[str, Any]:
             for q in shown
         ],
         "by_day": [{"day": d, "questions": n} for d, n in sel.by_day.items()],
-        "chart": day_chart(sel.by_day),
+        "chart": day_chart(sel.by_day, ctx._("questions per day")),
         "export": {"csv": link("/questions.csv"), "xlsx": link("/questions.xlsx")},
     }
 

@@ -18,15 +18,15 @@ from typing import Any
 from markupsafe import Markup
 
 from svodka.clock import Now, parse_as_of, store_now
-from svodka.digest.model import TOPIC_NAMES
 from svodka.errors import InputError
+from svodka.i18n import translator
 from svodka.model import Story
 from svodka.pipeline.coordination import coordinated_dict, coordination
 from svodka.pipeline.networks import membership
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
-from svodka.web import adapters, views
+from svodka.web import adapters, labels, views
 from svodka.web.framework import Ctx, View, route
 from svodka.web.pages import VIEWER
 
@@ -151,7 +151,9 @@ def story_row(row: StoryRow) -> dict[str, Any]:
     }
 
 
-def timeline_svg(hourly: list[dict[str, Any]], width: int = 120, height: int = 22) -> Markup:
+def timeline_svg(
+    hourly: list[dict[str, Any]], language: str = "en", width: int = 120, height: int = 22
+) -> Markup:
     """Posts per hour as a small bar chart (inline SVG, no script); more than 72 hours are binned."""
     if not hourly:
         return Markup("")
@@ -162,13 +164,19 @@ def timeline_svg(hourly: list[dict[str, Any]], width: int = 120, height: int = 2
     for h in hourly:
         bars[int((h["hour"] - start).total_seconds() // 3600) // per_bar] += h["posts"]
     top, w = max(bars), width / len(bars)
-    unit = "hour" if per_bar == 1 else f"{per_bar} hours"
+    say = translator(language, "web")
     tall = [(i, max(1.0, height * n / top)) for i, n in enumerate(bars) if n]
     rects = "".join(
         f'<rect x="{i * w:.1f}" y="{height - h:.1f}" width="{max(w - 0.5, 0.5):.1f}" height="{h:.1f}"/>'
         for i, h in tall
     )
-    title = f"posts per {unit}: {sum(bars)} posts over {hours} h, at most {top} in one bar"
+    per = say.gettext("per hour") if per_bar == 1 else say.gettext("per %(n)s hours") % {"n": per_bar}
+    title = say.gettext("posts %(per)s: %(posts)s over %(hours)s h, at most %(top)s in one bar") % {
+        "per": per,
+        "posts": say.ngettext("%(num)s post", "%(num)s posts", sum(bars)) % {"num": sum(bars)},
+        "hours": hours,
+        "top": top,
+    }
     return Markup(
         f'<svg class="spark" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{title}" fill="currentColor"><title>{title}</title>{rects}</svg>'
@@ -242,10 +250,10 @@ def stories_page(ctx: Ctx) -> View:
         ctx.store, browse_params(ctx), ctx.config.page_size, user_id=ctx.user.id if ctx.user else None
     )
     for row in data["stories"]:
-        row["timeline_svg"] = timeline_svg(row["hourly"])
+        row["timeline_svg"] = timeline_svg(row["hourly"], ctx.language)
     groups = sorted({g for c in ctx.store.channels.list() for g in c.groups})
     choices = {
-        "topics": [(t, TOPIC_NAMES.get(t, t)) for t in TOPICS],
+        "topics": [(t, labels.TOPICS.get(t, t)) for t in TOPICS],
         "groups": groups,
         "languages": views.SEARCH_LANGUAGES,
         "sorts": list(SORT_NAMES.items()),

@@ -11,21 +11,40 @@ from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import ConfigError, NotFoundError, QueryError
 from svodka.monitor.feeds import visible
-from svodka.monitor.watchlist import from_stored, watchlist
+from svodka.monitor.watchlist import Watchlist, from_stored, watchlist
 from svodka.store.base import InboxAlert, StoredWatchlist
+from svodka.web import labels
 from svodka.web.framework import Ctx, HttpError, View, route
 
 VIEWER, ANALYST, ADMIN = "viewer", "analyst", "admin"
 _LISTS = ("groups", "channels", "languages", "topics", "rules")
 
 
+def _describe(ctx: Ctx, w: Watchlist) -> str:
+    """What a watchlist watches (as :meth:`Watchlist.describe` says it) in the page's language; the query,
+    rules and targets are written in their own syntax."""
+    parts = [ctx._("query %(query)s", query=repr(w.query)) if w.query else ctx._("every post")]
+    if w.groups:
+        parts.append(ctx._("groups %(values)s", values=",".join(w.groups)))
+    if w.channels:
+        parts.append(ctx._("channels %(values)s", values=",".join(w.channels)))
+    if w.languages:
+        parts.append(ctx._("languages %(values)s", values=",".join(w.languages)))
+    if w.topics:
+        topics = ",".join(labels.topic(t, ctx.language) for t in w.topics)
+        parts.append(ctx._("topics %(values)s", values=topics))
+    parts.append(ctx._("rules %(values)s", values=",".join(r.text for r in w.rules)))
+    parts.append(ctx._("to %(targets)s", targets=",".join(w.targets) or ctx._("(no target)")))
+    return "; ".join(parts)
+
+
 def _row(ctx: Ctx, w: StoredWatchlist) -> dict[str, Any]:
     assert ctx.user is not None
     owner = ctx.store.users.by_id(w.owner_id).username if w.owner_id is not None else None
     try:
-        describe = from_stored(w.name, w.spec).describe()
+        describe = _describe(ctx, from_stored(w.name, w.spec))
     except (ConfigError, QueryError) as e:
-        describe = f"(cannot be read: {e})"
+        describe = ctx._("(cannot be read: %(why)s)", why=e)
     return {
         "name": w.name,
         "spec": json.loads(w.spec),

@@ -15,6 +15,7 @@ from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
 from svodka.store.postgres.feeds import PgFeeds, PgInbox
+from svodka.store.postgres.interface import PgInterface
 from svodka.store.postgres.lease import PgLease
 from svodka.store.postgres.login_attempts import PgLoginAttempts
 from svodka.store.postgres.marks import PgMarks
@@ -60,3 +61,4 @@ class PgStore(Lifecycle):
         self.claims = PgClaims(self.db)
         self.corrections = PgCorrections(self.db)
         self.storylines = PgStorylines(self.db)
+        self.interface = PgInterface(self.db)

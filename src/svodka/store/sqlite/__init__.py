@@ -17,6 +17,7 @@ from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
 from svodka.store.sqlite.feeds import SqliteFeeds, SqliteInbox
+from svodka.store.sqlite.interface import SqliteInterface
 from svodka.store.sqlite.lease import SqliteLease
 from svodka.store.sqlite.login_attempts import SqliteLoginAttempts
 from svodka.store.sqlite.marks import SqliteMarks
@@ -62,3 +63,4 @@ class SqliteStore(Lifecycle):
         self.claims = SqliteClaims(self.db)
         self.corrections = SqliteCorrections(self.db)
         self.storylines = SqliteStorylines(self.db)
+        self.interface = SqliteInterface(self.db)
