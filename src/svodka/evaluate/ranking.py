@@ -38,7 +38,7 @@ from svodka.evaluate.gold import gold_stories
 from svodka.evaluate.networks import NetworkHistory
 from svodka.evaluate.stories import evaluate_stories, read_gold
 from svodka.model import Story, bot_api_id
-from svodka.store import open_store
+from svodka.store import Store, open_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,30 +262,42 @@ def pipeline_days(
     options: DigestOptions | None = None,
 ) -> list[RankingCheck]:
     """The check on digests of the pipeline's own stories (``svodka process`` on the folder's posts)."""
-    folder = Path(folder)
-    _, gold, kind = read_gold(folder)
     with tempfile.TemporaryDirectory(prefix="svodka-rank-") as tmp:
         db = Path(tmp) / "p.db"
         evaluate_stories(folder, settings, db_path=db)
         with open_store(db) as store:
-            votes: dict[int, Counter[str]] = defaultdict(Counter)
-            placed = store.stories.assignments()
-            for post in store.posts.iter():
-                ch = store.channels.by_id(post.channel_id)
-                key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
-                sid = placed.get(post.id)
-                if sid is not None and kind.get(key) == "news":
-                    votes[sid][gold[key]] += 1
-            label_of = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
-            out = []
-            dates = [p.date for p in store.posts.iter()]
-            for name, since, until in day_halves(day, dates):
-                digest = build_digest(store, DigestQuery(since, until, top=15), options or DigestOptions())
-                present = {
-                    gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades
-                }  # every graded story is on the gold day; keep those with a post in the period below
-                present &= _gold_in_period(folder, gold, since, until)
-                out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present))
+            return pipeline_checks(store, folder, grades, day, options)
+
+
+def pipeline_checks(
+    store: Store,
+    folder: str | Path,
+    grades: Mapping[str, int],
+    day: datetime,
+    options: DigestOptions | None = None,
+) -> list[RankingCheck]:
+    """The check on digests of ``store``, where ``svodka process`` ran on the gold folder's posts: each
+    story counts as the gold story most of its news posts belong to."""
+    folder = Path(folder)
+    _, gold, kind = read_gold(folder)
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    placed = store.stories.assignments()
+    for post in store.posts.iter():
+        ch = store.channels.by_id(post.channel_id)
+        key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
+        sid = placed.get(post.id)
+        if sid is not None and kind.get(key) == "news":
+            votes[sid][gold[key]] += 1
+    label_of = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+    out = []
+    dates = [p.date for p in store.posts.iter()]
+    for name, since, until in day_halves(day, dates):
+        digest = build_digest(store, DigestQuery(since, until, top=15), options or DigestOptions())
+        present = {
+            gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades
+        }  # every graded story is on the gold day; keep those with a post in the period below
+        present &= _gold_in_period(folder, gold, since, until)
+        out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present))
     return out
 
 
