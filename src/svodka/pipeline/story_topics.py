@@ -116,10 +116,9 @@ _LEXICON: dict[str, str] = {
 _MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked (none from 2024-12-02)
     "politics": """
         госсекретар фидан аракчи блинкен сибиг вучич лукашенк токаев моди цзиньпин володин мишустин рютте
-        боррел каллас стармер мелони фицо санду пашинян алиев нежелательн экстремист
+        боррел каллас стармер мелони фицо санду пашинян алиев нежелательн экстремист поручил поручени
     """,
     "economy": "цб= банк инфляц центробанк поставк экспорт компани авиасообщен отмыван",
-    "politics": "поручил поручени",
     "society": """
         кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
         потеплен праздник движени проезд пробк населени рождаем демограф енот ученик
@@ -163,9 +162,10 @@ _SHORT = 3  # entries this short match whole words only
 _TOKEN = re.compile(r"[a-zа-яё]+(?:-[a-zа-яё]+)*", re.IGNORECASE)
 # Telegram links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»);
 # a web link's path stays, it often names the section («naked-science.ru/article/biology/…»).
-# A link's text that points to Telegram is a channel's name too («Полный отчёт в [Топор. Экономика](t.me/+…)»).
+# A link's text that points to Telegram is a channel's name too («Полный отчёт в [Топор. Экономика](t.me/…)»).
 _NOT_WORDS = re.compile(
-    r"\[[^\]]*\]\((?:https?://)?t\.me/[^)]*\)|t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE
+    r"\[[^\]]*\]\((?:https?://)?t\.me/[^)]*\)|t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]",
+    re.IGNORECASE,
 )
 
 
