@@ -8,9 +8,11 @@ Rows:
   on the team's hand labels (tests/data/topics_stories_dev.json);
 * the busiest day of tg_ru_news_2024 (2024-11-27, 784 posts) as one story per post — the most stories a
   day can have, since no gold grouping exists for it — build and render times;
-* ranking against the hand-written importance grades (tests/data/importance_stories_dev.json) on the day
-  and each half of it, with the gold stories and with the pipeline's own: soft stories in the top 10,
-  lead stories in the top 15, NDCG@15, gold stories shown twice (``svodka eval ranking``);
+* ranking against the hand-written importance grades on every graded day and each half of it
+  (tests/data/importance_stories_dev.json with the gold stories and with the pipeline's own;
+  tests/data/importance_2024-12-03.json and 12-04, the pipeline's stories graded by their posts): soft
+  stories in the top 10, lead stories in the top 15, NDCG@15, gold stories shown twice, and the mean over
+  all of them (``svodka eval ranking``);
 * soft-news scores against the machine categories of tg_ru_news_2024 ("personal" vs "political" posts);
 * topics against the machine-made ``category`` of tg_ru_news_2024 (all days but 2024-11-30, per post, a
   weak reference: categories mapped to ours where they map at all).
@@ -199,15 +201,35 @@ def weak_topics(data: Path) -> None:
 
 
 def ranking(data: Path) -> None:
-    from svodka.evaluate.ranking import gold_days, pipeline_days, read_grades
+    """Every graded day: stories_dev's gold stories and the pipeline's, and the pipeline's stories of the
+    days graded by their posts (tests/data/importance_2024-12-0[34].json), each day and half, then the mean
+    over all of them (what a ranking change is chosen by)."""
+    from svodka.evaluate.ranking import (
+        gold_days,
+        graded_folder,
+        mean_row,
+        pipeline_days,
+        read_graded_day,
+        read_grades,
+    )
     from svodka.settings import defaults
 
+    checks = []
     grades = read_grades(ROOT / "tests" / "data" / "importance_stories_dev.json")
     day = datetime(2024, 11, 30, tzinfo=UTC)
-    checks = gold_days(data / "stories_dev", grades, day)
-    checks += pipeline_days(data / "stories_dev", grades, day, defaults())
-    for c in checks:
-        print(f"ranking {c.row()}")
+    checks += [("2024-11-30", c) for c in gold_days(data / "stories_dev", grades, day)]
+    checks += [("2024-11-30", c) for c in pipeline_days(data / "stories_dev", grades, day, defaults())]
+    for tag in ("2024-12-03", "2024-12-04"):
+        path = ROOT / "tests" / "data" / f"importance_{tag}.json"
+        graded, grades = read_graded_day(path), read_grades(path)
+        assert graded is not None
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = graded_folder(graded, data / "tg_ru_news_2024" / "posts.jsonl", tmp)
+            checks += [(tag, c) for c in gold_days(folder, grades, graded.day)]
+            checks += [(tag, c) for c in pipeline_days(folder, grades, graded.day, defaults())]
+    for tag, c in checks:
+        print(f"ranking {tag} {c.row()}")
+    print(f"ranking {mean_row([c for _, c in checks])}")
 
 
 def soft_categories(data: Path) -> None:

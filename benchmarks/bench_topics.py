@@ -1,6 +1,7 @@
-"""Story topics against the team's hand labels: stories_dev (2024-11-30, both halves apart) and the bundled
-day 2024-12-02 (tests/data/topics_2024-12-02.json, labelled before the lexicon was tuned), plus the cases
-issue 14 names. ``-v`` lists every miss with the words that decided it.
+"""Story topics against the team's hand labels: stories_dev (2024-11-30, both halves apart), the bundled
+day 2024-12-02 (tests/data/topics_2024-12-02.json, labelled before the lexicon was tuned), the pipeline's
+stories of 2024-12-03 and 2024-12-04 (tests/data/importance_2024-12-0[34].json, labelled with their
+importance grades), plus the cases issue 14 names. ``-v`` lists every miss with the words that decided it.
 
     PYTHONPATH=src python benchmarks/bench_topics.py [-v]
 """
@@ -95,11 +96,25 @@ def main() -> None:
             ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",
         )
         store.close()
+        graded = {}
+        for tag in ("2024-12-03", "2024-12-04"):
+            posts = Path(tmp) / f"posts_{tag}.jsonl"
+            with posts.open("w", encoding="utf-8") as out:
+                for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
+                    if json.loads(line)["date"].startswith(tag):
+                        out.write(line)
+            store = open_store(Path(tmp) / f"{tag}.db")
+            graded[tag] = topic_labelled_stories(
+                store, ROOT / "tests" / "data" / f"importance_{tag}.json", posts
+            )
+            store.close()
     print("story topics vs the team's hand labels")
     score("stories_dev 2024-11-30, all", dev, args.verbose)
     score("stories_dev, first half (s001-s074)", [r for r in dev if r[0] <= "s074"], False)
     score("stories_dev, second half (s075-)", [r for r in dev if r[0] > "s074"], False)
     score("bundled day 2024-12-02 (61 stories, 2+ posts)", day, args.verbose)
+    for tag, rows in graded.items():
+        score(f"{tag} (the pipeline's {len(rows)} stories, 2+ posts)", rows, args.verbose)
     ok = 0
     for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
         row = json.loads(line)

@@ -149,7 +149,9 @@ def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gol
 def test_largest_gold_stories_reach_the_top(gold: GoldStories) -> None:
     # Without the importance term (issue 14 reorders by what a desk leads with, see
     # tests/test_rank_importance.py) the other terms put the largest stories first: measured 13 of 15.
-    ranked = rank(gold.stories, datetime(2024, 12, 1, tzinfo=UTC), weights=RankWeights(importance=0.0))
+    ranked = rank(
+        gold.stories, datetime(2024, 12, 1, tzinfo=UTC), weights=RankWeights(importance=0.0, prior_ref=0.0)
+    )
     top = {s.id for s, _ in ranked[:15]}
     largest = sorted(gold.stories, key=lambda s: (-len(s.members), -len(s.channels), gold.labels[s.id]))[:15]
     assert sum(s.id in top for s in largest) >= 12

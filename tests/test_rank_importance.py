@@ -74,7 +74,7 @@ def test_importance_is_a_named_term_shown_in_the_digest(gold: tuple[GoldStories,
     explained = digest.items[0].score.explain()
     assert "importance" in explained and "soft" in explained
     names = [t.name for t in digest.items[0].score.terms]
-    assert names == ["sources", "credibility", "reach", "velocity", "recency", "importance"]
+    assert names == ["sources", "depth", "credibility", "reach", "velocity", "recency", "importance"]
 
 
 def test_the_rank_weighs_the_topic_the_card_shows(gold: tuple[GoldStories, dict[int, Channel]]) -> None:
@@ -159,7 +159,8 @@ def test_bad_grades_file_is_an_input_error(tmp_path: Path) -> None:
 def test_ranking_check_on_the_gold_day(gold: tuple[GoldStories, dict[int, Channel]]) -> None:
     grades = read_grades(GRADES)
     with_term = gold_days(shared("stories_dev"), grades, DAY)
-    without = gold_days(shared("stories_dev"), grades, DAY, DigestOptions(weights=RankWeights(importance=0)))
+    plain = DigestOptions(weights=RankWeights(importance=0, prior_ref=0))  # no term, no prior on coverage
+    without = gold_days(shared("stories_dev"), grades, DAY, plain)
     for a, b in zip(with_term, without, strict=True):
         # Measured (day, 00–12, 12–24): soft in top 10 0/0/0 with the term vs 2/3/1 without; NDCG@15
         # 0.81/0.84/0.82 vs 0.62/0.60/0.73.

@@ -1,7 +1,9 @@
 """Ranking check: does the digest lead with what an editor would lead with?
 
-Against hand-written importance grades of a gold day (``tests/data/importance_stories_dev.json``:
-gold story label → 3 lead, 2 notable, 1 soft), per digest:
+Against hand-written importance grades of a day (3 lead, 2 notable, 1 soft): of a gold folder's stories
+(``tests/data/importance_stories_dev.json``: gold story label → grade), or of the pipeline's stories of a day
+listed by their posts (``tests/data/importance_2024-12-03.json``: :class:`GradedDay`, made into a gold folder
+by :func:`graded_folder`), per digest:
 
 * **soft in top 10** — cards in the first 10 whose gold story is graded 1 (target ≤ 1);
 * **leads in top 15** — the share of grade-3 stories with a post in the period that are in the first 15
@@ -12,7 +14,8 @@ gold story label → 3 lead, 2 notable, 1 soft), per digest:
 
 A digest's card maps to a gold story directly (stories grouped by the gold labels,
 :func:`svodka.evaluate.gold.gold_stories`) or by the majority label of its posts (the pipeline's own
-stories, :func:`pipeline_days`).
+stories, :func:`pipeline_days`). A half of the day with no post, or with every post of the day, is left out
+(it would count twice or say nothing); :func:`mean_row` averages the periods checked.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +38,7 @@ from svodka.evaluate.gold import gold_stories
 from svodka.evaluate.networks import NetworkHistory
 from svodka.evaluate.stories import evaluate_stories, read_gold
 from svodka.model import Story, bot_api_id
-from svodka.store import open_store
+from svodka.store import Store, open_store
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,17 +63,98 @@ class RankingCheck:
 
 
 def read_grades(path: str | Path) -> dict[str, int]:
-    """Gold label → grade (1–3) from a grades file (``{"grades": {label: {"grade": N, …}}}``)."""
+    """Story label → grade (1–3) from a grades file: ``{"grades": {label: {"grade": N, …}}}`` (the gold
+    labels of a folder), or ``{"stories": [{"story": label, "grade": N, "posts": [key, …]}, …]}``."""
     path = Path(path)
     try:
         data = orjson.loads(path.read_bytes())
-        grades = {k: int(v["grade"]) for k, v in data["grades"].items()}
+        if "stories" in data:
+            grades = {str(s["story"]): int(s["grade"]) for s in data["stories"]}
+        else:
+            grades = {k: int(v["grade"]) for k, v in data["grades"].items()}
     except (OSError, orjson.JSONDecodeError, KeyError, TypeError, ValueError) as e:
         raise InputError(path, f"not a grades file: {e}") from None
     bad = [k for k, g in grades.items() if g not in (1, 2, 3)]
     if bad:
         raise InputError(path, f"grades must be 1, 2 or 3: {', '.join(bad[:5])}")
     return grades
+
+
+@dataclass(frozen=True, slots=True)
+class GradedDay:
+    """A grades file that lists its stories by their posts (``<sender_id>:<message_id>``): the day, the
+    channels whose posts it covers, the posts the pipeline set aside as ads or non-news, and each post's
+    story label."""
+
+    day: datetime
+    channels: frozenset[str]
+    noise: frozenset[str]
+    labels: Mapping[str, str]  # post key -> story label
+
+
+def read_graded_day(path: str | Path) -> GradedDay | None:
+    """The :class:`GradedDay` of a grades file that lists its stories' posts; None for one keyed by gold
+    labels."""
+    path = Path(path)
+    read_grades(path)  # the same checks, the same one-line errors
+    data = orjson.loads(path.read_bytes())
+    if "stories" not in data:
+        return None
+    try:
+        day = datetime.fromisoformat(str(data["day"])).replace(tzinfo=UTC)
+        labels = {str(k): str(s["story"]) for s in data["stories"] for k in s["posts"]}
+        return GradedDay(
+            day, frozenset(map(str, data["channels"])), frozenset(map(str, data.get("noise", ()))), labels
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        raise InputError(path, f"not a grades file of listed stories: {e}") from None
+
+
+def graded_folder(graded: GradedDay, posts: str | Path, out: str | Path) -> Path:
+    """A gold folder (as ``stories_dev``) in ``out``: the posts of ``graded``'s channels on its day (UTC)
+    from ``posts`` (a tg_ru_news_2024-style JSONL), each labelled with its graded story, or as a story of its
+    own (an ungraded single post), or as noise."""
+    posts, out = Path(posts), Path(out)
+    tag = graded.day.date().isoformat()
+    since, until = graded.day, graded.day + timedelta(days=1)
+    out.mkdir(parents=True, exist_ok=True)
+    kept, rows = [], []
+    try:
+        lines = posts.read_bytes().splitlines()
+    except OSError as e:
+        raise InputError(posts, f"cannot read: {e.strerror}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = orjson.loads(line)
+            date = datetime.fromisoformat(row["date"])
+            key = f"{row['sender_id']}:{row['message_id']}"
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            raise InputError(posts, f"not a post: {e}", f"line {n}") from None
+        if row.get("channel") not in graded.channels or not since <= date < until:
+            continue
+        kept.append(line)
+        kind = "noise" if key in graded.noise else "news"
+        rows.append({"key": key, "story": graded.labels.get(key, f"single:{key}"), "kind": kind})
+    if not kept:
+        raise InputError(posts, f"no post of the graded channels on {tag}")
+    (out / f"posts_{tag}.jsonl").write_bytes(b"\n".join(kept) + b"\n")
+    (out / f"stories_{tag}.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    return out
+
+
+def mean_row(checks: Sequence[RankingCheck]) -> str:
+    """The mean over ``checks`` (each period once): lead share, soft in top 10, NDCG@15, and the total
+    shown twice."""
+    if not checks:
+        return "mean over 0 periods"
+    k = len(checks)
+    return (
+        f"mean over {k} periods: leads in top 15 {sum(c.lead_share for c in checks) / k:.0%}, soft in top 10 "
+        f"{sum(c.soft_top10 for c in checks) / k:.2f}, NDCG@15 {sum(c.ndcg15 for c in checks) / k:.3f}, "
+        f"twice {sum(len(c.twice) for c in checks)}"
+    )
 
 
 def _dcg(gains: Iterable[float]) -> float:
@@ -114,10 +198,15 @@ def check_digest(
     )
 
 
-def day_halves(day: datetime) -> list[tuple[str, datetime, datetime]]:
-    """The whole day and its two halves (UTC), the periods the check is made on."""
+def day_halves(day: datetime, dates: Iterable[datetime] = ()) -> list[tuple[str, datetime, datetime]]:
+    """The whole day and its two halves (UTC), the periods the check is made on; with the ``dates`` of the
+    day's posts, a half that holds none of them or all of them (the day again) is left out."""
     mid, end = day + timedelta(hours=12), day + timedelta(days=1)
-    return [("day", day, end), ("00–12", day, mid), ("12–24", mid, end)]
+    periods = [("day", day, end), ("00–12", day, mid), ("12–24", mid, end)]
+    inside = [d for d in dates if day <= d < end]
+    if not inside:
+        return periods
+    return periods[:1] + [p for p in periods[1:] if 0 < sum(p[1] <= d < p[2] for d in inside) < len(inside)]
 
 
 def _labels_in(
@@ -150,7 +239,8 @@ def gold_days(
         opt = DigestOptions(**{**_fields(opt), "networks": networks})
     label_of: dict[int, str | None] = dict(gold.labels)
     out = []
-    for name, since, until in day_halves(day):
+    dates = [m.post.date for s in gold.stories for m in s.members]
+    for name, since, until in day_halves(day, dates):
         digest = build_digest(gold.stories, DigestQuery(since, until, top=15), opt)
         out.append(
             check_digest(
@@ -172,29 +262,42 @@ def pipeline_days(
     options: DigestOptions | None = None,
 ) -> list[RankingCheck]:
     """The check on digests of the pipeline's own stories (``svodka process`` on the folder's posts)."""
-    folder = Path(folder)
-    _, gold, kind = read_gold(folder)
     with tempfile.TemporaryDirectory(prefix="svodka-rank-") as tmp:
         db = Path(tmp) / "p.db"
         evaluate_stories(folder, settings, db_path=db)
         with open_store(db) as store:
-            votes: dict[int, Counter[str]] = defaultdict(Counter)
-            placed = store.stories.assignments()
-            for post in store.posts.iter():
-                ch = store.channels.by_id(post.channel_id)
-                key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
-                sid = placed.get(post.id)
-                if sid is not None and kind.get(key) == "news":
-                    votes[sid][gold[key]] += 1
-            label_of = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
-            out = []
-            for name, since, until in day_halves(day):
-                digest = build_digest(store, DigestQuery(since, until, top=15), options or DigestOptions())
-                present = {
-                    gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades
-                }  # every graded story is on the gold day; keep those with a post in the period below
-                present &= _gold_in_period(folder, gold, since, until)
-                out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present))
+            return pipeline_checks(store, folder, grades, day, options)
+
+
+def pipeline_checks(
+    store: Store,
+    folder: str | Path,
+    grades: Mapping[str, int],
+    day: datetime,
+    options: DigestOptions | None = None,
+) -> list[RankingCheck]:
+    """The check on digests of ``store``, where ``svodka process`` ran on the gold folder's posts: each
+    story counts as the gold story most of its news posts belong to."""
+    folder = Path(folder)
+    _, gold, kind = read_gold(folder)
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    placed = store.stories.assignments()
+    for post in store.posts.iter():
+        ch = store.channels.by_id(post.channel_id)
+        key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
+        sid = placed.get(post.id)
+        if sid is not None and kind.get(key) == "news":
+            votes[sid][gold[key]] += 1
+    label_of = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+    out = []
+    dates = [p.date for p in store.posts.iter()]
+    for name, since, until in day_halves(day, dates):
+        digest = build_digest(store, DigestQuery(since, until, top=15), options or DigestOptions())
+        present = {
+            gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades
+        }  # every graded story is on the gold day; keep those with a post in the period below
+        present &= _gold_in_period(folder, gold, since, until)
+        out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present))
     return out
 
 

@@ -116,16 +116,17 @@ _LEXICON: dict[str, str] = {
 _MORE: dict[str, str] = {  # words of general knowledge the first lexicon lacked (none from 2024-12-02)
     "politics": """
         госсекретар фидан аракчи блинкен сибиг вучич лукашенк токаев моди цзиньпин володин мишустин рютте
-        боррел каллас стармер мелони фицо санду пашинян алиев нежелательн экстремист
+        боррел каллас стармер мелони фицо санду пашинян алиев нежелательн экстремист поручил поручени
     """,
     "economy": "цб= банк инфляц центробанк поставк экспорт компани авиасообщен отмыван",
     "society": """
         кот= котик кошк собак питом животн сатан секта храм церков религи погод синоптик похолодан
-        потеплен праздник движени проезд пробк
+        потеплен праздник движени проезд пробк населени рождаем демограф енот ученик
     """,
-    "incidents": "утонул затонул госпитализ",
+    "incidents": "утонул затонул госпитализ взятк коррупц хищени растрат блэкаут обесточ",
     "war and security": """
         военнослужащ войск спецоперац теракт террорист оборонительн противопехотн подрыв диверси отравляющ
+        учение=
     """,
     "sport": "фехтован шахмат биатлон лыжн фигурист",
     "culture": "балет театр спектакл опера= оркестр концерт мультсериал реставр",
@@ -146,10 +147,13 @@ _WEIGHT_TABLE: tuple[tuple[float, str], ...] = (  # words that count more or les
     (0.7, "атак удар сбит ракет"),
     # places say where, not what
     (0.5, "алеппо идлиб хама сирийск израил асад"),
+    # the internet as where something was seen («в сети», «на сайте», «по данным»)
+    (0.5, "сеть сайт данных"),
 )
 _WEIGHTS: dict[str, float] = {w: weight for weight, words in _WEIGHT_TABLE for w in words.split()}
-# A law is filed under what it regulates: in a text that speaks of one, politics words count this much.
-_LAW_WORDS = frozenset({"закон", "законопроект"})
+# A law, or a president's instruction, is filed under what it regulates: in a text that speaks of one,
+# politics words count this much.
+_LAW_WORDS = frozenset({"закон", "законопроект", "поручил", "поручени"})
 _LAW_POLITICS = 0.3
 _COPY_WEIGHT = 0.25
 _SHORT = 3  # entries this short match whole words only
@@ -158,7 +162,11 @@ _SHORT = 3  # entries this short match whole words only
 _TOKEN = re.compile(r"[a-zа-яё]+(?:-[a-zа-яё]+)*", re.IGNORECASE)
 # Telegram links, handles and channel plugs name the channel, not the story («t.me/banksta», «@kibertopor»);
 # a web link's path stays, it often names the section («naked-science.ru/article/biology/…»).
-_NOT_WORDS = re.compile(r"t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]", re.IGNORECASE)
+# A link's text that points to Telegram is a channel's name too («Полный отчёт в [Топор. Экономика](t.me/…)»).
+_NOT_WORDS = re.compile(
+    r"\[[^\]]*\]\((?:https?://)?t\.me/[^)]*\)|t\.me/\S+|@\w+|\[[^\]]*(?:подпис|прислать)[^\]]*\]",
+    re.IGNORECASE,
+)
 
 
 @lru_cache(maxsize=1)
@@ -259,7 +267,8 @@ def classify_weighted(
 ) -> TopicGuess:
     """The topic of posts given as (text, weight): each post votes with its topic shares times its weight.
     A topic only weak words point at («рублей», «суд», «закон») cannot beat one that a full word points at:
-    they say how, not what."""
+    they say how, not what — and with no full word at all the story is "other" (a potato sold for 250
+    thousand roubles is not economy news)."""
     votes: dict[str, float] = defaultdict(float)
     full: set[str] = set()
     evidence = 0.0
@@ -278,7 +287,7 @@ def classify_weighted(
     # Ties go to the topic listed first in TOPICS, so the answer never depends on hash order.
     ranked = sorted(votes.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
     shares = tuple((t, round(n / total_votes, 3)) for t, n in ranked)
-    winners = [(t, n) for t, n in ranked if t in full] or ranked
+    winners = [(t, n) for t, n in ranked if t in full]  # weak words alone: how, not what
     if not winners or evidence < min_score:
         return TopicGuess("other", 0.0, shares, votes=total_votes)
     best = winners[0][0]
