@@ -172,3 +172,21 @@ def test_the_story_page_partial_shows_the_evidence() -> None:
     assert "Coordinated posting" in page and "<code>erid 2vtzqvsby8b</code>" in page
     assert page.count('<a href="/posts/') == 3 and "not counted as corroboration" in page
     assert partial.render(coordinated=None).strip() == ""
+
+
+def test_svodka_story_prints_the_flag_with_its_seeded_posts(store_url: str) -> None:
+    """`svodka story ID` (the CLI) prints the campaign below the story's posts; the wire story prints none."""
+    from click.testing import CliRunner
+
+    from svodka.cli import cli
+    from svodka.store import open_store
+
+    with open_store(store_url) as s:
+        ids = _stored(s)
+    seeded = CliRunner().invoke(cli, ["--db", store_url, "story", str(ids[1])])
+    assert seeded.exit_code == 0, seeded.output
+    flag = [line for line in seeded.output.splitlines() if line.startswith("⚠ coordinated")]
+    assert len(flag) == 1 and "3 unrelated channels" in flag[0] and "erid 2vtzqvsby8b" in flag[0], flag
+    assert sum("Канал" in line or " ch" in line for line in seeded.output.splitlines()[-3:]) == 3
+    wire = CliRunner().invoke(cli, ["--db", store_url, "story", str(ids[2])])
+    assert wire.exit_code == 0 and "coordinated" not in wire.output, wire.output

@@ -18,6 +18,7 @@ from svodka.cli.app import App, command, echo_json
 from svodka.cli.browse import AS_OF_HELP
 from svodka.cli.digest import as_of_line, display_zone
 from svodka.cli.engine import engine_option, with_engine
+from svodka.cli.evidence import evidence_lines
 from svodka.clock import parse_as_of, store_now
 from svodka.digest.period import parse_span
 from svodka.digest.schema import zone
@@ -150,7 +151,8 @@ def register(cli: click.Group) -> None:
     @command(cli, "story")
     @click.argument("story_id", type=int)
     def story_(app: App, story_id: int) -> None:
-        """One story: its posts in time order, which are copies of which, channels and timeline."""
+        """One story: its posts in time order, which are copies of which, channels and timeline; then its
+        coverage by channel group, a coordinated-posting flag and how its sources differ."""
         s = app.store.stories.get(story_id)
         tz = display_zone(app)
         click.echo(_line(s, tz))
@@ -168,6 +170,8 @@ def register(cli: click.Group) -> None:
                 f"{m.post.channel[:20]:<20} "
                 f"{m.language or '?':<3} {m.similarity:.2f} {mark}\n      {text}"
             )
+        for line in evidence_lines(app.store, s, tz):  # groups, coordinated posting, how sources differ
+            click.echo(line)
 
     @cli.group("eval")
     def eval_() -> None:
