@@ -236,3 +236,22 @@ def test_a_name_in_other_words_latin_letters_or_initials_is_no_difference() -> N
     assert not any(w in shown for w in ("BRICS", "БРИКС"))
     assert shown["США"] == (2, ["США"]) and shown["Хайят Тахрир аш-Шам"] == (2, ["Хайят Тахрир аш-Шам"])
     assert "Америка" not in shown and "ХТШ" not in shown and shown["Трамп"] == (2, ["Трамп"])
+
+
+def test_a_sentence_that_names_two_people_only_one_source_names_is_quoted_once() -> None:
+    """«Харрис» and «Калифорнии» in one sentence of one channel: one difference, not the sentence twice."""
+    from svodka.pipeline.differences import natasha_entities
+
+    s = story(
+        (1, 0, "Байден помиловал своего сына Хантера по двум уголовным делам, сообщил Белый дом."),
+        (2, 5, "Байден подписал помилование сына Хантера, следует из заявления Белого дома."),
+        (3, 9, "Президент США помиловал сына Хантера Байдена, который был осуждён за хранение оружия."),
+        (
+            4,
+            14,
+            "Байден юрист, а вице-президент Харрис ещё и бывший генпрокурор Калифорнии, напоминает канал.",
+        ),
+    )
+    names = [d for d in differences(s, names=natasha_entities()) if d.kind == NAME]
+    sentences = [q.sentence for d in names for q in d.quotes]
+    assert names and len(sentences) == len(set(sentences)), [d.line() for d in names]

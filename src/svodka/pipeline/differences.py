@@ -240,8 +240,22 @@ def differences(
     stated = [(s, f) for s in said for f in figures(s.sentence)]
     found = [*_conflicts(stated, n, opt), *_lone_figures(stated, n), *_lone_claims(said, n, opt)]
     if names is not None:
-        found += list(_lone_names(said, n, names))[: opt.max_names]
+        found += _new_sentences(found, _lone_names(said, n, names))[: opt.max_names]
     return tuple(found[: opt.max_shown])
+
+
+def _new_sentences(shown: Sequence[Difference], candidates: Iterable[Difference]) -> list[Difference]:
+    """The name differences that quote a sentence not quoted yet: a sentence that names two people only
+    some sources name (or already states a lone figure) is shown once."""
+    quoted = {(q.post_id, q.sentence) for d in shown for q in d.quotes}
+    out = []
+    for d in candidates:
+        keys = {(q.post_id, q.sentence) for q in d.quotes}
+        if keys <= quoted:
+            continue
+        quoted |= keys
+        out.append(d)
+    return out
 
 
 def _quote(s: _Said, what: str) -> Quote:
