@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -217,7 +217,10 @@ def cited_summary(summary: Summary) -> list[dict[str, Any]]:
     return out
 
 
-def story_card(story: Story, summary: Summary | None = None) -> dict[str, Any]:
+def story_card(
+    story: Story, summary: Summary | None = None, networks: Mapping[int, int] | None = None
+) -> dict[str, Any]:
+    """A story's card; ``networks`` (channel → network, :func:`membership`): a network is one source."""
     return {
         "id": story.id,
         "headline": summary.headline.text if summary else headline(story),
@@ -225,7 +228,7 @@ def story_card(story: Story, summary: Summary | None = None) -> dict[str, Any]:
         "last_date": story.last_date,
         "posts": len(story.members),
         "channels": len(story.channels),
-        "independent": len(independent_units(story)),  # sources, as the digest card counts them
+        "independent": len(independent_units(story, networks)),  # sources, as the digest card counts them
         "copied": len(story.members) - len(story.originals),
     }
 
@@ -506,13 +509,13 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     copy_ids = {c.post.id for c in prov.copies}
     nets = membership(store.networks.list())  # a channel network is one source
     return {
-        "story": story_card(s, summary),
+        "story": story_card(s, summary, nets),
         "summary": cited_summary(summary),
         "developments": developments(store, story_id),
         "groups": coverage(s.members, chans),  # coverage by channel group, as the digest card shows it
         "first": post_dict(prov.first),
         "independent": prov.independent,  # original posts
-        "independent_sources": len(independent_units(s)),  # the digest card's figure
+        "independent_sources": len(independent_units(s, nets)),  # the digest card's figure
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
         "tz": tz,
