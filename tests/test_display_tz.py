@@ -66,7 +66,9 @@ def test_the_web_app_reads_display_tz() -> None:
         WebConfig.from_settings(settings.load(None, {"display.tz": "Asia/Tokyo"}, environ={})).tz
         == "Asia/Tokyo"
     )
-    assert WebConfig.from_settings(settings.load(None, environ={})).tz == "UTC"  # auto, an English web app
+    auto = WebConfig.from_settings(settings.load(None, environ={}))
+    assert auto.tz == "auto"  # settled by create_app once the app's language is known
+    assert auto.settled("en").tz == "UTC" and auto.settled("ru").tz == "Europe/Moscow"
     with pytest.raises(ConfigError, match="unknown time zone"):
         WebConfig.from_settings(settings.load(None, {"display.tz": "Mars/Olympus"}, environ={}))
 
