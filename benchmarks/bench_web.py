@@ -10,6 +10,11 @@ The server runs in its own process (``svodka.web`` under uvicorn, as ``svodka se
 clients are threads of this process, each logged in with its own session, for a bounded time per scenario.
 
     .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
+        [--scenarios story,stories-newest,stories-day,...]   # a few of them, in this order (default: all)
+
+The stories browser's scenarios (``BROWSER``) each ask one fixed page: the default (the day before the newest
+post), the busy gold day, every story by size / first seen / last activity, page 50 by size, the JSON API with
+200 rows, and the gold day in the Russian interface (``lang=ru``).
 
 Prints one row per scenario: requests, req/s, p50/p95/p99 latency in ms, errors, the server's CPU time per
 request; the load average before and after; and the server's peak RSS.
@@ -164,6 +169,47 @@ def gold_day_stories(store: Any) -> list[Any]:
     return group_by_labels(store.posts.iter(since=day, until=day + timedelta(days=1)), labels, tg.get).stories
 
 
+BUSY_DAY = "2024-11-30"  # the hand-labelled day: the gold stories, the busiest day of the story repository
+BROWSER = {  # the stories browser (web/stories_browser.py): one fixed path per scenario
+    "stories-newest": "/stories",  # default: the day before the newest post
+    "stories-day": f"/stories?day={BUSY_DAY}",
+    "stories-size": "/stories?hours=0&sort=size",  # every story, largest first
+    "stories-first": "/stories?hours=0&sort=first",
+    "stories-recent": "/stories?hours=0&sort=recent",
+    "stories-deep": "/stories?hours=0&sort=size&page=50",
+    "api-stories": "/api/stories?hours=0&limit=200",
+    "stories-ru": f"/stories?day={BUSY_DAY}&lang=ru",  # the Russian interface
+}
+SCENARIOS = "story,stories,post,channel,search,search-page2,search-filtered,search-language," + ",".join(
+    BROWSER
+)
+
+
+def scenario_path(scenario: str, rnd: random.Random, ids: dict[str, list[int]]) -> str:
+    """The next request of a client running ``scenario``."""
+    if scenario in BROWSER:
+        return BROWSER[scenario]
+    if scenario == "story":
+        return f"/stories/{rnd.choice(ids['stories'])}"
+    if scenario == "stories":  # the browser mixed: the gold day by sources, or every story by size, a page
+        return rnd.choice(
+            [f"/stories?day={BUSY_DAY}", f"/stories?hours=0&sort=size&page={rnd.randint(1, 5)}"]
+        )
+    if scenario == "post":
+        return f"/posts/{rnd.randint(1, ids['posts'][0])}"
+    if scenario == "channel":
+        return f"/channels/{rnd.choice(ids['channels'])}"
+    if scenario == "search":
+        return f"/search?q={rnd.choice(WORDS)}"
+    if scenario == "search-page2":  # posts only: stories are searched on page 1
+        return f"/search?q={rnd.choice(WORDS)}&page=2"
+    if scenario == "search-language":
+        return f"/search?q={rnd.choice(WORDS)}&language=ru"
+    if scenario == "search-filtered":  # page 2 within half a year
+        return f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
+    raise SystemExit(f"unknown scenario {scenario!r}; one of {SCENARIOS}")
+
+
 def serve(db: str, port: int) -> None:
     """The server process: the app over ``db``."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -191,26 +237,7 @@ def client(
         ready.wait()  # every client logged in: the timed part starts together
         stop = time.perf_counter() + seconds
         while time.perf_counter() < stop:
-            if scenario == "story":
-                path = f"/stories/{rnd.choice(ids['stories'])}"
-            elif (
-                scenario == "stories"
-            ):  # the browser: the gold day by sources, or every story by size, a page
-                path = rnd.choice(
-                    ["/stories?day=2024-11-30", f"/stories?hours=0&sort=size&page={rnd.randint(1, 5)}"]
-                )
-            elif scenario == "post":
-                path = f"/posts/{rnd.randint(1, ids['posts'][0])}"
-            elif scenario == "channel":
-                path = f"/channels/{rnd.choice(ids['channels'])}"
-            elif scenario == "search":
-                path = f"/search?q={rnd.choice(WORDS)}"
-            elif scenario == "search-page2":  # posts only: stories are searched on page 1
-                path = f"/search?q={rnd.choice(WORDS)}&page=2"
-            elif scenario == "search-language":
-                path = f"/search?q={rnd.choice(WORDS)}&language=ru"
-            else:  # page 2 within half a year
-                path = f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
+            path = scenario_path(scenario, rnd, ids)
             t = time.perf_counter()
             r = c.get(path)
             out.append(time.perf_counter() - t)
@@ -242,13 +269,17 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument(
         "--scenarios",
-        default="story,stories,post,channel,search,search-page2,search-filtered,search-language",
+        default=SCENARIOS,
+        help="comma-separated, run in this order (default: all): %(default)s",
     )
     ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
         return
+    unknown = set(args.scenarios.split(",")) - set(SCENARIOS.split(","))
+    if unknown:
+        sys.exit(f"unknown scenarios {', '.join(sorted(unknown))}; known: {SCENARIOS}")
     if not CORPUS.exists():
         sys.exit(f"needs the real posts at {CORPUS}")
     if args.rebuild or not args.db.exists():
@@ -280,7 +311,7 @@ def main() -> None:
         probe = httpx.Client(base_url=base, timeout=60)
         token = re.search(r'name="csrf_token" value="([^"]+)"', probe.get("/login").text).group(1)  # type: ignore[union-attr]
         probe.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
-        stories = probe.get("/api/stories", params={"limit": 200})
+        stories = probe.get("/api/stories", params={"limit": 200, "hours": 0})  # every story
         ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
         print(
             f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
@@ -296,7 +327,8 @@ def main() -> None:
                 print("story: no stories in this store (skipped)")
                 continue
             probe.get(
-                {
+                BROWSER.get(scenario)
+                or {
                     "story": f"/stories/{ids['stories'][0] if ids['stories'] else 1}",
                     "channel": "/channels/1",
                 }.get(scenario, "/search?q=Москва")
