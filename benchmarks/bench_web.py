@@ -116,12 +116,52 @@ def build(db: Path, posts: int) -> None:
         from test_web_support import keep_stories
 
         keep_stories(store, gold_day_stories(store))
+        copy_stories(store, copies)
     print(
         f"built {store.posts.count():,} posts ({base:,} real, {copies} copies) "
         f"in {time.perf_counter() - t0:.0f} s",
         flush=True,
     )
     store.close()
+
+
+STORY_STRIDE = 1_000_000  # a copied story's id: its gold story's + STORY_STRIDE × the copy's week
+
+
+def copy_stories(store: Any, copies: int) -> None:
+    """The gold stories once more in every copied week, over the copies of their posts (same channel
+    mapping and message ids as ``build``), so the browser pages a few thousand stories, not 147."""
+    t0 = time.perf_counter()
+    with store.db.write() as conn:  # type: ignore[attr-defined]
+        n_channels = conn.execute("SELECT COUNT(*) / 5 FROM channels").fetchone()[0]  # real + 4 × syn
+        top = conn.execute("SELECT MAX(id) FROM stories").fetchone()[0] or 0
+        assert top < STORY_STRIDE, top
+        weeks = f"WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {copies}) "
+        conn.execute(
+            weeks + "INSERT INTO stories (id, first_date, last_date, n_posts, created_at, updated_at) "
+            f"SELECT s.id + k.n * {STORY_STRIDE}, s.first_date - k.n * 604800, s.last_date - k.n * 604800, "
+            f"s.n_posts, s.created_at, s.updated_at FROM stories s, k WHERE s.id < {STORY_STRIDE}"
+        )
+        conn.execute(
+            weeks + "INSERT INTO story_posts (post_id, story_id, similarity, added_at) "
+            f"SELECT q.id, sp.story_id + k.n * {STORY_STRIDE}, sp.similarity, sp.added_at "
+            "FROM story_posts sp JOIN posts p ON p.id = sp.post_id CROSS JOIN k "
+            "JOIN posts q ON q.channel_id = CASE WHEN k.n % 5 = 0 THEN p.channel_id "
+            f"ELSE {n_channels} * (k.n % 5) + p.channel_id END "
+            "AND q.message_id = p.message_id + k.n * 10000000 "
+            f"WHERE sp.story_id < {STORY_STRIDE}"
+        )
+        conn.execute(  # the last week may be cut short by --posts: its stories keep the posts there are
+            "UPDATE stories SET n_posts = "
+            "(SELECT COUNT(*) FROM story_posts sp WHERE sp.story_id = stories.id) "
+            f"WHERE id >= {STORY_STRIDE}"
+        )
+        conn.execute(f"DELETE FROM stories WHERE id >= {STORY_STRIDE} AND n_posts = 0")
+        n, members = conn.execute("SELECT COUNT(*), SUM(n_posts) FROM stories").fetchone()
+    print(
+        f"stories copied to every week: {n:,} stories of {members:,} posts "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
 
 
 def analyse_languages(store: Any, base: int) -> None:
