@@ -132,7 +132,7 @@ def copy_stories(store: Any, copies: int) -> None:
     """The gold stories once more in every copied week, over the copies of their posts (same channel
     mapping and message ids as ``build``), so the browser pages a few thousand stories, not 147."""
     t0 = time.perf_counter()
-    with store.db.write() as conn:  # type: ignore[attr-defined]
+    with store.db.write() as conn:
         n_channels = conn.execute("SELECT COUNT(*) / 5 FROM channels").fetchone()[0]  # real + 4 × syn
         top = conn.execute("SELECT MAX(id) FROM stories").fetchone()[0] or 0
         assert top < STORY_STRIDE, top
