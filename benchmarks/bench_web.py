@@ -10,6 +10,11 @@ The server runs in its own process (``svodka.web`` under uvicorn, as ``svodka se
 clients are threads of this process, each logged in with its own session, for a bounded time per scenario.
 
     .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
+        [--scenarios story,stories-newest,stories-day,...]   # a few of them, in this order (default: all)
+
+The stories browser's scenarios (``BROWSER``) each ask one fixed page: the default (the day before the newest
+post), the busy gold day, every story by size / first seen / last activity, page 50 by size, the JSON API with
+200 rows, and the gold day in the Russian interface (``lang=ru``).
 
 Prints one row per scenario: requests, req/s, p50/p95/p99 latency in ms, errors, the server's CPU time per
 request; the load average before and after; and the server's peak RSS.
@@ -111,12 +116,52 @@ def build(db: Path, posts: int) -> None:
         from test_web_support import keep_stories
 
         keep_stories(store, gold_day_stories(store))
+        copy_stories(store, copies)
     print(
         f"built {store.posts.count():,} posts ({base:,} real, {copies} copies) "
         f"in {time.perf_counter() - t0:.0f} s",
         flush=True,
     )
     store.close()
+
+
+STORY_STRIDE = 1_000_000  # a copied story's id: its gold story's + STORY_STRIDE × the copy's week
+
+
+def copy_stories(store: Any, copies: int) -> None:
+    """The gold stories once more in every copied week, over the copies of their posts (same channel
+    mapping and message ids as ``build``), so the browser pages a few thousand stories, not 147."""
+    t0 = time.perf_counter()
+    with store.db.write() as conn:
+        n_channels = conn.execute("SELECT COUNT(*) / 5 FROM channels").fetchone()[0]  # real + 4 × syn
+        top = conn.execute("SELECT MAX(id) FROM stories").fetchone()[0] or 0
+        assert top < STORY_STRIDE, top
+        weeks = f"WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < {copies}) "
+        conn.execute(
+            weeks + "INSERT INTO stories (id, first_date, last_date, n_posts, created_at, updated_at) "
+            f"SELECT s.id + k.n * {STORY_STRIDE}, s.first_date - k.n * 604800, s.last_date - k.n * 604800, "
+            f"s.n_posts, s.created_at, s.updated_at FROM stories s, k WHERE s.id < {STORY_STRIDE}"
+        )
+        conn.execute(
+            weeks + "INSERT INTO story_posts (post_id, story_id, similarity, added_at) "
+            f"SELECT q.id, sp.story_id + k.n * {STORY_STRIDE}, sp.similarity, sp.added_at "
+            "FROM story_posts sp JOIN posts p ON p.id = sp.post_id CROSS JOIN k "
+            "JOIN posts q ON q.channel_id = CASE WHEN k.n % 5 = 0 THEN p.channel_id "
+            f"ELSE {n_channels} * (k.n % 5) + p.channel_id END "
+            "AND q.message_id = p.message_id + k.n * 10000000 "
+            f"WHERE sp.story_id < {STORY_STRIDE}"
+        )
+        conn.execute(  # the last week may be cut short by --posts: its stories keep the posts there are
+            "UPDATE stories SET n_posts = "
+            "(SELECT COUNT(*) FROM story_posts sp WHERE sp.story_id = stories.id) "
+            f"WHERE id >= {STORY_STRIDE}"
+        )
+        conn.execute(f"DELETE FROM stories WHERE id >= {STORY_STRIDE} AND n_posts = 0")
+        n, members = conn.execute("SELECT COUNT(*), SUM(n_posts) FROM stories").fetchone()
+    print(
+        f"stories copied to every week: {n:,} stories of {members:,} posts "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
 
 
 def analyse_languages(store: Any, base: int) -> None:
@@ -164,6 +209,47 @@ def gold_day_stories(store: Any) -> list[Any]:
     return group_by_labels(store.posts.iter(since=day, until=day + timedelta(days=1)), labels, tg.get).stories
 
 
+BUSY_DAY = "2024-11-30"  # the hand-labelled day: the gold stories, the busiest day of the story repository
+BROWSER = {  # the stories browser (web/stories_browser.py): one fixed path per scenario
+    "stories-newest": "/stories",  # default: the day before the newest post
+    "stories-day": f"/stories?day={BUSY_DAY}",
+    "stories-size": "/stories?hours=0&sort=size",  # every story, largest first
+    "stories-first": "/stories?hours=0&sort=first",
+    "stories-recent": "/stories?hours=0&sort=recent",
+    "stories-deep": "/stories?hours=0&sort=size&page=50",
+    "api-stories": "/api/stories?hours=0&limit=200",
+    "stories-ru": f"/stories?day={BUSY_DAY}&lang=ru",  # the Russian interface
+}
+SCENARIOS = "story,stories,post,channel,search,search-page2,search-filtered,search-language," + ",".join(
+    BROWSER
+)
+
+
+def scenario_path(scenario: str, rnd: random.Random, ids: dict[str, list[int]]) -> str:
+    """The next request of a client running ``scenario``."""
+    if scenario in BROWSER:
+        return BROWSER[scenario]
+    if scenario == "story":
+        return f"/stories/{rnd.choice(ids['stories'])}"
+    if scenario == "stories":  # the browser mixed: the gold day by sources, or every story by size, a page
+        return rnd.choice(
+            [f"/stories?day={BUSY_DAY}", f"/stories?hours=0&sort=size&page={rnd.randint(1, 5)}"]
+        )
+    if scenario == "post":
+        return f"/posts/{rnd.randint(1, ids['posts'][0])}"
+    if scenario == "channel":
+        return f"/channels/{rnd.choice(ids['channels'])}"
+    if scenario == "search":
+        return f"/search?q={rnd.choice(WORDS)}"
+    if scenario == "search-page2":  # posts only: stories are searched on page 1
+        return f"/search?q={rnd.choice(WORDS)}&page=2"
+    if scenario == "search-language":
+        return f"/search?q={rnd.choice(WORDS)}&language=ru"
+    if scenario == "search-filtered":  # page 2 within half a year
+        return f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
+    raise SystemExit(f"unknown scenario {scenario!r}; one of {SCENARIOS}")
+
+
 def serve(db: str, port: int) -> None:
     """The server process: the app over ``db``."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -172,6 +258,21 @@ def serve(db: str, port: int) -> None:
     from svodka.web.server import serve as run
 
     run(create_app(open_store(db)), port=port, log_level="warning")
+
+
+def log_in(c: httpx.Client) -> None:
+    """Log ``c`` in as the bench user. The app checks one try of a (name, address) pair at a time and answers
+    429 to the others (web/auth.login), so 20 clients logging in at once wait their turn."""
+    for _ in range(200):
+        page = c.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        r = c.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
+        if r.status_code == 303:
+            return
+        if r.status_code != 429:
+            raise SystemExit(f"login failed: {r.status_code}")
+        time.sleep(random.uniform(0.05, 0.5))
+    raise SystemExit("login: still 429 after 200 tries")
 
 
 def client(
@@ -185,32 +286,15 @@ def client(
 ) -> None:
     rnd = random.Random(threading.get_ident())
     with httpx.Client(base_url=base, timeout=60) as c:
-        page = c.get("/login")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-        c.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
+        try:
+            log_in(c)
+        except BaseException:
+            ready.abort()  # the run stops rather than waiting for this client
+            raise
         ready.wait()  # every client logged in: the timed part starts together
         stop = time.perf_counter() + seconds
         while time.perf_counter() < stop:
-            if scenario == "story":
-                path = f"/stories/{rnd.choice(ids['stories'])}"
-            elif (
-                scenario == "stories"
-            ):  # the browser: the gold day by sources, or every story by size, a page
-                path = rnd.choice(
-                    ["/stories?day=2024-11-30", f"/stories?hours=0&sort=size&page={rnd.randint(1, 5)}"]
-                )
-            elif scenario == "post":
-                path = f"/posts/{rnd.randint(1, ids['posts'][0])}"
-            elif scenario == "channel":
-                path = f"/channels/{rnd.choice(ids['channels'])}"
-            elif scenario == "search":
-                path = f"/search?q={rnd.choice(WORDS)}"
-            elif scenario == "search-page2":  # posts only: stories are searched on page 1
-                path = f"/search?q={rnd.choice(WORDS)}&page=2"
-            elif scenario == "search-language":
-                path = f"/search?q={rnd.choice(WORDS)}&language=ru"
-            else:  # page 2 within half a year
-                path = f"/search?q={rnd.choice(WORDS)}&page=2&since=2024-06-01&until=2024-12-31"
+            path = scenario_path(scenario, rnd, ids)
             t = time.perf_counter()
             r = c.get(path)
             out.append(time.perf_counter() - t)
@@ -242,13 +326,17 @@ def main() -> None:
     ap.add_argument("--rebuild", action="store_true")
     ap.add_argument(
         "--scenarios",
-        default="story,stories,post,channel,search,search-page2,search-filtered,search-language",
+        default=SCENARIOS,
+        help="comma-separated, run in this order (default: all): %(default)s",
     )
     ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
         serve(args.serve[0], int(args.serve[1]))
         return
+    unknown = set(args.scenarios.split(",")) - set(SCENARIOS.split(","))
+    if unknown:
+        sys.exit(f"unknown scenarios {', '.join(sorted(unknown))}; known: {SCENARIOS}")
     if not CORPUS.exists():
         sys.exit(f"needs the real posts at {CORPUS}")
     if args.rebuild or not args.db.exists():
@@ -278,9 +366,8 @@ def main() -> None:
         total = ids["posts"][0]
         conn.close()
         probe = httpx.Client(base_url=base, timeout=60)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', probe.get("/login").text).group(1)  # type: ignore[union-attr]
-        probe.post("/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token})
-        stories = probe.get("/api/stories", params={"limit": 200})
+        log_in(probe)
+        stories = probe.get("/api/stories", params={"limit": 200, "hours": 0})  # every story
         ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
         print(
             f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
@@ -296,7 +383,8 @@ def main() -> None:
                 print("story: no stories in this store (skipped)")
                 continue
             probe.get(
-                {
+                BROWSER.get(scenario)
+                or {
                     "story": f"/stories/{ids['stories'][0] if ids['stories'] else 1}",
                     "channel": "/channels/1",
                 }.get(scenario, "/search?q=Москва")
