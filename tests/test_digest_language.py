@@ -392,3 +392,54 @@ def test_the_catalog_is_whole_and_has_every_marked_string() -> None:
     }
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in entries}
     assert len(marked) > 60 and marked - known == set()
+
+
+def _in_russian(module: Any, stories: list[Any]) -> Any:
+    """The digest of ``stories`` a test module builds, in Russian in Moscow time."""
+    from datetime import timedelta
+
+    from svodka.digest.compose import DigestOptions, build_digest
+    from svodka.digest.model import DigestQuery
+
+    t0 = module.T0
+    query = DigestQuery(t0, t0 + timedelta(days=1), top=10, tz="Europe/Moscow", language="ru")
+    options = DigestOptions(channels=module.CHANNELS, now=t0 + timedelta(hours=3))
+    return build_digest(stories, query, options)
+
+
+def test_the_evidence_and_the_coordinated_flag_in_russian_in_every_rendering() -> None:
+    """Coverage by group, how the sources differ, «only in …» and a coordinated burst with its shared marks:
+    in the bot's message, Markdown, HTML and the print layout, no English label left."""
+    import test_coordination_shown
+    import test_evidence_renderings
+    from svodka.digest.pdf import render_print_html
+    from svodka.digest.render import render_html, render_markdown, render_telegram
+    from svodka.digest.schema import to_dict
+
+    e, c = test_evidence_renderings, test_coordination_shown
+    evidence = _in_russian(e, [e.PROTEST, e.RATE])
+    campaign = _in_russian(c, [c.CAMPAIGN, c.NEWS])
+    bot = "\n".join(render_telegram(evidence))
+    assert "<i>Группы: официальные: 1 (первым сообщил tass, 2024-11-30 12:00) · независимые: 2 " in bot
+    assert "<i>В чём расходятся источники:</i>" in bot and "≠ расходятся цифры («участник»): «" in bot
+    assert "\n<b>Только в „официальные“</b>\n• " in bot
+    assert "<i>каналов: 2, постов: 2; первым сообщил tass, 2024-11-30 12:30</i>" in bot
+    printed = render_print_html(to_dict(evidence))
+    assert "Группы:" in printed and "официальные: 1 (первым сообщил tass, 12:00)" in printed
+    assert "Только в „официальные“" in printed and "каналов: 2, постов: 2; первым сообщил tass" in printed
+    marks = "erid 2vtzqvsby8b, пометка «Реклама», ссылка vtb.promo/rushvtb"
+    renderings = {
+        "bot": "\n".join(render_telegram(campaign)),
+        "md": render_markdown(campaign),
+        "html": render_html(campaign),
+        "print": render_print_html(to_dict(campaign)),
+    }
+    said = "один и тот же текст в 3 не связанных между собой каналах за 30 мин; общие признаки: " + marks
+    for fmt, text in renderings.items():
+        assert said in html.unescape(text) and "независимых сообщений нет" in text, fmt
+    assert "⚠ <b>Скоординированная публикация</b>: " in renderings["bot"]
+    assert "скоординированная публикация: " in renderings["md"]
+    for digest, texts in ((evidence, [bot, printed]), (campaign, list(renderings.values()))):
+        data = data_of(to_dict(digest)) | {"erid", "tass", "meduza", "dozhd", "vtb.promo/rushvtb"}
+        for text in texts:
+            assert leftovers(_page_text(text), data) == []

@@ -171,6 +171,7 @@ def _pages(web: WebEnv) -> list[str]:  # noqa: F811
         "post_id": post.id if post else None,
         "channel_id": topor.id,
         "topic_id": None,  # no questions in the web store
+        "storyline_id": web.story_id,  # a story in no storyline opens as one of its own
     }
     paths = []
     for spec in route_table():
@@ -210,6 +211,8 @@ def _interface_text(page: str) -> str:
         r'<a href="/account">.*?</a>',  # the user's name
         r"<h1>admin <",
         r'<section class="summary">.*?</section>',
+        r"</td><td>[^<]*</td>(?=<td>\d)",  # who made a correction, before when
+        r"отменил\(а\) \w+",  # … and who undid it
     ):
         body = re.sub(data, " ", body, flags=re.S)
     labels = " ".join(re.findall(r'(?:placeholder|aria-label|title)="([^"]*)"', body))
@@ -255,14 +258,71 @@ def test_every_page_in_russian_has_no_english_interface_word_left(
         )
         feed = {"kind": "stories", "group": "news", "topic": "politics", "csrf_token": csrf}
         assert admin.post("/account/feeds", data=feed).status_code == 201
+        # corrections on the story, one undone and one in force, so that its page and the log list them
+        corrected = _corrections(web, admin) if web.story_id is not None else []
         for path in _pages(web):
             response = admin.get(path)
             assert response.status_code in (200, 404), (path, response.status_code)
             assert '<html lang="ru">' in response.text, path
             left = _english_left(_interface_text(response.text), catalog)
             assert not left, (path, sorted(left))
+        if corrected:
+            story = admin.get(f"/stories/{web.story_id}").text
+            assert "Исправления этого сюжета" in story and "Объединить с сюжетом" in story
+            assert f"сюжет {web.story_id} — не новость" in story and "отменил(а) admin" in story
+            log = admin.get("/corrections").text
+            assert f"пост {corrected[1]} — не новость" in log and ">Отменить</button>" in log
+            for c in web.store.corrections.list():  # the store as it was, for the other tests
+                if c.active:
+                    web.store.corrections.undo(c.id, "admin")
     anonymous = httpx.get(russian + "/login", timeout=30).text
     assert "Вход" in anonymous and not _english_left(_interface_text(anonymous), catalog)
+
+
+def _corrections(web: WebEnv, admin: httpx.Client) -> list[int]:  # noqa: F811
+    """The whole story marked not news and undone, one of its posts marked not news (in force); a refused
+    correction said in Russian on its error page. Returns the story's and the post's ids."""
+    assert web.story_id is not None
+    sid, csrf = web.story_id, admin.csrf  # type: ignore[attr-defined]
+    post = web.store.stories.get(sid).members[-1].post.id
+    form = {"csrf_token": csrf, "action": "not-news-story"}
+    assert admin.post(f"/stories/{sid}/corrections", data=form).status_code == 303
+    (whole,) = web.store.corrections.list()
+    undo = {"csrf_token": csrf, "next": f"/stories/{sid}"}
+    assert admin.post(f"/corrections/{whole.id}/undo", data=undo).status_code == 303
+    form = {"csrf_token": csrf, "action": "not-news-post", "post": str(post)}
+    assert admin.post(f"/stories/{sid}/corrections", data=form).status_code == 303
+    again = admin.post(f"/stories/{sid}/corrections", data=form)
+    assert again.status_code == 400 and f"пост {post} уже отмечен как не новость" in again.text
+    twice = admin.post(f"/corrections/{whole.id}/undo", data=undo)
+    assert twice.status_code == 400 and f"исправление {whole.id} уже отменено" in twice.text
+    return [sid, post]
+
+
+def test_the_new_parts_read_in_russian() -> None:
+    """A storyline link's signals and the coordinated posting part of a story page, in Russian."""
+    from svodka.pipeline.coordination import coordinated_dict, coordination
+    from svodka.web.framework import Ctx
+    from svodka.web.storylines import said_why
+    from test_coordination_shown import CAMPAIGN
+
+    why = "centroid+names: Алеппо, Хама · 1.2 d apart"
+    russian = Ctx(request=None, store=None, config=None, language="ru")  # type: ignore[arg-type]
+    english = Ctx(request=None, store=None, config=None)  # type: ignore[arg-type]
+    assert said_why(russian, why) == "смысл+имена: Алеппо, Хама · 1.2 дн. между ними"
+    assert said_why(english, why) == why and said_why(russian, "other") == "other"
+    part = (
+        environment("ru")
+        .get_template("_coordinated.html")
+        .render(
+            coordinated=coordinated_dict(coordination(CAMPAIGN)),
+            lang="ru",
+            display=Display("ru", "Europe/Moscow"),
+        )
+    )
+    assert "⚠ Скоординированная публикация" in part and "в 3 не связанных между собой каналах" in part
+    assert "Ни один независимый канал об этом не сообщает" in part
+    assert not _english_left(_interface_text(part), _catalog())
 
 
 def test_russian_pages_read_in_russian(web: WebEnv, russian: str) -> None:  # noqa: F811

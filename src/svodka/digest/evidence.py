@@ -14,6 +14,7 @@ from datetime import datetime
 
 from svodka.digest.model import Digest, DigestItem
 from svodka.digest.schema import local
+from svodka.digest.voice import said_marks
 from svodka.i18n import translator
 from svodka.links import safe_url
 
@@ -37,12 +38,13 @@ def coordinated_piece(it: DigestItem, tz: str, _: Gettext) -> str | None:
     if c is None:
         return None
     text = _("the same text in {channels} unrelated channels within {minutes} min, sharing {marks}").format(
-        channels=len(c.channels), minutes=c.minutes, marks=", ".join(c.marks)
+        channels=len(c.channels), minutes=c.minutes, marks=said_marks(c.marks, _)
     )
     if c.only:
         text += "; " + _("no independent report")
     posts = ", ".join(f"{_link(p.channel, p.url)} {local(p.date, tz):%H:%M}" for p in c.posts)
-    return f"⚠ <b>{html.escape(_('Coordinated'))}</b>: {html.escape(text)} ({posts})"
+    label = _("Coordinated")
+    return f"⚠ <b>{html.escape(label)}</b>: {html.escape(text)} ({posts})"
 
 
 def coverage_piece(it: DigestItem, tz: str, _: Gettext) -> str | None:
@@ -55,14 +57,16 @@ def coverage_piece(it: DigestItem, tz: str, _: Gettext) -> str | None:
         )
         for g in it.card.groups
     ]
-    return f"<i>{html.escape(_('Groups'))}: {html.escape(' · '.join(parts))}</i>"
+    label = _("Groups")
+    return f"<i>{html.escape(label)}: {html.escape(' · '.join(parts))}</i>"
 
 
 def differences_pieces(it: DigestItem, _: Gettext) -> list[str]:
     """«How sources differ:» and one line per difference, each quote linked to its post."""
     if not it.differences:
         return []
-    out = [f"<i>{html.escape(_('How sources differ'))}:</i>"]
+    label = _("How sources differ")
+    out = [f"<i>{html.escape(label)}:</i>"]
     for d in it.differences:
         if d.kind == "conflict":
             head = _("figures conflict on {subject}").format(subject=d.subject)
@@ -86,7 +90,8 @@ def only_in_pieces(digest: Digest, language: str = "en") -> list[str]:
     tz = digest.query.tz
     out: list[str] = []
     for section in digest.only_in:
-        out.append(f"\n<b>{html.escape(_('Only in «{group}»').format(group=section.group))}</b>")
+        heading = _("Only in «{group}»").format(group=section.group)
+        out.append(f"\n<b>{html.escape(heading)}</b>")
         for st in section.stories:
             h, c = st.headline, st.coverage
             line = _("{channels} channels, {posts} posts; first {channel}, {time}").format(

@@ -24,7 +24,15 @@ from svodka.digest.evidence import only_in_pieces, story_pieces
 from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import zone as zone  # callers name it from here
-from svodka.digest.voice import N_, Voice, coordinated_line, difference_line, term_note, topic_label
+from svodka.digest.voice import (
+    N_,
+    Voice,
+    coordinated_line,
+    difference_line,
+    said_marks,
+    term_note,
+    topic_label,
+)
 from svodka.i18n import LANGUAGES, translator
 from svodka.links import safe_url
 from svodka.pipeline.differences import Quote
@@ -246,6 +254,7 @@ def render_markdown(digest: Digest) -> str:
 # The rank's terms (svodka.pipeline.rank) by name, for the «score» line.
 TERM_LABELS = {
     "sources": N_("sources"),
+    "depth": N_("depth"),
     "credibility": N_("credibility"),
     "reach": N_("reach"),
     "velocity": N_("velocity"),
@@ -295,6 +304,7 @@ def _env(language: str = "en") -> jinja2.Environment:
     )
     env.install_gettext_translations(translator(language, "digest"), newstyle=True)  # type: ignore[attr-defined]
     env.filters["safe_url"] = safe_url  # every href the template writes passes svodka.links.safe_url
+    env.filters["marks"] = lambda marks: said_marks(marks, translator(language, "digest").gettext)
     return env
 
 

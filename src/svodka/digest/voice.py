@@ -9,7 +9,7 @@ svodka always wrote them («2024-12-01 09:00», periods with the zone's name in 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -81,6 +81,26 @@ def settle(language: str, tz: str, post_languages: Iterable[str | None] = ()) ->
     return language, display_tz(tz, language)
 
 
+_MARKS = (  # the kinds of mark svodka.pipeline.coordination finds, as the digest's language says them
+    (re.compile(r"label"), N_("label")),
+    (re.compile(r"link (?P<target>.+)"), N_("link %(target)s")),
+    (re.compile(r"promo (?P<code>.+)"), N_("promo %(code)s")),
+)
+
+
+def said_marks(marks: Iterable[str], gettext: Callable[[str], str]) -> str:
+    """A coordinated burst's shared marks («erid 2vtz…, label, link vtb.promo/x») in the digest's language
+    (``gettext``: its translator's); an erid, and any mark of another kind, as found."""
+    out = []
+    for mark in marks:
+        for pattern, message in _MARKS:
+            if (m := pattern.fullmatch(mark)) is not None:
+                mark = gettext(message) % m.groupdict()
+                break
+        out.append(mark)
+    return ", ".join(out)
+
+
 def coordinated_line(c: Coordinated, v: Voice) -> str:
     """«coordinated: the same text in 3 unrelated channels within 15 min, sharing erid …»
     (:meth:`Coordinated.line`) in the digest's language."""
@@ -88,7 +108,7 @@ def coordinated_line(c: Coordinated, v: Voice) -> str:
         "channels": len(c.channels),
         "minutes": c.minutes,
     }
-    line += v._(", sharing %(marks)s") % {"marks": ", ".join(c.marks)}
+    line += v._(", sharing %(marks)s") % {"marks": said_marks(c.marks, v._)}
     return line + (v._("; no independent report") if c.only else "")
 
 
@@ -132,6 +152,18 @@ def credibility_line(r: ChannelRecord, v: Voice) -> str:
 # note that matches none (a coordinated burst's evidence) is shown as the rank wrote it.
 _NOTES = (
     (re.compile(r"(?P<num>\d+) independent"), N_("%(num)s independent")),
+    (
+        re.compile(
+            r"; coordinated: the same text in (?P<channels>\d+) unrelated channels within "
+            r"(?P<minutes>\d+) min, sharing (?P<marks>.+?)(?=; coordinated: |\Z)"
+        ),
+        N_(
+            "; coordinated: the same text in %(channels)s unrelated channels within %(minutes)s min, "
+            "sharing %(marks)s"
+        ),
+    ),
+    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s posts")),
+    (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
     (
         re.compile(r"(?P<ratio>[\d.]+)× norm over (?P<num>\d+) posts"),
@@ -163,6 +195,8 @@ def term_note(note: str, v: Voice) -> str:
                 values = m.groupdict()
                 if "topic" in values:
                     values["topic"] = topic_label(values["topic"], v)
+                if "marks" in values:
+                    values["marks"] = said_marks(values["marks"].split(", "), v._)
                 out.append(v._(message) % values)
                 rest = rest[m.end() :]
                 break

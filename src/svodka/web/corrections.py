@@ -16,8 +16,24 @@ from svodka.process import corrections as use
 from svodka.store import Store
 from svodka.web import adapters, views
 from svodka.web.framework import Ctx, HttpError, View, route
+from svodka.web.labels import N_
 
 ANALYST = "analyst"
+# What a refused correction says (svodka.process.corrections, svodka.pipeline.corrections), for the error
+# page's translation (svodka.web.labels.say matches a message to these by pattern).
+REFUSALS = (
+    N_("post %(id)s is alone in its story already"),
+    N_("development %(id)s is not part of story %(story)s"),
+    N_("story %(id)s is marked not news already"),
+    N_("post %(id)s is marked not news already"),
+    N_("correction %(id)s is undone already"),
+    N_("post %(id)s is in no story (an ad, or not processed yet)"),
+    N_("a story to merge has no developments"),
+    N_("story %(id)s is already one story"),
+    N_("development %(id)s is the story's first part: split at a later one"),
+    N_("the target story has no developments"),
+    N_("post %(id)s is in story %(story)s already"),
+)
 MAX_POSTS = 300  # posts offered in the story page's forms
 
 

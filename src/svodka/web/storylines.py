@@ -4,6 +4,7 @@ timeline of its stories per day, what was new each day, who reported first, chan
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,8 +17,12 @@ from svodka.store import Store
 from svodka.store.base import StorylineEntry
 from svodka.web import views
 from svodka.web.framework import Ctx, View, route
+from svodka.web.labels import N_
 
 VIEWER = "viewer"
+SIGNALS = {"centroid": N_("centroid"), "names": N_("names"), "links": N_("links")}  # pipeline.developing
+_WHY = re.compile(r"(?P<signals>[a-z+]+)(?P<shared>: .*?)? · (?P<days>[\d.]+) d apart")  # storylines.why
+N_("no storyline %(id)s")  # the NotFoundError below, on the error page in the page's language
 
 
 def _entries(store: Store, story_or_line: int) -> list[StorylineEntry]:
@@ -127,9 +132,21 @@ def storyline_page(store: Store, story_or_line: int, tz: str = "UTC") -> dict[st
     }
 
 
+def said_why(ctx: Ctx, why: str) -> str:
+    """A link's signals (:func:`svodka.pipeline.storylines.why`) in the page's language; one of another
+    shape as it is."""
+    m = _WHY.fullmatch(why)
+    if m is None:
+        return why
+    signals = "+".join(ctx._(SIGNALS.get(s, s)) for s in m["signals"].split("+"))
+    return signals + (m["shared"] or "") + ctx._(" · %(days)s d apart", days=m["days"])
+
+
 @route("/storylines/{storyline_id:int}", VIEWER)
 def storyline_html(ctx: Ctx) -> View:
-    return View("storyline.html", storyline_page(ctx.store, ctx.path_params["storyline_id"], ctx.config.tz))
+    page = storyline_page(ctx.store, ctx.path_params["storyline_id"], ctx.config.tz)
+    page["links"] = [{**link, "signals": said_why(ctx, link["signals"])} for link in page["links"]]
+    return View("storyline.html", page)
 
 
 @route("/api/storylines/{storyline_id:int}", VIEWER)
