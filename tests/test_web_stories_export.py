@@ -15,6 +15,7 @@ import openpyxl
 import pytest
 
 from svodka.model import ChannelRef, Post, Story, StoryMember
+from svodka.store.base import StorylineEntry
 from svodka.web import stories_browser
 from test_web_support import WebEnv, keep_stories, login, web  # noqa: F401
 
@@ -142,3 +143,20 @@ def test_the_browser_links_its_export_with_its_filters(viewer: httpx.Client) -> 
     assert "Выгрузить" in ru.text
     rows = _csv(viewer.get("/stories.csv", params={"day": HOSTILE_DAY, "lang": "ru"}))
     assert "заголовок" in rows[0] and "первым сообщил" in rows[0]
+
+
+def test_a_story_in_a_storyline_names_it(viewer: httpx.Client, web: WebEnv) -> None:  # noqa: F811
+    rows = _csv(viewer.get("/stories.csv", params={"day": DAY, "sort": "size"}))
+    assert all(r["storyline"] == "" for r in rows)  # in none yet
+    a, b, alone = (int(r["id"]) for r in rows[:3])
+    entries = []
+    for sid in (a, b, alone):
+        s = web.store.stories.get(sid)
+        line = a if sid != alone else alone  # a storyline of one story is no storyline
+        entries.append(
+            StorylineEntry(sid, line, s.first_date.timestamp(), s.last_date.timestamp(), len(s.members), None)
+        )
+    web.store.storylines.save(entries)
+    rows = _csv(viewer.get("/stories.csv", params={"day": DAY, "sort": "size"}))
+    named = {int(r["id"]): r["storyline"] for r in rows if r["storyline"]}
+    assert named == {a: str(a), b: str(a)}

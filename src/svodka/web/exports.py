@@ -1,5 +1,6 @@
 """Downloads: a stored digest as PDF or DOCX (``/digests/{id}.pdf``, ``/digests/{id}.docx``), and search
-results as a table (``/search.csv``, ``/search.xlsx``, the search page's parameters).
+results as a table (``/search.csv``, ``/search.xlsx``, the search page's parameters); the writers the
+stories browser's tables use too (svodka.web.stories_browser: ``/stories.csv``, ``/stories.xlsx``).
 
 A table cell is written as text when it starts with ``= + - @`` (or a tab or carriage return): a post that
 reads ``=HYPERLINK(…)`` is shown as those characters by Excel or LibreOffice, never run as a formula

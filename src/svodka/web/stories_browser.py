@@ -1,5 +1,6 @@
 """The stories browser: ``/stories`` and ``/api/stories``, every story by period, topic, channel group,
-language, size and independent sources, sorted by sources, size, first seen or last activity; paged.
+language, size and independent sources, sorted by sources, size, first seen or last activity; paged. Its
+list as a table: ``/stories.csv`` and ``/stories.xlsx`` (:func:`export_table`, cells by svodka.web.exports).
 
 The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
 whatever its size; only the topic filter reads posts (the first 40 of each candidate story, once: topics
