@@ -9,10 +9,12 @@ about a minute on two cores.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -123,6 +125,90 @@ def test_delete_keeps_the_channel_unfollowed_as_documented(admin: httpx.Client) 
     r = admin.delete(f"/api/channels/{gone['id']}?delete_posts=true")
     assert r.status_code == 200 and r.json()["active"] is False
     assert admin.get(f"/api/channels/{gone['id']}").status_code == 404
+
+
+# --- every key an answer has, the document names ---------------------------------------------------------
+def undocumented(value: Any, schema: dict[str, Any], where: str = "") -> list[str]:
+    """The places in ``value`` (a decoded JSON answer) with a key ``schema`` does not name: an object
+    schema with ``properties`` names its keys (one without is free-form); ``anyOf`` takes the first branch
+    of the value's type; arrays check every item."""
+    for branch in schema.get("anyOf", ()):
+        kind = branch.get("type")
+        if (kind == "object" and isinstance(value, dict)) or (kind == "array" and isinstance(value, list)):
+            return undocumented(value, branch, where)
+    if isinstance(value, dict) and "properties" in schema:
+        props = schema["properties"]
+        found = [f"{where}.{k}" for k in value if k not in props]
+        for k, v in value.items():
+            if k in props:
+                found += undocumented(v, props[k], f"{where}.{k}")
+        return found
+    if isinstance(value, list) and "items" in schema:
+        return [p for i, v in enumerate(value) for p in undocumented(v, schema["items"], f"{where}[{i}]")]
+    return []
+
+
+def _answer(path: str) -> dict[str, Any]:
+    schema = document()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    return dict(schema)
+
+
+def test_the_checker_finds_a_key_the_document_does_not_name() -> None:
+    schema = _answer("/api/stories/{story_id}")
+    assert set(undocumented({"story": {"id": 1, "secret": 2}, "extra": [1]}, schema)) == {
+        ".story.secret",
+        ".extra",
+    }
+    row = {"stories": [{"id": 1, "first": {"post_id": 2, "odd": 3}, "coordinated": {"line": "x", "new": 1}}]}
+    assert undocumented(row, _answer("/api/stories")) == [
+        ".stories[0].first.odd",
+        ".stories[0].coordinated.new",
+    ]
+
+
+def test_every_key_of_the_story_answers_is_documented(api: WebEnv) -> None:
+    if api.story_id is None:
+        pytest.skip("needs ../shared/data/stories_dev (the gold stories)")
+    schema = _answer("/api/stories/{story_id}")
+    analyst = login(api.base, "analyst")  # the page's JSON: a session (an analyst sees corrections)
+    try:
+        for path in (f"/api/stories/{api.story_id}", f"/stories/{api.story_id}?format=json"):
+            r = analyst.get(path)
+            assert r.status_code == 200, r.text[:300]
+            body = r.json()
+            assert not undocumented(body, schema), (path, undocumented(body, schema))
+            assert body["thread"][0]["post"]["id"] and body["thread"][0]["copies"] is not None
+            assert body["pages"] >= 1 and body["independent_sources"] >= 1 and "coordinated" in body
+        page = analyst.get(f"/stories/{api.story_id}?format=json").json()
+        assert {"storyline", "corrections"} <= set(page) and page["corrections"]["posts"]
+        assert any(t["copies"] for t in page["thread"])  # the gold story's copies, folded
+    finally:
+        analyst.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "documented"),
+    [
+        ("/api/stories?hours=0&limit=5", "/api/stories"),
+        ("/api/stories/trending?hours=24&as_of=2024-12-01T00:00:00Z", "/api/stories/trending"),
+        ("/api/posts?limit=5", "/api/posts"),
+        ("/api/search?q=Москва&limit=5", "/api/search"),
+        ("/api/channels", "/api/channels"),
+        ("/api/digests", "/api/digests"),
+        ("/api/me", "/api/me"),
+    ],
+)
+def test_every_key_of_the_lists_is_documented(
+    api: WebEnv, admin: httpx.Client, path: str, documented: str
+) -> None:
+    if api.story_id is None and "stories" in path:
+        pytest.skip("needs ../shared/data/stories_dev (the gold stories)")
+    r = admin.get(path)
+    assert r.status_code == 200, r.text[:300]
+    body = r.json()
+    missing = undocumented(body, _answer(documented))
+    assert all(body[k] for k in ("stories", "posts", "hits", "channels") if k in body), path
+    assert not missing, sorted({re.sub(r"\[\d+\]", "[]", m) for m in missing})
 
 
 @pytest.mark.slow

@@ -1,5 +1,6 @@
 """Downloads: a stored digest as PDF or DOCX (``/digests/{id}.pdf``, ``/digests/{id}.docx``), and search
-results as a table (``/search.csv``, ``/search.xlsx``, the search page's parameters).
+results as a table (``/search.csv``, ``/search.xlsx``, the search page's parameters); the writers the
+stories browser's tables use too (svodka.web.stories_browser: ``/stories.csv``, ``/stories.xlsx``).
 
 A table cell is written as text when it starts with ``= + - @`` (or a tab or carriage return): a post that
 reads ``=HYPERLINK(…)`` is shown as those characters by Excel or LibreOffice, never run as a formula
@@ -32,7 +33,7 @@ SEARCH_COLUMNS = ("rank", "date", "channel", "text", "url", "views", "forwards",
 Cell = str | int | float | datetime | None
 
 
-def _download(body: bytes, media_type: str, filename: str) -> Response:
+def download(body: bytes, media_type: str, filename: str) -> Response:
     return Response(
         body, media_type=media_type, headers={"content-disposition": f'attachment; filename="{filename}"'}
     )
@@ -47,7 +48,7 @@ def digest_pdf(ctx: Ctx) -> Response:
         body = render_pdf_document(adapters.digest(ctx.store, digest_id))
     except ConfigError as e:  # WeasyPrint or Pango missing on the server
         raise HttpError(503, str(e)) from None
-    return _download(body, "application/pdf", f"digest-{digest_id}.pdf")
+    return download(body, "application/pdf", f"digest-{digest_id}.pdf")
 
 
 @route("/digests/{digest_id:int}.docx", VIEWER)
@@ -56,7 +57,7 @@ def digest_docx(ctx: Ctx) -> Response:
 
     digest_id = ctx.path_params["digest_id"]
     body = render_docx_document(adapters.digest(ctx.store, digest_id))
-    return _download(body, DOCX, f"digest-{digest_id}.docx")
+    return download(body, DOCX, f"digest-{digest_id}.docx")
 
 
 def columns(ctx: Ctx) -> list[str]:
@@ -79,12 +80,12 @@ def search_rows(ctx: Ctx) -> list[tuple[Cell, ...]]:
 
 @route("/search.csv", VIEWER)
 def search_csv(ctx: Ctx) -> Response:
-    return _download(to_csv(columns(ctx), search_rows(ctx)), "text/csv; charset=utf-8", "search.csv")
+    return download(to_csv(columns(ctx), search_rows(ctx)), "text/csv; charset=utf-8", "search.csv")
 
 
 @route("/search.xlsx", VIEWER)
 def search_xlsx(ctx: Ctx) -> Response:
-    return _download(to_xlsx(ctx._("search"), columns(ctx), search_rows(ctx)), XLSX, "search.xlsx")
+    return download(to_xlsx(ctx._("search"), columns(ctx), search_rows(ctx)), XLSX, "search.xlsx")
 
 
 def safe_text(text: str) -> str:

@@ -69,6 +69,7 @@ CHANNEL_STATS = {
         "share_copied": _opt(NUM),
         "copied_by_posts": INT,
         "copied_by_channels": INT,
+        "near_copies": INT,  # re-published without a forward (found by `svodka process`)
         "corroboration_rate": _opt(NUM),
     },
 }
@@ -90,18 +91,30 @@ CHANNEL = {
         "stats": CHANNEL_STATS,
     },
 }
+_STORY_CARD = {
+    "id": INT,
+    "headline": STR,
+    "first_date": TIME,
+    "last_date": TIME,
+    "posts": INT,
+    "channels": INT,
+    "independent": INT,
+    "copied": INT,
+}
 STORY_CARD = {
     "type": "object",
     "required": ["id", "headline", "posts", "channels", "independent", "copied"],
+    "properties": _STORY_CARD,
+}
+TRENDING_CARD = {  # svodka.web.views.trending_page: a card and how fast it grows
+    "type": "object",
+    "required": STORY_CARD["required"],
     "properties": {
-        "id": INT,
-        "headline": STR,
-        "first_date": TIME,
-        "last_date": TIME,
-        "posts": INT,
-        "channels": INT,
-        "independent": INT,
-        "copied": INT,
+        **_STORY_CARD,
+        "recent": INT,  # posts in the window
+        "before": INT,  # posts in the window before it
+        "recent_channels": INT,
+        "growth": NUM,
     },
 }
 DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, each quote verbatim
@@ -174,6 +187,46 @@ STORY_ROW = {
         "read": {"type": "boolean"},
         "grown_since_read": {"type": "boolean"},
         "coordinated": COORDINATED,
+    },
+}
+THREAD_REPORT = {  # svodka.web.views._thread: a report with the copies folded under it
+    "type": "object",
+    "required": ["post", "copy", "copies"],
+    "properties": {
+        "post": POST,
+        "language": _opt(STR),
+        "copy": {"type": "boolean"},  # the report copies a post outside the story
+        "copies": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["post", "kind"],
+                "properties": {"post": POST, "kind": STR, "origin_id": _opt(INT), "delay_s": _opt(NUM)},
+            },
+        },
+    },
+}
+STORYLINE_PART = _opt(  # svodka.web.storylines.part_of: the storyline a story is part of (None: in none)
+    {
+        "type": "object",
+        "required": ["id", "headline", "stories", "days"],
+        "properties": {"id": INT, "headline": STR, "stories": INT, "days": INT},
+    }
+)
+STORY_CORRECTIONS = {  # svodka.web.corrections.story_corrections: what an analyst may correct, and the log
+    "type": "object",
+    "required": ["story_id", "posts", "developments", "log"],
+    "properties": {
+        "story_id": INT,
+        "posts": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"id": INT, "channel": STR, "date": TIME, "lead": STR},
+            },
+        },
+        "developments": {"type": "array", "items": INT},
+        "log": {"type": "array", "items": OBJ},
     },
 }
 _QUESTION_CARD: dict[str, Any] = {
@@ -369,6 +422,9 @@ def document() -> dict[str, Any]:
             ],
             obj(
                 query=STR,
+                filters=obj(
+                    channel=_opt(STR), group=_opt(STR), since=_opt(TIME), until=_opt(TIME), language=_opt(STR)
+                ),
                 sort=STR,
                 total=INT,
                 page=INT,
@@ -384,7 +440,7 @@ def document() -> dict[str, Any]:
             **_get(
                 "Channels with their statistics",
                 [_q("group", WORD, "Only this group.")],
-                obj(channels=arr(CHANNEL), groups=arr(STR)),
+                obj(group=_opt(STR), channels=arr(CHANNEL), groups=arr(STR)),
                 400,
             ),
             "post": {
@@ -508,13 +564,14 @@ def document() -> dict[str, Any]:
                 hours=NUM,
                 as_of=TIME,
                 as_of_basis={"enum": ["live", "archive", "picked"]},
-                stories=arr(STORY_CARD),
+                stories=arr(TRENDING_CARD),
             ),
             400,
             501,
         ),
         "/api/stories/{story_id}": _get(
-            "A story: summary, timeline, provenance, channels",
+            "A story: summary, timeline, provenance, channels (the story page's JSON, "
+            "/stories/{story_id}?format=json, adds storyline and, for an analyst, corrections)",
             [_path("story_id")],
             obj(
                 story=STORY_CARD,
@@ -522,13 +579,22 @@ def document() -> dict[str, Any]:
                 developments=arr(OBJ),
                 groups=arr(OBJ),  # coverage by channel group (pipeline.coverage.GroupCoverage)
                 first=POST,
-                independent=INT,
+                independent=INT,  # original posts
+                independent_sources=INT,  # the digest card's figure (a channel network is one source)
+                independent_channels=INT,
                 copied=INT,
+                tz=STR,  # the display zone of the summary's times
+                differences=arr(DIFFERENCE),
+                coordinated=COORDINATED,
+                thread=arr(THREAD_REPORT),  # one page of the reports, copies folded under them
+                reports=INT,  # reports on every page
+                page=INT,
+                pages=INT,
                 timeline=arr(OBJ),
                 copies=arr(OBJ),
                 channels=arr(OBJ),
-                differences=arr(DIFFERENCE),
-                coordinated=COORDINATED,
+                storyline=STORYLINE_PART,
+                corrections=STORY_CORRECTIONS,
             ),
             400,
             404,

@@ -1,5 +1,6 @@
 """The stories browser: ``/stories`` and ``/api/stories``, every story by period, topic, channel group,
-language, size and independent sources, sorted by sources, size, first seen or last activity; paged.
+language, size and independent sources, sorted by sources, size, first seen or last activity; paged. Its
+list as a table: ``/stories.csv`` and ``/stories.xlsx`` (:func:`export_table`, cells by svodka.web.exports).
 
 The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
 whatever its size; only the topic filter reads posts (the first 40 of each candidate story, once: topics
@@ -16,8 +17,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from markupsafe import Markup
+from starlette.responses import Response
 
 from svodka.clock import Now, parse_as_of, store_now
+from svodka.digest.schema import local
 from svodka.errors import InputError
 from svodka.i18n import translator
 from svodka.model import Story
@@ -26,8 +29,9 @@ from svodka.pipeline.networks import membership
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
-from svodka.web import adapters, labels, views
+from svodka.web import adapters, exports, labels, views
 from svodka.web.framework import Ctx, View, route
+from svodka.web.labels import N_
 from svodka.web.pages import VIEWER
 
 log = logging.getLogger(__name__)
@@ -288,3 +292,79 @@ def api_stories(ctx: Ctx) -> dict[str, Any]:
         user_id=ctx.user.id if ctx.user else None,
     )
     return {**data, "stories": with_coordination(ctx.store, data["stories"])}
+
+
+# --- export (/stories.csv, /stories.xlsx): the browser's filters and sort, the whole list up to a cap --
+EXPORT_ROWS = 2000  # the most stories one download holds (the rows after: &page=2, and so on)
+EXPORT_COLUMNS = (
+    *(N_("id"), N_("headline"), N_("first reporter"), N_("first seen"), N_("last active"), N_("posts")),
+    *(N_("channels"), N_("independent sources"), N_("topic"), N_("groups"), N_("storyline"), N_("url")),
+)
+
+
+def export_table(ctx: Ctx) -> tuple[list[str], list[tuple[exports.Cell, ...]]]:
+    """The column headers (the page's language) and one row per story the browser lists for the request's
+    parameters, ``page`` counting :data:`EXPORT_ROWS` a page; a last row says so when more are left."""
+    data = stories_view(ctx.store, browse_params(ctx), EXPORT_ROWS)
+    rows = data["stories"]
+    ids = [r["id"] for r in rows]
+    topics = topics_of(ctx.store, [(r["id"], r["posts"]) for r in rows])
+    groups_of = {c.id: c.groups for c in ctx.store.channels.list()}
+    groups = {
+        sid: sorted({g for m in ms for g in groups_of.get(m.post.channel_id, ())})
+        for sid, ms in ctx.store.browse.members(ids, per_story=COORDINATION_POSTS).items()
+    }
+    lines = _storylines(ctx.store, ids)
+    base = str(ctx.request.base_url).rstrip("/")
+    tz = ctx.config.tz
+
+    def when(dt: datetime | None) -> datetime | None:
+        return None if dt is None else local(dt, tz).replace(tzinfo=None, microsecond=0)
+
+    table: list[tuple[exports.Cell, ...]] = [
+        (
+            r["id"],
+            r["headline"],
+            r["first"]["channel"],
+            when(r["first"]["date"] or r["first_date"]),
+            when(r["last_date"]),
+            r["posts"],
+            r["channels"],
+            r["independent"],
+            ctx._(labels.TOPICS.get(topics.get(r["id"], ""), topics.get(r["id"], ""))),
+            ", ".join(groups.get(r["id"], [])),
+            lines.get(r["id"]),
+            f"{base}/stories/{r['id']}",
+        )
+        for r in rows
+    ]
+    shown = (data["page"] - 1) * EXPORT_ROWS + len(rows)
+    if shown < data["total"]:
+        note = ctx._(
+            "Stories %(first)s–%(last)s of %(total)s; the next ones: the same link with page=%(page)s",
+            first=shown - len(rows) + 1,
+            last=shown,
+            total=data["total"],
+            page=data["page"] + 1,
+        )
+        table.append((None, note, *([None] * (len(EXPORT_COLUMNS) - 2))))
+    return [ctx._(c) for c in EXPORT_COLUMNS], table
+
+
+def _storylines(store: Store, story_ids: list[int]) -> dict[int, int]:
+    """``{story: storyline}`` of the stories in a storyline with another story."""
+    line_of = store.storylines.of_stories(story_ids) if story_ids else {}
+    sizes = {line: len(store.storylines.stories(line)) for line in set(line_of.values())}
+    return {sid: line for sid, line in line_of.items() if sizes[line] >= 2}
+
+
+@route("/stories.csv", VIEWER)
+def stories_csv(ctx: Ctx) -> Response:
+    columns, rows = export_table(ctx)
+    return exports.download(exports.to_csv(columns, rows), "text/csv; charset=utf-8", "stories.csv")
+
+
+@route("/stories.xlsx", VIEWER)
+def stories_xlsx(ctx: Ctx) -> Response:
+    columns, rows = export_table(ctx)
+    return exports.download(exports.to_xlsx(ctx._("stories"), columns, rows), exports.XLSX, "stories.xlsx")
