@@ -68,6 +68,8 @@ backoff_base = 0.1
 backoff_cap = 0.5
 backfill_posts = 100000
 edit_window_hours = 0
+# a killed daemon's claims on its sources expire after this (the next run waits at most that long)
+claim_ttl = 2.0
 """,
         encoding="utf-8",
     )
