@@ -29,7 +29,7 @@ from svodka.errors import NotFoundError  # noqa: E402
 from svodka.ingest import import_file  # noqa: E402
 from svodka.pipeline.storylines import StorylineSettings, link_stories  # noqa: E402
 from svodka.process import process  # noqa: E402
-from svodka.process.storylines import summary_of  # noqa: E402
+from svodka.process.storylines import story_texts, summary_of  # noqa: E402
 from svodka.settings import load  # noqa: E402
 from svodka.sources.files import ReadOptions  # noqa: E402
 from svodka.store import Store, open_store  # noqa: E402
@@ -78,11 +78,12 @@ def relink(store: Store, settings: StorylineSettings) -> dict[int, list[Storylin
         by_day.setdefault(day(e.first), []).append(e)
     line_of: dict[int, int] = {}
     done: list = []
+    texts = story_texts(store)
     for d in sorted(by_day):
         fresh = [replace(summary_of(e), story=None) for e in by_day[d]]
         lo = min(s.first for s in fresh) - settings.max_gap_days * 86400
         known = [replace(s, story=line_of[s.id]) for s in done if s.last >= lo]
-        lines = link_stories([*known, *fresh], [s.id for s in fresh], settings)
+        lines = link_stories([*known, *fresh], [s.id for s in fresh], settings, texts=texts)
         moves = dict(lines.merges)
         line_of = {sid: moves.get(line, line) for sid, line in line_of.items()}
         line_of.update(lines.line_of)
