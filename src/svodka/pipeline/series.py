@@ -18,9 +18,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-OPENING = 12  # words of a post's opening that make its shape
+OPENING = 10  # words of a post's opening that make its shape
 STEM = 5  # letters of a word that count (the inflection changes from day to day)
-SAME_SHAPE = 0.3  # Jaccard of two openings' stems from which two posts share a template
+SAME_SHAPE = 0.4  # Jaccard of two openings' stems from which two posts share a template
 ROUTINE = 0.25  # share of *each* story's posts on the template from which both are the series' instances
 MIN_GAP_HOURS = 12.0  # the two posts of a series are of different days (a repost an hour later is not)
 
