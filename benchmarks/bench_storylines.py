@@ -8,7 +8,9 @@ timed per stage (``storylines``: this stage; the process time without it is the 
 from the store: the storylines of two days or more, and the ``--top`` largest, each story with its day,
 size and lead, and the signals of each link, for reading by hand. ``--relink`` links the stored stories
 again day by day under the current settings (``svodka.toml`` / ``SVODKA_STORYLINES_*``), as the pipeline
-would on the final summaries, to try thresholds without processing again (it writes nothing).
+would on the final summaries, to try thresholds without processing again (it writes nothing); the
+series test (:mod:`svodka.pipeline.series`) reads each compared story's posts from the store as the
+pipeline does.
 """
 
 from __future__ import annotations
