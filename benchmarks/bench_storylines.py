@@ -8,7 +8,9 @@ timed per stage (``storylines``: this stage; the process time without it is the 
 from the store: the storylines of two days or more, and the ``--top`` largest, each story with its day,
 size and lead, and the signals of each link, for reading by hand. ``--relink`` links the stored stories
 again day by day under the current settings (``svodka.toml`` / ``SVODKA_STORYLINES_*``), as the pipeline
-would on the final summaries, to try thresholds without processing again (it writes nothing).
+would on the final summaries, to try thresholds without processing again (it writes nothing); the
+series test (:mod:`svodka.pipeline.series`) reads each compared story's posts from the store as the
+pipeline does.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from svodka.errors import NotFoundError  # noqa: E402
 from svodka.ingest import import_file  # noqa: E402
 from svodka.pipeline.storylines import StorylineSettings, link_stories  # noqa: E402
 from svodka.process import process  # noqa: E402
-from svodka.process.storylines import summary_of  # noqa: E402
+from svodka.process.storylines import story_texts, summary_of  # noqa: E402
 from svodka.settings import load  # noqa: E402
 from svodka.sources.files import ReadOptions  # noqa: E402
 from svodka.store import Store, open_store  # noqa: E402
@@ -78,11 +80,12 @@ def relink(store: Store, settings: StorylineSettings) -> dict[int, list[Storylin
         by_day.setdefault(day(e.first), []).append(e)
     line_of: dict[int, int] = {}
     done: list = []
+    texts = story_texts(store)
     for d in sorted(by_day):
         fresh = [replace(summary_of(e), story=None) for e in by_day[d]]
         lo = min(s.first for s in fresh) - settings.max_gap_days * 86400
         known = [replace(s, story=line_of[s.id]) for s in done if s.last >= lo]
-        lines = link_stories([*known, *fresh], [s.id for s in fresh], settings)
+        lines = link_stories([*known, *fresh], [s.id for s in fresh], settings, texts=texts)
         moves = dict(lines.merges)
         line_of = {sid: moves.get(line, line) for sid, line in line_of.items()}
         line_of.update(lines.line_of)

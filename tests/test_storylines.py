@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from svodka.pipeline.developing import CapitalisedNames, DevPost, development
+from svodka.pipeline.series import SeriesPost, series_of
 from svodka.pipeline.storylines import (
     StorylineSettings,
     StorySummary,
@@ -158,3 +159,141 @@ def test_a_digest_item_continues_a_storyline_the_previous_digest_showed() -> Non
     assert continuation(13, line_of, shown) is None  # in no storyline the digest showed
     firsts = [t - timedelta(hours=1), t + timedelta(hours=1), t + timedelta(hours=5)]
     assert new_developments(firsts, t) == 2
+
+
+# --- recurring series: the nightly drone tally of tg_ru_news_2024 (real posts, 27–29 November 2024) ---
+# three channels post it each night on their own template (the ministry's wording, that night's figures)
+DRONE_NIGHTS = [
+    [
+        (
+            8,
+            "ПВО за ночь перехватила и уничтожила 22 украинских беспилотника над российскими "
+            "регионами: 10 - над Ростовской областью, 7 - над Белгородской, 2 - над Воронежской и "
+            "по 1 – над Курской, Брянской",
+        ),
+        (
+            23,
+            "⚡️Минобороны РФ: «ПВО за ночь перехватила и уничтожила 22 беспилотника над "
+            "российскими регионами: 10 - над Ростовской областью, 7 - над Белгородской, 2 - над "
+            "Воронежской». Топор Live. Подписаться",
+        ),
+        (
+            19,
+            "В течение прошедшей ночи средства ПВО уничтожили 24 БПЛА над территорией Ростовской "
+            "области, сообщило Минобороны РФ. По его данным, еще пять беспилотников сбили над "
+            "Брянской областью",
+        ),
+    ],
+    [
+        (
+            8,
+            "ПВО за ночь уничтожила 25 украинских беспилотников над российскими регионами: 14 - "
+            "над Краснодарским краем, 6 – над Брянской областью, 3 – над Крымом и 2 – над "
+            "Ростовской областью",
+        ),
+        (
+            23,
+            "⚡Минобороны РФ: «ПВО за ночь уничтожила 25 беспилотников над российскими регионами: "
+            "14 - над Краснодарским краем, 6 – над Брянской областью, 2 – над Ростовской "
+            "областью». Топор Live. Подписаться",
+        ),
+        (
+            19,
+            "В течение прошедшей ночи средства ПВО уничтожили 14 украинских беспилотников над "
+            "территорией Краснодарского края, сообщило Минобороны РФ. По его данным, шесть БПЛА "
+            "сбили над Брянской областью",
+        ),
+    ],
+    [
+        (
+            8,
+            "ПВО за ночь уничтожила и перехватила 47 украинских БПЛА над российскими регионами: 29 "
+            "уничтожены над Ростовской областью, 8 - над Краснодарским краем, по 3 – над "
+            "Белгородской, Брянской и Воронежской",
+        ),
+        (
+            23,
+            "⚡Минобороны РФ: «ПВО за ночь уничтожила и перехватила 47 БПЛА над российскими "
+            "регионами: 29 уничтожены над Ростовской областью, 8 - над Краснодарским краем». Топор "
+            "Live. Подписаться",
+        ),
+        (
+            19,
+            "В течение прошедшей ночи средства ПВО уничтожили 30 беспилотников над территорией "
+            "Ростовской области, сообщило Минобороны РФ. По его данным, три БПЛА сбили над "
+            "Брянской областью",
+        ),
+    ],
+]
+
+
+def posted(
+    id: int, vector: np.ndarray, posts: list[tuple[int, str]], day: float
+) -> tuple[StorySummary, list[SeriesPost]]:
+    """A story of ``(channel, text)`` posts, an hour apart from ``day`` 03:00, and its posts as the
+    series test reads them."""
+    dev = [
+        DevPost(id * 100 + i, ch, day * DAY + (3 + i) * HOUR, t, vector) for i, (ch, t) in enumerate(posts)
+    ]
+    texts = [t for _ch, t in posts]
+    summary = development(id, dev, CapitalisedNames().names(texts), None)
+    return summary, [SeriesPost(p.channel_id, p.ts, p.text) for p in dev]
+
+
+def test_a_drone_tally_series_on_three_nights_stays_three_storylines() -> None:
+    vectors = [E[0], MILD, with_cosine(E[0], 0.95, E[3])]  # as alike as the real nights (a mild centroid)
+    nights = [
+        posted(31 + i, v, night, i) for i, (v, night) in enumerate(zip(vectors, DRONE_NIGHTS, strict=True))
+    ]
+    summaries = [s for s, _p in nights]
+    texts = {s.id: p for s, p in nights}
+    # the centroid and the region names alone would join them: the case no threshold separates
+    blind = link_stories([*summaries, *FILLER], [32, 33], SETTINGS)
+    assert blind.line_of[31] == blind.line_of[32] == blind.line_of[33] == 31
+    lines = link_stories([*summaries, *FILLER], [32, 33], SETTINGS, texts=lambda sid: texts.get(sid, ()))
+    assert [lines.line_of[i] for i in (31, 32, 33)] == [31, 32, 33]
+    assert not lines.links
+    assert series_of(texts[31], texts[33]) is not None  # each night an instance of one series
+
+
+def test_a_continuing_event_still_joins_when_its_posts_are_read() -> None:
+    day1, p1 = posted(1, E[0], [(1, t) for t in TBILISI_1], 0)
+    day2, p2 = posted(2, MILD, [(1, t) for t in TBILISI_2], 1)  # the same channel, the next day
+    texts = {1: p1, 2: p2}
+    lines = link_stories([day1, day2, *FILLER], [2], SETTINGS, texts=lambda sid: texts.get(sid, ()))
+    assert lines.line_of[2] == 1
+    assert series_of(p1, p2) is None
+
+
+def test_two_series_instances_join_through_a_rare_name_beyond_the_template() -> None:
+    # both nights' stories also tell of an attack on one named plant: that is no part of the tally
+    plant = [
+        (7, "В Брянске отражена атака беспилотников на завод «Кремний», сообщил губернатор Богомаз."),
+        (3, "Губернатор Богомаз: атака на завод «Кремний» отражена, пострадавших нет."),
+    ]
+    again = [
+        (7, "Завод «Кремний» снова атаковали беспилотники, рассказал Богомаз."),
+        (3, "Губернатор Богомаз сообщил о новой атаке дронов на завод «Кремний» в Брянске."),
+    ]
+    n1, p1 = posted(41, E[0], [*DRONE_NIGHTS[0], *plant], 0)
+    n2, p2 = posted(42, MILD, [*DRONE_NIGHTS[1], *again], 1)
+    assert series_of(p1, p2) is not None
+    texts = {41: p1, 42: p2}
+    lines = link_stories([n1, n2, *FILLER], [42], SETTINGS, texts=lambda sid: texts.get(sid, ()))
+    assert lines.line_of[42] == 41
+    (link,) = lines.links
+    assert any(n.startswith(("кремни", "богомаз")) for n in link.shared)
+
+
+def test_a_large_event_with_one_daily_report_in_it_is_no_series_instance() -> None:
+    # the ministry's daily tally is one post of a large story of the offensive: the routine is a small part
+    report = (
+        "Сирийские и российские войска уничтожили за сутки {} штабов и {} складов оружия террористов в Алеппо"
+    )
+    big = [SeriesPost(8, 0.0, report.format(5, 7))] + [
+        SeriesPost(ch, HOUR * ch, f"Повстанцы вошли в Алеппо, бои идут в квартале {ch}, сообщает агентство")
+        for ch in range(10, 20)
+    ]
+    small = [SeriesPost(8, DAY, report.format(4, 9)), SeriesPost(3, DAY, "ВВС Сирии ударили по Идлибу")]
+    assert series_of(big, small) is None
+    assert series_of(big[:1], small) is not None  # the two reports alone: one series

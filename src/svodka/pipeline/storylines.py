@@ -33,6 +33,7 @@ from svodka.pipeline.developing import (
     judge,
     name_weights,
 )
+from svodka.pipeline.series import StoryTexts, beyond_template, series_of
 
 # A story summarised for linking: the fields of a development (its ``story`` is the storyline it is in).
 StorySummary = Development
@@ -126,16 +127,32 @@ class _Sets:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
+RARE_BEYOND = 3.0  # IDF of a name beyond a series' template that lets two of its instances join
+
+
 def judge_stories(
-    a: StorySummary, b: StorySummary, idf: Mapping[str, float], settings: StorylineSettings
+    a: StorySummary,
+    b: StorySummary,
+    idf: Mapping[str, float],
+    settings: StorylineSettings,
+    texts: StoryTexts | None = None,
 ) -> DevLink | None:
-    """The link between two stories of different days, or None when they stay apart."""
+    """The link between two stories of different days, or None when they stay apart. With ``texts`` (the
+    stories' posts), two instances of one recurring series (:mod:`svodka.pipeline.series`: a channel
+    posting one template on both days) stay apart unless they share a link or hashtag, or a rare name
+    their templated posts do not say."""
     if min(a.n_posts, b.n_posts) < settings.min_posts:
         return None
     link = judge(a, b, idf, settings.rules)
     if link is None or link.gap_hours <= settings.min_gap_hours:
         return None
-    return link
+    if texts is None or "links" in link.signals:
+        return link
+    series = series_of(texts(a.id), texts(b.id))
+    if series is None:
+        return link
+    beyond = [n for n in beyond_template(a.names & b.names, series) if idf.get(n, 1.0) >= RARE_BEYOND]
+    return link if beyond else None
 
 
 def _candidates(
@@ -163,10 +180,12 @@ def link_stories(
     touched: Iterable[int],
     settings: StorylineSettings,
     forced: Iterable[tuple[int, int]] = (),
+    texts: StoryTexts | None = None,
 ) -> Lines:
     """Storylines of ``stories``: the storylines they are in already (``story``), joined by the links from
     each ``touched`` story (new, or with new posts) to every other; ``forced`` pairs of stories (one merged
-    into the other by the story stage) join their storylines too. Every component keeps its oldest
+    into the other by the story stage) join their storylines too; ``texts``, the posts of a story, keep the
+    instances of a recurring series apart (:func:`judge_stories`). Every component keeps its oldest
     storyline's id, else takes its oldest story's."""
     by_id = {s.id: s for s in stories}
     idf = name_weights(stories)
@@ -177,7 +196,7 @@ def link_stories(
             sets.union(s.id, -s.story - 1)  # storylines as nodes of their own: members stay together
     links: list[DevLink] = []
     for a, b in _candidates(stories, {t for t in touched if t in by_id}, settings):
-        link = judge_stories(a, b, idf, settings)
+        link = judge_stories(a, b, idf, settings, texts)
         if link is not None:
             links.append(link)
             sets.union(a.id, b.id)

@@ -9,15 +9,18 @@ storylines merged, in the batch's transaction. Stories not touched are not compa
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 import numpy as np
 
+from svodka.errors import NotFoundError
 from svodka.model import PostAnalysis, StoredPost, WindowPost
 from svodka.pipeline.developing import DevPost, Grouping
 from svodka.pipeline.features import _link_key
+from svodka.pipeline.series import SeriesPost
 from svodka.pipeline.storylines import (
     Lines,
     StorylineSettings,
@@ -46,6 +49,23 @@ def summary_of(entry: StorylineEntry) -> StorySummary:
         entry.posts,
         entry.storyline_id,
     )
+
+
+def story_texts(store: Store) -> Callable[[int], list[SeriesPost]]:
+    """The posts of a stored story (every development of it), read once a story, for the series test."""
+
+    @cache
+    def posts(story_id: int) -> list[SeriesPost]:
+        out = []
+        for dev in dict.fromkeys([story_id, *store.developments.developments(story_id)]):
+            try:
+                members = store.stories.get(dev).members
+            except NotFoundError:
+                continue
+            out += [SeriesPost(m.post.channel_id, m.post.date.timestamp(), m.post.text) for m in members]
+        return out
+
+    return posts
 
 
 def entry_of(summary: StorySummary, storyline: int) -> StorylineEntry:
@@ -112,7 +132,7 @@ def place_stories(
     stories = [summary_of(e) for sid, e in known.items() if sid not in touched] + fresh
     ids = {s.id for s in stories}
     forced = [(into, a) for a, into in grouping.merges if a in ids and into in ids]
-    lines = link_stories(stories, touched, settings, forced)
+    lines = link_stories(stories, touched, settings, forced, story_texts(store))
     store.storylines.save(
         [entry_of(s, lines.line_of[s.id]) for s in fresh],
         [(link.a, link.b, link.centroid, why(link)) for link in lines.links],
