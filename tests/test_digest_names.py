@@ -148,7 +148,8 @@ def test_citations_without_a_public_link_carry_the_t_me_c_link_second(env: Env) 
 
 def test_web_config_reads_the_digest_zone() -> None:
     assert WebConfig.from_settings(settings.load(None, {"digest.tz": "Europe/Moscow"})).tz == "Europe/Moscow"
-    assert WebConfig.from_settings(settings.load(None, {})).tz == "UTC"
+    auto = WebConfig.from_settings(settings.load(None, {}))  # display.tz auto: settled by the language
+    assert auto.tz == "auto" and auto.settled("en").tz == "UTC" and auto.settled("ru").tz == "Europe/Moscow"
     with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
         WebConfig.from_settings(settings.load(None, {"digest.tz": "Mars/Olympus"}))
 
