@@ -96,11 +96,11 @@ def test_the_digest_card_shows_the_flag_in_every_rendering() -> None:
     assert cards[1].coordinated == coordination(CAMPAIGN) and cards[2].coordinated is None
     md = render_markdown(digest)
     assert (
-        "**⚠ coordinated: the same text in 3 unrelated channels within 30 min, sharing erid 2vtzqvsby8b, "
+        "**⚠ Coordinated posting: the same text in 3 unrelated channels within 30 min, sharing erid 2vtzqvsby8b, "
         "label, link vtb.promo/rushvtb; no independent report** ([ch1](https://t.me/ch1/101), "
         "[ch2](https://t.me/ch2/102), [ch3](https://t.me/ch3/103))"
     ) in md
-    assert md.count("⚠ coordinated") == 1  # the wire story carries no mark
+    assert md.count("⚠ Coordinated posting") == 1  # the wire story carries no mark
     page = render_html(digest)
     assert page.count('class="card coordinated"') == 1 and "Coordinated posting" in page
     assert '<a href="https://t.me/ch3/103">ch3</a>' in page
@@ -113,7 +113,7 @@ def test_the_digest_card_shows_the_flag_in_every_rendering() -> None:
     assert co["posts"][0]["url"] == "https://t.me/ch1/101"
     assert co["first_date"] == "2024-11-29T10:00:00+00:00" and by_story[2]["coordinated"] is None
     bot = "\n".join(render_telegram(digest))
-    assert bot.count("⚠ <b>Coordinated</b>: the same text in 3 unrelated channels within 30 min") == 1
+    assert bot.count("⚠ <b>Coordinated posting</b>: the same text in 3 unrelated channels within 30 min") == 1
     assert '<a href="https://t.me/ch2/102">ch2</a> 10:15' in bot
     printed = render_print_html(to_dict(digest))
     assert printed.count("evidence coordinated") == 1 and "erid 2vtzqvsby8b" in printed
@@ -185,8 +185,8 @@ def test_svodka_story_prints_the_flag_with_its_seeded_posts(store_url: str) -> N
         ids = _stored(s)
     seeded = CliRunner().invoke(cli, ["--db", store_url, "story", str(ids[1])])
     assert seeded.exit_code == 0, seeded.output
-    flag = [line for line in seeded.output.splitlines() if line.startswith("⚠ coordinated")]
+    flag = [line for line in seeded.output.splitlines() if line.startswith("⚠ Coordinated posting: ")]
     assert len(flag) == 1 and "3 unrelated channels" in flag[0] and "erid 2vtzqvsby8b" in flag[0], flag
     assert sum("Канал" in line or " ch" in line for line in seeded.output.splitlines()[-3:]) == 3
     wire = CliRunner().invoke(cli, ["--db", store_url, "story", str(ids[2])])
-    assert wire.exit_code == 0 and "coordinated" not in wire.output, wire.output
+    assert wire.exit_code == 0 and "oordinated" not in wire.output, wire.output

@@ -94,7 +94,7 @@ def test_every_card_carries_its_coverage() -> None:
         assert cards[s.id].groups == coverage(s.members, CHANNELS)
     assert cards[1].groups[0].first_channel == "tass"
     md = render_markdown(digest)
-    assert "groups: официальные 2 (first tass, 2024-11-30 08:10)" in md
+    assert "Groups: официальные 2 (first tass, 2024-11-30 08:10)" in md
 
 
 def test_only_in_lists_only_single_group_stories() -> None:

@@ -74,8 +74,8 @@ def test_the_bot_shows_groups_differences_and_only_in() -> None:
     bot = "\n".join(render_telegram(_digest()))
     assert "<i>Groups: официальные 1 (first tass, 2024-11-30 09:00) · независимые 2 (first meduza, " in bot
     assert "<i>How sources differ:</i>" in bot
-    assert (
-        "≠ figures conflict on участник: «Задержаны 5 участников акции.» — "
+    assert (  # the line the Markdown, HTML and print layout give (voice.difference_line), then the quotes
+        "≠ figures conflict on участник: «5 участников» vs «7 участников»: «Задержаны 5 участников акции.» — "
         '<a href="https://t.me/tass/10">tass</a>; «По данным МВД, задержаны 7 участников.» — '
         '<a href="https://t.me/meduza/11">meduza</a>'
     ) in bot

@@ -20,16 +20,18 @@ from functools import lru_cache
 
 import jinja2
 
-from svodka.digest.evidence import only_in_pieces, story_pieces
-from svodka.digest.model import Digest, DigestItem, OnlyInStory, StoryCard
+from svodka.digest.evidence import item_evidence, only_in_line, only_in_pieces, story_pieces, template_words
+from svodka.digest.model import Digest, DigestItem
 from svodka.digest.schema import CitedDoc, DigestDocument, to_dict
 from svodka.digest.schema import zone as zone  # callers name it from here
 from svodka.digest.voice import (
+    DIFFERENCES,
     N_,
     Voice,
     coordinated_line,
+    coverage_line,
     difference_line,
-    said_marks,
+    only_in_title,
     term_note,
     topic_label,
 )
@@ -88,32 +90,6 @@ def card_line(it: DigestItem, v: Voice, flag: bool = True) -> str:
     if flag and c.single_source:
         parts.append(v._("SINGLE SOURCE — unconfirmed"))
     return " · ".join(parts)
-
-
-def coverage_line(card: StoryCard, v: Voice) -> str:
-    """«groups: официальные 2 (first ТАСС, 12:05) · независимые 1 (first Медуза, 13:10)», "" if none."""
-    parts = [
-        v._("%(group)s %(count)d (first %(channel)s, %(when)s)")
-        % {
-            "group": g.group,
-            "count": len(g.channels),
-            "channel": g.first_channel,
-            "when": v.when(g.first_date),
-        }
-        for g in card.groups
-    ]
-    return v._("groups: %(list)s") % {"list": " · ".join(parts)} if parts else ""
-
-
-def only_in_line(s: OnlyInStory, v: Voice) -> str:
-    """One story of an «only in …» section, after its headline: «3 channels, 4 posts; first ТАСС, …»."""
-    c = s.coverage
-    return v._("%(channels)s, %(posts)s; first %(channel)s, %(when)s") % {
-        "channels": v.n("%(num)d channel", "%(num)d channels", s.channels),
-        "posts": v.n("%(num)d post", "%(num)d posts", s.posts),
-        "channel": c.first_channel,
-        "when": v.when(c.first_date),
-    }
 
 
 def _md_escape(text: str) -> str:
@@ -215,7 +191,7 @@ def render_markdown(digest: Digest) -> str:
             + _md_escape(storyline_label(it, v.language))
         )
         lines.append("")
-        if cov := coverage_line(it.card, v):
+        if cov := coverage_line(it.card.groups, v.when, v):
             lines += [f"*{_md_escape(cov)}*", ""]
         if co := it.card.coordinated:  # the evidence: the seeded posts, linked
             seeded = ", ".join(_link_md(Cited(p.channel, p.post_id, p.channel, p.url, "")) for p in co.posts)
@@ -224,7 +200,7 @@ def render_markdown(digest: Digest) -> str:
             fresh = f"**{new}** " if it.is_new(c) else ""
             lines.append(f"- {fresh}{_md_escape(c.text)} — {_link_md(c)}")
         if it.differences:
-            lines += ["", v._("How sources differ:")]
+            lines += ["", v._(DIFFERENCES) + ":"]
             for d in it.differences:
                 quotes = "; ".join(f"«{_md_escape(q.sentence)}» — {_link_md(_quoted(q))}" for q in d.quotes)
                 lines.append(f"- {_md_escape(difference_line(d, v))}: {quotes}")
@@ -274,10 +250,6 @@ def score_line(score: StoryScore, v: Voice) -> str:
     return f"{label} {score.score:.2f} = {parts}"
 
 
-def only_in_title(group: str, v: Voice) -> str:
-    return v._("Only in «%(group)s»") % {"group": group}
-
-
 def _quoted(q: Quote) -> Cited:
     return Cited(q.sentence, q.post_id, q.channel, q.url, "")
 
@@ -304,7 +276,7 @@ def _env(language: str = "en") -> jinja2.Environment:
     )
     env.install_gettext_translations(translator(language, "digest"), newstyle=True)  # type: ignore[attr-defined]
     env.filters["safe_url"] = safe_url  # every href the template writes passes svodka.links.safe_url
-    env.filters["marks"] = lambda marks: said_marks(marks, translator(language, "digest").gettext)
+    env.globals.update(template_words(language))  # the evidence's words (svodka.digest.evidence)
     return env
 
 
@@ -321,9 +293,8 @@ def render_html(digest: Digest) -> str:
             meta=digest_meta(digest),
             digest=digest,
             cards={it.rank: card_line(it, v, flag=False) for it in digest.items},
-            coverage={it.rank: coverage_line(it.card, v) for it in digest.items},
+            coverage={it.rank: coverage_line(it.card.groups, v.when, v) for it in digest.items},
             new_posts={it.rank: new_posts_label(it, v) for it in digest.items},
-            only_in_title=lambda group: only_in_title(group, v),
             difference_line=lambda d: difference_line(d, v),
             score_line=lambda score: score_line(score, v),
             only_in_line=lambda st: only_in_line(st, v),
@@ -356,10 +327,8 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
             f"• {new if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"
             for c in it.summary.sentences
         ]
-        pieces += block + story_pieces(
-            it, v.tz, v.language
-        )  # coordinated, groups, differences (digest.evidence)
-    return pack(pieces + only_in_pieces(digest, v.language), limit)
+        pieces += block + story_pieces(item_evidence(it), v)  # coordinated, groups, differences
+    return pack(pieces + only_in_pieces(digest, v), limit)
 
 
 def _link_tg(c: Cited) -> str:

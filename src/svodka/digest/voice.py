@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from svodka.errors import ConfigError
 from svodka.i18n import AUTO, Display, display_tz, pick_language, translator
 from svodka.pipeline.coordination import Coordinated
+from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord
 from svodka.pipeline.differences import CONFLICT, Difference
 
@@ -101,15 +102,55 @@ def said_marks(marks: Iterable[str], gettext: Callable[[str], str]) -> str:
     return ", ".join(out)
 
 
-def coordinated_line(c: Coordinated, v: Voice) -> str:
-    """«coordinated: the same text in 3 unrelated channels within 15 min, sharing erid …»
-    (:meth:`Coordinated.line`) in the digest's language."""
-    line = v._("coordinated: the same text in %(channels)d unrelated channels within %(minutes)d min") % {
-        "channels": len(c.channels),
-        "minutes": c.minutes,
+# The labels of a story's evidence, each said once for every renderer (digest, bot, print layout, CLI).
+COORDINATED = N_("Coordinated posting")
+GROUPS = N_("Groups")
+DIFFERENCES = N_("How sources differ")
+
+
+def coordinated_words(channels: int, minutes: int, marks: Iterable[str], only: bool, v: Voice) -> str:
+    """What a coordinated burst shows after its label (:data:`COORDINATED`): «the same text in 3 unrelated
+    channels within 15 min, sharing erid …; no independent report»."""
+    text = v._(
+        "the same text in %(channels)s unrelated channels within %(minutes)s min, sharing %(marks)s"
+    ) % {
+        "channels": channels,
+        "minutes": minutes,
+        "marks": said_marks(marks, v._),
     }
-    line += v._(", sharing %(marks)s") % {"marks": said_marks(c.marks, v._)}
-    return line + (v._("; no independent report") if c.only else "")
+    return text + ("; " + v._("no independent report") if only else "")
+
+
+def coordinated_line(c: Coordinated, v: Voice) -> str:
+    """«Coordinated posting: the same text in 3 unrelated channels within 15 min, sharing erid …» in the
+    digest's language (:meth:`Coordinated.line` is the machine's English, kept in the JSON)."""
+    return f"{v._(COORDINATED)}: {coordinated_words(len(c.channels), c.minutes, c.marks, c.only, v)}"
+
+
+def coverage_line(groups: Iterable[GroupCoverage], when: Callable[[datetime], str], v: Voice) -> str:
+    """«Groups: официальные 2 (first ТАСС, 12:05) · независимые 1 (first Медуза, 13:10)», "" if none;
+    ``when`` writes the first post's time (:meth:`Voice.when`; :meth:`Voice.clock` where space is short)."""
+    parts = [
+        v._("%(group)s %(count)d (first %(channel)s, %(when)s)")
+        % {"group": g.group, "count": len(g.channels), "channel": g.first_channel, "when": when(g.first_date)}
+        for g in groups
+    ]
+    return f"{v._(GROUPS)}: {' · '.join(parts)}" if parts else ""
+
+
+def only_in_title(group: str, v: Voice) -> str:
+    """The heading of an «only in …» section: «Only in «военкоры»»."""
+    return v._("Only in «%(group)s»") % {"group": group}
+
+
+def only_in_words(channels: int, posts: int, first: str, when: str, v: Voice) -> str:
+    """One story of an «only in …» section, after its headline: «3 channels, 4 posts; first ТАСС, …»."""
+    return v._("%(channels)s, %(posts)s; first %(channel)s, %(when)s") % {
+        "channels": v.n("%(num)d channel", "%(num)d channels", channels),
+        "posts": v.n("%(num)d post", "%(num)d posts", posts),
+        "channel": first,
+        "when": when,
+    }
 
 
 def difference_line(d: Difference, v: Voice) -> str:

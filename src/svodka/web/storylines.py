@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from svodka.digest.compose import load_story, story_summary
 from svodka.errors import NotFoundError
 from svodka.model import Story
+from svodka.pipeline.networks import membership
 from svodka.pipeline.summarize import SummaryOptions
 from svodka.store import Store
 from svodka.store.base import StorylineEntry
@@ -94,6 +95,7 @@ def storyline_page(store: Store, story_or_line: int, tz: str = "UTC") -> dict[st
         raise NotFoundError(f"no storyline {story_or_line}")
     days: dict[str, list[dict[str, Any]]] = {}
     headlines = {}
+    nets = membership(store.networks.list())  # a network is one source, as on each story's page
     for s in sorted(stories, key=lambda s: (s.first_date, s.id)):
         first = min(s.members, key=lambda m: (m.post.date, m.post.id)).post
         headlines[s.id] = _headline(store, s, tz)
@@ -101,7 +103,7 @@ def storyline_page(store: Store, story_or_line: int, tz: str = "UTC") -> dict[st
         developments = views.developments(store, s.id)
         days.setdefault(day, []).append(
             {
-                **views.story_card(s),
+                **views.story_card(s, nets),
                 "headline": headlines[s.id],
                 "first": views.post_dict(first),
                 "channel_names": list(dict.fromkeys(m.post.channel for m in s.members)),

@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
 from svodka.digest.compose import story_summary
+from svodka.digest.evidence import evidence, story_channels
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
 from svodka.model import (
@@ -31,10 +32,9 @@ from svodka.model import (
     StoredPost,
     Story,
 )
-from svodka.pipeline.coordination import coordinated_dict, coordination
-from svodka.pipeline.coverage import coverage
+from svodka.pipeline.coordination import coordinated_dict
 from svodka.pipeline.credibility import independent_units
-from svodka.pipeline.differences import Difference, differences, natasha_entities
+from svodka.pipeline.differences import Difference
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, shorten
 from svodka.pipeline.language import LANGUAGES
 from svodka.pipeline.networks import channel_network, membership
@@ -217,10 +217,9 @@ def cited_summary(summary: Summary) -> list[dict[str, Any]]:
     return out
 
 
-def story_card(
-    story: Story, summary: Summary | None = None, networks: Mapping[int, int] | None = None
-) -> dict[str, Any]:
-    """A story's card; ``networks`` (channel → network, :func:`membership`): a network is one source."""
+def story_card(story: Story, networks: Mapping[int, int], summary: Summary | None = None) -> dict[str, Any]:
+    """A story's card; ``networks`` (channel → network, :func:`membership` of the store's): a network is one
+    source, so every card says the number its story page says."""
     return {
         "id": story.id,
         "headline": summary.headline.text if summary else headline(story),
@@ -321,7 +320,8 @@ def search_page(store: Store, params: SearchParams, page_size: int) -> dict[str,
     data["hits"] = grouped_hits(store, hits[:page_size])
     data["next_page"] = params.page + 1 if len(hits) > page_size else None
     if params.page == 1:
-        data["stories"] = [story_card(s) for s in adapters.search_stories(store, params.query)]
+        nets = membership(store.networks.list())  # a channel network is one source, as on the story page
+        data["stories"] = [story_card(s, nets) for s in adapters.search_stories(store, params.query)]
     return data
 
 
@@ -485,12 +485,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
     ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post)."""
     s = adapters.story(store, story_id)
-    chans = {}
-    for cid in s.channels:
-        try:
-            chans[cid] = store.channels.by_id(cid)
-        except NotFoundError:
-            continue
+    chans = story_channels(store, s)
 
     def lookup(pid: int) -> StoredPost | None:
         try:
@@ -508,21 +503,20 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
     page = min(max(page, 1), pages)
     copy_ids = {c.post.id for c in prov.copies}
     nets = membership(store.networks.list())  # a channel network is one source
+    ev = evidence(s, chans, nets)  # as `svodka story ID` and the digest card show it (digest.evidence)
     return {
-        "story": story_card(s, summary, nets),
+        "story": story_card(s, nets, summary),
         "summary": cited_summary(summary),
         "developments": developments(store, story_id),
-        "groups": coverage(s.members, chans),  # coverage by channel group, as the digest card shows it
+        "groups": ev.groups,  # coverage by channel group
         "first": post_dict(prov.first),
         "independent": prov.independent,  # original posts
-        "independent_sources": len(independent_units(s, nets)),  # the digest card's figure
+        "independent_sources": ev.independent,  # the digest card's figure
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
         "tz": tz,
-        "differences": [  # how the sources differ (network-aware: a network is one source)
-            difference_dict(d) for d in differences(s, nets, names=natasha_entities())
-        ],
-        "coordinated": coordinated_dict(coordination(s, nets)),  # a seeding campaign, with its evidence
+        "differences": [difference_dict(d) for d in ev.differences],  # how the sources differ
+        "coordinated": coordinated_dict(ev.coordinated),  # a seeding campaign, with its evidence
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),
         "page": page,
@@ -591,13 +585,14 @@ def trending_page(store: Store, hours: float = 6.0, now: Now | None = None) -> d
     """Stories growing fastest in the ``hours`` before ``now`` (by default the store's: the newest post's
     time on an archive with nothing posted in the window, see :func:`svodka.clock.store_now`)."""
     now = now or store_now(store, timedelta(hours=hours))
+    nets = membership(store.networks.list())  # a channel network is one source, as on the story page
     return {
         "hours": hours,
         "as_of": now.at,
         "as_of_basis": now.basis,
         "stories": [
             {
-                **story_card(t.story),
+                **story_card(t.story, nets),
                 "recent": t.recent,
                 "before": t.before,
                 "recent_channels": t.channels,
