@@ -96,9 +96,9 @@ def test_the_digest_card_shows_the_flag_in_every_rendering() -> None:
     assert cards[1].coordinated == coordination(CAMPAIGN) and cards[2].coordinated is None
     md = render_markdown(digest)
     assert (
-        "**⚠ Coordinated posting: the same text in 3 unrelated channels within 30 min, sharing erid 2vtzqvsby8b, "
-        "label, link vtb.promo/rushvtb; no independent report** ([ch1](https://t.me/ch1/101), "
-        "[ch2](https://t.me/ch2/102), [ch3](https://t.me/ch3/103))"
+        "**⚠ Coordinated posting: the same text in 3 unrelated channels within 30 min, sharing "
+        "erid 2vtzqvsby8b, label, link vtb.promo/rushvtb; no independent report** "
+        "([ch1](https://t.me/ch1/101), [ch2](https://t.me/ch2/102), [ch3](https://t.me/ch3/103))"
     ) in md
     assert md.count("⚠ Coordinated posting") == 1  # the wire story carries no mark
     page = render_html(digest)

@@ -421,7 +421,8 @@ def test_the_evidence_and_the_coordinated_flag_in_russian_in_every_rendering() -
     evidence = _in_russian(e, [e.PROTEST, e.RATE])
     campaign = _in_russian(c, [c.CAMPAIGN, c.NEWS])
     bot = "\n".join(render_telegram(evidence))
-    assert "<i>Группы: официальные: 1 (первым сообщил tass, 30 ноября 2024, 12:00 МСК) · независимые: 2 " in bot
+    groups = "<i>Группы: официальные: 1 (первым сообщил tass, 30 ноября 2024, 12:00 МСК) · независимые: 2 "
+    assert groups in bot
     assert "<i>В чём расходятся источники:</i>" in bot and "≠ расходятся цифры («участник»): «" in bot
     assert "\n<b>Только в „официальные“</b>\n• " in bot
     assert "<i>2 канала, 2 поста; первым сообщил tass, 30 ноября 2024, 12:30 МСК</i>" in bot
