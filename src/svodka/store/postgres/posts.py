@@ -307,22 +307,24 @@ class PgPosts:
         where, params = _filters(channel_ids, since, until, language)
         sql, args = count_sql(where, match), (*match.params, *params)
         with self.db.read() as conn:
-            count, stale = conn.execute(sql, args).fetchone() or (0, False)
+            count, stale = conn.execute(sql, args, prepare=False).fetchone() or (0, False)
         if stale and self.index_pending():
             with self.db.read() as conn:
-                count = conn.execute(sql, args).fetchone()[0]  # type: ignore[index]
+                count = conn.execute(sql, args, prepare=False).fetchone()[0]  # type: ignore[index]
         return int(count)
 
     def _page(self, sql: str, args: tuple[object, ...]) -> list[SearchHit]:
         """The hits of a page query (:func:`svodka.store.postgres.fulltext.ranked_sql` / ``recent_sql``).
 
         Posts stored since the last indexing are indexed first, as before any search: the page says so
-        (or is empty), and is asked again after indexing — one statement when nothing is pending."""
+        (or is empty), and is asked again after indexing — one statement when nothing is pending. Never a
+        prepared statement: its generic plan would parse and stem the query (``to_tsquery`` of a parameter)
+        again for every row it reads, where a plan for the query's own words folds it once."""
         with self.db.read() as conn:
-            rows = conn.execute(sql, args).fetchall()
+            rows = conn.execute(sql, args, prepare=False).fetchall()
         if (not rows or rows[0][-1]) and self.index_pending():
             with self.db.read() as conn:
-                rows = conn.execute(sql, args).fetchall()
+                rows = conn.execute(sql, args, prepare=False).fetchall()
         return [
             SearchHit(post=stored_post(r[:-3]), snippet=r[-3] or r[5][:200], rank=float(r[-2])) for r in rows
         ]
