@@ -146,6 +146,8 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
 def _index_part(db: Database, after: int, upto: int) -> int:
     """Index the posts with ids in ``(after, upto]`` in one transaction; how many were added."""
     with db.write() as conn:
+        # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
+        conn.execute("SET LOCAL work_mem = '64MB'")
         n = conn.execute(
             "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
             f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
