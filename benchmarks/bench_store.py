@@ -45,19 +45,21 @@ def read_posts(path: Path) -> list[Post]:
 
 
 def server_cpu(server: PgServer) -> Callable[[], float]:
-    """The CPU seconds used so far by the processes of a local server (postmaster and its children)."""
+    """The CPU seconds used so far by the processes of a local server (postmaster and its children), those
+    that have ended included (each process counted at the last value seen)."""
     postmaster = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
+    seen: dict[str, int] = {}
 
     def used() -> float:
-        total = 0
         for pid in filter(str.isdigit, os.listdir("/proc")):
             try:
                 parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
                 if int(pid) == postmaster or parent == postmaster:
-                    total += int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+                    ran = int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+                    seen[pid] = max(seen.get(pid, 0), ran)
             except (OSError, ValueError, IndexError):
                 continue  # a process that ended meanwhile
-        return total / 1e9
+        return sum(seen.values()) / 1e9
 
     return used
 
