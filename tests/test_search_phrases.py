@@ -26,6 +26,7 @@ TEXTS = {
     9: "Погода в Подмосковье: снег",
     10: "Курс рубля к доллару вырос",
     11: "Курса рубля на бирже не будет",
+    12: "Вакцина от COVID-19 и от гриппа",
 }
 IN_MOSCOW = {1, 4, 6, 7, 8}
 
@@ -60,6 +61,9 @@ def found(store: Store, query: str, **filters: object) -> set[int]:
         ('"в подмосковье снег"', {9}),
         ('"снег в москве пробки"', {1}),
         ('"пробки в москве"', set()),
+        ("covid-19", {12}),  # a word and a number, not a negative number
+        ('"covid 19"', {12}),
+        ("грипп -covid-19", set()),
     ],
 )
 def test_a_phrase_is_its_words_as_written_next_to_each_other(

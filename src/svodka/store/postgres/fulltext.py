@@ -37,10 +37,11 @@ INDEX_CHUNK = 20_000
 INDEX_WORKERS = 2
 # Links and markup are split into their words before parsing, as SQLite's unicode61 tokenizer splits them:
 # PostgreSQL's parser keeps a URL whole (bbc.com/russian/… is one lexeme), so "russian" would not find it.
-_SPLIT = "/.:?=&_#+~|*[]()<>"  # no %: the SQL carries parameters
-# The words as written are split at hyphens too: the parser gives a hyphenated word a position of its own
-# before its parts (so «северо-западный округ» would not have «западный» next to «округ»).
-_EXACT_SPLIT = _SPLIT + "-"
+# Hyphens too: the parser reads «COVID-19» as «covid» and the number «-19» (a query's «covid-19» is «covid»
+# and «19»), and gives a hyphenated word a position of its own before its parts (so «северо-западный округ»
+# would not have «западный» next to «округ»).
+_SPLIT = "/.:?=&_#+~|*[]()<>-"  # no %: the SQL carries parameters
+_EXACT_SPLIT = _SPLIT
 # PostgreSQL keeps at most 255 positions of a lexeme, and none past 16,383: a post that long could lose a
 # phrase's position. Its ``words`` is this marker alone, and its phrases are read from its text (a regex).
 CAPPED = "'§capped'"  # never a lexeme of the parser: § is not a word character

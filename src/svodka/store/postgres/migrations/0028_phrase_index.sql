@@ -2,7 +2,7 @@
 -- simple configuration: lower case, ё read as е, stop words kept, at their positions) under a GIN index of its
 -- own, so a quoted phrase is a <-> tsquery on it (svodka.store.postgres.fulltext). It was a regex over every
 -- post with the phrase's stems: for «в Москве» («в» is a stop word) all 3,055 of 22,099 posts with «москв».
--- Every post is indexed again, lazily: the index is emptied and fts_state starts over, so the next command that
+-- Both vectors split hyphens now (tsv read «COVID-19» as «covid» and «-19»). Every post is indexed again, lazily: the index is emptied and fts_state starts over, so the next command that
 -- writes or searches fills both vectors, in chunks of one transaction each (svodka.store.postgres.fulltext.
 -- index_pending; a killed run goes on from the last chunk committed).
 TRUNCATE post_search;
