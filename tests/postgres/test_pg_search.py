@@ -11,7 +11,9 @@ import pytest
 
 from svodka.errors import QueryError
 from svodka.model import ChannelRef, Post, PostAnalysis
-from svodka.store import Store
+from svodka.store import Store, open_store
+from svodka.store.postgres import fulltext
+from svodka.store.postgres.fulltext import CAPPED
 
 T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
 NEWS = ChannelRef(handle="newsroom", title="Newsroom")
@@ -126,3 +128,86 @@ def test_stories_are_searched_by_their_posts(searchable: Store) -> None:
     assert [st.id for st in s.stories.search("вакцинация")] == [first + 1]
     with pytest.raises(QueryError):
         s.stories.search("-грузии")
+
+
+def test_a_phrase_reads_yo_as_ye_in_the_post_and_in_the_query(store: Store) -> None:
+    store.posts.save(
+        [Post(NEWS, 1, T0, "Ёлка в Москве появится к 20 декабря"), Post(NEWS, 2, T0, "Елки-палки")]
+    )
+    assert found(store, '"елка в москве"') == found(store, '"ёлка в москве"') == {1}
+    assert found(store, '"елки палки"') == {2}
+
+
+def test_a_post_too_long_for_its_positions_is_read_by_its_text(store: Store) -> None:
+    """PostgreSQL keeps 255 positions of a lexeme: a phrase after the 255th «в» of a post is not in its
+    vector, so such a post's phrases are read from its text."""
+    long = "в " * 300 + "снег в Москве"
+    store.posts.save(
+        [Post(NEWS, 1, T0, long), Post(NEWS, 2, T0, "Снег в Москве"), Post(NEWS, 3, T0, "в " * 300 + "дождь")]
+    )
+    assert found(store, '"в москве"') == {1, 2}
+    assert found(store, 'снег -"в москве"') == set()
+    assert found(store, 'дождь OR снег -"в москве"') == {3}
+    assert found(store, '"снег в москве" OR "в питере"') == {1, 2}
+    with psycopg.connect(store.url) as conn:  # type: ignore[attr-defined]
+        capped = conn.execute(
+            "SELECT p.message_id FROM post_search s JOIN posts p ON p.id = s.post_id "
+            "WHERE s.words = %s::tsvector ORDER BY 1",
+            (CAPPED,),
+        ).fetchall()
+    assert capped == [(1,), (3,)]
+
+
+def test_a_store_at_0027_is_indexed_again_with_its_phrases(store: Store) -> None:
+    """Migration 0028 empties the index and starts it over: the next search indexes every post again, with
+    the words as written."""
+    store.posts.save([Post(NEWS, m, T0 + timedelta(hours=m), t) for m, t in TEXTS.items()])
+    assert found(store, '"выборы в грузии"') == {1, 7, 8}
+    store_url = store.url  # type: ignore[attr-defined]
+    store.close()
+    with psycopg.connect(store_url, autocommit=True) as conn:  # the store as 0027 left it: stems only
+        conn.execute("DROP INDEX post_search_words")
+        conn.execute("ALTER TABLE post_search DROP COLUMN words")
+        conn.execute("DELETE FROM schema_migrations WHERE name = '0028_phrase_index'")
+        assert conn.execute("SELECT COUNT(*) FROM post_search").fetchone() == (len(TEXTS),)
+    with open_store(store_url) as upgraded, psycopg.connect(store_url) as conn:
+        assert conn.execute("SELECT COUNT(*), MAX(indexed_upto) FROM post_search, fts_state").fetchone() == (
+            0,
+            None,
+        )
+        assert found(upgraded, '"выборы в грузии"') == {1, 7, 8}
+        assert found(upgraded, '"выборах в молдове"') == {2}
+        assert found(upgraded, "выборы") == {1, 2, 3, 6, 7, 8}
+        assert conn.execute("SELECT COUNT(*) FROM post_search WHERE words IS NOT NULL").fetchone() == (
+            len(TEXTS),
+        )
+
+
+def test_posts_stored_in_the_transaction_of_a_search_are_found(store: Store) -> None:
+    """Inside a caller's write transaction, indexing runs on its connection: only that one sees its posts."""
+    with store.transaction():
+        store.posts.save([Post(NEWS, m, T0 + timedelta(hours=m), t) for m, t in TEXTS.items()])
+        assert found(store, '"выборы в грузии"') == {1, 7, 8}
+    assert found(store, "выборы") == {1, 2, 3, 6, 7, 8}
+
+
+def test_indexing_in_parts_finds_every_post_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks cut in parts, indexed by two connections; a part a killed run had stored is skipped."""
+    monkeypatch.setattr(fulltext, "INDEX_CHUNK", 7)
+    store.posts.save(
+        [Post(WIRE, m, T0 + timedelta(minutes=m), f"Выпуск {m}: снег в Москве") for m in range(1, 40)]
+    )
+    with psycopg.connect(store.url, autocommit=True) as conn:  # type: ignore[attr-defined]
+        first = conn.execute("SELECT MIN(id) FROM posts").fetchone()[0]  # type: ignore[index]
+        conn.execute(  # as a run that died after one part committed and before fts_state moved on
+            "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
+            f"CROSS JOIN LATERAL {fulltext.index_values('p.text')} v WHERE p.id < %s",
+            (first + 3,),
+        )
+    assert store.posts.index_pending() == 39 - 3
+    assert store.posts.count_matches('"в москве"') == 39
+    with psycopg.connect(store.url) as conn:  # type: ignore[attr-defined]
+        assert conn.execute("SELECT COUNT(*), COUNT(DISTINCT post_id) FROM post_search").fetchone() == (
+            39,
+            39,
+        )

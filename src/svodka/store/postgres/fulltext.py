@@ -1,10 +1,16 @@
-"""Full-text search over posts in PostgreSQL: the query language as a ``tsquery``, and bulk indexing.
+"""Full-text search over posts in PostgreSQL: the query language as SQL over two stored vectors, and bulk
+indexing.
 
 ``post_search.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
-е — under a GIN index. It is filled in bulk after writes and before any search (migration
-0007_fts_deferred), as the SQLite backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest
-post id indexed, so what is pending is always ``id > indexed_upto``.
+е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``) and snippets.
+``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
+their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
+tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
+
+Both are filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite
+backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest post id indexed, so what is pending
+is always ``id > indexed_upto``.
 """
 
 from __future__ import annotations
@@ -12,40 +18,97 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import psycopg
 
 from svodka.query import And, Node, Not, Or, Phrase, Term, parse_query
 from svodka.store.postgres.db import Database
+from svodka.store.records.posts import SELECT_POST
 
 log = logging.getLogger(__name__)
 
-CONFIG = "russian"  # regconfig of post_search.tsv and of every query
+CONFIG = "russian"  # regconfig of post_search.tsv and of every query of words
+EXACT = "simple"  # regconfig of post_search.words and of every phrase
 INDEX_CHUNK = 20_000
+# Connections that index parts of a chunk at once: PostgreSQL builds the vectors and GIN entries of a
+# statement in one backend, so two halve the time where the server has two cores (the bench's machine).
+INDEX_WORKERS = 2
 # Links and markup are split into their words before parsing, as SQLite's unicode61 tokenizer splits them:
 # PostgreSQL's parser keeps a URL whole (bbc.com/russian/… is one lexeme), so "russian" would not find it.
-_SPLIT = "/.:?=&_#+~|*[]()<>"  # no %: the SQL carries parameters
+# Hyphens too: the parser reads «COVID-19» as «covid» and the number «-19» (a query's «covid-19» is «covid»
+# and «19»), and gives a hyphenated word a position of its own before its parts (so «северо-западный округ»
+# would not have «западный» next to «округ»).
+_SPLIT = "/.:?=&_#+~|*[]()<>-"  # no %: the SQL carries parameters
+_EXACT_SPLIT = _SPLIT
+# PostgreSQL keeps at most 255 positions of a lexeme, and none past 16,383: a post that long could lose a
+# phrase's position. Its ``words`` is this marker alone, and its phrases are read from its text (a regex).
+CAPPED = "'§capped'"  # never a lexeme of the parser: § is not a word character
+MAX_POSITIONS, MAX_POSITION = 255, 16_383
+
+
+def _split(column: str, chars: str) -> str:
+    """The SQL of ``column`` with ``chars`` as spaces, by one ``replace`` each: the same text as
+    ``translate`` gives, at a quarter of its cost on Cyrillic text (``translate`` decodes every character;
+    ``replace`` searches bytes), which made it a third of the indexing time."""
+    for ch in chars:
+        column = f"replace({column}, '{ch}', ' ')"
+    return column
 
 
 def tsvector_of(column: str) -> str:
-    """The SQL of the stored ``tsvector`` of a text column.
+    """The SQL of the stored stemmed ``tsvector`` (``tsv``) of a text column."""
+    return f"to_tsvector('{CONFIG}', {_split(column, _SPLIT)})"
 
-    The split characters become spaces by one ``replace`` each: the same text as ``translate`` gives, at a
-    quarter of its cost on Cyrillic text (``translate`` decodes every character; ``replace`` searches bytes),
-    which made it a third of the indexing time."""
-    split = column
-    for ch in _SPLIT:
-        split = f"replace({split}, '{ch}', ' ')"
-    return f"to_tsvector('{CONFIG}', {split})"
+
+def words_of(column: str) -> str:
+    """The SQL of the ``tsvector`` of a text column's words as written (``words``, before the marker of a
+    capped post): lower case, ё as е (the query reads ё as е), stop words kept."""
+    folded = f"replace(replace({column}, 'ё', 'е'), 'Ё', 'Е')"
+    return f"to_tsvector('{EXACT}', {_split(folded, _EXACT_SPLIT)})"
+
+
+def index_values(column: str) -> str:
+    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` of a text column, as stored.
+
+    Whether PostgreSQL may have cut a position list short is looked at lexeme by lexeme (``unnest``) only
+    where the vector's size allows it: its positions take ``size - size(strip)`` bytes, 2 to 3 a lexeme
+    plus 2 a position, so a lexeme 255 times needs ``508 + 4 × lexemes`` of them (and 16,383 positions,
+    more still, unless there are over 16,000 lexemes)."""
+    may_be_capped = (
+        "(pg_column_size(w.v) - pg_column_size(strip(w.v)) >= "
+        f"{2 * (MAX_POSITIONS - 1)} + 4 * length(w.v) OR length(w.v) > 16000)"
+    )
+    capped = (
+        f"{may_be_capped} AND EXISTS (SELECT 1 FROM unnest(w.v) u WHERE "
+        f"cardinality(u.positions) >= {MAX_POSITIONS} "
+        f"OR u.positions[cardinality(u.positions)] >= {MAX_POSITION})"
+    )
+    return (
+        f"(SELECT {tsvector_of(column)} AS tsv, CASE WHEN {capped} THEN {CAPPED}::tsvector ELSE w.v END "
+        f"AS words FROM (SELECT {words_of(column)} AS v OFFSET 0) w)"
+    )
 
 
 TSVECTOR = tsvector_of("text")
 HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
+# Whether posts were stored after the last indexing: a search answers with it, and is asked again after
+# indexing when it is true (one round trip in the common case, not a check and then the search).
+STALE = "(SELECT indexed_upto FROM fts_state) < (SELECT COALESCE(MAX(id), 0) FROM posts)"
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
     """Index (``post_search``) every post not yet indexed, in chunks of one transaction each; returns how
     many.
 
-    A read-only store is searched as it is (what was indexed when it was last written)."""
+    A chunk is cut into :data:`INDEX_WORKERS` parts, each indexed by a connection of its own (its own
+    transaction), while the chunk's transaction holds ``fts_state`` and moves it on when all are done: the
+    server computes the vectors and their GIN entries in one backend per connection (inside a caller's
+    write transaction, in that one alone: only it sees what the caller stored). A part already stored
+    by a run that died before moving ``fts_state`` on is skipped. Afterwards the GIN indexes' pending lists
+    are merged, so that no search reads them entry by entry. A read-only store is searched as it is (what
+    was indexed when it was last written)."""
     if db.readonly:
         return 0
     with db.read() as conn:  # the common case, before every search: nothing pending, no lock taken
@@ -55,26 +118,59 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     if row and row[0]:
         return 0
     done = 0
-    while True:
-        with db.write() as conn:
-            # the row lock orders two processes indexing at once: the second sees the first's progress
-            row = conn.execute("SELECT indexed_upto FROM fts_state FOR UPDATE").fetchone()
-            upto = int(row[0]) if row else 0
-            top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])  # type: ignore[index]
-            if upto >= top:
-                break
-            end = min(top, upto + INDEX_CHUNK)
-            n = conn.execute(
-                f"INSERT INTO post_search SELECT id, {TSVECTOR} FROM posts WHERE id > %s AND id <= %s",
-                (upto, end),
-            ).rowcount
-            conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
-        done += max(n, 0)
-        if on_progress and n:
-            on_progress(n)
+    # inside a write transaction of the caller, its connection alone sees the posts it has just stored
+    workers = 1 if db.writing else INDEX_WORKERS
+    with ThreadPoolExecutor(workers, thread_name_prefix="svodka-index") as pool:
+        run = pool.map if workers > 1 else map
+        while True:
+            with db.write() as conn:
+                # the row lock orders two processes indexing at once: the second sees the first's progress
+                row = conn.execute("SELECT indexed_upto FROM fts_state FOR UPDATE").fetchone()
+                upto = int(row[0]) if row else 0
+                top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])  # type: ignore[index]
+                if upto >= top:
+                    break
+                end = min(top, upto + INDEX_CHUNK)
+                step = -(-(end - upto) // workers)
+                parts = [(lo, min(end, lo + step)) for lo in range(upto, end, step)]
+                n = sum(run(lambda part: _index_part(db, *part), parts))
+                conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
+            done += n
+            if on_progress and n:
+                on_progress(n)
     if done:
+        _merge_pending_lists(db)
         log.info("indexed %d posts for full-text search", done)
     return done
+
+
+def _index_part(db: Database, after: int, upto: int) -> int:
+    """Index the posts with ids in ``(after, upto]`` in one transaction; how many were added."""
+    with db.write() as conn:
+        # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
+        conn.execute("SET LOCAL work_mem = '64MB'")
+        n = conn.execute(
+            "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
+            f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
+            "ON CONFLICT (post_id) DO NOTHING",
+            (after, upto),
+        ).rowcount
+    return max(n, 0)
+
+
+def _merge_pending_lists(db: Database) -> None:
+    """Move the GIN indexes' pending lists (GIN's fast update: new entries kept in a list, up to 4 MB,
+    merged in bulk) into the indexes: every search scans what is left there, ≈ 0.5 ms a scan when full.
+    Only the indexes' owner may; anyone else leaves it to autovacuum."""
+    with db.write() as conn:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    "SELECT gin_clean_pending_list('post_search_tsv'), "
+                    "gin_clean_pending_list('post_search_words')"
+                )
+        except psycopg.errors.InsufficientPrivilege:
+            log.debug("not the owner of the search indexes: their pending lists are left to autovacuum")
 
 
 def _lexeme(word: str, prefix: bool = False) -> str:
@@ -83,6 +179,7 @@ def _lexeme(word: str, prefix: bool = False) -> str:
 
 
 def _compile(node: Node) -> str:
+    """The ``to_tsquery('russian')`` input of ``node``: a phrase as its stems side by side."""
     if isinstance(node, Term):
         return _lexeme(node.word, node.prefix)
     if isinstance(node, Phrase):
@@ -100,47 +197,77 @@ def ts_query(text: str) -> str:
     return _compile(parse_query(text))
 
 
-def post_match(text: str) -> tuple[str, str, list[object]]:
-    """What a search of posts needs for what a person typed: the ``to_tsquery`` input, and the ``AND …``
-    condition on ``s.tsv`` and ``p.text`` that a quoted phrase adds, with its parameters ("" when none).
+@dataclass(frozen=True)
+class Match:
+    """What a search of posts needs for what a person typed: ``where``, the condition on ``post_search s``
+    with its ``params``; ``rank``, the ``to_tsquery('russian')`` input that ranks and highlights."""
 
-    A phrase is its words as written, next to each other (as on SQLite), while ``tsv`` holds stems: the
-    tsquery finds the stems side by side (a superset, through the GIN index), the condition keeps the posts
-    whose text has the words themselves. A phrase a post must not have is left to the condition alone."""
+    where: str
+    params: tuple[object, ...]
+    rank: str
+
+
+def post_match(text: str) -> Match:
+    """The :class:`Match` of what a person typed; malformed input: QueryError (one line).
+
+    Words are looked up in ``s.tsv`` (stems), phrases in ``s.words`` (the words as written, next to each
+    other, as on SQLite), each part of the query in the index its leaves need: the planner combines the
+    two GIN indexes (``BitmapAnd`` / ``BitmapOr``)."""
     node = parse_query(text)
-    if not _has_phrase(node):
-        return _compile(node), "", []
     params: list[object] = []
-    check = _check(node, params)
-    return _compile(_loosen(node)), f" AND {check}", params
+    where = _condition(node, params)
+    return Match(where, tuple(params), _compile(_loosen(node)))
 
 
-def ranked_sql(filters: str, check: str) -> str:
-    """The query of a ranked page of :func:`post_match`'s matches: parameters ``(tsquery, *filter and check
-    parameters, rank window, tsquery, limit, offset)``; ``filters`` are conditions on ``posts p`` (or ""),
-    ``check`` what :func:`post_match` adds for phrases.
+def _condition(node: Node, params: list[object]) -> str:
+    if not _has_phrase(node):
+        params.append(_compile(node))
+        return f"s.tsv @@ to_tsquery('{CONFIG}', %s)"
+    if _only_phrases(node):
+        return _exact_condition(node, params)
+    if isinstance(node, Not):
+        return f"NOT ({_condition(node.node, params)})"
+    assert isinstance(node, And | Or)  # a Term or Phrase is one of the cases above
+    kind, joiner = (And, " AND ") if isinstance(node, And) else (Or, " OR ")
+    words = [n for n in node.nodes if not _has_phrase(n)]  # in one stemmed tsquery
+    phrases = [n for n in node.nodes if _has_phrase(n) and _only_phrases(n)]  # in one exact tsquery
+    mixed = [n for n in node.nodes if _has_phrase(n) and not _only_phrases(n)]
+    groups = [g[0] if len(g) == 1 else kind(tuple(g)) for g in (words, phrases) if g]
+    return "(" + joiner.join(_condition(n, params) for n in [*groups, *mixed]) + ")"
 
-    The phrase check (a regex on the text) runs only on the posts the tsquery and the filters found, by
-    their ids: left to the planner, it scanned every post with the regex (it guessed the regex selective),
-    ten times the time of the GIN scan. The tsquery stays inline in the first step, so the planner sizes
-    the GIN scan by its selectivity."""
-    rank = (
-        f"SELECT id, ts_rank_cd(tsv, to_tsquery('{CONFIG}', %s)) AS score FROM hits "
-        "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
-    )
-    joined = " JOIN posts p ON p.id = s.post_id" if filters else ""
-    found = f"SELECT s.post_id, s.tsv FROM post_search s{joined} WHERE s.tsv @@ to_tsquery('{CONFIG}', %s)"
-    if not check:
-        return (
-            f"WITH hits AS MATERIALIZED (SELECT post_id AS id, tsv FROM ({found}{filters}) s "
-            f"ORDER BY post_id DESC LIMIT %s) {rank}"
-        )
+
+def _exact_condition(node: Node, params: list[object]) -> str:
+    """``node`` (phrases only) on ``s.words``; a capped post by the regex of its text."""
+    params.append(_exact(node))
+    regex = _regex(node, params)
     return (
-        f"WITH found AS MATERIALIZED ({found}{filters}), "
-        "hits AS MATERIALIZED (SELECT s.post_id AS id, s.tsv FROM found s "
-        "CROSS JOIN LATERAL (SELECT p.text FROM posts p WHERE p.id = s.post_id OFFSET 0) p "
-        f"WHERE true{check} ORDER BY s.post_id DESC LIMIT %s) {rank}"
+        f"(s.words @@ (to_tsquery('{EXACT}', %s) && !!{CAPPED}::tsquery) "
+        f"OR s.words @@ {CAPPED}::tsquery AND {regex})"
     )
+
+
+def _exact(node: Node) -> str:
+    """The ``to_tsquery('simple')`` input of a tree of phrases: each word as written, ``<->`` between."""
+    if isinstance(node, Phrase):
+        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+    if isinstance(node, Not):
+        return f"!({_exact(node.node)})"
+    assert isinstance(node, And | Or)
+    joiner = " & " if isinstance(node, And) else " | "
+    return "(" + joiner.join(_exact(n) for n in node.nodes) + ")"
+
+
+def _regex(node: Node, params: list[object]) -> str:
+    """A tree of phrases as regexes on the post's text (read only for a capped post)."""
+    if isinstance(node, Phrase):
+        words = (re.escape(w).replace("е", "[её]") for w in node.words)
+        params.append(r"\m" + r"\W+".join(words) + r"\M")
+        return "(SELECT t.text FROM posts t WHERE t.id = s.post_id) ~* %s"
+    if isinstance(node, Not):
+        return f"NOT ({_regex(node.node, params)})"
+    assert isinstance(node, And | Or)
+    joiner = " AND " if isinstance(node, And) else " OR "
+    return "(" + joiner.join(_regex(n, params) for n in node.nodes) + ")"
 
 
 def _has_phrase(node: Node) -> bool:
@@ -153,8 +280,18 @@ def _has_phrase(node: Node) -> bool:
     return False
 
 
+def _only_phrases(node: Node) -> bool:
+    if isinstance(node, Term):
+        return False
+    if isinstance(node, Not):
+        return _only_phrases(node.node)
+    if isinstance(node, And | Or):
+        return all(_only_phrases(n) for n in node.nodes)
+    return True
+
+
 def _loosen(node: Node) -> Node:
-    """``node`` without the phrases an AND forbids (the tsquery then finds a superset of the posts)."""
+    """``node`` without the phrases an AND forbids: what ranks the posts found (by their stems)."""
     if isinstance(node, And):
         kept = [_loosen(n) for n in node.nodes if not (isinstance(n, Not) and _has_phrase(n.node))]
         if not kept:
@@ -165,16 +302,50 @@ def _loosen(node: Node) -> Node:
     return node
 
 
-def _check(node: Node, params: list[object]) -> str:
-    """The SQL condition of ``node`` on one post: words by ``s.tsv``, phrases by a regex on ``p.text``."""
-    if isinstance(node, Term):
-        params.append(_lexeme(node.word, node.prefix))
-        return f"s.tsv @@ to_tsquery('{CONFIG}', %s)"
-    if isinstance(node, Phrase):
-        words = (re.escape(w).replace("е", "[её]") for w in node.words)
-        params.append(r"\m" + r"\W+".join(words) + r"\M")
-        return "p.text ~* %s"
-    if isinstance(node, Not):
-        return f"NOT ({_check(node.node, params)})"
-    joiner = " AND " if isinstance(node, And) else " OR "
-    return "(" + joiner.join(_check(n, params) for n in node.nodes) + ")"
+def _page(hits: str) -> str:
+    """A page of hits (``hits``: a query of ``id, score``, best first, with its LIMIT/OFFSET) with each post
+    (the columns of SELECT_POST), its snippet, its score and whether posts await indexing (:data:`STALE`),
+    in one statement; the parameters of ``hits`` are followed by ``rank`` (for the snippets)."""
+    headline = f"ts_headline('{CONFIG}', p.text, to_tsquery('{CONFIG}', %s), '{HEADLINE_OPTIONS}')"
+    joined = SELECT_POST.replace(
+        " FROM posts p ", f", {headline}, h.score, {STALE} FROM hits h JOIN posts p ON p.id = h.id ", 1
+    )
+    return f"WITH hits AS MATERIALIZED ({hits}) {joined} ORDER BY h.ord"
+
+
+def _found(filters: str, match: Match, columns: str) -> str:
+    joined = " JOIN posts p ON p.id = s.post_id" if filters or "p." in columns else ""
+    return f"SELECT {columns} FROM post_search s{joined} WHERE {match.where}{filters}"
+
+
+def ranked_sql(filters: str, match: Match) -> str:
+    """The best-ranked page of ``match``'s posts: parameters ``(*match.params, *filter parameters, rank
+    window, rank, limit, offset, rank)``; ``filters`` are conditions on ``posts p`` (or "").
+
+    The newest ``rank window`` matches are ranked by ``ts_rank_cd`` on their stems, as SQLite ranks its
+    newest matches."""
+    found = _found(filters, match, "s.post_id, s.tsv") + " ORDER BY s.post_id DESC LIMIT %s"
+    best = (
+        f"SELECT post_id AS id, ts_rank_cd(tsv, to_tsquery('{CONFIG}', %s)) AS score FROM ({found}) f "
+        "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
+    )
+    hits = f"SELECT id, score, row_number() OVER (ORDER BY score DESC, id DESC) AS ord FROM ({best}) b"
+    return _page(hits)
+
+
+def recent_sql(filters: str, match: Match) -> str:
+    """The newest (by date) page of ``match``'s posts: parameters ``(rank, *match.params, *filter
+    parameters, limit, offset, rank)``."""
+    found = _found(
+        filters,
+        match,
+        f"s.post_id AS id, ts_rank_cd(s.tsv, to_tsquery('{CONFIG}', %s)) AS score, p.date",
+    )
+    newest = f"{found} ORDER BY p.date DESC, s.post_id DESC LIMIT %s OFFSET %s"
+    return _page(f"SELECT id, score, row_number() OVER (ORDER BY date DESC, id DESC) ord FROM ({newest}) n")
+
+
+def count_sql(filters: str, match: Match) -> str:
+    """How many posts match: one row ``(count, stale)``; parameters ``(*match.params, *filter
+    parameters)``."""
+    return f"SELECT COUNT(*), {STALE} FROM ({_found(filters, match, 's.post_id')}) f"

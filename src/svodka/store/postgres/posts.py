@@ -15,12 +15,12 @@ from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import (
-    CONFIG,
-    HEADLINE_OPTIONS,
+    count_sql,
     index_pending,
+    index_values,
     post_match,
     ranked_sql,
-    tsvector_of,
+    recent_sql,
 )
 from svodka.store.records.posts import (
     CHANGED,
@@ -92,8 +92,8 @@ def _merge_known(conn: psycopg.Connection, seen: int) -> int:
         ]
         # an indexed post is indexed as edited (one not indexed yet will be, by index_pending)
         conn.execute(
-            f"UPDATE post_search ps SET tsv = {tsvector_of('p.text')} FROM posts p "
-            "WHERE p.id = ps.post_id AND ps.post_id = ANY(%s)",
+            "UPDATE post_search ps SET tsv = v.tsv, words = v.words FROM posts p "
+            f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id = ps.post_id AND ps.post_id = ANY(%s)",
             (ids,),
         )
     conn.execute(
@@ -273,14 +273,10 @@ class PgPosts:
     ) -> list[SearchHit]:
         """Posts matching ``query`` and the filters, most relevant (``ts_rank_cd``) first, newest first among
         equals; relevance is computed for the newest ``rank_window`` matches (as on SQLite)."""
-        tsq, check, checked = post_match(query)
-        self.index_pending()
+        match = post_match(query)
         where, params = _filters(channel_ids, since, until, language)
-        with self.db.read() as conn:
-            ranked = conn.execute(
-                ranked_sql(where, check), (tsq, *params, *checked, rank_window, tsq, limit, offset)
-            ).fetchall()
-            return _hits(conn, tsq, ranked)
+        args = (match.rank, *match.params, *params, rank_window, limit, offset, match.rank)
+        return self._page(ranked_sql(where, match), args)
 
     def search_recent(
         self,
@@ -293,18 +289,10 @@ class PgPosts:
         language: str | None = None,
     ) -> list[SearchHit]:
         """Posts matching ``query`` and the filters, newest (by date) first, over every match."""
-        tsq, check, checked = post_match(query)
-        self.index_pending()
+        match = post_match(query)
         where, params = _filters(channel_ids, since, until, language)
-        where, params = where + check, [*params, *checked]
-        with self.db.read() as conn:
-            ranked = conn.execute(
-                f"SELECT s.post_id, ts_rank_cd(s.tsv, to_tsquery('{CONFIG}', %s)) FROM post_search s "
-                f"JOIN posts p ON p.id = s.post_id WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where} "
-                "ORDER BY p.date DESC, s.post_id DESC LIMIT %s OFFSET %s",
-                (tsq, tsq, *params, limit, offset),
-            ).fetchall()
-            return _hits(conn, tsq, ranked)
+        args = (match.rank, *match.params, *params, limit, offset, match.rank)
+        return self._page(recent_sql(where, match), args)
 
     def count_matches(
         self,
@@ -315,38 +303,31 @@ class PgPosts:
         language: str | None = None,
     ) -> int:
         """How many posts match ``query`` and the filters (every match, beyond the rank window too)."""
-        tsq, check, checked = post_match(query)
-        self.index_pending()
+        match = post_match(query)
         where, params = _filters(channel_ids, since, until, language)
-        where, params = where + check, [*params, *checked]
-        joined = " JOIN posts p ON p.id = s.post_id" if where else ""
+        sql, args = count_sql(where, match), (*match.params, *params)
         with self.db.read() as conn:
-            row = conn.execute(
-                f"SELECT COUNT(*) FROM post_search s{joined} "
-                f"WHERE s.tsv @@ to_tsquery('{CONFIG}', %s){where}",
-                (tsq, *params),
-            ).fetchone()
-        return int(row[0]) if row else 0
+            count, stale = conn.execute(sql, args, prepare=False).fetchone() or (0, False)
+        if stale and self.index_pending():
+            with self.db.read() as conn:
+                count = conn.execute(sql, args, prepare=False).fetchone()[0]  # type: ignore[index]
+        return int(count)
 
+    def _page(self, sql: str, args: tuple[object, ...]) -> list[SearchHit]:
+        """The hits of a page query (:func:`svodka.store.postgres.fulltext.ranked_sql` / ``recent_sql``).
 
-def _hits(conn: psycopg.Connection, tsq: str, ranked: Sequence[tuple[Any, ...]]) -> list[SearchHit]:
-    """The page ``ranked`` (``(post id, rank)`` in order) as hits with their snippets."""
-    if not ranked:
-        return []
-    ids = [r[0] for r in ranked]
-    # the posts and their snippets in one statement (a round trip less per search)
-    headline = f", ts_headline('{CONFIG}', p.text, to_tsquery('{CONFIG}', %s), %s) FROM posts p "
-    rows = conn.execute(
-        SELECT_POST.replace(" FROM posts p ", headline, 1) + " WHERE p.id = ANY(%s)",
-        (tsq, HEADLINE_OPTIONS, ids),
-    ).fetchall()
-    posts = {r[0]: stored_post(r[:-1]) for r in rows}
-    snippets: dict[int, str] = {r[0]: r[-1] for r in rows}
-    return [
-        SearchHit(post=posts[i], snippet=snippets.get(i) or posts[i].text[:200], rank=float(score))
-        for i, score in ranked
-        if i in posts
-    ]
+        Posts stored since the last indexing are indexed first, as before any search: the page says so
+        (or is empty), and is asked again after indexing — one statement when nothing is pending. Never a
+        prepared statement: its generic plan would parse and stem the query (``to_tsquery`` of a parameter)
+        again for every row it reads, where a plan for the query's own words folds it once."""
+        with self.db.read() as conn:
+            rows = conn.execute(sql, args, prepare=False).fetchall()
+        if (not rows or rows[0][-1]) and self.index_pending():
+            with self.db.read() as conn:
+                rows = conn.execute(sql, args, prepare=False).fetchall()
+        return [
+            SearchHit(post=stored_post(r[:-3]), snippet=r[-3] or r[5][:200], rank=float(r[-2])) for r in rows
+        ]
 
 
 def _filters(
