@@ -219,25 +219,16 @@ def merge_channel(conn: psycopg.Connection, keep: int, drop: int) -> None:
     """Channel ``drop`` becomes ``keep`` in the networks' evidence, members and split pairs (in the
     transaction of ``channels.merge``, before ``drop`` is deleted): nothing is left naming ``drop``."""
     touch_channel(conn, drop)  # the pairs counted again at the next update: drop's as they were …
-    for column in ("channel_id", "origin_channel_id"):
-        conn.execute(f"UPDATE network_texts SET {column} = %s WHERE {column} = %s", (keep, drop))
-    conn.execute("DELETE FROM network_texts WHERE channel_id = origin_channel_id")  # one channel now
-    conn.execute("UPDATE network_links SET channel_id = %s WHERE channel_id = %s", (keep, drop))
+    for sql in rec.MOVE_TEXTS:
+        conn.execute(pyformat(sql), (keep, drop))
+    conn.execute(rec.DROP_SELF_TEXTS)  # one channel now
     touch_channel(conn, keep)  # … and keep's as they are now
-    touched = [
-        int(r[0])
-        for r in conn.execute(
-            "SELECT network_id FROM network_members WHERE channel_id = %s", (drop,)
-        ).fetchall()
-    ]
-    # drop's networks take keep in its place, unless keep is in a network already
-    if not conn.execute("SELECT 1 FROM network_members WHERE channel_id = %s", (keep,)).fetchone():
-        conn.execute("UPDATE network_members SET channel_id = %s WHERE channel_id = %s", (keep, drop))
-    conn.execute("DELETE FROM network_members WHERE channel_id = %s", (drop,))
-    pairs = conn.execute(
-        "SELECT channel_a, channel_b FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,)
-    ).fetchall()
-    conn.execute("DELETE FROM network_apart WHERE %s IN (channel_a, channel_b)", (drop,))
+    touched = [int(r[0]) for r in conn.execute(pyformat(rec.NETWORKS_OF), (drop,)).fetchall()]
+    if not conn.execute(pyformat(rec.IN_A_NETWORK), (keep,)).fetchone():
+        conn.execute(pyformat(rec.MOVE_MEMBERS), (keep, drop))
+    conn.execute(pyformat(rec.DROP_MEMBER), (drop,))
+    pairs = conn.execute(pyformat(rec.APART_OF), (drop,)).fetchall()
+    conn.execute(pyformat(rec.DROP_APART), (drop,))
     with conn.cursor() as cur:
         cur.executemany(INSERT_APART, rec.moved_pairs(pairs, keep, drop))
     for nid, raw in conn.execute("SELECT id, evidence::text FROM networks").fetchall():
@@ -248,6 +239,6 @@ def merge_channel(conn: psycopg.Connection, keep: int, drop: int) -> None:
                 (rec.evidence_json(rec.merged_evidence(evidence, keep, drop)), now_ts(), nid),
             )
     for nid in touched:  # a network the merge left with one channel is none
-        row = conn.execute("SELECT COUNT(*) FROM network_members WHERE network_id = %s", (nid,)).fetchone()
+        row = conn.execute(pyformat(rec.COUNT_MEMBERS), (nid,)).fetchone()
         if row is None or int(row[0]) < 2:
-            conn.execute("DELETE FROM networks WHERE id = %s", (nid,))
+            conn.execute(pyformat(rec.DELETE_NETWORK), (nid,))

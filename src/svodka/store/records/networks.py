@@ -51,6 +51,24 @@ SET_MEMBERS = (
     "DELETE FROM network_members WHERE network_id = ?",
     "INSERT INTO network_members (network_id, channel_id) VALUES (?, ?)",
 )
+# A channel merge (keep, drop), in the transaction of ``channels.merge``: the per-post evidence moves
+# (``MOVE_TEXTS`` take (keep, drop) each; a text the two shared is no pair any more), drop's networks
+# (``NETWORKS_OF``) take keep in its place unless keep is in one already (``IN_A_NETWORK``), drop's split
+# pairs are read (``APART_OF``) and written again as keep's, and a network left with one channel is none.
+MOVE_TEXTS = (
+    "UPDATE network_texts SET channel_id = ? WHERE channel_id = ?",
+    "UPDATE network_texts SET origin_channel_id = ? WHERE origin_channel_id = ?",
+    "UPDATE network_links SET channel_id = ? WHERE channel_id = ?",
+)
+DROP_SELF_TEXTS = "DELETE FROM network_texts WHERE channel_id = origin_channel_id"
+NETWORKS_OF = "SELECT network_id FROM network_members WHERE channel_id = ?"
+IN_A_NETWORK = "SELECT 1 FROM network_members WHERE channel_id = ?"
+MOVE_MEMBERS = "UPDATE network_members SET channel_id = ? WHERE channel_id = ?"
+DROP_MEMBER = "DELETE FROM network_members WHERE channel_id = ?"
+APART_OF = "SELECT channel_a, channel_b FROM network_apart WHERE ? IN (channel_a, channel_b)"
+DROP_APART = "DELETE FROM network_apart WHERE ? IN (channel_a, channel_b)"
+COUNT_MEMBERS = "SELECT COUNT(*) FROM network_members WHERE network_id = ?"
+DELETE_NETWORK = "DELETE FROM networks WHERE id = ?"
 
 
 def evidence(raw: str | bytes) -> tuple[PairEvidence, ...]:

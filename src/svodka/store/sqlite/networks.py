@@ -33,22 +33,16 @@ def merge_channel(conn: sqlite3.Connection, keep: int, drop: int) -> None:
     """Channel ``drop`` becomes ``keep`` in the networks' evidence, members and split pairs (in the
     transaction of ``channels.merge``, before ``drop`` is deleted): nothing is left naming ``drop``."""
     touch_channel(conn, drop)  # the pairs counted again at the next update: drop's as they were …
-    for column in ("channel_id", "origin_channel_id"):
-        conn.execute(f"UPDATE network_texts SET {column} = ? WHERE {column} = ?", (keep, drop))
-    conn.execute("DELETE FROM network_texts WHERE channel_id = origin_channel_id")  # one channel now
-    conn.execute("UPDATE network_links SET channel_id = ? WHERE channel_id = ?", (keep, drop))
+    for sql in rec.MOVE_TEXTS:
+        conn.execute(sql, (keep, drop))
+    conn.execute(rec.DROP_SELF_TEXTS)  # one channel now
     touch_channel(conn, keep)  # … and keep's as they are now
-    touched = [
-        r[0] for r in conn.execute("SELECT network_id FROM network_members WHERE channel_id = ?", (drop,))
-    ]
-    # drop's networks take keep in its place, unless keep is in a network already
-    if not conn.execute("SELECT 1 FROM network_members WHERE channel_id = ?", (keep,)).fetchone():
-        conn.execute("UPDATE network_members SET channel_id = ? WHERE channel_id = ?", (keep, drop))
-    conn.execute("DELETE FROM network_members WHERE channel_id = ?", (drop,))
-    pairs = conn.execute(
-        "SELECT channel_a, channel_b FROM network_apart WHERE ? IN (channel_a, channel_b)", (drop,)
-    ).fetchall()
-    conn.execute("DELETE FROM network_apart WHERE ? IN (channel_a, channel_b)", (drop,))
+    touched = [int(r[0]) for r in conn.execute(rec.NETWORKS_OF, (drop,))]
+    if not conn.execute(rec.IN_A_NETWORK, (keep,)).fetchone():
+        conn.execute(rec.MOVE_MEMBERS, (keep, drop))
+    conn.execute(rec.DROP_MEMBER, (drop,))
+    pairs = conn.execute(rec.APART_OF, (drop,)).fetchall()
+    conn.execute(rec.DROP_APART, (drop,))
     conn.executemany(INSERT_APART, rec.moved_pairs(pairs, keep, drop))
     for nid, raw in conn.execute("SELECT id, evidence FROM networks").fetchall():
         evidence = rec.evidence(raw)
@@ -58,9 +52,8 @@ def merge_channel(conn: sqlite3.Connection, keep: int, drop: int) -> None:
                 "UPDATE networks SET evidence = ?, updated_at = ? WHERE id = ?", (new, now_ts(), nid)
             )
     for nid in touched:  # a network the merge left with one channel is none
-        (n,) = conn.execute("SELECT COUNT(*) FROM network_members WHERE network_id = ?", (nid,)).fetchone()
-        if n < 2:
-            conn.execute("DELETE FROM networks WHERE id = ?", (nid,))
+        if conn.execute(rec.COUNT_MEMBERS, (nid,)).fetchone()[0] < 2:
+            conn.execute(rec.DELETE_NETWORK, (nid,))
 
 
 class SqliteNetworks:
