@@ -14,13 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from svodka.store.base import Lease
+from svodka.store.records.lease import LEASE_COLUMNS, RELEASE, describe, lease_row, this_process
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
-
-
-def describe(pid: int, host: str) -> str:
-    return f"pid {pid} on {host}"
 
 
 def pid_alive(pid: int) -> bool:
@@ -39,21 +36,20 @@ class SqliteLease:
 
     def _take(self, name: str, token: str, ttl: float) -> str | None:
         """Take ``name`` for this process; None when taken, else who holds it."""
-        pid, host = os.getpid(), socket.gethostname()
         with self.db.write() as conn:
             row = conn.execute("SELECT pid, host, expires_at FROM lease WHERE name = ?", (name,)).fetchone()
             if row is not None:
                 other_pid, other_host, expires_at = row
                 # on this host the holder's pid says whether it lives (a late renewal, held up behind a
                 # long batch, does not free it); another host's holder is trusted until its expiry
-                held = pid_alive(other_pid) if other_host == host else expires_at > time.time()
+                here = other_host == socket.gethostname()
+                held = pid_alive(other_pid) if here else expires_at > time.time()
                 if held:
                     return describe(other_pid, other_host)
                 log.info("lease %s: taking it over from %s", name, describe(other_pid, other_host))
             conn.execute(
-                "INSERT OR REPLACE INTO lease (name, holder, pid, host, token, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (name, describe(pid, host), pid, host, token, time.time() + ttl),
+                f"INSERT OR REPLACE INTO lease ({LEASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                lease_row(name, token, ttl),
             )
         return None
 
@@ -83,9 +79,9 @@ class SqliteLease:
         )
         renewer.start()
         try:
-            yield Lease(name, held=True, holder=describe(os.getpid(), socket.gethostname()))
+            yield Lease(name, held=True, holder=this_process())
         finally:
             stop.set()
             renewer.join()
             with self.db.write() as conn:
-                conn.execute("DELETE FROM lease WHERE name = ? AND token = ?", (name, token))
+                conn.execute(RELEASE, (name, token))
