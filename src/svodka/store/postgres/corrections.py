@@ -8,26 +8,7 @@ from collections.abc import Iterable, Sequence
 
 from svodka.model import Correction, NewCorrection
 from svodka.store.postgres.db import Database, now_ts, pyformat
-from svodka.store.records.corrections import (
-    ACTIVE,
-    COLUMNS,
-    CONCERNING,
-    DEVELOPMENT_OF,
-    GET,
-    INSERT,
-    LIST,
-    NOT_NEWS,
-    PLACE_DEVELOPMENT,
-    PLACE_POST,
-    STORY_OF_POSTS,
-    UNDO,
-    found,
-    new_row,
-    not_news,
-    placements,
-    to_correction,
-    undone_already,
-)
+from svodka.store.records import corrections as rec
 from svodka.store.records.lists import ANY
 
 
@@ -38,49 +19,49 @@ class PgCorrections:
     def add(self, correction: NewCorrection) -> Correction:
         with self.db.write() as conn:
             row = conn.execute(
-                pyformat(f"{INSERT} RETURNING {COLUMNS}"), new_row(correction, now_ts())
+                pyformat(f"{rec.INSERT} RETURNING {rec.COLUMNS}"), rec.new_row(correction, now_ts())
             ).fetchone()
         assert row is not None
-        return to_correction(row)
+        return rec.to_correction(row)
 
     def get(self, correction_id: int) -> Correction:
         with self.db.read() as conn:
-            return found(conn.execute(pyformat(GET), (correction_id,)).fetchone(), correction_id)
+            return rec.found(conn.execute(pyformat(rec.GET), (correction_id,)).fetchone(), correction_id)
 
     def list(self, limit: int = 200) -> builtins.list[Correction]:
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(pyformat(LIST), (limit,)).fetchall()]
+            return [rec.to_correction(r) for r in conn.execute(pyformat(rec.LIST), (limit,)).fetchall()]
 
     def active(self) -> builtins.list[Correction]:
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(ACTIVE).fetchall()]
+            return [rec.to_correction(r) for r in conn.execute(rec.ACTIVE).fetchall()]
 
     def concerning(self, story_ids: Sequence[int], post_ids: Sequence[int]) -> builtins.list[Correction]:
         stories, posts = list(story_ids), list(post_ids)
-        sql = pyformat(CONCERNING.format(stories=ANY, posts=ANY))
+        sql = pyformat(rec.CONCERNING.format(stories=ANY, posts=ANY))
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(sql, (*[stories] * 4, posts)).fetchall()]
+            return [rec.to_correction(r) for r in conn.execute(sql, (*[stories] * 4, posts)).fetchall()]
 
     def undo(self, correction_id: int, user: str) -> Correction:
         with self.db.write() as conn:
-            if not conn.execute(pyformat(UNDO), (now_ts(), user, correction_id)).rowcount:
+            if not conn.execute(pyformat(rec.UNDO), (now_ts(), user, correction_id)).rowcount:
                 self.get(correction_id)  # NotFoundError for an unknown one
-                raise undone_already(correction_id)
+                raise rec.undone_already(correction_id)
         return self.get(correction_id)
 
     def not_news(self) -> tuple[frozenset[int], frozenset[int]]:
         with self.db.read() as conn:
-            return not_news(conn.execute(NOT_NEWS).fetchall())
+            return rec.not_news(conn.execute(rec.NOT_NEWS).fetchall())
 
     def development_of(self, post_ids: Sequence[int]) -> dict[int, int]:
-        return self._placements(DEVELOPMENT_OF, post_ids)
+        return self._placements(rec.DEVELOPMENT_OF, post_ids)
 
     def story_of_posts(self, post_ids: Sequence[int]) -> dict[int, int]:
-        return self._placements(STORY_OF_POSTS, post_ids)
+        return self._placements(rec.STORY_OF_POSTS, post_ids)
 
     def _placements(self, sql: str, post_ids: Sequence[int]) -> dict[int, int]:
         with self.db.read() as conn:
-            return placements(conn.execute(pyformat(sql.format(ids=ANY)), (list(post_ids),)).fetchall())
+            return rec.placements(conn.execute(pyformat(sql.format(ids=ANY)), (list(post_ids),)).fetchall())
 
     def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
         rows = builtins.list(rows)
@@ -89,8 +70,8 @@ class PgCorrections:
         ts = now_ts()
         with self.db.write() as conn, conn.cursor() as cur:
             before = self.development_of([p for p, _d in rows])
-            cur.executemany(pyformat(PLACE_DEVELOPMENT), [(d, ts, ts) for _p, d in rows])
-            cur.executemany(pyformat(PLACE_POST), [(p, d, ts) for p, d in rows])
+            cur.executemany(pyformat(rec.PLACE_DEVELOPMENT), [(d, ts, ts) for _p, d in rows])
+            cur.executemany(pyformat(rec.PLACE_POST), [(p, d, ts) for p, d in rows])
             touched = sorted({d for _p, d in rows} | set(before.values()))
             cur.execute(
                 "UPDATE stories s SET first_date = COALESCE(x.lo, s.first_date), "

@@ -8,21 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from svodka.store.base import StorylineEntry
 from svodka.store.postgres.db import Database, now_ts, pyformat
+from svodka.store.records import storylines as rec
 from svodka.store.records.developments import link
 from svodka.store.records.lists import ANY
-from svodka.store.records.storylines import (
-    COLUMNS,
-    LARGEST,
-    LINKS,
-    MOVE,
-    OF_STORIES,
-    OF_STORYLINE,
-    SINCE,
-    entry,
-    entry_rows,
-    largest,
-    link_rows,
-)
 
 
 class PgStorylines:
@@ -37,12 +25,12 @@ class PgStorylines:
         moves: Mapping[int, int] | None = None,
     ) -> None:
         ts = now_ts()
-        rows = entry_rows(entries, ts)
+        rows = rec.entry_rows(entries, ts)
         with self.db.write() as conn, conn.cursor() as cur:
             cur.execute("DELETE FROM storyline_of_story WHERE story_id = ANY(%s)", (list(gone),))
-            cur.executemany(pyformat(MOVE), [(into, ts, old) for old, into in (moves or {}).items()])
+            cur.executemany(pyformat(rec.MOVE), [(into, ts, old) for old, into in (moves or {}).items()])
             cur.executemany(
-                f"INSERT INTO storyline_of_story ({COLUMNS}, updated_at) "
+                f"INSERT INTO storyline_of_story ({rec.COLUMNS}, updated_at) "
                 "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (story_id) DO UPDATE SET "
                 "storyline_id = excluded.storyline_id, first_ts = excluded.first_ts, "
                 "last_ts = excluded.last_ts, posts = excluded.posts, centroid = excluded.centroid, "
@@ -53,32 +41,32 @@ class PgStorylines:
             cur.executemany(
                 "INSERT INTO storyline_links (a, b, score, signals, created_at) "
                 "VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-                link_rows(links, ts),
+                rec.link_rows(links, ts),
             )
 
     def since(self, ts: float) -> builtins.list[StorylineEntry]:
         with self.db.read() as conn:
-            rows = conn.execute(pyformat(SINCE), (ts,)).fetchall()
-        return [entry(r) for r in rows]
+            rows = conn.execute(pyformat(rec.SINCE), (ts,)).fetchall()
+        return [rec.entry(r) for r in rows]
 
     def of_stories(self, story_ids: Sequence[int]) -> dict[int, int]:
         with self.db.read() as conn:
-            rows = conn.execute(pyformat(OF_STORIES.format(ids=ANY)), (list(story_ids),)).fetchall()
+            rows = conn.execute(pyformat(rec.OF_STORIES.format(ids=ANY)), (list(story_ids),)).fetchall()
         return {int(s): int(line) for s, line in rows}
 
     def stories(self, storyline_id: int) -> builtins.list[StorylineEntry]:
         with self.db.read() as conn:
-            rows = conn.execute(pyformat(OF_STORYLINE), (storyline_id,)).fetchall()
-        return [entry(r) for r in rows]
+            rows = conn.execute(pyformat(rec.OF_STORYLINE), (storyline_id,)).fetchall()
+        return [rec.entry(r) for r in rows]
 
     def links(self, story_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
         ids = list(story_ids)
         if not ids:
             return []
         with self.db.read() as conn:
-            rows = conn.execute(pyformat(LINKS.format(ids=ANY)), (ids, ids)).fetchall()
+            rows = conn.execute(pyformat(rec.LINKS.format(ids=ANY)), (ids, ids)).fetchall()
         return [link(r) for r in rows]
 
     def largest(self, limit: int = 20, min_stories: int = 2) -> builtins.list[tuple[int, int]]:
         with self.db.read() as conn:
-            return largest(conn.execute(pyformat(LARGEST), (min_stories, limit)).fetchall())
+            return rec.largest(conn.execute(pyformat(rec.LARGEST), (min_stories, limit)).fetchall())

@@ -11,25 +11,7 @@ import builtins
 from collections.abc import Iterable, Sequence
 
 from svodka.model import Correction, NewCorrection
-from svodka.store.records.corrections import (
-    ACTIVE,
-    CONCERNING,
-    DEVELOPMENT_OF,
-    GET,
-    INSERT,
-    LIST,
-    NOT_NEWS,
-    PLACE_DEVELOPMENT,
-    PLACE_POST,
-    STORY_OF_POSTS,
-    UNDO,
-    found,
-    new_row,
-    not_news,
-    placements,
-    to_correction,
-    undone_already,
-)
+from svodka.store.records import corrections as rec
 from svodka.store.records.lists import chunks, in_marks
 from svodka.store.sqlite.db import Database, now_ts
 
@@ -40,49 +22,49 @@ class SqliteCorrections:
 
     def add(self, correction: NewCorrection) -> Correction:
         with self.db.write() as conn:
-            cur = conn.execute(INSERT, new_row(correction, now_ts()))
-            return found(conn.execute(GET, (cur.lastrowid,)).fetchone(), int(cur.lastrowid or 0))
+            cur = conn.execute(rec.INSERT, rec.new_row(correction, now_ts()))
+            return rec.found(conn.execute(rec.GET, (cur.lastrowid,)).fetchone(), int(cur.lastrowid or 0))
 
     def get(self, correction_id: int) -> Correction:
         with self.db.read() as conn:
-            return found(conn.execute(GET, (correction_id,)).fetchone(), correction_id)
+            return rec.found(conn.execute(rec.GET, (correction_id,)).fetchone(), correction_id)
 
     def list(self, limit: int = 200) -> builtins.list[Correction]:
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(LIST, (limit,))]
+            return [rec.to_correction(r) for r in conn.execute(rec.LIST, (limit,))]
 
     def active(self) -> builtins.list[Correction]:
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(ACTIVE)]
+            return [rec.to_correction(r) for r in conn.execute(rec.ACTIVE)]
 
     def concerning(self, story_ids: Sequence[int], post_ids: Sequence[int]) -> builtins.list[Correction]:
         stories, posts = list(story_ids) or [0], list(post_ids) or [0]
-        sql = CONCERNING.format(stories=in_marks(len(stories)), posts=in_marks(len(posts)))
+        sql = rec.CONCERNING.format(stories=in_marks(len(stories)), posts=in_marks(len(posts)))
         with self.db.read() as conn:
-            return [to_correction(r) for r in conn.execute(sql, (*stories * 4, *posts))]
+            return [rec.to_correction(r) for r in conn.execute(sql, (*stories * 4, *posts))]
 
     def undo(self, correction_id: int, user: str) -> Correction:
         with self.db.write() as conn:
-            if not conn.execute(UNDO, (now_ts(), user, correction_id)).rowcount:
+            if not conn.execute(rec.UNDO, (now_ts(), user, correction_id)).rowcount:
                 self.get(correction_id)  # NotFoundError for an unknown one
-                raise undone_already(correction_id)
+                raise rec.undone_already(correction_id)
         return self.get(correction_id)
 
     def not_news(self) -> tuple[frozenset[int], frozenset[int]]:
         with self.db.read() as conn:
-            return not_news(conn.execute(NOT_NEWS).fetchall())
+            return rec.not_news(conn.execute(rec.NOT_NEWS).fetchall())
 
     def development_of(self, post_ids: Sequence[int]) -> dict[int, int]:
-        return self._placements(DEVELOPMENT_OF, post_ids)
+        return self._placements(rec.DEVELOPMENT_OF, post_ids)
 
     def story_of_posts(self, post_ids: Sequence[int]) -> dict[int, int]:
-        return self._placements(STORY_OF_POSTS, post_ids)
+        return self._placements(rec.STORY_OF_POSTS, post_ids)
 
     def _placements(self, sql: str, post_ids: Sequence[int]) -> dict[int, int]:
         out: dict[int, int] = {}
         with self.db.read() as conn:
             for chunk in chunks(post_ids):
-                out.update(placements(conn.execute(sql.format(ids=in_marks(len(chunk))), chunk)))
+                out.update(rec.placements(conn.execute(sql.format(ids=in_marks(len(chunk))), chunk)))
         return out
 
     def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
@@ -93,8 +75,8 @@ class SqliteCorrections:
         with self.db.write() as conn:
             before = self.development_of([p for p, _d in rows])
             for _p, dev in rows:
-                conn.execute(PLACE_DEVELOPMENT, (dev, ts, ts))
-            conn.executemany(PLACE_POST, [(p, d, ts) for p, d in rows])
+                conn.execute(rec.PLACE_DEVELOPMENT, (dev, ts, ts))
+            conn.executemany(rec.PLACE_POST, [(p, d, ts) for p, d in rows])
             touched = sorted({d for _p, d in rows} | set(before.values()))
             conn.executemany(
                 "UPDATE stories SET (first_date, last_date, n_posts) = (SELECT COALESCE(MIN(p.date), "

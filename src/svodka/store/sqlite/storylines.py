@@ -11,21 +11,9 @@ import builtins
 from collections.abc import Iterable, Mapping, Sequence
 
 from svodka.store.base import StorylineEntry
+from svodka.store.records import storylines as rec
 from svodka.store.records.developments import link
 from svodka.store.records.lists import chunks, in_marks
-from svodka.store.records.storylines import (
-    COLUMNS,
-    LARGEST,
-    LINKS,
-    MOVE,
-    OF_STORIES,
-    OF_STORYLINE,
-    SINCE,
-    entry,
-    entry_rows,
-    largest,
-    link_rows,
-)
 from svodka.store.sqlite.db import Database, now_ts
 
 
@@ -41,44 +29,44 @@ class SqliteStorylines:
         moves: Mapping[int, int] | None = None,
     ) -> None:
         ts = now_ts()
-        rows = entry_rows(entries, ts)
+        rows = rec.entry_rows(entries, ts)
         with self.db.write() as conn:
             conn.executemany("DELETE FROM storyline_of_story WHERE story_id = ?", [(g,) for g in gone])
-            conn.executemany(MOVE, [(into, ts, old) for old, into in (moves or {}).items()])
+            conn.executemany(rec.MOVE, [(into, ts, old) for old, into in (moves or {}).items()])
             conn.executemany(
-                f"INSERT OR REPLACE INTO storyline_of_story ({COLUMNS}, updated_at) "
+                f"INSERT OR REPLACE INTO storyline_of_story ({rec.COLUMNS}, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
             conn.executemany(
-                "INSERT OR IGNORE INTO storyline_links VALUES (?, ?, ?, ?, ?)", link_rows(links, ts)
+                "INSERT OR IGNORE INTO storyline_links VALUES (?, ?, ?, ?, ?)", rec.link_rows(links, ts)
             )
 
     def since(self, ts: float) -> builtins.list[StorylineEntry]:
         with self.db.read() as conn:
-            rows = conn.execute(SINCE, (ts,)).fetchall()
-        return [entry(r) for r in rows]
+            rows = conn.execute(rec.SINCE, (ts,)).fetchall()
+        return [rec.entry(r) for r in rows]
 
     def of_stories(self, story_ids: Sequence[int]) -> dict[int, int]:
         out: dict[int, int] = {}
         with self.db.read() as conn:
             for chunk in chunks(story_ids):
-                rows = conn.execute(OF_STORIES.format(ids=in_marks(len(chunk))), chunk)
+                rows = conn.execute(rec.OF_STORIES.format(ids=in_marks(len(chunk))), chunk)
                 out.update((int(s), int(line)) for s, line in rows)
         return out
 
     def stories(self, storyline_id: int) -> builtins.list[StorylineEntry]:
         with self.db.read() as conn:
-            rows = conn.execute(OF_STORYLINE, (storyline_id,)).fetchall()
-        return [entry(r) for r in rows]
+            rows = conn.execute(rec.OF_STORYLINE, (storyline_id,)).fetchall()
+        return [rec.entry(r) for r in rows]
 
     def links(self, story_ids: Sequence[int]) -> builtins.list[tuple[int, int, float, str]]:
         ids = list(story_ids)
         if not ids:
             return []
         with self.db.read() as conn:
-            return [link(r) for r in conn.execute(LINKS.format(ids=in_marks(len(ids))), (*ids, *ids))]
+            return [link(r) for r in conn.execute(rec.LINKS.format(ids=in_marks(len(ids))), (*ids, *ids))]
 
     def largest(self, limit: int = 20, min_stories: int = 2) -> builtins.list[tuple[int, int]]:
         with self.db.read() as conn:
-            return largest(conn.execute(LARGEST, (min_stories, limit)).fetchall())
+            return rec.largest(conn.execute(rec.LARGEST, (min_stories, limit)).fetchall())
