@@ -1,10 +1,12 @@
 """What both store backends share (``svodka.store.records``), without a database: the user's network
 decisions as the networks to write, the order a channel ref is looked up in, the checks before an account
-is written, the rows a correction or a storyline round-trips through, and id lists in SQLite's chunks.
+is written, the rows a correction or a storyline round-trips through, id lists in SQLite's chunks, and a
+held row renewed on a thread (``store.lifecycle.renewing``).
 The backends run these through tests/test_networks*.py, test_channel*.py, test_web_*.py … on both."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -12,6 +14,7 @@ import pytest
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import ChannelRef, Network, NewCorrection, PairEvidence, Restore, User
 from svodka.store.base import StorylineEntry
+from svodka.store.lifecycle import renewing
 from svodka.store.records import channels, corrections, lists, networks, storylines, users
 
 
@@ -131,3 +134,25 @@ def test_sqlite_lists_go_in_chunks_and_postgres_takes_one_array() -> None:
     assert list(lists.chunks([])) == []
     assert lists.in_marks(3) == "IN (?,?,?)"
     assert storylines.OF_STORIES.format(ids=lists.ANY).endswith("story_id = ANY(?)")
+
+
+def test_a_held_row_is_renewed_while_held_and_no_longer(caplog: pytest.LogCaptureFixture) -> None:
+    turns: list[int] = []
+
+    def renew() -> bool:
+        turns.append(len(turns))
+        if len(turns) == 2:
+            raise StoreError("database is locked")
+        return len(turns) != 3  # the third turn finds the row taken over
+
+    with caplog.at_level("WARNING", logger="svodka.store.lifecycle"):
+        with renewing("lease process", 0.06, renew):
+            deadline = time.monotonic() + 10
+            while len(turns) < 4 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        done = len(turns)
+        time.sleep(0.1)
+    assert done >= 4 and len(turns) == done  # renewed every ttl/3 while held, never after
+    messages = [r.getMessage() for r in caplog.records]
+    assert "lease process: could not renew it: database is locked" in messages
+    assert "lease process was taken over by another process while this one held it" in messages

@@ -8,12 +8,12 @@ import logging
 import os
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from svodka.store.base import Lease
+from svodka.store.lifecycle import renewing
 from svodka.store.records.lease import LEASE_COLUMNS, RELEASE, describe, lease_row, this_process
 from svodka.store.sqlite.db import Database
 
@@ -53,18 +53,13 @@ class SqliteLease:
             )
         return None
 
-    def _renew(self, name: str, token: str, ttl: float, stop: threading.Event) -> None:
-        while not stop.wait(ttl / 3):
-            try:
-                with self.db.write() as conn:
-                    cur = conn.execute(
-                        "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
-                        (time.time() + ttl, name, token),
-                    )
-                if cur.rowcount == 0:
-                    log.warning("lease %s was taken over by another process while this one held it", name)
-            except Exception as e:  # a busy moment: the next turn tries again, well before the expiry
-                log.warning("lease %s: could not renew it: %s", name, e)
+    def _renew(self, name: str, token: str, ttl: float) -> bool:
+        with self.db.write() as conn:
+            cur = conn.execute(
+                "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
+                (time.time() + ttl, name, token),
+            )
+        return cur.rowcount > 0
 
     @contextmanager
     def hold(self, name: str, ttl: float) -> Iterator[Lease]:
@@ -73,15 +68,9 @@ class SqliteLease:
         if other is not None:
             yield Lease(name, held=False, holder=other)
             return
-        stop = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew, args=(name, token, ttl, stop), name=f"lease-{name}", daemon=True
-        )
-        renewer.start()
         try:
-            yield Lease(name, held=True, holder=this_process())
+            with renewing(f"lease {name}", ttl, lambda: self._renew(name, token, ttl)):
+                yield Lease(name, held=True, holder=this_process())
         finally:
-            stop.set()
-            renewer.join()
             with self.db.write() as conn:
                 conn.execute(RELEASE, (name, token))
