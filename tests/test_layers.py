@@ -65,6 +65,12 @@ def test_the_contracts_hold() -> None:
             "import svodka.store.postgres",
             "svodka.store.records is not allowed to import svodka.store.postgres",
         ),
+        # one backend reaching into the other's module for what both share (what postgres/users.py did)
+        (
+            "store/postgres/users.py",
+            "import svodka.store.sqlite.users",
+            "svodka.store.postgres is not allowed to import svodka.store.sqlite",
+        ),
     ],
 )
 def test_an_import_that_runs_back_up_breaks_the_contract(

@@ -15,7 +15,7 @@ from svodka.store.records.accounts import (
     api_key,
     key_name,
 )
-from svodka.store.sqlite.users import USER_COLS, user_from_row
+from svodka.store.records.users import USER_COLS, user_from_row
 
 
 class PgApiKeys:

@@ -1,4 +1,5 @@
-"""Channels and feeds in PostgreSQL."""
+"""Channels and feeds in PostgreSQL; rows, look-up order, checks and the shared SQL:
+:mod:`svodka.store.records.channels`."""
 
 from __future__ import annotations
 
@@ -8,28 +9,15 @@ from typing import Any
 
 import psycopg
 
-from svodka.errors import NotFoundError
 from svodka.model import Channel, ChannelRef, ChannelStats
-from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.db import Database, now_ts, pyformat
 from svodka.store.postgres.networks import merge_channel, touch_channel
-from svodka.store.records.channels import (
-    CHANNEL_COLUMNS,
-    STATS,
-    channel_stats,
-    check_handle_owner,
-    check_merge,
-    check_named,
-    check_tier,
-    fills_in,
-    handle_of,
-    new_handle,
-    to_channel,
-)
+from svodka.store.records import channels as rec
 
 
 def _to_channel(conn: psycopg.Connection, row: Sequence[Any]) -> Channel:
-    groups = conn.execute("SELECT grp FROM channel_groups WHERE channel_id = %s ORDER BY grp", (row[0],))
-    return to_channel(row, [r[0] for r in groups])
+    groups = conn.execute(pyformat(rec.GROUPS), (row[0],))
+    return rec.to_channel(row, [r[0] for r in groups])
 
 
 class PgChannels:
@@ -40,103 +28,63 @@ class PgChannels:
     # --- reading -------------------------------------------------------------------------------------
     def by_id(self, channel_id: int) -> Channel:
         with self.db.read() as conn:
-            row = conn.execute(
-                f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = %s", (channel_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFoundError(f"no channel with id {channel_id}")
-            return _to_channel(conn, row)
+            row = conn.execute(pyformat(rec.BY_ID), (channel_id,)).fetchone()
+            return rec.found_id(None if row is None else _to_channel(conn, row), channel_id)
 
     def find(self, ref: ChannelRef) -> Channel | None:
-        """The stored channel ``ref`` names: by its platform's id, else its handle, else its exact title."""
-        handle = handle_of(ref)
+        """The stored channel ``ref`` names (``records.channels.find_keys``)."""
         with self.db.read() as conn:
-            for column, value in (("ext_id", ref.ext_id), ("handle", handle), ("title", ref.title)):
-                if value is None:
-                    continue
-                row = conn.execute(
-                    f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.platform = %s AND c.{column} = %s "
-                    "ORDER BY c.id LIMIT 1",
-                    (ref.platform, value),
-                ).fetchone()
+            for column, value in rec.find_keys(ref):
+                row = conn.execute(pyformat(rec.FIND.format(column=column)), (ref.platform, value)).fetchone()
                 if row is not None:
                     return _to_channel(conn, row)
         return None
 
     def get(self, ref: ChannelRef) -> Channel:
-        found = self.find(ref)
-        if found is None:
-            raise NotFoundError(f"unknown channel {ref.key()!r} (see `svodka channels list`)")
-        return found
+        return rec.known(self.find(ref), ref)
 
     def list(self, group: str | None = None) -> list[Channel]:
         with self.db.read() as conn:
             if group:
-                rows = conn.execute(
-                    f"SELECT {CHANNEL_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
-                    "WHERE g.grp = %s ORDER BY c.id",
-                    (group,),
-                ).fetchall()
+                rows = conn.execute(pyformat(rec.LIST_GROUP), (group,)).fetchall()
             else:
-                rows = conn.execute(f"SELECT {CHANNEL_COLUMNS} FROM channels c ORDER BY c.id").fetchall()
+                rows = conn.execute(rec.LIST).fetchall()
             return [_to_channel(conn, r) for r in rows]
 
     # --- writing -------------------------------------------------------------------------------------
     def resolve(self, ref: ChannelRef) -> int:
-        cached = self._cache.get(ref)
-        if cached is not None:
-            return cached
-        with self.db.write() as conn:
-            channel_id = self._resolve_in(conn, ref)
-        self._cache[ref] = channel_id
-        return channel_id
+        if ref not in self._cache:
+            with self.db.write() as conn:
+                channel_id = self._resolve_in(conn, ref)
+            self._cache[ref] = channel_id  # once it is stored
+        return self._cache[ref]
 
     def resolve_in_transaction(self, conn: psycopg.Connection, ref: ChannelRef) -> int:
         """Like :meth:`resolve`, inside a write transaction the caller holds."""
-        cached = self._cache.get(ref)
-        if cached is None:
-            cached = self._resolve_in(conn, ref)
-            self._cache[ref] = cached
-        return cached
+        if ref not in self._cache:
+            self._cache[ref] = self._resolve_in(conn, ref)
+        return self._cache[ref]
 
     def _resolve_in(self, conn: psycopg.Connection, ref: ChannelRef) -> int:
-        handle = handle_of(ref)
-        row = None
-        ext_id = ref.ext_id
-        select = "SELECT id, handle, ext_id, title FROM channels WHERE platform = %s"
-        if ext_id is not None:
-            row = conn.execute(f"{select} AND ext_id = %s", (ref.platform, ext_id)).fetchone()
-        if row is None and handle:
-            row = conn.execute(f"{select} AND handle = %s", (ref.platform, handle)).fetchone()
-        if row is None and not handle and ext_id is None and ref.title:
-            row = conn.execute(
-                f"{select} AND title = %s ORDER BY id LIMIT 1", (ref.platform, ref.title)
-            ).fetchone()
-        if row is None:
-            check_named(ref, handle)
-            new = conn.execute(
-                "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (%s, "
-                "%s, %s, %s, %s) "
-                "RETURNING id",
-                (ref.platform, handle, ext_id, ref.title, now_ts()),
-            ).fetchone()
-            return int(new[0])  # type: ignore[index]
-        channel_id = row[0]
-        if fills_in(ref, handle, row):
-            conn.execute(
-                "UPDATE channels SET handle = COALESCE(handle, %s), ext_id = COALESCE(ext_id, %s), "
-                "title = COALESCE(title, %s) WHERE id = %s",
-                (handle, ext_id, ref.title, channel_id),
-            )
-        return int(channel_id)
+        handle = rec.handle_of(ref)
+        for column, value in rec.resolve_keys(ref, handle):
+            row = conn.execute(pyformat(rec.RESOLVE.format(column=column)), (ref.platform, value)).fetchone()
+            if row is not None:
+                break
+        else:
+            new = conn.execute(pyformat(f"{rec.INSERT} RETURNING id"), rec.new_row(ref, handle, now_ts()))
+            return int(new.fetchone()[0])  # type: ignore[index]
+        if rec.fills_in(ref, handle, row):
+            conn.execute(pyformat(rec.FILL_IN), (handle, ref.ext_id, ref.title, row[0]))
+        return int(row[0])
 
     def add(self, ref: ChannelRef, tier: int | None = None, groups: Sequence[str] = ()) -> Channel:
         with self.db.write() as conn:
             channel_id = self._resolve_in(conn, ref)
-            conn.execute("UPDATE channels SET active = TRUE WHERE id = %s", (channel_id,))
+            conn.execute(pyformat(rec.SET_ACTIVE), (True, channel_id))
             if tier is not None:
-                conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (check_tier(tier), channel_id))
-            _add_groups(conn, channel_id, [g for g in groups if g])
+                conn.execute(pyformat(rec.SET_TIER), (rec.check_tier(tier), channel_id))
+            _add_groups(conn, [(channel_id, g) for g in groups if g])
         self._cache[ref] = channel_id
         return self.by_id(channel_id)
 
@@ -145,49 +93,46 @@ class PgChannels:
         channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if keep_posts:
-                conn.execute("UPDATE channels SET active = FALSE WHERE id = %s", (channel.id,))
+                conn.execute(pyformat(rec.SET_ACTIVE), (False, channel.id))
             else:
                 touch_channel(conn, channel.id)  # its network evidence goes with its posts
-                conn.execute("DELETE FROM channels WHERE id = %s", (channel.id,))
+                conn.execute(pyformat(rec.DELETE), (channel.id,))
         self._cache.clear()
         return channel
 
     def set_tier(self, channel_id: int, tier: int) -> Channel:
         channel = self.by_id(channel_id)
         with self.db.write() as conn:
-            conn.execute("UPDATE channels SET tier = %s WHERE id = %s", (check_tier(tier), channel.id))
+            conn.execute(pyformat(rec.SET_TIER), (rec.check_tier(tier), channel.id))
         return self.by_id(channel.id)
 
     def set_groups(self, channel_id: int, groups: Sequence[str], add: bool = False) -> Channel:
         channel = self.by_id(channel_id)
         with self.db.write() as conn:
             if not add:
-                conn.execute("DELETE FROM channel_groups WHERE channel_id = %s", (channel.id,))
-            _add_groups(conn, channel.id, [g.strip() for g in groups if g.strip()])
+                conn.execute(pyformat(rec.CLEAR_GROUPS), (channel.id,))
+            _add_groups(conn, rec.group_rows(channel.id, groups))
         return self.by_id(channel.id)
 
     def set_handle(self, channel_id: int, handle: str) -> Channel:
         """Give a channel its public handle; a handle-only duplicate holding it is merged into this one, one
         with another platform id is a different channel: StoreError."""
         channel = self.by_id(channel_id)
-        value = new_handle(channel, handle)
+        value = rec.new_handle(channel, handle)
         with self.db.write() as conn:
-            row = conn.execute(
-                "SELECT id, ext_id FROM channels WHERE platform = %s AND handle = %s AND id != %s",
-                (channel.platform, value, channel.id),
-            ).fetchone()
+            row = conn.execute(pyformat(rec.HANDLE_HOLDER), (channel.platform, value, channel.id)).fetchone()
             if row is not None:
                 other_id, other_ext = row
-                check_handle_owner(channel, value, int(other_id), other_ext)
+                rec.check_handle_owner(channel, value, int(other_id), other_ext)
                 _merge_in(conn, channel.id, int(other_id))
-            conn.execute("UPDATE channels SET handle = %s WHERE id = %s", (value, channel.id))
+            conn.execute(pyformat(rec.SET_HANDLE), (value, channel.id))
         self._cache.clear()
         return self.by_id(channel.id)
 
     def merge(self, keep_id: int, drop_id: int) -> Channel:
         """Make two stored channels one: ``drop_id``'s posts, groups and state move to ``keep_id``."""
         keep, drop = self.by_id(keep_id), self.by_id(drop_id)
-        check_merge(keep, drop)
+        rec.check_merge(keep, drop)
         with self.db.write() as conn:
             _merge_in(conn, keep.id, drop.id)
         self._cache.clear()
@@ -195,31 +140,22 @@ class PgChannels:
 
     def update_info(self, channel_id: int, title: str | None = None, subscribers: int | None = None) -> None:
         with self.db.write() as conn:
-            conn.execute(
-                "UPDATE channels SET title = COALESCE(%s, title), subscribers = COALESCE(%s, subscribers) "
-                "WHERE id = %s",
-                (title, subscribers, channel_id),
-            )
+            conn.execute(pyformat(rec.UPDATE_INFO), (title, subscribers, channel_id))
 
     def stats(self) -> builtins.list[ChannelStats]:
         with self.db.read() as conn:
-            rows = conn.execute(STATS.format(deleted="COUNT(p.deleted_at)")).fetchall()
-        return [channel_stats(r, self.by_id(r[0])) for r in rows]
+            rows = conn.execute(rec.STATS.format(deleted="COUNT(p.deleted_at)")).fetchall()
+        return [rec.channel_stats(r, self.by_id(r[0])) for r in rows]
 
 
-def _add_groups(conn: psycopg.Connection, channel_id: int, groups: Sequence[str]) -> None:
-    if groups:
+def _add_groups(conn: psycopg.Connection, rows: Sequence[tuple[int, str]]) -> None:
+    if rows:
         with conn.cursor() as cur:
-            cur.executemany(
-                "INSERT INTO channel_groups VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                [(channel_id, g) for g in groups],
-            )
+            cur.executemany(pyformat(rec.ADD_GROUP), rows)
 
 
 def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
-    row = conn.execute(
-        "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = %s", (drop_id,)
-    ).fetchone()
+    row = conn.execute(pyformat(rec.DROPPED), (drop_id,)).fetchone()
     assert row is not None
     merge_channel(conn, keep_id, drop_id)  # the networks' evidence follows the posts
     # a message both hold stays as keep_id stored it (SQLite's UPDATE OR IGNORE)
@@ -228,17 +164,7 @@ def _merge_in(conn: psycopg.Connection, keep_id: int, drop_id: int) -> None:
         "(SELECT message_id FROM posts WHERE channel_id = %s)",
         (keep_id, drop_id, keep_id),
     )
-    conn.execute("UPDATE source_state SET channel_id = %s WHERE channel_id = %s", (keep_id, drop_id))
-    conn.execute(
-        "INSERT INTO channel_groups SELECT %s, grp FROM channel_groups WHERE channel_id = %s "
-        "ON CONFLICT DO NOTHING",
-        (keep_id, drop_id),
-    )
-    conn.execute("DELETE FROM channels WHERE id = %s", (drop_id,))  # the unique handle and id free up
-    handle, ext_id, title, tier, subscribers, active = row
-    conn.execute(
-        "UPDATE channels SET handle = COALESCE(handle, %s), ext_id = COALESCE(ext_id, %s), "
-        "title = COALESCE(title, %s), tier = CASE WHEN tier = 0 THEN %s ELSE tier END, "
-        "subscribers = COALESCE(subscribers, %s), active = active OR %s WHERE id = %s",
-        (handle, ext_id, title, tier, subscribers, active, keep_id),
-    )
+    conn.execute(pyformat(rec.MOVE_STATE), (keep_id, drop_id))
+    conn.execute(pyformat(rec.MOVE_GROUPS), (keep_id, drop_id))
+    conn.execute(pyformat(rec.DELETE), (drop_id,))  # the unique handle and id free up
+    conn.execute(pyformat(rec.TAKE_OVER.format(active="active OR ?")), rec.merged_row(row, keep_id))

@@ -5,7 +5,6 @@ counters. Tables that hold a ``tsvector`` (the full-text index) are derived and 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -15,7 +14,8 @@ from psycopg.types.string import TextLoader
 
 from svodka.store.copy import Progress, Row, Table
 from svodka.store.postgres import PgStore
-from svodka.store.postgres.db import ADAPTERS, explain, safe_url
+from svodka.store.postgres.db import ADAPTERS, explain, pyformat, safe_url
+from svodka.store.records.dump import PROGRESS, SAVE_PROGRESS, key_json, key_tuple
 
 TABLES = """
 SELECT c.oid, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -109,16 +109,8 @@ class PgDump:
             if triggers:
                 self.conn.execute(sql.SQL("ALTER TABLE {} ENABLE TRIGGER USER").format(name))
             self.conn.execute(
-                "INSERT INTO copy_progress (tbl, source, last_key, rows, done) VALUES (%s, %s, %s, %s, %s)"
-                " ON CONFLICT (tbl) DO UPDATE SET source = excluded.source, last_key = excluded.last_key,"
-                " rows = excluded.rows, done = excluded.done",
-                (
-                    table.name,
-                    progress.source,
-                    _key_json(progress.last_key),
-                    progress.rows,
-                    int(progress.done),
-                ),
+                pyformat(SAVE_PROGRESS),
+                (table.name, progress.source, key_json(progress.last_key), progress.rows, int(progress.done)),
             )
 
     def clear(self, table: Table) -> None:
@@ -127,8 +119,8 @@ class PgDump:
 
     def progress(self) -> dict[str, Progress]:
         with self._errors():
-            rows = self.conn.execute("SELECT tbl, source, last_key, rows, done FROM copy_progress").fetchall()
-        return {t: Progress(s, _key_tuple(k), int(n), bool(d)) for t, s, k, n, d in rows}
+            rows = self.conn.execute(PROGRESS).fetchall()
+        return {t: Progress(s, key_tuple(k), int(n), bool(d)) for t, s, k, n, d in rows}
 
     def _sequences(self) -> dict[str, tuple[str, str]]:
         if not self._identity:
@@ -163,11 +155,3 @@ class PgDump:
                     self.conn.execute("SELECT setval(%s, %s, true)", (seq, value))
                 else:
                     self.conn.execute("SELECT setval(%s, 1, false)", (seq,))
-
-
-def _key_json(key: Sequence[object] | None) -> str | None:
-    return None if key is None else json.dumps(list(key), ensure_ascii=False)
-
-
-def _key_tuple(text: str | None) -> tuple[object, ...] | None:
-    return None if text is None else tuple(json.loads(text))

@@ -5,10 +5,7 @@ soon as the server sees its connection go. The ``lease`` table says who holds it
 from __future__ import annotations
 
 import logging
-import os
 import secrets
-import socket
-import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -17,6 +14,7 @@ import psycopg
 
 from svodka.store.base import Lease
 from svodka.store.postgres.db import Database, explain
+from svodka.store.records.lease import LEASE_COLUMNS, lease_row, this_process
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +35,7 @@ class PgLease:
 
     @contextmanager
     def hold(self, name: str, ttl: float) -> Iterator[Lease]:
-        holder = f"pid {os.getpid()} on {socket.gethostname()}"
+        holder = this_process()
         token = secrets.token_hex(8)
         try:
             conn = psycopg.connect(self.db.url, autocommit=True, connect_timeout=10)
@@ -54,11 +52,10 @@ class PgLease:
                     yield Lease(name, held=False, holder=other)
                     return
                 conn.execute(
-                    "INSERT INTO lease (name, holder, pid, host, token, expires_at) "
-                    "VALUES (%s, %s, %s, %s, %s, %s) "
+                    f"INSERT INTO lease ({LEASE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s) "
                     "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, pid = excluded.pid, "
                     "host = excluded.host, token = excluded.token, expires_at = excluded.expires_at",
-                    (name, holder, os.getpid(), socket.gethostname(), token, time.time() + ttl),
+                    lease_row(name, token, ttl),
                 )
             except psycopg.Error as e:
                 raise explain(self.db.url, e) from None

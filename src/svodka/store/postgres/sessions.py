@@ -5,7 +5,7 @@ from __future__ import annotations
 from svodka.model import Session
 from svodka.store.postgres.db import Database, now_ts, pyformat
 from svodka.store.records.accounts import CREATE_SESSION, DELETE_SESSION, DROP_EXPIRED, LIVE_SESSION
-from svodka.store.sqlite.users import USER_COLS, user_from_row
+from svodka.store.records.users import USER_COLS, user_from_row
 
 
 class PgSessions:

@@ -1,12 +1,13 @@
 """Channels as both backends store them: a row and its groups → :class:`~svodka.model.Channel`, how a ref's
-handle is kept, and the checks before a tier, a handle or a merge is written."""
+handle is kept, the order a ref is looked up in, the checks before a tier, a handle or a merge is written,
+and the SQL both dialects write alike (``?`` placeholders)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from svodka.errors import StoreError
+from svodka.errors import NotFoundError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, ChannelStats, from_ts
 
 CHANNEL_COLUMNS = "c.id, c.platform, c.handle, c.ext_id, c.title, c.tier, c.subscribers, c.active, c.added_at"
@@ -19,6 +20,50 @@ STATS = """
     FROM channels c LEFT JOIN posts p ON p.channel_id = c.id
     GROUP BY c.id ORDER BY c.id
 """
+BY_ID = f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.id = ?"
+# The channel a ref names by ``{column}`` (ext_id, handle or title; :func:`find_keys`, :func:`resolve_keys`).
+FIND = (
+    f"SELECT {CHANNEL_COLUMNS} FROM channels c WHERE c.platform = ? AND c.{{column}} = ? "
+    "ORDER BY c.id LIMIT 1"
+)
+RESOLVE = (
+    "SELECT id, handle, ext_id, title FROM channels WHERE platform = ? AND {column} = ? ORDER BY id LIMIT 1"
+)
+LIST = f"SELECT {CHANNEL_COLUMNS} FROM channels c ORDER BY c.id"
+LIST_GROUP = (
+    f"SELECT {CHANNEL_COLUMNS} FROM channels c JOIN channel_groups g ON g.channel_id = c.id "
+    "WHERE g.grp = ? ORDER BY c.id"
+)
+GROUPS = "SELECT grp FROM channel_groups WHERE channel_id = ? ORDER BY grp"
+ADD_GROUP = "INSERT INTO channel_groups VALUES (?, ?) ON CONFLICT DO NOTHING"
+CLEAR_GROUPS = "DELETE FROM channel_groups WHERE channel_id = ?"
+INSERT = "INSERT INTO channels (platform, handle, ext_id, title, added_at) VALUES (?, ?, ?, ?, ?)"
+# What a ref knows that the stored channel lacks (:func:`fills_in`).
+FILL_IN = (
+    "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
+    "title = COALESCE(title, ?) WHERE id = ?"
+)
+SET_ACTIVE = "UPDATE channels SET active = ? WHERE id = ?"
+SET_TIER = "UPDATE channels SET tier = ? WHERE id = ?"
+SET_HANDLE = "UPDATE channels SET handle = ? WHERE id = ?"
+DELETE = "DELETE FROM channels WHERE id = ?"
+# Another channel of the platform holding a handle: ``(id, ext_id)``.
+HANDLE_HOLDER = "SELECT id, ext_id FROM channels WHERE platform = ? AND handle = ? AND id != ?"
+UPDATE_INFO = (
+    "UPDATE channels SET title = COALESCE(?, title), subscribers = COALESCE(?, subscribers) WHERE id = ?"
+)
+# A merge (keep, drop): what ``drop`` has, its collection state and groups moved to ``keep``, and what
+# ``keep`` lacks taken from ``drop`` (``{active}``: the dialect's "either is active"; :func:`merged_row`).
+DROPPED = "SELECT handle, ext_id, title, tier, subscribers, active FROM channels WHERE id = ?"
+MOVE_STATE = "UPDATE source_state SET channel_id = ? WHERE channel_id = ?"
+MOVE_GROUPS = (
+    "INSERT INTO channel_groups SELECT ?, grp FROM channel_groups WHERE channel_id = ? ON CONFLICT DO NOTHING"
+)
+TAKE_OVER = (
+    "UPDATE channels SET handle = COALESCE(handle, ?), ext_id = COALESCE(ext_id, ?), "
+    "title = COALESCE(title, ?), tier = CASE WHEN tier = 0 THEN ? ELSE tier END, "
+    "subscribers = COALESCE(subscribers, ?), active = {active} WHERE id = ?"
+)
 
 
 def to_channel(row: Sequence[Any], groups: Sequence[str]) -> Channel:
@@ -57,6 +102,57 @@ def new_handle(of: Channel, handle: str) -> str:
     if not value:
         raise StoreError("a handle cannot be empty")
     return value
+
+
+def found_id(channel: Channel | None, channel_id: int) -> Channel:
+    if channel is None:
+        raise NotFoundError(f"no channel with id {channel_id}")
+    return channel
+
+
+def known(channel: Channel | None, ref: ChannelRef) -> Channel:
+    """The channel :meth:`find` found for ``ref``; NotFoundError when none."""
+    if channel is None:
+        raise NotFoundError(f"unknown channel {ref.key()!r} (see `svodka channels list`)")
+    return channel
+
+
+def find_keys(ref: ChannelRef) -> list[tuple[str, object]]:
+    """What a stored channel ``ref`` names is looked up by, in order: its platform's id, else its handle,
+    else its exact title (what a user types is parsed into a ref at the edge:
+    ``collect.registry.channel_named``)."""
+    keys = (("ext_id", ref.ext_id), ("handle", handle_of(ref)), ("title", ref.title))
+    return [(column, value) for column, value in keys if value is not None]
+
+
+def resolve_keys(ref: ChannelRef, handle: str | None) -> list[tuple[str, object]]:
+    """What a post's channel is resolved by, in order: its platform's id, else its handle; its title only
+    when it names neither."""
+    keys: list[tuple[str, object]] = []
+    if ref.ext_id is not None:
+        keys.append(("ext_id", ref.ext_id))
+    if handle:
+        keys.append(("handle", handle))
+    if not handle and ref.ext_id is None and ref.title:
+        keys.append(("title", ref.title))
+    return keys
+
+
+def new_row(ref: ChannelRef, handle: str | None, added_at: int) -> tuple[Any, ...]:
+    """The parameters of :data:`INSERT` (after :func:`check_named`)."""
+    check_named(ref, handle)
+    return (ref.platform, handle, ref.ext_id, ref.title, added_at)
+
+
+def group_rows(channel_id: int, groups: Sequence[str]) -> list[tuple[int, str]]:
+    """The rows of :data:`ADD_GROUP`: the groups named, without blanks."""
+    return [(channel_id, g.strip()) for g in groups if g.strip()]
+
+
+def merged_row(dropped: Sequence[Any], keep_id: int) -> tuple[Any, ...]:
+    """The parameters of :data:`TAKE_OVER` from the :data:`DROPPED` row."""
+    handle, ext_id, title, tier, subscribers, active = dropped
+    return (handle, ext_id, title, tier, subscribers, active, keep_id)
 
 
 def check_tier(tier: int) -> int:

@@ -14,8 +14,8 @@ from svodka.store.records.accounts import (
     api_key,
     key_name,
 )
+from svodka.store.records.users import USER_COLS, user_from_row
 from svodka.store.sqlite.db import Database, now_ts
-from svodka.store.sqlite.users import USER_COLS, user_from_row
 
 
 class SqliteApiKeys:

@@ -4,12 +4,12 @@ transaction (a copied edit is not a new edit for the monitor), and ``sqlite_sequ
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
 from svodka.store.copy import Progress, Row, Table
+from svodka.store.records.dump import PROGRESS, SAVE_PROGRESS, key_json, key_tuple
 from svodka.store.sqlite import SqliteStore
 from svodka.store.sqlite.db import explain
 
@@ -88,13 +88,11 @@ class SqliteDump:
                 for _, sql in triggers:
                     self.conn.execute(sql)
                 self.conn.execute(
-                    "INSERT INTO copy_progress (tbl, source, last_key, rows, done) VALUES (?, ?, ?, ?, ?)"
-                    " ON CONFLICT (tbl) DO UPDATE SET source = excluded.source, last_key = excluded.last_key,"
-                    " rows = excluded.rows, done = excluded.done",
+                    SAVE_PROGRESS,
                     (
                         table.name,
                         progress.source,
-                        _key_json(progress.last_key),
+                        key_json(progress.last_key),
                         progress.rows,
                         int(progress.done),
                     ),
@@ -110,8 +108,8 @@ class SqliteDump:
         self.conn.execute(f"DELETE FROM {_q(table.name)}")
 
     def progress(self) -> dict[str, Progress]:
-        rows = self.conn.execute("SELECT tbl, source, last_key, rows, done FROM copy_progress").fetchall()
-        return {t: Progress(s, _key_tuple(k), int(n), bool(d)) for t, s, k, n, d in rows}
+        rows = self.conn.execute(PROGRESS).fetchall()
+        return {t: Progress(s, key_tuple(k), int(n), bool(d)) for t, s, k, n, d in rows}
 
     def _id_tables(self) -> list[tuple[str, str, bool]]:
         """``(table, id column, AUTOINCREMENT?)`` of each table keyed by one INTEGER column (its rowid)."""
@@ -143,11 +141,3 @@ class SqliteDump:
             self.conn.execute("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
             self.conn.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)", (name, counters[name]))
         self.conn.execute("COMMIT")
-
-
-def _key_json(key: Sequence[object] | None) -> str | None:
-    return None if key is None else json.dumps(list(key), ensure_ascii=False)
-
-
-def _key_tuple(text: str | None) -> tuple[object, ...] | None:
-    return None if text is None else tuple(json.loads(text))

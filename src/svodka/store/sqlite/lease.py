@@ -8,19 +8,16 @@ import logging
 import os
 import secrets
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from svodka.store.base import Lease
+from svodka.store.lifecycle import renewing
+from svodka.store.records.lease import LEASE_COLUMNS, RELEASE, describe, lease_row, this_process
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
-
-
-def describe(pid: int, host: str) -> str:
-    return f"pid {pid} on {host}"
 
 
 def pid_alive(pid: int) -> bool:
@@ -39,36 +36,30 @@ class SqliteLease:
 
     def _take(self, name: str, token: str, ttl: float) -> str | None:
         """Take ``name`` for this process; None when taken, else who holds it."""
-        pid, host = os.getpid(), socket.gethostname()
         with self.db.write() as conn:
             row = conn.execute("SELECT pid, host, expires_at FROM lease WHERE name = ?", (name,)).fetchone()
             if row is not None:
                 other_pid, other_host, expires_at = row
                 # on this host the holder's pid says whether it lives (a late renewal, held up behind a
                 # long batch, does not free it); another host's holder is trusted until its expiry
-                held = pid_alive(other_pid) if other_host == host else expires_at > time.time()
+                here = other_host == socket.gethostname()
+                held = pid_alive(other_pid) if here else expires_at > time.time()
                 if held:
                     return describe(other_pid, other_host)
                 log.info("lease %s: taking it over from %s", name, describe(other_pid, other_host))
             conn.execute(
-                "INSERT OR REPLACE INTO lease (name, holder, pid, host, token, expires_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (name, describe(pid, host), pid, host, token, time.time() + ttl),
+                f"INSERT OR REPLACE INTO lease ({LEASE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                lease_row(name, token, ttl),
             )
         return None
 
-    def _renew(self, name: str, token: str, ttl: float, stop: threading.Event) -> None:
-        while not stop.wait(ttl / 3):
-            try:
-                with self.db.write() as conn:
-                    cur = conn.execute(
-                        "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
-                        (time.time() + ttl, name, token),
-                    )
-                if cur.rowcount == 0:
-                    log.warning("lease %s was taken over by another process while this one held it", name)
-            except Exception as e:  # a busy moment: the next turn tries again, well before the expiry
-                log.warning("lease %s: could not renew it: %s", name, e)
+    def _renew(self, name: str, token: str, ttl: float) -> bool:
+        with self.db.write() as conn:
+            cur = conn.execute(
+                "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
+                (time.time() + ttl, name, token),
+            )
+        return cur.rowcount > 0
 
     @contextmanager
     def hold(self, name: str, ttl: float) -> Iterator[Lease]:
@@ -77,15 +68,9 @@ class SqliteLease:
         if other is not None:
             yield Lease(name, held=False, holder=other)
             return
-        stop = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew, args=(name, token, ttl, stop), name=f"lease-{name}", daemon=True
-        )
-        renewer.start()
         try:
-            yield Lease(name, held=True, holder=describe(os.getpid(), socket.gethostname()))
+            with renewing(f"lease {name}", ttl, lambda: self._renew(name, token, ttl)):
+                yield Lease(name, held=True, holder=this_process())
         finally:
-            stop.set()
-            renewer.join()
             with self.db.write() as conn:
-                conn.execute("DELETE FROM lease WHERE name = ? AND token = ?", (name, token))
+                conn.execute(RELEASE, (name, token))
