@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from svodka.model import (
     Correction,
     NewCorrection,
     Story,
+    WindowPost,
     bot_api_id,
 )
 from svodka.pipeline import corrections as rules
@@ -163,6 +164,26 @@ def keep_apart(store: Store, stories: Mapping[int, int | None]) -> rules.KeepApa
         return rules.keep_apart({}, ())
     posts = sorted({p for c in active for p in (c.anchors or ())})
     return rules.keep_apart(stories, rules.story_pairs(active, store.corrections.story_of_posts(posts)))
+
+
+def merge_guard(store: Store, window: Iterable[WindowPost]) -> Callable[[int, int], bool] | None:
+    """Whether the clusterer may merge two of a batch's stories (its developments: the ``window``'s, or new
+    ones), for :class:`svodka.pipeline.cluster.StoryClusterer`: never two an analyst keeps apart, nor a third
+    that would bring them together. None when no correction keeps anything apart.
+
+    Asked while the batch is placed, so a refused merge never happens: the posts the batch already put in
+    either side stay there, and the later ones go where they score best, as if the merge had not been
+    possible (not all into the survivor of a merge undone afterwards)."""
+    active = [c for c in store.corrections.active() if rules.cannot_link(c)]
+    if not active:
+        return None
+    posts = sorted({p for c in active for p in (c.anchors or ())})
+    pairs = rules.story_pairs(active, store.corrections.story_of_posts(posts))
+    if not pairs:
+        return None
+    devs = sorted({w.story_id for w in window if w.story_id})
+    story_of = store.developments.story_of(devs)
+    return rules.keep_apart({d: story_of.get(d) for d in devs}, pairs).join
 
 
 def allowed_merges(store: Store, merges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
