@@ -106,3 +106,45 @@ def test_a_refused_merge_leaves_the_batch_posts_on_their_own_side(store: Store, 
     assert story_of(store, b3) == story_of(store, b4) == story_of(store, b1) == story_of(store, b2)
     assert store.corrections.development_of([b3, b4]) == {b3: d_b, b4: d_b}
     assert report.merges == 0  # the clusterer did not merge what the analyst split
+
+
+def test_undoing_a_merge_parts_what_the_clusterer_fused_meanwhile(store: Store, tmp_path: Path) -> None:
+    """An analyst merges the two stories; the next batch's round-ups make the clusterer fuse their
+    developments into one. Undo gives each story back the posts it had before the merge (the fused
+    development revived, under its own id); the posts that arrived after the merge stay where the
+    pipeline put them."""
+    settings = dict(defaults(pipeline__sem_floor=0.0).items())
+    embedder = Keywords()
+    first = [(1, "08:00", PROTEST[0]), (2, "08:10", PROTEST[1]), (3, "08:05", OFFENSIVE[0])]
+    import_file(store, write(tmp_path / "first.jsonl", [*first, (4, "08:15", OFFENSIVE[1])]), fmt="jsonl")
+    process(store, settings, embedder=embedder)
+    a1, b1, a2, b2 = (p.id for p in sorted(store.posts.iter(), key=lambda p: p.date))
+    d_a, d_b = story_of(store, a1), story_of(store, b1)
+    assert d_a != d_b
+    merge = corrections.merge_stories(store, d_b, d_a, "ann")
+    assert story_of(store, b1) == story_of(store, a1) == d_a
+
+    later = [
+        (5, "09:00", OFFENSIVE[2]),
+        (6, "09:10", BOTH[0]),
+        (7, "09:20", BOTH[1]),
+        (8, "09:30", OFFENSIVE[3]),
+    ]
+    import_file(store, write(tmp_path / "later.jsonl", later), fmt="jsonl")
+    assert process(store, settings, embedder=embedder).merges == 1
+    ids = {p.text: p.id for p in store.posts.iter()}
+    arrived = [ids[t] for t in (OFFENSIVE[2], BOTH[0], BOTH[1], OFFENSIVE[3])]
+    assert store.stories.resolve(d_b) == d_a  # the clusterer fused the two developments
+    assert set(store.corrections.development_of([a1, a2, b1, b2, *arrived]).values()) == {d_a}
+
+    corrections.undo(store, merge.id, "bob")
+    assert store.stories.resolve(d_b) == d_b  # the development is back, under its id
+    assert store.corrections.development_of([a1, a2, b1, b2]) == {a1: d_a, a2: d_a, b1: d_b, b2: d_b}
+    assert story_of(store, b1) == story_of(store, b2) == d_b != story_of(store, a1) == d_a
+    assert {story_of(store, p) for p in arrived} == {d_a}  # the later posts stay where the pipeline put them
+    assert {m.post.id for m in store.stories.get(d_b).members} == {b1, b2}
+    assert len(store.stories.get(d_a).members) == 6
+    # and the next run goes on from there: the parts stay parts of their own stories
+    import_file(store, write(tmp_path / "last.jsonl", [(9, "10:00", PROTEST[0] + " снова")]), fmt="jsonl")
+    process(store, settings, embedder=embedder)
+    assert story_of(store, b1) == d_b and story_of(store, a1) == d_a

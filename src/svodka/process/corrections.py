@@ -77,7 +77,8 @@ def merge_stories(store: Store, a: int, b: int, user: str) -> Correction:
         pa, pb = parts(store, sa), parts(store, sb)
         anchors = (_anchor(pa), _anchor(pb))
         assert anchors[0] is not None and anchors[1] is not None
-        change, keep = rules.merge([p for p, _s in pa], [p for p, _s in pb], (anchors[0], anchors[1]))
+        posts = [(m.post.id, p.id) for p, dev in (*pa, *pb) for m in dev.members]
+        change, keep = rules.merge([p for p, _s in pa], [p for p, _s in pb], (anchors[0], anchors[1]), posts)
         return _write(store, change, NewCorrection(MERGE, sa, sb, user, change.restore, change.anchors, keep))
 
 
@@ -140,20 +141,49 @@ def mark_not_news(store: Store, kind: str, ref: int, user: str) -> Correction:
 
 def undo(store: Store, correction_id: int, user: str) -> Correction:
     """Undo a correction: what it overwrote is written back (the pipeline's own placement) and it no
-    longer binds later runs. Posts and developments gone since are left as they are."""
+    longer binds later runs. Posts and developments gone since are left as they are.
+
+    A merge undone gives each story back the posts it had then, even those the clusterer has since fused
+    into a development of the other story (that development is revived with them,
+    :func:`svodka.pipeline.corrections.fused_back`); posts that arrived after the merge stay where the
+    pipeline put them."""
     with store.transaction():
         c = store.corrections.get(correction_id)
         if not c.active:
             raise CorrectionError(f"correction {correction_id} is undone already")
-        back = [(p, store.stories.resolve(d)) for p, d in c.restore.posts]
-        placed = store.corrections.development_of([p for p, _d in back])
-        store.corrections.place_posts([(p, d) for p, d in back if p in placed])
-        if c.restore.developments:
+        revived: dict[int, int] = {}
+        if c.kind == MERGE:
+            revived = _part_fused(store, c)
+        else:
+            back = [(p, store.stories.resolve(d)) for p, d in c.restore.posts]
+            placed = store.corrections.development_of([p for p, _d in back])
+            store.corrections.place_posts([(p, d) for p, d in back if p in placed])
+        if c.restore.developments or revived:
             devs = {store.stories.resolve(d): s for d, s in c.restore.developments}
+            devs = {**revived, **devs}
             # a story given back whose own development went to another story since goes there
             moved = store.developments.story_of(sorted(set(devs.values()) - set(devs)))
             store.developments.save({d: moved.get(s, s) for d, s in devs.items()})
         return store.corrections.undo(correction_id, user)
+
+
+def _part_fused(store: Store, c: Correction) -> dict[int, int]:
+    """The merge ``c``'s posts the clusterer fused across the two sides since, back in their developments
+    (revived); returns the revived developments of the side that stayed, with the story that side is in
+    now (the moved side's go back to their story with the rest of ``c.restore.developments``)."""
+    recorded = sorted({d for _p, d in c.restore.posts})
+    survivor = {d: store.stories.resolve(d) for d in recorded}
+    now = store.corrections.development_of([p for p, _d in c.restore.posts])
+    back = rules.fused_back(c.restore, now, survivor)
+    if not back:
+        return {}
+    home = story_id(store, c.result) if c.result is not None else None  # before any revival
+    devs = sorted({d for _p, d in back})
+    store.corrections.revive(devs)
+    store.corrections.place_posts(back)
+    log.info("undo of correction %d: developments %s parted again", c.id, devs)
+    moved = {d for d, _s in c.restore.developments}
+    return {d: home for d in devs if d not in moved and home is not None}
 
 
 def keep_apart(store: Store, stories: Mapping[int, int | None]) -> rules.KeepApart:
