@@ -232,6 +232,41 @@ def allowed_merges(store: Store, merges: Sequence[tuple[int, int]]) -> list[tupl
     return kept
 
 
+def hidden_developments(store: Store, developments: Sequence[tuple[int, int]]) -> frozenset[int]:
+    """Which of ``developments``, ``(id, posts)`` as the readers' lists count them, analysts marked not news:
+    its story (or the development itself) marked — under the id it had then or the one it has now — or
+    every one of its posts marked."""
+    marked, posts = store.corrections.not_news()
+    if not developments or not (marked or posts):
+        return frozenset()
+    hidden: set[int] = set()
+    if marked:
+        stories = set(marked)
+        for m in marked:
+            try:
+                stories.add(story_id(store, m))
+            except NotFoundError:
+                continue
+        story_of = store.developments.story_of([d for d, _n in developments])
+        hidden.update(d for d, _n in developments if d in stories or story_of.get(d, d) in stories)
+    if posts:
+        counts: dict[int, int] = {}
+        for dev in store.corrections.development_of(sorted(posts)).values():
+            counts[dev] = counts.get(dev, 0) + 1
+        hidden.update(d for d, n in developments if counts.get(d, 0) >= n)
+    return frozenset(hidden)
+
+
+def without_not_news(store: Store, stories: Sequence[Story]) -> list[Story]:
+    """``stories`` (developments, as ``store.stories`` lists them, or whole stories) without those analysts
+    marked not news, and without the posts they marked (:func:`hidden_developments`)."""
+    marked, posts = store.corrections.not_news()
+    if not (marked or posts):
+        return list(stories)
+    hidden = hidden_developments(store, [(s.id, len(s.members)) for s in stories])
+    return rules.drop_not_news(stories, hidden | marked, posts)
+
+
 def _placed(store: Store, post_id: int) -> rules.Part:
     store.posts.get(post_id)  # NotFoundError for an unknown post
     dev = store.corrections.development_of([post_id]).get(post_id)
