@@ -27,6 +27,7 @@ from svodka.web.framework import Ctx, HttpError, json_response, route
 from svodka.web.pages import ANALYST
 
 MAX_LIMIT = 200
+MAX_ID = 2**63 - 1  # ids are 64-bit integers in both stores
 # What each kind's body names: its keys, all required (not-news: a story or a post, one of them).
 BODIES: dict[str, tuple[tuple[str, ...], ...]] = {
     "merge": (("story", "other"),),
@@ -44,12 +45,21 @@ def _ids(ctx: Ctx, kind: str) -> dict[str, int]:
     said = " or ".join("{" + ", ".join(f"{k}: id" for k in keys) + "}" for keys in shapes)
     if not isinstance(body, dict) or tuple(sorted(body)) not in {tuple(sorted(k)) for k in shapes}:
         raise InputError("body", f"{kind} takes {said}")
-    out = {}
-    for key, value in body.items():
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InputError(key, "must be a whole number ≥ 1")
-        out[key] = value
-    return out
+    return {key: _ref(key, value) for key, value in body.items()}
+
+
+def _ref(name: str, value: object) -> int:
+    """An id as JSON gives it (``5`` or ``5.0``, as JSON Schema's integer allows; a query's digits): a
+    whole number ≥ 1, else a 400; one beyond the store's 64-bit ids names nothing (404)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InputError(name, "must be a whole number ≥ 1")
+    if value > MAX_ID:
+        raise NotFoundError(f"no {name} with id {value}")
+    return value
 
 
 def _user(ctx: Ctx) -> str:
@@ -111,7 +121,7 @@ def api_corrections(ctx: Ctx) -> dict[str, Any]:
     if story is None:
         found = ctx.store.corrections.list(limit + offset + 1)
     else:
-        s = adapters.story(ctx.store, views.parse_int(story, "story", 0, 1))
+        s = adapters.story(ctx.store, _ref("story", story))
         devs = list(s.developments) or [s.id]
         found = ctx.store.corrections.concerning([s.id, *devs], [m.post.id for m in s.members])
     page = found[offset : offset + limit]
@@ -125,5 +135,6 @@ def api_corrections(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/corrections/{correction_id:int}/undo", ANALYST, ("POST",))
 def api_correction_undo(ctx: Ctx) -> Response:
-    c = _apply(lambda: use.undo(ctx.store, ctx.path_params["correction_id"], _user(ctx)))
+    ref = _ref("correction", ctx.path_params["correction_id"])
+    c = _apply(lambda: use.undo(ctx.store, ref, _user(ctx)))
     return _answer(ctx, c, 200)
