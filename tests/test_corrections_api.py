@@ -151,6 +151,12 @@ def listed(api: httpx.Client, extra: str = "") -> dict[int, dict[str, Any]]:
     return {r["id"]: r for r in rows}
 
 
+def searched(api: httpx.Client, query: str) -> set[int]:
+    r = api.get("/api/search", params={"q": query})
+    assert r.status_code == 200, r.text
+    return {s["id"] for s in r.json()["stories"]}
+
+
 def test_not_news_is_hidden_wherever_readers_see_stories(site) -> None:  # type: ignore[no-untyped-def]
     store, base, url = site
     with client(store, base, "analyst") as api:
@@ -160,6 +166,9 @@ def test_not_news_is_hidden_wherever_readers_see_stories(site) -> None:  # type:
         parts = set(story.developments) or {story.id}
         before = listed(api)
         assert parts & set(before)
+        words = sorted({w for m in story.members for w in m.post.text.split() if w.isalpha()}, key=len)
+        query = next(w for w in reversed(words) if parts & searched(api, w))  # a word that finds the story
+        found = searched(api, query)
         mark = api.post("/api/corrections/not-news", json={"story": top})
         assert mark.status_code == 201 and mark.json()["correction"]["kind"] == "not-news-story"
 
@@ -172,6 +181,7 @@ def test_not_news_is_hidden_wherever_readers_see_stories(site) -> None:  # type:
         answer = api.get("/api/stories?hours=0&min_posts=1&not_news=show").json()
         assert not undocumented(answer, schema("/api/stories", "get", "200")) and answer["not_news"] == "show"
         assert api.get("/api/stories?not_news=maybe").status_code == 400
+        assert searched(api, query) == found - parts  # the search's stories
         # trending and the home page's list
         trending = api.get(f"/api/stories/trending?hours=12&as_of={AS_OF}").json()["stories"]
         assert trending and not parts & {t["id"] for t in trending}

@@ -44,7 +44,8 @@ def stories(store: Store, since: datetime | None = None, limit: int = 50, offset
 def search_stories(store: Store, query: str, limit: int = 10) -> list[Story]:
     """Stories matching ``query``; empty when the story search fails (the post results still show)."""
     try:
-        return list(store.stories.search(query, limit=limit))
+        # not what analysts marked not news (svodka.process.corrections)
+        return without_not_news(store, list(store.stories.search(query, limit=limit)))
     except SvodkaError as e:
         log.warning("story search failed for %r: %s", query, e)
         return []
