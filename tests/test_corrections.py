@@ -138,3 +138,25 @@ def test_describe_and_as_dict() -> None:
     assert rules.describe(c) == "split story 3 at development 9"
     d = rules.as_dict(c)
     assert d["id"] == 7 and d["active"] is True and d["anchors"] == [30, 90] and d["user"] == "ann"
+
+
+def test_a_merge_remembers_its_posts_and_undo_finds_the_ones_fused_across() -> None:
+    change, keep = rules.merge(
+        [part(3, 3, 0)], [part(5, 5, 1), part(9, 5, 3)], (30, 50), [(30, 3), (50, 5), (90, 9)]
+    )
+    assert keep == 3 and change.restore.posts == ((30, 3), (50, 5), (90, 9))
+    restore = Restore(posts=((30, 3), (31, 3), (50, 5), (51, 5), (90, 9)), developments=((5, 5), (9, 5)))
+    # the clusterer fused 5 into 3 (across the sides) and 9 into 5 (within the moved side); post 51 was
+    # moved by another correction since, to development 77
+    survivor = {3: 3, 5: 3, 9: 3}
+    now = {30: 3, 31: 3, 50: 3, 51: 77, 90: 3}
+    assert rules.fused_back(restore, now, survivor) == [(50, 5), (90, 9)]
+    # the kept side fused into the moved one is found the same way
+    assert rules.fused_back(restore, {30: 5, 31: 5, 50: 5, 51: 5, 90: 9}, {3: 5, 5: 5, 9: 9}) == [
+        (30, 3),
+        (31, 3),
+    ]
+    assert (
+        rules.fused_back(restore, {30: 3, 31: 3, 50: 5, 51: 5, 90: 5}, {3: 3, 5: 5, 9: 5}) == []
+    )  # one side
+    assert rules.fused_back(Restore(developments=((5, 5),)), now, survivor) == []  # a merge of before

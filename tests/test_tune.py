@@ -7,11 +7,13 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import shared
 from svodka.cli import cli
-from svodka.evaluate.tune import write_threshold
+from svodka.evaluate.bcubed import Scores
+from svodka.evaluate.tune import FoldResult, Tuning, write_threshold
 from svodka.settings import load
 
 
@@ -66,3 +68,55 @@ def test_write_threshold_keeps_the_rest_of_the_file(tmp_path: Path) -> None:
     config.write_text("[web]\nport = 1\n")
     write_threshold(config, 0.3)
     assert load(str(config))["pipeline.threshold"] == 0.3 and load(str(config))["web.port"] == 1
+
+
+def test_apply_refuses_a_refit_that_loses_on_the_held_out_folds(tmp_path: Path) -> None:
+    """On the whole of stories_dev refitting loses (held-out mean 0.902 → 0.883 with USE): --apply says so
+    in one line and writes nothing; --force writes it, with a warning."""
+    config = tmp_path / "svodka.toml"
+    config.write_text('[pipeline]\nembedder = "use"\n', encoding="utf-8")
+    gold = str(shared("stories_dev"))
+    args = [
+        "--db",
+        str(tmp_path / "x.db"),
+        "--config",
+        str(config),
+        "tune",
+        "stories",
+        "--gold",
+        gold,
+        "--apply",
+    ]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1, refused.output
+    mean = refused.output.split("held-out mean F1: before ")[1].split(";")[0]
+    before, after = (float(x) for x in mean.split(", after "))
+    assert after < before
+    errors = [x for x in refused.output.splitlines() if x.startswith("Error:")]
+    assert (
+        len(errors) == 1 and "refitting loses on the held-out folds" in errors[0] and "--force" in errors[0]
+    )
+    assert "threshold" not in config.read_text(encoding="utf-8")
+    forced = CliRunner().invoke(cli, [*args, "--force"], catch_exceptions=False)
+    assert forced.exit_code == 0, forced.output
+    assert "warning: refitting loses" in forced.output
+    fitted = float(forced.output.split("fitted on all: ")[1].split()[0])
+    assert load(str(config))["pipeline.threshold"] == fitted != 0.28
+
+
+def scores(f1: float) -> Scores:
+    return Scores(f1, f1, f1, 10)
+
+
+def test_a_refit_loses_when_its_held_out_mean_is_below_the_current_one() -> None:
+    folds = (
+        FoldResult("am", 100, 0.3, scores(0.9), scores(0.95)),
+        FoldResult("pm", 300, 0.26, scores(0.9), scores(0.87)),
+    )
+    tuning = Tuning(0.28, 0.3, folds, (0.26, 0.28, 0.3))
+    before, after = tuning.held_out()
+    assert before == pytest.approx(0.9) and after == pytest.approx((95 + 261) / 400)
+    assert tuning.loses
+    even = Tuning(0.28, 0.28, (FoldResult("am", 1, 0.28, scores(0.9), scores(0.9)),), (0.28,))
+    assert not even.loses  # the same figure is no loss
+    assert not Tuning(0.28, 0.3, folds[:1], (0.3,)).loses

@@ -143,7 +143,10 @@ def register(cli: click.Group) -> None:
         tz = display_zone(app)  # display.tz, as the digests and the web app
         if not now.is_live:
             click.echo(as_of_line(now.at, now.basis, tz), err=True)
-        for s in app.store.stories.list(since=now.at - span, limit=limit, min_posts=min_posts):
+        from svodka.process.corrections import without_not_news
+
+        listed = app.store.stories.list(since=now.at - span, limit=limit, min_posts=min_posts)
+        for s in without_not_news(app.store, listed):  # not what analysts marked not news
             if s.first_date > now.at:
                 continue
             click.echo(_line(s, tz))

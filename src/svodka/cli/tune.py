@@ -25,11 +25,22 @@ def register(cli: click.Group) -> None:
         help="A gold folder (posts_*.jsonl, stories_*.jsonl); give several to fit on all of them.",
     )
     @click.option("--embedder", help="Override pipeline.embedder (e5, use, st:MODEL).")
-    @click.option("--apply", "apply_", is_flag=True, help="Write the fitted threshold to the config file.")
-    def tune_stories(app: App, gold: tuple[str, ...], embedder: str | None, apply_: bool) -> None:
+    @click.option(
+        "--apply",
+        "apply_",
+        is_flag=True,
+        help="Write the fitted threshold to the config file (refused when it loses on the held-out folds).",
+    )
+    @click.option(
+        "--force", is_flag=True, help="With --apply: write it even when it loses on the held-out folds."
+    )
+    def tune_stories(
+        app: App, gold: tuple[str, ...], embedder: str | None, apply_: bool, force: bool
+    ) -> None:
         """Refit pipeline.threshold: each half-day of each folder is held out in turn, the threshold is chosen
         on the others, and B-cubed F1 on the held-out half is printed before (the current threshold) and
-        after. Nothing is written without --apply."""
+        after. Nothing is written without --apply; --apply refuses a fit whose held-out mean F1 is below the
+        current threshold's, unless --force."""
         from svodka.evaluate.tune import GRID, prepare, tune, write_threshold
 
         settings = dict(app.settings.items())
@@ -43,10 +54,16 @@ def register(cli: click.Group) -> None:
                 f"{f.fold}: {f.posts} posts  before F1={f.before.f1:.3f} (threshold {result.current})  "
                 f"after F1={f.after.f1:.3f} (threshold {f.threshold}, chosen on the other folds)"
             )
-        n = sum(f.posts for f in result.folds) or 1
-        before = sum(f.before.f1 * f.posts for f in result.folds) / n
-        after = sum(f.after.f1 * f.posts for f in result.folds) / n
+        before, after = result.held_out()
         click.echo(f"held-out mean F1: before {before:.3f}, after {after:.3f}; fitted on all: {result.best}")
+        if apply_ and result.loses:
+            loss = (
+                f"refitting loses on the held-out folds (mean F1 {after:.3f} < {before:.3f} at the current "
+                f"threshold {result.current})"
+            )
+            if not force:
+                raise click.ClickException(f"{loss}: nothing written (--force writes {result.best} anyway)")
+            click.echo(f"warning: {loss}; writing it as --force says", err=True)
         if apply_:
             path = Path(app.config_path or CONFIG_FILE)
             write_threshold(path, result.best)

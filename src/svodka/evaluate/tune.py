@@ -6,7 +6,8 @@ then only the clusterer runs again, in memory, once per threshold of the grid, o
 Each half-day (UTC, before and after noon) of each folder is a fold: its threshold is the one that scores
 best (mean development-level B-cubed F1 over all posts) on the *other* folds, and the figures printed
 for it are those on its own posts — so "after" is measured on posts its choice never saw. The threshold
-written by ``--apply`` is the best one over every fold together.
+written by ``--apply`` is the best one over every fold together, and only when the refit does not lose on
+the held-out folds (:attr:`Tuning.loses`; ``--force`` writes it anyway).
 """
 
 from __future__ import annotations
@@ -61,6 +62,20 @@ class Tuning:
     best: float  # over every fold together (what --apply writes)
     folds: tuple[FoldResult, ...]
     grid: tuple[float, ...]
+
+    def held_out(self) -> tuple[float, float]:
+        """Mean held-out F1 over the folds, weighted by their posts: (before, after)."""
+        n = sum(f.posts for f in self.folds) or 1
+        before = sum(f.before.f1 * f.posts for f in self.folds) / n
+        after = sum(f.after.f1 * f.posts for f in self.folds) / n
+        return before, after
+
+    @property
+    def loses(self) -> bool:
+        """Whether refitting did worse on the held-out folds than the current threshold (then ``--apply``
+        refuses to write the all-folds fit unless forced: it is the same procedure that lost)."""
+        before, after = self.held_out()
+        return round(after, 6) < round(before, 6)
 
 
 def prepare(folder: str | Path, settings: Mapping[str, Any]) -> GoldDay:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +104,8 @@ class StoryClusterer:
     members: dict[int, list[int]] = field(default_factory=dict)
     merges: list[tuple[int, int]] = field(default_factory=list)  # (absorbed, into)
     created: list[int] = field(default_factory=list)  # ids of the stories started here, in order
+    # whether two stories may merge (no: an analyst keeps them apart; process.corrections.merge_guard)
+    may_merge: Callable[[int, int], bool] | None = None
     _df: Counter[str] = field(default_factory=Counter)
     _n_docs: int = 0
     # Vectors of the window's posts, rows appended in place (capacity doubles), with their ids and times.
@@ -244,7 +246,9 @@ class StoryClusterer:
         for score, other in scored[1:3]:
             if score < threshold or other not in self.members or other == story:
                 continue
-            if self._stories_score(story, other) >= threshold:
+            if self._stories_score(story, other) >= threshold and (
+                self.may_merge is None or self.may_merge(story, other)
+            ):
                 story = self._merge(story, other)
         return StoryAssignment(item.id, story, best_score)
 

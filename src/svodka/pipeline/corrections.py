@@ -85,8 +85,13 @@ def cannot_link(c: Correction) -> tuple[int, int] | None:
     return c.anchors if c.active and c.kind in (MOVE, DETACH, SPLIT) and c.anchors else None
 
 
-def merge(a: Sequence[Part], b: Sequence[Part], anchors: tuple[int, int]) -> tuple[Change, int]:
-    """Two stories as one (the older id, the smaller, is kept): every development of the other goes over."""
+def merge(
+    a: Sequence[Part], b: Sequence[Part], anchors: tuple[int, int], posts: Sequence[tuple[int, int]] = ()
+) -> tuple[Change, int]:
+    """Two stories as one (the older id, the smaller, is kept): every development of the other goes over.
+    ``posts``, ``(post, development)`` of both stories, are remembered with the placement it overwrote: if
+    the clusterer later fuses a development of one side into the other's, undo parts them again
+    (:func:`fused_back`)."""
     if not a or not b:
         raise CorrectionError("a story to merge has no developments")
     sa, sb = a[0].story, b[0].story
@@ -97,11 +102,33 @@ def merge(a: Sequence[Part], b: Sequence[Part], anchors: tuple[int, int]) -> tup
     return (
         Change(
             developments=tuple((p.id, keep) for p in moved),
-            restore=Restore(developments=tuple((p.id, p.story) for p in moved)),
+            restore=Restore(posts=tuple(sorted(posts)), developments=tuple((p.id, p.story) for p in moved)),
             anchors=anchors,
         ),
         keep,
     )
+
+
+def fused_back(
+    restore: Restore, development_now: Mapping[int, int], survivor: Mapping[int, int]
+) -> list[tuple[int, int]]:
+    """Undoing a merge: the posts it had found in one side that the clusterer has since fused into a
+    development of the other side, each with the development it goes back to, ``(post, development)``.
+
+    ``restore``: the merge's (its posts with their developments then; ``developments``, the side that
+    moved); ``development_now``: each post's development now; ``survivor``: each recorded development's
+    now (itself, or the one it was fused into). A post moved since by another correction, or fused within
+    its own side, stays where it is; posts that arrived after the merge are not in ``restore`` at all."""
+    moved = {d for d, _s in restore.developments}
+    sides = {d: d in moved for _p, d in restore.posts}
+    out = []
+    for post, dev in restore.posts:
+        into = survivor.get(dev, dev)
+        if into == dev or development_now.get(post) != into or into not in sides:
+            continue
+        if sides[into] != sides[dev]:
+            out.append((post, dev))
+    return out
 
 
 def split(parts: Sequence[Part], at: int, anchors: tuple[int, int]) -> tuple[Change, int]:

@@ -36,6 +36,7 @@ import numpy as np
 
 from svodka.pipeline.corrections import NO_CONSTRAINTS, KeepApart
 from svodka.pipeline.features import stem
+from svodka.pipeline.pairs import close_pairs
 
 _HASHTAG = re.compile(r"#([^\W_][\w]{2,})", re.UNICODE)
 _TOKEN = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*|[.!?…:;»«\"()\n]", re.UNICODE)
@@ -257,20 +258,9 @@ def _candidates(
     devs: Sequence[Development], touched: set[int], settings: DevelopSettings
 ) -> Iterable[tuple[Development, Development]]:
     """Each pair of a touched development and another (each pair once) whose centroids are close enough
-    for some rule: one matrix product, so a window of thousands of developments costs no Python loop
-    over all pairs."""
-    with_vec = [(d, d.centroid) for d in devs if d.centroid is not None]
-    rows = [(d, v) for d, v in with_vec if d.id in touched]
-    if not rows:
-        return
-    floor = settings.sem_floor
+    for some rule (:func:`svodka.pipeline.pairs.close_pairs`)."""
     lowest = min(settings.centroid_alone, settings.centroid_names, settings.centroid_link)
-    sims = np.stack([v for _d, v in rows]) @ np.stack([v for _d, v in with_vec]).T
-    for i, j in zip(*np.nonzero((sims - floor) / (1 - floor) >= lowest - 1e-6), strict=True):
-        a, b = rows[i][0], with_vec[j][0]
-        if a.id == b.id or (b.id in touched and b.id < a.id):
-            continue
-        yield a, b
+    return close_pairs(devs, touched, settings.sem_floor, lowest)
 
 
 def group(

@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import numpy as np
-
 from svodka.pipeline.developing import (
     Development,
     DevelopSettings,
@@ -33,6 +31,7 @@ from svodka.pipeline.developing import (
     judge,
     name_weights,
 )
+from svodka.pipeline.pairs import close_pairs
 from svodka.pipeline.series import StoryTexts, beyond_template, series_of
 
 # A story summarised for linking: the fields of a development (its ``story`` is the storyline it is in).
@@ -158,21 +157,11 @@ def judge_stories(
 def _candidates(
     stories: Sequence[StorySummary], touched: set[int], settings: StorylineSettings
 ) -> Iterable[tuple[StorySummary, StorySummary]]:
-    """Pairs of a touched story and another (each pair once) close enough for some rule: one matrix
-    product, no Python loop over all pairs."""
+    """Pairs of a touched story of ``min_posts`` posts or more and another (each pair once) close enough for
+    some rule (:func:`svodka.pipeline.pairs.close_pairs`)."""
     big = [s for s in stories if s.n_posts >= settings.min_posts]
-    with_vec = [(s, s.centroid) for s in big if s.centroid is not None]
-    rows = [(s, v) for s, v in with_vec if s.id in touched]
-    if not rows:
-        return
     lowest = min(settings.centroid_alone, settings.centroid_names, settings.centroid_link)
-    floor = settings.sem_floor
-    sims = np.stack([v for _s, v in rows]) @ np.stack([v for _s, v in with_vec]).T
-    for i, j in zip(*np.nonzero((sims - floor) / (1 - floor) >= lowest - 1e-6), strict=True):
-        a, b = rows[i][0], with_vec[j][0]
-        if a.id == b.id or (b.id in touched and b.id < a.id):
-            continue
-        yield a, b
+    return close_pairs(big, touched, settings.sem_floor, lowest)
 
 
 def link_stories(

@@ -29,7 +29,7 @@ from svodka.pipeline.embed import Embedder, from_blob, to_blob
 from svodka.pipeline.handles import learn_store_handles
 from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
-from svodka.process.corrections import allowed_merges
+from svodka.process.corrections import allowed_merges, merge_guard
 from svodka.process.develop import develop_batch
 from svodka.process.stages import (
     EmbedPlan,
@@ -184,7 +184,8 @@ def _batch(
     vectors, new_vectors = _vectors(ctx, plan, lambda k, n: advance(len(posts) * k // n))
     t = time.perf_counter()
     cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
-    placement = place(posts, rows, window, vectors, cluster_settings)
+    # the clusterer never merges two stories an analyst keeps apart (process.corrections)
+    placement = place(posts, rows, window, vectors, cluster_settings, merge_guard(store, window))
     t = report.add_time("cluster", t)
 
     with store.transaction():

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from svodka.model import (
     Correction,
     NewCorrection,
     Story,
+    WindowPost,
     bot_api_id,
 )
 from svodka.pipeline import corrections as rules
@@ -76,7 +77,8 @@ def merge_stories(store: Store, a: int, b: int, user: str) -> Correction:
         pa, pb = parts(store, sa), parts(store, sb)
         anchors = (_anchor(pa), _anchor(pb))
         assert anchors[0] is not None and anchors[1] is not None
-        change, keep = rules.merge([p for p, _s in pa], [p for p, _s in pb], (anchors[0], anchors[1]))
+        posts = [(m.post.id, p.id) for p, dev in (*pa, *pb) for m in dev.members]
+        change, keep = rules.merge([p for p, _s in pa], [p for p, _s in pb], (anchors[0], anchors[1]), posts)
         return _write(store, change, NewCorrection(MERGE, sa, sb, user, change.restore, change.anchors, keep))
 
 
@@ -139,20 +141,49 @@ def mark_not_news(store: Store, kind: str, ref: int, user: str) -> Correction:
 
 def undo(store: Store, correction_id: int, user: str) -> Correction:
     """Undo a correction: what it overwrote is written back (the pipeline's own placement) and it no
-    longer binds later runs. Posts and developments gone since are left as they are."""
+    longer binds later runs. Posts and developments gone since are left as they are.
+
+    A merge undone gives each story back the posts it had then, even those the clusterer has since fused
+    into a development of the other story (that development is revived with them,
+    :func:`svodka.pipeline.corrections.fused_back`); posts that arrived after the merge stay where the
+    pipeline put them."""
     with store.transaction():
         c = store.corrections.get(correction_id)
         if not c.active:
             raise CorrectionError(f"correction {correction_id} is undone already")
-        back = [(p, store.stories.resolve(d)) for p, d in c.restore.posts]
-        placed = store.corrections.development_of([p for p, _d in back])
-        store.corrections.place_posts([(p, d) for p, d in back if p in placed])
-        if c.restore.developments:
+        revived: dict[int, int] = {}
+        if c.kind == MERGE:
+            revived = _part_fused(store, c)
+        else:
+            back = [(p, store.stories.resolve(d)) for p, d in c.restore.posts]
+            placed = store.corrections.development_of([p for p, _d in back])
+            store.corrections.place_posts([(p, d) for p, d in back if p in placed])
+        if c.restore.developments or revived:
             devs = {store.stories.resolve(d): s for d, s in c.restore.developments}
+            devs = {**revived, **devs}
             # a story given back whose own development went to another story since goes there
             moved = store.developments.story_of(sorted(set(devs.values()) - set(devs)))
             store.developments.save({d: moved.get(s, s) for d, s in devs.items()})
         return store.corrections.undo(correction_id, user)
+
+
+def _part_fused(store: Store, c: Correction) -> dict[int, int]:
+    """The merge ``c``'s posts the clusterer fused across the two sides since, back in their developments
+    (revived); returns the revived developments of the side that stayed, with the story that side is in
+    now (the moved side's go back to their story with the rest of ``c.restore.developments``)."""
+    recorded = sorted({d for _p, d in c.restore.posts})
+    survivor = {d: store.stories.resolve(d) for d in recorded}
+    now = store.corrections.development_of([p for p, _d in c.restore.posts])
+    back = rules.fused_back(c.restore, now, survivor)
+    if not back:
+        return {}
+    home = story_id(store, c.result) if c.result is not None else None  # before any revival
+    devs = sorted({d for _p, d in back})
+    store.corrections.revive(devs)
+    store.corrections.place_posts(back)
+    log.info("undo of correction %d: developments %s parted again", c.id, devs)
+    moved = {d for d, _s in c.restore.developments}
+    return {d: home for d in devs if d not in moved and home is not None}
 
 
 def keep_apart(store: Store, stories: Mapping[int, int | None]) -> rules.KeepApart:
@@ -163,6 +194,26 @@ def keep_apart(store: Store, stories: Mapping[int, int | None]) -> rules.KeepApa
         return rules.keep_apart({}, ())
     posts = sorted({p for c in active for p in (c.anchors or ())})
     return rules.keep_apart(stories, rules.story_pairs(active, store.corrections.story_of_posts(posts)))
+
+
+def merge_guard(store: Store, window: Iterable[WindowPost]) -> Callable[[int, int], bool] | None:
+    """Whether the clusterer may merge two of a batch's stories (its developments: the ``window``'s, or new
+    ones), for :class:`svodka.pipeline.cluster.StoryClusterer`: never two an analyst keeps apart, nor a third
+    that would bring them together. None when no correction keeps anything apart.
+
+    Asked while the batch is placed, so a refused merge never happens: the posts the batch already put in
+    either side stay there, and the later ones go where they score best, as if the merge had not been
+    possible (not all into the survivor of a merge undone afterwards)."""
+    active = [c for c in store.corrections.active() if rules.cannot_link(c)]
+    if not active:
+        return None
+    posts = sorted({p for c in active for p in (c.anchors or ())})
+    pairs = rules.story_pairs(active, store.corrections.story_of_posts(posts))
+    if not pairs:
+        return None
+    devs = sorted({w.story_id for w in window if w.story_id})
+    story_of = store.developments.story_of(devs)
+    return rules.keep_apart({d: story_of.get(d) for d in devs}, pairs).join
 
 
 def allowed_merges(store: Store, merges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -179,6 +230,41 @@ def allowed_merges(store: Store, merges: Sequence[tuple[int, int]]) -> list[tupl
     if len(kept) < len(merges):
         log.info("kept apart by analysts' corrections: merges %s", sorted(set(merges) - set(kept)))
     return kept
+
+
+def hidden_developments(store: Store, developments: Sequence[tuple[int, int]]) -> frozenset[int]:
+    """Which of ``developments``, ``(id, posts)`` as the readers' lists count them, analysts marked not news:
+    its story (or the development itself) marked — under the id it had then or the one it has now — or
+    every one of its posts marked."""
+    marked, posts = store.corrections.not_news()
+    if not developments or not (marked or posts):
+        return frozenset()
+    hidden: set[int] = set()
+    if marked:
+        stories = set(marked)
+        for m in marked:
+            try:
+                stories.add(story_id(store, m))
+            except NotFoundError:
+                continue
+        story_of = store.developments.story_of([d for d, _n in developments])
+        hidden.update(d for d, _n in developments if d in stories or story_of.get(d, d) in stories)
+    if posts:
+        counts: dict[int, int] = {}
+        for dev in store.corrections.development_of(sorted(posts)).values():
+            counts[dev] = counts.get(dev, 0) + 1
+        hidden.update(d for d, n in developments if counts.get(d, 0) >= n)
+    return frozenset(hidden)
+
+
+def without_not_news(store: Store, stories: Sequence[Story]) -> list[Story]:
+    """``stories`` (developments, as ``store.stories`` lists them, or whole stories) without those analysts
+    marked not news, and without the posts they marked (:func:`hidden_developments`)."""
+    marked, posts = store.corrections.not_news()
+    if not (marked or posts):
+        return list(stories)
+    hidden = hidden_developments(store, [(s.id, len(s.members)) for s in stories])
+    return rules.drop_not_news(stories, hidden | marked, posts)
 
 
 def _placed(store: Store, post_id: int) -> rules.Part:

@@ -7,7 +7,7 @@ them in order and writes their results in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -128,9 +128,11 @@ def place(
     window: Sequence[WindowPost],
     vectors: Mapping[int, np.ndarray],
     settings: ClusterSettings,
+    may_merge: Callable[[int, int], bool] | None = None,
 ) -> Placement:
-    """Continue the window's stories with the batch's non-ad posts, in date order."""
-    clusterer = StoryClusterer(settings, next_story=PROVISIONAL)
+    """Continue the window's stories with the batch's non-ad posts, in date order; ``may_merge(a, b)``
+    refuses merges of stories an analyst keeps apart (:func:`svodka.process.corrections.merge_guard`)."""
+    clusterer = StoryClusterer(settings, next_story=PROVISIONAL, may_merge=may_merge)
     clusterer.load(
         ClusterItem(
             w.post_id,

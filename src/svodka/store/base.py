@@ -905,6 +905,10 @@ class CorrectionRepo(Protocol):
         """Put posts into developments ``(post, development)``: both sides' dates and counts follow; a
         development left empty leaves its story."""
 
+    def revive(self, development_ids: Sequence[int]) -> None:
+        """Developments the clusterer merged away made developments of their own again (their aliases go;
+        their posts are put back with :meth:`place_posts`)."""
+
 
 # --- storylines (issue 15 §2): stories that continue over days; see svodka.pipeline.storylines ---
 @dataclass(frozen=True, slots=True)

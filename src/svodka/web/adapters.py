@@ -24,6 +24,7 @@ from svodka.errors import SvodkaError
 from svodka.model import Story
 from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord, learn_records
 from svodka.pipeline.networks import membership
+from svodka.process.corrections import without_not_news
 from svodka.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,7 +44,8 @@ def stories(store: Store, since: datetime | None = None, limit: int = 50, offset
 def search_stories(store: Store, query: str, limit: int = 10) -> list[Story]:
     """Stories matching ``query``; empty when the story search fails (the post results still show)."""
     try:
-        return list(store.stories.search(query, limit=limit))
+        # not what analysts marked not news (svodka.process.corrections)
+        return without_not_news(store, list(store.stories.search(query, limit=limit)))
     except SvodkaError as e:
         log.warning("story search failed for %r: %s", query, e)
         return []
@@ -70,7 +72,7 @@ def trending(store: Store, hours: float = 6.0, limit: int = 20, now: datetime | 
     now = now or datetime.now(UTC)
     window = timedelta(hours=hours)
     found = []
-    for s in stories(store, since=now - window, limit=500):
+    for s in without_not_news(store, stories(store, since=now - window, limit=500)):  # not what analysts hid
         recent = [m for m in s.members if now - window <= m.post.date <= now]
         before = sum(1 for m in s.members if now - 2 * window <= m.post.date < now - window)
         if recent:

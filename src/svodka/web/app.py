@@ -21,6 +21,7 @@ from svodka.i18n import AUTO, Display, pick_language, translator
 from svodka.links import safe_url
 from svodka.store import Store
 from svodka.web import api, exports, labels, openapi, pages, questions, stories_browser, storylines  # noqa: F401
+from svodka.web.api_corrections import api_corrections  # noqa: F401  (declares /api/corrections…)
 from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)

@@ -186,6 +186,7 @@ STORY_ROW = {
         "hourly": {"type": "array", "items": {"type": "object", "properties": {"hour": TIME, "posts": INT}}},
         "read": {"type": "boolean"},
         "grown_since_read": {"type": "boolean"},
+        "not_news": {"type": "boolean"},  # with not_news=show: whether analysts marked it not news
         "coordinated": COORDINATED,
     },
 }
@@ -298,6 +299,93 @@ MARK_BODY = {
         "note": STR,
     },
 }
+
+
+CORRECTION = {  # svodka.pipeline.corrections.as_dict
+    "type": "object",
+    "required": ["id", "kind", "subject", "user", "at", "active", "what"],
+    "properties": {
+        "id": INT,
+        "kind": {"enum": ["merge", "move", "detach", "split", "not-news-story", "not-news-post"]},
+        "subject": INT,
+        "target": _opt(INT),
+        "result": _opt(INT),
+        "user": STR,
+        "at": TIME,
+        "active": {"type": "boolean"},
+        "undone_at": _opt(TIME),
+        "undone_by": _opt(STR),
+        "anchors": _opt({"type": "array", "items": INT}),
+        "what": STR,
+    },
+}
+CORRECTED = {
+    "type": "object",
+    "required": ["correction", "story"],
+    "properties": {"correction": CORRECTION, "story": _opt(INT)},  # story: the one it made or kept, now
+}
+_ID = {"type": "integer", "minimum": 1}
+CORRECTION_BODIES = {  # svodka.web.api_corrections.BODIES
+    "merge": ("Merge two stories into one (the older id stays)", {"story": _ID, "other": _ID}),
+    "move": ("Move a post into another story", {"post": _ID, "story": _ID}),
+    "detach": ("Take a post out into a story of its own", {"post": _ID}),
+    "split": (
+        "Split a story: this development and the later ones become a story",
+        {"story": _ID, "development": _ID},
+    ),
+}
+
+
+def _closed(props: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "required": list(props), "properties": props, "additionalProperties": False}
+
+
+def _corrections() -> dict[str, Any]:
+    """The paths of svodka.web.api_corrections (analyst role and above)."""
+
+    def post(summary: str, body: dict[str, Any] | None, answer: int) -> dict[str, Any]:
+        op: dict[str, Any] = {
+            "summary": f"{summary} (analyst)",
+            "description": "409: the store's state refuses it (the CLI's one-line error).",
+            "responses": {
+                str(answer): _json(CORRECTED, "Corrected" if answer == 201 else "Undone"),
+                "409": _json(ERROR, "Refused: the stories as they stand do not allow it"),
+                **_errors(400, 401, 403, 404, 413),
+            },
+        }
+        if body is not None:
+            op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+        return {"post": op}
+
+    paths = {
+        f"/api/corrections/{kind}": post(summary, _closed(props), 201)
+        for kind, (summary, props) in CORRECTION_BODIES.items()
+    }
+    not_news = {"oneOf": [_closed({"story": _ID}), _closed({"post": _ID})]}
+    paths["/api/corrections/not-news"] = post("Mark a story or a post not news", not_news, 201)
+    paths["/api/corrections/{correction_id}/undo"] = {
+        "post": {**post("Undo a correction: the pipeline's own placement back", None, 200)["post"]},
+    }
+    paths["/api/corrections/{correction_id}/undo"]["post"]["parameters"] = [_path("correction_id")]
+    paths["/api/corrections"] = _get(
+        "Analysts' corrections, newest first (analyst): all, or those of one story",
+        [
+            _q("story", _ID, "Only the corrections of this story (its developments and posts too)."),
+            LIMIT,
+            _q("offset", {"type": "integer", "minimum": 0, "maximum": 1000000}, "Skip this many."),
+        ],
+        {
+            "type": "object",
+            "properties": {
+                "corrections": {"type": "array", "items": CORRECTION},
+                "offset": INT,
+                "next_offset": _opt(INT),
+            },
+        },
+        400,
+        404,
+    )
+    return paths
 
 
 def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
@@ -542,6 +630,11 @@ def document() -> dict[str, Any]:
                     {"type": "integer", "minimum": 0, "maximum": 1000000},
                     "Skip this many (instead of page).",
                 ),
+                _q(
+                    "not_news",
+                    {"enum": ["show", "hide"]},
+                    "show: the stories analysts marked not news too, each row saying so (hidden by default).",
+                ),
             ],
             obj(
                 stories=arr(STORY_ROW),
@@ -553,6 +646,7 @@ def document() -> dict[str, Any]:
                 as_of=_opt(TIME),
                 as_of_basis=_opt({"enum": ["live", "archive", "picked"]}),
                 sort=STR,
+                not_news={"enum": ["show", "hide"]},
             ),
             400,
             501,
@@ -642,6 +736,7 @@ def document() -> dict[str, Any]:
                 "responses": {"201": _json(MARK, "Marked"), **_errors(400, 401, 403, 404, 413, 501)},
             },
         },
+        **_corrections(),
     }
     return {
         "openapi": "3.1.0",

@@ -5,6 +5,7 @@ list as a table: ``/stories.csv`` and ``/stories.xlsx`` (:func:`export_table`, c
 The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
 whatever its size; only the topic filter reads posts (the first 40 of each candidate story, once: topics
 are kept per story and size). :func:`story_row` builds a row, the one place that knows a row's shape.
+What analysts marked not news is left out unless ``not_news=show`` (then each row says ``not_news``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from svodka.model import Story
 from svodka.pipeline.coordination import coordinated_dict, coordination
 from svodka.pipeline.networks import membership
 from svodka.pipeline.story_topics import TOPICS, classify
+from svodka.process import corrections
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
 from svodka.web import adapters, exports, labels, views
@@ -65,6 +67,7 @@ class BrowseParams:
     min_independent: int = 0
     sort: str = "score"
     page: int = 1
+    not_news: bool = False  # the stories analysts marked not news too (hidden by default)
 
 
 def browse_params(ctx: Ctx) -> BrowseParams:
@@ -88,7 +91,17 @@ def browse_params(ctx: Ctx) -> BrowseParams:
         min_independent=views.parse_int(ctx.param("min_independent"), "min_independent", 0, 0, 10**6),
         sort=sort,
         page=views.parse_int(ctx.param("page"), "page", 1, 1, 10_000),
+        not_news=_shown(ctx.param("not_news")),
     )
+
+
+def _shown(value: str | None) -> bool:
+    """``not_news=show`` lists the stories marked not news too; left out (or ``hide``) hides them."""
+    if value in (None, "", "hide"):
+        return False
+    if value == "show":
+        return True
+    raise InputError("not_news", f"show or hide, not {value!r}")
 
 
 def period(store: Store, params: BrowseParams) -> tuple[datetime | None, datetime | None, Now | None]:
@@ -210,14 +223,22 @@ def stories_view(
         limit=page_size,
         offset=(params.page - 1) * page_size if offset is None else offset,
     )
-    if params.topic:
+    hide = not params.not_news and any(store.corrections.not_news())
+    if params.topic or hide:
         candidates = store.browse.story_ids(query)
-        topics = topics_of(store, candidates)
-        query = replace(
-            query, story_ids=tuple(sid for sid, _n in candidates if topics.get(sid) == params.topic)
-        )
+        if params.topic:
+            topics = topics_of(store, candidates)
+            candidates = [(sid, n) for sid, n in candidates if topics.get(sid) == params.topic]
+        if hide:  # what analysts marked not news (svodka.process.corrections)
+            hidden = corrections.hidden_developments(store, candidates)
+            candidates = [(sid, n) for sid, n in candidates if sid not in hidden]
+        query = replace(query, story_ids=tuple(sid for sid, _n in candidates))
     found = store.browse.stories(query)
     rows = [story_row(r) for r in found.rows]
+    if params.not_news:
+        flagged = corrections.hidden_developments(store, [(r.id, r.posts) for r in found.rows])
+        for r in rows:
+            r["not_news"] = r["id"] in flagged
     if user_id is not None and rows:
         read = store.read_state.read(user_id, "story", [r["id"] for r in rows])
         for r, source in zip(rows, found.rows, strict=True):
@@ -237,13 +258,14 @@ def stories_view(
         "as_of": now.at if now else None,
         "as_of_basis": now.basis if now else None,
         "sort": params.sort,
+        "not_news": "show" if params.not_news else "hide",
     }
 
 
 def _form(ctx: Ctx) -> dict[str, str]:
     keys = (
         *("day", "since", "until", "hours", "as_of", "topic", "group", "not_group", "language"),
-        *("min_posts", "min_channels", "min_independent", "sort"),
+        *("min_posts", "min_channels", "min_independent", "sort", "not_news"),
     )
     return {k: ctx.param(k) or "" for k in keys}
 

@@ -86,3 +86,9 @@ class PgCorrections:
                 "AND NOT EXISTS (SELECT 1 FROM story_posts WHERE story_id = d.development_id)",
                 (touched,),
             )
+
+    def revive(self, development_ids: Sequence[int]) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "DELETE FROM story_aliases WHERE old_id = ANY(%s)", (builtins.list(development_ids),)
+            )

@@ -89,3 +89,8 @@ class SqliteCorrections:
                 "AND NOT EXISTS (SELECT 1 FROM story_posts WHERE story_id = ?)",
                 [(d, d) for d in touched],
             )
+
+    def revive(self, development_ids: Sequence[int]) -> None:
+        ids = builtins.list(development_ids)
+        with self.db.write() as conn:
+            conn.executemany("DELETE FROM story_aliases WHERE old_id = ?", [(d,) for d in ids])
