@@ -166,7 +166,8 @@ class DevelopSettings:
     names_weight: float = 3.0
     centroid_link: float = 0.4  # … that links with a shared link target or hashtag
     # … that links when every post of the smaller development names a rare core name of the other (off
-    # unless set: the story stage sets it, pipeline.story_centroid_cover; storylines do not use it)
+    # unless set: the story stage sets it, pipeline.story_centroid_cover; storylines do not use it). Pairs
+    # are found at the least of the other three (_candidates): keep it above centroid_link
     centroid_cover: float = math.inf
     max_gap_hours: float = 6.0  # developments further apart in time are never linked
     signals: frozenset[str] = frozenset({"centroid", "names", "links", "time"})
