@@ -260,7 +260,7 @@ def errors(data: Path, e5: Embedder) -> None:
     vectors = {pid: from_blob(b) for pid, b in blobs.items()}
     settings = ClusterSettings.from_settings(dict(defaults().items()), e5.name)
     clusterer = StoryClusterer(settings)
-    how: dict[int, tuple[float, bool]] = {}
+    how: dict[int, tuple[float, bool, list[tuple[float, int]]]] = {}  # score, a copy, its best pairs then
     for p in posts:
         r = rows.get(p.id)
         if r is None or r.is_ad:
@@ -273,7 +273,11 @@ def errors(data: Path, e5: Embedder) -> None:
             extract(r.norm_text, p.links),
             r.origin_post_id,
         )
-        how[p.id] = (clusterer.add(item).score, item.origin is not None and item.origin in clusterer.story_of)
+        copy = item.origin is not None and item.origin in clusterer.story_of
+        score = clusterer.add(item).score
+        others = [m for m in clusterer.members[clusterer.story_of[p.id]] if m != p.id]
+        pairs = sorted(((clusterer.pair_score(item, clusterer.items[m]), m) for m in others), reverse=True)
+        how[p.id] = (score, copy, pairs[:3])
     stored = result.development.predicted
     replayed = {keys[pid]: f"s{s}" for pid, s in clusterer.story_of.items()}
     same = bcubed({k: v for k, v in stored.items() if k in replayed}, replayed)
@@ -290,18 +294,15 @@ def errors(data: Path, e5: Embedder) -> None:
             f"  development {s}: "
             + ", ".join(f"{g} ×{n}" for g, n in Counter(gold[keys[p]] for p in news).most_common())
         )
-        placed: list[int] = []
         for pid in sorted(pids, key=lambda q: (clusterer.items[q].ts, q)):
-            item = clusterer.items[pid]
-            score, copy = how[pid]
-            pairs = sorted(
-                ((clusterer.pair_score(item, clusterer.items[m]), m) for m in placed), reverse=True
-            )[:3]
+            score, copy, pairs = how[pid]
             said = " ".join(f"{gold.get(keys[m], '?')}:{x:.2f}" for x, m in pairs)
-            when = datetime.fromtimestamp(item.ts, UTC).strftime("%H:%M")
-            what = "copy" if copy else ("starts" if not placed else f"joins {score:.3f} [{said}]")
+            when = datetime.fromtimestamp(clusterer.items[pid].ts, UTC).strftime("%H:%M")
+            # a post that starts a story scores 1.0 (its story may join this one later, by a merge)
+            what = (
+                "copy" if copy else ("starts" if not pairs or score == 1.0 else f"joins {score:.3f} [{said}]")
+            )
             print(f"    {when} {gold.get(keys[pid], '?'):>6} {what} | {rows[pid].norm_text[:70]!r}")
-            placed.append(pid)
 
 
 def main() -> None:
