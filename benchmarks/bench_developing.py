@@ -6,7 +6,8 @@ The pipeline (``evaluate_stories``, default settings) runs once on the whole day
 (00–12 and 12–24 UTC), each in a fresh store; then its developments are grouped into stories
 (:func:`svodka.pipeline.developing.group`) under each row's signals, and the stories scored against the
 gold by B-cubed (all posts / news only). The rows add one signal at a time: the centroid alone, + names
-(natasha's NER or the capitalised-word heuristic), + shared links and hashtags, + the time limit. Then
+(natasha's NER or the capitalised-word heuristic), + shared links and hashtags, + the time limit, + names
+coverage (every post of the smaller development names a rare core name of the other). Then
 the errors left at the shipped settings: gold stories still split, predicted stories that mix two.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import tempfile
 import time
@@ -109,8 +111,9 @@ class Cached:
         return [self.seen[t] for t in texts]
 
 
-def rows_for(base: DevelopSettings) -> list[tuple[str, str, DevelopSettings | None]]:
+def rows_for(shipped: DevelopSettings) -> list[tuple[str, str, DevelopSettings | None]]:
     off = 9.0  # a rule that never fires
+    base = replace(shipped, centroid_cover=math.inf)  # the rows before the names coverage rule
     return [
         ("development level (today's clusters)", "caps", None),
         (
@@ -133,8 +136,9 @@ def rows_for(base: DevelopSettings) -> list[tuple[str, str, DevelopSettings | No
             "caps",
             replace(base, signals=frozenset({"centroid", "names", "links"})),
         ),
-        ("+ names (caps) + links + time limit (shipped)", "caps", base),
-        ("+ names (natasha) + links + time limit", "natasha", base),
+        ("+ names (caps) + links + time limit", "caps", base),
+        ("+ names coverage (every post names the other's core) (shipped)", "caps", shipped),
+        ("+ names (natasha) + links + time limit + coverage", "natasha", shipped),
     ]
 
 

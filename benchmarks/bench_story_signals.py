@@ -12,7 +12,14 @@ Why story B-cubed F1 stops near 0.90 on stories_dev, in numbers anyone can re-ru
   no shipped method may use, since the product is scored on days it has not seen;
 * bounds — B-cubed F1 with the gold noise posts forced to singletons (perfect non-news detection);
 * grid (skip with ``--no-grid``) — `svodka eval stories` with threshold × half-life × same-channel
-  penalty overridden, vectors computed once.
+  penalty overridden, vectors computed once;
+* errors (``--errors``, alone with ``--no-pairs --no-grid``) — the per-story errors at both levels, largest
+  loss first: each gold story that is split (its parts), each predicted story that mixes gold stories, with
+  the B-cubed precision or recall it costs; for every development that mixes two, how each of its posts
+  joined — the clusterer replayed on the run's own posts and vectors (one batch, as the pipeline ran it):
+  its story score, its three best pairs in the development (gold story and pair score), copy or not.
+
+    .venv/bin/python benchmarks/bench_story_signals.py --errors --no-pairs --no-grid
 """
 
 from __future__ import annotations
@@ -21,9 +28,11 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
+from collections import Counter, defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -184,15 +193,134 @@ def grid(data: Path, e5: Embedder) -> None:
                 print(f"| {threshold} | {half_life:g} | {penalty} | {r.all_posts.row()} |")
 
 
+def losses(gold: dict[str, str], predicted: dict[str, str]) -> tuple[list, list]:
+    """Each mixed predicted story's share of the B-cubed precision loss and each split gold story's share
+    of the recall loss (over all gold posts), largest first."""
+    by_pred: dict[str, list[str]] = defaultdict(list)
+    by_gold: dict[str, list[str]] = defaultdict(list)
+    for k in gold:
+        by_pred[predicted.get(k, k)].append(k)
+        by_gold[gold[k]].append(k)
+
+    def loss(groups: dict[str, list[str]], label: dict[str, str]) -> list:
+        out = []
+        for g, keys in groups.items():
+            parts = Counter(label.get(k, k) for k in keys)
+            cost = sum(n * (1 - n / len(keys)) for n in parts.values()) / len(gold)
+            if cost > 0:
+                out.append((cost, g, parts))
+        return sorted(out, key=lambda x: -x[0])
+
+    return loss(by_pred, gold), loss(by_gold, predicted)
+
+
+def errors(data: Path, e5: Embedder) -> None:
+    """Per-story errors at both levels, and how the posts of each mixed development joined."""
+    from svodka.model import bot_api_id
+    from svodka.pipeline.embed import from_blob
+    from svodka.store import open_store
+
+    folder = data / "stories_dev"
+    _, gold, kind = read_gold(folder)
+    titles = {
+        k: v.get("title", "")
+        for p in folder.glob("stories_*_titles.json")
+        for k, v in json.loads(p.read_text("utf-8")).items()
+    }
+    with tempfile.TemporaryDirectory(prefix="svodka-errors-") as tmp:
+        db = Path(tmp) / "run.db"
+        result = evaluate_stories(folder, dict(defaults().items()), embedder=e5, db_path=db)
+        with open_store(db) as store:
+            posts = sorted(store.posts.iter(), key=lambda p: (p.date, p.id))
+            rows = store.analysis.get_many([p.id for p in posts])
+            blobs = store.analysis.vectors(
+                e5.name, [(p.id, rows[p.id].text_hash) for p in posts if p.id in rows]
+            )
+            keys = {}
+            for p in posts:
+                ch = store.channels.by_id(p.channel_id)
+                keys[p.id] = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{p.message_id}"
+
+    def name(g: str) -> str:
+        return g if g.startswith("noise") else f"{g} {titles.get(g, '')[:40]!r}"
+
+    for level in ("development", "story"):
+        predicted = result.level(level).predicted
+        mixed, split = losses(gold, predicted)
+        scores = result.level(level)
+        print(f"\n{level} level: {scores.all_posts.row()}; news only {scores.news_only.row()}")
+        lost = sum(x[0] for x in mixed)
+        print(f"predicted stories that mix gold stories ({len(mixed)}, precision lost {lost:.3f}):")
+        for cost, _p, parts in mixed:
+            print(f"  -{cost:.4f} " + ", ".join(f"{name(g)} ×{n}" for g, n in parts.most_common()))
+        print(f"gold stories split ({len(split)}, recall lost {sum(x[0] for x in split):.3f}):")
+        for cost, g, parts in split:
+            print(f"  -{cost:.4f} {name(g)}: parts " + "/".join(str(n) for _s, n in parts.most_common()))
+    # the clusterer replayed: why each post of a mixed development joined
+    vectors = {pid: from_blob(b) for pid, b in blobs.items()}
+    settings = ClusterSettings.from_settings(dict(defaults().items()), e5.name)
+    clusterer = StoryClusterer(settings)
+    how: dict[int, tuple[float, bool, list[tuple[float, int]]]] = {}  # score, a copy, its best pairs then
+    for p in posts:
+        r = rows.get(p.id)
+        if r is None or r.is_ad:
+            continue
+        item = ClusterItem(
+            p.id,
+            p.channel_id,
+            p.date.timestamp(),
+            vectors.get(p.id),
+            extract(r.norm_text, p.links),
+            r.origin_post_id,
+        )
+        copy = item.origin is not None and item.origin in clusterer.story_of
+        score = clusterer.add(item).score
+        others = [m for m in clusterer.members[clusterer.story_of[p.id]] if m != p.id]
+        pairs = sorted(((clusterer.pair_score(item, clusterer.items[m]), m) for m in others), reverse=True)
+        how[p.id] = (score, copy, pairs[:3])
+    stored = result.development.predicted
+    replayed = {keys[pid]: f"s{s}" for pid, s in clusterer.story_of.items()}
+    same = bcubed({k: v for k, v in stored.items() if k in replayed}, replayed)
+    print(f"\nclusterer replayed on the run's posts: B-cubed against the run's developments {same.row()}")
+    print("how the posts of each mixed development joined (time, gold story, story score, best pairs):")
+    members: dict[int, list[int]] = defaultdict(list)
+    for pid, s in clusterer.story_of.items():
+        members[s].append(pid)
+    for s, pids in sorted(members.items(), key=lambda x: -len(x[1])):
+        news = [pid for pid in pids if kind.get(keys[pid]) == "news"]
+        if len({gold[keys[pid]] for pid in news}) < 2:
+            continue
+        print(
+            f"  development {s}: "
+            + ", ".join(f"{g} ×{n}" for g, n in Counter(gold[keys[p]] for p in news).most_common())
+        )
+        for pid in sorted(pids, key=lambda q: (clusterer.items[q].ts, q)):
+            score, copy, pairs = how[pid]
+            said = " ".join(f"{gold.get(keys[m], '?')}:{x:.2f}" for x, m in pairs)
+            when = datetime.fromtimestamp(clusterer.items[pid].ts, UTC).strftime("%H:%M")
+            # a post that starts a story scores 1.0 (its story may join this one later, by a merge)
+            what = (
+                "copy" if copy else ("starts" if not pairs or score == 1.0 else f"joins {score:.3f} [{said}]")
+            )
+            print(f"    {when} {gold.get(keys[pid], '?'):>6} {what} | {rows[pid].norm_text[:70]!r}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--no-grid", action="store_true", help="only the pair rows and bounds' inputs")
+    ap.add_argument("--no-pairs", action="store_true", help="skip the pair rows (and USE)")
+    ap.add_argument(
+        "--errors", action="store_true", help="per-story errors, and how mixed developments joined"
+    )
     args = ap.parse_args()
-    e5, use = Memo(make_embedder("e5")), Memo(make_embedder("use"))
-    pair_rows(args.data, e5, use)
+    e5 = Memo(make_embedder("e5"))
+    if not args.no_pairs:
+        pair_rows(args.data, e5, Memo(make_embedder("use")))
     if not args.no_grid:
         grid(args.data, e5)
+    if args.errors:
+        errors(args.data, e5)
 
 
 if __name__ == "__main__":

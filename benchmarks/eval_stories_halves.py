@@ -1,4 +1,4 @@
-"""`svodka eval stories` on a gold day and on each half of it, for one code tree or several.
+"""`svodka eval stories` on a gold day and on each half of it, for one code tree or several, at both levels.
 
     .venv/bin/python benchmarks/eval_stories_halves.py ../shared/data/stories_dev [--embedder use]
         [--src DIR ...] [--threshold T ...]
@@ -32,8 +32,10 @@ over = {"pipeline__embedder": embedder}
 if threshold != "-":
     over["pipeline__threshold"] = float(threshold)
 r = evaluate_stories(folder, defaults(**over))
-print(json.dumps({"all": [r.all_posts.precision, r.all_posts.recall, r.all_posts.f1],
-                  "news": [r.news_only.precision, r.news_only.recall, r.news_only.f1]}))
+def row(level):
+    return {"all": [level.all_posts.precision, level.all_posts.recall, level.all_posts.f1],
+            "news": [level.news_only.precision, level.news_only.recall, level.news_only.f1]}
+print(json.dumps({"story": row(r.story), "development": row(r.development)}))
 """
 
 
@@ -75,8 +77,11 @@ def main() -> None:
     thresholds = args.threshold or ["-"]
     with tempfile.TemporaryDirectory(prefix="svodka-halves-") as tmp:
         parts = {"whole day": args.gold_dir.resolve(), **halves(args.gold_dir, Path(tmp))}
-        print(f"| code | threshold | part | all posts P / R / F1 | news only F1 | s | ({args.embedder})")
-        print("| --- | --- | --- | --- | --- | ---: |")
+        print(
+            f"| code | threshold | part | story level: all posts P / R / F1 | news only F1 | "
+            f"development level: all posts P / R / F1 | news only F1 | s | ({args.embedder})"
+        )
+        print("| --- | --- | --- | --- | --- | --- | --- | ---: |")
         for threshold in thresholds:
             for part, folder in parts.items():
                 for src in srcs:
@@ -85,12 +90,15 @@ def main() -> None:
                     cmd = [sys.executable, "-c", CHILD, str(folder), args.embedder, threshold]
                     out = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True, check=True)
                     r = json.loads(out.stdout.strip().splitlines()[-1])
-                    p, rc, f = r["all"]
                     code = src.parent.name if src.name == "src" else src.name
+                    cells = []
+                    for level in ("story", "development"):
+                        p, rc, f = r[level]["all"]
+                        cells.append(f"{p:.3f} / {rc:.3f} / **{f:.3f}** | {r[level]['news'][2]:.3f}")
                     print(
                         f"| {code} | {threshold if threshold != '-' else 'default'} | {part} | "
-                        f"{p:.3f} / {rc:.3f} / **{f:.3f}** | {r['news'][2]:.3f} | "
-                        f"{time.perf_counter() - t:.1f} |",
+                        + " | ".join(cells)
+                        + f" | {time.perf_counter() - t:.1f} |",
                         flush=True,
                     )
 

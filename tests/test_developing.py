@@ -132,3 +132,73 @@ def test_a_development_keeps_the_names_most_of_its_posts_share() -> None:
     assert d.first == 0 and d.last == 2 * HOUR and d.n_posts == 3
     tagged = development(8, [DevPost(1, 1, 0, "Протест #Тбилиси у парламента", E1)], [frozenset()])
     assert "#тбилиси" in tagged.links
+
+
+COVER = DevelopSettings(sem_floor=0.8, centroid_cover=0.55)
+# a window of a real day's size: a name in 2 of 42 developments is rare (IDF 3.0), as the rule wants
+DAY = [dev(200 + i, unit(0, 0, 0, 1), frozenset({f"m{i}"})) for i in range(40)]
+# rescaled (floor 0.8): cosine 0.915 → 0.575: below `centroid_names` (0.6), above `centroid_cover` (0.55)
+NEAR = with_cosine(E1, 0.915, E3)
+
+
+def posts_of(id: int, vector: np.ndarray, texts: list[str], hour: float = 0) -> Development:
+    posts = [DevPost(id * 100 + i, i, (hour + i / 10) * HOUR, t, vector) for i, t in enumerate(texts)]
+    return development(id, posts, CapitalisedNames().names(texts))
+
+
+# the day's big story: its core names (in half its posts and more) are Южная Корея and Сеул
+MARTIAL = posts_of(
+    1,
+    E1,
+    [
+        "Президент Южной Кореи объявил военное положение, сообщает Yonhap.",
+        "Военная техника на улицах Сеула: в Южной Корее введено военное положение.",
+        "Парламент Южной Кореи проголосовал за отмену военного положения, передает ТАСС.",
+        "У парламента в Сеуле собираются люди, пишет Reuters.",
+    ],
+)
+
+
+def test_a_development_every_post_of_which_names_the_others_core_joins_it() -> None:
+    """The impeachment talk names South Korea in each of its posts, not much else; its centroid is only
+    fairly close to the martial-law story's, and its name weight is diluted by the agencies it cites."""
+    talk = posts_of(
+        2,
+        NEAR,
+        [
+            "Президента Южной Кореи могут арестовать, пишет The Korea Herald.",
+            "Ожидается, что президенту Южной Кореи объявят импичмент, — Bloomberg.",
+        ],
+        hour=2,
+    )
+    assert {"южн", "кор", "сеул"} == MARTIAL.core  # not the agencies it cites once each
+    window = [MARTIAL, talk, *DAY]
+    assert group(window, [1, 2], SETTINGS).story_of[2] == 2  # the names share alone is too thin
+    joined = group(window, [1, 2], COVER)
+    assert joined.story_of[2] == 1
+    (link,) = [x for x in joined.links if {x.a, x.b} == {1, 2}]
+    assert link.signals == ("names",) and "кор" in link.shared
+
+
+def test_coverage_needs_every_post_two_posts_and_a_rare_name() -> None:
+    """One post that names the place in passing, a development of one post, or a name in every other
+    development of the window (Москва) do not join."""
+    mixed = posts_of(
+        2, NEAR, ["Президента Южной Кореи могут арестовать.", "Курс биткоина упал до $93 тысяч."], hour=2
+    )
+    single = posts_of(3, NEAR, ["Президента Южной Кореи могут арестовать."], hour=2)
+    assert group([MARTIAL, mixed, *DAY], [1, 2], COVER).story_of[2] == 2
+    assert group([MARTIAL, single, *DAY], [1, 3], COVER).story_of[3] == 3
+    moscow = [f"Пробки в Москве достигли {n} баллов, пишет Mash." for n in (8, 9, 9)]
+    traffic, rain = posts_of(4, E1, moscow), posts_of(5, NEAR, ["Ливень в Москве.", "В Москве дождь."], 1)
+    city = [traffic, rain, *[dev(200 + i, unit(0, 0, 0, 1), frozenset({"москв"})) for i in range(40)]]
+    assert "москв" in traffic.core
+    assert group(city, [4, 5], COVER).story_of[5] == 5
+
+
+def test_coverage_is_off_where_the_setting_is_not_given() -> None:
+    """Storylines reuse :func:`judge` with their own thresholds; the coverage rule is the story stage's."""
+    talk = posts_of(2, NEAR, ["Президента Южной Кореи арестуют.", "Президенту Южной Кореи — импичмент."], 2)
+    idf = name_weights([MARTIAL, talk, *DAY])
+    assert judge(MARTIAL, talk, idf, SETTINGS) is None
+    assert judge(MARTIAL, talk, idf, COVER) is not None

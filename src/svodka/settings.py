@@ -253,6 +253,12 @@ TABLE: tuple[Setting, ...] = (
         "… the similarity that does so with a shared link or hashtag.",
         float,
     ),
+    S(
+        "pipeline.story_centroid_cover",
+        0.55,
+        "… the similarity that does so when every post of the smaller names the other's rare core name.",
+        float,
+    ),
     S("pipeline.story_gap_hours", 6.0, "Developments further apart in time stay in separate stories.", float),
     # stories of different days linked into storylines: svodka.pipeline.storylines
     S("storylines.max_gap_days", 2.0, "Stories further apart in days join no storyline.", float),

@@ -12,11 +12,16 @@ of one developing event, comparing whole clusters rather than pairs of posts:
 * ``time``: how far apart the two developments are (the gap between their spans of time).
 
 A pair is linked when its centroid similarity alone is decisive, or when a milder similarity is backed by
-shared names or a shared link, and in every case only within ``max_gap_hours`` of each other. Each link
-records the signals that joined it, so a story's grouping can be explained. The rules are conjunctions,
-not a learned mix: a precision-first design, since two laws signed the same day, two drone attacks in two
-regions or two events in one city share a topic, a time and often a place, but rarely both a close
-centroid *and* the rare names.
+shared names or a shared link, and in every case only within ``max_gap_hours`` of each other. Shared names
+count two ways: as a share of the smaller development's name weight, or as *coverage* — every post of the
+smaller development (two posts at least) names one of the other's rare *core* names (those in half its
+posts). The first is diluted by what a small development names in passing (the agency it cites, a second
+country); the second asks what the development is about: the finance minister's emergency meeting and the
+impeachment talk each name South Korea in every post, the day's martial-law story names it in most of its.
+Each link records the signals that joined it, so a story's grouping can be explained. The rules are
+conjunctions, not a learned mix: a precision-first design, since two laws signed the same day, two drone
+attacks in two regions or two events in one city share a topic, a time and often a place, but rarely both a
+close centroid *and* the rare names.
 
 Incremental and stable like the clusterer: developments already in a story keep it; a development links
 to those of the window, and a link between two stories merges them under the older id (the smaller one:
@@ -108,6 +113,8 @@ class Development:
     last: float
     n_posts: int
     story: int | None = None  # the story it is in already (from the store)
+    core: frozenset[str] = frozenset()  # the names in at least half of its posts
+    post_names: tuple[frozenset[str], ...] = ()  # each post's names (the coverage rule, see judge)
 
 
 def development(
@@ -117,7 +124,8 @@ def development(
     story: int | None = None,
 ) -> Development:
     """``posts`` (with ``names[i]`` the names of ``posts[i]``) summarised as one development. A name counts
-    when it is in two of the development's posts, or in its only one (a passing mention is not the event)."""
+    when it is in two of the development's posts, or in its only one (a passing mention is not the event);
+    its *core* names are those in at least half of them."""
     vecs = [p.vector for p in posts if p.vector is not None]
     centroid = None
     if vecs:
@@ -140,6 +148,8 @@ def development(
         max(p.ts for p in posts),
         len(posts),
         story,
+        frozenset(n for n, c in counts.items() if 2 * c >= len(posts)),
+        tuple(names),
     )
 
 
@@ -156,6 +166,10 @@ class DevelopSettings:
     # the two developments' name sets
     names_weight: float = 3.0
     centroid_link: float = 0.4  # … that links with a shared link target or hashtag
+    # … that links when every post of the smaller development names a rare core name of the other (off
+    # unless set: the story stage sets it, pipeline.story_centroid_cover; storylines do not use it). Pairs
+    # are found at the least of the other three (_candidates): keep it above centroid_link
+    centroid_cover: float = math.inf
     max_gap_hours: float = 6.0  # developments further apart in time are never linked
     signals: frozenset[str] = frozenset({"centroid", "names", "links", "time"})
 
@@ -167,8 +181,14 @@ class DevelopSettings:
             centroid_names=settings["pipeline.story_centroid_names"],
             names_share=settings["pipeline.story_names_share"],
             centroid_link=settings["pipeline.story_centroid_link"],
+            centroid_cover=settings["pipeline.story_centroid_cover"],
             max_gap_hours=settings["pipeline.story_gap_hours"],
         )
+
+    @property
+    def lowest(self) -> float:
+        """The least centroid similarity any rule links at."""
+        return min(self.centroid_alone, self.centroid_names, self.centroid_link, self.centroid_cover)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +251,7 @@ def judge(
         return None
     cos = float(a.centroid @ b.centroid)
     sem = max(0.0, (cos - settings.sem_floor) / (1 - settings.sem_floor))
-    if sem < min(settings.centroid_alone, settings.centroid_names, settings.centroid_link):
+    if sem < settings.lowest:
         return None
     common = a.names & b.names
     share = 0.0
@@ -240,11 +260,15 @@ def judge(
         smaller = min(sum(idf.get(n, 1.0) for n in a.names), sum(idf.get(n, 1.0) for n in b.names))
         share = weight / smaller if smaller else 0.0
     links = a.links & b.links
+    covering = covered(a, b, idf, settings.names_weight) if sem >= settings.centroid_cover else frozenset()
     signals = []
     if sem >= settings.centroid_alone:
         signals.append("centroid")
-    if "names" in settings.signals and sem >= settings.centroid_names and share >= settings.names_share:
+    if "names" in settings.signals and (
+        (sem >= settings.centroid_names and share >= settings.names_share) or covering
+    ):
         signals.append("names")
+        common = common | covering
     if "links" in settings.signals and sem >= settings.centroid_link and links:
         signals.append("links")
     if not signals:
@@ -252,6 +276,22 @@ def judge(
     shown = sorted(links)[:3] + sorted(common, key=lambda n: -idf.get(n, 1.0))[:5]
     lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     return DevLink(lo, hi, round(sem, 4), round(share, 4), tuple(shown), tuple(signals), round(gap, 2))
+
+
+COVER_MIN_POSTS = 2  # a development of one post names a place in passing as often as its subject
+
+
+def covered(a: Development, b: Development, idf: Mapping[str, float], weight: float) -> frozenset[str]:
+    """The rare core names (IDF ≥ ``weight``) of the larger development that every post of the smaller
+    one (of ``COVER_MIN_POSTS`` or more; either, when of one size) names; empty when some post names none."""
+    found: set[str] = set()
+    for small, large in ((a, b), (b, a)):
+        if small.n_posts > large.n_posts or len(small.post_names) < COVER_MIN_POSTS:
+            continue
+        rare = {n for n in large.core if idf.get(n, 0.0) >= weight}
+        if rare and all(ns & rare for ns in small.post_names):
+            found.update(n for ns in small.post_names for n in ns & rare)
+    return frozenset(found)
 
 
 def _candidates(
