@@ -299,8 +299,7 @@ def _candidates(
 ) -> Iterable[tuple[Development, Development]]:
     """Each pair of a touched development and another (each pair once) whose centroids are close enough
     for some rule (:func:`svodka.pipeline.pairs.close_pairs`)."""
-    lowest = min(settings.centroid_alone, settings.centroid_names, settings.centroid_link)
-    return close_pairs(devs, touched, settings.sem_floor, lowest)
+    return close_pairs(devs, touched, settings.sem_floor, settings.lowest)
 
 
 def group(
