@@ -47,6 +47,9 @@ class FoldSettings:
     centroid_alone: float = 0.8  # rescaled centroid similarity that folds on its own
     centroid_names: float = 0.6  # … that folds with shared core names of at least ``names_share``
     names_share: float = 0.9
+    # … and the shared names must weigh at least what one name in this share of the candidates weighs (as the
+    # story level's names_weight: a name in 5 % of them): «Путин» shared by two laws he signed is no evidence
+    names_rarity: float = 0.05
     centroid_links: float = 0.5  # … that folds with a shared link target
     candidates: int = 3  # compare the best ``candidates`` × the digest's size
 
@@ -95,14 +98,19 @@ class FoldSignals:
     """How alike two candidate stories are, and whether that makes them one event."""
 
     centroid: float  # rescaled: the floor → 0, identical → 1
-    names: float
+    names: float  # the shared names' weight as a share of the smaller story's
+    names_weight: (
+        float  # the shared names' weight over that of one name in ``names_rarity`` of the candidates
+    )
     shared_names: tuple[str, ...]
     link: bool
 
     def one_event(self, s: FoldSettings) -> bool:
         return (
             self.centroid >= s.centroid_alone
-            or (self.centroid >= s.centroid_names and self.names >= s.names_share)
+            or (
+                self.centroid >= s.centroid_names and self.names >= s.names_share and self.names_weight >= 1.0
+            )
             or (self.centroid >= s.centroid_links and self.link)
         )
 
@@ -110,10 +118,18 @@ class FoldSignals:
 class Comparer:
     """Pairwise signals over one digest's candidates (a name's rarity is judged among them)."""
 
-    def __init__(self, stories: Sequence[Story], centroids: Mapping[int, np.ndarray], floor: float) -> None:
+    def __init__(
+        self,
+        stories: Sequence[Story],
+        centroids: Mapping[int, np.ndarray],
+        floor: float,
+        rarity: float = 0.05,
+    ) -> None:
         self._profiles = {s.id: _profile(s) for s in stories}
         df: Counter[str] = Counter(n for p in self._profiles.values() for n in p.names)
-        self._idf = {n: math.log((1 + len(stories)) / (1 + c)) + 1.0 for n, c in df.items()}
+        n = len(stories)
+        self._idf = {name: math.log((1 + n) / (1 + c)) + 1.0 for name, c in df.items()}
+        self._rare = math.log((1 + n) / (1 + rarity * n)) + 1.0  # one name in `rarity` of the stories
         self._centroids, self._floor = centroids, floor
 
     def signals(self, a: int, b: int) -> FoldSignals | None:
@@ -125,9 +141,11 @@ class Comparer:
         shared = pa.names & pb.names
         smaller = min(sum(self._idf[n] for n in pa.names), sum(self._idf[n] for n in pb.names))
         cos = float(np.dot(ca, cb))
+        weight = sum(self._idf[n] for n in shared)
         return FoldSignals(
             centroid=max(0.0, (cos - self._floor) / (1 - self._floor)) if self._floor < 1 else 0.0,
-            names=sum(self._idf[n] for n in shared) / smaller if smaller else 0.0,
+            names=weight / smaller if smaller else 0.0,
+            names_weight=weight / self._rare,
             shared_names=tuple(sorted(shared, key=lambda n: -self._idf[n])[:5]),
             link=bool(pa.links & pb.links),
         )
@@ -163,7 +181,7 @@ def fold(
     ``settings.candidates`` × ``top`` are compared; the rest follow unchanged."""
     s = settings or FoldSettings()
     head, tail = list(ranked[: s.candidates * top]), list(ranked[s.candidates * top :])
-    compare = Comparer(head, centroids.of(head), centroids.floor)
+    compare = Comparer(head, centroids.of(head), centroids.floor, s.names_rarity)
     kept: list[tuple[Story, list[int]]] = []
     for story in head:
         into = next((k for k in kept if _one_event(compare.signals(k[0].id, story.id), s)), None)

@@ -174,8 +174,9 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
         + desk.boost_bonus * boosted
         - desk.mute_penalty * muted
     )
-    act = f" (a state act: {acts:.0%} of posts)" if state else ""
-    note = f"{topic}{act}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
+    note = f"{topic}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
+    if state:
+        note += f", a state act in {acts:.0%} of posts: weighed as politics"
     if high or low:
         note += f", tier 1–2 {high:.0%} / 4–5 {low:.0%}"
     if boosted or muted:
