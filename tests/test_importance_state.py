@@ -12,6 +12,7 @@ import pytest
 from conftest import shared
 from svodka.digest import DigestQuery, build_digest
 from svodka.digest.compose import DigestOptions
+from svodka.digest.voice import Voice, term_note
 from svodka.evaluate.gold import GoldStories, gold_stories
 from svodka.model import Channel, StoredPost, Story, StoryMember
 from svodka.pipeline.importance import (
@@ -51,6 +52,7 @@ def test_a_law_under_economy_or_technology_weighs_as_politics(
         value, note = importance(story, ctx)
         plain, _ = importance(story, ImportanceContext(desk=DeskProfile(state_act_share=1.01)))
         assert "a state act" in note
+        assert "акт государства" in term_note(note, Voice("ru", "UTC"))
         assert value - plain == pytest.approx(1.0 - DeskProfile().topic_weights[story_topic(story, {})])
     ranks = [
         {

@@ -178,7 +178,7 @@ def score_story(
             f"{reach_sum:.1f}× norm over {with_views} posts" if with_views else "no views",
         ),
         Term("velocity", math.log2(1 + peak), w.velocity * cover, f"{peak} ch within {w.velocity_hours:g} h"),
-        Term("recency", 2 ** (-age_h / hl), w.recency, f"{age_h:.1f} h old, half-life {hl:g} h"),
+        Term("recency", 2 ** (-age_h / hl), w.recency, f"{age_h:.1f} h old"),
         Term("importance", value, w.importance, note),
     )
     return StoryScore(story.id, round(sum(t.contribution for t in terms), 4), n, terms)
