@@ -156,8 +156,9 @@ def _one_event(signals: FoldSignals | None, settings: FoldSettings) -> bool:
 
 
 def merged(into: Story, other: Story) -> Story:
-    """``other`` folded into ``into``: one story of both's posts, ``into``'s id, ``other``'s developments
-    after its own."""
+    """``other`` folded into ``into``: one story of both's posts, ``into``'s id; ``other``'s developments go
+    before ``into``'s, so the card keeps the headline of ``into``'s newest development (a story is headed by
+    its last development: ``digest.compose.story_summary``)."""
     members = tuple(
         sorted(
             {m.post.id: m for m in (*into.members, *other.members)}.values(),
@@ -169,7 +170,7 @@ def merged(into: Story, other: Story) -> Story:
         members=members,
         first_date=members[0].post.date,
         last_date=members[-1].post.date,
-        developments=(*(into.developments or (into.id,)), *(other.developments or (other.id,))),
+        developments=(*(other.developments or (other.id,)), *(into.developments or (into.id,))),
     )
 
 
