@@ -12,7 +12,8 @@ Rows:
   (tests/data/importance_stories_dev.json with the gold stories and with the pipeline's own;
   tests/data/importance_2024-12-03.json and 12-04, the pipeline's stories graded by their posts): soft
   stories in the top 10, lead stories in the top 15, NDCG@15, gold stories shown twice, and the mean over
-  all of them (``svodka eval ranking``);
+  all of them (``svodka eval ranking``); then the same without the digest's fold of one event's items
+  (``digest.fold``), side by side, so the fold's "twice" before → after is in every run;
 * soft-news scores against the machine categories of tg_ru_news_2024 ("personal" vs "political" posts);
 * topics against the machine-made ``category`` of tg_ru_news_2024 (all days but 2024-11-30, per post, a
   weak reference: categories mapped to ours where they map at all).
@@ -203,33 +204,49 @@ def weak_topics(data: Path) -> None:
 def ranking(data: Path) -> None:
     """Every graded day: stories_dev's gold stories and the pipeline's, and the pipeline's stories of the
     days graded by their posts (tests/data/importance_2024-12-0[34].json), each day and half, then the mean
-    over all of them (what a ranking change is chosen by)."""
+    over all of them (what a ranking change is chosen by); then the pipeline's digests without the fold."""
+    from svodka.digest.compose import DigestOptions
+    from svodka.digest.fold import FoldSettings
     from svodka.evaluate.ranking import (
         gold_days,
         graded_folder,
         mean_row,
-        pipeline_days,
+        pipeline_checks,
         read_graded_day,
         read_grades,
     )
+    from svodka.evaluate.stories import evaluate_stories
     from svodka.settings import defaults
 
-    checks = []
-    grades = read_grades(ROOT / "tests" / "data" / "importance_stories_dev.json")
-    day = datetime(2024, 11, 30, tzinfo=UTC)
-    checks += [("2024-11-30", c) for c in gold_days(data / "stories_dev", grades, day)]
-    checks += [("2024-11-30", c) for c in pipeline_days(data / "stories_dev", grades, day, defaults())]
-    for tag in ("2024-12-03", "2024-12-04"):
-        path = ROOT / "tests" / "data" / f"importance_{tag}.json"
-        graded, grades = read_graded_day(path), read_grades(path)
-        assert graded is not None
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = graded_folder(graded, data / "tg_ru_news_2024" / "posts.jsonl", tmp)
-            checks += [(tag, c) for c in gold_days(folder, grades, graded.day)]
-            checks += [(tag, c) for c in pipeline_days(folder, grades, graded.day, defaults())]
+    days = [("2024-11-30", data / "stories_dev", ROOT / "tests" / "data" / "importance_stories_dev.json")]
+    days += [
+        (t, None, ROOT / "tests" / "data" / f"importance_{t}.json") for t in ("2024-12-03", "2024-12-04")
+    ]
+    checks, unfolded = [], []
+    off = DigestOptions(fold=FoldSettings(candidates=0))  # nothing compared: one item per story
+    with tempfile.TemporaryDirectory() as tmp:
+        for tag, folder, path in days:
+            grades, graded = read_grades(path), read_graded_day(path)
+            day = graded.day if graded else datetime(2024, 11, 30, tzinfo=UTC)
+            if folder is None:
+                assert graded is not None
+                folder = graded_folder(graded, data / "tg_ru_news_2024" / "posts.jsonl", Path(tmp) / tag)
+            checks += [(tag, c) for c in gold_days(folder, grades, day)]
+            db = Path(tmp) / f"{tag}.db"
+            evaluate_stories(folder, defaults(), db_path=db)  # `svodka process`, default settings (e5)
+            with open_store(db) as store:
+                checks += [(tag, c) for c in pipeline_checks(store, folder, grades, day)]
+                unfolded += [(tag, c) for c in pipeline_checks(store, folder, grades, day, off)]
     for tag, c in checks:
-        print(f"ranking {tag} {c.row()}")
+        print(f"ranking {tag} {c.row()}" + (f" ({', '.join(c.twice)})" if c.twice else ""))
     print(f"ranking {mean_row([c for _, c in checks])}")
+    folded = [(t, c) for t, c in checks if c.name.startswith("pipeline")]
+    for (tag, a), (_, b) in zip(folded, unfolded, strict=True):
+        print(
+            f"ranking {tag} {a.name} without → with the fold: twice {len(b.twice)} → {len(a.twice)}, leads "
+            f"{b.leads_top15} → {a.leads_top15}/{a.leads}, soft {b.soft_top10} → {a.soft_top10}, NDCG@15 "
+            f"{b.ndcg15:.3f} → {a.ndcg15:.3f}"
+        )
 
 
 def soft_categories(data: Path) -> None:

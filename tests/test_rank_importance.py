@@ -120,7 +120,7 @@ def test_the_desk_profile_boosts_mutes_and_weighs_topics(
     muted = build_digest(g.stories, Q, DigestOptions(channels=channels, desk=DeskProfile(mute=tuple(names))))
     assert _rank_of(muted.items, first.card.story_id) > 15  # out of the top 15
     boost = DeskProfile(boost=tuple(twentieth.card.channels))
-    boosted = build_digest(g.stories, Q, DigestOptions(channels=channels, desk=boost))
+    boosted = build_digest(g.stories, replace(Q, top=40), DigestOptions(channels=channels, desk=boost))
     assert _rank_of(boosted.items, twentieth.card.story_id) < 20
     economy = DeskProfile(
         topic_weights=parse_topic_weights(["economy=2", "politics=0", "war and security=0"])

@@ -86,6 +86,7 @@ def digest_options(settings: Mapping[str, Any]) -> DigestOptions:
         history_days=settings["digest.history_days"],
         abstractor=abstractor,
         public_url=settings["web.public_url"],
+        embedder=settings["pipeline.embedder"],  # the fold compares stories by this model's cached vectors
     )
 
 

@@ -313,7 +313,7 @@ TABLE: tuple[Setting, ...] = (
     S("digest.formats", ("md", "html"), "Formats `svodka digest` writes: md, html, pdf, docx, json.", list),
     S("digest.out", ".", "Folder the digest files are written to."),
     S("digest.sentences", 4, "Key sentences per story, at most (2 to 4).", int),
-    S("digest.half_life_hours", 12.0, "Recency half-life of a story's weight, in hours.", float),
+    S("digest.half_life_hours", 12.0, "Least recency half-life, hours (a longer digest: its length).", float),
     S("digest.history_days", 30.0, "Days of stories channel credibility is learned from.", float),
     S(
         "digest.importance",

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from itertools import islice
 from typing import TYPE_CHECKING, Protocol
 
+from svodka.digest.fold import Centroids, FoldSettings, StoreCentroids, fold
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, OnlyIn, OnlyInStory, StoryCard
 from svodka.digest.voice import Voice, credibility_line, settle
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
@@ -32,7 +33,7 @@ from svodka.pipeline.headline import headline_problems
 from svodka.pipeline.importance import DeskProfile, importance_context
 from svodka.pipeline.networks import membership
 from svodka.pipeline.quotes import same_thing
-from svodka.pipeline.rank import RankWeights, rank, view_norms
+from svodka.pipeline.rank import Period, RankWeights, ordered, rank, score_story, view_norms
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.storylines import continuation, new_developments
 from svodka.pipeline.summarize import Abstract, Cited, Summary, SummaryOptions, clean_text, summarize
@@ -68,6 +69,9 @@ class DigestOptions:
     now: datetime | None = None  # the digest's "now" for recency (default: the query's end)
     public_url: str = ""  # svodka's web app for readers (web.public_url): where t.me/c citations go instead
     networks: Mapping[int, int] | None = None  # channel → network, each one source (default: the store's)
+    fold: FoldSettings = field(default_factory=FoldSettings)  # when two candidate items are one event
+    embedder: str = "e5"  # pipeline.embedder: whose cached vectors the fold compares stories by
+    centroids: Centroids | None = None  # the fold's story vectors (default: the store's cached ones)
 
 
 def guess_language(text: str) -> str | None:
@@ -336,7 +340,26 @@ def _compose(
     all_posts = [m.post for s in (history or stories) for m in s.members]
     tiers = {cid: c.tier for cid, c in channels.items()}
     context = importance_context(opt.desk, channels, all_posts)
-    ranked = rank(kept, now, records, view_norms(all_posts), opt.weights, tiers, context)
+    period = Period(query.since, now)  # recency against the period's end and length (pipeline.rank)
+    norms = view_norms(all_posts)
+    ranked = rank(kept, period, records, norms, opt.weights, tiers, context)
+    centroids = opt.centroids or (
+        None if isinstance(source, Sequence) else StoreCentroids(source, opt.embedder)
+    )
+    if centroids is not None:  # one event is one item, even where the story level split it (digest.fold)
+        scores = {s.id: sc for s, sc in ranked}
+        ranked = ordered(
+            (
+                (
+                    s,
+                    score_story(s, period, records, norms, opt.weights, tiers, context)
+                    if ids
+                    else scores[s.id],
+                )
+                for s, ids in fold([s for s, _ in ranked], query.top, centroids, opt.fold)
+            ),
+            records,
+        )
     items: list[DigestItem] = []
     skipped = 0
     cited_channels: set[int] = set()

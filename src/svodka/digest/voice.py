@@ -224,6 +224,10 @@ _NOTES = (
         re.compile(r", boosted (?P<boosted>\d+%) / muted (?P<muted>\d+%)"),
         N_(", boosted %(boosted)s / muted %(muted)s"),
     ),
+    (
+        re.compile(r", a state act in (?P<share>\d+%) of posts: weighed as politics"),
+        N_(", a state act in %(share)s of posts: weighed as politics"),
+    ),
 )
 
 

@@ -5,6 +5,10 @@ The term is a sum of parts, each from a signal that holds on any day:
 * **topic** — the desk profile's weight of the story's topic (:mod:`svodka.pipeline.story_topics`), the
   topic its digest card shows (all its posts and its headline vote); the default profile is a federal news
   desk: politics and war first, then the economy, then the rest;
+* **state acts** — a story most of whose posts report an act of the state (a law signed or passed, a
+  decree, a penalty or ban introduced: :func:`state_act_share`) weighs at least as much as politics, whatever
+  it regulates: the budget law filed under economy and the data-leak law under technology are the state
+  legislating (a federal desk leads with both);
 * **softness** — minus ``soft_penalty`` × the story's soft-news score, plus ``hard_bonus`` × its hard-news
   score (:mod:`svodka.pipeline.softness`);
 * **soft channels** — minus ``soft_channel_penalty`` × the share of its channels that write soft news
@@ -18,6 +22,7 @@ The term is a sum of parts, each from a signal that holds on any day:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +61,7 @@ class DeskProfile:
     boost_bonus: float = 1.0
     mute_penalty: float = 5.0  # a story carried by muted channels only sinks below the rest
     soft_channel_threshold: float = 0.12  # mean post softness from which a channel counts as soft
+    state_act_share: float = 0.5  # share of posts reporting a state act from which politics' weight holds
 
 
 def parse_topic_weights(items: Sequence[str]) -> dict[str, float]:
@@ -110,6 +116,22 @@ def importance_context(
     return ImportanceContext(desk, soft, {cid: c.tier for cid, c in channels.items()}, keys)
 
 
+_STATE_ACT = re.compile(
+    r"\b(?:законопроект\w*|закон(?:ы|а|ом|ов|у)?|указ(?:ом|а)?|постановлени\w+|госдум\w*|совфед\w*"
+    r"|(?:ввел|ввела|ввели|введут|вводит\w*|вводят|ужесточ\w+|отмени\w+)\s+(?:[а-яё]+\s+){0,2}"
+    r"(?:уголовн|ответственност|наказани|запрет|штраф|пошлин|налог)\w*)",
+    re.IGNORECASE,
+)
+
+
+def state_act_share(story: Story) -> float:
+    """The share of the story's original posts (the first 20) that report an act of the state: a law or
+    bill, a decree or resolution, the Duma or the Federation Council, a penalty, ban, duty or tax brought
+    in."""
+    members = (story.originals or story.members)[:20]
+    return sum(bool(_STATE_ACT.search(m.post.text)) for m in members) / len(members) if members else 0.0
+
+
 def _share(cids: set[int], pick: Iterable[int]) -> float:
     return len(cids & set(pick)) / len(cids) if cids else 0.0
 
@@ -129,6 +151,11 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     """The story's importance for the desk, and a note saying why."""
     desk = ctx.desk
     topic = story_topic(story, ctx.tiers)
+    weight = desk.topic_weights.get(topic, 0.0)
+    acts = state_act_share(story)
+    state = acts >= desk.state_act_share and weight < desk.topic_weights.get("politics", 0.0)
+    if state:  # the state legislating weighs as politics, whatever it regulates
+        weight = desk.topic_weights.get("politics", 0.0)
     soft, hard = story_softness(story)
     cids = {m.post.channel_id for m in story.members}
     soft_share = _share(cids, ctx.soft)
@@ -139,7 +166,7 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     boosted = _share(cids, (c for c in cids if ctx.keys.get(c, frozenset()) & boost))
     muted = _share(cids, (c for c in cids if ctx.keys.get(c, frozenset()) & mute))
     value = (
-        desk.topic_weights.get(topic, 0.0)
+        weight
         - desk.soft_penalty * soft
         + desk.hard_bonus * hard
         - desk.soft_channel_penalty * soft_share
@@ -148,6 +175,8 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
         - desk.mute_penalty * muted
     )
     note = f"{topic}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
+    if state:
+        note += f", a state act in {acts:.0%} of posts: weighed as politics"
     if high or low:
         note += f", tier 1–2 {high:.0%} / 4–5 {low:.0%}"
     if boosted or muted:

@@ -11,7 +11,10 @@
   dubious channels loses weight and one carried by trusted channels gains);
 * ``reach``       log2(1 + Σ views / the channel's median views) over original posts, where views exist;
 * ``velocity``    log2(1 + the most channels that reported it within one ``velocity_hours`` window);
-* ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end;
+* ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end; given
+  the digest's :class:`Period`, the half-life is ``period_half_life`` × the period's length (at least
+  ``half_life_hours``), so a day digest does not punish the morning's lead and a 10-day digest is no
+  last-day digest;
 * ``importance``  what the desk leads with: topic weight, soft news, soft channels, tiers, boost / mute
   (:func:`svodka.pipeline.importance.importance`; the default desk is a federal news desk).
 
@@ -52,6 +55,26 @@ class RankWeights:
     velocity_hours: float = 3.0
     prior_ref: float = 1.0  # importance from which coverage counts in full (0: coverage never scaled)
     prior_floor: float = 0.2  # the least share of its coverage a story keeps
+    period_half_life: float = 1.0  # with a Period: the recency half-life as a share of its length (0: fixed)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """The digest's period, ``[since, until)``: recency is measured from ``until``, against its length."""
+
+    since: datetime
+    until: datetime
+
+    @property
+    def hours(self) -> float:
+        return max(0.0, (self.until - self.since).total_seconds() / 3600)
+
+
+def half_life(weights: RankWeights, period: Period | None) -> float:
+    """The recency half-life in hours: ``half_life_hours``, or that share of the period (if longer)."""
+    if period is None or weights.period_half_life <= 0:
+        return weights.half_life_hours
+    return max(weights.half_life_hours, weights.period_half_life * period.hours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +129,7 @@ def peak_spread(story: Story, window: timedelta) -> int:
 
 def score_story(
     story: Story,
-    now: datetime,
+    now: datetime | Period,
     records: Mapping[int, ChannelRecord] | None = None,
     norms: Mapping[int, float] | None = None,
     weights: RankWeights | None = None,
@@ -114,6 +137,9 @@ def score_story(
     context: ImportanceContext | None = None,
 ) -> StoryScore:
     w = weights or RankWeights()
+    period = now if isinstance(now, Period) else None
+    end = now.until if isinstance(now, Period) else now
+    hl = half_life(w, period)
     records = records or {}
     norms = norms or {}
     tiers = tiers or {}
@@ -136,7 +162,7 @@ def score_story(
             reach_sum += m.post.views / norm
             with_views += 1
     peak = peak_spread(story, timedelta(hours=w.velocity_hours))
-    age_h = max(0.0, (now - story.last_date).total_seconds() / 3600)
+    age_h = max(0.0, (end - story.last_date).total_seconds() / 3600)
     value, note = importance(story, ctx)
     cover = min(1.0, max(w.prior_floor, value / w.prior_ref)) if w.prior_ref > 0 else 1.0
     if cover < 1.0:
@@ -152,7 +178,7 @@ def score_story(
             f"{reach_sum:.1f}× norm over {with_views} posts" if with_views else "no views",
         ),
         Term("velocity", math.log2(1 + peak), w.velocity * cover, f"{peak} ch within {w.velocity_hours:g} h"),
-        Term("recency", 2 ** (-age_h / w.half_life_hours), w.recency, f"{age_h:.1f} h old"),
+        Term("recency", 2 ** (-age_h / hl), w.recency, f"{age_h:.1f} h old"),
         Term("importance", value, w.importance, note),
     )
     return StoryScore(story.id, round(sum(t.contribution for t in terms), 4), n, terms)
@@ -160,16 +186,25 @@ def score_story(
 
 def rank(
     stories: Sequence[Story],
-    now: datetime,
+    now: datetime | Period,
     records: Mapping[int, ChannelRecord] | None = None,
     norms: Mapping[int, float] | None = None,
     weights: RankWeights | None = None,
     tiers: Mapping[int, int] | None = None,
     context: ImportanceContext | None = None,
 ) -> list[tuple[Story, StoryScore]]:
-    """Stories with their scores, best first (ties: more posts, then earlier first post)."""
+    """Stories with their scores, best first (ties: more posts, then earlier first post). ``now``: the
+    digest's end, or its :class:`Period` (recency then measured against the period's length)."""
     scored = [(s, score_story(s, now, records, norms, weights, tiers, context)) for s in stories]
+    return ordered(scored, records)
+
+
+def ordered(
+    scored: Iterable[tuple[Story, StoryScore]], records: Mapping[int, ChannelRecord] | None = None
+) -> list[tuple[Story, StoryScore]]:
+    """Scored stories best first, as :func:`rank` orders them."""
     nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
-    seeded = {s.id for s in stories if coordinated_only(s, nets)}
-    scored.sort(key=lambda p: (p[0].id in seeded, -p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
-    return scored
+    out = list(scored)
+    seeded = {s.id for s, _ in out if coordinated_only(s, nets)}
+    out.sort(key=lambda p: (p[0].id in seeded, -p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
+    return out
