@@ -196,3 +196,40 @@ def test_an_update_leads_with_what_is_new() -> None:
     assert it.summary.headline.post_id == 4 and all(c.post_id != 4 for c in it.summary.sentences)
     assert "**UPDATE** Вечером в Тбилиси задержали 107" in render_markdown(d)
     assert "UPDATE · Вечером в Тбилиси задержали 107" in render_telegram(d)[0]
+
+
+class _Centroids:
+    """Story vectors given by the test: ``twin`` on the vector of ``of``, every other story its own axis."""
+
+    floor = 0.0
+
+    def __init__(self, stories: list[Story], twin: int | None = None, of: int | None = None) -> None:
+        import numpy as np
+
+        self._v = {s.id: np.eye(len(stories), dtype=np.float32)[n] for n, s in enumerate(stories)}
+        if twin is not None and of is not None:
+            self._v[twin] = self._v[of]
+
+    def of(self, stories: list[Story]) -> dict[int, object]:
+        return {s.id: self._v[s.id] for s in stories if s.id in self._v}
+
+
+def test_a_story_folded_into_an_item_is_kept_as_shown(gold_store: tuple[Store, GoldStories]) -> None:
+    """Migration 0032: a story the digest folded into another item (digest.fold) is stored as shown under
+    that item, so the next digest of the kind does not bring it back as new when it is not folded again."""
+    store, gold = gold_store
+    q = DigestQuery(*DAY, top=10)
+    plain = build_digest(store, q, DigestOptions(centroids=_Centroids(list(gold.stories))))
+    lead, other = plain.items[0].card.story_id, plain.items[3].card.story_id
+    near = _Centroids(list(gold.stories), twin=other, of=lead)
+    first = save_digest(store, build_digest(store, q, DigestOptions(centroids=near)))
+    assert first.items[0].card.story_id == lead and first.items[0].folded == (other,)
+    assert other not in {it.card.story_id for it in first.items}
+    rec = store.digests.last(q.kind)
+    assert rec is not None and other in rec.items and rec.folded == {other}
+    assert len(rec.items) - len(rec.folded) == len(first.items)
+    # An hour later nothing is new; the two are not folded this time: the folded story is a repeat too.
+    later = DigestQuery(DAY[0], DAY[1] + timedelta(hours=1), top=10)
+    second = build_digest(store, later, DigestOptions(centroids=_Centroids(list(gold.stories))))
+    assert second.previous_id == first.id
+    assert other not in {it.card.story_id for it in second.items}

@@ -346,8 +346,11 @@ def _compose(
     centroids = opt.centroids or (
         None if isinstance(source, Sequence) else StoreCentroids(source, opt.embedder)
     )
+    folded: dict[int, tuple[int, ...]] = {}  # item -> the stories folded into it
     if centroids is not None:  # one event is one item, even where the story level split it (digest.fold)
         scores = {s.id: sc for s, sc in ranked}
+        whole = fold([s for s, _ in ranked], query.top, centroids, opt.fold)
+        folded = {s.id: ids for s, ids in whole if ids}
         ranked = ordered(
             (
                 (
@@ -356,7 +359,7 @@ def _compose(
                     if ids
                     else scores[s.id],
                 )
-                for s, ids in fold([s for s, _ in ranked], query.top, centroids, opt.fold)
+                for s, ids in whole
             ),
             records,
         )
@@ -411,6 +414,7 @@ def _compose(
                 differences=_differences(story, networks, opt.public_url) if len(items) < DIGEST_TOP else (),
                 storyline=_storyline(source, story, lines),
                 new_developments=_new_developments(source, story, new_since) if update else 0,
+                folded=folded.get(story.id, ()),
             )
         )
         cited_channels.update(m.post.channel_id for m in story.members)

@@ -128,6 +128,7 @@ class DigestItem:
     differences: tuple[Difference, ...] = ()  # how its sources differ (the top stories: differences.py)
     storyline: int | None = None  # the storyline it is part of with other stories (pipeline.storylines)
     new_developments: int = 0  # for updates: developments new since the previous digest
+    folded: tuple[int, ...] = ()  # stories of the same event folded into this item (digest.fold)
 
     def is_new(self, cited: Cited) -> bool:
         """Whether a cited sentence comes from a post the previous digest of this kind did not have."""
@@ -183,6 +184,7 @@ class DigestRecord:
     created_at: datetime
     items: dict[int, tuple[int, datetime]]  # story id -> (posts, last post date) when it was shown
     name: str = ""
+    folded: frozenset[int] = frozenset()  # those of ``items`` shown folded into another item (digest.fold)
 
 
 @dataclass(frozen=True, slots=True)

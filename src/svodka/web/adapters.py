@@ -105,7 +105,7 @@ def digests(
             "since": r.since,
             "until": r.until,
             "created_at": r.created_at,
-            "stories": len(r.items),
+            "stories": len(r.items) - len(r.folded),
         }
         for r in records[offset : offset + limit]
     ]
