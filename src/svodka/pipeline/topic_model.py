@@ -8,7 +8,7 @@ lemmas of the story's posts and headline (TF-IDF, each post's counts times its v
 sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial logistic
 regression. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose weight
 matters, rounded); nothing is downloaded. Accuracy, leave-one-day-out and on a held-out day:
-``benchmarks/README.md`` ("Story topics").
+``benchmarks/README.md`` ("Topics, fourth pass").
 """
 
 from __future__ import annotations
