@@ -81,9 +81,9 @@ def day_posts(tag: str, out: Path) -> Path:
     return out
 
 
-def labelled_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
-    """Every hand-labelled topic day as (label, story, topic) rows; the key names the day. The last,
-    2024-11-28, is the held-out day (tests/data/README.md): no rule and no model is fitted on it."""
+def tuning_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
+    """The hand-labelled topic days the lexicon was reviewed against and the model trained on, as
+    (label, story, topic) rows; the key names the day."""
     days: dict[str, list[tuple[str, Story, str]]] = {}
     with open_store(tmp / "dev.db") as store:
         gold = gold_stories(store, DATA / "stories_dev")
@@ -95,12 +95,20 @@ def labelled_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
             ROOT / "tests" / "data" / "topics_2024-12-02.json",
             ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",
         )
-    for tag, name in (("2024-12-03", "importance"), ("2024-12-04", "importance"), ("2024-11-28", "topics")):
-        posts = day_posts(tag, tmp / f"posts_{tag}.jsonl")
-        with open_store(tmp / f"{tag}.db") as store:
-            rows = topic_labelled_stories(store, ROOT / "tests" / "data" / f"{name}_{tag}.json", posts)
-        days[f"{tag} (held out)" if tag == HELD_OUT else tag] = rows
+    for tag in ("2024-12-03", "2024-12-04"):
+        days[tag] = _day(tmp, tag, ROOT / "tests" / "data" / f"importance_{tag}.json")
     return days
+
+
+def held_out_day(tmp: Path) -> list[tuple[str, Story, str]]:
+    """2024-11-28 (tests/data/README.md): no rule and no model is fitted on it."""
+    return _day(tmp, HELD_OUT, ROOT / "tests" / "data" / f"topics_{HELD_OUT}.json")
+
+
+def _day(tmp: Path, tag: str, labels: Path) -> list[tuple[str, Story, str]]:
+    posts = day_posts(tag, tmp / f"posts_{tag}.jsonl")
+    with open_store(tmp / f"{tag}.db") as store:
+        return topic_labelled_stories(store, labels, posts)
 
 
 HELD_OUT = "2024-11-28"
@@ -138,7 +146,8 @@ def main() -> None:
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        days = labelled_days(Path(tmp))
+        days = tuning_days(Path(tmp))
+        days[f"{HELD_OUT} (held out)"] = held_out_day(Path(tmp))
     print("story topics vs the team's hand labels (the model; the lexicon alone in brackets)")
     for name, rows in days.items():
         score(f"{name} ({len(rows)} stories, 2+ posts)", rows, args.verbose)

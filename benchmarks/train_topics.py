@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_topics import HELD_OUT, labelled_days  # noqa: E402
+from bench_topics import tuning_days  # noqa: E402
 from svodka.model import Story  # noqa: E402
 from svodka.pipeline.story_topics import TOPICS, lemmas, lexicon_guess, story_posts  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
@@ -151,9 +151,7 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="leave-one-day-out figures only; write nothing")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        days = {
-            name: rows for name, rows in labelled_days(Path(tmp)).items() if not name.startswith(HELD_OUT)
-        }
+        days = tuning_days(Path(tmp))
     all_docs = docs(days)
     print(f"topic model: {len(all_docs)} hand-labelled stories of {len(days)} days, C={C}")
     leave_one_day_out(all_docs)
