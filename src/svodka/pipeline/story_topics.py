@@ -7,8 +7,10 @@ prefixes (an entry ending in ``=`` must be the whole lemma); the longest entry w
 more (what a story is about: «балет», «ПВО», «инфляция») or less (what many topics mention: «закон», «суд»,
 «рубль»). Each post votes with its shares of topics, weighted: an original 1, a copy 0.25, times the
 channel's weight if one is given; the headline votes once more. Below ``min_score`` words in all it is
-"other". :attr:`TopicGuess.words` says which words decided. Accuracy on the two hand-labelled days:
-``benchmarks/bench_topics.py``.
+"other". :attr:`TopicGuess.words` says which words decided. Where the lexicon finds a topic, the topic is the
+shipped model's (:mod:`svodka.pipeline.topic_model`, trained on the team's hand labels), which reads the
+lexicon's shares beside the story's lemmas; :func:`lexicon_guess` is the lexicon alone. Accuracy on the
+hand-labelled days, one of them held out: ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
