@@ -109,6 +109,8 @@ def test_accuracy_on_the_held_out_day(tmp_path: Path) -> None:
         # words many topics use say how, not what: alone they make no topic
         ("В Люберцах продают картофелину за 250 тысяч рублей.", "other"),
         ("Два топ-менеджера РЖД обвиняются в получении взяток на 105 миллионов рублей.", "incidents"),
+        # «метров» are metres, not the metro (a society word): the whole word «метро» only
+        ("Волна высотой пять метров обрушилась на набережную.", "incidents"),
     ],
 )
 def test_rules_of_the_lexicon(text: str, topic: str) -> None:
