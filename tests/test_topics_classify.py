@@ -1,6 +1,6 @@
 """Offline topics: accuracy on four hand-labelled days (stories_dev 2024-11-30, the bundled 2024-12-02, the
-pipeline's stories of 2024-12-03 and 12-04), issue 14's cases, a story's topic from all its posts, and plain
-cases in ru and en."""
+pipeline's stories of 2024-12-03 and 12-04) and on the held-out 2024-11-28, issue 14's cases, a story's topic
+from all its posts, and plain cases in ru and en."""
 
 from __future__ import annotations
 
@@ -51,9 +51,14 @@ def test_accuracy_on_hand_labelled_stories(backend: str, tmp_path: Path) -> None
     assert right / len(gold.stories) >= FIGURE_DEV - 0.02
 
 
-FIGURE_DEV = 0.782
-FIGURE_DAY = 0.754
-FIGURE_GRADED = {"2024-12-03": 0.757, "2024-12-04": 0.870}  # 0.701 and 0.826 before they were read
+# In sample: the lexicon was reviewed against these days and the topic model (benchmarks/train_topics.py)
+# trained on them, so these only say that the shipped model still loads and decides; what it is worth on a
+# day it never saw is FIGURE_HELD_OUT, and leave-one-day-out on these (train_topics.py): 0.789 / 0.803 /
+# 0.804 / 0.826, against the lexicon's 0.782 / 0.754 / 0.766 / 0.870.
+FIGURE_DEV = 0.952
+FIGURE_DAY = 0.934
+FIGURE_GRADED = {"2024-12-03": 0.953, "2024-12-04": 0.957}
+FIGURE_HELD_OUT = 0.721  # tests/data/topics_2024-11-28.json; main's lexicon alone: 0.703
 
 
 @pytest.mark.parametrize("day", sorted(FIGURE_GRADED))
@@ -72,6 +77,22 @@ def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
     assert right / len(rows) >= FIGURE_GRADED[day] - 0.02
 
 
+def test_accuracy_on_the_held_out_day(tmp_path: Path) -> None:
+    """tests/data/topics_2024-11-28.json: the pipeline's stories of a day no rule and no model was fitted
+    on, labelled before any classifier ran on it."""
+    labels = ROOT / "tests" / "data" / "topics_2024-11-28.json"
+    posts = tmp_path / "posts.jsonl"
+    with posts.open("w", encoding="utf-8") as out:
+        for line in shared("tg_ru_news_2024", "posts.jsonl").open(encoding="utf-8"):
+            if json.loads(line)["date"].startswith("2024-11-28"):
+                out.write(line)
+    with open_store(tmp_path / "t.db") as store:
+        rows = topic_labelled_stories(store, labels, posts)
+    assert len(rows) == len(json.loads(labels.read_text())["stories"]) == 111
+    right = sum(classify(story, summarize(story).headline.text).topic == topic for _l, story, topic in rows)
+    assert right / len(rows) >= FIGURE_HELD_OUT - 0.02
+
+
 @pytest.mark.parametrize(
     ("text", "topic"),
     [
@@ -88,6 +109,8 @@ def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
         # words many topics use say how, not what: alone they make no topic
         ("В Люберцах продают картофелину за 250 тысяч рублей.", "other"),
         ("Два топ-менеджера РЖД обвиняются в получении взяток на 105 миллионов рублей.", "incidents"),
+        # «метров» are metres, not the metro (a society word): the whole word «метро» only
+        ("Волна высотой пять метров обрушилась на набережную.", "incidents"),
     ],
 )
 def test_rules_of_the_lexicon(text: str, topic: str) -> None:
