@@ -80,3 +80,15 @@ def test_a_writer_past_the_lock_timeout_holds_no_search_back(store_url: str) -> 
         page.commit()
         assert found(b, "поздно") == {LATE}
         assert found(b, "вторая") == {EARLY, LATE}
+
+
+def test_a_post_under_the_id_of_a_deleted_one_is_indexed(store: Store) -> None:
+    """SQLite gives a new row the highest id + 1: after the newest posts are deleted (their channel
+    removed), the next post takes an id the mark had passed."""
+    store.posts.save([Post(SLOW, 1, T0, "Снег в Москве")])
+    store.posts.save([Post(FAST, m, T0 + timedelta(minutes=m), f"Пожар на складе {m}") for m in (1, 2)])
+    assert found(store, "пожар") == {"Пожар на складе 1", "Пожар на складе 2"}
+    store.channels.remove(store.channels.get(FAST).id)
+    store.posts.save([Post(SLOW, 2, T0 + timedelta(hours=1), "Новые выборы назначены")])
+    assert found(store, "выборы") == {"Новые выборы назначены"}
+    assert not found(store, "пожар") and found(store, "снег") == {"Снег в Москве"}
