@@ -184,14 +184,15 @@ def _settled(db: Database) -> int:
 
 def _index_part(db: Database, after: int, upto: int) -> int:
     """Index the posts with ids in ``(after, upto]`` not indexed yet, in one transaction; how many were
-    added (the vectors are computed only for those: the anti-join comes before the lateral)."""
+    added (the vectors are computed only for those: each post is looked up in post_search's primary key
+    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search)."""
     with db.write() as conn:
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
         conn.execute("SET LOCAL work_mem = '64MB'")
         n = conn.execute(
             "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
             f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
-            "AND NOT EXISTS (SELECT 1 FROM post_search i WHERE i.post_id = p.id) "
+            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL "
             "ON CONFLICT (post_id) DO NOTHING",
             (after, upto),
         ).rowcount
