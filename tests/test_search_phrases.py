@@ -92,3 +92,29 @@ def test_an_edited_post_is_searched_as_edited(searchable: Store) -> None:
     s.posts.save([Post(WIRE, 10, T0 + timedelta(hours=10), "Курса рубля к доллару не стало")])
     assert found(s, '"курс рубля"') == set()
     assert found(s, '"курса рубля"') == {10, 11}
+
+
+def test_yo_is_read_as_ye_in_the_post_and_in_the_query(store: Store) -> None:
+    """ё and е are one letter to the search, in words, prefixes and phrases, on both backends (SQLite's
+    unicode61 folds Latin diacritics only: its index holds the text folded, migration 0033_fts_yo), while
+    snippets show the post as written."""
+    store.posts.save(
+        [
+            Post(NEWS, 1, T0, "Ёлка в Москве появится к 20 декабря"),
+            Post(NEWS, 2, T0 + timedelta(hours=1), "Елки-палки"),
+            Post(NEWS, 3, T0 + timedelta(hours=2), "Всё ещё идёт снег, ёжик замёрз"),
+        ]
+    )
+    assert found(store, '"елка в москве"') == found(store, '"ёлка в москве"') == {1}
+    assert found(store, '"елки палки"') == found(store, '"ёлки палки"') == {2}
+    assert found(store, "елка") == found(store, "ёлка") == found(store, "ЁЛКИ") == {1, 2}  # any inflection
+    assert found(store, "ёлк*") == found(store, "елк*") == {1, 2}
+    assert found(store, "ежик замерз") == found(store, "ёжик замёрз") == {3}
+    assert store.posts.count_matches("ёлки") == 2
+    snippets = {h.post.message_id: h.snippet for h in store.posts.search("елка")}
+    assert "[Ёлка]" in snippets[1] and "[Елки]" in snippets[2]
+    # an edit and a deletion take out what was indexed of a post with ё
+    store.posts.save([Post(NEWS, 1, T0 + timedelta(hours=3), "Сосна в Москве появится к 20 декабря")])
+    assert found(store, "ёлка") == {2} and found(store, "сосна") == {1}
+    store.posts.save([Post(NEWS, 3, T0 + timedelta(hours=4), "Всё ещё идёт дождь")])
+    assert found(store, "ёжик") == set() and found(store, '"все еще идет дождь"') == {3}

@@ -130,14 +130,6 @@ def test_stories_are_searched_by_their_posts(searchable: Store) -> None:
         s.stories.search("-грузии")
 
 
-def test_a_phrase_reads_yo_as_ye_in_the_post_and_in_the_query(store: Store) -> None:
-    store.posts.save(
-        [Post(NEWS, 1, T0, "Ёлка в Москве появится к 20 декабря"), Post(NEWS, 2, T0, "Елки-палки")]
-    )
-    assert found(store, '"елка в москве"') == found(store, '"ёлка в москве"') == {1}
-    assert found(store, '"елки палки"') == {2}
-
-
 def test_a_post_too_long_for_its_positions_is_read_by_its_text(store: Store) -> None:
     """PostgreSQL keeps 255 positions of a lexeme: a phrase after the 255th «в» of a post is not in its
     vector, so such a post's phrases are read from its text."""

@@ -79,7 +79,8 @@ def test_a_database_indexed_by_the_old_trigger_keeps_its_index(
     monkeypatch.setattr(db_mod, "migrations", lambda: early)
     with open_store(path) as old:  # posts indexed row by row by the trigger of 0001
         old.posts.save([_post(1, "Саммит в Женеве"), _post(2, "Саммит в Вене")])
-    monkeypatch.setattr(db_mod, "migrations", lambda: every)
+    # 0007 and the steps after it, to 0033_fts_yo (which fills the index again: test_sqlite_fts_yo.py)
+    monkeypatch.setattr(db_mod, "migrations", lambda: [m for m in every if m[0] < "0033"])
     with open_store(path) as store, store.db.read() as conn:  # type: ignore[attr-defined]
         assert conn.execute("SELECT indexed_upto FROM fts_state").fetchone()[0] == 2
     with open_store(path) as store:

@@ -9,8 +9,11 @@ their positions) under a GIN index of its own (migration 0028_phrase_index): a q
 tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
 
 Both are filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite
-backend fills its FTS5 table: ``fts_state.indexed_upto`` is the highest post id indexed, so what is pending
-is always ``id > indexed_upto``.
+backend fills its FTS5 table. ``fts_state.indexed_upto`` is a mark below which every post is indexed, moved
+only to a *settled* id (no lower id still being written): ids come from a sequence before commit, so with
+several writers a post may be committed after one with a higher id, and a mark moved to the highest id seen
+would pass it over for good. What is pending is a post above the mark not in ``post_search``; the posts
+above it are indexed as they become visible, so the mark's lag costs a short range of the primary keys.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 CONFIG = "russian"  # regconfig of post_search.tsv and of every query of words
 EXACT = "simple"  # regconfig of post_search.words and of every phrase
 INDEX_CHUNK = 20_000
+# How far the mark may lag behind the highest id, all indexed, before a call moves it on (taking the lock of
+# :func:`_settled`): the posts above it are walked by every search's check for what is pending.
+MARK_LAG = 1_000
 # Connections that index parts of a chunk at once: PostgreSQL builds the vectors and GIN entries of a
 # statement in one backend, so two halve the time where the server has two cores (the bench's machine).
 INDEX_WORKERS = 2
@@ -95,7 +101,15 @@ TSVECTOR = tsvector_of("text")
 HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
 # Whether posts were stored after the last indexing: a search answers with it, and is asked again after
 # indexing when it is true (one round trip in the common case, not a check and then the search).
-STALE = "(SELECT indexed_upto FROM fts_state) < (SELECT COALESCE(MAX(id), 0) FROM posts)"
+# A post above the mark not indexed, among the newest STALE_WINDOW above it (the mark lags at most
+# MARK_LAG when a writer lets it move): walked down the primary key, each looked up in post_search's (a
+# scalar subquery, never pulled up into a join the planner could make a scan of post_search).
+STALE_WINDOW = 10 * MARK_LAG
+STALE = (
+    "EXISTS (SELECT FROM (SELECT q.id FROM posts q WHERE q.id > (SELECT indexed_upto FROM fts_state) "
+    f"ORDER BY q.id DESC LIMIT {STALE_WINDOW}) r "
+    "WHERE (SELECT i.post_id FROM post_search i WHERE i.post_id = r.id) IS NULL)"
+)
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
@@ -103,23 +117,28 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     many.
 
     A chunk is cut into :data:`INDEX_WORKERS` parts, each indexed by a connection of its own (its own
-    transaction), while the chunk's transaction holds ``fts_state`` and moves it on when all are done: the
-    server computes the vectors and their GIN entries in one backend per connection (inside a caller's
-    write transaction, in that one alone: only it sees what the caller stored). A part already stored
-    by a run that died before moving ``fts_state`` on is skipped. Afterwards the GIN indexes' pending lists
-    are merged, so that no search reads them entry by entry. A read-only store is searched as it is (what
-    was indexed when it was last written)."""
+    transaction), while the chunk's transaction holds ``fts_state``: the server computes the vectors and
+    their GIN entries in one backend per connection (inside a caller's write transaction, in that one
+    alone: only it sees what the caller stored). Every post visible is indexed; the mark moves on only up
+    to the id settled before the first chunk (:func:`_settled`), never inside a caller's transaction (its
+    own posts are not settled for anyone else). A part already stored by a run that died before moving the
+    mark is skipped. Afterwards the GIN indexes' pending lists are merged, so that no search reads them
+    entry by entry. A read-only store is searched as it is (what was indexed when it was last written)."""
     if db.readonly:
         return 0
     with db.read() as conn:  # the common case, before every search: nothing pending, no lock taken
         row = conn.execute(
-            "SELECT (SELECT indexed_upto FROM fts_state) >= (SELECT COALESCE(MAX(id), 0) FROM posts)"
+            f"SELECT NOT {STALE} AND (SELECT indexed_upto FROM fts_state) >= "
+            "(SELECT COALESCE(MAX(id), 0) FROM posts) - %s",
+            (MARK_LAG,),
         ).fetchone()
     if row and row[0]:
         return 0
     done = 0
     # inside a write transaction of the caller, its connection alone sees the posts it has just stored
     workers = 1 if db.writing else INDEX_WORKERS
+    settled = 0 if db.writing else _settled(db)
+    after = 0  # how far this call has indexed: the mark may stay behind it
     with ThreadPoolExecutor(workers, thread_name_prefix="svodka-index") as pool:
         run = pool.map if workers > 1 else map
         while True:
@@ -127,14 +146,17 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
                 # the row lock orders two processes indexing at once: the second sees the first's progress
                 row = conn.execute("SELECT indexed_upto FROM fts_state FOR UPDATE").fetchone()
                 upto = int(row[0]) if row else 0
+                start = max(upto, after)
                 top = int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()[0])  # type: ignore[index]
-                if upto >= top:
+                if start >= top:
                     break
-                end = min(top, upto + INDEX_CHUNK)
-                step = -(-(end - upto) // workers)
-                parts = [(lo, min(end, lo + step)) for lo in range(upto, end, step)]
+                end = min(top, start + INDEX_CHUNK)
+                step = -(-(end - start) // workers)
+                parts = [(lo, min(end, lo + step)) for lo in range(start, end, step)]
                 n = sum(run(lambda part: _index_part(db, *part), parts))
-                conn.execute("UPDATE fts_state SET indexed_upto = %s", (end,))
+                if min(end, settled) > upto:
+                    conn.execute("UPDATE fts_state SET indexed_upto = %s", (min(end, settled),))
+            after = end
             done += n
             if on_progress and n:
                 on_progress(n)
@@ -144,14 +166,33 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     return done
 
 
+def _settled(db: Database) -> int:
+    """The highest post id with no lower one still being written (as ``claims.settled_post_id``): a SHARE
+    lock on posts waits for every transaction writing posts now (they hold ROW EXCLUSIVE from their
+    INSERT or COPY, the moment their ids are drawn). A writer that holds it past the lock timeout leaves
+    the mark where it is (0): what is visible is indexed all the same, and a later call moves the mark."""
+    with db.write() as conn:
+        try:
+            with conn.transaction():
+                conn.execute("LOCK TABLE posts IN SHARE MODE")
+        except psycopg.errors.LockNotAvailable:
+            log.info("posts are being written past the lock timeout: the search index's mark stays")
+            return 0
+        row = conn.execute("SELECT COALESCE(MAX(id), 0) FROM posts").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _index_part(db: Database, after: int, upto: int) -> int:
-    """Index the posts with ids in ``(after, upto]`` in one transaction; how many were added."""
+    """Index the posts with ids in ``(after, upto]`` not indexed yet, in one transaction; how many were
+    added (the vectors are computed only for those: each post is looked up in post_search's primary key
+    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search)."""
     with db.write() as conn:
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
         conn.execute("SET LOCAL work_mem = '64MB'")
         n = conn.execute(
             "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
             f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
+            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL "
             "ON CONFLICT (post_id) DO NOTHING",
             (after, upto),
         ).rowcount

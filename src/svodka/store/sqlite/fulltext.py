@@ -2,7 +2,14 @@
 
 Posts are indexed in bulk (one ``INSERT … SELECT`` per chunk) after writes and before any search, not by a
 trigger per inserted row: see migration 0007_fts_deferred. ``fts_state.indexed_upto`` is the highest post
-id in the index; post ids only grow, so what is pending is always ``id > indexed_upto``.
+id in the index, and what is pending is always ``id > indexed_upto``: SQLite has one writer at a time, and a
+new row's id is the highest id + 1, given inside the writer's transaction, so no post is ever committed
+under an id below one already visible — but for an id freed by deleting the newest posts, which is why the
+delete trigger keeps the mark at or below the highest id (migration 0033_fts_yo). A caller's transaction
+that indexes moves the mark in the same transaction as its posts: both are stored, or neither.
+
+The index holds the text folded (:func:`folded`: ё read as е, as the query reads it); its content table is
+``posts``, so snippets show the text as written.
 """
 
 from __future__ import annotations
@@ -22,6 +29,13 @@ from svodka.store.sqlite.db import Database
 log = logging.getLogger(__name__)
 
 INDEX_CHUNK = 20_000
+
+
+def folded(column: str) -> str:
+    """The SQL of the text the index holds for a text column: ё as е (unicode61 folds the case, not ё).
+    Migration 0033_fts_yo's triggers write the same expression out: an FTS5 'delete' needs the tokens that
+    were indexed."""
+    return f"replace(replace({column}, 'ё', 'е'), 'Ё', 'Е')"
 
 
 def pending(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -50,7 +64,8 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
                 upto, top = pending(conn)  # another writer may have indexed meanwhile
                 end = min(top, upto + INDEX_CHUNK)
                 cur = conn.execute(
-                    "INSERT INTO posts_fts(rowid, text) SELECT id, text FROM posts WHERE id > ? AND id <= ?",
+                    f"INSERT INTO posts_fts(rowid, text) SELECT id, {folded('text')} FROM posts "
+                    "WHERE id > ? AND id <= ?",
                     (upto, end),
                 )
                 conn.execute("UPDATE fts_state SET indexed_upto = ?", (end,))

@@ -1,0 +1,4 @@
+-- 0033_fts_yo: nothing to do on PostgreSQL, the twin of SQLite's step of the same name (whose index did not
+-- fold ё to е, and whose rowids could reuse a deleted post's id). Here both vectors read ё as е already
+-- (svodka.store.postgres.fulltext: the russian configuration folds it, words_of replaces it), and ids come
+-- from a sequence, never given twice.
