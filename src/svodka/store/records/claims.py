@@ -1,0 +1,87 @@
+"""What the claim repositories of both backends share: who a claimant is, the thread that renews a claim
+while it is held, and the hold around a backend's take / renew / release statements.
+
+A backend's source claims (``store/<backend>/claims.py``) and embedding claims (``embed_claims.py``) keep
+only their SQL; the renewal every third of the ttl, its warnings and the order of the hold's steps (take,
+renew while the block runs, stop renewing, release) are written here once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Protocol
+
+from svodka.store.base import Claim
+
+log = logging.getLogger(__name__)
+
+KEEP_LOG = 86400.0  # seconds of claims a claim log keeps
+
+
+def claimant() -> str:
+    """This process as a claim's holder: "pid 123 on host"."""
+    return f"pid {os.getpid()} on {socket.gethostname()}"
+
+
+def new_token() -> str:
+    """What tells one claim from another of the same holder."""
+    return secrets.token_hex(8)
+
+
+@contextmanager
+def renewed(what: str, ttl: float, renew: Callable[[], bool]) -> Iterator[None]:
+    """Call ``renew()`` every ``ttl``/3 on a thread while the block runs (False from it: another process
+    took the claim over); a failed renewal is a warning, and the next turn tries again, well before the
+    expiry. The thread has stopped when the block is left."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(ttl / 3):
+            try:
+                if not renew():
+                    log.warning("%s was taken over by another process while this one held it", what)
+            except Exception as e:  # a busy moment
+                log.warning("%s: could not renew it: %s", what, e)
+
+    renewer = threading.Thread(target=loop, name=f"renew {what}", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        renewer.join()
+
+
+class SourceClaimSql(Protocol):
+    """A backend's statements for one source's claim."""
+
+    def take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
+        """Claim ``key`` (one transaction, never waiting for another claimant); None when taken, else who
+        holds it."""
+
+    def renew(self, key: str, token: str, ttl: float) -> bool:
+        """Move the claim's expiry ``ttl`` on; False when it is no longer this token's."""
+
+    def release(self, key: str, token: str) -> None:
+        """Free the claim now and log its end."""
+
+
+@contextmanager
+def hold_source(sql: SourceClaimSql, key: str, ttl: float) -> Iterator[Claim]:
+    """``ClaimRepo.hold`` over a backend's statements: take, renew while held, release at the end."""
+    holder, token = claimant(), new_token()
+    other = sql.take(key, holder, token, ttl)
+    if other is not None:
+        yield Claim(key, held=False, holder=other)
+        return
+    try:
+        with renewed(f"claim of {key}", ttl, lambda: sql.renew(key, token, ttl)):
+            yield Claim(key, held=True, holder=holder)
+    finally:
+        sql.release(key, token)
