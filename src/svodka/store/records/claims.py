@@ -13,11 +13,12 @@ import os
 import secrets
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
-from svodka.store.base import Claim
+from svodka.model import StoredPost
+from svodka.store.base import Claim, EmbedClaim
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +86,36 @@ def hold_source(sql: SourceClaimSql, key: str, ttl: float) -> Iterator[Claim]:
             yield Claim(key, held=True, holder=holder)
     finally:
         sql.release(key, token)
+
+
+class EmbedClaimSql(Protocol):
+    """A backend's statements for the embedding claims (``store/<backend>/embed_claims.py``)."""
+
+    def renew_claim(self, token: str, ttl: float) -> bool:
+        """Move the expiry of the claim's posts not done ``ttl`` on; False when none is this token's any more
+        (and the claim is not done)."""
+
+    def release_claim(self, token: str) -> None:
+        """Free the claim's posts that are not done, and log the claim's end."""
+
+
+@contextmanager
+def hold_posts(
+    sql: EmbedClaimSql, model: str, ttl: float, take: Callable[[str, str], tuple[StoredPost, ...]]
+) -> Iterator[EmbedClaim]:
+    """``EmbedClaimRepo.hold``/``hold_posts`` over a backend's statements: ``take(holder, token)`` claims
+    the posts (one transaction); renewed while held; what is not done is released at the end."""
+    holder, token = claimant(), new_token()
+    posts = take(holder, token)
+    if not posts:
+        yield EmbedClaim(token, model, ())
+        return
+    try:
+        with renewed(f"embedding claim {token}", ttl, lambda: sql.renew_claim(token, ttl)):
+            yield EmbedClaim(token, model, posts)
+    finally:
+        sql.release_claim(token)
+
+
+def in_date_order(posts: Iterable[StoredPost]) -> tuple[StoredPost, ...]:
+    return tuple(sorted(posts, key=lambda p: (p.date, p.id)))
