@@ -1,5 +1,5 @@
 """``store.embed_claims`` (migration 0029) on both backends: a post is claimed by one worker at a time,
-earliest first; a claim done with its vectors is never taken again, one released or expired returns to
+lowest ids first; a claim done with its vectors is never taken again, one released or expired returns to
 the pool; the worker placing stories claims its batch's posts no live claim holds; claims of posts at or
 below the watermark are forgotten; every claim is logged."""
 
@@ -28,25 +28,25 @@ def store(store_url: str) -> Iterator[Store]:
 
 
 def _posts(store: Store, n: int) -> list[int]:
-    """``n`` posts, stored newest first, so id order is not date order; their ids in date order."""
+    """``n`` posts; their ids, lowest first."""
     ref = ChannelRef(handle="claims_channel")
     store.posts.save(
         [
             NewPost(ref, i, T0 + timedelta(minutes=i), f"Новость номер {i} о событиях дня")
-            for i in range(n, 0, -1)
+            for i in range(1, n + 1)
         ]
     )
-    return [p.id for p in sorted(store.posts.iter(), key=lambda p: p.date)]
+    return sorted(p.id for p in store.posts.iter())
 
 
-def test_posts_are_claimed_once_earliest_first_and_return_when_released_or_expired(
+def test_posts_are_claimed_once_lowest_ids_first_and_return_when_released_or_expired(
     store: Store, store_url: str
 ) -> None:
     ids = _posts(store, 6)
     me = f"pid {os.getpid()} on {os.uname().nodename}"
     with open_store(store_url) as other:
         with store.embed_claims.hold(MODEL, 0, 2, 30.0) as first:
-            assert [p.id for p in first.posts] == ids[:2]  # the earliest by date
+            assert [p.id for p in first.posts] == ids[:2]  # the lowest ids
             assert store.embed_claims.in_flight(MODEL, ids) == 2
             with other.embed_claims.hold(MODEL, 0, 3, 30.0) as second:  # another worker: the next ones
                 assert [p.id for p in second.posts] == ids[2:5]

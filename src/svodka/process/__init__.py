@@ -27,8 +27,7 @@ from svodka.pipeline.embed import Embedder
 from svodka.pipeline.handles import learn_store_handles
 from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
-from svodka.process.claimed import VectorJob, batch_claim
-from svodka.process.claimed import vectors as claimed_vectors
+from svodka.process.claimed import VectorJob, batch_vectors
 from svodka.process.corrections import allowed_merges
 from svodka.process.develop import develop_batch
 from svodka.process.stages import (
@@ -181,36 +180,33 @@ def _batch(
     t = report.add_time("copies", t)
 
     plan = plan_embedding(rows, window)
+    # the batch's posts are claimed a part at a time (others may embed the rest): svodka.process.claimed
     job = VectorJob(store, ctx.engine, ctx.model, ctx.model_name, settings)
-    # the batch's posts other workers embed now are waited for; the rest are claimed here (process.claimed)
-    with batch_claim(job, run.watermark, {p: h for p, h in plan.need.items() if p in ids}, report) as claim:
-        embedded = report.embedded
-        vectors, new_vectors = claimed_vectors(job, plan, report, lambda k, n: advance(len(posts) * k // n))
-        t = time.perf_counter()
-        cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
-        placement = place(posts, rows, window, vectors, cluster_settings)
-        t = report.add_time("cluster", t)
+    vectors, new_vectors = batch_vectors(
+        job, run.watermark, plan, ids, report, lambda k, n: advance(len(posts) * k // max(1, n))
+    )
+    t = time.perf_counter()
+    cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
+    placement = place(posts, rows, window, vectors, cluster_settings)
+    t = report.add_time("cluster", t)
 
-        with store.transaction():
-            store.analysis.save(rows.values())
-            store.analysis.put_vectors(ctx.model_name, new_vectors)
-            store.embed_claims.done(claim, report.embedded - embedded)
-            first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
-            assignments, merges = placement.with_ids(first)
-            merges = allowed_merges(
-                store, merges
-            )  # none an analyst's correction forbids (process.corrections)
-            store.stories.save(assignments, merges)
-            grouping = develop_batch(
-                store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
-            )
-            t = report.add_time("write", t)
-            sem, batch = cluster_settings.sem_floor, (assignments, merges)
-            storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
-            t = report.add_time("storylines", t)
-            store.networks.add(batch_counts(posts, rows, window, forwards))
-            _write_state(store, progress_state(run, posts, last))
-        report.add_time("write", t)
+    with store.transaction():
+        store.analysis.save(rows.values())
+        store.analysis.put_vectors(ctx.model_name, new_vectors)
+        first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
+        assignments, merges = placement.with_ids(first)
+        merges = allowed_merges(store, merges)  # none an analyst's correction forbids (process.corrections)
+        store.stories.save(assignments, merges)
+        grouping = develop_batch(
+            store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
+        )
+        t = report.add_time("write", t)
+        sem, batch = cluster_settings.sem_floor, (assignments, merges)
+        storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
+        t = report.add_time("storylines", t)
+        store.networks.add(batch_counts(posts, rows, window, forwards))
+        _write_state(store, progress_state(run, posts, last))
+    report.add_time("write", t)
     _count(report, rows, len(window), placement)
     log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
 

@@ -1,31 +1,34 @@
 """Embedding claimed in batches, so any number of `svodka process` workers share it (``store.embed_claims``).
 
 A worker takes the next ``pipeline.claim_posts`` posts that no run has analysed and no claim holds or has
-done, earliest first; analyses them (microseconds), embeds the texts that need a vector and are not cached,
-and stores the vectors with the claim's end in one commit (:func:`embed_next`). A worker killed mid-batch
-leaves its claim to expire after ``pipeline.claim_ttl``; the posts then return to the pool.
+done, lowest ids first (the order they were stored); normalises them and judges ads (not their language:
+the embedding does not need it), embeds the texts that need a vector and are not cached, and stores the
+vectors with the claim's end in one commit (:func:`embed_next`). A worker killed mid-batch leaves its
+claim to expire after ``pipeline.claim_ttl``; the posts then return to the pool.
 
 The worker placing stories (the lease holder, :mod:`svodka.process`) needs its batch's vectors in time
-order: before it embeds, it waits for the batch's posts another worker is embedding now — embedding the next
-free posts itself meanwhile — and claims the rest of the batch (:func:`batch_claim`), so no post is embedded
-twice and none is placed before its vector exists. A post whose claim expired is claimed again like a free
-one. With one worker nothing is ever in flight: it claims its whole batch and embeds it as before.
+order: it claims the batch's posts without a vector a claim at a time and embeds them, while other workers
+may take the others; those another worker is embedding now it waits for, embedding the next free posts
+itself meanwhile (:func:`batch_vectors`). So no post is embedded twice and none is placed before its
+vector exists; a post whose claim expired is claimed again like a free one. With one worker nothing is
+ever in flight: it embeds its batch as it did before claims, using the vectors as the model gave them.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from svodka.engine import EmbedderSpec, Engine
+from svodka.model import StoredPost
 from svodka.pipeline.embed import from_blob, to_blob
-from svodka.process.stages import EmbedPlan, analyse, plan_embedding
+from svodka.process.stages import EmbedPlan, embedding_plan
 from svodka.store.base import EmbedClaim, Store
 
 if TYPE_CHECKING:
@@ -48,19 +51,28 @@ class VectorJob:
 
 
 def vectors(
-    job: VectorJob, plan: EmbedPlan, report: ProcessReport, on_chunk: Callable[[int, int], None] | None = None
+    job: VectorJob,
+    plan: EmbedPlan,
+    report: ProcessReport,
+    on_chunk: Callable[[int, int], None] | None = None,
+    fresh: dict[int, np.ndarray] | None = None,
 ) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
-    """Every needed vector: the post's own cached one, else one cached for the same text, else embedded
-    (once per text); and the cache rows to write for posts that had none."""
-    analysis, name = job.store.analysis, job.model_name
+    """Every needed vector: the post's own cached one, else one embedded for the same text earlier in this
+    batch (``fresh``: text hash -> vector, as the model gave it; what is embedded here is added), else one
+    cached for the same text, else embedded (once per text); and the cache rows to write for posts that
+    had none."""
+    analysis, name, fresh = job.store.analysis, job.model_name, {} if fresh is None else fresh
     t = time.perf_counter()
     cached = {pid: from_blob(b) for pid, b in analysis.vectors(name, list(plan.need.items())).items()}
     by_hash = {plan.need[pid]: v for pid, v in cached.items()}
+    by_hash.update({h: fresh[h] for h in plan.texts if h in fresh and h not in by_hash})
     wanted = [h for h in plan.texts if h not in by_hash]
     by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(name, wanted).items()})
     texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
     t = report.add_time("vectors", t)  # the cache
-    by_hash.update(job.engine.embed(texts, job.model, job.settings["pipeline.embed_batch"], on_chunk))
+    embedded = job.engine.embed(texts, job.model, job.settings["pipeline.embed_batch"], on_chunk)
+    by_hash.update(embedded)
+    fresh.update(embedded)
     report.add_time("embed", t)  # the model itself (its first call loads it)
     report.embedded += len(texts)
     found = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}
@@ -70,42 +82,79 @@ def vectors(
 def embed_next(job: VectorJob, after_id: int, report: ProcessReport) -> bool:
     """Claim the next free posts after ``after_id`` (the watermark), embed them and store their vectors
     with the claim's end in one commit; False when nothing was free."""
-    claims, settings = job.store.embed_claims, job.settings
-    with claims.hold(
+    settings = job.settings
+    held = job.store.embed_claims.hold(
         job.model_name, after_id, settings["pipeline.claim_posts"], settings["pipeline.claim_ttl"]
-    ) as claim:
+    )
+    return _embed(job, held, embedding_plan, report) is not None
+
+
+def _embed(
+    job: VectorJob,
+    held: AbstractContextManager[EmbedClaim],
+    plan_of: Callable[[tuple[StoredPost, ...]], EmbedPlan],
+    report: ProcessReport,
+    fresh: dict[int, np.ndarray] | None = None,
+) -> dict[int, np.ndarray] | None:
+    """Embed what the claim ``held`` takes (``plan_of`` its posts) and store the vectors with the claim's
+    end in one commit; the claimed posts' vectors, or None when it took nothing."""
+    with held as claim:
         if not claim.posts:
-            return False
-        plan = plan_embedding(analyse(claim.posts), ())
+            return None
         embedded = report.embedded
-        _, rows = vectors(job, plan, report)
+        found, rows = vectors(job, plan_of(claim.posts), report, fresh=fresh)
         with job.store.transaction():
             job.store.analysis.put_vectors(job.model_name, rows)
-            claims.done(claim, report.embedded - embedded)
+            job.store.embed_claims.done(claim, report.embedded - embedded)
     report.claimed += len(claim.posts)
     log.debug("embedded a claim of %d posts (%d texts)", len(claim.posts), report.embedded - embedded)
-    return True
+    return found
 
 
-@contextmanager
-def batch_claim(
-    job: VectorJob, after_id: int, need: Mapping[int, int], report: ProcessReport
-) -> Iterator[EmbedClaim]:
-    """The claim of the batch's posts that need a vector (``need``: post id -> text hash) and have none
-    cached, held for the block; the caller stores their vectors and calls ``embed_claims.done`` in its
-    batch's transaction. Waits first for those of them other workers are embedding now."""
-    claims, ttl = job.store.embed_claims, job.settings["pipeline.claim_ttl"]
+def batch_vectors(
+    job: VectorJob,
+    after_id: int,
+    plan: EmbedPlan,
+    batch: Collection[int],
+    report: ProcessReport,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
+    """:func:`vectors` for the placing worker's batch (post ids ``batch``; ``plan`` also names its
+    window's posts): the batch's posts without a vector are claimed ``pipeline.claim_posts`` at a time and
+    embedded here, each claim committed with its vectors, while other workers may take the others; posts
+    another worker is embedding now are waited for, the next free posts embedded meanwhile. The vectors
+    embedded here are used as the model gave them (a lone worker clusters as it did without claims);
+    ``on_progress(done, total)`` counts the batch's posts needing one."""
+    claims, name = job.store.embed_claims, job.model_name
+    size, ttl = job.settings["pipeline.claim_posts"], job.settings["pipeline.claim_ttl"]
+    need = {p: h for p, h in plan.need.items() if p in batch}
+    own: dict[int, np.ndarray] = {}  # the batch's vectors got under its own claims
+    fresh: dict[int, np.ndarray] = {}  # text hash -> vector embedded for this batch
     while True:
-        while claims.in_flight(job.model_name, list(need)):
-            if not embed_next(job, after_id, report):  # help with what comes next meanwhile
-                time.sleep(WAIT)
-        cached = job.store.analysis.vectors(job.model_name, list(need.items()))
-        missing = [pid for pid in need if pid not in cached]
-        with claims.hold_posts(job.model_name, missing, ttl) as claim:
-            got = {p.id for p in claim.posts}
-            # another worker took some of them between the look and the claim: wait for it too
-            if got == set(missing) or not claims.in_flight(
-                job.model_name, [p for p in missing if p not in got]
-            ):
-                yield claim
-                return
+        rest = {p: h for p, h in need.items() if p not in own}
+        cached = job.store.analysis.vectors(name, list(rest.items()))
+        missing = [p for p in rest if p not in cached]
+        if not missing:
+            break
+        chunk = claims.hold_posts(name, missing[:size], ttl)
+        got = _embed(job, chunk, lambda posts: _part(plan, need, posts), report, fresh)
+        if got is not None:
+            own.update(got)
+            if on_progress:
+                on_progress(len(own), len(need))
+            continue
+        if not claims.in_flight(name, missing):
+            break  # none can be claimed, none is being embedded: the posts went; the rest below
+        if not embed_next(job, after_id, report):  # others embed them now: help with what comes next
+            time.sleep(WAIT)
+    rest = {p: h for p, h in plan.need.items() if p not in own}  # the window's, and any left
+    left = EmbedPlan(rest, {h: plan.texts[h] for h in rest.values()})
+    found, rows = vectors(job, left, report, fresh=fresh)
+    found.update(own)
+    return found, rows
+
+
+def _part(plan: EmbedPlan, need: Mapping[int, int], posts: tuple[StoredPost, ...]) -> EmbedPlan:
+    """The piece of the batch's plan a claim of ``posts`` took."""
+    hashes = {p.id: need[p.id] for p in posts if p.id in need}
+    return EmbedPlan(hashes, {h: plan.texts[h] for h in hashes.values()})

@@ -973,7 +973,7 @@ class InterfaceRepo(Protocol):
 # --- embedding claims (issue 18 §3): several `svodka process` workers share the embedding ---
 @dataclass(frozen=True, slots=True)
 class EmbedClaim:
-    """Posts one worker embeds for ``model``, in (date, id) order (none: nothing was free to claim), held by
+    """Posts one worker embeds for ``model``, in id order (none: nothing was free to claim), held by
     this process under ``token`` for the block; :meth:`EmbedClaimRepo.done` marks them embedded."""
 
     token: str
@@ -1007,8 +1007,8 @@ class EmbedClaimRepo(Protocol):
     def hold(self, model: str, after_id: int, limit: int, ttl: float) -> AbstractContextManager[EmbedClaim]:
         """Claim up to ``limit`` posts with an id above ``after_id`` (the pipeline's watermark; the claims of
         posts at or below it are forgotten) that are not deleted, not analysed yet, and neither done nor held
-        for ``model``, earliest (date, id) first. Never waits; renewed every ``ttl``/3 while held; at the end
-        of the block the posts not done are free again."""
+        for ``model``, lowest ids first (a range of the primary key: cheap however many wait). Never waits;
+        renewed every ``ttl``/3 while held; at the end of the block the posts not done are free again."""
 
     def hold_posts(
         self, model: str, post_ids: Sequence[int], ttl: float

@@ -17,7 +17,7 @@ from svodka.model import StoredPost
 from svodka.store.base import EmbedClaim, EmbedClaimRecord
 from svodka.store.postgres.claims import NOW
 from svodka.store.postgres.db import Database
-from svodka.store.records.claims import KEEP_LOG, hold_posts, in_date_order
+from svodka.store.records.claims import KEEP_LOG, hold_posts, in_id_order
 from svodka.store.records.posts import SELECT_POST, stored_post
 
 NEXT = (
@@ -25,7 +25,7 @@ NEXT = (
     "AND NOT EXISTS (SELECT 1 FROM post_analysis a WHERE a.post_id = p.id) "
     "AND NOT EXISTS (SELECT 1 FROM embed_claims c WHERE c.model = %s AND c.post_id = p.id "
     f"AND (c.done OR c.expires_at > {NOW})) "
-    "ORDER BY p.date, p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED"
+    "ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED"
 )
 # a row is taken over only when done or expired: two claimants of one post, one gets it
 CLAIM = (
@@ -75,7 +75,7 @@ class PgEmbedClaims:
             (token, model, holder, len(got), ttl),
         )
         rows = conn.execute(f"{SELECT_POST} WHERE p.id = ANY(%s)", (got,)).fetchall()
-        return in_date_order(stored_post(r) for r in rows)
+        return in_id_order(stored_post(r) for r in rows)
 
     def renew_claim(self, token: str, ttl: float) -> bool:
         with self.db.write() as conn:

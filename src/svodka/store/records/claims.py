@@ -117,5 +117,5 @@ def hold_posts(
         sql.release_claim(token)
 
 
-def in_date_order(posts: Iterable[StoredPost]) -> tuple[StoredPost, ...]:
-    return tuple(sorted(posts, key=lambda p: (p.date, p.id)))
+def in_id_order(posts: Iterable[StoredPost]) -> tuple[StoredPost, ...]:
+    return tuple(sorted(posts, key=lambda p: p.id))

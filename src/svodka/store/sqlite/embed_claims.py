@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 
 from svodka.model import StoredPost
 from svodka.store.base import EmbedClaim, EmbedClaimRecord
-from svodka.store.records.claims import KEEP_LOG, hold_posts, in_date_order
+from svodka.store.records.claims import KEEP_LOG, hold_posts, in_id_order
 from svodka.store.records.posts import SELECT_POST, stored_post
 from svodka.store.sqlite.db import Database
 
@@ -24,7 +24,7 @@ NEXT = (
     "AND NOT EXISTS (SELECT 1 FROM post_analysis a WHERE a.post_id = p.id) "
     "AND NOT EXISTS (SELECT 1 FROM embed_claims c WHERE c.model = ? AND c.post_id = p.id "
     "AND (c.done = 1 OR c.expires_at > ?)) "
-    "ORDER BY p.date, p.id LIMIT ?"
+    "ORDER BY p.id LIMIT ?"
 )
 
 
@@ -80,7 +80,7 @@ class SqliteEmbedClaims:
             (token, model, holder, len(ids), now, until),
         )
         rows = conn.execute(f"{SELECT_POST} WHERE p.id IN {IDS}", (json.dumps(list(ids)),)).fetchall()
-        return in_date_order(stored_post(r) for r in rows)
+        return in_id_order(stored_post(r) for r in rows)
 
     def renew_claim(self, token: str, ttl: float) -> bool:
         with self.db.write() as conn:
