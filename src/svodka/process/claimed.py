@@ -136,8 +136,12 @@ def batch_vectors(
         missing = [p for p in rest if p not in cached]
         if not missing:
             break
-        chunk = claims.hold_posts(name, missing[:size], ttl)
-        got = _embed(job, chunk, lambda posts: _part(plan, need, posts), report, fresh)
+        got = None
+        for i in range(0, len(missing), size):  # the first part of them another worker does not hold
+            chunk = claims.hold_posts(name, missing[i : i + size], ttl)
+            got = _embed(job, chunk, lambda posts: _part(plan, need, posts), report, fresh)
+            if got is not None:
+                break
         if got is not None:
             own.update(got)
             if on_progress:
