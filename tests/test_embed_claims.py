@@ -115,3 +115,21 @@ def test_the_placer_claims_what_no_live_claim_holds_and_the_watermark_forgets(
         assert conn.execute("SELECT count(*) FROM embed_claims").fetchone()[0] == 0
     with store.embed_claims.hold(MODEL, 0, 10, 30.0) as rest:
         assert {p.id for p in rest.posts} == set(ids[:4])
+
+
+def test_a_dead_placers_claims_are_taken_over_by_the_next_placer_at_once(
+    store: Store, store_url: str
+) -> None:
+    ids = _posts(store, 3)
+    with open_store(store_url) as other:
+        held = other.embed_claims.hold_posts(MODEL, ids, 600.0)  # the lease holder that then dies
+        first = held.__enter__()
+        try:
+            assert len(first.posts) == 3
+            assert store.embed_claims.in_flight(MODEL, ids) == 0  # no other worker embeds them
+            with store.embed_claims.hold(MODEL, 0, 10, 30.0) as helper:
+                assert helper.posts == ()  # a worker without the lease leaves them alone
+            with store.embed_claims.hold_posts(MODEL, ids, 30.0) as taken:  # the next lease holder
+                assert [p.id for p in taken.posts] == ids
+        finally:
+            held.__exit__(None, None, None)

@@ -180,33 +180,34 @@ def _batch(
     t = report.add_time("copies", t)
 
     plan = plan_embedding(rows, window)
-    # the batch's posts are claimed a part at a time (others may embed the rest): svodka.process.claimed
     job = VectorJob(store, ctx.engine, ctx.model, ctx.model_name, settings)
-    vectors, new_vectors = batch_vectors(
-        job, run.watermark, plan, ids, report, lambda k, n: advance(len(posts) * k // max(1, n))
-    )
-    t = time.perf_counter()
-    cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
-    placement = place(posts, rows, window, vectors, cluster_settings)
-    t = report.add_time("cluster", t)
+    progress = lambda k, n: advance(len(posts) * k // n)  # noqa: E731
+    # the batch's posts another worker embeds now are waited for, the rest claimed here (process.claimed)
+    with batch_vectors(job, run.watermark, plan, ids, report, progress) as got:
+        vectors = got.vectors
+        t = time.perf_counter()
+        cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
+        placement = place(posts, rows, window, vectors, cluster_settings)
+        t = report.add_time("cluster", t)
 
-    with store.transaction():
-        store.analysis.save(rows.values())
-        store.analysis.put_vectors(ctx.model_name, new_vectors)
-        first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
-        assignments, merges = placement.with_ids(first)
-        merges = allowed_merges(store, merges)  # none an analyst's correction forbids (process.corrections)
-        store.stories.save(assignments, merges)
-        grouping = develop_batch(
-            store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
-        )
-        t = report.add_time("write", t)
-        sem, batch = cluster_settings.sem_floor, (assignments, merges)
-        storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
-        t = report.add_time("storylines", t)
-        store.networks.add(batch_counts(posts, rows, window, forwards))
-        _write_state(store, progress_state(run, posts, last))
-    report.add_time("write", t)
+        with store.transaction():
+            store.analysis.save(rows.values())
+            store.analysis.put_vectors(ctx.model_name, got.rows)
+            got.done(store)
+            first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
+            assignments, merges = placement.with_ids(first)
+            merges = allowed_merges(store, merges)  # none a correction forbids (process.corrections)
+            store.stories.save(assignments, merges)
+            grouping = develop_batch(
+                store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
+            )
+            t = report.add_time("write", t)
+            sem, batch = cluster_settings.sem_floor, (assignments, merges)
+            storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
+            t = report.add_time("storylines", t)
+            store.networks.add(batch_counts(posts, rows, window, forwards))
+            _write_state(store, progress_state(run, posts, last))
+        report.add_time("write", t)
     _count(report, rows, len(window), placement)
     log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
 

@@ -7,19 +7,19 @@ vectors with the claim's end in one commit (:func:`embed_next`). A worker killed
 claim to expire after ``pipeline.claim_ttl``; the posts then return to the pool.
 
 The worker placing stories (the lease holder, :mod:`svodka.process`) needs its batch's vectors in time
-order: it claims the batch's posts without a vector a claim at a time and embeds them, while other workers
-may take the others; those another worker is embedding now it waits for, embedding the next free posts
-itself meanwhile (:func:`batch_vectors`). So no post is embedded twice and none is placed before its
-vector exists; a post whose claim expired is claimed again like a free one. With one worker nothing is
-ever in flight: it embeds its batch as it did before claims, using the vectors as the model gave them.
+order: it claims the batch's posts without a vector that no other worker holds, waits for those another
+worker is embedding now (embedding the next free posts itself meanwhile), then embeds its own and stores
+them with the batch, in its transaction (:func:`batch_vectors`). So no post is embedded twice and none is
+placed before its vector exists; a post whose claim expired is claimed again like a free one. With one
+worker nothing is ever in flight: it embeds and stores its batch exactly as it did before claims.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Collection, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,51 +111,64 @@ def _embed(
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class BatchVectors:
+    """The placing worker's batch's vectors, the cache rows to write, and its own claims with the texts
+    each embedded: done in the batch's transaction (:meth:`done`)."""
+
+    vectors: dict[int, np.ndarray]
+    rows: list[tuple[int, int, bytes]]
+    claims: tuple[tuple[EmbedClaim, int], ...]
+
+    def done(self, store: Store) -> None:
+        for claim, embedded in self.claims:
+            store.embed_claims.done(claim, embedded)
+
+
+@contextmanager
 def batch_vectors(
     job: VectorJob,
     after_id: int,
     plan: EmbedPlan,
     batch: Collection[int],
     report: ProcessReport,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
+    on_chunk: Callable[[int, int], None] | None = None,
+) -> Iterator[BatchVectors]:
     """:func:`vectors` for the placing worker's batch (post ids ``batch``; ``plan`` also names its
-    window's posts): the batch's posts without a vector are claimed ``pipeline.claim_posts`` at a time and
-    embedded here, each claim committed with its vectors, while other workers may take the others; posts
-    another worker is embedding now are waited for, the next free posts embedded meanwhile. The vectors
-    embedded here are used as the model gave them (a lone worker clusters as it did without claims);
-    ``on_progress(done, total)`` counts the batch's posts needing one."""
+    window's posts), its claims held for the block: the batch's posts without a vector that no other worker
+    holds are claimed ``pipeline.claim_posts`` at a time; those another worker is embedding now are waited
+    for, the next free posts embedded meanwhile; then what this worker claimed is embedded at once, as a
+    lone worker always did, and stored with the batch (``BatchVectors.done`` in its transaction): a worker
+    killed mid-batch leaves no vector of it, and its claims expire."""
     claims, name = job.store.embed_claims, job.model_name
     size, ttl = job.settings["pipeline.claim_posts"], job.settings["pipeline.claim_ttl"]
     need = {p: h for p, h in plan.need.items() if p in batch}
-    own: dict[int, np.ndarray] = {}  # the batch's vectors got under its own claims
-    fresh: dict[int, np.ndarray] = {}  # text hash -> vector embedded for this batch
-    while True:
-        rest = {p: h for p, h in need.items() if p not in own}
-        cached = job.store.analysis.vectors(name, list(rest.items()))
-        missing = [p for p in rest if p not in cached]
-        if not missing:
-            break
-        got = None
-        for i in range(0, len(missing), size):  # the first part of them another worker does not hold
-            chunk = claims.hold_posts(name, missing[i : i + size], ttl)
-            got = _embed(job, chunk, lambda posts: _part(plan, need, posts), report, fresh)
-            if got is not None:
+    with ExitStack() as held:
+        mine: list[EmbedClaim] = []
+        taken: set[int] = set()
+        while True:
+            rest = {p: h for p, h in need.items() if p not in taken}
+            cached = job.store.analysis.vectors(name, list(rest.items()))
+            missing = [p for p in rest if p not in cached]
+            if not missing:
                 break
-        if got is not None:
-            own.update(got)
-            if on_progress:
-                on_progress(len(own), len(need))
-            continue
-        if not claims.in_flight(name, missing):
-            break  # none can be claimed, none is being embedded: the posts went; the rest below
-        if not embed_next(job, after_id, report):  # others embed them now: help with what comes next
-            time.sleep(WAIT)
-    rest = {p: h for p, h in plan.need.items() if p not in own}  # the window's, and any left
-    left = EmbedPlan(rest, {h: plan.texts[h] for h in rest.values()})
-    found, rows = vectors(job, left, report, fresh=fresh)
-    found.update(own)
-    return found, rows
+            got = None
+            for i in range(0, len(missing), size):  # the parts of them no other worker holds
+                claim = held.enter_context(claims.hold_posts(name, missing[i : i + size], ttl))
+                if claim.posts:
+                    mine.append(claim)
+                    taken.update(p.id for p in claim.posts)
+                    got = claim
+            if got is not None:
+                continue
+            if not claims.in_flight(name, missing):
+                break  # none can be claimed, none is being embedded: the posts went
+            if not embed_next(job, after_id, report):  # others embed them now: help with what comes next
+                time.sleep(WAIT)
+        fresh: dict[int, np.ndarray] = {}
+        found, rows = vectors(job, plan, report, on_chunk, fresh)
+        texts = [(c, len({need[p.id] for p in c.posts if p.id in need} & fresh.keys())) for c in mine]
+        yield BatchVectors(found, rows, tuple(texts))
 
 
 def _part(plan: EmbedPlan, need: Mapping[int, int], posts: tuple[StoredPost, ...]) -> EmbedPlan:

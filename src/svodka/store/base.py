@@ -1013,14 +1013,17 @@ class EmbedClaimRepo(Protocol):
     def hold_posts(
         self, model: str, post_ids: Sequence[int], ttl: float
     ) -> AbstractContextManager[EmbedClaim]:
-        """Claim those of ``post_ids`` no live claim holds (a done one is taken again), as :meth:`hold`."""
+        """For the placement lease's holder: claim those of ``post_ids`` no other worker's live claim holds,
+        as :meth:`hold` (a done one is taken again; one an earlier holder of the lease left is its dead
+        predecessor's, taken over at once)."""
 
     def done(self, claim: EmbedClaim, embedded: int) -> None:
         """The claim's posts are embedded (``embedded`` texts through the model): call it in the transaction
         that stores their vectors."""
 
     def in_flight(self, model: str, post_ids: Sequence[int]) -> int:
-        """How many of ``post_ids`` a live claim holds that is not done: other workers embedding them now."""
+        """How many of ``post_ids`` a live claim of a worker without the lease holds, not done: other
+        workers embedding them now."""
 
     def log(self, since: float = 0.0) -> builtins.list[EmbedClaimRecord]:
         """The claims taken since ``since`` (the log keeps a day), oldest first."""

@@ -17,7 +17,7 @@ from svodka.model import StoredPost
 from svodka.store.base import EmbedClaim, EmbedClaimRecord
 from svodka.store.postgres.claims import NOW
 from svodka.store.postgres.db import Database
-from svodka.store.records.claims import KEEP_LOG, hold_posts, in_id_order
+from svodka.store.records.claims import KEEP_LOG, LEASE_TOKEN, hold_posts, in_id_order
 from svodka.store.records.posts import SELECT_POST, stored_post
 
 NEXT = (
@@ -27,12 +27,14 @@ NEXT = (
     f"AND (c.done OR c.expires_at > {NOW})) "
     "ORDER BY p.id LIMIT %s FOR NO KEY UPDATE OF p SKIP LOCKED"
 )
-# a row is taken over only when done or expired: two claimants of one post, one gets it
+# a row is taken over only when done or expired (or, for the lease's holder, a dead earlier holder's):
+# two claimants of one post, one gets it
 CLAIM = (
     "INSERT INTO embed_claims (model, post_id, token, expires_at, done) "
     f"SELECT %s, id, %s, {NOW} + %s, FALSE FROM unnest(%s::bigint[]) AS id "
     "ON CONFLICT (model, post_id) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at, "
     f"done = FALSE WHERE embed_claims.done OR embed_claims.expires_at <= {NOW} "
+    "OR (starts_with(excluded.token, %s) AND starts_with(embed_claims.token, %s)) "
     "RETURNING post_id"
 )
 
@@ -57,7 +59,7 @@ class PgEmbedClaims:
             with self.db.write() as conn:
                 return self._claim(conn, model, list(dict.fromkeys(post_ids)), (holder, token), ttl)
 
-        return hold_posts(self, model, ttl, take)
+        return hold_posts(self, model, ttl, take, LEASE_TOKEN)
 
     def _claim(
         self, conn: psycopg.Connection, model: str, ids: Sequence[int], who: tuple[str, str], ttl: float
@@ -65,7 +67,8 @@ class PgEmbedClaims:
         if not ids:
             return ()
         holder, token = who
-        got = [r[0] for r in conn.execute(CLAIM, (model, token, ttl, list(ids))).fetchall()]
+        params = (model, token, ttl, list(ids), LEASE_TOKEN, LEASE_TOKEN)
+        got = [r[0] for r in conn.execute(CLAIM, params).fetchall()]
         if not got:
             return ()
         conn.execute(f"DELETE FROM embed_claim_log WHERE claimed_at < {NOW} - %s", (KEEP_LOG,))
@@ -105,8 +108,8 @@ class PgEmbedClaims:
         with self.db.read() as conn:
             row = conn.execute(
                 "SELECT count(*) FROM embed_claims WHERE model = %s AND post_id = ANY(%s) "
-                f"AND NOT done AND expires_at > {NOW}",
-                (model, list(post_ids)),
+                f"AND NOT done AND expires_at > {NOW} AND NOT starts_with(token, %s)",
+                (model, list(post_ids), LEASE_TOKEN),
             ).fetchone()
         return int(row[0]) if row else 0
 

@@ -23,6 +23,9 @@ from svodka.store.base import Claim, EmbedClaim
 log = logging.getLogger(__name__)
 
 KEEP_LOG = 86400.0  # seconds of claims a claim log keeps
+# The embedding claims of the placement lease's holder begin so: only the holder makes them, so one found
+# by the next holder is its dead predecessor's, taken over at once (EmbedClaimRepo.hold_posts)
+LEASE_TOKEN = "lease-"
 
 
 def claimant() -> str:
@@ -101,11 +104,16 @@ class EmbedClaimSql(Protocol):
 
 @contextmanager
 def hold_posts(
-    sql: EmbedClaimSql, model: str, ttl: float, take: Callable[[str, str], tuple[StoredPost, ...]]
+    sql: EmbedClaimSql,
+    model: str,
+    ttl: float,
+    take: Callable[[str, str], tuple[StoredPost, ...]],
+    prefix: str = "",
 ) -> Iterator[EmbedClaim]:
     """``EmbedClaimRepo.hold``/``hold_posts`` over a backend's statements: ``take(holder, token)`` claims
-    the posts (one transaction); renewed while held; what is not done is released at the end."""
-    holder, token = claimant(), new_token()
+    the posts (one transaction; the token begins with ``prefix``); renewed while held; what is not done is
+    released at the end."""
+    holder, token = claimant(), prefix + new_token()
     posts = take(holder, token)
     if not posts:
         yield EmbedClaim(token, model, ())

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager
 
 from svodka.model import StoredPost
 from svodka.store.base import EmbedClaim, EmbedClaimRecord
-from svodka.store.records.claims import KEEP_LOG, hold_posts, in_id_order
+from svodka.store.records.claims import KEEP_LOG, LEASE_TOKEN, hold_posts, in_id_order
 from svodka.store.records.posts import SELECT_POST, stored_post
 from svodka.store.sqlite.db import Database
 
@@ -52,14 +52,14 @@ class SqliteEmbedClaims:
                     r[0]
                     for r in conn.execute(
                         f"SELECT post_id FROM embed_claims WHERE model = ? AND post_id IN {IDS} "
-                        "AND done = 0 AND expires_at > ?",
-                        (model, json.dumps(list(post_ids)), now),
+                        "AND done = 0 AND expires_at > ? AND substr(token, 1, ?) != ?",
+                        (model, json.dumps(list(post_ids)), now, len(LEASE_TOKEN), LEASE_TOKEN),
                     )
                 }
                 ids = [i for i in dict.fromkeys(post_ids) if i not in busy]
                 return self._claim(conn, model, ids, (holder, token), now + ttl)
 
-        return hold_posts(self, model, ttl, take)
+        return hold_posts(self, model, ttl, take, LEASE_TOKEN)
 
     def _claim(
         self, conn: sqlite3.Connection, model: str, ids: Sequence[int], who: tuple[str, str], until: float
@@ -111,8 +111,8 @@ class SqliteEmbedClaims:
         with self.db.read() as conn:
             (n,) = conn.execute(
                 f"SELECT count(*) FROM embed_claims WHERE model = ? AND post_id IN {IDS} "
-                "AND done = 0 AND expires_at > ?",
-                (model, json.dumps(list(post_ids)), time.time()),
+                "AND done = 0 AND expires_at > ? AND substr(token, 1, ?) != ?",
+                (model, json.dumps(list(post_ids)), time.time(), len(LEASE_TOKEN), LEASE_TOKEN),
             ).fetchone()
         return int(n)
 
