@@ -183,3 +183,28 @@ def _day():  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
     return datetime(2024, 12, 2, 12, tzinfo=UTC)
+
+
+def test_leases_and_claims_are_bookkeeping_not_copied(backend: str, tmp_path: Path) -> None:
+    """A source and the run lease held while the copy runs stay the source's: the copy is free to claim
+    and lease at once, and its logs start empty."""
+    src = str(tmp_path / "busy.db")
+    dst = new_store_url(backend, tmp_path, "quiet")
+    with open_store(src) as store:
+        store.posts.save([Post(ChannelRef(handle="busy_channel"), 1, _day(), "пост")])
+        with store.claims.hold("web:busy_channel", 600.0), store.claims.hold("web:done", 600.0):
+            pass  # a claim released: a row and a log entry
+        with store.embed_claims.hold("model", 0, 10, 600.0) as embedding, store.transaction():
+            store.embed_claims.done(embedding, embedded=0)  # a worker's embedding claim, done
+        with store.claims.hold("web:busy_channel", 600.0) as claim, store.lease.hold("process", 600.0):
+            assert claim.held
+            copied = svodka("store", "copy", src, dst)
+    assert copied.returncode == 0, copied.stderr
+    tables = {ln.split()[0] for ln in copied.stdout.splitlines()[1:-1]}
+    bookkeeping = {"lease", "source_claims", "source_claim_log", "embed_claims", "embed_claim_log"}
+    assert "posts" in tables and not tables & bookkeeping
+    with open_store(dst) as there:
+        assert there.posts.count() == 1
+        assert there.claims.log() == [] and there.embed_claims.log() == []
+        with there.claims.hold("web:busy_channel", 60.0) as claim, there.lease.hold("process", 60.0) as lease:
+            assert claim.held and lease.held

@@ -186,6 +186,21 @@ TABLE: tuple[Setting, ...] = (
         "another worker holds.",
         float,
     ),
+    S(
+        "pipeline.claim_posts",
+        200,
+        "Posts a `svodka process` worker claims for embedding at a time (several workers on one store "
+        "share the embedding this way; the one placing stories waits for the posts of its batch another "
+        "is embedding).",
+        int,
+    ),
+    S(
+        "pipeline.claim_ttl",
+        60.0,
+        "Seconds an embedding claim outlives a worker that died holding it (renewed every third of it): "
+        "then its posts are claimed again.",
+        float,
+    ),
     S("pipeline.threshold", 0.28, "Average pair score a post needs to join a story (0..1).", float),
     S(
         "pipeline.window_hours",

@@ -69,6 +69,13 @@ def _say_report(report: Any, as_json: bool) -> None:
         echo_json({k: getattr(report, k) for k in report.__slots__})
         return
     stages = ", ".join(f"{k} {v:.1f}s" for k, v in report.seconds.items())
+    if not report.posts and report.claimed:  # a worker without the lease: embedding for the one with it
+        click.echo(
+            f"embedded {report.claimed} posts ({report.embedded} texts) for the worker placing stories "
+            f"[{stages}]"
+        )
+        sys.stdout.flush()
+        return
     click.echo(
         f"{report.posts} posts: {report.ads} ads, {report.non_news} non-news, {report.copies} copies, "
         f"{report.embedded} embedded; "
@@ -104,6 +111,15 @@ def _follow(app: App, settings: Any, as_json: bool) -> None:
     click.echo(f"stopped after {total} post(s); every batch reported is stored", err=True)
 
 
+def _embed_claimed(app: App, settings: Any) -> Any:
+    """A one-shot worker without the lease: embed claims until none is free; returns the report."""
+    from svodka.engine import open_engine
+    from svodka.process.follow import embed_claimed
+
+    with open_engine(settings) as engine:
+        return embed_claimed(app.store, settings, engine)
+
+
 def register(cli: click.Group) -> None:
     @command(cli, "process")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -111,12 +127,15 @@ def register(cli: click.Group) -> None:
         "--follow",
         is_flag=True,
         help="Keep processing posts as they arrive, until SIGTERM or Ctrl-C (the batch in flight is "
-        "finished). Several workers may follow one store: one places stories, the others take over "
-        "when it stops or dies.",
+        "finished). Several workers may follow one store: one places stories, the others embed the "
+        "posts it needs next (in claimed batches) and take over when it stops or dies.",
     )
     @engine_option
     def process_(app: App, as_json: bool, follow: bool, engine: str | None) -> None:
-        """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories."""
+        """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories.
+
+        While another `svodka process` places stories, this one embeds the posts it needs next, in
+        claimed batches (pipeline.claim_posts), until none is left to claim."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
         settings = with_engine(app, engine)
@@ -124,11 +143,17 @@ def register(cli: click.Group) -> None:
             _follow(app, settings, as_json)
             return
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
-            if not lease.held:
-                click.echo(f"another svodka process is placing stories ({lease.holder})", err=True)
+            if lease.held:
+                with run_progress(settings["pipeline.progress_every"]) as on_progress:
+                    report = process(app.store, settings, on_progress=on_progress)
+        if not lease.held:
+            click.echo(
+                f"another svodka process is placing stories ({lease.holder}); embedding what it needs next",
+                err=True,
+            )
+            report = _embed_claimed(app, settings)
+            if not report.claimed:
                 return
-            with run_progress(settings["pipeline.progress_every"]) as on_progress:
-                report = process(app.store, settings, on_progress=on_progress)
         _say_report(report, as_json)
 
     @command(cli, "stories")

@@ -29,7 +29,8 @@ def register(cli: click.Group) -> None:
 
         Streamed in batches; a copy that was killed resumes where it stopped when run again. At the end the
         row count and a content checksum of every table are printed, source beside destination; a
-        difference exits with status 1.
+        difference exits with status 1. Bookkeeping is not copied: run leases, source and embedding
+        claims (who works on the source now) and their logs.
         """
         source = open_dump(src)
         try:

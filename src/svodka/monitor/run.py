@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from itertools import islice
+from itertools import islice, takewhile
 
 from svodka.digest.deliver import BotSettings, SmtpSettings
 from svodka.errors import NotFoundError
@@ -52,13 +52,15 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
     posts = stories = changes = recorded = 0
 
     # new posts (those older than the cutoff are skipped by the store's query; the watermark then moves on
-    # to the highest post id there was when the scan began, so old posts are not read again next time)
+    # to the highest post id there was when the scan began, so old posts are not read again next time).
+    # Only up to the settled id: PostgreSQL hands ids out before commit, and a post committed late under a
+    # lower id than one already matched would be passed over for good (``claims.settled_post_id``).
     after = a.get_state("posts")
-    top = a.last_post_id()
+    top = store.claims.settled_post_id()
     cutoff = now - options.max_age if options.max_age is not None else None
     while True:
         fresh = store.posts.iter(since=cutoff, after_id=after, include_deleted=False)  # old posts: no alert
-        chunk = list(islice(fresh, CHUNK))
+        chunk = list(islice(takewhile(lambda p: p.id <= top, fresh), CHUNK))
         if not chunk:
             break
         langs = {k: v.language for k, v in store.analysis.get_many([p.id for p in chunk]).items()}

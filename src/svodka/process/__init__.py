@@ -18,21 +18,19 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from svodka.engine import EmbedderSpec, Engine, LocalEngine, open_engine, shards
 from svodka.model import PostAnalysis, StoredPost
 from svodka.pipeline.ads import NON_NEWS
 from svodka.pipeline.cluster import ClusterSettings
 from svodka.pipeline.copies import CopySettings
-from svodka.pipeline.embed import Embedder, from_blob, to_blob
+from svodka.pipeline.embed import Embedder
 from svodka.pipeline.handles import learn_store_handles
 from svodka.pipeline.networks import NetworkOptions, batch_counts, update_networks
 from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan_run, progress_state
+from svodka.process.claimed import VectorJob, batch_vectors
 from svodka.process.corrections import allowed_merges, merge_guard
 from svodka.process.develop import develop_batch
 from svodka.process.stages import (
-    EmbedPlan,
     Placement,
     analyse,
     find_copies,
@@ -55,6 +53,7 @@ class ProcessReport:
     non_news: int = 0  # memes, advice, bare captions …: kept out of stories like ads, counted apart
     copies: int = 0
     embedded: int = 0  # texts put through the model (the rest came from the cache or were not needed)
+    claimed: int = 0  # posts embedded under a claim of their own (svodka.process.claimed), ahead of placing
     window: int = 0  # stored posts read as context: those within the window of a new post
     stories_new: int = 0
     stories_joined: int = 0
@@ -181,30 +180,35 @@ def _batch(
     t = report.add_time("copies", t)
 
     plan = plan_embedding(rows, window)
-    vectors, new_vectors = _vectors(ctx, plan, lambda k, n: advance(len(posts) * k // n))
-    t = time.perf_counter()
-    cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
-    # the clusterer never merges two stories an analyst keeps apart (process.corrections)
-    placement = place(posts, rows, window, vectors, cluster_settings, merge_guard(store, window))
-    t = report.add_time("cluster", t)
+    job = VectorJob(store, ctx.engine, ctx.model, ctx.model_name, settings)
+    progress = lambda k, n: advance(len(posts) * k // n)  # noqa: E731
+    # the batch's posts another worker embeds now are waited for, the rest claimed here (process.claimed)
+    with batch_vectors(job, run.watermark, plan, ids, report, progress) as got:
+        vectors = got.vectors
+        t = time.perf_counter()
+        cluster_settings = ClusterSettings.from_settings(settings, ctx.model_name, vectors.values())
+        # the clusterer never merges two stories an analyst keeps apart (process.corrections)
+        placement = place(posts, rows, window, vectors, cluster_settings, merge_guard(store, window))
+        t = report.add_time("cluster", t)
 
-    with store.transaction():
-        store.analysis.save(rows.values())
-        store.analysis.put_vectors(ctx.model_name, new_vectors)
-        first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
-        assignments, merges = placement.with_ids(first)
-        merges = allowed_merges(store, merges)  # none an analyst's correction forbids (process.corrections)
-        store.stories.save(assignments, merges)
-        grouping = develop_batch(
-            store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
-        )
-        t = report.add_time("write", t)
-        sem, batch = cluster_settings.sem_floor, (assignments, merges)
-        storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
-        t = report.add_time("storylines", t)
-        store.networks.add(batch_counts(posts, rows, window, forwards))
-        _write_state(store, progress_state(run, posts, last))
-    report.add_time("write", t)
+        with store.transaction():
+            store.analysis.save(rows.values())
+            store.analysis.put_vectors(ctx.model_name, got.rows)
+            got.done(store)
+            first = store.stories.reserve_ids(len(placement.created)) if placement.created else 0
+            assignments, merges = placement.with_ids(first)
+            merges = allowed_merges(store, merges)  # none a correction forbids (process.corrections)
+            store.stories.save(assignments, merges)
+            grouping = develop_batch(
+                store, settings, cluster_settings.sem_floor, window, posts, rows, assignments, merges, vectors
+            )
+            t = report.add_time("write", t)
+            sem, batch = cluster_settings.sem_floor, (assignments, merges)
+            storylines_batch(store, settings, sem, window, posts, rows, batch, grouping, vectors)
+            t = report.add_time("storylines", t)
+            store.networks.add(batch_counts(posts, rows, window, forwards))
+            _write_state(store, progress_state(run, posts, last))
+        report.add_time("write", t)
     _count(report, rows, len(window), placement)
     log.debug("batch of %d posts committed (%d new stories)", len(posts), placement.stories_new)
 
@@ -215,26 +219,6 @@ def _analyse(engine: Engine, posts: Sequence[StoredPost]) -> dict[int, PostAnaly
     for part in engine.map_batches(analyse, shards(posts, engine.parallelism)):
         rows.update(part)
     return rows
-
-
-def _vectors(
-    ctx: _Context, plan: EmbedPlan, on_chunk: Callable[[int, int], None]
-) -> tuple[dict[int, np.ndarray], list[tuple[int, int, bytes]]]:
-    """Every needed vector: the post's own cached one, else one cached for the same text, else embedded
-    (once per text); and the cache rows to write for posts that had none."""
-    analysis, name, report = ctx.store.analysis, ctx.model_name, ctx.report
-    t = time.perf_counter()
-    cached = {pid: from_blob(b) for pid, b in analysis.vectors(name, list(plan.need.items())).items()}
-    by_hash = {plan.need[pid]: v for pid, v in cached.items()}
-    wanted = [h for h in plan.texts if h not in by_hash]
-    by_hash.update({h: from_blob(b) for h, b in analysis.vectors_by_hash(name, wanted).items()})
-    texts = {h: text for h, text in plan.texts.items() if h not in by_hash}
-    t = report.add_time("vectors", t)  # the cache
-    by_hash.update(ctx.engine.embed(texts, ctx.model, ctx.settings["pipeline.embed_batch"], on_chunk))
-    report.add_time("embed", t)  # the model itself (its first call loads it)
-    report.embedded += len(texts)
-    vectors = {pid: cached.get(pid, by_hash[h]) for pid, h in plan.need.items()}
-    return vectors, [(pid, h, to_blob(vectors[pid])) for pid, h in plan.need.items() if pid not in cached]
 
 
 def _write_state(store: Store, values: Mapping[str, int]) -> None:

@@ -1,9 +1,11 @@
 """`svodka process --follow`: keep running the pipeline as posts arrive, any number of workers on one store.
 
 Story placement needs the posts in time order, so one worker at a time holds the placement lease
-(``store.lease``, "process") and works; the others wait for it and one takes over as soon as the holder
-stops or dies. Each batch is one transaction: a worker killed mid-batch leaves it uncommitted, and the next
-holder does it again from the run's progress — no post is embedded, stored or placed twice.
+(``store.lease``, "process") and places; the others embed meanwhile: each claims the next batch of posts
+that need vectors (:mod:`svodka.process.claimed`), embeds it and stores the vectors, and tries for the lease
+again between claims, so one takes over as soon as the holder stops or dies. Each batch is one transaction:
+a worker killed mid-batch leaves it uncommitted (its embedding claim expires), and the next holder does it
+again from the run's progress — no post is stored or placed twice.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from svodka.engine import open_engine
+from svodka.engine import EmbedderSpec, Engine, open_engine
 from svodka.errors import StoreError
 from svodka.process import ProcessReport, Progress, process
+from svodka.process.batches import WATERMARK
+from svodka.process.claimed import VectorJob, embed_next
 from svodka.store.base import Store
 
 log = logging.getLogger(__name__)
@@ -32,29 +36,72 @@ def follow(
     on_progress: Progress | None = None,
 ) -> int:
     """Run :func:`svodka.process.process` whenever posts are new, until ``stop`` is set (the batch in
-    flight is finished first); returns the posts processed. Looks for new posts, and for a lease another
-    worker held, every ``pipeline.follow_poll`` seconds; ``on_wait(holder)`` once per holder waited for."""
+    flight is finished first); returns the posts processed. While another worker holds the lease, embed
+    the posts it will place next, a claim at a time (``on_report`` after each), and look for the lease
+    again; with nothing to do, every ``pipeline.follow_poll`` seconds. ``on_wait(holder)`` once per holder
+    waited for."""
     poll, ttl = settings["pipeline.follow_poll"], settings["pipeline.lease_ttl"]
     total, told = 0, ""
     with open_engine(settings) as engine:  # the model is loaded once, at the first embedding
         while not stop.is_set():
             with store.lease.hold(LEASE, ttl) as lease:
-                if not lease.held:
-                    if lease.holder != told:
-                        on_wait(lease.holder)
-                        told = lease.holder
-                    stop.wait(poll)
+                if lease.held:
+                    told = ""
+                    total += _place(store, settings, engine, stop, on_report, on_progress)
                     continue
-                told = ""
-                while not stop.is_set():
-                    try:
-                        report = process(store, settings, on_progress, engine=engine, stop=stop)
-                    except StoreError as e:  # e.g. the database restarting: the same batches next turn
-                        log.warning("process: %s; trying again in %.0f s", e, poll)
-                        report = ProcessReport()
-                    total += report.posts
-                    if report.posts:
-                        on_report(report)
-                    else:
-                        stop.wait(poll)
+            if lease.holder != told:
+                on_wait(lease.holder)
+                told = lease.holder
+            try:
+                report = embed_claimed(store, settings, engine, stop, rounds=1)
+            except StoreError as e:
+                log.warning("process: %s; trying again in %.0f s", e, poll)
+                report = ProcessReport()
+            if report.claimed:
+                on_report(report)
+            else:
+                stop.wait(poll)
     return total
+
+
+def _place(
+    store: Store,
+    settings: Mapping[str, Any],
+    engine: Engine,
+    stop: threading.Event,
+    on_report: Callable[[ProcessReport], None],
+    on_progress: Progress | None,
+) -> int:
+    """Hold on to the lease and place what arrives until ``stop``; returns the posts processed."""
+    poll, total = settings["pipeline.follow_poll"], 0
+    while not stop.is_set():
+        try:
+            report = process(store, settings, on_progress, engine=engine, stop=stop)
+        except StoreError as e:  # e.g. the database restarting: the same batches next turn
+            log.warning("process: %s; trying again in %.0f s", e, poll)
+            report = ProcessReport()
+        total += report.posts
+        if report.posts:
+            on_report(report)
+        else:
+            stop.wait(poll)
+    return total
+
+
+def embed_claimed(
+    store: Store,
+    settings: Mapping[str, Any],
+    engine: Engine,
+    stop: threading.Event | None = None,
+    rounds: int = 0,
+) -> ProcessReport:
+    """Embed claims of the posts the worker placing stories needs next, until none is free (or after
+    ``rounds`` claims, when given, or once ``stop`` is set): what a worker without the lease does."""
+    model = EmbedderSpec(settings["pipeline.embedder"], settings["pipeline.device"])
+    job = VectorJob(store, engine, model, model.name, settings)
+    report, n = ProcessReport(), 0
+    while not (stop is not None and stop.is_set()) and not (rounds and n >= rounds):
+        if not embed_next(job, store.analysis.get_state(WATERMARK), report):
+            break
+        n += 1
+    return report

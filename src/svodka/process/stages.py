@@ -24,15 +24,26 @@ MIN_EMBED_CHARS = 20  # shorter texts ("Видео", "Срочно") carry no ev
 
 
 def analyse(posts: Sequence[StoredPost]) -> dict[int, PostAnalysis]:
-    """Normalise, detect the language and judge ads and non-news (microseconds per post)."""
+    """Normalise, detect the language and judge ads and non-news (a millisecond or two per post, most of
+    it the language)."""
     rows: dict[int, PostAnalysis] = {}
     for p in posts:
-        norm = normalize(p.text)
-        verdict = classify_ad(p.text, norm, p.media)
-        rows[p.id] = PostAnalysis(
-            p.id, detect_language(norm), verdict.is_ad, verdict.reason, norm, text_hash(norm)
-        )
+        row = _judged(p)
+        rows[p.id] = replace(row, language=detect_language(row.norm_text))
     return rows
+
+
+def _judged(p: StoredPost) -> PostAnalysis:
+    """The post normalised and judged as an ad or not; no language yet."""
+    norm = normalize(p.text)
+    verdict = classify_ad(p.text, norm, p.media)
+    return PostAnalysis(p.id, None, verdict.is_ad, verdict.reason, norm, text_hash(norm))
+
+
+def embedding_plan(posts: Sequence[StoredPost]) -> EmbedPlan:
+    """What :func:`plan_embedding` asks of these posts' analysis alone, without detecting their languages
+    (which the embedding does not need): what a worker that only embeds does."""
+    return plan_embedding({p.id: _judged(p) for p in posts}, ())
 
 
 def find_copies(

@@ -468,6 +468,9 @@ class Store(Protocol):
     @property
     def interface(self) -> InterfaceRepo: ...
 
+    @property
+    def embed_claims(self) -> EmbedClaimRepo: ...
+
     def close(self) -> None: ...
 
     def __enter__(self) -> Store: ...
@@ -969,3 +972,62 @@ class InterfaceRepo(Protocol):
 
     def set_user_language(self, user_id: int, language: str | None) -> None:
         """Keep the user's language (None: back to the app's)."""
+
+
+# --- embedding claims (issue 18 §3): several `svodka process` workers share the embedding ---
+@dataclass(frozen=True, slots=True)
+class EmbedClaim:
+    """Posts one worker embeds for ``model``, in id order (none: nothing was free to claim), held by
+    this process under ``token`` for the block; :meth:`EmbedClaimRepo.done` marks them embedded."""
+
+    token: str
+    model: str
+    posts: tuple[StoredPost, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedClaimRecord:
+    """One embedding claim of the log (seconds since the epoch, the store's clock): ``done_at`` when its
+    vectors were stored, ``released_at`` when its block ended; neither, for a worker that died holding it
+    (then it was held until ``expires_at``, its last renewal's)."""
+
+    token: str
+    holder: str
+    model: str
+    posts: int
+    claimed_at: float
+    expires_at: float
+    done_at: float | None
+    released_at: float | None
+    embedded: int | None  # texts the worker put through the model
+
+
+class EmbedClaimRepo(Protocol):
+    """Embedding claimed in batches by any number of `svodka process` workers (migration 0029): a post is
+    claimed by one worker at a time (PostgreSQL: the candidates locked ``FOR NO KEY UPDATE SKIP LOCKED``;
+    SQLite: under ``BEGIN IMMEDIATE``), a claim expires unless renewed, so a killed worker's posts return
+    to the pool; a claim is done in the transaction that stores its vectors."""
+
+    def hold(self, model: str, after_id: int, limit: int, ttl: float) -> AbstractContextManager[EmbedClaim]:
+        """Claim up to ``limit`` posts with an id above ``after_id`` (the pipeline's watermark; the claims of
+        posts at or below it are forgotten) that are not deleted, not analysed yet, and neither done nor held
+        for ``model``, lowest ids first (a range of the primary key: cheap however many wait). Never waits;
+        renewed every ``ttl``/3 while held; at the end of the block the posts not done are free again."""
+
+    def hold_posts(
+        self, model: str, post_ids: Sequence[int], ttl: float
+    ) -> AbstractContextManager[EmbedClaim]:
+        """For the placement lease's holder: claim those of ``post_ids`` no other worker's live claim holds,
+        as :meth:`hold` (a done one is taken again; one an earlier holder of the lease left is its dead
+        predecessor's, taken over at once)."""
+
+    def done(self, claim: EmbedClaim, embedded: int) -> None:
+        """The claim's posts are embedded (``embedded`` texts through the model): call it in the transaction
+        that stores their vectors."""
+
+    def in_flight(self, model: str, post_ids: Sequence[int]) -> int:
+        """How many of ``post_ids`` a live claim of a worker without the lease holds, not done: other
+        workers embedding them now."""
+
+    def log(self, since: float = 0.0) -> builtins.list[EmbedClaimRecord]:
+        """The claims taken since ``since`` (the log keeps a day), oldest first."""

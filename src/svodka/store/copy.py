@@ -27,8 +27,22 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5_000
 # Each store's own bookkeeping, never copied: its migrations, how far its full-text index has got (the
-# destination indexes the copied posts itself, before its first search), and the copy's own progress.
-BOOKKEEPING = frozenset({"schema_migrations", "fts_state", "copy_progress"})
+# destination indexes the copied posts itself, before its first search), the copy's own progress, and who
+# is working on it now — the run leases, the collectors' source claims and the workers' embedding claims
+# with their logs (held by processes of the source's, they would keep the copy's sources and posts claimed
+# until they expired; the source's claims say nothing of the copy).
+BOOKKEEPING = frozenset(
+    {
+        "schema_migrations",
+        "fts_state",
+        "copy_progress",
+        "lease",
+        "source_claims",
+        "source_claim_log",
+        "embed_claims",
+        "embed_claim_log",
+    }
+)
 MASK = (1 << 64) - 1
 Row = tuple[object, ...]
 

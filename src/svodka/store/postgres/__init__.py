@@ -14,6 +14,7 @@ from svodka.store.postgres.db import Database, safe_url
 from svodka.store.postgres.developments import PgDevelopments
 from svodka.store.postgres.digest_jobs import PgDigestJobs
 from svodka.store.postgres.digests import PgDigests
+from svodka.store.postgres.embed_claims import PgEmbedClaims
 from svodka.store.postgres.feeds import PgFeeds, PgInbox
 from svodka.store.postgres.interface import PgInterface
 from svodka.store.postgres.lease import PgLease
@@ -62,3 +63,4 @@ class PgStore(Lifecycle):
         self.corrections = PgCorrections(self.db)
         self.storylines = PgStorylines(self.db)
         self.interface = PgInterface(self.db)
+        self.embed_claims = PgEmbedClaims(self.db)

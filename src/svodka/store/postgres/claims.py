@@ -1,24 +1,17 @@
 """Sources claimed by collectors in PostgreSQL: a row per source, locked with ``SELECT … FOR UPDATE SKIP
 LOCKED`` while a collector takes it (another one taking the same source at that moment skips it rather than
-wait) and held until it expires, renewed by a thread while held. Times are the server's clock, so the
-collectors' machines need not agree on the time. Each claim is logged for a day."""
+wait) and held until it expires, renewed by a thread while held (the hold and its renewal:
+:mod:`svodka.store.records.claims`). Times are the server's clock, so the collectors' machines need not agree
+on the time. Each claim is logged for a day."""
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from svodka.store.base import Claim, ClaimRecord
 from svodka.store.postgres.db import Database
+from svodka.store.records.claims import KEEP_LOG, hold_source
 
-log = logging.getLogger(__name__)
-
-KEEP_LOG = 86400.0  # seconds of claims the log keeps
 NOW = "extract(epoch FROM clock_timestamp())::double precision"
 
 
@@ -26,7 +19,7 @@ class PgClaims:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
+    def take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
         """Claim ``key``; None when taken, else who holds it."""
         with self.db.write() as conn:
             conn.execute(
@@ -55,44 +48,26 @@ class PgClaims:
             )
         return None
 
-    def _renew(self, key: str, token: str, ttl: float, stop: threading.Event) -> None:
-        while not stop.wait(ttl / 3):
-            try:
-                with self.db.write() as conn:
-                    cur = conn.execute(
-                        f"UPDATE source_claims SET expires_at = {NOW} + %s WHERE key = %s AND token = %s",
-                        (ttl, key, token),
-                    )
-                    conn.execute(
-                        f"UPDATE source_claim_log SET expires_at = {NOW} + %s WHERE token = %s", (ttl, token)
-                    )
-                if cur.rowcount == 0:
-                    log.warning("claim of %s was taken over by another collector while this one held it", key)
-            except Exception as e:  # a busy moment: the next turn tries again, well before the expiry
-                log.warning("claim of %s: could not renew it: %s", key, e)
+    def renew(self, key: str, token: str, ttl: float) -> bool:
+        with self.db.write() as conn:
+            cur = conn.execute(
+                f"UPDATE source_claims SET expires_at = {NOW} + %s WHERE key = %s AND token = %s",
+                (ttl, key, token),
+            )
+            conn.execute(
+                f"UPDATE source_claim_log SET expires_at = {NOW} + %s WHERE token = %s", (ttl, token)
+            )
+        return cur.rowcount > 0
 
-    @contextmanager
-    def hold(self, key: str, ttl: float) -> Iterator[Claim]:
-        holder, token = f"pid {os.getpid()} on {socket.gethostname()}", secrets.token_hex(8)
-        other = self._take(key, holder, token, ttl)
-        if other is not None:
-            yield Claim(key, held=False, holder=other)
-            return
-        stop = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew, args=(key, token, ttl, stop), name=f"claim-{key}", daemon=True
-        )
-        renewer.start()
-        try:
-            yield Claim(key, held=True, holder=holder)
-        finally:
-            stop.set()
-            renewer.join()
-            with self.db.write() as conn:
-                conn.execute(
-                    "UPDATE source_claims SET expires_at = 0 WHERE key = %s AND token = %s", (key, token)
-                )
-                conn.execute(f"UPDATE source_claim_log SET released_at = {NOW} WHERE token = %s", (token,))
+    def release(self, key: str, token: str) -> None:
+        with self.db.write() as conn:
+            conn.execute(
+                "UPDATE source_claims SET expires_at = 0 WHERE key = %s AND token = %s", (key, token)
+            )
+            conn.execute(f"UPDATE source_claim_log SET released_at = {NOW} WHERE token = %s", (token,))
+
+    def hold(self, key: str, ttl: float) -> AbstractContextManager[Claim]:
+        return hold_source(self, key, ttl)
 
     def log(self, since: float = 0.0) -> list[ClaimRecord]:
         with self.db.read() as conn:

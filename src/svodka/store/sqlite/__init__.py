@@ -16,6 +16,7 @@ from svodka.store.sqlite.db import Database
 from svodka.store.sqlite.developments import SqliteDevelopments
 from svodka.store.sqlite.digest_jobs import SqliteDigestJobs
 from svodka.store.sqlite.digests import SqliteDigests
+from svodka.store.sqlite.embed_claims import SqliteEmbedClaims
 from svodka.store.sqlite.feeds import SqliteFeeds, SqliteInbox
 from svodka.store.sqlite.interface import SqliteInterface
 from svodka.store.sqlite.lease import SqliteLease
@@ -64,3 +65,4 @@ class SqliteStore(Lifecycle):
         self.corrections = SqliteCorrections(self.db)
         self.storylines = SqliteStorylines(self.db)
         self.interface = SqliteInterface(self.db)
+        self.embed_claims = SqliteEmbedClaims(self.db)

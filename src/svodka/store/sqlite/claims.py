@@ -1,31 +1,23 @@
 """Sources claimed by collectors in SQLite: a row per source, taken in a ``BEGIN IMMEDIATE`` transaction
 (one writer at a time: the same semantics as PostgreSQL's ``FOR UPDATE SKIP LOCKED``), renewed by a thread
-while held, free once released or expired. Each claim is logged for a day."""
+while held, free once released or expired (the hold and its renewal: :mod:`svodka.store.records.claims`).
+Each claim is logged for a day."""
 
 from __future__ import annotations
 
-import logging
-import os
-import secrets
-import socket
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
 from svodka.store.base import Claim, ClaimRecord
+from svodka.store.records.claims import KEEP_LOG, hold_source
 from svodka.store.sqlite.db import Database
-
-log = logging.getLogger(__name__)
-
-KEEP_LOG = 86400.0  # seconds of claims the log keeps
 
 
 class SqliteClaims:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def _take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
+    def take(self, key: str, holder: str, token: str, ttl: float) -> str | None:
         """Claim ``key``; None when taken, else who holds it."""
         with self.db.write() as conn:
             now = time.time()  # once the write lock is ours: a claim released meanwhile is free
@@ -46,44 +38,23 @@ class SqliteClaims:
             )
         return None
 
-    def _renew(self, key: str, token: str, ttl: float, stop: threading.Event) -> None:
-        while not stop.wait(ttl / 3):
-            try:
-                with self.db.write() as conn:
-                    until = time.time() + ttl
-                    cur = conn.execute(
-                        "UPDATE source_claims SET expires_at = ? WHERE key = ? AND token = ?",
-                        (until, key, token),
-                    )
-                    conn.execute("UPDATE source_claim_log SET expires_at = ? WHERE token = ?", (until, token))
-                if cur.rowcount == 0:
-                    log.warning("claim of %s was taken over by another collector while this one held it", key)
-            except Exception as e:  # a busy moment: the next turn tries again, well before the expiry
-                log.warning("claim of %s: could not renew it: %s", key, e)
+    def renew(self, key: str, token: str, ttl: float) -> bool:
+        with self.db.write() as conn:
+            until = time.time() + ttl
+            cur = conn.execute(
+                "UPDATE source_claims SET expires_at = ? WHERE key = ? AND token = ?", (until, key, token)
+            )
+            conn.execute("UPDATE source_claim_log SET expires_at = ? WHERE token = ?", (until, token))
+        return cur.rowcount > 0
 
-    @contextmanager
-    def hold(self, key: str, ttl: float) -> Iterator[Claim]:
-        holder, token = f"pid {os.getpid()} on {socket.gethostname()}", secrets.token_hex(8)
-        other = self._take(key, holder, token, ttl)
-        if other is not None:
-            yield Claim(key, held=False, holder=other)
-            return
-        stop = threading.Event()
-        renewer = threading.Thread(
-            target=self._renew, args=(key, token, ttl, stop), name=f"claim-{key}", daemon=True
-        )
-        renewer.start()
-        try:
-            yield Claim(key, held=True, holder=holder)
-        finally:
-            stop.set()
-            renewer.join()
-            with self.db.write() as conn:
-                now = time.time()
-                conn.execute(
-                    "UPDATE source_claims SET expires_at = 0 WHERE key = ? AND token = ?", (key, token)
-                )
-                conn.execute("UPDATE source_claim_log SET released_at = ? WHERE token = ?", (now, token))
+    def release(self, key: str, token: str) -> None:
+        with self.db.write() as conn:
+            now = time.time()
+            conn.execute("UPDATE source_claims SET expires_at = 0 WHERE key = ? AND token = ?", (key, token))
+            conn.execute("UPDATE source_claim_log SET released_at = ? WHERE token = ?", (now, token))
+
+    def hold(self, key: str, ttl: float) -> AbstractContextManager[Claim]:
+        return hold_source(self, key, ttl)
 
     def log(self, since: float = 0.0) -> list[ClaimRecord]:
         with self.db.read() as conn:
