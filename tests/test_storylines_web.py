@@ -193,3 +193,25 @@ def test_a_digest_marks_the_next_days_story_of_a_storyline_it_showed_as_its_upda
     label = f"update: {n} new development" + ("s" if n != 1 else "")
     assert label in render_markdown(nxt) and label in render_html(nxt)
     assert f"storyline #{line}" in render_html(nxt)
+
+
+def test_a_story_marked_not_news_leaves_the_storyline_page_until_undone(
+    env: Env, client: httpx.Client
+) -> None:
+    from svodka.process.corrections import mark_not_news, undo
+
+    line, _ = _event(env)
+
+    def listed() -> set[int]:
+        data = client.get(f"/api/storylines/{line}").json()
+        return {s["id"] for d in data["days"] for s in d["stories"]}
+
+    before = listed()
+    hidden = max(before)  # the latest part of the storyline (the investigation)
+    correction = mark_not_news(env.store, "story", hidden, "analyst")
+    try:
+        assert listed() == before - {hidden}
+        assert str(hidden) not in re.findall(r'href="/stories/(\d+)"', client.get(f"/storylines/{line}").text)
+    finally:
+        undo(env.store, correction.id, "analyst")
+    assert listed() == before

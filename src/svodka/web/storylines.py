@@ -14,6 +14,7 @@ from svodka.errors import NotFoundError
 from svodka.model import Story
 from svodka.pipeline.networks import membership
 from svodka.pipeline.summarize import SummaryOptions
+from svodka.process.corrections import without_not_news
 from svodka.store import Store
 from svodka.store.base import StorylineEntry
 from svodka.web import views
@@ -48,7 +49,7 @@ def _stories(store: Store, entries: list[StorylineEntry]) -> list[Story]:
             out.append(load_story(store, e.story_id))
         except NotFoundError:  # a story gone since (its posts deleted)
             continue
-    return out
+    return without_not_news(store, out)  # not what analysts marked not news (process.corrections)
 
 
 def _headline(store: Store, story: Story, tz: str) -> str:
@@ -77,7 +78,7 @@ def part_of(store: Store, story_id: int, tz: str = "UTC") -> dict[str, Any] | No
     return {
         "id": entries[0].storyline_id,
         "headline": _headline(store, largest, tz),
-        "stories": len(entries),
+        "stories": len(stories),
         "days": len({_day(s.first_date, tz) for s in stories}),
     }
 
@@ -114,7 +115,7 @@ def storyline_page(store: Store, story_or_line: int, tz: str = "UTC") -> dict[st
             }
         )
     largest = max(stories, key=lambda s: (len(s.members), -s.id))
-    ids = [e.story_id for e in entries]
+    ids = [s.id for s in stories]  # the links among the stories shown
     return {
         "storyline": {
             "id": entries[0].storyline_id,
