@@ -8,19 +8,16 @@ renew while the block runs, stop renewing, release) are written here once.
 
 from __future__ import annotations
 
-import logging
 import os
 import secrets
 import socket
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 
 from svodka.model import StoredPost
 from svodka.store.base import Claim, EmbedClaim
-
-log = logging.getLogger(__name__)
+from svodka.store.lifecycle import renewing
 
 KEEP_LOG = 86400.0  # seconds of claims a claim log keeps
 # The embedding claims of the placement lease's holder begin so: only the holder makes them, so one found
@@ -36,30 +33,6 @@ def claimant() -> str:
 def new_token() -> str:
     """What tells one claim from another of the same holder."""
     return secrets.token_hex(8)
-
-
-@contextmanager
-def renewed(what: str, ttl: float, renew: Callable[[], bool]) -> Iterator[None]:
-    """Call ``renew()`` every ``ttl``/3 on a thread while the block runs (False from it: another process
-    took the claim over); a failed renewal is a warning, and the next turn tries again, well before the
-    expiry. The thread has stopped when the block is left."""
-    stop = threading.Event()
-
-    def loop() -> None:
-        while not stop.wait(ttl / 3):
-            try:
-                if not renew():
-                    log.warning("%s was taken over by another process while this one held it", what)
-            except Exception as e:  # a busy moment
-                log.warning("%s: could not renew it: %s", what, e)
-
-    renewer = threading.Thread(target=loop, name=f"renew {what}", daemon=True)
-    renewer.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        renewer.join()
 
 
 class SourceClaimSql(Protocol):
@@ -85,7 +58,7 @@ def hold_source(sql: SourceClaimSql, key: str, ttl: float) -> Iterator[Claim]:
         yield Claim(key, held=False, holder=other)
         return
     try:
-        with renewed(f"claim of {key}", ttl, lambda: sql.renew(key, token, ttl)):
+        with renewing(f"claim of {key}", ttl, lambda: sql.renew(key, token, ttl)):
             yield Claim(key, held=True, holder=holder)
     finally:
         sql.release(key, token)
@@ -119,7 +92,7 @@ def hold_posts(
         yield EmbedClaim(token, model, ())
         return
     try:
-        with renewed(f"embedding claim {token}", ttl, lambda: sql.renew_claim(token, ttl)):
+        with renewing(f"embedding claim {token}", ttl, lambda: sql.renew_claim(token, ttl)):
             yield EmbedClaim(token, model, posts)
     finally:
         sql.release_claim(token)
