@@ -9,7 +9,14 @@ A channel imported by id (a Telegram Desktop export, a dataset) has no handle, s
   of its posts: a handle is taken when it is in at least :attr:`HandleOptions.min_posts` of the channel's
   recent posts, in at least :attr:`HandleOptions.min_share` of them, and in more of them than any other
   handle (a tie teaches nothing). Bots (``…bot``) and Telegram's own paths (``joinchat``, ``addlist`` …)
-  are not channels.
+  are not channels;
+- other posts link to its posts (``t.me/<handle>/<msg>`` where the channel holds post ``<msg>`` and the words
+  around the link are that post's), in at least :attr:`HandleOptions.min_links` posts of it;
+- its name stands beside the handle («[РИА Новости](t.me/rian_ru)», «РИА Новости (@rian_ru)») in at least
+  :attr:`HandleOptions.min_named` posts (:mod:`svodka.pipeline.handle_links` reads both).
+
+Each rule needs its evidence repeated, and a channel it shows two handles of (or a handle it gives two
+channels) learns nothing from it. The rules are tried in that order: a forward says most.
 
 The t.me/s collector stores the handle it reads by (nothing to learn there). :func:`learn_handles` only
 proposes; :func:`apply_handles` stores them through ``store.channels.set_handle``, which also merges a
@@ -22,13 +29,21 @@ import builtins
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from svodka.errors import StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelStats, StoredPost
+from svodka.pipeline.handle_links import (
+    Held,
+    PostLink,
+    channel_names,
+    linked_handles,
+    named_handles,
+    post_links,
+)
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +60,16 @@ class HandleOptions:
     min_posts: int = 3  # a footer handle must be in this many of the channel's recent posts …
     min_share: float = 0.15  # … and in this share of them
     days: float = 30.0  # recent: the posts of this many days before the newest one
+    min_links: int = 2  # linked posts of the channel (each verified by its words) that name one handle …
+    min_shared: int = 2  # … a link's words and the linked post's sharing this many rare words
+    min_named: int = 2  # posts that put the channel's name beside one handle
 
 
 @dataclass(frozen=True, slots=True)
 class LearnedHandle:
     channel_id: int
     handle: str
-    evidence: str  # "forward" or "footer 52/55"
+    evidence: str  # "forward", "footer 52/55", "links 5" or "named 3"
 
 
 def mentions(text: str) -> set[str]:
@@ -61,15 +79,26 @@ def mentions(text: str) -> set[str]:
 
 
 def learn_handles(
-    channels: Mapping[int, Channel], posts: Iterable[StoredPost], options: HandleOptions | None = None
+    channels: Mapping[int, Channel],
+    posts: Iterable[StoredPost],
+    options: HandleOptions | None = None,
+    text_of: Callable[[int], str] | None = None,
 ) -> list[LearnedHandle]:
-    """The handles of Telegram channels without one that ``posts`` (the recent ones) show."""
+    """The handles of Telegram channels without one that ``posts`` (the recent ones) show. ``text_of``
+    gives a post's text by its id, to check the posts links point to (default: kept as ``posts`` pass)."""
     opt = options or HandleOptions()
     by_ext = {c.ext_id: c.id for c in channels.values() if c.platform == PLATFORM_TELEGRAM and c.ext_id}
     wanted = {cid for cid, c in channels.items() if c.platform == PLATFORM_TELEGRAM and not c.handle}
+    # a handle another channel with its own id holds is that channel's: nothing to learn from links to it
+    taken = frozenset(c.handle.lower() for c in channels.values() if c.handle and c.ext_id) | _NOT_CHANNELS
+    names = channel_names(channels[cid] for cid in wanted)
     counts: dict[int, Counter[str]] = {cid: Counter() for cid in wanted}
     seen: Counter[int] = Counter()
     forwarded: dict[int, str] = {}
+    named: dict[int, Counter[str]] = {cid: Counter() for cid in wanted}
+    held: dict[int, list[Held]] = {}  # message id → the wanted channels' posts of that id
+    texts: dict[int, str] = {}
+    links: list[PostLink] = []
     for p in posts:
         if p.fwd_handle and p.fwd_ext_id and (p.fwd_platform or PLATFORM_TELEGRAM) == PLATFORM_TELEGRAM:
             origin = by_ext.get(p.fwd_ext_id)
@@ -78,19 +107,41 @@ def learn_handles(
         if p.channel_id in wanted:
             seen[p.channel_id] += 1
             counts[p.channel_id].update(mentions(p.text))
-    learned: list[LearnedHandle] = []
-    for cid in sorted(wanted):
-        if cid in forwarded:
-            learned.append(LearnedHandle(cid, forwarded[cid], "forward"))
-            continue
+            held.setdefault(p.message_id, []).append(Held(p.channel_id, p.id, p.date))
+            if text_of is None:
+                texts[p.id] = p.text
+        links += post_links(p, skip=taken)
+        for cid, handle in named_handles(p.text, names):
+            if handle not in taken and not handle.endswith("bot"):
+                named[cid][handle] += 1
+    found: dict[int, LearnedHandle] = {cid: LearnedHandle(cid, h, "forward") for cid, h in forwarded.items()}
+    for cid in sorted(wanted.difference(found)):
         top = counts[cid].most_common(2)
         if not top:
             continue
         handle, n = top[0]
         runner_up = top[1][1] if len(top) > 1 else 0
         if n >= opt.min_posts and n >= opt.min_share * seen[cid] and n > runner_up:
-            learned.append(LearnedHandle(cid, handle, f"footer {n}/{seen[cid]}"))
-    return learned
+            found[cid] = LearnedHandle(cid, handle, f"footer {n}/{seen[cid]}")
+    linked = linked_handles(links, held, text_of or texts.__getitem__, opt.min_shared)
+    for kind, votes, least in (("links", linked, opt.min_links), ("named", named, opt.min_named)):
+        given = {h.handle for h in found.values()}
+        for cid, (handle, n) in _agreed(votes, least).items():
+            if cid not in found and handle not in given:
+                found[cid] = LearnedHandle(cid, handle, f"{kind} {n}")
+    return [found[cid] for cid in sorted(found)]
+
+
+def _agreed(votes: Mapping[int, Counter[str]], least: int) -> dict[int, tuple[str, int]]:
+    """Each channel's handle that at least ``least`` pieces of evidence name and no other handle comes
+    near (more than twice any other's); a handle that two channels would get is given to neither."""
+    chosen: dict[int, tuple[str, int]] = {}
+    for cid, counter in votes.items():
+        top = counter.most_common(2)
+        if top and top[0][1] >= least and (len(top) == 1 or top[0][1] > 2 * top[1][1]):
+            chosen[cid] = top[0]
+    twice = {h for h, n in Counter(h for h, _ in chosen.values()).items() if n > 1}
+    return {cid: hn for cid, hn in chosen.items() if hn[0] not in twice}
 
 
 class HandleStore(Protocol):
@@ -113,6 +164,8 @@ def apply_handles(channels: HandleStore, learned: Iterable[LearnedHandle]) -> li
 
 
 class PostReader(Protocol):
+    def get(self, post_id: int) -> StoredPost: ...
+
     def iter(
         self,
         since: datetime | None = None,
@@ -142,7 +195,7 @@ def learn_store_handles(
     last = [s.last for s in channels.stats() if s.last is not None]
     since = max(last) - timedelta(days=opt.days) if last else None
     recent = posts.iter(since=since, include_deleted=False)
-    stored = apply_handles(channels, learn_handles(known, recent, opt))
+    stored = apply_handles(channels, learn_handles(known, recent, opt, lambda pid: posts.get(pid).text))
     for h in stored:
         log.info("channel #%s: handle @%s learned (%s)", h.channel_id, h.handle, h.evidence)
     return stored

@@ -1,0 +1,52 @@
+"""Which channels' handles svodka learns from their posts, per channel and from what (issue 14 §4).
+
+    PYTHONPATH=src python benchmarks/bench_handles.py samples/tg_ru_news_2024-12-02.jsonl
+    PYTHONPATH=src python benchmarks/bench_handles.py ../shared/data/tg_ru_news_2024/posts.jsonl --days 400
+
+Imports the file into a new SQLite store in a temporary folder, runs `learn_store_handles` (as
+`svodka process` does at its end) and prints each channel: posts, the handle learned and its evidence,
+and the share of posts whose link opens for anyone (t.me/<handle>/<msg>).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from svodka.ingest import import_file
+from svodka.links import opens_publicly
+from svodka.pipeline.handles import HandleOptions, learn_store_handles
+from svodka.store import open_store
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("file", type=Path)
+    ap.add_argument("--days", type=float, default=30.0, help="HandleOptions.days (the window read)")
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "bench.db")
+        import_file(store, args.file)
+        t0 = time.perf_counter()
+        learned = {
+            h.channel_id: h
+            for h in learn_store_handles(store.channels, store.posts, HandleOptions(days=args.days))
+        }
+        took = time.perf_counter() - t0
+        posts = Counter(p.channel_id for p in store.posts.iter())
+        opened = Counter(p.channel_id for p in store.posts.iter() if opens_publicly(p.url))
+        for c in sorted(store.channels.list(), key=lambda c: -posts[c.id]):
+            how = learned[c.id].evidence if c.id in learned else ("-" if not c.handle else "before")
+            print(f"{posts[c.id]:>6}  {c.title or '':<48.48} {c.handle or '-':<20} {how}")
+        print(
+            f"{len(learned)} handles learned in {took:.2f} s; posts whose link opens: "
+            f"{sum(opened.values())} of {sum(posts.values())}"
+        )
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
