@@ -40,6 +40,8 @@ def test_the_bundled_day_learns_its_footer_handles(store: Store) -> None:
     assert learned["Банкста"] == "banksta"
     assert learned["Москва с огоньком"] == "moscowtop"
     assert "SHOT" not in learned  # @shot_go and @shot_shot tie: nothing is learned
+    # BBC never names itself, but its evening round-up links two of the day's posts of its own
+    assert learned["BBC News | Русская служба"] == "bbcrussian"
     assert not any(h.endswith("bot") for h in learned.values())
     after, _ = _open_share(store)
     assert after > 0.15 * total

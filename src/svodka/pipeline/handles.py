@@ -48,8 +48,8 @@ from svodka.pipeline.handle_links import (
 log = logging.getLogger(__name__)
 
 _MENTION = re.compile(
-    r"(?:(?<![\w@/.])@|\bt(?:elegram)?\.me/(?:s/)?)([A-Za-z][A-Za-z0-9_]{3,31})(?![A-Za-z0-9_])"
-)
+    r"(?:(?<![\w@/.])@|\bt(?:elegram)?\.me/(?:s/)?)([A-Za-z][A-Za-z0-9_]{3,31})(?![A-Za-z0-9_]|/\d)"
+)  # a link to a post (t.me/x/123) is no footer: the links rule checks that the post is the channel's
 _NOT_CHANNELS = frozenset(
     ("joinchat", "addlist", "addstickers", "addemoji", "share", "proxy", "socks", "iv", "boost", "contact")
 )
@@ -73,7 +73,8 @@ class LearnedHandle:
 
 
 def mentions(text: str) -> set[str]:
-    """The channel handles a post's text names (lower case, without @), bots and t.me paths left out."""
+    """The channel handles a post's text names (lower case, without @), bots, t.me paths and links to
+    posts left out."""
     found = {m.group(1).lower() for m in _MENTION.finditer(text)}
     return {h for h in found if not h.endswith("bot") and h not in _NOT_CHANNELS}
 
