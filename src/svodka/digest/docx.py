@@ -115,6 +115,10 @@ def _source(p: Paragraph, src: Source) -> None:
     if src.url:
         _muted(p, " — ", 8)
         _hyperlink(p, src.url)
+    if src.alt_url:  # the t.me/c link, second to the post's page in svodka's web app
+        _muted(p, " (", 8)
+        _hyperlink(p, src.alt_url)
+        _muted(p, ")", 8)
 
 
 def _hyperlink(p: Paragraph, url: str) -> None:

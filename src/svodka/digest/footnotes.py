@@ -20,6 +20,7 @@ class Source:
     channel: str
     url: str | None  # None: no safe link (shown as the channel's name alone)
     date: str  # «2024-11-30 10:12» / «30 ноября 2024, 10:12 МСК», in the digest's zone
+    alt_url: str | None = None  # the t.me/c link second, when url is the post's page in svodka's web app
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,8 @@ def print_story(item: ItemDoc, v: Voice) -> PrintStory:
         key = (c["post_id"], url)
         if key not in numbers:
             numbers[key] = len(sources) + 1
-            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], v)))
+            alt = safe_url(c.get("alt_url"))
+            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], v), alt))
         return numbers[key]
 
     def line(c: CitedDoc) -> Line:

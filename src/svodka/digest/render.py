@@ -6,8 +6,9 @@ the card (first reporter and time, channels, posts, languages, single-source fla
 mark, and why the story ranks where it does. Labels are in the digest's language, times in its zone
 (:mod:`svodka.digest.voice`: ``digest.language``, ``display.tz``). The title is the
 digest's name (:attr:`Digest.name`), the period under it. A citation whose link is the post's page in
-svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML and Telegram renderings show it
-small beside the channel's name (a member opens it in Telegram); Markdown and text keep one link each.
+svodka's web app carries the ``t.me/c`` link as ``Cited.alt_url``: the HTML, Markdown (and so the e-mail's
+text), Telegram, PDF and DOCX renderings show it second, small (a member opens it in Telegram); the plain
+text printed by the CLI keeps one link per story.
 PDF and DOCX are :mod:`svodka.digest.pdf` and :mod:`svodka.digest.docx` (a compact print layout).
 """
 
@@ -255,13 +256,20 @@ def _quoted(q: Quote) -> Cited:
 
 
 def _link_md(c: Cited) -> str:
+    """«[Channel](url)», and «([t.me](…))» after it when the link is the post's page in svodka's web app
+    and Telegram's member link (``t.me/c``) comes second."""
     label = _md_escape(c.channel)
     url = safe_url(c.url)
     if not url:  # javascript:, data: … are shown as the channel name alone
         return label
+    alt = safe_url(c.alt_url)
+    return f"[{label}]({_md_url(url)})" + (f" ([t.me]({_md_url(alt)}))" if alt else "")
+
+
+def _md_url(url: str) -> str:
     for char, code in ((" ", "%20"), ("(", "%28"), (")", "%29"), ("<", "%3C"), (">", "%3E")):
         url = url.replace(char, code)  # keep the link syntax whole
-    return f"[{label}]({url})"
+    return url
 
 
 @lru_cache(maxsize=len(LANGUAGES))
