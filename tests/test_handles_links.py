@@ -11,6 +11,8 @@ from typing import Any
 
 from conftest import shared
 from svodka.ingest import import_file
+from svodka.model import PLATFORM_TELEGRAM, Channel
+from svodka.pipeline.handle_links import channel_names, named_handles
 from svodka.pipeline.handles import HandleOptions, learn_store_handles
 from svodka.store import Store
 
@@ -111,3 +113,20 @@ def test_a_desktop_export_links_its_own_posts(store: Store) -> None:
     [(handle, evidence)] = _learned(store).values()
     assert handle == "trantor_library" and evidence.startswith("links ")
     assert all(p.url and p.url.startswith("https://t.me/trantor_library/") for p in store.posts.iter())
+
+
+def _channel(cid: int, title: str) -> Channel:
+    return Channel(id=cid, platform=PLATFORM_TELEGRAM, handle=None, ext_id=str(1000 + cid), title=title)
+
+
+def test_the_names_a_post_puts_beside_a_handle() -> None:
+    titles = (RIA, "Москва - новостная", "Библиотека программиста | программирование, кодинг, разработка")
+    names = channel_names(_channel(i, t) for i, t in enumerate(titles))
+    assert named_handles("Об этом сообщает РИА Новости (@rian_ru).", names) == {(0, "rian_ru")}
+    assert named_handles("[Библиотека программиста](http://t.me/proglibrary) — новости", names) == {
+        (2, "proglibrary")
+    }
+    assert named_handles("[РИА Новости](https://t.me/rian_ru/271061)", names) == {(0, "rian_ru")}
+    # a handle without the name beside it, or a one-word head of a title («Москва»), names no channel
+    assert named_handles("сообщает @rian_ru", names) == set()
+    assert named_handles("Погода в Москва @meteo_msk, [Москва](t.me/moscow_city)", names) == set()

@@ -35,6 +35,7 @@ _WORD = re.compile(r"[^\W\d_]{4,}|\d{2,}")
 _HEAD = re.compile(r"\s+[|•\-—–]\s+")
 _NAME_JUNK = re.compile(r"[^\w+#&.\s]", re.UNICODE)
 _TAIL = " \t([«\"':—–-*_"
+NAME_WORDS = 8  # a channel's name is looked for in this many words before an @handle
 STEM = 6  # letters a word is compared by: Russian inflection changes the ending
 _COMMON_WORDS = frozenset(("this", "that", "with", "from", "have", "will", "they", "were", "about"))
 
@@ -91,13 +92,16 @@ def name_key(name: str) -> str:
 
 
 def channel_names(channels: Iterable[Channel]) -> dict[str, int]:
-    """The names (title, and its head before « | » and the like) each channel can be recognised by; a name
-    two channels share, or one of fewer than four letters, names nobody."""
+    """The names each channel can be recognised by: its title, and the title's head before « | », « • »,
+    « - » or « — » when the head has two words or more («Библиотека программиста»; a one-word head such as
+    «Москва» or «Топор» is a word, not a name). A name two channels share, or one of fewer than four
+    letters, names nobody."""
     owners: dict[str, set[int]] = {}
     for c in channels:
         if not c.title:
             continue
-        for name in {name_key(c.title), name_key(_HEAD.split(c.title, maxsplit=1)[0])}:
+        head = name_key(_HEAD.split(c.title, maxsplit=1)[0])
+        for name in {name_key(c.title), head if " " in head else ""}:
             if len(name.replace(" ", "")) >= 4:
                 owners.setdefault(name, set()).add(c.id)
     return {name: next(iter(ids)) for name, ids in owners.items() if len(ids) == 1}
@@ -113,9 +117,10 @@ def named_handles(text: str, names: Mapping[str, int]) -> set[tuple[int, str]]:
             found.add((cid, m.group(2).lower()))
     for m in _AT.finditer(text):
         line_start = text.rfind("\n", 0, m.start()) + 1
-        before = name_key(text[line_start : m.start()].rstrip(_TAIL))
-        for name, cid in names.items():
-            if before == name or before.endswith(" " + name):
+        words = name_key(text[max(line_start, m.start() - 120) : m.start()].rstrip(_TAIL)).split()
+        for n in range(1, min(len(words), NAME_WORDS) + 1):  # the name is the last words before the handle
+            cid = names.get(" ".join(words[-n:]))
+            if cid is not None:
                 found.add((cid, m.group(1).lower()))
     return found
 
