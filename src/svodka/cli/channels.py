@@ -125,7 +125,9 @@ def register(cli: click.Group) -> None:
     @command(channels, "learn-handles")
     def learn_handles(app: App) -> None:
         """Learn the handles of channels imported without one from their recent posts: forwards that name
-        them, and their own footers (@name, t.me/name) when repeated (`svodka process` does this too)."""
+        them, their own footers (@name, t.me/name) when repeated, links to their posts (t.me/name/123 where
+        the channel holds post 123 and the link's words are its words) in two posts or more, and their
+        title beside a handle in two posts or more (`svodka process` does this too)."""
         from svodka.pipeline.handles import learn_store_handles
 
         learned = learn_store_handles(app.store.channels, app.store.posts)
