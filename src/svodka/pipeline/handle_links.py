@@ -7,10 +7,11 @@ Two kinds of evidence, each verified and needing repetition (:mod:`svodka.pipeli
   channel holds post ``<msg>``, from before the link, whose text shares at least
   :attr:`~svodka.pipeline.handles.HandleOptions.min_shared` rare words with the words around the link.
   Message ids are counted per channel, so several channels hold a post ``<msg>``: the words tell which one
-  (if any) was meant; one link could still be chance, so several linked posts must agree.
-- **a name beside a handle**: a channel's title (or its head before « | », « • », « - », « — ») is the text
-  of a link to ``t.me/<handle>`` («[Библиотека программиста](http://t.me/proglibrary)») or stands right
-  before ``@handle`` («РИА Новости (@rian_ru)», «Банкста: @banksta»), in several posts.
+  (if any) was meant; one link could still be chance, so several linked posts must agree, and a good share
+  of the linked posts the channel holds must be verified so.
+- **a name beside a handle**: a channel's title (or its head of two words or more before « | », « • »,
+  « - », « — ») is the text of a link to ``t.me/<handle>`` («[Библиотека программиста](http://t.me/proglibrary)»)
+  or stands right before ``@handle`` («РИА Новости (@rian_ru)», «Банкста: @banksta»), in several posts.
 """
 
 from __future__ import annotations
@@ -135,14 +136,23 @@ class Held:
 
 
 def linked_handles(
-    links: Sequence[PostLink], held: Mapping[int, Sequence[Held]], text_of: Callable[[int], str], least: int
+    links: Sequence[PostLink],
+    held: Mapping[int, Sequence[Held]],
+    text_of: Callable[[int], str],
+    least: int,
+    share: float,
 ) -> dict[int, Counter[str]]:
     """Per channel, the handles links to its posts use: each linked post counted once, and only when the
-    words around the link (every link to it) are that post's — :func:`verified` — and no other's."""
+    words around the link (every link to it) are that post's — :func:`verified` — and no other's; a handle
+    counts for a channel only when at least ``share`` of the linked posts it holds are so verified (where a
+    handle is another channel's, a few of the ids it links find a post that shares words by chance)."""
     wanted = {(link.handle, link.message_id) for link in links}
     words = {h.post_id: stems(text_of(h.post_id)) for _, msg in wanted for h in held.get(msg, ())}
     rare = rare_words(words.values(), links)
     meant_by: dict[tuple[str, int], set[int]] = {}
+    holding: Counter[tuple[str, int]] = Counter()  # (handle, channel): the linked posts the channel holds
+    for handle, msg in wanted:
+        holding.update((handle, cid) for cid in {h.channel_id for h in held.get(msg, ())})
     for link in links:
         meant = {
             h.channel_id
@@ -155,6 +165,10 @@ def linked_handles(
     for (handle, _), cids in meant_by.items():
         if len(cids) == 1:
             votes.setdefault(cids.pop(), Counter())[handle] += 1
+    for cid, counter in votes.items():
+        for handle, n in counter.items():
+            if n < share * holding[(handle, cid)]:
+                counter[handle] = 0  # mostly not its posts: the verified few are chance
     return votes
 
 

@@ -62,6 +62,7 @@ class HandleOptions:
     days: float = 30.0  # recent: the posts of this many days before the newest one
     min_links: int = 2  # linked posts of the channel (each verified by its words) that name one handle …
     min_shared: int = 2  # … a link's words and the linked post's sharing this many rare words
+    min_verified: float = 1 / 3  # … and this share at least of the posts links to that handle find in it
     min_named: int = 2  # posts that put the channel's name beside one handle
 
 
@@ -124,7 +125,7 @@ def learn_handles(
         runner_up = top[1][1] if len(top) > 1 else 0
         if n >= opt.min_posts and n >= opt.min_share * seen[cid] and n > runner_up:
             found[cid] = LearnedHandle(cid, handle, f"footer {n}/{seen[cid]}")
-    linked = linked_handles(links, held, text_of or texts.__getitem__, opt.min_shared)
+    linked = linked_handles(links, held, text_of or texts.__getitem__, opt.min_shared, opt.min_verified)
     for kind, votes, least in (("links", linked, opt.min_links), ("named", named, opt.min_named)):
         given = {h.handle for h in found.values()}
         for cid, (handle, n) in _agreed(votes, least).items():
