@@ -45,7 +45,10 @@ def register(cli: click.Group) -> None:
             click.echo(line)
         total = sum(c.dest_rows for c in report.checks)
         resumed = " (resumed)" if report.resumed else ""
-        click.echo(f"copied {report.rows_copied} rows{resumed}; {total} rows in {len(report.checks)} tables")
+        click.echo(
+            f"copied {report.rows_copied} rows{resumed}; {total} rows in {len(report.checks)} tables"
+            f" [copy {report.copy_seconds:.1f} s, verify {report.verify_seconds:.1f} s]"
+        )
         if not report.ok:
             bad = [c.name for c in report.checks if not c.ok]
             raise StoreError(f"the copy differs from its source in {', '.join(bad)}")
