@@ -226,3 +226,25 @@ def test_leases_and_claims_are_bookkeeping_not_copied(backend: str, tmp_path: Pa
         assert there.claims.log() == [] and there.embed_claims.log() == []
         with there.claims.hold("web:busy_channel", 60.0) as claim, there.lease.hold("process", 60.0) as lease:
             assert claim.held and lease.held
+
+
+def test_a_destination_changed_after_its_copy_is_caught_on_the_next_run(
+    source: WebEnv, backend: str, tmp_path: Path
+) -> None:
+    """The source's checksums come from the rows as they are copied; a run that copies nothing (every
+    table done) reads the source again, and a destination row changed since is a MISMATCH, exit 3."""
+    dst = new_store_url(backend, tmp_path, "changed")
+    first = svodka("store", "copy", source.path, dst)
+    assert first.returncode == 0, first.stderr
+    with open_store(dst) as there:
+        post = there.posts.search("Байден", limit=1)[0].post
+    dump = open_dump(dst)
+    try:
+        dump.conn.execute(f"UPDATE posts SET text = 'изменён' WHERE id = {post.id}")  # type: ignore[attr-defined]
+    finally:
+        dump.close()
+    again = svodka("store", "copy", source.path, dst)
+    assert again.returncode == 3  # StoreError
+    assert "copied 0 rows (resumed)" in again.stdout
+    bad = [ln.split()[0] for ln in again.stdout.splitlines() if "MISMATCH" in ln]
+    assert bad == ["posts"] and "differs from its source in posts" in again.stderr

@@ -28,9 +28,10 @@ def register(cli: click.Group) -> None:
         """Copy every table of the store SRC into DST (each a SQLite file or a postgresql:// URL).
 
         Streamed in batches; a copy that was killed resumes where it stopped when run again. At the end the
-        row count and a content checksum of every table are printed, source beside destination; a
-        difference exits with status 1. Bookkeeping is not copied: run leases, source and embedding
-        claims (who works on the source now) and their logs.
+        row count and a content checksum of every table are printed, source beside destination, with the
+        seconds of the copy and of the verification; a difference exits with status 3 (a store error).
+        Bookkeeping is not copied: run leases, source and embedding claims (who works on the source now) and
+        their logs.
         """
         source = open_dump(src)
         try:

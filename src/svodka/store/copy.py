@@ -75,6 +75,7 @@ class TableCheck:
     dest_rows: int
     source_sum: int
     dest_sum: int
+    seconds: float = 0.0  # copying it in this run (0 for a table a killed run had finished)
 
     @property
     def ok(self) -> bool:
@@ -299,23 +300,26 @@ def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False, batch_rows: in
     copied = 0
     started = time.perf_counter()
     sums: dict[str, tuple[int, int]] = {}  # the source's checksum of each table copied whole now
+    seconds: dict[str, float] = {}
     for table, there in plan:
         done = progress.get(table.name)
         if done is not None and done.done:
             continue
+        began = time.perf_counter()
         if done is None and table.name in seeded:
             dst.clear(there)
         n, total = _copy_table(src, dst, table, done, batch_rows)
         copied += n
         if done is None:
             sums[table.name] = (n, total)
+        seconds[table.name] = time.perf_counter() - began
     dst.set_counters(src.counters())
     copy_seconds = time.perf_counter() - started
     checks = []
     for table, there in plan:
         s_rows, s_sum = sums.get(table.name) or checksum(src, table)
         d_rows, d_sum = checksum(dst, there)
-        checks.append(TableCheck(table.name, s_rows, d_rows, s_sum, d_sum))
+        checks.append(TableCheck(table.name, s_rows, d_rows, s_sum, d_sum, seconds.get(table.name, 0.0)))
     verify_seconds = time.perf_counter() - started - copy_seconds
     return CopyReport(tuple(checks), copied, resumed, copy_seconds, verify_seconds)
 
@@ -341,11 +345,16 @@ def _copy_table(
 
 
 def format_report(report: CopyReport) -> list[str]:
-    """The verification, one line per table: rows and checksum of the source beside the destination's."""
-    lines = [f"{'table':<24} {'rows src':>10} {'rows dst':>10}  {'checksum src':<16} {'checksum dst':<16}"]
+    """The verification, one line per table: rows and checksum of the source beside the destination's, and
+    the seconds its copy took in this run."""
+    lines = [
+        f"{'table':<24} {'rows src':>10} {'rows dst':>10}  {'checksum src':<16} {'checksum dst':<16}"
+        f" {'copy s':>8}"
+    ]
     for c in report.checks:
         mark = "" if c.ok else "  MISMATCH"
         lines.append(
-            f"{c.name:<24} {c.source_rows:>10} {c.dest_rows:>10}  {c.source_sum:016x} {c.dest_sum:016x}{mark}"
+            f"{c.name:<24} {c.source_rows:>10} {c.dest_rows:>10}  {c.source_sum:016x} {c.dest_sum:016x}"
+            f" {c.seconds:>8.1f}{mark}"
         )
     return lines
