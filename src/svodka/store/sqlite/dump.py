@@ -27,9 +27,6 @@ class SqliteDump:
             self.conn = sqlite3.connect(str(self.path), timeout=30.0, isolation_level=None)
             self.conn.execute("PRAGMA foreign_keys = OFF")  # rows come parents first; self-checks are moot
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            # The store's own page cache (db.py): with SQLite's default 2 MiB, each batch of a 1M-row table
-            # re-reads the pages of its secondary indexes (hashes, in no order) from the OS.
-            self.conn.execute("PRAGMA cache_size = -65536")
         except sqlite3.Error as e:
             raise explain(self.path, e) from None
 
