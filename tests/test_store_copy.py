@@ -122,11 +122,27 @@ def _progress_rows(url: str) -> int:
         dump.close()
 
 
-@pytest.mark.parametrize("dest", ["sqlite", "postgresql"])
-def test_killed_copy_resumes_with_same_checksums(source: WebEnv, tmp_path: Path, dest: str) -> None:
+@pytest.fixture(scope="module")
+def pg_source(source: WebEnv, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The same store on PostgreSQL (a copy of ``source``), for the copies that start there."""
+    url = new_store_url("postgresql", tmp_path_factory.mktemp("copy-pg"), "pg_source")
+    made = svodka("store", "copy", source.path, url)
+    assert made.returncode == 0, made.stderr
+    return url
+
+
+@pytest.mark.parametrize(
+    ("origin", "dest"), [("sqlite", "sqlite"), ("sqlite", "postgresql"), ("postgresql", "sqlite")]
+)
+def test_killed_copy_resumes_with_same_checksums(
+    source: WebEnv, request: pytest.FixtureRequest, tmp_path: Path, origin: str, dest: str
+) -> None:
+    """A copy killed between two batches, run again: it copies exactly the rows not yet committed (none
+    twice, none lost) and ends with the source's counts and checksums, in both directions."""
+    src = source.path if origin == "sqlite" else str(request.getfixturevalue("pg_source"))
     dst = new_store_url(dest, tmp_path, "killed")
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    args = [sys.executable, "-m", "svodka", "store", "copy", "--batch-rows", "20", source.path, dst]
+    args = [sys.executable, "-m", "svodka", "store", "copy", "--batch-rows", "20", src, dst]
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     done_before_kill = 0
@@ -138,15 +154,17 @@ def test_killed_copy_resumes_with_same_checksums(source: WebEnv, tmp_path: Path,
     assert proc.poll() is None, "the copy finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    total = sum(n for n, _ in sums(source.path).values())
-    if _progress_rows(dst) >= total:  # an idle machine copies the small store between two polls
+    original = sums(src)
+    total = sum(n for n, _ in original.values())
+    committed = _progress_rows(dst)
+    if committed >= total:  # an idle machine copies the small store between two polls
         pytest.skip("the copy had finished every batch when the kill landed: nothing left to resume")
-    assert 0 < _progress_rows(dst) < total
+    assert 0 < committed < total
 
-    rerun = svodka("store", "copy", "--batch-rows", "500", source.path, dst)
+    rerun = svodka("store", "copy", "--batch-rows", "500", src, dst)
     assert rerun.returncode == 0, rerun.stderr
-    assert "(resumed)" in rerun.stdout
-    assert sums(dst) == sums(source.path)
+    assert f"copied {total - committed} rows (resumed)" in rerun.stdout
+    assert sums(dst) == original
 
 
 def test_nonempty_destination_is_refused(source: WebEnv, tmp_path: Path) -> None:
@@ -208,3 +226,25 @@ def test_leases_and_claims_are_bookkeeping_not_copied(backend: str, tmp_path: Pa
         assert there.claims.log() == [] and there.embed_claims.log() == []
         with there.claims.hold("web:busy_channel", 60.0) as claim, there.lease.hold("process", 60.0) as lease:
             assert claim.held and lease.held
+
+
+def test_a_destination_changed_after_its_copy_is_caught_on_the_next_run(
+    source: WebEnv, backend: str, tmp_path: Path
+) -> None:
+    """The source's checksums come from the rows as they are copied; a run that copies nothing (every
+    table done) reads the source again, and a destination row changed since is a MISMATCH, exit 3."""
+    dst = new_store_url(backend, tmp_path, "changed")
+    first = svodka("store", "copy", source.path, dst)
+    assert first.returncode == 0, first.stderr
+    with open_store(dst) as there:
+        post = there.posts.search("Байден", limit=1)[0].post
+    dump = open_dump(dst)
+    try:
+        dump.conn.execute(f"UPDATE posts SET text = 'изменён' WHERE id = {post.id}")  # type: ignore[attr-defined]
+    finally:
+        dump.close()
+    again = svodka("store", "copy", source.path, dst)
+    assert again.returncode == 3  # StoreError
+    assert "copied 0 rows (resumed)" in again.stdout
+    bad = [ln.split()[0] for ln in again.stdout.splitlines() if "MISMATCH" in ln]
+    assert bad == ["posts"] and "differs from its source in posts" in again.stderr

@@ -7,7 +7,9 @@ transaction (COPY on PostgreSQL), and reads and sets the id counters. The tables
 source's schema, never listed by hand, and copied parents first. A copy killed mid-way resumes after the
 last committed batch (``copy_progress`` in the destination). At the end every table is verified: row counts
 and an order-independent content checksum (the sum of the rows' hashes over a canonical text form both
-backends produce alike), source beside destination.
+backends produce alike), source beside destination. The source's sum of a table copied whole in this run
+is taken from the rows as they are copied (each row is read from the source once); a table a killed run
+had begun is read again for it. Columns are copied and hashed in name order, so no row is rearranged.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import hashlib
 import json
 import logging
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
@@ -72,6 +75,7 @@ class TableCheck:
     dest_rows: int
     source_sum: int
     dest_sum: int
+    seconds: float = 0.0  # copying it in this run (0 for a table a killed run had finished)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +87,8 @@ class CopyReport:
     checks: tuple[TableCheck, ...]
     rows_copied: int
     resumed: bool
+    copy_seconds: float = 0.0  # copying, with the source's checksums of the tables copied whole
+    verify_seconds: float = 0.0  # the destination's checksums, and the source's of tables resumed
 
     @property
     def ok(self) -> bool:
@@ -155,31 +161,60 @@ def dependency_order(tables: Sequence[Table]) -> list[Table]:
     return order
 
 
+def _text(value: str) -> str:
+    if "\x00" in value:
+        value = value.replace("\x00", "\ufffd")
+    if value[:1] in ("{", "["):
+        try:
+            return json.dumps(json.loads(value), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        except ValueError:
+            pass
+    return value
+
+
+def _float(value: float) -> str:
+    return str(int(value)) if value.is_integer() else repr(value)
+
+
+def _bytes(value: bytes | bytearray | memoryview) -> str:
+    return "\\x" + bytes(value).hex()
+
+
+# canonical() by exact type, the types both drivers return (a row hash is one dictionary look-up a value).
+_CANONICAL: dict[type, Callable[..., str]] = {
+    type(None): lambda _: "\\N",
+    bool: lambda v: "1" if v else "0",
+    int: int.__repr__,
+    float: _float,
+    str: _text,
+    bytes: _bytes,
+    bytearray: _bytes,
+    memoryview: _bytes,
+}
+
+
 def canonical(value: object) -> str:
     """One value as text both backends give alike: booleans as 0/1, integral floats as integers, bytes as
     hex, JSON objects and arrays re-serialised with sorted keys, NUL as PostgreSQL stores it (U+FFFD)."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, bytes | bytearray | memoryview):
-        return "\\x" + bytes(value).hex()
-    text = str(value).replace("\x00", "\ufffd")
-    if text[:1] in ("{", "["):
-        try:
-            return json.dumps(json.loads(text), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        except ValueError:
-            pass
-    return text
+    fn = _CANONICAL.get(type(value))
+    if fn is not None:
+        return fn(value)
+    for kind, fn in _CANONICAL.items():  # a subclass (an IntEnum, a str subclass): as its base type
+        if kind is not type(None) and isinstance(value, kind):
+            return fn(value)
+    return _text(str(value))
 
 
 def row_hash(row: Row) -> int:
-    text = "\x1f".join(canonical(v) for v in row)
+    get = _CANONICAL.get
+    text = "\x1f".join([(get(type(v)) or canonical)(v) for v in row])
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def _sum(rows: Sequence[Row], total: int = 0) -> int:
+    for row in rows:
+        total += row_hash(row)
+    return total & MASK
 
 
 def _rows(
@@ -195,13 +230,16 @@ def _rows(
         yield after, [r[n:] for r in batch]
 
 
+def by_name(table: Table) -> Table:
+    """``table`` with its columns in name order: the order a row is hashed in, whatever each backend's."""
+    return replace(table, columns=tuple(sorted(table.columns)))
+
+
 def checksum(dump: Dump, table: Table) -> tuple[int, int]:
     """``(rows, sum of row hashes mod 2**64)`` of ``table``, its columns taken in name order."""
-    order = sorted(range(len(table.columns)), key=lambda i: table.columns[i])
     count = total = 0
-    for _, batch in _rows(dump, table):
-        for row in batch:
-            total = (total + row_hash(tuple(row[i] for i in order))) & MASK
+    for _, batch in _rows(dump, by_name(table)):
+        total = _sum(batch, total)
         count += len(batch)
     return count, total
 
@@ -223,6 +261,7 @@ def _plan(src: Dump, dst: Dump) -> list[tuple[Table, Table]]:
             what = f"columns {sorted(missing)} of table {table.name}" if there else f"table {table.name}"
             raise StoreError(f"{dst.url} has no {what} (is its backend behind on migrations?)")
         assert there is not None
+        table = by_name(table)
         plan.append((table, replace(there, columns=table.columns)))
     return plan
 
@@ -259,44 +298,63 @@ def copy_store(src: Dump, dst: Dump, into_nonempty: bool = False, batch_rows: in
                 " or give --into-nonempty"
             )
     copied = 0
+    started = time.perf_counter()
+    sums: dict[str, tuple[int, int]] = {}  # the source's checksum of each table copied whole now
+    seconds: dict[str, float] = {}
     for table, there in plan:
         done = progress.get(table.name)
         if done is not None and done.done:
             continue
+        began = time.perf_counter()
         if done is None and table.name in seeded:
             dst.clear(there)
-        copied += _copy_table(src, dst, table, done, batch_rows)
+        n, total = _copy_table(src, dst, table, done, batch_rows)
+        copied += n
+        if done is None:
+            sums[table.name] = (n, total)
+        seconds[table.name] = time.perf_counter() - began
     dst.set_counters(src.counters())
+    copy_seconds = time.perf_counter() - started
     checks = []
     for table, there in plan:
-        s_rows, s_sum = checksum(src, table)
+        s_rows, s_sum = sums.get(table.name) or checksum(src, table)
         d_rows, d_sum = checksum(dst, there)
-        checks.append(TableCheck(table.name, s_rows, d_rows, s_sum, d_sum))
-    return CopyReport(tuple(checks), copied, resumed)
+        checks.append(TableCheck(table.name, s_rows, d_rows, s_sum, d_sum, seconds.get(table.name, 0.0)))
+    verify_seconds = time.perf_counter() - started - copy_seconds
+    return CopyReport(tuple(checks), copied, resumed, copy_seconds, verify_seconds)
 
 
-def _copy_table(src: Dump, dst: Dump, table: Table, done: Progress | None, batch_rows: int) -> int:
-    """Copy ``table`` from where ``done`` left it; each batch is committed with its progress row."""
+def _copy_table(
+    src: Dump, dst: Dump, table: Table, done: Progress | None, batch_rows: int
+) -> tuple[int, int]:
+    """Copy ``table`` from where ``done`` left it; each batch is committed with its progress row. Returns
+    the rows copied now and the sum of their hashes."""
     start = done.last_key if done else None
     last = start
     rows = done.rows if done else 0
-    copied = 0
+    copied = total = 0
     for key, batch in _rows(src, table, start, batch_rows):
         rows += len(batch)
         last = key
         dst.write(table, batch, Progress(src.url, key, rows, done=False))
+        total = _sum(batch, total)
         copied += len(batch)
         log.info("%s: %d rows", table.name, rows)
     dst.write(table, [], Progress(src.url, last, rows, done=True))
-    return copied
+    return copied, total
 
 
 def format_report(report: CopyReport) -> list[str]:
-    """The verification, one line per table: rows and checksum of the source beside the destination's."""
-    lines = [f"{'table':<24} {'rows src':>10} {'rows dst':>10}  {'checksum src':<16} {'checksum dst':<16}"]
+    """The verification, one line per table: rows and checksum of the source beside the destination's, and
+    the seconds its copy took in this run."""
+    lines = [
+        f"{'table':<24} {'rows src':>10} {'rows dst':>10}  {'checksum src':<16} {'checksum dst':<16}"
+        f" {'copy s':>8}"
+    ]
     for c in report.checks:
         mark = "" if c.ok else "  MISMATCH"
         lines.append(
-            f"{c.name:<24} {c.source_rows:>10} {c.dest_rows:>10}  {c.source_sum:016x} {c.dest_sum:016x}{mark}"
+            f"{c.name:<24} {c.source_rows:>10} {c.dest_rows:>10}  {c.source_sum:016x} {c.dest_sum:016x}"
+            f" {c.seconds:>8.1f}{mark}"
         )
     return lines
