@@ -9,8 +9,9 @@ fresh PostgreSQL database named by ``--db``, emptied first) for each run. A work
 then does what `svodka process` does: the one that takes the placement lease runs the pipeline (claiming
 its batches' posts, waiting for those another worker embeds, helping meanwhile); the others embed claimed
 batches while any is free and end once the posts are placed (what a one-shot `svodka process` does).
-The clock runs from the common start until the placing worker is done; the models' loading is not in it. Printed: posts/s of each run, the 2-worker ratio, how many posts each worker
-claimed, and the placing worker's seconds per stage (what one worker does alone bounds the speed-up).
+The clock runs from the common start until the placing worker is done; the models' loading is not in it.
+Printed: posts/s of each run, the 2-worker ratio, how many posts each worker claimed, and the placing
+worker's seconds per stage (what one worker does alone bounds the speed-up).
 """
 
 from __future__ import annotations
