@@ -28,10 +28,13 @@ def svodka_command(db: str, cfg: Path | None, *args: str) -> list[str]:
 
 
 def run_svodka(
-    db: str, cfg: Path | None, *args: str, timeout: float = 600
+    db: str, cfg: Path | None, *args: str, input: str | None = None, timeout: float = 600
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``svodka … ARGS`` to its end (stdout and stderr captured); fails the test on a non-zero exit."""
-    done = subprocess.run(svodka_command(db, cfg, *args), capture_output=True, text=True, timeout=timeout)
+    """Run ``svodka … ARGS`` to its end (``input`` its stdin; stdout and stderr captured); fails the test on
+    a non-zero exit."""
+    done = subprocess.run(
+        svodka_command(db, cfg, *args), input=input, capture_output=True, text=True, timeout=timeout
+    )
     assert done.returncode == 0, f"svodka {' '.join(args)}: {done.stderr[-2000:]}"
     return done
 
