@@ -8,9 +8,10 @@ fresh PostgreSQL database named by ``--db``, emptied first) for each run. A work
 (spawned) that loads its model (``--threads`` model threads; 0: the model's default), waits for the others,
 then does what `svodka process` does: the one that takes the placement lease runs the pipeline (claiming
 its batches' posts, waiting for those another worker embeds, helping meanwhile); the others embed claimed
-batches until none is free. The clock runs from the common start until the placing worker is done; the
-models' loading is not in it. Printed: posts/s of each run, the 2-worker ratio, how many posts each worker
-claimed, and the placing worker's seconds per stage (what one worker does alone bounds the speed-up).
+batches while any is free and end once the posts are placed (what a one-shot `svodka process` does).
+The clock runs from the common start until the placing worker is done; the models' loading is not in it.
+Printed: posts/s of each run, the 2-worker ratio, how many posts each worker claimed, and the placing
+worker's seconds per stage (what one worker does alone bounds the speed-up).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def fresh_store(db: str | None, tmp: Path, name: str) -> str:
 def worker(url: str, settings: dict[str, Any], threads: int, start: Any, out: Any) -> None:
     from svodka.engine import EmbedderSpec, LocalEngine
     from svodka.process import process
-    from svodka.process.follow import embed_claimed
+    from svodka.process.follow import help_then_place
 
     model = EmbedderSpec(settings["pipeline.embedder"], threads=threads or None).load()
     engine = LocalEngine(model)
@@ -71,7 +72,7 @@ def worker(url: str, settings: dict[str, Any], threads: int, start: Any, out: An
         if lease.held:
             report = process(store, settings, engine=engine)
         else:
-            report = embed_claimed(store, settings, engine)
+            report = help_then_place(store, settings, engine)
     out.put(
         {
             "placed": lease.held,

@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -19,6 +16,7 @@ import pytest
 
 from collect_server import FakeTelegram, FaultPlan, World, load_channels
 from conftest import shared
+from processes import Processes, run_svodka
 from svodka.errors import StoreError
 from svodka.store import open_store
 
@@ -76,30 +74,10 @@ claim_ttl = 2.0
     return cfg
 
 
-_STARTED: list[subprocess.Popen[str]] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_stray_daemons() -> Iterator[None]:
-    """Whatever a failing assertion leaves running is killed (by its own pid) at teardown."""
-    yield
-    while _STARTED:
-        proc = _STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate(timeout=10)
-
-
-def _start(db: str, cfg: Path) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "watch"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    _STARTED.append(proc)
-    return proc
+@pytest.fixture
+def procs(tmp_path: Path) -> Iterator[Processes]:
+    with Processes(tmp_path) as running:
+        yield running
 
 
 def _stored(db: str) -> dict[str, list[int]]:
@@ -116,37 +94,28 @@ def _stored(db: str) -> dict[str, list[int]]:
     return out
 
 
-def _add_channels(db: str, cfg: Path, handles: list[str]) -> None:
-    subprocess.run(
-        [sys.executable, "-m", "svodka", "--db", str(db), "--config", str(cfg), "channels", "add", *handles],
-        check=True,
-        capture_output=True,
-    )
-
-
 @pytest.mark.slow
 def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
-    tmp_path: Path, store_url: str, world: World, server: FakeTelegram
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram, procs: Processes
 ) -> None:
     db, cfg = store_url, _config(tmp_path, server.url)
-    _add_channels(db, cfg, list(world.channels))
+    run_svodka(db, cfg, "channels", "add", *world.channels)
     world.set_faults(FaultPlan(rate=0.1, kinds=("503", "reset", "truncated"), seed=3))
     rng = random.Random(20)
     acked_new: Counter[str] = Counter()
     acked_ids: list[tuple[str, int]] = []
     kills = 0
     for i in range(20):
-        proc = _start(db, cfg)
+        proc = procs.start(db, cfg, "watch")
         if i % 4 == 0:  # a kill that may land while Python starts or the daemon opens its store
             time.sleep(rng.uniform(0.05, 1.0))
         else:  # a kill while it works: counted from "watching" (start-up takes 1-3 s on a loaded machine)
-            assert proc.stderr is not None and "watching" in proc.stderr.readline()
+            procs.wait_output(proc, "watching", 60)
             time.sleep(rng.uniform(0.1, 1.2))
-        proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate(timeout=10)
+        procs.kill(proc)
         assert proc.returncode == -signal.SIGKILL
         kills += 1
-        for line in out.splitlines():
+        for line in procs.output(proc, "out").splitlines():
             m = ACK.match(line)
             if m:
                 acked_new[m.group(1)] += int(m.group(2))
@@ -160,18 +129,16 @@ def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
     # let the published posts all appear, then one last run to completion
     time.sleep(max(0.0, 12.5 - world.elapsed()))
     expected = {h: sorted(p.message_id for p in ch.posts) for h, ch in world.channels.items()}
-    proc = _start(db, cfg)
-    assert proc.stderr is not None and "watching" in proc.stderr.readline()  # signal handlers are set
+    proc = procs.start(db, cfg, "watch")
+    procs.wait_output(proc, "watching", 60)  # signal handlers are set
     deadline = time.monotonic() + 40
     while time.monotonic() < deadline:
         got = _stored(db)
         if all(sorted(got.get(h, [])) == ids for h, ids in expected.items()):
             break
         time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    out, err = proc.communicate(timeout=15)
-    assert proc.returncode == 0, err
-    assert "stopped after" in err
+    procs.stop([proc], 15)
+    assert "stopped after" in procs.output(proc)
     got = _stored(db)
     lost = sum(len(set(ids) - set(got.get(h, []))) for h, ids in expected.items())
     doubled = sum(n - 1 for n in Counter((h, m) for h, ids in got.items() for m in ids).values() if n > 1)
@@ -185,19 +152,18 @@ def test_kill_9_at_20_random_points_loses_and_doubles_nothing(
 
 
 def test_sigterm_stops_watch_cleanly_and_status_reports(
-    tmp_path: Path, store_url: str, world: World, server: FakeTelegram, cli_run
+    tmp_path: Path, store_url: str, world: World, server: FakeTelegram, cli_run, procs: Processes
 ) -> None:  # type: ignore[no-untyped-def]
     db, cfg = store_url, _config(tmp_path, server.url)
     handles = list(world.channels)[:3]
-    _add_channels(db, cfg, [*handles, "@gone_channel"])
-    proc = _start(db, cfg)
-    assert proc.stderr is not None and "watching" in proc.stderr.readline()
+    run_svodka(db, cfg, "channels", "add", *handles, "@gone_channel")
+    proc = procs.start(db, cfg, "watch")
+    procs.wait_output(proc, "watching", 60)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and len(_stored(db)) < 3:
         time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=15)
-    assert proc.returncode == 0 and "stopped after" in err
+    procs.stop([proc], 15)
+    assert "stopped after" in procs.output(proc)
     result = cli_run("--config", str(cfg), "status", db_path=db)
     assert result.exit_code == 0
     for h in handles:

@@ -1,17 +1,13 @@
 """Several `svodka process` workers share the embedding (issue 18 §3), as real subprocesses on one store of
-real posts (tg_ru_news_2024): while one worker holds the placement lease (here: the test), two others both
-embed, each claiming some batches, every post is claimed and embedded once, and the placing run then
-embeds nothing itself and finds the stories of a single worker; a worker killed with SIGKILL mid-batch
-leaves its claim to expire, and then a `--follow` worker embeds that batch and, once the lease is free,
-places everything."""
+real posts (tg_ru_news_2024): while one worker holds the placement lease (here: the test), two one-shot
+others both embed, each claiming some batches, every post is claimed and embedded once; once the lease is
+free one of them places, embedding nothing itself, and finds the stories of a single worker; a worker
+killed with SIGKILL mid-batch leaves its claim to expire, and then a `--follow` worker embeds that batch
+and, once the lease is free, places everything."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +16,7 @@ import pytest
 
 from collect_server import load_channels
 from conftest import new_store_url, shared
+from processes import Processes, run_svodka
 from svodka.engine import EmbedderSpec
 from svodka.evaluate.bcubed import bcubed
 from svodka.model import ChannelRef, Post
@@ -38,18 +35,11 @@ follow_poll = 0.3
 lease_ttl = 5.0
 """
 
-_STARTED: list[subprocess.Popen[str]] = []
 
-
-@pytest.fixture(autouse=True)
-def _no_stray_processes() -> Iterator[None]:
-    """Whatever a failing assertion leaves running is killed (by its own pid) at teardown."""
-    yield
-    while _STARTED:
-        proc = _STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+@pytest.fixture
+def procs(tmp_path: Path) -> Iterator[Processes]:
+    with Processes(tmp_path) as running:
+        yield running
 
 
 def _fill(url: str, channels: int = 6, posts: int = 40) -> int:
@@ -69,18 +59,6 @@ def _config(tmp_path: Path, claim: int, ttl: float) -> Path:
     cfg = tmp_path / f"workers-{claim}-{ttl}.toml"
     cfg.write_text(CONFIG.format(claim=claim, ttl=ttl), encoding="utf-8")
     return cfg
-
-
-def _svodka(url: str, cfg: Path, *args: str) -> subprocess.Popen[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "svodka", "--db", url, "--config", str(cfg), "process", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    _STARTED.append(proc)
-    return proc
 
 
 def _needing_vectors(store: Store) -> dict[int, int]:
@@ -105,36 +83,30 @@ def _stories(store: Store) -> dict[str, int | tuple[str, int]]:
 
 
 def _place(url: str, cfg: Path) -> dict[str, object]:
-    done = subprocess.run(
-        [sys.executable, "-m", "svodka", "--db", url, "--config", str(cfg), "process", "--json"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    report: dict[str, object] = json.loads(done.stdout)
+    report: dict[str, object] = json.loads(run_svodka(url, cfg, "process", "--json").stdout)
     return report
 
 
 @pytest.mark.slow
 def test_two_workers_share_the_embedding_and_the_stories_are_one_workers(
-    backend: str, store_url: str, tmp_path: Path
+    backend: str, store_url: str, tmp_path: Path, procs: Processes
 ) -> None:
     n = _fill(store_url)
     cfg = _config(tmp_path, claim=15, ttl=30.0)
     with open_store(store_url) as store:
+        need = _needing_vectors(store)
+        embedded = lambda: set(store.analysis.vectors(MODEL, list(need.items()))) == set(need)  # noqa: E731
         with store.lease.hold("process", 600.0) as lease:  # the placing worker: the two only embed
             assert lease.held
-            workers = [_svodka(store_url, cfg) for _ in range(2)]
-            outputs = [w.communicate(timeout=600) for w in workers]
-        for w, (out, err) in zip(workers, outputs, strict=True):
-            assert w.returncode == 0, err[-2000:]
-            assert "another svodka process is placing stories" in err
-            assert out.startswith("embedded ") and "for the worker placing stories" in out
-        log = store.embed_claims.log()
-        claimed = _claimed(store)
-        need = _needing_vectors(store)
-        vectors = store.analysis.vectors(MODEL, list(need.items()))
+            workers = [procs.start(store_url, cfg, "process", "--json") for _ in range(2)]
+            procs.wait("every post embedded", embedded, 600)
+            log = store.embed_claims.log()
+            claimed = _claimed(store)
+        # the lease is free: one of the two places (what a one-shot worker does once the holder is gone)
+        procs.wait("the workers ending", lambda: all(w.poll() is not None for w in workers), 600)
+        placing = [json.loads(procs.output(w, "out")) for w in workers]
+        assert all(w.returncode == 0 for w in workers), procs.logs()
+        assert all("another svodka process is placing stories" in procs.output(w) for w in workers)
     by_worker = {w.pid: [r for r in log if r.holder.startswith(f"pid {w.pid} ")] for w in workers}
     assert all(by_worker.values()), {pid: len(rs) for pid, rs in by_worker.items()}  # both claimed some
     assert len(log) == sum(len(rs) for rs in by_worker.values())  # no one else
@@ -142,12 +114,10 @@ def test_two_workers_share_the_embedding_and_the_stories_are_one_workers(
     # every post claimed once (one claim row per post, from one of the logged claims) and embedded
     assert len(claimed) == n and sum(r.posts for r in log) == n
     assert set(claimed.values()) == {r.token for r in log}
-    assert set(vectors) == set(need)
-
-    # the placing run finds every vector stored: it embeds nothing itself
-    report = _place(store_url, cfg)
-    assert report["posts"] == n and report["embedded"] == 0, report
+    # one placed every post, finding every vector stored: it claimed nothing for its batches
+    assert sorted(r["posts"] for r in placing) == [0, n], placing
     with open_store(store_url) as store:
+        assert not [r for r in store.embed_claims.log() if r.token.startswith("lease-")]
         team = _stories(store)
 
     single = new_store_url(backend, tmp_path, "single")
@@ -166,20 +136,20 @@ def test_two_workers_share_the_embedding_and_the_stories_are_one_workers(
 
 @pytest.mark.slow
 def test_a_worker_killed_mid_batch_leaves_its_batch_to_another_after_the_expiry(
-    store_url: str, tmp_path: Path
+    store_url: str, tmp_path: Path, procs: Processes
 ) -> None:
     n = _fill(store_url, channels=4, posts=30)
     ttl = 3.0
     cfg = _config(tmp_path, claim=10, ttl=ttl)
     with open_store(store_url) as store:
         with store.lease.hold("process", 600.0):
-            victim = _svodka(store_url, cfg)
-            deadline = time.monotonic() + 120
-            while not any(r.holder.startswith(f"pid {victim.pid} ") for r in store.embed_claims.log()):
-                assert time.monotonic() < deadline and victim.poll() is None, "the worker claimed nothing"
-                time.sleep(0.05)
-            os.kill(victim.pid, signal.SIGKILL)  # its first claim: it is still loading the model
-            victim.wait(10)
+            victim = procs.start(store_url, cfg, "process")
+            procs.wait(
+                "the worker's first claim",
+                lambda: any(r.holder.startswith(f"pid {victim.pid} ") for r in store.embed_claims.log()),
+                120,
+            )
+            procs.kill(victim)  # its first claim: it is still loading the model
             killed_at = time.time()
             mine = [r for r in store.embed_claims.log() if r.holder.startswith(f"pid {victim.pid} ")]
             dead = [r for r in mine if r.done_at is None]
@@ -187,24 +157,21 @@ def test_a_worker_killed_mid_batch_leaves_its_batch_to_another_after_the_expiry(
             lost = {p for p, token in _claimed(store).items() if token == dead[0].token}
             assert len(lost) == dead[0].posts > 0
 
-            rescuer = _svodka(store_url, cfg, "--follow")
+            rescuer = procs.start(store_url, cfg, "process", "--follow")
             need = _needing_vectors(store)
-            deadline = time.monotonic() + 300
-            while set(store.analysis.vectors(MODEL, list(need.items()))) != set(need):
-                assert time.monotonic() < deadline and rescuer.poll() is None, "the posts were not embedded"
-                time.sleep(0.2)
+            procs.wait(
+                "the posts embedded",
+                lambda: set(store.analysis.vectors(MODEL, list(need.items()))) == set(need),
+                300,
+            )
             claimed = _claimed(store)
             log = {r.token: r for r in store.embed_claims.log()}
         # the lease is free: the follower takes it over and places everything, embedding nothing itself
-        deadline = time.monotonic() + 300
         top = max(p.id for p in store.posts.iter())
-        while store.analysis.get_state(WATERMARK) != top:
-            assert time.monotonic() < deadline and rescuer.poll() is None, "the posts were not placed"
-            time.sleep(0.2)
+        procs.wait("the posts placed", lambda: store.analysis.get_state(WATERMARK) == top, 300)
         placed = store.stories.assignments()
-    rescuer.send_signal(signal.SIGTERM)
-    out, err = rescuer.communicate(timeout=60)
-    assert rescuer.returncode == 0, err[-2000:]
+    procs.stop([rescuer])
+    out, err = procs.output(rescuer, "out"), procs.output(rescuer)
 
     taken = {log[claimed[p]] for p in lost}  # the claims that embedded the lost batch …
     assert all(r.holder.startswith(f"pid {rescuer.pid} ") and r.done_at is not None for r in taken)

@@ -1,31 +1,40 @@
-"""The team server under kill -9: 3 `svodka watch` collectors and 2 `svodka process --follow` workers as real
-subprocesses on one store, reading a real local HTTP server (tests/collect_server.py: saved t.me/s pages of
-real posts that appear while they run); one collector and the worker placing stories are killed with SIGKILL
-midway. At the end every published post is stored once, each source was collected by one collector at a
-time (the claim log, and every request the server saw fell inside its collector's claim), every post was
-processed once, and the stories are those of a single `svodka process` over the same posts."""
+"""The team server under kill -9 (issue 18 §3): 3 `svodka watch` collectors, 2 `svodka process --follow`
+workers and the web app (`svodka serve`) as real subprocesses on one store, reading a real local HTTP server
+(tests/collect_server.py: saved t.me/s pages of real posts that appear while they run), the web app under a
+bounded load of API requests throughout. Each collector is killed with SIGKILL at a random point of the
+publishing and restarted at once; once every post is stored the workers start, and the one placing stories
+is killed midway and restarted, twice; the web app is killed and restarted in both phases. At the end every
+published post is stored once, each source was collected by one collector at a time (the claim log, and
+every request the server saw fell inside its collector's claim), every post was processed once, no post is
+in two stories and no story id was given twice, the web app never answered with an error, and the stories
+are those of a single `svodka process` over the same posts (B-cubed ≥ 0.99).
+
+The workers start after the publishing so that they take the posts in one run, as the single run does: a
+run placing posts as they arrive takes them in other batches, and incremental placement depends on the
+batches (B-cubed 0.983 seen), which is not what this test is about."""
 
 from __future__ import annotations
 
 import itertools
-import os
-import signal
-import subprocess
-import sys
+import random
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+import httpx
 import pytest
 
 from collect_server import FakeTelegram, World, load_channels
 from conftest import new_store_url, shared
+from processes import Processes, run_svodka
 from svodka.evaluate.bcubed import bcubed
 from svodka.process.batches import RUN_UNTIL, WATERMARK
 from svodka.store import Store, open_store
+from svodka.web.server import free_port
 
-CHANNELS, POSTS = 9, 40
+CHANNELS, POSTS = 6, 20
 PUBLISHING = 8.0  # seconds over which the newest half of the posts appears
 
 
@@ -78,7 +87,8 @@ edit_window_hours = 0
 claim_ttl = 2.0
 [pipeline]
 embedder = "use"
-batch_posts = 25
+batch_posts = 10
+claim_posts = 10
 follow_poll = 0.3
 lease_ttl = 3.0
 """,
@@ -87,43 +97,10 @@ lease_ttl = 3.0
     return cfg
 
 
-_STARTED: list[subprocess.Popen[str]] = []
-_OUTPUT: dict[int, Path] = {}  # by pid: where a process's stdout (.out) and stderr (.err) go
-
-
-@pytest.fixture(autouse=True)
-def _no_stray_processes() -> Iterator[None]:
-    """Whatever a failing assertion leaves running is killed (by its own pid) at teardown."""
-    yield
-    while _STARTED:
-        proc = _STARTED.pop()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
-
-
-def _svodka(db: str, cfg: Path, *args: str) -> subprocess.Popen[str]:
-    """A real `svodka` process; its output goes to files beside its config (read after it ended)."""
-    out = cfg.parent / f"{cfg.stem}-{args[0]}-{len(_STARTED)}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "svodka", "--db", db, "--config", str(cfg), *args],
-        stdout=out.with_suffix(".out").open("w"),
-        stderr=out.with_suffix(".err").open("w"),
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    _STARTED.append(proc)
-    _OUTPUT[proc.pid] = out
-    return proc
-
-
-def _output(proc: subprocess.Popen[str], suffix: str = ".err") -> str:
-    return _OUTPUT[proc.pid].with_suffix(suffix).read_text(encoding="utf-8")
-
-
-def _kill(proc: subprocess.Popen[str]) -> None:
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(10)  # reaped: a zombie's pid would still look alive to a lease on this host
+@pytest.fixture
+def procs(tmp_path: Path) -> Iterator[Processes]:
+    with Processes(tmp_path) as running:
+        yield running
 
 
 def _lease_pid(store: Store) -> int | None:
@@ -147,129 +124,178 @@ def _stories(store: Store) -> dict[str, int | tuple[str, int]]:
     }
 
 
-def _wait(what: str, done: object, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while not done():  # type: ignore[operator]
-        if time.monotonic() > deadline:
-            logs = "\n".join(f"--- {_OUTPUT[p.pid].name}\n{_output(p)[-1500:]}" for p in _STARTED)
-            raise AssertionError(f"timed out waiting for {what}\n{logs}")
-        time.sleep(0.2)
+def _story_ids(store: Store) -> tuple[int, int, int]:
+    """(posts placed in more than one story, live story ids also given to a story merged away, stories whose
+    post count disagrees with their posts): all 0 when no story id was given twice."""
+    with store.db.read() as conn:  # type: ignore[attr-defined]
+        twice = conn.execute(
+            "SELECT count(*) FROM (SELECT post_id FROM story_posts GROUP BY post_id HAVING count(*) > 1) t"
+        ).fetchone()[0]
+        reused = conn.execute(
+            "SELECT count(*) FROM stories s JOIN story_aliases a ON a.old_id = s.id"
+        ).fetchone()[0]
+        miscounted = conn.execute(
+            "SELECT count(*) FROM stories s WHERE s.n_posts != "
+            "(SELECT count(*) FROM story_posts p WHERE p.story_id = s.id)"
+        ).fetchone()[0]
+    return int(twice), int(reused), int(miscounted)
+
+
+class Load:
+    """A bounded load on the web app: ``clients`` threads, each a request every ``every`` seconds (API
+    pages that read the store: trending stories, posts, a search), each answer recorded as (time, status);
+    a refused connection is status 0 (the app killed, or not up yet)."""
+
+    PATHS = (
+        "/api/stories/trending",
+        "/api/posts?limit=20",
+        "/api/search?q=%D0%A0%D0%BE%D1%81%D1%81%D0%B8%D1%8F",
+    )
+
+    def __init__(self, port: int, key: str, clients: int = 2, every: float = 0.2) -> None:
+        self.url, self.key, self.every = f"http://127.0.0.1:{port}", key, every
+        self.answers: list[tuple[float, int]] = []
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(clients)]
+
+    def __enter__(self) -> Load:
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(30)
+
+    def _client(self, i: int) -> None:
+        headers = {"Authorization": f"Bearer {self.key}", "Connection": "close"}
+        for n in itertools.count(i):
+            if self.stop.wait(self.every):
+                return
+            try:
+                status = httpx.get(
+                    self.url + self.PATHS[n % len(self.PATHS)], headers=headers, timeout=10
+                ).status_code
+            except httpx.TransportError:
+                status = 0
+            self.answers.append((time.monotonic(), status))
+
+    def answered_since(self, since: float) -> int:
+        return sum(1 for at, status in self.answers if at >= since and status == 200)
 
 
 @pytest.mark.slow
-def test_three_collectors_and_two_workers_killed_midway(
-    tmp_path: Path, backend: str, store_url: str, world: World, server: FakeTelegram
+def test_collectors_workers_and_the_web_app_killed_and_restarted(
+    tmp_path: Path, backend: str, store_url: str, world: World, server: FakeTelegram, procs: Processes
 ) -> None:
-    db = store_url
+    db, rng = store_url, random.Random(18)
+    began = time.monotonic()
     cfgs = [_config(tmp_path, server.url, f"collector-{i}") for i in range(3)]
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "svodka",
-            "--db",
-            db,
-            "--config",
-            str(cfgs[0]),
-            "channels",
-            "add",
-            *world.channels,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    run_svodka(db, cfgs[0], "channels", "add", *world.channels)
+    run_svodka(db, None, "users", "add", "root", "--password-stdin", input="root-password\n")
+    key = run_svodka(db, None, "users", "key", "root").stdout.strip()
+    port = free_port()
     expected = sorted((h, p.message_id) for h, ch in world.channels.items() for p in ch.posts)
-    collectors = [_svodka(db, cfg, "watch") for cfg in cfgs]
-    with open_store(db) as store:
-        _wait("the first collection of every channel", lambda: len(store.state.all()) == CHANNELS, 60)
-        workers = [_svodka(db, cfgs[0], "process", "--follow") for _ in range(2)]
-        time.sleep(max(0.0, PUBLISHING / 2 - world.elapsed()))  # midway through publishing
-        _kill(collectors[0])
-        killed_at = time.time()
-        # the worker placing stories, once it has placed some and not all
-        _wait(
-            "a worker placing stories", lambda: _lease_pid(store) and store.analysis.counts()["analysed"], 120
-        )
-        holder = _lease_pid(store)
-        victim = next(w for w in workers if w.pid == holder)
-        _kill(victim)
-        assert not _processed(store) or world.elapsed() < PUBLISHING  # it died with work left
-        _wait("every post published and stored", lambda: store.posts.count() == len(expected), 120)
-        _wait("every post processed", lambda: _processed(store), 300)
+    collectors = [procs.start(db, cfg, "watch", name=f"collector{i}") for i, cfg in enumerate(cfgs)]
+    web = procs.start(db, cfgs[0], "serve", "--port", str(port), name="web")
+    pids: dict[str, set[int]] = {f"collector-{i}": {c.pid} for i, c in enumerate(collectors)}
+    killed: dict[int, float] = {}  # a killed collector's pid: when
+    with open_store(db) as store, Load(port, key) as load:
+        procs.wait("the first collection of every channel", lambda: len(store.state.all()) == CHANNELS, 60)
+        # each collector killed at a random point of the publishing, and restarted at once; the web app too
+        for i in rng.sample(range(3), 3):
+            time.sleep(rng.uniform(0.2, PUBLISHING / 4))
+            procs.kill(collectors[i])
+            killed[collectors[i].pid] = time.time()
+            collectors[i] = procs.start(db, cfgs[i], "watch", name=f"collector{i}")
+            pids[f"collector-{i}"].add(collectors[i].pid)
+        procs.kill(web)
+        web = procs.start(db, cfgs[0], "serve", "--port", str(port), name="web")
+        restarted = time.monotonic()
+        procs.wait("every post published and stored", lambda: store.posts.count() == len(expected), 120)
+        phases = {"stored": time.monotonic() - began}
+
+        # then the workers: the one placing stories killed midway and restarted, twice; the web app again
+        workers = [procs.start(db, cfgs[0], "process", "--follow", name="worker") for _ in range(2)]
+        working = time.monotonic()
+        analysed = 0
+        for round_ in range(2):
+            procs.wait(
+                "a worker placing stories",
+                lambda n=analysed: store.analysis.counts()["analysed"] > n or _processed(store),  # type: ignore[misc]
+                180,
+            )
+            holder = _lease_pid(store)
+            if _processed(store) or holder not in {w.pid for w in workers}:
+                break
+            time.sleep(rng.uniform(0.0, 1.0))
+            k = next(i for i, w in enumerate(workers) if w.pid == holder)
+            procs.kill(workers[k])
+            assert not _processed(store)  # it died with work left
+            workers[k] = procs.start(db, cfgs[0], "process", "--follow", name="worker")
+            analysed = store.analysis.counts()["analysed"]
+            if round_ == 0:
+                procs.kill(web)
+                web = procs.start(db, cfgs[0], "serve", "--port", str(port), name="web")
+                restarted = time.monotonic()
+        procs.wait("every post processed", lambda: _processed(store), 300)
+        phases["processed"] = time.monotonic() - began
+        procs.wait("the web app answering after its restart", lambda: load.answered_since(restarted) > 0, 60)
         handles = {c.id: c.handle for c in store.channels.list()}
         stored = sorted((handles[p.channel_id], p.message_id) for p in store.posts.iter())
         analysed = store.analysis.counts()["analysed"]
         team = _stories(store)
+        twice, reused, miscounted = _story_ids(store)
         claims = store.claims.log()
         requests = list(world.requests)
-    for proc in [*collectors[1:], *(w for w in workers if w is not victim)]:
-        proc.send_signal(signal.SIGTERM)
-    for proc in [*collectors[1:], *(w for w in workers if w is not victim)]:
-        proc.wait(60)
-        err = _output(proc)
-        assert proc.returncode == 0, err[-2000:]
-        assert "stopped after" in err
+    procs.kill(web)  # (it keeps nothing of its own)
+    procs.stop([*collectors, *workers])
+    assert all("stopped after" in procs.output(p) for p in [*collectors, *workers])
 
     assert stored == expected  # every post stored, once
     assert analysed == len(expected)  # every post analysed (once: one row per post)
+    assert (twice, reused, miscounted) == (0, 0, 0)  # no post in two stories, no story id given twice
+    # the web app answered throughout, but while it was down: never an error
+    assert not [status for _, status in load.answers if status not in (0, 200)]
+    assert load.answered_since(working) > 0
 
     # one collector at a time per source: the claims follow each other …
     by_key: dict[str, list] = {}
     for c in claims:
         by_key.setdefault(c.key, []).append(c)
     assert set(by_key) == {f"web:{h}" for h in world.channels}
-    for key, seq in by_key.items():
+    for key_, seq in by_key.items():
         for before, after in itertools.pairwise(seq):
             end = before.released_at if before.released_at is not None else before.expires_at
-            assert after.claimed_at >= end, (key, before, after)
+            assert after.claimed_at >= end, (key_, before, after)
     holders = {c.holder for c in claims}
-    assert len(holders) == 3  # the sources were shared, not taken by one
-    dead = [c for c in claims if c.holder.startswith(f"pid {collectors[0].pid} ")]
-    assert all(c.claimed_at <= killed_at for c in dead)
-    # … and every page the server served went to the collector holding that source's claim then
-    pids = {f"collector-{i}": proc.pid for i, proc in enumerate(collectors)}
+    assert len(holders) > 3  # the sources were shared, not taken by one (nor only by those killed)
+    for pid, at in killed.items():
+        assert all(c.claimed_at <= at for c in claims if c.holder.startswith(f"pid {pid} "))
+    # … and every page the server served went to a collector holding that source's claim then
     for at, path, agent in requests:
         handle = path.split("?")[0].rstrip("/").split("/")[-1]
         mine = [
             c
             for c in by_key[f"web:{handle}"]
-            if c.holder.startswith(f"pid {pids[agent]} ")
+            if any(c.holder.startswith(f"pid {pid} ") for pid in pids[agent])
             and c.claimed_at <= at <= (c.released_at if c.released_at is not None else c.expires_at)
         ]
         assert mine, f"{agent} read {path} at {at} without holding its claim"
 
     # the stories of one `svodka process` over the same posts
     single = new_store_url(backend, tmp_path, "single")
-    alone = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "svodka",
-            "--db",
-            single,
-            "--config",
-            str(cfgs[1]),
-            "collect",
-            *world.channels,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert alone.returncode == 0, alone.stderr[-2000:]
-    done = subprocess.run(
-        [sys.executable, "-m", "svodka", "--db", single, "--config", str(cfgs[1]), "process"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
+    run_svodka(single, cfgs[1], "collect", *world.channels, timeout=300)
+    run_svodka(single, cfgs[1], "process")
+    phases["single run"] = time.monotonic() - began
+    print("seconds from the start: " + ", ".join(f"{k} {v:.0f}" for k, v in phases.items()))
     with open_store(single) as ref_store:
         reference = _stories(ref_store)
     assert set(reference) == set(team)
     score = bcubed(reference, team)
     print(f"stories vs a single run: B-cubed {score.row()}")
-    # The workers placed posts as they arrived, in many small batches (one redone after the kill); the single
-    # run placed them at once. Incremental clustering depends on the batches, so the two agree closely, not
-    # exactly (1.000 and 0.983 seen); a post lost or placed twice is caught above, not here.
-    assert score.f1 >= 0.95, score.row()
+    # The workers took every post in one run, in the same batches as the single run (a killed batch redone
+    # from the run's progress); they read the vectors from the store's cache (float16) where the single run
+    # clusters with the ones it just computed, so a pair score on a threshold could differ in its last digit.
+    assert score.f1 >= 0.99, score.row()

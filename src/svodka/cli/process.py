@@ -112,12 +112,13 @@ def _follow(app: App, settings: Any, as_json: bool) -> None:
 
 
 def _embed_claimed(app: App, settings: Any) -> Any:
-    """A one-shot worker without the lease: embed claims until none is free; returns the report."""
+    """A one-shot worker without the lease: help until the posts stored now are placed (by the holder, or
+    by this one once the lease is free); returns the report."""
     from svodka.engine import open_engine
-    from svodka.process.follow import embed_claimed
+    from svodka.process.follow import help_then_place
 
-    with open_engine(settings) as engine:
-        return embed_claimed(app.store, settings, engine)
+    with open_engine(settings) as engine, run_progress(settings["pipeline.progress_every"]) as on_progress:
+        return help_then_place(app.store, settings, engine, on_progress)
 
 
 def register(cli: click.Group) -> None:
@@ -135,7 +136,8 @@ def register(cli: click.Group) -> None:
         """Run the pipeline on posts new since the last run: ads, copies, embeddings, stories.
 
         While another `svodka process` places stories, this one embeds the posts it needs next, in
-        claimed batches (pipeline.claim_posts), until none is left to claim."""
+        claimed batches (pipeline.claim_posts), and ends once the posts stored when it started are placed;
+        if the other stops or dies first, this one takes over and places the rest itself."""
         from svodka.process import process  # heavy (numpy, models): imported when used
 
         settings = with_engine(app, engine)
@@ -148,11 +150,12 @@ def register(cli: click.Group) -> None:
                     report = process(app.store, settings, on_progress=on_progress)
         if not lease.held:
             click.echo(
-                f"another svodka process is placing stories ({lease.holder}); embedding what it needs next",
+                f"another svodka process is placing stories ({lease.holder}); embedding what it needs next "
+                "until the posts stored now are placed",
                 err=True,
             )
             report = _embed_claimed(app, settings)
-            if not report.claimed:
+            if not report.claimed and not report.posts:
                 return
         _say_report(report, as_json)
 

@@ -1,9 +1,10 @@
 """One alert run: what is new in the store matched and recorded, then what is due delivered.
 
 Each stage reads from its watermark in ``monitor_state`` (the highest post id matched, the highest post id
-placed into a story, the last edit and deletion seen) and records its alerts and its new watermark in one
-transaction, in chunks: killed at any point, a run neither loses an alert nor records one twice (the
-store keeps one alert per watchlist, rule and subject). Delivery is svodka.monitor.send.
+placed into a story up to the pipeline's watermark, the last edit and deletion seen) and records its alerts
+and its new watermark in one transaction, in chunks: killed at any point, a run neither loses an alert nor
+records one twice (the store keeps one alert per watchlist, rule and subject).
+Delivery is svodka.monitor.send.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from svodka.store.base import Store
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
+# the pipeline's watermark in pipeline_state (svodka.process.batches.WATERMARK; process is a sibling layer)
+PIPELINE_WATERMARK = "watermark"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +76,14 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
     if top > after:
         a.set_state("posts", top)
 
-    # stories new posts joined
+    # stories new posts joined. The watermark moves only up to the pipeline's own (every post at or below
+    # it is placed): a run places its posts in date order, batch by batch, so a later batch can place ids
+    # below one an earlier batch placed; passing over them would miss their stories for good. Read before
+    # the stories, so every post at or below it is seen placed; stories above it are looked at again later.
     placed = a.get_state("stories")
+    settled = store.analysis.get_state(PIPELINE_WATERMARK)
     ids, top = a.stories_touched(placed)
+    top = max(placed, min(top, settled))
     for i in range(0, len(ids), CHUNK):
         loaded = []
         for sid in ids[i : i + CHUNK]:

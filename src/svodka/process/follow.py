@@ -6,12 +6,18 @@ that need vectors (:mod:`svodka.process.claimed`), embeds it and stores the vect
 again between claims, so one takes over as soon as the holder stops or dies. Each batch is one transaction:
 a worker killed mid-batch leaves it uncommitted (its embedding claim expires), and the next holder does it
 again from the run's progress — no post is stored or placed twice.
+
+A one-shot `svodka process` that finds the lease held (:func:`help_then_place`) does its part of "process
+what is stored now": it embeds claims for the holder while any is free, and between claims looks for the
+lease, until the posts stored when it started are placed — by the holder, or by itself once the lease is
+free (the holder stopped or died before placing them).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -86,6 +92,46 @@ def _place(
         else:
             stop.wait(poll)
     return total
+
+
+def help_then_place(
+    store: Store,
+    settings: Mapping[str, Any],
+    engine: Engine,
+    on_progress: Progress | None = None,
+) -> ProcessReport:
+    """A one-shot worker that found the lease held: embed claims of the posts the holder needs next, wait
+    (``pipeline.follow_poll``) when none is free, and take the lease as soon as it is free, then place
+    what is left itself; it returns once every post stored when it started (up to the settled id, as a run
+    takes them) is placed, by whichever worker. The report: what it embedded, and what it placed."""
+    poll, ttl = settings["pipeline.follow_poll"], settings["pipeline.lease_ttl"]
+    model = EmbedderSpec(settings["pipeline.embedder"], settings["pipeline.device"])
+    job = VectorJob(store, engine, model, model.name, settings)
+    backlog, report = store.claims.settled_post_id(), ProcessReport()
+    while store.analysis.get_state(WATERMARK) < backlog:
+        with store.lease.hold(LEASE, ttl) as lease:
+            if lease.held:  # the holder stopped or died with posts left: this worker places them
+                return _merged(report, process(store, settings, on_progress, engine=engine))
+        try:
+            embedded = embed_next(job, store.analysis.get_state(WATERMARK), report)
+        except StoreError as e:
+            log.warning("process: %s; trying again in %.0f s", e, poll)
+            embedded = False
+        if not embedded:  # nothing free to claim: the holder is placing what is embedded
+            time.sleep(poll)
+    return report
+
+
+def _merged(a: ProcessReport, b: ProcessReport) -> ProcessReport:
+    """The counts of both reports added up (seconds per stage, languages: per key)."""
+    out = ProcessReport()
+    for name in ProcessReport.__slots__:
+        x, y = getattr(a, name), getattr(b, name)
+        if isinstance(x, dict):
+            setattr(out, name, {k: x.get(k, 0) + y.get(k, 0) for k in {*x, *y}})
+        else:
+            setattr(out, name, x + y)
+    return out
 
 
 def embed_claimed(

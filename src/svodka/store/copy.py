@@ -44,6 +44,7 @@ BOOKKEEPING = frozenset(
         "source_claim_log",
         "embed_claims",
         "embed_claim_log",
+        "embed_cursor",
     }
 )
 MASK = (1 << 64) - 1
