@@ -50,22 +50,25 @@ def snippet(text: str, positions: Sequence[int] | None, lexemes: Sequence[str] |
         spans = [m.span() for m in islice(_WORD.finditer(text), MAX_WORDS)]
         return text[: spans[-1][1]] if spans else text[:200]
     at = sorted(found)
-    words = [m.span() for m in islice(_WORD.finditer(text), at[-1] + MAX_WORDS + 1)]
-    if at[-1] >= len(words):
+    start, end = _cover(at, found)
+    # The spans of the text's words the fragment can reach (not past its widest end: a long post's last
+    # match is far; the words before its widest start are counted, not kept)
+    skip = max(0, start - MAX_WORDS)
+    words = [(0, 0)] * skip + [m.span() for m in islice(_WORD.finditer(text), skip, end + MAX_WORDS + 1)]
+    if end >= len(words):
         return None
+    start, end = _stretch(text, words, start, end)
+    at = [i for i in at if start <= i <= end]
     for i in at:
         lex = found[i]
         if not _folded(text[words[i][0] : words[i][1]]).startswith(lex[: min(3, len(lex))]):
             return None
-    start, end = _cover(at, found)
-    start, end = _stretch(text, words, start, end)
     out: list[str] = []
     last = words[start][0]
     for i in at:
-        if start <= i <= end:
-            a, b = words[i]
-            out += (text[last:a], "[", text[a:b], "]")
-            last = b
+        a, b = words[i]
+        out += (text[last:a], "[", text[a:b], "]")
+        last = b
     out.append(text[last : words[end][1]])
     return "".join(out)
 
