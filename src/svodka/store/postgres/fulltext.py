@@ -111,11 +111,15 @@ OPERANDS = (
 )
 # For the row ``ps`` of post_search: the positions of the stems the ranking query matches (its lexemes
 # ``ops``), in order, and the query's lexeme each matched — what a snippet is made of (svodka.store.
-# postgres.snippets), instead of ts_headline's parse of the whole text.
+# postgres.snippets), instead of ts_headline's parse of the whole text. The query's own lexemes are picked
+# out by binary search (``setweight`` of those, then ``ts_filter``), its prefixes (if any) by a walk.
 MATCHED = (
-    "(SELECT array_agg(pos ORDER BY pos), array_agg(o.lex ORDER BY pos) "
-    "FROM unnest(ps.tsv) u CROSS JOIN unnest(u.positions) pos "
-    "JOIN ops o ON u.lexeme = o.lex OR o.prefix AND starts_with(u.lexeme, o.lex))"
+    "(SELECT array_agg(pos ORDER BY pos), array_agg(m.lex ORDER BY pos) FROM ("
+    "SELECT u.lexeme AS lex, u.positions FROM unnest(ts_filter(setweight(ps.tsv, 'A', "
+    "(SELECT array_agg(lex) FROM ops WHERE NOT prefix)), '{a}')) u "
+    "UNION ALL SELECT o.lex, u.positions FROM unnest(ps.tsv) u "
+    "JOIN ops o ON o.prefix AND starts_with(u.lexeme, o.lex) WHERE (SELECT bool_or(prefix) FROM ops)"
+    ") m CROSS JOIN unnest(m.positions) pos)"
 )
 # Whether posts were stored after the last indexing: a search answers with it, and is asked again after
 # indexing when it is true (one round trip in the common case, not a check and then the search).
