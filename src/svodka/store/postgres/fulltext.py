@@ -3,7 +3,8 @@ indexing.
 
 ``post_search.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
-е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``) and snippets.
+е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``), and the positions
+snippets are made of (:mod:`svodka.store.postgres.snippets`: no ``ts_headline`` parse of each post).
 ``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
 their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
 tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
