@@ -3,7 +3,8 @@ indexing.
 
 ``post_search.tsv`` holds ``to_tsvector('russian', text)`` (links split into words first) — PostgreSQL's own
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
-е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``) and snippets.
+е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``), and the positions
+snippets are made of (:mod:`svodka.store.postgres.snippets`: no ``ts_headline`` parse of each post).
 ``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
 their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
 tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
@@ -20,15 +21,18 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
+from svodka.model import SearchHit
 from svodka.query import And, Node, Not, Or, Phrase, Term, parse_query
 from svodka.store.postgres.db import Database
-from svodka.store.records.posts import SELECT_POST
+from svodka.store.postgres.snippets import snippet
+from svodka.store.records.posts import SELECT_POST, stored_post
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +103,25 @@ def index_values(column: str) -> str:
 
 TSVECTOR = tsvector_of("text")
 HEADLINE_OPTIONS = 'StartSel="[", StopSel="]", MaxWords=24, MinWords=8, MaxFragments=1, FragmentDelimiter="…"'
+HEADLINE = f"ts_headline('{CONFIG}', p.text, to_tsquery('{CONFIG}', %s), '{HEADLINE_OPTIONS}')"
+# The ranking query's lexemes (``lex``; ``prefix``: a prefix) from its text (quotes and backslashes doubled).
+OPERANDS = (
+    "ops AS MATERIALIZED (SELECT replace(replace(m[1], '''''', ''''), '\\\\', '\\') AS lex, "
+    f"m[2] IS NOT NULL AS prefix FROM regexp_matches(to_tsquery('{CONFIG}', %s)::text, "
+    "'''((?:[^'']|'''')*)''(:\\*)?', 'g') m)"
+)
+# For the row ``ps`` of post_search: the positions of the stems the ranking query matches (its lexemes
+# ``ops``), in order, and the query's lexeme each matched — what a snippet is made of (svodka.store.
+# postgres.snippets), instead of ts_headline's parse of the whole text. The query's own lexemes are picked
+# out by binary search (``setweight`` of those, then ``ts_filter``), its prefixes (if any) by a walk.
+MATCHED = (
+    "(SELECT array_agg(pos ORDER BY pos), array_agg(m.lex ORDER BY pos) FROM ("
+    "SELECT u.lexeme AS lex, u.positions FROM unnest(ts_filter(setweight(ps.tsv, 'A', "
+    "(SELECT array_agg(lex) FROM ops WHERE NOT prefix)), '{a}')) u "
+    "UNION ALL SELECT o.lex, u.positions FROM unnest(ps.tsv) u "
+    "JOIN ops o ON o.prefix AND starts_with(u.lexeme, o.lex) WHERE (SELECT bool_or(prefix) FROM ops)"
+    ") m CROSS JOIN unnest(m.positions) pos)"
+)
 # Whether posts were stored after the last indexing: a search answers with it, and is asked again after
 # indexing when it is true (one round trip in the common case, not a check and then the search).
 # A post above the mark not indexed, among the newest STALE_WINDOW above it (the mark lags at most
@@ -345,13 +368,33 @@ def _loosen(node: Node) -> Node:
 
 def _page(hits: str) -> str:
     """A page of hits (``hits``: a query of ``id, score``, best first, with its LIMIT/OFFSET) with each post
-    (the columns of SELECT_POST), its snippet, its score and whether posts await indexing (:data:`STALE`),
-    in one statement; the parameters of ``hits`` are followed by ``rank`` (for the snippets)."""
-    headline = f"ts_headline('{CONFIG}', p.text, to_tsquery('{CONFIG}', %s), '{HEADLINE_OPTIONS}')"
+    (the columns of SELECT_POST), what its snippet needs (:data:`MATCHED`), its score and whether posts
+    await indexing (:data:`STALE`), in one statement; the parameters of ``hits`` are followed by ``rank``
+    (the query whose words the snippets show)."""
     joined = SELECT_POST.replace(
-        " FROM posts p ", f", {headline}, h.score, {STALE} FROM hits h JOIN posts p ON p.id = h.id ", 1
+        " FROM posts p ",
+        f", m.positions, m.lexemes, h.score, {STALE} FROM hits h JOIN posts p ON p.id = h.id "
+        f"JOIN post_search ps ON ps.post_id = h.id CROSS JOIN LATERAL {MATCHED} m(positions, lexemes) ",
+        1,
     )
-    return f"WITH hits AS MATERIALIZED ({hits}) {joined} ORDER BY h.ord"
+    return f"WITH hits AS MATERIALIZED ({hits}), {OPERANDS} {joined} ORDER BY h.ord"
+
+
+def page_hits(db: Database, rows: Sequence[Sequence[Any]], rank: str) -> list[SearchHit]:
+    """The hits of the rows of a page (:func:`_page`), each with its snippet (:func:`snippets.snippet`;
+    ``ts_headline``'s for a post whose words its positions do not fit). ``rank``: the ranking query."""
+    built = [snippet(r[5] or "", r[-4], r[-3]) for r in rows]
+    missing = [r[0] for r, s in zip(rows, built, strict=True) if s is None]
+    headlines: dict[int, str] = {}
+    if missing:
+        with db.read() as conn:
+            sql = f"SELECT p.id, {HEADLINE} FROM posts p WHERE p.id = ANY(%s)"
+            headlines = dict(conn.execute(sql, (rank, missing)).fetchall())
+        log.debug("snippets of %d posts by ts_headline: their words and positions differ", len(missing))
+    return [
+        SearchHit(stored_post(r[:-4]), s or headlines.get(r[0]) or (r[5] or "")[:200], float(r[-2]))
+        for r, s in zip(rows, built, strict=True)
+    ]
 
 
 def _found(filters: str, match: Match, columns: str) -> str:

@@ -18,6 +18,7 @@ from svodka.store.postgres.fulltext import (
     count_sql,
     index_pending,
     index_values,
+    page_hits,
     post_match,
     ranked_sql,
     recent_sql,
@@ -325,9 +326,7 @@ class PgPosts:
         if (not rows or rows[0][-1]) and self.index_pending():
             with self.db.read() as conn:
                 rows = conn.execute(sql, args, prepare=False).fetchall()
-        return [
-            SearchHit(post=stored_post(r[:-3]), snippet=r[-3] or r[5][:200], rank=float(r[-2])) for r in rows
-        ]
+        return page_hits(self.db, rows, str(args[-1]))
 
 
 def _filters(
