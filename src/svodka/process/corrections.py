@@ -267,6 +267,13 @@ def without_not_news(store: Store, stories: Sequence[Story]) -> list[Story]:
     return rules.drop_not_news(stories, hidden | marked, posts)
 
 
+def without_not_news_posts(store: Store, story: Story) -> Story:
+    """``story`` without the posts analysts marked not news, as its digest card and the stories browser count
+    it; whole when every post of it is marked (a story listed flagged still opens)."""
+    posts = store.corrections.not_news()[1]
+    return (rules.drop_not_news([story], frozenset(), posts) or [story])[0]
+
+
 def _placed(store: Store, post_id: int) -> rules.Part:
     store.posts.get(post_id)  # NotFoundError for an unknown post
     dev = store.corrections.development_of([post_id]).get(post_id)
