@@ -68,12 +68,12 @@ def test_analysts_correct_a_story_from_its_page_and_undo_it(site) -> None:  # ty
     assert log.status_code == 200 and f"/corrections/{c.id}/undo" in log.text
     as_json = analyst.get("/corrections?format=json").json()
     assert as_json["corrections"][0]["id"] == c.id and as_json["corrections"][0]["active"] is True
-    # an impossible correction is one clear line, status 400, nothing stored
+    # an impossible correction is one clear line, status 409 (as the JSON API), nothing stored
     bad = analyst.post(
         f"/stories/{b.id}/corrections",
         data={"csrf_token": analyst.csrf, "action": "move", "post": str(moved), "other": str(b.id)},  # type: ignore[attr-defined]
     )
-    assert bad.status_code == 400 and "already" in bad.text
+    assert bad.status_code == 409 and "already" in bad.text
     assert len(store.corrections.list()) == 1
     undo = analyst.post(
         f"/corrections/{c.id}/undo", data={"csrf_token": analyst.csrf, "next": "/corrections"}
@@ -82,7 +82,7 @@ def test_analysts_correct_a_story_from_its_page_and_undo_it(site) -> None:  # ty
     assert store.corrections.story_of_posts([moved])[moved] == a.id
     assert not store.corrections.get(c.id).active
     again = analyst.post(f"/corrections/{c.id}/undo", data={"csrf_token": analyst.csrf})  # type: ignore[attr-defined]
-    assert again.status_code == 400
+    assert again.status_code == 409
     analyst.close()
 
 

@@ -293,9 +293,9 @@ def _corrections(web: WebEnv, admin: httpx.Client) -> list[int]:  # noqa: F811
     form = {"csrf_token": csrf, "action": "not-news-post", "post": str(post)}
     assert admin.post(f"/stories/{sid}/corrections", data=form).status_code == 303
     again = admin.post(f"/stories/{sid}/corrections", data=form)
-    assert again.status_code == 400 and f"пост {post} уже отмечен как не новость" in again.text
+    assert again.status_code == 409 and f"пост {post} уже отмечен как не новость" in again.text
     twice = admin.post(f"/corrections/{whole.id}/undo", data=undo)
-    assert twice.status_code == 400 and f"исправление {whole.id} уже отменено" in twice.text
+    assert twice.status_code == 409 and f"исправление {whole.id} уже отменено" in twice.text
     return [sid, post]
 
 

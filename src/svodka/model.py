@@ -547,6 +547,7 @@ class Restore:
 
     posts: tuple[tuple[int, int], ...] = ()  # (post id, the development it was in)
     developments: tuple[tuple[int, int], ...] = ()  # (development id, the story it was in)
+    aliases: tuple[tuple[int, int], ...] = ()  # a merge's: (old id, the development it resolved to)
 
 
 @dataclass(frozen=True, slots=True)

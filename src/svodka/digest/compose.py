@@ -189,6 +189,7 @@ def load_stories(store: Store, since: datetime, until: datetime) -> list[Story]:
 def load_story(store: Store, story_id: int) -> Story:
     """One story whole, as its digest card sees it: the development ``story_id`` names (or the story's own
     id) with every development of its story (:func:`group_developments`); NotFoundError when there is none."""
+    story_id = store.stories.resolve(story_id)  # an id merged away: the development it went to
     sid = store.developments.story_of([story_id]).get(story_id, story_id)
     parts = []
     for d in dict.fromkeys([*store.developments.developments(sid), story_id]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from svodka.errors import CorrectionError, NotFoundError
@@ -79,7 +79,10 @@ def merge_stories(store: Store, a: int, b: int, user: str) -> Correction:
         assert anchors[0] is not None and anchors[1] is not None
         posts = [(m.post.id, p.id) for p, dev in (*pa, *pb) for m in dev.members]
         change, keep = rules.merge([p for p, _s in pa], [p for p, _s in pb], (anchors[0], anchors[1]), posts)
-        return _write(store, change, NewCorrection(MERGE, sa, sb, user, change.restore, change.anchors, keep))
+        # the older ids of both sides too: an undo gives a side the clusterer fused meanwhile its ids back
+        aliases = store.corrections.aliases_to([p.id for p, _s in (*pa, *pb)])
+        restore = replace(change.restore, aliases=tuple(sorted(aliases.items())))
+        return _write(store, change, NewCorrection(MERGE, sa, sb, user, restore, change.anchors, keep))
 
 
 def move_post(store: Store, post_id: int, story: int, user: str) -> Correction:
@@ -181,6 +184,8 @@ def _part_fused(store: Store, c: Correction) -> dict[int, int]:
     devs = sorted({d for _p, d in back})
     store.corrections.revive(devs)
     store.corrections.place_posts(back)
+    # the ids merged into a revived development before the merge went with it to the other side: back too
+    store.corrections.point_aliases([(old, d) for old, d in c.restore.aliases if d in devs])
     log.info("undo of correction %d: developments %s parted again", c.id, devs)
     moved = {d for d, _s in c.restore.developments}
     return {d: home for d in devs if d not in moved and home is not None}
@@ -265,6 +270,13 @@ def without_not_news(store: Store, stories: Sequence[Story]) -> list[Story]:
         return list(stories)
     hidden = hidden_developments(store, [(s.id, len(s.members)) for s in stories])
     return rules.drop_not_news(stories, hidden | marked, posts)
+
+
+def without_not_news_posts(store: Store, story: Story) -> Story:
+    """``story`` without the posts analysts marked not news, as its digest card and the stories browser count
+    it; whole when every post of it is marked (a story listed flagged still opens)."""
+    posts = store.corrections.not_news()[1]
+    return (rules.drop_not_news([story], frozenset(), posts) or [story])[0]
 
 
 def _placed(store: Store, post_id: int) -> rules.Part:

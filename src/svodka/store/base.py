@@ -912,6 +912,12 @@ class CorrectionRepo(Protocol):
         """Developments the clusterer merged away made developments of their own again (their aliases go;
         their posts are put back with :meth:`place_posts`)."""
 
+    def aliases_to(self, development_ids: Sequence[int]) -> dict[int, int]:
+        """``{old id: development}`` of the ids merged away that resolve to these developments."""
+
+    def point_aliases(self, rows: Iterable[tuple[int, int]]) -> None:
+        """Old ids ``(old id, development)`` resolving to that development again (a revived one's)."""
+
 
 # --- storylines (issue 15 §2): stories that continue over days; see svodka.pipeline.storylines ---
 @dataclass(frozen=True, slots=True)

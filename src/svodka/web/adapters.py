@@ -24,7 +24,7 @@ from svodka.errors import SvodkaError
 from svodka.model import Story
 from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord, learn_records
 from svodka.pipeline.networks import membership
-from svodka.process.corrections import without_not_news
+from svodka.process.corrections import without_not_news, without_not_news_posts
 from svodka.store import Store
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,9 @@ log = logging.getLogger(__name__)
 
 # --- stories -----------------------------------------------------------------------------------------
 def story(store: Store, story_id: int) -> Story:
-    """The story as its digest card shows it: every development of it (a development's id opens its story)."""
-    return load_story(store, story_id)
+    """The story as its digest card shows it: every development of it (a development's id opens its story),
+    without the posts analysts marked not news."""
+    return without_not_news_posts(store, load_story(store, story_id))
 
 
 def stories(store: Store, since: datetime | None = None, limit: int = 50, offset: int = 0) -> list[Story]:

@@ -6,9 +6,10 @@
   with a JSON body naming what it corrects (:data:`BODIES`, documented in :mod:`svodka.web.openapi`);
 * ``POST /api/corrections/{id}/undo``.
 
-svodka.process.corrections does the work, as for the CLI and the story page's forms. A correction the
-store's state refuses (a story merged with itself, an undo undone) answers 409 with the one line the CLI
-prints after ``error:``; an unknown story, post or correction 404; a body that is not what the kind takes 400.
+svodka.process.corrections does the work, as for the CLI and the story page's forms (svodka.web.corrections:
+what both share). A correction the store's state refuses (a story merged with itself, an undo undone)
+answers 409 with the one line the CLI prints after ``error:``, as the forms do (svodka.web.framework); an
+unknown story, post or correction 404; a body that is not what the kind takes 400.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import Any
 
 from starlette.responses import Response
 
-from svodka.errors import CorrectionError, InputError, NotFoundError
+from svodka.errors import InputError, NotFoundError
 from svodka.model import MOVE, NOT_NEWS_POST, Correction
 from svodka.pipeline.corrections import as_dict
 from svodka.process import corrections as use
-from svodka.web import adapters, views
-from svodka.web.framework import Ctx, HttpError, json_response, route
+from svodka.web import views
+from svodka.web.corrections import by, concerning, story_after
+from svodka.web.framework import Ctx, json_response, route
 from svodka.web.pages import ANALYST
 
 MAX_LIMIT = 200
@@ -62,39 +64,20 @@ def _ref(name: str, value: object) -> int:
     return value
 
 
-def _user(ctx: Ctx) -> str:
-    assert ctx.user is not None
-    return ctx.user.username
-
-
-def _apply(fn: Callable[[], Correction]) -> Correction:
-    try:
-        return fn()
-    except CorrectionError as e:
-        raise HttpError(409, str(e)) from None
-
-
 def _answer(ctx: Ctx, c: Correction, status: int) -> Response:
     story = None
     if c.kind != NOT_NEWS_POST:
-        for ref in (c.result, c.target if c.kind == MOVE else c.subject):
-            if ref is None:
-                continue
-            try:
-                story = use.story_id(ctx.store, ref)
-                break
-            except NotFoundError:  # gone meanwhile
-                continue
+        story = story_after(ctx.store, c, c.target if c.kind == MOVE else c.subject)
     return json_response({"correction": as_dict(c), "story": story}, status)
 
 
 ACTIONS: dict[str, Callable[[Ctx, dict[str, int]], Correction]] = {
-    "merge": lambda ctx, b: use.merge_stories(ctx.store, b["story"], b["other"], _user(ctx)),
-    "move": lambda ctx, b: use.move_post(ctx.store, b["post"], b["story"], _user(ctx)),
-    "detach": lambda ctx, b: use.detach_post(ctx.store, b["post"], _user(ctx)),
-    "split": lambda ctx, b: use.split_story(ctx.store, b["story"], b["development"], _user(ctx)),
+    "merge": lambda ctx, b: use.merge_stories(ctx.store, b["story"], b["other"], by(ctx)),
+    "move": lambda ctx, b: use.move_post(ctx.store, b["post"], b["story"], by(ctx)),
+    "detach": lambda ctx, b: use.detach_post(ctx.store, b["post"], by(ctx)),
+    "split": lambda ctx, b: use.split_story(ctx.store, b["story"], b["development"], by(ctx)),
     "not-news": lambda ctx, b: use.mark_not_news(
-        ctx.store, "story" if "story" in b else "post", b.get("story") or b["post"], _user(ctx)
+        ctx.store, "story" if "story" in b else "post", b.get("story") or b["post"], by(ctx)
     ),
 }
 
@@ -102,7 +85,7 @@ ACTIONS: dict[str, Callable[[Ctx, dict[str, int]], Correction]] = {
 def _correct(kind: str) -> Callable[[Ctx], Response]:
     def handler(ctx: Ctx) -> Response:
         ids = _ids(ctx, kind)
-        return _answer(ctx, _apply(lambda: ACTIONS[kind](ctx, ids)), 201)
+        return _answer(ctx, ACTIONS[kind](ctx, ids), 201)
 
     handler.__name__ = f"api_correct_{kind.replace('-', '_')}"
     return handler
@@ -121,9 +104,7 @@ def api_corrections(ctx: Ctx) -> dict[str, Any]:
     if story is None:
         found = ctx.store.corrections.list(limit + offset + 1)
     else:
-        s = adapters.story(ctx.store, _ref("story", story))
-        devs = list(s.developments) or [s.id]
-        found = ctx.store.corrections.concerning([s.id, *devs], [m.post.id for m in s.members])
+        found = concerning(ctx.store, _ref("story", story))
     page = found[offset : offset + limit]
     more = len(found) > offset + limit
     return {
@@ -136,5 +117,4 @@ def api_corrections(ctx: Ctx) -> dict[str, Any]:
 @route("/api/corrections/{correction_id:int}/undo", ANALYST, ("POST",))
 def api_correction_undo(ctx: Ctx) -> Response:
     ref = _ref("correction", ctx.path_params["correction_id"])
-    c = _apply(lambda: use.undo(ctx.store, ref, _user(ctx)))
-    return _answer(ctx, c, 200)
+    return _answer(ctx, use.undo(ctx.store, ref, by(ctx)), 200)

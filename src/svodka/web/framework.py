@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from svodka.errors import InputError, NotFoundError, QueryError, StoreError
+from svodka.errors import CorrectionError, InputError, NotFoundError, QueryError, StoreError
 from svodka.i18n import LANGUAGES, Display, translator
 from svodka.model import User
 from svodka.store import Store
@@ -335,6 +335,8 @@ class Renderer:
             return self.error(ctx, spec, e.status, e.message)
         except NotFoundError as e:
             return self.error(ctx, spec, 404, str(e))
+        except CorrectionError as e:  # the stories as they stand refuse it (web/openapi.py: 409)
+            return self.error(ctx, spec, 409, str(e))
         except (InputError, QueryError, StoreError) as e:
             return self.error(ctx, spec, 400, str(e))
         except OverflowError:  # an id beyond SQLite's 64-bit integers names nothing

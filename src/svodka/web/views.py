@@ -555,6 +555,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
 
 def developments(store: Store, development_id: int) -> list[dict[str, Any]]:
     """The developments of the story this one is part of, oldest first, and why each joined."""
+    development_id = store.stories.resolve(development_id)  # an id merged away: the one it went to
     story = store.developments.story_of([development_id]).get(development_id, development_id)
     ids = store.developments.developments(story)
     why: dict[int, list[str]] = {}

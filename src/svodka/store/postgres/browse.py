@@ -12,14 +12,17 @@ from svodka.model import StoryMember, from_ts
 from svodka.store.base import StoryPage, StoryQuery
 from svodka.store.postgres.db import Database, pyformat
 from svodka.store.records.browse import (
+    COUNTED,
+    DATES,
+    FIGURE_JOINS,
     FIRST_AND_LEAD,
     HAS_POSTS,
     HOURLY,
-    IS_COPY,
     MEMBERS,
     NEWEST,
     ORDER,
     PAGE,
+    UNIT,
     add_members,
     check_sort,
     story_page,
@@ -42,8 +45,8 @@ def _filtered(q: StoryQuery) -> tuple[str, list[object]]:
         where.append("s.id = ANY(%s)")
         params.append(list(q.story_ids))
     outer, oparams = (
-        ["channels >= %s", "independent >= %s"],
-        list[object]([q.min_channels, q.min_independent]),
+        ["posts >= %s", "channels >= %s", "independent >= %s"],
+        list[object]([q.min_posts, q.min_channels, q.min_independent]),
     )
     extra, xparams = "", list[object]()  # figures in the SELECT list that the outer WHERE tests
     if q.channel_ids is not None:
@@ -58,12 +61,13 @@ def _filtered(q: StoryQuery) -> tuple[str, list[object]]:
         extra += ", COUNT(*) FILTER (WHERE a.language = %s) AS in_language"
         outer.append("in_language > 0")
         xparams.append(q.language)
+    where.append(COUNTED)  # not the posts marked not news (records.browse.live)
     sql = (
-        "SELECT * FROM (SELECT s.id AS id, s.first_date AS first_date, s.last_date AS last_date, "
+        f"SELECT * FROM (SELECT s.id AS id, {DATES}, "
         "s.updated_at AS updated_at, COUNT(*) AS posts, COUNT(DISTINCT p.channel_id) AS channels, "
-        f"COUNT(DISTINCT p.channel_id) FILTER (WHERE NOT {IS_COPY}) AS independent{extra} "
+        f"COUNT(DISTINCT {UNIT}) AS independent{extra} "
         "FROM stories s JOIN story_posts sp ON sp.story_id = s.id JOIN posts p ON p.id = sp.post_id "
-        "LEFT JOIN post_analysis a ON a.post_id = p.id "
+        f"{FIGURE_JOINS} "
         f"WHERE {' AND '.join(where)} GROUP BY s.id) figures WHERE {' AND '.join(outer)}"
     )
     # Parameters in the order they appear: the SELECT list's, the inner WHERE's, the outer WHERE's.

@@ -92,3 +92,10 @@ class PgCorrections:
             conn.execute(
                 "DELETE FROM story_aliases WHERE old_id = ANY(%s)", (builtins.list(development_ids),)
             )
+
+    def aliases_to(self, development_ids: Sequence[int]) -> dict[int, int]:
+        return self._placements(rec.ALIASES_TO, development_ids)
+
+    def point_aliases(self, rows: Iterable[tuple[int, int]]) -> None:
+        with self.db.write() as conn, conn.cursor() as cur:
+            cur.executemany(pyformat(rec.POINT_ALIAS), [(d, old) for old, d in rows])

@@ -21,6 +21,61 @@ ORDER = {
 }
 NAME = "COALESCE(c.handle, c.title, c.ext_id)"
 IS_COPY = "(a.origin_post_id IS NOT NULL AND a.origin_post_id != p.id)"
+
+
+# Whether the store holds a post marked not news: a query's constant (read once), so that the tests of each
+# post below cost nothing while no post is marked.
+ANY_MARKED = "(SELECT EXISTS (SELECT 1 FROM corrections WHERE kind = 'not-news-post' AND undone_at IS NULL))"
+
+
+def marked(post: str) -> str:
+    """Whether the post ``post`` (a column) is marked not news by an active correction: a test against the
+    list of them, which both databases read once per query (not a lookup per post)."""
+    return (
+        f"{post} IN (SELECT x.subject FROM corrections x "
+        "WHERE x.kind = 'not-news-post' AND x.undone_at IS NULL)"
+    )
+
+
+def live(post: str, development: str) -> str:
+    """Whether post ``post`` of development ``development`` counts in its figures: not marked not news — as
+    the story page and the digest leave such posts out (svodka.process.corrections) — unless every post of
+    the development is (then it is hidden, or listed flagged with ``not_news=show``, whole)."""
+    return (
+        f"(NOT {ANY_MARKED} OR NOT {marked(post)} OR NOT EXISTS (SELECT 1 FROM story_posts l "
+        f"WHERE l.story_id = {development} AND NOT {marked('l.post_id')}))"
+    )
+
+
+# The network each channel of one reports as (a dismissed network is none; of several, the newest, as
+# :func:`svodka.pipeline.networks.membership` has it).
+NETWORK_OF = (
+    "SELECT nm.channel_id, MAX(nm.network_id) AS network_id FROM network_members nm "
+    "JOIN networks n ON n.id = nm.network_id WHERE n.state != 'dismissed' GROUP BY nm.channel_id"
+)
+# The figures of development ``s`` from its posts ``p`` (``sp``: their placements) that count (``COUNTED``,
+# a condition): what they read after ``posts p`` (``FIGURE_JOINS``: ``a``, a post's analysis; ``net``, its
+# channel's network; ``o``, the placement of the post it copies when that one counts in ``s``), the first
+# and last date (``DATES``: as stored while no post is marked), and the unit of independent reporting each
+# post is (``UNIT``), as :func:`svodka.pipeline.credibility.independent_units` counts them for the story page
+# and the digest card: an original is its channel's, or its network's (a network counts once); a copy of a
+# post outside the development's posts counted, its origin's; a copy of one inside, none. Integers of three
+# kinds that never meet: 3·channel, 3·network + 1, 3·origin + 2.
+COUNTED = live("sp.post_id", "s.id")
+FIGURE_JOINS = (
+    "LEFT JOIN post_analysis a ON a.post_id = p.id "
+    f"LEFT JOIN ({NETWORK_OF}) net ON net.channel_id = p.channel_id "
+    "LEFT JOIN story_posts o ON o.post_id = a.origin_post_id AND o.story_id = s.id "
+    f"AND {live('o.post_id', 's.id')}"
+)
+DATES = (
+    f"CASE WHEN {ANY_MARKED} THEN MIN(p.date) ELSE s.first_date END AS first_date, "
+    f"CASE WHEN {ANY_MARKED} THEN MAX(p.date) ELSE s.last_date END AS last_date"
+)
+UNIT = (
+    f"CASE WHEN NOT {IS_COPY} THEN COALESCE(3 * net.network_id + 1, 3 * p.channel_id) "
+    "WHEN o.post_id IS NULL THEN 3 * a.origin_post_id + 2 END"
+)
 # The figures of the stories passing a query (``{filtered}``), a page of them in ``{order}``.
 PAGE = (
     "SELECT id, first_date, last_date, updated_at, posts, channels, independent, "
@@ -29,7 +84,7 @@ PAGE = (
 HOURLY = (
     "SELECT sp.story_id, p.date / 3600 AS h, COUNT(*) FROM story_posts sp "
     "JOIN posts p ON p.id = sp.post_id WHERE sp.story_id {stories} "
-    "GROUP BY 1, 2 ORDER BY 1, 2"
+    f"AND {live('sp.post_id', 'sp.story_id')} GROUP BY 1, 2 ORDER BY 1, 2"
 )
 # The first reporter (the earliest post that copies no other, as the provenance view has it) and the lead
 # text (the same, skipping posts without text) of each story.
@@ -41,8 +96,8 @@ FIRST_AND_LEAD = (
     f"ORDER BY {IS_COPY}, TRIM(p.text) = '', p.date, p.id) AS rl "
     "FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
     "JOIN channels c ON c.id = p.channel_id LEFT JOIN post_analysis a ON a.post_id = p.id "
-    "WHERE sp.story_id {stories}) ranked "
-    "WHERE rf = 1 OR rl = 1"
+    "WHERE sp.story_id {stories} "
+    f"AND {live('sp.post_id', 'sp.story_id')}) ranked WHERE rf = 1 OR rl = 1"
 )
 MEMBERS = (
     "SELECT * FROM (SELECT sp.story_id, p.id, p.channel_id, "
@@ -50,7 +105,8 @@ MEMBERS = (
     "ROW_NUMBER() OVER (PARTITION BY sp.story_id ORDER BY p.date, p.id) AS rn "
     "FROM story_posts sp JOIN posts p ON p.id = sp.post_id "
     "JOIN channels c ON c.id = p.channel_id LEFT JOIN post_analysis a ON a.post_id = p.id "
-    "WHERE sp.story_id {stories}) ranked WHERE rn <= ? ORDER BY 1, rn"
+    "WHERE sp.story_id {stories} "
+    f"AND {live('sp.post_id', 'sp.story_id')}) ranked WHERE rn <= ? ORDER BY 1, rn"
 )
 NEWEST = "SELECT MAX(date) FROM posts"
 HAS_POSTS = "SELECT 1 FROM posts WHERE date >= ? AND date <= ? LIMIT 1"

@@ -53,11 +53,18 @@ PLACE_POST = (
 )
 
 
+# The ids merged away that resolve to developments ``{ids}`` (a merge keeps them with what it overwrote), and
+# one of them pointed at a development again.
+ALIASES_TO = "SELECT old_id, story_id FROM story_aliases WHERE story_id {ids}"
+POINT_ALIAS = "UPDATE story_aliases SET story_id = ? WHERE old_id = ?"
+
+
 def restore_json(r: Restore) -> str:
     """The placement a correction overwrote, as its ``restore`` column keeps it."""
-    return json.dumps(
-        {"posts": [list(x) for x in r.posts], "developments": [list(x) for x in r.developments]}
-    )
+    data = {"posts": [list(x) for x in r.posts], "developments": [list(x) for x in r.developments]}
+    if r.aliases:
+        data["aliases"] = [list(x) for x in r.aliases]
+    return json.dumps(data)
 
 
 def to_correction(row: Sequence[Any]) -> Correction:
@@ -76,6 +83,7 @@ def to_correction(row: Sequence[Any]) -> Correction:
         restore=Restore(
             tuple((int(p), int(d)) for p, d in data.get("posts", ())),
             tuple((int(d), int(s)) for d, s in data.get("developments", ())),
+            tuple((int(a), int(d)) for a, d in data.get("aliases", ())),
         ),
         anchors=anchors,
         result=None if row[4] is None else int(row[4]),

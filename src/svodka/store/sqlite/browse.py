@@ -12,14 +12,17 @@ from datetime import datetime
 from svodka.model import StoryMember, from_ts
 from svodka.store.base import StoryPage, StoryQuery
 from svodka.store.records.browse import (
+    COUNTED,
+    DATES,
+    FIGURE_JOINS,
     FIRST_AND_LEAD,
     HAS_POSTS,
     HOURLY,
-    IS_COPY,
     MEMBERS,
     NEWEST,
     ORDER,
     PAGE,
+    UNIT,
     add_members,
     check_sort,
     story_page,
@@ -48,7 +51,8 @@ def _filtered(q: StoryQuery) -> tuple[str, list[object]]:
     if q.story_ids is not None:  # any number of them: one parameter, a JSON array
         where.append("s.id IN (SELECT value FROM json_each(?))")
         params.append(json.dumps(list(q.story_ids)))
-    having, hparams = ["channels >= ?", "independent >= ?"], [q.min_channels, q.min_independent]
+    having = ["posts >= ?", "channels >= ?", "independent >= ?"]
+    hparams = [q.min_posts, q.min_channels, q.min_independent]
     extra, xparams = "", list[object]()  # figures in the SELECT list that the HAVING tests
     if q.channel_ids is not None:
         extra += f", SUM(p.channel_id IN ({_marks(q.channel_ids) or 'NULL'})) AS covered"
@@ -62,15 +66,16 @@ def _filtered(q: StoryQuery) -> tuple[str, list[object]]:
         extra += ", SUM(a.language = ?) AS in_language"
         having.append("in_language > 0")
         xparams.append(q.language)
+    where.append(COUNTED)  # not the posts marked not news (records.browse.live)
     sql = (
-        "SELECT s.id AS id, s.first_date AS first_date, s.last_date AS last_date, "
+        f"SELECT s.id AS id, {DATES}, "
         "s.updated_at AS updated_at, COUNT(*) AS posts, "
         "COUNT(DISTINCT p.channel_id) AS channels, "
-        f"COUNT(DISTINCT CASE WHEN NOT {IS_COPY} THEN p.channel_id END) AS independent{extra} "
+        f"COUNT(DISTINCT {UNIT}) AS independent{extra} "
         # CROSS JOIN: SQLite keeps stories as the outer loop (its date indexes first) even where the store has
         # never been ANALYZEd, instead of walking every story member before the dates (bench_web at 1M)
         "FROM stories s CROSS JOIN story_posts sp ON sp.story_id = s.id JOIN posts p ON p.id = sp.post_id "
-        "LEFT JOIN post_analysis a ON a.post_id = p.id "
+        f"{FIGURE_JOINS} "
         f"WHERE {' AND '.join(where)} GROUP BY s.id HAVING {' AND '.join(having)}"
     )
     # Parameters in the order they appear: the SELECT list's, the WHERE's, the HAVING's.

@@ -94,3 +94,10 @@ class SqliteCorrections:
         ids = builtins.list(development_ids)
         with self.db.write() as conn:
             conn.executemany("DELETE FROM story_aliases WHERE old_id = ?", [(d,) for d in ids])
+
+    def aliases_to(self, development_ids: Sequence[int]) -> dict[int, int]:
+        return self._placements(rec.ALIASES_TO, development_ids)
+
+    def point_aliases(self, rows: Iterable[tuple[int, int]]) -> None:
+        with self.db.write() as conn:
+            conn.executemany(rec.POINT_ALIAS, [(d, old) for old, d in rows])
