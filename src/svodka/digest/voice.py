@@ -206,6 +206,7 @@ _NOTES = (
     (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s posts")),
     (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
+    (re.compile(r"best (?P<value>[\d.]+)"), N_("best %(value)s")),
     (
         re.compile(r"(?P<ratio>[\d.]+)× norm over (?P<num>\d+) posts"),
         N_("%(ratio)s× norm over %(num)s posts"),
