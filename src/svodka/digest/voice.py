@@ -221,6 +221,8 @@ _NOTES = (
         N_("%(topic)s, soft %(soft)s, hard %(hard)s, %(share)s soft channels"),
     ),
     (re.compile(r", tier 1–2 (?P<high>\d+%) / 4–5 (?P<low>\d+%)"), N_(", tier 1–2 %(high)s / 4–5 %(low)s")),
+    (re.compile(r", a tier 1–2 source"), N_(", a tier 1–2 source")),
+    (re.compile(r", tier 4–5 sources only"), N_(", tier 4–5 sources only")),
     (
         re.compile(r", boosted (?P<boosted>\d+%) / muted (?P<muted>\d+%)"),
         N_(", boosted %(boosted)s / muted %(muted)s"),
