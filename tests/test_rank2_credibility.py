@@ -8,12 +8,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from conftest import shared
 from svodka.digest import DigestQuery, build_digest
 from svodka.digest.compose import DigestOptions
 from svodka.evaluate.gold import gold_stories
 from svodka.evaluate.ranking import check_digest, graded_folder, read_graded_day, read_grades
 from svodka.model import StoredPost, Story, StoryMember
+from svodka.pipeline.importance import ImportanceContext, importance
 from svodka.pipeline.rank import score_story
 from svodka.store import open_store
 
@@ -92,3 +95,16 @@ def test_desk_tiers_move_a_real_digest_visibly(tmp_path: Path) -> None:
     assert tabloid_only and all(
         s.id not in after or after.index(s.id) > before.index(s.id) for s in tabloid_only
     )  # a story only tier-4 channels carry goes down
+
+
+def test_tabloids_repeating_a_trusted_report_do_not_lower_its_tier_part() -> None:
+    """The tier part of importance counts a trusted channel's report, not a share of the channels: with the
+    share, the agency's report repeated by two tier-4 channels lost 0.5 against the agency's post alone."""
+    tiers = {1: 1, 2: 4, 3: 4, 4: 0}
+    ctx = ImportanceContext(tiers=tiers)
+    alone, repeated = importance(_story(1, [1]), ctx), importance(_story(2, [1, 2, 3]), ctx)
+    assert repeated[0] == pytest.approx(alone[0]) and repeated[1].endswith(", a tier 1–2 source")
+    doubted, unknown = importance(_story(3, [2, 3]), ctx), importance(_story(4, [2, 4]), ctx)
+    assert doubted[0] == pytest.approx(alone[0] - 2 * ctx.desk.tier_bonus)
+    assert doubted[1].endswith(", tier 4–5 sources only")
+    assert unknown[0] == pytest.approx(alone[0] - ctx.desk.tier_bonus)  # an unset tier is no doubt
