@@ -206,6 +206,7 @@ _NOTES = (
     (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s posts")),
     (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
+    (re.compile(r"best (?P<value>[\d.]+)"), N_("best %(value)s")),
     (
         re.compile(r"(?P<ratio>[\d.]+)× norm over (?P<num>\d+) posts"),
         N_("%(ratio)s× norm over %(num)s posts"),
@@ -220,6 +221,8 @@ _NOTES = (
         N_("%(topic)s, soft %(soft)s, hard %(hard)s, %(share)s soft channels"),
     ),
     (re.compile(r", tier 1–2 (?P<high>\d+%) / 4–5 (?P<low>\d+%)"), N_(", tier 1–2 %(high)s / 4–5 %(low)s")),
+    (re.compile(r", a tier 1–2 source"), N_(", a tier 1–2 source")),
+    (re.compile(r", tier 4–5 sources only"), N_(", tier 4–5 sources only")),
     (
         re.compile(r", boosted (?P<boosted>\d+%) / muted (?P<muted>\d+%)"),
         N_(", boosted %(boosted)s / muted %(muted)s"),

@@ -13,7 +13,9 @@ The term is a sum of parts, each from a signal that holds on any day:
   score (:mod:`svodka.pipeline.softness`);
 * **soft channels** — minus ``soft_channel_penalty`` × the share of its channels that write soft news
   (each channel judged by the mean softness of its own posts, not by its name);
-* **tiers** — plus ``tier_bonus`` × (share of its channels of tier 1–2 − share of tier 4–5);
+* **tiers** — plus ``tier_bonus`` when a channel of tier 1–2 reports it, minus ``tier_bonus`` when only
+  channels of tier 4–5 do: corroboration by a trusted channel, not a share (as a share, every tabloid that
+  repeated the agency's report sank the story below the agency's own one-post items);
 * **boost / mute** — plus ``boost`` × the share of its channels the desk boosts, minus ``mute`` × the
   share it mutes (a channel by name, handle or title, or a whole group as ``group:NAME``).
 
@@ -159,8 +161,9 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     soft, hard = story_softness(story)
     cids = {m.post.channel_id for m in story.members}
     soft_share = _share(cids, ctx.soft)
-    high = _share(cids, (c for c in cids if 1 <= ctx.tiers.get(c, 0) <= 2))
-    low = _share(cids, (c for c in cids if ctx.tiers.get(c, 0) >= 4))
+    tiered = [ctx.tiers.get(c, 0) for c in cids]
+    high = any(1 <= t <= 2 for t in tiered)  # a trusted channel reports it
+    low = bool(tiered) and all(t >= 4 for t in tiered)  # only doubted ones do (an unset tier is no doubt)
     boost = {k.lower() for k in desk.boost}
     mute = {k.lower() for k in desk.mute}
     boosted = _share(cids, (c for c in cids if ctx.keys.get(c, frozenset()) & boost))
@@ -177,8 +180,10 @@ def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     note = f"{topic}, soft {soft:.2f}, hard {hard:.2f}, {soft_share:.0%} soft channels"
     if state:
         note += f", a state act in {acts:.0%} of posts: weighed as politics"
-    if high or low:
-        note += f", tier 1–2 {high:.0%} / 4–5 {low:.0%}"
+    if high:
+        note += ", a tier 1–2 source"
+    if low:
+        note += ", tier 4–5 sources only"
     if boosted or muted:
         note += f", boosted {boosted:.0%} / muted {muted:.0%}"
     return value, note

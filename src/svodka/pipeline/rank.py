@@ -7,8 +7,10 @@
 * ``depth``       log2(original posts / independent reports): a source that keeps writing about a story
   (updates, reactions, follow-ups) says it is developing — the best single sign of a lead story on the
   three graded days (AUC 0.73–0.81 lead vs notable, against 0.65–0.73 for the count of channels);
-* ``credibility`` the mean credibility of the independent reporters, minus 0.5 (so a story carried by
-  dubious channels loses weight and one carried by trusted channels gains);
+* ``credibility`` the credibility of the most credible independent reporter, minus 0.5 (so a story only
+  dubious channels carry loses weight and one a trusted channel reports gains); the best, not the mean: a
+  weaker channel repeating a trusted one's report is no reason to believe the story less (with the mean, the
+  agency's report alone outranked the same report corroborated by two tabloids);
 * ``reach``       log2(1 + Σ views / the channel's median views) over original posts, where views exist;
 * ``velocity``    log2(1 + the most channels that reported it within one ``velocity_hours`` window);
 * ``recency``     2^(−age / half-life), age measured from the story's last post to the digest's end; given
@@ -150,11 +152,7 @@ def score_story(
     n = max(1, len(units))
     originals = len(story.originals) or len(story.members)
     reporters = set(units.values())
-    cred = (
-        statistics.fmean(credibility(records.get(c), tiers.get(c, 0)) for c in reporters)
-        if reporters
-        else 0.5
-    )
+    cred = max((credibility(records.get(c), tiers.get(c, 0)) for c in reporters), default=0.5)
     reach_sum, with_views = 0.0, 0
     for m in story.originals:
         norm = norms.get(m.post.channel_id)
@@ -170,7 +168,7 @@ def score_story(
     terms = (
         Term("sources", math.log2(1 + n), w.sources * cover, f"{n} independent{seeded}"),
         Term("depth", math.log2(max(1.0, originals / n)), w.depth * cover, f"{originals} posts"),
-        Term("credibility", cred - 0.5, w.credibility, f"mean {cred:.2f}"),
+        Term("credibility", cred - 0.5, w.credibility, f"best {cred:.2f}"),
         Term(
             "reach",
             math.log2(1 + reach_sum),
