@@ -5,11 +5,14 @@ ever reads the vectors of the embedder it was trained on. Nothing is read where 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from svodka.digest.fold import MODEL_KEYS, StoreCentroids
 from svodka.model import Story
 from svodka.pipeline.topic_model import StoryVector, load_heads
-from svodka.store import Store
+
+if TYPE_CHECKING:
+    from svodka.store.base import Store
 
 
 def story_vectors(store: Store, embedder: str, stories: Sequence[Story]) -> dict[int, StoryVector]:
