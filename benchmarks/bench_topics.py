@@ -1,18 +1,22 @@
 """Story topics against the team's hand labels: stories_dev (2024-11-30, both halves apart), the bundled
 day 2024-12-02 (tests/data/topics_2024-12-02.json, labelled before the lexicon was tuned), the pipeline's
 stories of 2024-12-03 and 2024-12-04 (tests/data/importance_2024-12-0[34].json, labelled with their
-importance grades) and of the held-out day 2024-11-28 (tests/data/topics_2024-11-28.json: no rule and no
-model was fitted on it), plus the cases issue 14 names; the shipped model beside the lexicon alone, how
-often a settled topic would change with the headline, and the cost. ``-v`` lists every miss with the
-words that decided it.
+importance grades), of 2024-11-28 (tests/data/topics_2024-11-28.json, held out in the fourth pass, a
+training day since) and of the held-out day 2024-11-26 (tests/data/topics_2024-11-26.json: no rule, model
+or head was fitted on it), plus the cases issue 14 names; the shipped classifier (words' model × the e5
+head over the stories' mean post vectors) beside the words' model alone and the lexicon alone, how often a
+settled topic would change with the headline, and the cost. The stories' vectors are the e5 vectors
+``svodka process`` caches, read from one processed store per day (built once under ``--stores``, minutes
+per day on two cores). ``-v`` lists every miss with the words that decided it.
 
-    PYTHONPATH=src python benchmarks/bench_topics.py [-v]
+    PYTHONPATH=src python benchmarks/bench_topics.py [-v] [--stores DIR]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import tempfile
 import time
@@ -22,10 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+import numpy as np  # noqa: E402
+
 from svodka.evaluate.gold import gold_stories, topic_labelled_stories  # noqa: E402
+from svodka.ingest import import_file  # noqa: E402
 from svodka.model import Story  # noqa: E402
+from svodka.pipeline.embed import from_blob  # noqa: E402
 from svodka.pipeline.story_topics import classify, classify_texts, lexicon_guess, story_posts  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
+from svodka.pipeline.topic_model import StoryVector  # noqa: E402
+from svodka.process import process  # noqa: E402
+from svodka.settings import defaults  # noqa: E402
 from svodka.store import open_store  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
@@ -38,21 +49,29 @@ ISSUE_14_POSTS = {  # tg_ru_news_2024 posts issue 14 names: (sender_id, message_
 }
 
 
-def score(name: str, rows: list[tuple[str, Story, str]], verbose: bool) -> None:
-    """Accuracy of the topic (the shipped model) and of the lexicon alone, side by side."""
-    right = lexicon = 0
+Rows = list[tuple[str, Story, str]]
+
+
+def score(name: str, rows: Rows, verbose: bool, vectors: dict[str, StoryVector] | None = None) -> None:
+    """Accuracy of the topic (the shipped classifier with the stories' vectors), of the words' model
+    without them and of the lexicon alone, side by side."""
+    right = words = lexicon = 0
+    vectors = vectors or {}
     confusion: Counter[tuple[str, str]] = Counter()
     for label, story, want in rows:
         headline = summarize(story).headline.text
-        guess = classify(story, headline)
+        guess = classify(story, headline, vector=vectors.get(label))
         right += guess.topic == want
+        words += classify(story, headline).topic == want
         lexicon += lexicon_guess(story_posts(story, headline)).topic == want
         if guess.topic != want:
             confusion[want, guess.topic] += 1
         if verbose and guess.topic != want:
             print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} by {guess.words[:6]}")
+    n = len(rows)
     print(
-        f"  {name}: {right}/{len(rows)} = {right / len(rows):.3f} (lexicon alone {lexicon / len(rows):.3f})"
+        f"  {name}: {right}/{n} = {right / n:.3f} (words' model alone {words / n:.3f}, "
+        f"lexicon alone {lexicon / n:.3f})"
     )
     if verbose:
         print(
@@ -82,8 +101,8 @@ def day_posts(tag: str, out: Path) -> Path:
 
 
 def tuning_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
-    """The hand-labelled topic days the lexicon was reviewed against and the model trained on, as
-    (label, story, topic) rows; the key names the day."""
+    """The hand-labelled topic days the lexicon was reviewed against and the model and heads trained on,
+    as (label, story, topic) rows; the key names the day (its date last)."""
     days: dict[str, list[tuple[str, Story, str]]] = {}
     with open_store(tmp / "dev.db") as store:
         gold = gold_stories(store, DATA / "stories_dev")
@@ -97,12 +116,93 @@ def tuning_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
         )
     for tag in ("2024-12-03", "2024-12-04"):
         days[tag] = _day(tmp, tag, ROOT / "tests" / "data" / f"importance_{tag}.json")
+    days["2024-11-28"] = _day(tmp, "2024-11-28", ROOT / "tests" / "data" / "topics_2024-11-28.json")
     return days
 
 
 def held_out_day(tmp: Path) -> list[tuple[str, Story, str]]:
-    """2024-11-28 (tests/data/README.md): no rule and no model is fitted on it."""
+    """2024-11-26 (tests/data/README.md): no rule, no model and no head is fitted on it."""
     return _day(tmp, HELD_OUT, ROOT / "tests" / "data" / f"topics_{HELD_OUT}.json")
+
+
+# The 17 news channels of the pipeline-labelled days (tests/data/importance_2024-12-03.json).
+NEWS_CHANNELS = frozenset(
+    json.loads((ROOT / "tests" / "data" / "importance_2024-12-03.json").read_text())["channels"]
+)
+E5 = "e5-small-q4-query"  # the e5 embedder's vector cache name (svodka.pipeline.embed.E5Embedder.name)
+
+
+def processed_store(day: str, folder: Path) -> Path:
+    """A store of the day's posts after `svodka process` with default settings (e5), built once in
+    ``folder``: where the stories' cached vectors are read from. stories_dev and the bundled day from their
+    own files, the other days the 17 news channels' posts of that UTC day."""
+    db = folder / f"{day}.db"
+    if db.exists():
+        return db
+    folder.mkdir(parents=True, exist_ok=True)
+    if day == "2024-11-30":
+        posts = DATA / "stories_dev" / "posts_2024-11-30.jsonl"
+    elif day == "2024-12-02":
+        posts = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
+    else:
+        posts = folder / f"posts_{day}.jsonl"
+        with posts.open("w", encoding="utf-8") as f:
+            for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
+                row = json.loads(line)
+                if row["date"].startswith(day) and row["channel"] in NEWS_CHANNELS:
+                    f.write(line)
+    part = db.with_suffix(".part")
+    part.unlink(missing_ok=True)
+    print(f"  building {db} (svodka process, e5) …", flush=True)
+    with open_store(part) as store:
+        import_file(store, posts)
+        process(store, dict(defaults().items()))
+    part.rename(db)
+    return db
+
+
+def post_vectors(db: Path, model: str = E5) -> dict[tuple[str, int], np.ndarray]:
+    """(channel name, message id) -> the vector ``svodka process`` cached for the post."""
+    with open_store(db) as store:
+        posts = list(store.posts.iter())
+        found = store.analysis.get_many([p.id for p in posts])
+        blobs = store.analysis.vectors(model, [(pid, a.text_hash) for pid, a in found.items()])
+    return {(p.channel, p.message_id): from_blob(blobs[p.id]) for p in posts if p.id in blobs}
+
+
+def story_vector(
+    story: Story, vectors: dict[tuple[str, int], np.ndarray], model: str = E5
+) -> StoryVector | None:
+    """The story's mean original-post vector, L2-normalised, as the digest reads it from the store
+    (svodka.digest.fold.StoreCentroids)."""
+    vs = [
+        vectors[k]
+        for m in (story.originals or story.members)
+        if (k := (m.post.channel, m.post.message_id)) in vectors
+    ]
+    if not vs:
+        return None
+    mean = np.mean(np.stack(vs).astype(np.float32), axis=0)
+    norm = float(np.linalg.norm(mean))
+    return StoryVector(model, mean / norm) if norm > 0 else None
+
+
+def day_of(name: str) -> str:
+    """The date a day's name in :func:`tuning_days` (or the held-out day's) says."""
+    found = re.search(r"\d{4}-\d{2}-\d{2}", name)
+    assert found, name
+    return found.group()
+
+
+def day_vectors(day: str, rows: Rows, folder: Path) -> dict[str, StoryVector]:
+    """label -> the story's vector, for one labelled day (``day``: its date)."""
+    vectors = post_vectors(processed_store(day, folder))
+    out = {}
+    for label, story, _topic in rows:
+        v = story_vector(story, vectors)
+        if v is not None:
+            out[label] = v
+    return out
 
 
 def _day(tmp: Path, tag: str, labels: Path) -> list[tuple[str, Story, str]]:
@@ -111,7 +211,8 @@ def _day(tmp: Path, tag: str, labels: Path) -> list[tuple[str, Story, str]]:
         return topic_labelled_stories(store, labels, posts)
 
 
-HELD_OUT = "2024-11-28"
+HELD_OUT = "2024-11-26"
+STORES = Path(tempfile.gettempdir()) / "svodka-topic-stores"
 
 
 # tg_ru_news_2024's machine-made categories (Qwen 2.5, not hand labels) -> topics they allow; per post.
@@ -144,26 +245,39 @@ def weak_reference() -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument(
+        "--stores", type=Path, default=STORES, help="where the processed stores of the days are kept"
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         days = tuning_days(Path(tmp))
         days[f"{HELD_OUT} (held out)"] = held_out_day(Path(tmp))
-    print("story topics vs the team's hand labels (the model; the lexicon alone in brackets)")
+    vectors = {name: day_vectors(day_of(name), rows, args.stores) for name, rows in days.items()}
+    print(
+        "story topics vs the team's hand labels (the classifier with e5 vectors; words' model, lexicon alone)"
+    )
     for name, rows in days.items():
-        score(f"{name} ({len(rows)} stories, 2+ posts)", rows, args.verbose)
+        score(f"{name} ({len(rows)} stories, 2+ posts)", rows, args.verbose, vectors[name])
         if name.startswith("stories_dev"):
-            score("  stories_dev, first half (s001-s074)", [r for r in rows if r[0] <= "s074"], False)
-            score("  stories_dev, second half (s075-)", [r for r in rows if r[0] > "s074"], False)
+            first, second = [r for r in rows if r[0] <= "s074"], [r for r in rows if r[0] > "s074"]
+            score("  stories_dev, first half (s001-s074)", first, False, vectors[name])
+            score("  stories_dev, second half (s075-)", second, False, vectors[name])
     every = [r for rows in days.values() for r in rows]
     settled, changed = settled_changes(every)
     print(f"  settled without the headline: {settled}/{len(every)} stories, {changed} changed by it")
     stories = [story for _l, story, _t in every]
     heads = [summarize(story).headline.text for story in stories]
-    start = time.process_time()
-    for story, headline in zip(stories, heads, strict=True):
-        classify(story, headline)
-    cost = (time.process_time() - start) / len(stories) * 1000
-    print(f"  cost: {cost:.2f} CPU s per 1,000 stories (warm caches; the headline not included)")
+    by_label = {(name, label): v for name, vs in vectors.items() for label, v in vs.items()}
+    story_vectors = [by_label.get((name, label)) for name, rows in days.items() for label, _s, _t in rows]
+    for with_vectors in (False, True):
+        start = time.process_time()
+        for story, headline, v in zip(stories, heads, story_vectors, strict=True):
+            classify(story, headline, vector=v if with_vectors else None)
+        cost = (time.process_time() - start) / len(stories) * 1000
+        what = "with the e5 head" if with_vectors else "words' model alone"
+        print(
+            f"  cost, {what}: {cost:.2f} CPU s per 1,000 stories (warm caches; no headline, no vectors read)"
+        )
     ok = 0
     for line in (DATA / "tg_ru_news_2024" / "posts.jsonl").open(encoding="utf-8"):
         row = json.loads(line)

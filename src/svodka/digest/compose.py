@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from svodka.digest.fold import Centroids, FoldSettings, StoreCentroids, fold
 from svodka.digest.model import Digest, DigestItem, DigestQuery, DigestRecord, OnlyIn, OnlyInStory, StoryCard
+from svodka.digest.topic_vectors import story_vectors
 from svodka.digest.voice import Voice, credibility_line, settle
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.i18n import LANGUAGES
@@ -340,7 +341,8 @@ def _compose(
     now = opt.now or min(query.until, datetime.now(UTC))
     all_posts = [m.post for s in (history or stories) for m in s.members]
     tiers = {cid: c.tier for cid, c in channels.items()}
-    context = importance_context(opt.desk, channels, all_posts)
+    vectors = {} if isinstance(source, Sequence) else story_vectors(source, opt.embedder, kept)  # topic heads
+    context = replace(importance_context(opt.desk, channels, all_posts), vectors=vectors)
     period = Period(query.since, now)  # recency against the period's end and length (pipeline.rank)
     norms = view_norms(all_posts)
     ranked = rank(kept, period, records, norms, opt.weights, tiers, context)
@@ -378,7 +380,7 @@ def _compose(
             summary = summarize(story, summary_options, tiers)
         else:
             summary = story_summary(source, story, summary_options, tiers)
-        guess = classify(story, summary.headline.text)
+        guess = classify(story, summary.headline.text, vector=vectors.get(story.id))
         if query.topic and guess.topic != query.topic:
             continue
         update, new_posts, new_since = False, 0, None
@@ -427,7 +429,7 @@ def _compose(
         if story.id in shown:
             return shown[story.id]
         head = summarize(story, summary_options, tiers).headline
-        if query.topic and classify(story, head.text).topic != query.topic:
+        if query.topic and classify(story, head.text, vector=vectors.get(story.id)).topic != query.topic:
             return None
         return _public_links(Summary(head, ()), opt.public_url).headline if opt.public_url else head
 

@@ -34,6 +34,7 @@ from svodka.model import Channel, StoredPost, Story
 from svodka.pipeline.softness import channel_softness, soft_channels, story_softness
 from svodka.pipeline.story_topics import TOPICS, classify
 from svodka.pipeline.summarize import summarize
+from svodka.pipeline.topic_model import StoryVector
 
 FEDERAL_DESK: dict[str, float] = {
     "politics": 1.0,
@@ -98,6 +99,7 @@ class ImportanceContext:
     soft: frozenset[int] = frozenset()  # channels whose posts are mostly soft news
     tiers: Mapping[int, int] = field(default_factory=dict)
     keys: Mapping[int, frozenset[str]] = field(default_factory=dict)  # names a channel answers to
+    vectors: Mapping[int, StoryVector] = field(default_factory=dict)  # story id -> mean post vector (topic)
 
 
 def _keys(ch: Channel) -> frozenset[str]:
@@ -138,21 +140,21 @@ def _share(cids: set[int], pick: Iterable[int]) -> float:
     return len(cids & set(pick)) / len(cids) if cids else 0.0
 
 
-def story_topic(story: Story, tiers: Mapping[int, int]) -> str:
+def story_topic(story: Story, tiers: Mapping[int, int], vector: StoryVector | None = None) -> str:
     """The story's topic as its digest card names it: from all its posts and the headline the card shows
     (without the headline's vote, 17 of stories_dev's 147 gold stories were ranked under another topic than
     their card named, 5 of them as "other", which a federal desk weighs 0). The headline is only made where
     its one vote could change the topic of the posts."""
-    guess = classify(story)
+    guess = classify(story, vector=vector)
     if guess.settled(1.0):
         return guess.topic
-    return classify(story, summarize(story, tiers=tiers).headline.text).topic
+    return classify(story, summarize(story, tiers=tiers).headline.text, vector=vector).topic
 
 
 def importance(story: Story, ctx: ImportanceContext) -> tuple[float, str]:
     """The story's importance for the desk, and a note saying why."""
     desk = ctx.desk
-    topic = story_topic(story, ctx.tiers)
+    topic = story_topic(story, ctx.tiers, ctx.vectors.get(story.id))
     weight = desk.topic_weights.get(topic, 0.0)
     acts = state_act_share(story)
     state = acts >= desk.state_act_share and weight < desk.topic_weights.get("politics", 0.0)

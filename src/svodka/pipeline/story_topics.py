@@ -25,7 +25,17 @@ from typing import NamedTuple
 import simplemma
 
 from svodka.model import Story
-from svodka.pipeline.topic_model import TopicModel, load_model, probabilities, term_counts, tfidf
+from svodka.pipeline.topic_model import (
+    StoryVector,
+    TopicModel,
+    combined,
+    head_for,
+    head_probabilities,
+    load_model,
+    probabilities,
+    term_counts,
+    tfidf,
+)
 
 TOPICS = (
     "politics",
@@ -337,11 +347,15 @@ def _features(
 
 
 def classify_weighted(
-    texts: Iterable[tuple[str, float]], headline: str | None = None, min_score: float = 1.5
+    texts: Iterable[tuple[str, float]],
+    headline: str | None = None,
+    min_score: float = 1.5,
+    vector: StoryVector | None = None,
 ) -> TopicGuess:
     """The topic of posts given as (text, weight), the headline voting once more: the shipped model
     (:mod:`svodka.pipeline.topic_model`) over their words and the lexicon's shares where the lexicon
-    finds a topic at all ("other" stays "other"); the lexicon alone where the package has no model."""
+    finds a topic at all ("other" stays "other"), times the head of the story's embedder over its mean
+    post ``vector`` where one ships for that embedder; the lexicon alone where the package has no model."""
     posts = list(texts) + ([(headline, 1.0)] if headline else [])
     model = load_model()
     if model is None:
@@ -351,6 +365,9 @@ def classify_weighted(
         return lexicon
     shares = dict(lexicon.scores)
     p = probabilities(model, row, [shares.get(t, 0.0) for t in TOPICS])
+    head = head_for(vector)
+    if head is not None and vector is not None:
+        p = combined(p, head_probabilities(head, vector.vector), head.mix)
     ranked = sorted(p.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
     best = ranked[0][0]
     why = _why(votes.words[best]) if best != "other" else ()
@@ -377,7 +394,11 @@ def story_posts(
 
 
 def classify(
-    story: Story, headline: str | None = None, channel_weights: Mapping[int, float] | None = None
+    story: Story,
+    headline: str | None = None,
+    channel_weights: Mapping[int, float] | None = None,
+    vector: StoryVector | None = None,
 ) -> TopicGuess:
-    """The topic of ``story`` from all its posts and the headline (:func:`story_posts`)."""
-    return classify_weighted(story_posts(story, channel_weights=channel_weights), headline)
+    """The topic of ``story`` from all its posts and the headline (:func:`story_posts`), and its mean post
+    ``vector`` where the caller has it (:func:`classify_weighted`)."""
+    return classify_weighted(story_posts(story, channel_weights=channel_weights), headline, vector=vector)

@@ -1,14 +1,19 @@
-"""A story's topic as the team's hand labels taught it: a linear model over the story's words and the lexicon.
+"""A story's topic as the team's hand labels taught it: a linear model over the story's words and the lexicon,
+times a head over the story's mean post vector where one ships for the embedder that made it.
 
 The lexicon (:mod:`svodka.pipeline.story_topics`) says which words point at a topic; this model, trained by
-``benchmarks/train_topics.py`` on the hand-labelled days of ``tests/data`` (stories_dev 2024-11-30 and
-2024-12-02 … 12-04, 338 stories), learns how a desk weighs them against each other and which other words
-tell the topics apart («покусала», «выпал» for incidents beside «студенты», «ребёнок»). Features: the
-lemmas of the story's posts and headline (TF-IDF, each post's counts times its vote weight, log1p of the
-sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial logistic
-regression. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose weight
-matters, rounded); nothing is downloaded. Accuracy, leave-one-day-out and on a held-out day:
-``benchmarks/README.md`` ("Topics, fourth pass").
+``benchmarks/train_topics.py`` on the hand-labelled days of ``tests/data`` (stories_dev 2024-11-30,
+2024-12-02 … 12-04 and 2024-11-28, 449 stories), learns how a desk weighs them against each other and which
+other words tell the topics apart («покусала», «выпал» for incidents beside «студенты», «ребёнок»).
+Features: the lemmas of the story's posts and headline (TF-IDF, each post's counts times its vote weight,
+log1p of the sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial
+logistic regression. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose
+weight matters, rounded). A *head* (``topic_heads.json``) is a logistic regression over one embedder's
+story vectors (the L2-normalised mean of the original posts' vectors ``svodka process`` cached), keyed by
+that embedder's cache name: e5 ships one; USE or a user's model have none, and the words decide alone —
+a head never reads another model's vectors (:func:`head_for`). The topic is ∝ p_words × p_head ** mix.
+Nothing is downloaded. Accuracy, leave-one-day-out and on the held-out days: ``benchmarks/README.md``
+("Topics") and ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TypedDict
 
+import numpy as np
+
 MODEL_FILE = Path(__file__).with_name("topic_model.json")
+HEADS_FILE = Path(__file__).with_name("topic_heads.json")
 SHARE_SCALE = 3.0
 
 
@@ -97,3 +105,79 @@ def load_model() -> TopicModel | None:
         return None
     doc: ModelDoc = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     return model_from_json(doc)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryVector:
+    """A story's mean post vector (its original posts', L2-normalised, as ``svodka process`` cached them) and
+    the name of the embedder's vector cache that made it (``Embedder.name``: ``e5-small-q4-query``, …)."""
+
+    model: str
+    vector: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class TopicHead:
+    """A logistic regression over one embedder's story vectors, and how much it weighs beside the words'
+    model: the topic's probability is ∝ p_words × p_head ** ``mix``."""
+
+    model: str  # the embedder's cache name: a head reads that embedder's vectors and no other's
+    topics: tuple[str, ...]
+    weights: np.ndarray  # (topics, dim)
+    bias: np.ndarray  # (topics,)
+    mix: float
+
+
+class HeadDoc(TypedDict):
+    """One head in ``topic_heads.json`` (benchmarks/train_topics.py writes it)."""
+
+    topics: list[str]
+    mix: float
+    bias: list[float]
+    weights: list[list[float]]
+
+
+def head_from_json(model: str, doc: HeadDoc) -> TopicHead:
+    return TopicHead(
+        model,
+        tuple(doc["topics"]),
+        np.asarray(doc["weights"], dtype=np.float32),
+        np.asarray(doc["bias"], dtype=np.float32),
+        float(doc["mix"]),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_heads() -> Mapping[str, TopicHead]:
+    """The shipped heads by embedder cache name (none where the package has no file)."""
+    if not HEADS_FILE.exists():
+        return {}
+    doc: dict[str, HeadDoc] = json.loads(HEADS_FILE.read_text(encoding="utf-8"))["heads"]
+    return {name: head_from_json(name, d) for name, d in doc.items()}
+
+
+def head_for(vector: StoryVector | None, heads: Mapping[str, TopicHead] | None = None) -> TopicHead | None:
+    """The head trained on ``vector``'s embedder, None where there is none (another model's vectors, or a
+    vector of another size): a head never reads the vectors of an embedder it was not trained on."""
+    if vector is None:
+        return None
+    head = (load_heads() if heads is None else heads).get(vector.model)
+    if head is None or head.weights.shape[1] != vector.vector.shape[-1]:
+        return None
+    return head
+
+
+def head_probabilities(head: TopicHead, vector: np.ndarray) -> dict[str, float]:
+    """The head's probability of each topic for a story vector."""
+    z = head.weights @ np.asarray(vector, dtype=np.float32) + head.bias
+    e = np.exp(z - z.max())
+    p = e / e.sum()
+    return {t: float(v) for t, v in zip(head.topics, p, strict=True)}
+
+
+def combined(words: Mapping[str, float], head: Mapping[str, float], mix: float) -> dict[str, float]:
+    """The product of the words' model's probabilities and the head's to the power ``mix``, normalised
+    (a topic the head does not know keeps the words' probability)."""
+    out = {t: p * head.get(t, 1.0) ** mix for t, p in words.items()}
+    total = sum(out.values()) or 1.0
+    return {t: v / total for t, v in out.items()}
