@@ -46,6 +46,7 @@ from svodka.pipeline.cluster import ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.embed import Embedder, make_embedder  # noqa: E402
 from svodka.pipeline.features import Features, extract, stem  # noqa: E402
 from svodka.pipeline.normalize import normalize  # noqa: E402
+from svodka.process.stages import cluster_item  # noqa: E402
 from svodka.settings import defaults  # noqa: E402
 
 
@@ -265,13 +266,8 @@ def errors(data: Path, e5: Embedder) -> None:
         r = rows.get(p.id)
         if r is None or r.is_ad:
             continue
-        item = ClusterItem(
-            p.id,
-            p.channel_id,
-            p.date.timestamp(),
-            vectors.get(p.id),
-            extract(r.norm_text, p.links),
-            r.origin_post_id,
+        item = cluster_item(
+            p.id, p.channel_id, p.date.timestamp(), r.norm_text, vectors, p.links, r.origin_post_id
         )
         copy = item.origin is not None and item.origin in clusterer.story_of
         score = clusterer.add(item).score

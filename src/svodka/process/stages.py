@@ -133,6 +133,26 @@ class Placement:
         return len({s for _p, s, _x in self.assignments} & self.known)
 
 
+def cluster_item(
+    post_id: int,
+    channel_id: int,
+    ts: float,
+    norm_text: str,
+    vectors: Mapping[int, np.ndarray],
+    links: Sequence[str] = (),
+    origin: int | None = None,
+    story: int | None = None,
+) -> ClusterItem:
+    """A post as the clusterer compares it: its vector (None when it has none), the features of its
+    normalised text and links, the post it copies and, for a post already placed, its story. The one way
+    to build a :class:`ClusterItem` from stored posts: :func:`place` and the clusterer's replay in
+    benchmarks/bench_story_signals.py both use it, so the replay cannot drift from the pipeline. (A window
+    post comes without its links: :class:`~svodka.model.WindowPost` does not carry them.)"""
+    return ClusterItem(
+        post_id, channel_id, ts, vectors.get(post_id), extract(norm_text, tuple(links)), origin, story
+    )
+
+
 def place(
     posts: Sequence[StoredPost],
     rows: Mapping[int, PostAnalysis],
@@ -145,14 +165,14 @@ def place(
     refuses merges of stories an analyst keeps apart (:func:`svodka.process.corrections.merge_guard`)."""
     clusterer = StoryClusterer(settings, next_story=PROVISIONAL, may_merge=may_merge)
     clusterer.load(
-        ClusterItem(
+        cluster_item(
             w.post_id,
             w.channel_id,
             float(w.date),
-            vectors.get(w.post_id),
-            extract(w.norm_text),
-            w.origin_post_id,
-            w.story_id,
+            w.norm_text,
+            vectors,
+            origin=w.origin_post_id,
+            story=w.story_id,
         )
         for w in window
         if w.story_id
@@ -162,13 +182,8 @@ def place(
         r = rows[p.id]
         if r.is_ad:
             continue
-        item = ClusterItem(
-            p.id,
-            p.channel_id,
-            p.date.timestamp(),
-            vectors.get(p.id),
-            extract(r.norm_text, p.links),
-            r.origin_post_id,
+        item = cluster_item(
+            p.id, p.channel_id, p.date.timestamp(), r.norm_text, vectors, p.links, r.origin_post_id
         )
         placed.append(clusterer.add(item))
     final = clusterer.story_of
