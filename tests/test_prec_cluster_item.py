@@ -1,4 +1,4 @@
-"""One way to build the clusterer's items: ``process.stages.cluster_item``, used by ``place`` and the replay."""
+"""One way to build the clusterer's items: ``process.stages.cluster_item``, for ``place`` and the replay."""
 
 from __future__ import annotations
 
