@@ -232,13 +232,16 @@ def test_collectors_workers_and_the_web_app_killed_and_restarted(
             time.sleep(rng.uniform(0.0, 1.0))
             k = next(i for i, w in enumerate(workers) if w.pid == holder)
             procs.kill(workers[k])
-            assert not _processed(store)  # it died with work left
+            # (on an idle machine the holder may finish its last batch before the kill lands: then nothing was
+            # left to it, and the restarted worker finds every post placed)
             workers[k] = procs.start(db, cfgs[0], "process", "--follow", name="worker")
             analysed = store.analysis.counts()["analysed"]
             if round_ == 0:
                 procs.kill(web)
                 web = procs.start(db, cfgs[0], "serve", "--port", str(port), name="web")
                 restarted = time.monotonic()
+            if _processed(store):
+                break
         procs.wait("every post processed", lambda: _processed(store), 300)
         phases["processed"] = time.monotonic() - began
         procs.wait("the web app answering after its restart", lambda: load.answered_since(restarted) > 0, 60)
