@@ -8,19 +8,14 @@ from pathlib import Path
 
 from svodka.ingest import import_file
 from svodka.process import corrections, process
-from svodka.settings import defaults
 from svodka.store import Store
 from svodka.web import views
-from test_corrections_merges import BOTH, OFFENSIVE, PROTEST, Keywords, story_of, write
+from test_corrections_merges import BOTH, OFFENSIVE, SETTINGS, Keywords, story_of, two_stories, write
 
 
 def test_an_undone_merge_gives_the_older_ids_of_a_side_back(store: Store, tmp_path: Path) -> None:
-    settings = dict(defaults(pipeline__sem_floor=0.0).items())
-    embedder = Keywords()
-    first = [(1, "08:00", PROTEST[0]), (2, "08:10", PROTEST[1]), (3, "08:05", OFFENSIVE[0])]
-    import_file(store, write(tmp_path / "first.jsonl", [*first, (4, "08:15", OFFENSIVE[1])]), fmt="jsonl")
-    process(store, settings, embedder=embedder)
-    a1, b1, _a2, b2 = (p.id for p in sorted(store.posts.iter(), key=lambda p: p.date))
+    settings, embedder = dict(SETTINGS), Keywords()
+    a1, b1, _a2, b2 = two_stories(store, tmp_path, embedder)
     d_a, d_b = story_of(store, a1), story_of(store, b1)
     # b2 had come as a development of its own that the clusterer merged into d_b (its id now an alias)
     d_c = store.stories.reserve_ids(1)

@@ -73,13 +73,22 @@ def story_of(store: Store, post: int) -> int:
     return store.corrections.story_of_posts([post])[post]
 
 
-def test_a_refused_merge_leaves_the_batch_posts_on_their_own_side(store: Store, tmp_path: Path) -> None:
-    settings = dict(defaults(pipeline__sem_floor=0.0).items())
-    embedder = Keywords()
+SETTINGS = dict(defaults(pipeline__sem_floor=0.0).items())
+
+
+def two_stories(store: Store, tmp_path: Path, embedder: Keywords) -> tuple[int, int, int, int]:
+    """The protest (its posts a1, a2) and the offensive (b1, b2) of 08:00–08:15, imported and processed;
+    the four post ids in time order: a1, b1, a2, b2."""
     first = [(1, "08:00", PROTEST[0]), (2, "08:10", PROTEST[1]), (3, "08:05", OFFENSIVE[0])]
     import_file(store, write(tmp_path / "first.jsonl", [*first, (4, "08:15", OFFENSIVE[1])]), fmt="jsonl")
-    process(store, settings, embedder=embedder)
+    process(store, dict(SETTINGS), embedder=embedder)
     a1, b1, a2, b2 = (p.id for p in sorted(store.posts.iter(), key=lambda p: p.date))
+    return a1, b1, a2, b2
+
+
+def test_a_refused_merge_leaves_the_batch_posts_on_their_own_side(store: Store, tmp_path: Path) -> None:
+    settings, embedder = dict(SETTINGS), Keywords()
+    a1, b1, a2, b2 = two_stories(store, tmp_path, embedder)
     d_a, d_b = story_of(store, a1), story_of(store, b1)
     assert d_a < d_b and story_of(store, a2) == d_a and story_of(store, b2) == d_b  # two developments
     with store.transaction():
@@ -113,12 +122,8 @@ def test_undoing_a_merge_parts_what_the_clusterer_fused_meanwhile(store: Store, 
     developments into one. Undo gives each story back the posts it had before the merge (the fused
     development revived, under its own id); the posts that arrived after the merge stay where the
     pipeline put them."""
-    settings = dict(defaults(pipeline__sem_floor=0.0).items())
-    embedder = Keywords()
-    first = [(1, "08:00", PROTEST[0]), (2, "08:10", PROTEST[1]), (3, "08:05", OFFENSIVE[0])]
-    import_file(store, write(tmp_path / "first.jsonl", [*first, (4, "08:15", OFFENSIVE[1])]), fmt="jsonl")
-    process(store, settings, embedder=embedder)
-    a1, b1, a2, b2 = (p.id for p in sorted(store.posts.iter(), key=lambda p: p.date))
+    settings, embedder = dict(SETTINGS), Keywords()
+    a1, b1, a2, b2 = two_stories(store, tmp_path, embedder)
     d_a, d_b = story_of(store, a1), story_of(store, b1)
     assert d_a != d_b
     merge = corrections.merge_stories(store, d_b, d_a, "ann")
