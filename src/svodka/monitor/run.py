@@ -23,13 +23,11 @@ from svodka.monitor.match import Matcher
 from svodka.monitor.rules import RuleOptions, change_drafts, post_drafts, story_drafts
 from svodka.monitor.send import Channels, Retry, SendReport, deliver_due
 from svodka.monitor.watchlist import Watchlist
-from svodka.store.base import Store
+from svodka.store.base import WATERMARK, Store
 
 log = logging.getLogger(__name__)
 
 CHUNK = 1000
-# the pipeline's watermark in pipeline_state (svodka.process.batches.WATERMARK; process is a sibling layer)
-PIPELINE_WATERMARK = "watermark"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +79,7 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
     # below one an earlier batch placed; passing over them would miss their stories for good. Read before
     # the stories, so every post at or below it is seen placed; stories above it are looked at again later.
     placed = a.get_state("stories")
-    settled = store.analysis.get_state(PIPELINE_WATERMARK)
+    settled = store.analysis.get_state(WATERMARK)
     ids, top = a.stories_touched(placed)
     top = max(placed, min(top, settled))
     for i in range(0, len(ids), CHUNK):

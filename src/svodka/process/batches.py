@@ -14,9 +14,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from svodka.model import StoredPost
-from svodka.store.base import AnalysisRepo, PostRepo
+from svodka.store.base import WATERMARK, AnalysisRepo, PostRepo
 
-WATERMARK = "watermark"  # every post up to this id is processed
 RUN_UNTIL = "run_until"  # the last post id of the run in progress; 0 when none is
 DONE_DATE = "run_done_date"  # the (date, id) of the last post of its last committed batch
 DONE_ID = "run_done_id"

@@ -322,6 +322,11 @@ class StoryRepo(Protocol):
     ) -> None: ...
 
 
+# The pipeline's state key under which every post up to its value is processed: written by svodka.process,
+# read by the monitor (a sibling layer that may not import process).
+WATERMARK = "watermark"
+
+
 class AnalysisRepo(Protocol):
     """What the pipeline derives per post (language, ad verdict, origin), embeddings cache, watermark."""
 
