@@ -128,3 +128,44 @@ def test_a_post_committed_late_under_a_lower_id_is_not_passed_over(store_url: st
         assert waited and settled == [max(p.id for p in b.posts.iter())]
         run = plan_run(b.posts, b.analysis, settled[0])
         assert run is not None and len(run.posts) == 4 and run.until == settled[0]
+
+
+def test_a_collector_whose_claim_went_unrenewed_stops_before_its_next_request(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A renewal held up (a busy store) past a third of the ttl: another collector may take the source
+    then, so this one sends no further request; what it stored stays, and the source has not failed."""
+    from collect_server import FakeTelegram, World, load_channels
+    from conftest import shared
+
+    channel_data = load_channels(shared("tg_ru_news_2024", "posts.jsonl"), max_channels=1, max_posts=200)[0]
+    world = World.of([channel_data])
+    world.latency = 0.3  # a page every 0.3 s: ten pages of backfill outlast the claim
+    renewals: list[float] = []
+
+    def never(self: object, key: str, token: str, ttl: float) -> bool:
+        renewals.append(time.monotonic())
+        return False  # taken over by another process meanwhile (nothing extends it)
+
+    monkeypatch.setattr(type(store.claims), "renew", never)
+    with FakeTelegram(world) as srv:
+        cfg = CollectConfig(web_base_url=srv.url, retries=0, claim_ttl=1.5, backfill_posts=200, host_rate=0)
+        channel = store.channels.by_id(store.channels.resolve(ChannelRef(handle=channel_data.handle)))
+        job = job_for(channel, cfg)
+        assert job is not None
+
+        async def cycle() -> list[str | None]:
+            async with Fetcher(cfg) as fetcher:
+                return [o.skipped for o in await run_cycle([job], Context(store, fetcher, cfg))]
+
+        began = time.monotonic()
+        (skipped,) = asyncio.run(cycle())
+    requests = [at for at, path, _ in world.requests if path.startswith("/s/")]
+    assert skipped is not None and "not renewed in time" in skipped
+    assert renewals  # it tried to renew
+    assert 1 <= len(requests) < 10  # stopped well before the ten pages
+    # no request after the claim could have run out (the store's expiry: the take + ttl, never renewed)
+    assert max(requests) < time.time() - (time.monotonic() - began) + cfg.claim_ttl
+    state = store.state.get(job.key)
+    assert state.failures == 0 and state.last_error is None
+    assert store.posts.count() > 0  # the pages read before it stopped are stored

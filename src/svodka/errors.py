@@ -69,6 +69,12 @@ class RateLimited(SourceError):
         self.retry_after = retry_after
 
 
+class ClaimLost(SvodkaError):
+    """A collector's claim on a source may have expired mid-collection; it stops, keeping what it stored."""
+
+    exit_code = 6
+
+
 class DeliveryError(SvodkaError):
     exit_code = 7
 

@@ -4,6 +4,7 @@ connections sources open on first use (:class:`Link`, by source kind)."""
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 
 from svodka.collect.config import CollectConfig
 from svodka.collect.http import Fetcher
+from svodka.errors import ClaimLost
 from svodka.store import Store
 
 
@@ -37,6 +39,19 @@ class Context:
     rng: random.Random = field(default_factory=random.Random)
     clock: Callable[[], datetime] = utcnow
     links: dict[str, Link] = field(default_factory=dict)  # by source kind
+    # the seconds the job's claim on its source surely stays held (one job's context: ``run_job``)
+    claim_left: Callable[[], float] = field(default=lambda: math.inf)
+    claim_key: str = ""
+
+    def check_claim(self) -> None:
+        """Before each request for a source: raise :class:`ClaimLost` when its claim may have expired
+        (a renewal held up for longer than a third of ``collect.claim_ttl``), so that no two collectors
+        ever read one source at once."""
+        if self.claim_left() < self.cfg.claim_ttl / 3:
+            raise ClaimLost(
+                f"{self.claim_key}: its claim was not renewed in time (a busy store?); another collector "
+                "may take the source now, so this one stops here (what it stored is kept)"
+            )
 
     def link(self, kind: str) -> Link:
         """The connection of the sources of ``kind`` (created empty on first call)."""

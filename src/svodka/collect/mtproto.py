@@ -88,6 +88,7 @@ class MtprotoRun:
             await self.backfill(entity, offset_id=0)
         else:
             while True:  # new posts, oldest first: the position advances with each stored batch
+                self.ctx.check_claim()
                 batch = await self.source.after(entity, self.state.position or 0, BATCH)
                 if not batch:
                     break
@@ -107,6 +108,7 @@ class MtprotoRun:
         horizon = self.now - timedelta(hours=cfg.edit_window_hours)
         offset_id = 0
         for _ in range(max(cfg.edit_window_pages, 1)):
+            self.ctx.check_claim()
             batch = await self.source.newest(entity, BATCH, offset_id=offset_id)
             recent = [m for m in batch if m.date is None or m.date >= horizon]
             if not recent:
@@ -127,6 +129,7 @@ class MtprotoRun:
             limit = max(
                 1, min(BATCH, (cfg.backfill_posts - count) if not first else (cfg.backfill_posts or 20))
             )
+            self.ctx.check_claim()
             batch = await self.source.newest(entity, limit, offset_id=offset_id)
             if batch:
                 self.absorb(batch)

@@ -20,7 +20,7 @@ from svodka.collect.config import CollectConfig
 from svodka.collect.context import Context
 from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, plan_for
 from svodka.collect.registry import by_kind, parse_channel
-from svodka.errors import ConfigError, SourceError, StoreError
+from svodka.errors import ClaimLost, ConfigError, SourceError, StoreError
 from svodka.model import Channel, SourceState
 from svodka.sources.telegram_web import NoWebPreview
 from svodka.store import Store
@@ -91,7 +91,7 @@ async def run_job(
         elif seen is not None and ctx.store.state.get(job.key) != seen:
             out = Outcome(job.key, skipped="collected meanwhile by another collector")
         else:
-            return await _collect(job, ctx, on_done)
+            return await _collect(job, replace(ctx, claim_left=claim.left, claim_key=job.key), on_done)
     log.debug("%s: %s", job.key, out.skipped)
     if on_done is not None:
         on_done(out)
@@ -105,6 +105,12 @@ async def _collect(job: Job, ctx: Context, on_done: Callable[[Outcome], None] | 
         state, outcome = await by_kind(job.kind).collect(job, state, ctx)
         active = bool(outcome.new or outcome.edited or outcome.deleted)
         state = policy.on_success(state, ctx.clock(), ctx.cfg, ctx.rng, active=active)
+    except ClaimLost as e:  # not the source's fault either: its checkpoint stays, the next holder goes on
+        log.warning("%s", e)
+        out = Outcome(job.key, skipped=str(e))
+        if on_done is not None:
+            on_done(out)
+        return out
     except (ConfigError, StoreError):
         raise  # not the source's fault: the setup or the database (watch stops, or tries again next tick)
     except Exception as e:

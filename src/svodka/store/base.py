@@ -7,9 +7,10 @@ stand in for SQLite without touching them. Each repository lives in its own modu
 from __future__ import annotations
 
 import builtins
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
@@ -843,11 +844,13 @@ class LeaseRepo(Protocol):
 @dataclass(frozen=True, slots=True)
 class Claim:
     """A source's claim as one collector saw it: ``held`` by this process for the block, or not, and then
-    ``holder`` says who has it ("pid 123 on host")."""
+    ``holder`` says who has it ("pid 123 on host"); ``left()``: the seconds it surely stays held (a renewal
+    late for a busy store shortens it; at 0 another collector may take the source)."""
 
     key: str
     held: bool
     holder: str
+    left: Callable[[], float] = field(default=lambda: math.inf, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

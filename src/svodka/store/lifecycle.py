@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Protocol, Self
@@ -41,17 +42,36 @@ class Lifecycle:
         self.close()
 
 
+class Held:
+    """A held row as its holder knows it: ``left()`` is how long it surely stays this holder's (from the
+    start of the last renewal that went through, or of the take; the store's expiry is never earlier)."""
+
+    def __init__(self, ttl: float, since: float) -> None:
+        self.ttl, self._until = ttl, since + ttl
+
+    def renewed(self, since: float) -> None:
+        self._until = max(self._until, since + self.ttl)
+
+    def left(self) -> float:
+        return self._until - time.monotonic()
+
+
 @contextmanager
-def renewing(what: str, ttl: float, renew: Callable[[], bool]) -> Iterator[None]:
+def renewing(what: str, ttl: float, renew: Callable[[], bool], since: float | None = None) -> Iterator[Held]:
     """Call ``renew`` every third of ``ttl`` on a thread of its own while the block runs (a lease, a claim:
     ``what`` names it in the log), and stop it at the block's end. ``renew`` says whether the row was still
-    this holder's; a failed turn is logged and the next one tries again, well before the expiry."""
+    this holder's; a failed turn is logged and the next one tries again, well before the expiry. The block
+    gets the :class:`Held` row (``since``: the monotonic time the row was taken, by default now)."""
     stop = threading.Event()
+    held = Held(ttl, time.monotonic() if since is None else since)
 
     def loop() -> None:
         while not stop.wait(ttl / 3):
+            began = time.monotonic()
             try:
-                if not renew():
+                if renew():
+                    held.renewed(began)
+                else:
                     log.warning("%s was taken over by another process while this one held it", what)
             except Exception as e:  # a busy moment
                 log.warning("%s: could not renew it: %s", what, e)
@@ -59,7 +79,7 @@ def renewing(what: str, ttl: float, renew: Callable[[], bool]) -> Iterator[None]
     renewer = threading.Thread(target=loop, name=f"renew {what}", daemon=True)
     renewer.start()
     try:
-        yield
+        yield held
     finally:
         stop.set()
         renewer.join()

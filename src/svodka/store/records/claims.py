@@ -19,6 +19,7 @@ import builtins
 import os
 import secrets
 import socket
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol
@@ -62,13 +63,14 @@ class SourceClaimSql(Protocol):
 def hold_source(sql: SourceClaimSql, key: str, ttl: float) -> Iterator[Claim]:
     """``ClaimRepo.hold`` over a backend's statements: take, renew while held, release at the end."""
     holder, token = claimant(), new_token()
+    since = time.monotonic()
     other = sql.take(key, holder, token, ttl)
     if other is not None:
         yield Claim(key, held=False, holder=other)
         return
     try:
-        with renewing(f"claim of {key}", ttl, lambda: sql.renew(key, token, ttl)):
-            yield Claim(key, held=True, holder=holder)
+        with renewing(f"claim of {key}", ttl, lambda: sql.renew(key, token, ttl), since) as held:
+            yield Claim(key, held=True, holder=holder, left=held.left)
     finally:
         sql.release(key, token)
 
