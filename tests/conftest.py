@@ -9,6 +9,11 @@ unprivileged user when the suite runs as root, on a free port of 127.0.0.1) the 
 PostgreSQL store, migrates one template database, and gives every store a database of its own copied from
 it (``CREATE DATABASE … TEMPLATE``), dropped when its test ends; the server stops when the session does.
 A test that cannot run on a backend says so: ``@pytest.mark.backends("sqlite", reason="…")``.
+
+Embeddings: many tests process the same real posts in the same batches (one day on both backends, in
+several tests); the shipped models are deterministic, so the suite keeps each batch's vectors as the model
+returned them and answers the same batch again from that (``_same_batch_once``). A batch not seen before,
+and every subprocess, runs the model. This took minutes off CI (USE reads ~4 posts/s on a loaded core).
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from svodka.pipeline.embed import E5Embedder, USEEmbedder
 from svodka.store import Store, open_store
 from svodka.store.postgres.scratch import PgServer, pg_bindir
 
@@ -30,6 +37,36 @@ SHARED = ROOT.parent / "shared" / "data"
 # The tests read the digests' English labels (digest.language = auto would write the Russian data's digests in
 # Russian); tests/test_digest_language.py sets Russian itself. Subprocesses inherit it.
 os.environ.setdefault("SVODKA_DIGEST_LANGUAGE", "en")
+
+
+_BATCHES: dict[tuple[str, int, tuple[str, ...]], np.ndarray] = {}
+_MEMO_ROWS = 400_000  # ~0.8 GB of float32 at 512 dimensions; past it, batches are embedded afresh
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _same_batch_once() -> Iterator[None]:
+    """The vectors of a batch of texts the suite embedded before, as the model gave them then."""
+    originals = {cls: cls.embed for cls in (USEEmbedder, E5Embedder)}
+    rows = 0
+
+    def once(original: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+        def embed(self: USEEmbedder | E5Embedder, texts: Sequence[str]) -> np.ndarray:
+            nonlocal rows
+            key = (self.name, self.max_chars, tuple(texts))
+            hit = _BATCHES.get(key)
+            if hit is None:
+                hit = original(self, texts)
+                if rows + len(texts) <= _MEMO_ROWS:
+                    _BATCHES[key], rows = hit.copy(), rows + len(texts)
+            return hit.copy()
+
+        return embed
+
+    for cls, original in originals.items():
+        cls.embed = once(original)  # type: ignore[method-assign]
+    yield
+    for cls, original in originals.items():
+        cls.embed = original  # type: ignore[method-assign]
 
 
 def _sqlite_url(tmp_path: Path, name: str) -> str:

