@@ -324,14 +324,22 @@ def read_day(data: Path, day: str, stores: Path | None, top: int = 15) -> None:
 
 
 def variants() -> dict[str, Any]:
-    """The rankings ``--loo`` chooses among: the shipped default and each principled change measured with
-    it (DigestOptions by name)."""
+    """The rankings ``--loo`` chooses among: the shipped default and the rank's own weights moved either
+    way (importance, depth, sources), so a held-out day says whether the default is a fit to the others.
+    Measured and not kept (2026-12-02, benchmarks/README.md): depth counting a source's posts within
+    0.5–3 h of its last one as one report, the soft-channels part only from 50 % / 100 % soft channels."""
     from svodka.digest.compose import DigestOptions
     from svodka.pipeline.rank import RankWeights
 
-    out = {"default": DigestOptions()}
-    for gap in (0.5, 1.0, 2.0, 3.0):  # depth: a source's posts within this gap are one report
-        out[f"depth gap {gap:g} h"] = DigestOptions(weights=RankWeights(depth_gap_hours=gap))
+    out: dict[str, Any] = {"default": DigestOptions()}
+    for name, w in (
+        ("importance 1.5", RankWeights(importance=1.5)),
+        ("importance 3", RankWeights(importance=3.0)),
+        ("depth 1", RankWeights(depth=1.0)),
+        ("depth 2", RankWeights(depth=2.0)),
+        ("sources 1.5", RankWeights(sources=1.5)),
+    ):
+        out[name] = DigestOptions(weights=w)
     return out
 
 
@@ -341,13 +349,13 @@ def _day_score(checks: Sequence[Any]) -> tuple[float, float]:
     return (sum(c.lead_share for c in checks) / k, sum(c.ndcg15 for c in checks) / k)
 
 
-def leave_one_day_out(data: Path, stores: Path | None) -> None:
+def leave_one_day_out(data: Path, stores: Path | None, only: str = "") -> None:
     """Each graded day held out in turn: the variant (of :func:`variants`) with the best mean lead share,
     then NDCG@15, over the other days' digests is chosen, and the held-out day's digests are scored with
     the default and with the chosen one."""
     from svodka.evaluate.ranking import mean_row
 
-    options = variants()
+    options = {n: o for n, o in variants().items() if n == "default" or only in n}
     with tempfile.TemporaryDirectory() as tmp:
         sets = graded_sets(data, stores or Path(tmp), Path(tmp))
         table = {name: {g.tag: set_checks(g, opt) for g in sets} for name, opt in options.items()}
@@ -488,13 +496,14 @@ def main() -> None:
     ap.add_argument(
         "--why", action="store_true", help="per digest, each lead outside the top 15 and what outranks it"
     )
+    ap.add_argument("--variants", default="", help="loo: only the variants whose name has this in it")
     ap.add_argument("--read", metavar="DAY", help="print the digest of DAY (no grades) to read by hand")
     args = ap.parse_args()
     if args.read:
         read_day(args.data, args.read, args.stores)
         return
     if args.only == "loo":
-        leave_one_day_out(args.data, args.stores)
+        leave_one_day_out(args.data, args.stores, args.variants)
         return
     if args.only == "ranking":
         ranking(args.data, args.stores, args.why)
