@@ -327,7 +327,7 @@ def variants() -> dict[str, Any]:
     """The rankings ``--loo`` chooses among: the shipped default and the rank's own weights moved either
     way (importance, depth, sources), so a held-out day says whether the default is a fit to the others.
     Measured and not kept (2026-12-02, benchmarks/README.md): depth counting a source's posts within
-    0.5–3 h of its last one as one report, the soft-channels part only from 50 % / 100 % soft channels."""
+    2 min – 3 h of its last one as one report, the soft-channels part only from 50 % / 100 % soft channels."""
     from svodka.digest.compose import DigestOptions
     from svodka.pipeline.rank import RankWeights
 
