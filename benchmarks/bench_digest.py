@@ -18,6 +18,11 @@ Rows:
 * topics against the machine-made ``category`` of tg_ru_news_2024 (all days but 2024-11-30, per post, a
   weak reference: categories mapped to ours where they map at all).
 Peak memory is ru_maxrss of the whole process.
+
+``--only ranking --why``: the ranking rows, then per digest each lead outside the top 15 and every non-lead of
+the top 15 with the score's terms; ``--only loo``: each graded day held out in turn, a variant of the rank's
+weights chosen on the other two, the held-out day scored; ``--read DAY``: a day without grades, its top 15 to
+read by hand; ``--stores DIR`` keeps the processed days for the next run (one set of vectors to compare on).
 """
 
 from __future__ import annotations
