@@ -18,6 +18,11 @@ Rows:
 * topics against the machine-made ``category`` of tg_ru_news_2024 (all days but 2024-11-30, per post, a
   weak reference: categories mapped to ours where they map at all).
 Peak memory is ru_maxrss of the whole process.
+
+``--only ranking --why``: the ranking rows, then per digest each lead outside the top 15 and every non-lead of
+the top 15 with the score's terms; ``--only loo``: each graded day held out in turn, a variant of the rank's
+weights chosen on the other two, the held-out day scored; ``--read DAY``: a day without grades, its top 15 to
+read by hand; ``--stores DIR`` keeps the processed days for the next run (one set of vectors to compare on).
 """
 
 from __future__ import annotations
@@ -28,7 +33,8 @@ import resource
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -201,52 +207,265 @@ def weak_topics(data: Path) -> None:
     )
 
 
-def ranking(data: Path) -> None:
-    """Every graded day: stories_dev's gold stories and the pipeline's, and the pipeline's stories of the
-    days graded by their posts (tests/data/importance_2024-12-0[34].json), each day and half, then the mean
-    over all of them (what a ranking change is chosen by); then the pipeline's digests without the fold."""
-    from svodka.digest.compose import DigestOptions
-    from svodka.digest.fold import FoldSettings
-    from svodka.evaluate.ranking import (
-        gold_days,
-        graded_folder,
-        mean_row,
-        pipeline_checks,
-        read_graded_day,
-        read_grades,
-    )
+@dataclass(frozen=True)
+class GradedSet:
+    """One graded day: its gold folder, grades, UTC day and the store ``svodka process`` made of it."""
+
+    tag: str
+    folder: Path
+    grades: dict[str, int]
+    day: datetime
+    db: Path
+
+
+def graded_sets(data: Path, keep: Path, tmp: Path) -> list[GradedSet]:
+    """The three graded days, each with its folder (made in ``tmp`` where it is a list of posts) and its
+    processed store in ``keep`` (processed only when not there yet)."""
+    from svodka.evaluate.ranking import graded_folder, read_graded_day, read_grades
     from svodka.evaluate.stories import evaluate_stories
     from svodka.settings import defaults
 
-    days = [("2024-11-30", data / "stories_dev", ROOT / "tests" / "data" / "importance_stories_dev.json")]
+    days: list[tuple[str, Path | None, Path]] = [
+        ("2024-11-30", data / "stories_dev", ROOT / "tests" / "data" / "importance_stories_dev.json")
+    ]
     days += [
         (t, None, ROOT / "tests" / "data" / f"importance_{t}.json") for t in ("2024-12-03", "2024-12-04")
     ]
+    keep.mkdir(parents=True, exist_ok=True)
+    out = []
+    for tag, folder, path in days:
+        grades, graded = read_grades(path), read_graded_day(path)
+        day = graded.day if graded else datetime(2024, 11, 30, tzinfo=UTC)
+        if folder is None:
+            assert graded is not None
+            folder = graded_folder(graded, data / "tg_ru_news_2024" / "posts.jsonl", tmp / tag)
+        db = keep / f"{tag}.db"
+        if not db.exists():  # `svodka process`, default settings (e5), into a name that says it is whole
+            part = keep / f"{tag}.part.db"
+            for stale in keep.glob(f"{tag}.part.db*"):
+                stale.unlink()
+            evaluate_stories(folder, defaults(), db_path=part)
+            part.rename(db)
+        out.append(GradedSet(tag, folder, grades, day, db))
+    return out
+
+
+def set_checks(g: GradedSet, options: Any = None) -> list[Any]:
+    """The ranking checks of one graded day: its gold stories' digests, then the pipeline's."""
+    from svodka.evaluate.ranking import gold_days, pipeline_checks
+
+    checks = gold_days(g.folder, g.grades, g.day, options)
+    with open_store(g.db) as store:
+        checks += pipeline_checks(store, g.folder, g.grades, g.day, options)
+    return checks
+
+
+def ranking(data: Path, stores: Path | None = None, why: bool = False) -> None:
+    """Every graded day: stories_dev's gold stories and the pipeline's, and the pipeline's stories of the
+    days graded by their posts (tests/data/importance_2024-12-0[34].json), each day and half, then the mean
+    over all of them (what a ranking change is chosen by); then the pipeline's digests without the fold.
+    With ``why``: per digest, each lead outside the top 15 and what outranks it (:func:`why_day`)."""
+    from svodka.digest.compose import DigestOptions
+    from svodka.digest.fold import FoldSettings
+    from svodka.evaluate.ranking import mean_row, pipeline_checks
+
     checks, unfolded = [], []
     off = DigestOptions(fold=FoldSettings(candidates=0))  # nothing compared: one item per story
     with tempfile.TemporaryDirectory() as tmp:
-        for tag, folder, path in days:
-            grades, graded = read_grades(path), read_graded_day(path)
-            day = graded.day if graded else datetime(2024, 11, 30, tzinfo=UTC)
-            if folder is None:
-                assert graded is not None
-                folder = graded_folder(graded, data / "tg_ru_news_2024" / "posts.jsonl", Path(tmp) / tag)
-            checks += [(tag, c) for c in gold_days(folder, grades, day)]
-            db = Path(tmp) / f"{tag}.db"
-            evaluate_stories(folder, defaults(), db_path=db)  # `svodka process`, default settings (e5)
-            with open_store(db) as store:
-                checks += [(tag, c) for c in pipeline_checks(store, folder, grades, day)]
-                unfolded += [(tag, c) for c in pipeline_checks(store, folder, grades, day, off)]
-    for tag, c in checks:
-        print(f"ranking {tag} {c.row()}" + (f" ({', '.join(c.twice)})" if c.twice else ""))
-    print(f"ranking {mean_row([c for _, c in checks])}")
-    folded = [(t, c) for t, c in checks if c.name.startswith("pipeline")]
-    for (tag, a), (_, b) in zip(folded, unfolded, strict=True):
+        sets = graded_sets(data, stores or Path(tmp), Path(tmp))
+        for g in sets:
+            checks += [(g.tag, c) for c in set_checks(g)]
+            with open_store(g.db) as store:
+                unfolded += [(g.tag, c) for c in pipeline_checks(store, g.folder, g.grades, g.day, off)]
+        for tag, c in checks:
+            print(f"ranking {tag} {c.row()}" + (f" ({', '.join(c.twice)})" if c.twice else ""))
+        print(f"ranking {mean_row([c for _, c in checks])}")
+        folded = [(t, c) for t, c in checks if c.name.startswith("pipeline")]
+        for (tag, a), (_, b) in zip(folded, unfolded, strict=True):
+            print(
+                f"ranking {tag} {a.name} without → with the fold: twice {len(b.twice)} → {len(a.twice)}, "
+                f"leads {b.leads_top15} → {a.leads_top15}/{a.leads}, soft {b.soft_top10} → {a.soft_top10}, "
+                f"NDCG@15 {b.ndcg15:.3f} → {a.ndcg15:.3f}"
+            )
+        if why:
+            for g in sets:
+                why_day(g)
+
+
+def read_day(data: Path, day: str, stores: Path | None, top: int = 15) -> None:
+    """A day with no grades, to be read by hand: the posts of that UTC day of the graded days' 17 news
+    channels, ``svodka process`` (default settings; kept in ``stores``), and its digest's top ``top`` with
+    each item's score terms."""
+    from svodka.evaluate.ranking import GradedDay, graded_folder, read_graded_day
+    from svodka.evaluate.stories import evaluate_stories
+    from svodka.settings import defaults
+
+    graded = read_graded_day(ROOT / "tests" / "data" / "importance_2024-12-03.json")
+    assert graded is not None
+    since = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    with tempfile.TemporaryDirectory() as tmp:
+        keep = stores or Path(tmp)
+        keep.mkdir(parents=True, exist_ok=True)
+        db = keep / f"{day}.db"
+        if not db.exists():
+            folder = graded_folder(
+                GradedDay(since, graded.channels, frozenset(), {}),
+                data / "tg_ru_news_2024" / "posts.jsonl",
+                Path(tmp) / day,
+            )
+            part = keep / f"{day}.part.db"
+            for stale in keep.glob(f"{day}.part.db*"):
+                stale.unlink()
+            evaluate_stories(folder, defaults(), db_path=part)
+            part.rename(db)
+        with open_store(db) as store:
+            digest = build_digest(store, DigestQuery(since, since + timedelta(days=1), top=top))
+    print(f"read {day}: the digest's top {top} (no grades; judge them by hand)")
+    for it in digest.items:
         print(
-            f"ranking {tag} {a.name} without → with the fold: twice {len(b.twice)} → {len(a.twice)}, leads "
-            f"{b.leads_top15} → {a.leads_top15}/{a.leads}, soft {b.soft_top10} → {a.soft_top10}, NDCG@15 "
-            f"{b.ndcg15:.3f} → {a.ndcg15:.3f}"
+            f"  #{it.rank} ({it.card.posts} posts / {len(it.card.channels)} ch, {it.card.topic}): "
+            f"{it.summary.headline.text[:100]}\n      {_terms(it.score)}"
         )
+
+
+def variants() -> dict[str, Any]:
+    """The rankings ``--loo`` chooses among: the shipped default and the rank's own weights moved either
+    way (importance, depth, sources), so a held-out day says whether the default is a fit to the others.
+    Measured and not kept (2026-12-02, benchmarks/README.md): depth counting a source's posts within
+    2 min – 3 h of its last one as one report, the soft-channels part only from 50 % / 100 % soft channels."""
+    from svodka.digest.compose import DigestOptions
+    from svodka.pipeline.rank import RankWeights
+
+    out: dict[str, Any] = {"default": DigestOptions()}
+    for name, w in (
+        ("importance 1.5", RankWeights(importance=1.5)),
+        ("importance 3", RankWeights(importance=3.0)),
+        ("depth 1", RankWeights(depth=1.0)),
+        ("depth 2", RankWeights(depth=2.0)),
+        ("sources 1.5", RankWeights(sources=1.5)),
+    ):
+        out[name] = DigestOptions(weights=w)
+    return out
+
+
+def _day_score(checks: Sequence[Any]) -> tuple[float, float]:
+    """What a choice is made by: the mean lead share, then the mean NDCG@15."""
+    k = max(1, len(checks))
+    return (sum(c.lead_share for c in checks) / k, sum(c.ndcg15 for c in checks) / k)
+
+
+def leave_one_day_out(data: Path, stores: Path | None, only: str = "") -> None:
+    """Each graded day held out in turn: the variant (of :func:`variants`) with the best mean lead share,
+    then NDCG@15, over the other days' digests is chosen, and the held-out day's digests are scored with
+    the default and with the chosen one."""
+    from svodka.evaluate.ranking import mean_row
+
+    options = {n: o for n, o in variants().items() if n == "default" or only in n}
+    with tempfile.TemporaryDirectory() as tmp:
+        sets = graded_sets(data, stores or Path(tmp), Path(tmp))
+        table = {name: {g.tag: set_checks(g, opt) for g in sets} for name, opt in options.items()}
+    for name, by_day in table.items():
+        print(f"loo all days, {name}: {mean_row([c for cs in by_day.values() for c in cs])}")
+    for g in sets:
+        rest = [t.tag for t in sets if t.tag != g.tag]
+        chosen = max(options, key=lambda n: _day_score([c for t in rest for c in table[n][t]]))
+        print(f"loo held out {g.tag}: chosen on {' + '.join(rest)}: {chosen}")
+        for a, b in zip(table["default"][g.tag], table[chosen][g.tag], strict=True):
+            print(
+                f"  {a.name}: soft {a.soft_top10} → {b.soft_top10}, leads {a.leads_top15} → "
+                f"{b.leads_top15}/{a.leads}, NDCG@15 {a.ndcg15:.3f} → {b.ndcg15:.3f}, twice {len(a.twice)} → "
+                f"{len(b.twice)}"
+            )
+
+
+WHY_DEPTH = 60  # how far down a digest the --why report looks for a missed lead
+
+
+def _terms(score: Any) -> str:
+    """A score's terms, short: sources, depth, credibility, reach, velocity, recency, importance (its note
+    names the topic, softness, soft channels, tiers)."""
+    t = {x.name: x for x in score.terms}
+    short = {"sources": "src", "depth": "dep", "credibility": "cred", "reach": "reach", "velocity": "vel"}
+    parts = [f"{a} {t[n].contribution:.2f}" for n, a in short.items()]
+    parts += [f"rec {t['recency'].contribution:.2f} ({t['recency'].note})"]
+    parts += [f"imp {t['importance'].contribution:.2f} ({t['importance'].note})"]
+    return f"{score.score:.2f} = " + ", ".join(parts)
+
+
+def _why(
+    name: str, digest: Any, label_of: dict[int, str | None], grades: dict[str, int], present: set[str]
+) -> None:
+    leads = sorted(k for k in present if grades.get(k) == 3)
+    items = digest.items
+    first15 = {label_of.get(it.card.story_id) for it in items[:15]}
+    missed = [k for k in leads if k not in first15]
+    if not missed:
+        return
+    print(f"why {name}: leads in the top 15 {len(leads) - len(missed)}/{len(leads)}; missed:")
+    lowest = None
+    for k in missed:
+        cards = [it for it in items if label_of.get(it.card.story_id) == k]
+        if not cards:
+            print(f"  lead {k}: no card of it in the first {WHY_DEPTH}")
+            continue
+        for it in cards:
+            lowest = it.score.score if lowest is None else min(lowest, it.score.score)
+            print(
+                f"  lead {k} #{it.rank} ({it.card.posts} posts / {len(it.card.channels)} ch): "
+                f"{it.summary.headline.text[:80]}\n      {_terms(it.score)}"
+            )
+    print("  outranking them in the top 15, not leads:")
+    for it in items[:15]:
+        label = label_of.get(it.card.story_id)
+        grade = grades.get(label) if label else None
+        if grade != 3:
+            print(
+                f"   #{it.rank} {label} grade {grade} ({it.card.posts} posts / {len(it.card.channels)} ch): "
+                f"{it.summary.headline.text[:80]}\n      {_terms(it.score)}"
+            )
+
+
+def why_day(g: GradedSet, options: Any = None) -> None:
+    """The ``--why`` report of one graded day: its gold and its pipeline digests (day and halves)."""
+    from collections import Counter, defaultdict
+
+    from svodka.digest.compose import DigestOptions
+    from svodka.evaluate.ranking import _gold_in_period, _labels_in, day_halves
+    from svodka.evaluate.stories import read_gold
+    from svodka.model import bot_api_id
+
+    opt = options or DigestOptions()
+    with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "g.db") as store:
+        gold = gold_stories(store, g.folder)
+        channels = {c.id: c for c in store.channels.list()}
+    gopt = replace(opt, channels=opt.channels or channels)
+    label_of: dict[int, str | None] = dict(gold.labels)
+    dates = [m.post.date for s in gold.stories for m in s.members]
+    for name, since, until in day_halves(g.day, dates):
+        digest = build_digest(gold.stories, DigestQuery(since, until, top=WHY_DEPTH), gopt)
+        _why(
+            f"{g.tag} gold {name}",
+            digest,
+            label_of,
+            g.grades,
+            _labels_in(gold.stories, label_of, since, until),
+        )
+    _, labels, kind = read_gold(g.folder)
+    with open_store(g.db) as store:
+        votes: dict[int, Counter[str]] = defaultdict(Counter)
+        placed = store.stories.assignments()
+        for post in store.posts.iter():
+            ch = store.channels.by_id(post.channel_id)
+            key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
+            sid = placed.get(post.id)
+            if sid is not None and kind.get(key) == "news":
+                votes[sid][labels[key]] += 1
+        plabel = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+        for name, since, until in day_halves(g.day, [p.date for p in store.posts.iter()]):
+            digest = build_digest(store, DigestQuery(since, until, top=WHY_DEPTH), opt)
+            present = {labels[k] for k in labels if kind.get(k) == "news" and labels[k] in g.grades}
+            present &= _gold_in_period(g.folder, labels, since, until)
+            _why(f"{g.tag} pipeline {name}", digest, plabel, g.grades, present)
 
 
 def soft_categories(data: Path) -> None:
@@ -272,10 +491,31 @@ def soft_categories(data: Path) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument(
+        "--stores",
+        type=Path,
+        help="keep the pipeline's processed stores of the graded days here and reuse them (one set of "
+        "vectors for a before/after comparison: e5 vectors differ slightly between fresh runs)",
+    )
+    ap.add_argument("--only", choices=["ranking", "loo"], help="run only these rows (loo: leave one day out)")
+    ap.add_argument(
+        "--why", action="store_true", help="per digest, each lead outside the top 15 and what outranks it"
+    )
+    ap.add_argument("--variants", default="", help="loo: only the variants whose name has this in it")
+    ap.add_argument("--read", metavar="DAY", help="print the digest of DAY (no grades) to read by hand")
     args = ap.parse_args()
+    if args.read:
+        read_day(args.data, args.read, args.stores)
+        return
+    if args.only == "loo":
+        leave_one_day_out(args.data, args.stores, args.variants)
+        return
+    if args.only == "ranking":
+        ranking(args.data, args.stores, args.why)
+        return
     gold_day(args.data)
     pipeline_day(args.data)
-    ranking(args.data)
+    ranking(args.data, args.stores, args.why)
     soft_categories(args.data)
     busiest_day(args.data)
     weak_topics(args.data)
