@@ -5,9 +5,15 @@ indexing.
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
 е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``), and the positions
 snippets are made of (:mod:`svodka.store.postgres.snippets`: no ``ts_headline`` parse of each post).
-``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
-their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
-tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
+``post_search.words`` holds *pair keys* of the words as written (``simple``: lower case, ё read as е, stop
+words kept) under a GIN index of its own (migrations 0028_phrase_index, 0036_phrase_pairs): for each word, the
+word and the next one joined by ``§``, at the word's position (``'в§москве':4``; the last word of a run:
+``'москве§'``). A quoted phrase of two words is one key: one GIN lookup, exact, no row read to check it (it
+was the two words' posting lists intersected — «в» is in 3 of 4 posts — and every row holding both read for
+their positions); of more words, its keys side by side (``<->``: a check of the few rows holding every key);
+of one word, the keys it begins (``'москве§':*``). No regex over the text. The keys are made from
+PostgreSQL's own ``simple`` parse (its positions): in Python for the bulk indexing (:func:`pair_keys`, from
+the vector's text), in SQL for an edit (:func:`pairs_of`) — the same keys.
 
 Both are filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite
 backend fills its FTS5 table. ``fts_state.indexed_upto`` is a mark below which every post is indexed, moved
@@ -55,6 +61,7 @@ _EXACT_SPLIT = _SPLIT
 # PostgreSQL keeps at most 255 positions of a lexeme, and none past 16,383: a post that long could lose a
 # phrase's position. Its ``words`` is this marker alone, and its phrases are read from its text (a regex).
 CAPPED = "'§capped'"  # never a lexeme of the parser: § is not a word character
+PAIR = "§"  # between the two words of a pair key (and after the last word of a run): never inside a word
 MAX_POSITIONS, MAX_POSITION = 255, 16_383
 
 
@@ -79,25 +86,64 @@ def words_of(column: str) -> str:
     return f"to_tsvector('{EXACT}', {_split(folded, _EXACT_SPLIT)})"
 
 
-def index_values(column: str) -> str:
-    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` of a text column, as stored.
+def _capped(v: str) -> str:
+    """The SQL of whether PostgreSQL may have cut a position list of the ``simple`` vector ``v`` short (a
+    pair key's positions are some of its first word's: the words' vector tells for the keys too).
 
-    Whether PostgreSQL may have cut a position list short is looked at lexeme by lexeme (``unnest``) only
-    where the vector's size allows it: its positions take ``size - size(strip)`` bytes, 2 to 3 a lexeme
-    plus 2 a position, so a lexeme 255 times needs ``508 + 4 × lexemes`` of them (and 16,383 positions,
-    more still, unless there are over 16,000 lexemes)."""
+    It is looked at lexeme by lexeme (``unnest``) only where the vector's size allows it: its positions take
+    ``size - size(strip)`` bytes, 2 to 3 a lexeme plus 2 a position, so a lexeme 255 times needs
+    ``508 + 4 × lexemes`` of them (and 16,383 positions, more still, unless there are over 16,000 lexemes)."""
     may_be_capped = (
-        "(pg_column_size(w.v) - pg_column_size(strip(w.v)) >= "
-        f"{2 * (MAX_POSITIONS - 1)} + 4 * length(w.v) OR length(w.v) > 16000)"
+        f"(pg_column_size({v}) - pg_column_size(strip({v})) >= "
+        f"{2 * (MAX_POSITIONS - 1)} + 4 * length({v}) OR length({v}) > 16000)"
     )
-    capped = (
-        f"{may_be_capped} AND EXISTS (SELECT 1 FROM unnest(w.v) u WHERE "
+    return (
+        f"{may_be_capped} AND EXISTS (SELECT 1 FROM unnest({v}) u WHERE "
         f"cardinality(u.positions) >= {MAX_POSITIONS} "
         f"OR u.positions[cardinality(u.positions)] >= {MAX_POSITION})"
     )
+
+
+def _escaped(value: str) -> str:
+    """The SQL of a text as it is written between the quotes of a tsvector's text: quote and backslash
+    doubled."""
+    return f"replace(replace({value}, E'\\\\', E'\\\\\\\\'), '''', '''''')"
+
+
+def pairs_of(v: str) -> str:
+    """The SQL of the pair keys (``words``) of the ``simple`` vector ``v``: what :func:`pair_keys` makes of
+    its text, by a walk of its positions in order (a sort per post, ≈ 3× its parse: used for an edit; the
+    bulk indexing makes the keys in Python)."""
+    after = f"CASE WHEN x.q = x.p + 1 THEN {_escaped('x.n')} ELSE '' END"
+    key = f"'''' || {_escaped('x.l')} || '{PAIR}' || {after} || ''':' || x.p"
     return (
-        f"(SELECT {tsvector_of(column)} AS tsv, CASE WHEN {capped} THEN {CAPPED}::tsvector ELSE w.v END "
-        f"AS words FROM (SELECT {words_of(column)} AS v OFFSET 0) w)"
+        f"(SELECT COALESCE(string_agg({key}, ' '), '')::tsvector FROM (SELECT u.lexeme AS l, p, "
+        "lead(u.lexeme) OVER (ORDER BY p) AS n, lead(p) OVER (ORDER BY p) AS q "
+        f"FROM unnest({v}) u CROSS JOIN unnest(u.positions) p) x)"
+    )
+
+
+# An entry of a tsvector's text: the lexeme as written there (quotes and backslashes doubled), its positions.
+_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9,]+)")
+
+
+def pair_keys(words: str) -> str:
+    """The text of the ``words`` vector (pair keys, see the module's doc) for the text of a ``simple``
+    vector: each word joined to the word at the next position (none: the word alone before ``§``), at its
+    own position — as :func:`pairs_of` makes it in SQL."""
+    at: dict[int, str] = {}
+    for m in _ENTRY.finditer(words):
+        lex = m.group(1)
+        for p in m.group(2).split(","):
+            at[int(p)] = lex
+    return " ".join(f"'{lex}{PAIR}{at.get(p + 1, '')}':{p}" for p, lex in sorted(at.items()))
+
+
+def index_values(column: str) -> str:
+    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` (pair keys) of a text column, as stored."""
+    return (
+        f"(SELECT {tsvector_of(column)} AS tsv, CASE WHEN {_capped('w.v')} THEN {CAPPED}::tsvector "
+        f"ELSE {pairs_of('w.v')} END AS words FROM (SELECT {words_of(column)} AS v OFFSET 0) w)"
     )
 
 
@@ -208,16 +254,31 @@ def _settled(db: Database) -> int:
 def _index_part(db: Database, after: int, upto: int) -> int:
     """Index the posts with ids in ``(after, upto]`` not indexed yet, in one transaction; how many were
     added (the vectors are computed only for those: each post is looked up in post_search's primary key
-    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search)."""
+    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search).
+
+    The server parses each post's words (``simple``) and sends their vector's text; the pair keys are made
+    here (:func:`pair_keys`) and stored beside the stems (``russian``) the server computes. A post whose text
+    changed between the two statements (another content hash) gets the keys of its new text, in SQL."""
     with db.write() as conn:
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
         conn.execute("SET LOCAL work_mem = '64MB'")
-        n = conn.execute(
-            "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
-            f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
-            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL "
-            "ON CONFLICT (post_id) DO NOTHING",
+        rows = conn.execute(
+            f"SELECT p.id, p.content_hash, CASE WHEN {_capped('w.v')} THEN NULL ELSE w.v::text END "
+            f"FROM posts p CROSS JOIN LATERAL (SELECT {words_of('p.text')} AS v OFFSET 0) w "
+            "WHERE p.id > %s AND p.id <= %s "
+            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL",
             (after, upto),
+        ).fetchall()
+        if not rows:
+            return 0
+        keys = [CAPPED if r[2] is None else pair_keys(r[2]) for r in rows]
+        n = conn.execute(
+            f"INSERT INTO post_search (post_id, tsv, words) SELECT p.id, {tsvector_of('p.text')}, "
+            "CASE WHEN p.content_hash = w.hash THEN w.words::tsvector "
+            f"ELSE (SELECT v.words FROM {index_values('p.text')} v) END "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) JOIN posts p ON p.id = w.id "
+            "ON CONFLICT (post_id) DO NOTHING",
+            ([r[0] for r in rows], [r[1] for r in rows], keys),
         ).rowcount
     return max(n, 0)
 
@@ -305,15 +366,30 @@ def _exact_condition(node: Node, params: list[object]) -> str:
     params.append(_exact(node))
     regex = _regex(node, params)
     return (
-        f"(s.words @@ (to_tsquery('{EXACT}', %s) && !!{CAPPED}::tsquery) "
+        f"(s.words @@ (%s::tsquery && !!{CAPPED}::tsquery) "
         f"OR s.words @@ {CAPPED}::tsquery AND {regex})"
     )
 
 
+# A word as PostgreSQL's parser reads it in the index's text (as snippets count them): a run of letters and
+# digits — a query's word with an underscore (svodka.query keeps it) is two, as in the index.
+_PARSED = re.compile(r"[^\W_]+")
+
+
+def _keys(words: Sequence[str]) -> str:
+    """The tsquery (its text, read as it is: not parsed again) of a phrase on the pair keys of ``words``."""
+    parts = [t for w in words for t in _PARSED.findall(w)]
+    if not parts:
+        return _lexeme(PAIR)  # never a key: a phrase of no words finds nothing
+    if len(parts) == 1:
+        return _lexeme(parts[0] + PAIR, prefix=True)
+    return "(" + " <-> ".join(_lexeme(a + PAIR + b) for a, b in zip(parts, parts[1:], strict=False)) + ")"
+
+
 def _exact(node: Node) -> str:
-    """The ``to_tsquery('simple')`` input of a tree of phrases: each word as written, ``<->`` between."""
+    """The tsquery of a tree of phrases on the pair keys (:func:`_keys`)."""
     if isinstance(node, Phrase):
-        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
+        return _keys(node.words)
     if isinstance(node, Not):
         return f"!({_exact(node.node)})"
     assert isinstance(node, And | Or)
