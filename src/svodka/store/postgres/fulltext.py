@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import psycopg
@@ -43,7 +45,6 @@ from svodka.store.records.posts import SELECT_POST, stored_post
 log = logging.getLogger(__name__)
 
 CONFIG = "russian"  # regconfig of post_search.tsv and of every query of words
-EXACT = "simple"  # regconfig of post_search.words and of every phrase
 INDEX_CHUNK = 20_000
 # How far the mark may lag behind the highest id, all indexed, before a call moves it on (taking the lock of
 # :func:`_settled`): the posts above it are walked by every search's check for what is pending.
@@ -57,12 +58,18 @@ INDEX_WORKERS = 2
 # and «19»), and gives a hyphenated word a position of its own before its parts (so «северо-западный округ»
 # would not have «западный» next to «округ»).
 _SPLIT = "/.:?=&_#+~|*[]()<>-"  # no %: the SQL carries parameters
-_EXACT_SPLIT = _SPLIT
 # PostgreSQL keeps at most 255 positions of a lexeme, and none past 16,383: a post that long could lose a
 # phrase's position. Its ``words`` is this marker alone, and its phrases are read from its text (a regex).
 CAPPED = "'§capped'"  # never a lexeme of the parser: § is not a word character
+# The words of a post edited after it was indexed, until index_pending makes its keys: capped (its phrases are
+# read from its text) and marked to be keyed.
+EDITED = "'§capped §edited'"
+_EDITED_QUERY = "'§edited'::tsquery"
 PAIR = "§"  # between the two words of a pair key (and after the last word of a run): never inside a word
 MAX_POSITIONS, MAX_POSITION = 255, 16_383
+# A word is cut to its first MAX_WORD letters in a pair key (PostgreSQL's lexemes end at 2,046 bytes), and a
+# text over MAX_TEXT characters is capped (a tsvector ends at 1 MB).
+MAX_WORD, MAX_TEXT = 500, 200_000
 
 
 def _split(column: str, chars: str) -> str:
@@ -79,72 +86,28 @@ def tsvector_of(column: str) -> str:
     return f"to_tsvector('{CONFIG}', {_split(column, _SPLIT)})"
 
 
-def words_of(column: str) -> str:
-    """The SQL of the ``tsvector`` of a text column's words as written (``words``, before the marker of a
-    capped post): lower case, ё as е (the query reads ё as е), stop words kept."""
-    folded = f"replace(replace({column}, 'ё', 'е'), 'Ё', 'Е')"
-    return f"to_tsvector('{EXACT}', {_split(folded, _EXACT_SPLIT)})"
+# A word of the pair keys and of a phrase: a run of letters and digits (as snippets count the parser's words).
+_PARSED = re.compile(r"[^\W_]+")
 
 
-def _capped(v: str) -> str:
-    """The SQL of whether PostgreSQL may have cut a position list of the ``simple`` vector ``v`` short (a
-    pair key's positions are some of its first word's: the words' vector tells for the keys too).
-
-    It is looked at lexeme by lexeme (``unnest``) only where the vector's size allows it: its positions take
-    ``size - size(strip)`` bytes, 2 to 3 a lexeme plus 2 a position, so a lexeme 255 times needs
-    ``508 + 4 × lexemes`` of them (and 16,383 positions, more still, unless there are over 16,000 lexemes)."""
-    may_be_capped = (
-        f"(pg_column_size({v}) - pg_column_size(strip({v})) >= "
-        f"{2 * (MAX_POSITIONS - 1)} + 4 * length({v}) OR length({v}) > 16000)"
-    )
-    return (
-        f"{may_be_capped} AND EXISTS (SELECT 1 FROM unnest({v}) u WHERE "
-        f"cardinality(u.positions) >= {MAX_POSITIONS} "
-        f"OR u.positions[cardinality(u.positions)] >= {MAX_POSITION})"
-    )
-
-
-def _escaped(value: str) -> str:
-    """The SQL of a text as it is written between the quotes of a tsvector's text: quote and backslash
-    doubled."""
-    return f"replace(replace({value}, E'\\\\', E'\\\\\\\\'), '''', '''''')"
-
-
-def pairs_of(v: str) -> str:
-    """The SQL of the pair keys (``words``) of the ``simple`` vector ``v``: what :func:`pair_keys` makes of
-    its text, by a walk of its positions in order (a sort per post, ≈ 3× its parse: used for an edit; the
-    bulk indexing makes the keys in Python)."""
-    after = f"CASE WHEN x.q = x.p + 1 THEN {_escaped('x.n')} ELSE '' END"
-    key = f"'''' || {_escaped('x.l')} || '{PAIR}' || {after} || ''':' || x.p"
-    return (
-        f"(SELECT COALESCE(string_agg({key}, ' '), '')::tsvector FROM (SELECT u.lexeme AS l, p, "
-        "lead(u.lexeme) OVER (ORDER BY p) AS n, lead(p) OVER (ORDER BY p) AS q "
-        f"FROM unnest({v}) u CROSS JOIN unnest(u.positions) p) x)"
-    )
-
-
-# An entry of a tsvector's text: the lexeme as written there (quotes and backslashes doubled), its positions.
-_ENTRY = re.compile(r"'((?:[^']|'')*)':([0-9,]+)")
-
-
-def pair_keys(words: str) -> str:
-    """The text of the ``words`` vector (pair keys, see the module's doc) for the text of a ``simple``
-    vector: each word joined to the word at the next position (none: the word alone before ``§``), at its
-    own position — as :func:`pairs_of` makes it in SQL."""
-    at: dict[int, str] = {}
-    for m in _ENTRY.finditer(words):
-        lex = m.group(1)
-        for p in m.group(2).split(","):
-            at[int(p)] = lex
-    return " ".join(f"'{lex}{PAIR}{at.get(p + 1, '')}':{p}" for p, lex in sorted(at.items()))
+def pair_keys(text: str) -> str:
+    """The text of the ``words`` vector of a post's text (pair keys, see the module's doc): each word (lower
+    case, ё as е, at most :data:`MAX_WORD` letters) joined to the next one (the last: to none), at its
+    position; :data:`CAPPED` where PostgreSQL would cut positions short."""
+    words = [w[:MAX_WORD] for w in _PARSED.findall(text.lower().replace("ё", "е"))]
+    if len(words) >= MAX_POSITION or len(text) > MAX_TEXT:
+        return CAPPED
+    keys = [f"{a}{PAIR}{b}" for a, b in zip(words, [*words[1:], ""], strict=False)]  # none of no words
+    if len(keys) >= MAX_POSITIONS and max(Counter(keys).values()) >= MAX_POSITIONS:
+        return CAPPED
+    return " ".join(f"'{k}':{i}" for i, k in enumerate(keys, 1))
 
 
 def index_values(column: str) -> str:
-    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` (pair keys) of a text column, as stored."""
-    return (
-        f"(SELECT {tsvector_of(column)} AS tsv, CASE WHEN {_capped('w.v')} THEN {CAPPED}::tsvector "
-        f"ELSE {pairs_of('w.v')} END AS words FROM (SELECT {words_of(column)} AS v OFFSET 0) w)"
-    )
+    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` of a text column for an edit of an indexed post:
+    its stems, and for its words the :data:`EDITED` marker (its phrases read from its text, as a capped
+    post's) until :func:`index_pending` makes its pair keys (in Python, as for every post)."""
+    return f"(SELECT {tsvector_of(column)} AS tsv, {EDITED}::tsvector AS words)"
 
 
 TSVECTOR = tsvector_of("text")
@@ -168,22 +131,24 @@ MATCHED = (
     "JOIN ops o ON o.prefix AND starts_with(u.lexeme, o.lex) WHERE (SELECT bool_or(prefix) FROM ops)"
     ") m CROSS JOIN unnest(m.positions) pos)"
 )
-# Whether posts were stored after the last indexing: a search answers with it, and is asked again after
-# indexing when it is true (one round trip in the common case, not a check and then the search).
+# Whether posts were stored (or indexed posts edited) after the last indexing: a search answers with it, and
+# is asked again after indexing when it is true (one round trip in the common case, not a check and then the
+# search).
 # A post above the mark not indexed, among the newest STALE_WINDOW above it (the mark lags at most
 # MARK_LAG when a writer lets it move): walked down the primary key, each looked up in post_search's (a
 # scalar subquery, never pulled up into a join the planner could make a scan of post_search).
 STALE_WINDOW = 10 * MARK_LAG
 STALE = (
-    "EXISTS (SELECT FROM (SELECT q.id FROM posts q WHERE q.id > (SELECT indexed_upto FROM fts_state) "
+    "(EXISTS (SELECT FROM (SELECT q.id FROM posts q WHERE q.id > (SELECT indexed_upto FROM fts_state) "
     f"ORDER BY q.id DESC LIMIT {STALE_WINDOW}) r "
-    "WHERE (SELECT i.post_id FROM post_search i WHERE i.post_id = r.id) IS NULL)"
+    "WHERE (SELECT i.post_id FROM post_search i WHERE i.post_id = r.id) IS NULL) "
+    f"OR EXISTS (SELECT FROM post_search e WHERE e.words @@ {_EDITED_QUERY}))"
 )
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
     """Index (``post_search``) every post not yet indexed, in chunks of one transaction each; returns how
-    many.
+    many (the posts edited since they were indexed get their pair keys too, :func:`_key_edited`).
 
     A chunk is cut into :data:`INDEX_WORKERS` parts, each indexed by a connection of its own (its own
     transaction), while the chunk's transaction holds ``fts_state``: the server computes the vectors and
@@ -229,10 +194,30 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
             done += n
             if on_progress and n:
                 on_progress(n)
-    if done:
+    keyed = _key_edited(db)
+    if done or keyed:
         _merge_pending_lists(db)
-        log.info("indexed %d posts for full-text search", done)
+        log.info("indexed %d posts for full-text search (and the phrases of %d edited)", done, keyed)
     return done
+
+
+def _key_edited(db: Database) -> int:
+    """Make the pair keys of the posts edited since they were indexed (:data:`EDITED`); how many. A post
+    edited again meanwhile (another content hash) keeps its marker, for the next call."""
+    with db.write() as conn:
+        rows = conn.execute(
+            "SELECT s.post_id, p.content_hash, p.text FROM post_search s JOIN posts p ON p.id = s.post_id "
+            f"WHERE s.words @@ {_EDITED_QUERY}"
+        ).fetchall()
+        if not rows:
+            return 0
+        n = conn.execute(
+            "UPDATE post_search s SET words = w.words::tsvector "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) "
+            "JOIN posts p ON p.id = w.id WHERE s.post_id = w.id AND p.content_hash = w.hash",
+            ([r[0] for r in rows], [r[1] for r in rows], [pair_keys(r[2] or "") for r in rows]),
+        ).rowcount
+    return max(n, 0)
 
 
 def _settled(db: Database) -> int:
@@ -256,29 +241,26 @@ def _index_part(db: Database, after: int, upto: int) -> int:
     added (the vectors are computed only for those: each post is looked up in post_search's primary key
     before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search).
 
-    The server parses each post's words (``simple``) and sends their vector's text; the pair keys are made
-    here (:func:`pair_keys`) and stored beside the stems (``russian``) the server computes. A post whose text
-    changed between the two statements (another content hash) gets the keys of its new text, in SQL."""
+    The pair keys are made here (:func:`pair_keys`) from the texts, the stems (``russian``) by the server:
+    one parse of each post there. A post whose text changed between the two statements (another content
+    hash) is stored as :data:`EDITED`, keyed afterwards by :func:`_key_edited`."""
     with db.write() as conn:
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
         conn.execute("SET LOCAL work_mem = '64MB'")
         rows = conn.execute(
-            f"SELECT p.id, p.content_hash, CASE WHEN {_capped('w.v')} THEN NULL ELSE w.v::text END "
-            f"FROM posts p CROSS JOIN LATERAL (SELECT {words_of('p.text')} AS v OFFSET 0) w "
-            "WHERE p.id > %s AND p.id <= %s "
+            "SELECT p.id, p.content_hash, p.text FROM posts p WHERE p.id > %s AND p.id <= %s "
             "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL",
             (after, upto),
         ).fetchall()
         if not rows:
             return 0
-        keys = [CAPPED if r[2] is None else pair_keys(r[2]) for r in rows]
         n = conn.execute(
             f"INSERT INTO post_search (post_id, tsv, words) SELECT p.id, {tsvector_of('p.text')}, "
-            "CASE WHEN p.content_hash = w.hash THEN w.words::tsvector "
-            f"ELSE (SELECT v.words FROM {index_values('p.text')} v) END "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) JOIN posts p ON p.id = w.id "
+            f"CASE WHEN p.content_hash = w.hash THEN w.words::tsvector ELSE {EDITED}::tsvector END "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) "
+            "JOIN posts p ON p.id = w.id "
             "ON CONFLICT (post_id) DO NOTHING",
-            ([r[0] for r in rows], [r[1] for r in rows], keys),
+            ([r[0] for r in rows], [r[1] for r in rows], [pair_keys(r[2] or "") for r in rows]),
         ).rowcount
     return max(n, 0)
 
@@ -365,25 +347,17 @@ def _exact_condition(node: Node, params: list[object]) -> str:
     """``node`` (phrases only) on ``s.words``; a capped post by the regex of its text."""
     params.append(_exact(node))
     regex = _regex(node, params)
-    return (
-        f"(s.words @@ (%s::tsquery && !!{CAPPED}::tsquery) "
-        f"OR s.words @@ {CAPPED}::tsquery AND {regex})"
-    )
-
-
-# A word as PostgreSQL's parser reads it in the index's text (as snippets count them): a run of letters and
-# digits — a query's word with an underscore (svodka.query keeps it) is two, as in the index.
-_PARSED = re.compile(r"[^\W_]+")
+    return f"(s.words @@ (%s::tsquery && !!{CAPPED}::tsquery) OR s.words @@ {CAPPED}::tsquery AND {regex})"
 
 
 def _keys(words: Sequence[str]) -> str:
     """The tsquery (its text, read as it is: not parsed again) of a phrase on the pair keys of ``words``."""
-    parts = [t for w in words for t in _PARSED.findall(w)]
+    parts = [t[:MAX_WORD] for w in words for t in _PARSED.findall(w)]  # an underscore splits, as in the index
     if not parts:
         return _lexeme(PAIR)  # never a key: a phrase of no words finds nothing
     if len(parts) == 1:
         return _lexeme(parts[0] + PAIR, prefix=True)
-    return "(" + " <-> ".join(_lexeme(a + PAIR + b) for a, b in zip(parts, parts[1:], strict=False)) + ")"
+    return "(" + " <-> ".join(_lexeme(a + PAIR + b) for a, b in pairwise(parts)) + ")"
 
 
 def _exact(node: Node) -> str:
