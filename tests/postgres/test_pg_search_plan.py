@@ -13,7 +13,7 @@ from typing import Any
 
 from svodka.model import ChannelRef, Post
 from svodka.store import Store
-from svodka.store.postgres.fulltext import _SPLIT, pair_keys, post_match, ranked_sql, tsvector_of
+from svodka.store.postgres.fulltext import _EXACT_SPLIT, _SPLIT, post_match, ranked_sql, tsvector_of, words_of
 
 T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
 
@@ -74,12 +74,13 @@ def test_words_and_phrases_are_found_through_their_indexes(store: Store) -> None
 def test_the_stored_vectors_split_links_as_translate_did(store: Store) -> None:
     text = "Читайте bbc.com/russian/news?id=1&x=2#top (подробнее) [тут] <b>*важно*</b> a_b+c~d|e: ёлка-палка"
     with store.db.read() as conn:  # type: ignore[attr-defined]
-        now, before = conn.execute(
+        now, before, words, translated = conn.execute(
             f"SELECT {tsvector_of('t')}::text, "
-            f"to_tsvector('russian', translate(t, '{_SPLIT}', '{' ' * len(_SPLIT)}'))::text "
+            f"to_tsvector('russian', translate(t, '{_SPLIT}', '{' ' * len(_SPLIT)}'))::text, "
+            f"{words_of('t')}::text, "
+            f"to_tsvector('simple', translate(t, 'ёЁ{_EXACT_SPLIT}', 'еЕ{' ' * len(_EXACT_SPLIT)}'))::text "
             "FROM (SELECT %s AS t) x",
             (text,),
         ).fetchone()
     assert now == before and "'russian'" in now
-    words = pair_keys(text)  # the pair keys of the words (migration 0036), split as the stems
-    assert "'елка§палка':" in words and "'a§b':" in words and "'bbc§com':" in words
+    assert words == translated and "'елка'" in words and "'палка'" in words and "'a'" in words

@@ -5,15 +5,9 @@ indexing.
 Russian configuration: Snowball stems for Cyrillic words, its English stemmer for Latin ones, ё folded to
 е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``), and the positions
 snippets are made of (:mod:`svodka.store.postgres.snippets`: no ``ts_headline`` parse of each post).
-``post_search.words`` holds *pair keys* of the words as written (``simple``: lower case, ё read as е, stop
-words kept) under a GIN index of its own (migrations 0028_phrase_index, 0036_phrase_pairs): for each word, the
-word and the next one joined by ``§``, at the word's position (``'в§москве':4``; the last word of a run:
-``'москве§'``). A quoted phrase of two words is one key: one GIN lookup, exact, no row read to check it (it
-was the two words' posting lists intersected — «в» is in 3 of 4 posts — and every row holding both read for
-their positions); of more words, its keys side by side (``<->``: a check of the few rows holding every key);
-of one word, the keys it begins (``'москве§':*``). No regex over the text. The keys are made from
-PostgreSQL's own ``simple`` parse (its positions): in Python for the bulk indexing (:func:`pair_keys`, from
-the vector's text), in SQL for an edit (:func:`pairs_of`) — the same keys.
+``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
+their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
+tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
 
 Both are filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite
 backend fills its FTS5 table. ``fts_state.indexed_upto`` is a mark below which every post is indexed, moved
@@ -27,11 +21,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 import psycopg
@@ -45,6 +37,7 @@ from svodka.store.records.posts import SELECT_POST, stored_post
 log = logging.getLogger(__name__)
 
 CONFIG = "russian"  # regconfig of post_search.tsv and of every query of words
+EXACT = "simple"  # regconfig of post_search.words and of every phrase
 INDEX_CHUNK = 20_000
 # How far the mark may lag behind the highest id, all indexed, before a call moves it on (taking the lock of
 # :func:`_settled`): the posts above it are walked by every search's check for what is pending.
@@ -58,18 +51,11 @@ INDEX_WORKERS = 2
 # and «19»), and gives a hyphenated word a position of its own before its parts (so «северо-западный округ»
 # would not have «западный» next to «округ»).
 _SPLIT = "/.:?=&_#+~|*[]()<>-"  # no %: the SQL carries parameters
+_EXACT_SPLIT = _SPLIT
 # PostgreSQL keeps at most 255 positions of a lexeme, and none past 16,383: a post that long could lose a
 # phrase's position. Its ``words`` is this marker alone, and its phrases are read from its text (a regex).
 CAPPED = "'§capped'"  # never a lexeme of the parser: § is not a word character
-# The words of a post edited after it was indexed, until index_pending makes its keys: capped (its phrases are
-# read from its text) and marked to be keyed.
-EDITED = "'§capped §edited'"
-_EDITED_QUERY = "'§edited'::tsquery"
-PAIR = "§"  # between the two words of a pair key (and after the last word of a run): never inside a word
 MAX_POSITIONS, MAX_POSITION = 255, 16_383
-# A word is cut to its first MAX_WORD letters in a pair key (PostgreSQL's lexemes end at 2,046 bytes), and a
-# text over MAX_TEXT characters is capped (a tsvector ends at 1 MB).
-MAX_WORD, MAX_TEXT = 500, 200_000
 
 
 def _split(column: str, chars: str) -> str:
@@ -86,28 +72,33 @@ def tsvector_of(column: str) -> str:
     return f"to_tsvector('{CONFIG}', {_split(column, _SPLIT)})"
 
 
-# A word of the pair keys and of a phrase: a run of letters and digits (as snippets count the parser's words).
-_PARSED = re.compile(r"[^\W_]+")
-
-
-def pair_keys(text: str) -> str:
-    """The text of the ``words`` vector of a post's text (pair keys, see the module's doc): each word (lower
-    case, ё as е, at most :data:`MAX_WORD` letters) joined to the next one (the last: to none), at its
-    position; :data:`CAPPED` where PostgreSQL would cut positions short."""
-    words = [w[:MAX_WORD] for w in _PARSED.findall(text.lower().replace("ё", "е"))]
-    if len(words) >= MAX_POSITION or len(text) > MAX_TEXT:
-        return CAPPED
-    keys = [f"{a}{PAIR}{b}" for a, b in zip(words, [*words[1:], ""], strict=False)]  # none of no words
-    if len(keys) >= MAX_POSITIONS and max(Counter(keys).values()) >= MAX_POSITIONS:
-        return CAPPED
-    return " ".join(f"'{k}':{i}" for i, k in enumerate(keys, 1))
+def words_of(column: str) -> str:
+    """The SQL of the ``tsvector`` of a text column's words as written (``words``, before the marker of a
+    capped post): lower case, ё as е (the query reads ё as е), stop words kept."""
+    folded = f"replace(replace({column}, 'ё', 'е'), 'Ё', 'Е')"
+    return f"to_tsvector('{EXACT}', {_split(folded, _EXACT_SPLIT)})"
 
 
 def index_values(column: str) -> str:
-    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` of a text column for an edit of an indexed post:
-    its stems, and for its words the :data:`EDITED` marker (its phrases read from its text, as a capped
-    post's) until :func:`index_pending` makes its pair keys (in Python, as for every post)."""
-    return f"(SELECT {tsvector_of(column)} AS tsv, {EDITED}::tsvector AS words)"
+    """A ``LATERAL`` subquery giving ``tsv`` and ``words`` of a text column, as stored.
+
+    Whether PostgreSQL may have cut a position list short is looked at lexeme by lexeme (``unnest``) only
+    where the vector's size allows it: its positions take ``size - size(strip)`` bytes, 2 to 3 a lexeme
+    plus 2 a position, so a lexeme 255 times needs ``508 + 4 × lexemes`` of them (and 16,383 positions,
+    more still, unless there are over 16,000 lexemes)."""
+    may_be_capped = (
+        "(pg_column_size(w.v) - pg_column_size(strip(w.v)) >= "
+        f"{2 * (MAX_POSITIONS - 1)} + 4 * length(w.v) OR length(w.v) > 16000)"
+    )
+    capped = (
+        f"{may_be_capped} AND EXISTS (SELECT 1 FROM unnest(w.v) u WHERE "
+        f"cardinality(u.positions) >= {MAX_POSITIONS} "
+        f"OR u.positions[cardinality(u.positions)] >= {MAX_POSITION})"
+    )
+    return (
+        f"(SELECT {tsvector_of(column)} AS tsv, CASE WHEN {capped} THEN {CAPPED}::tsvector ELSE w.v END "
+        f"AS words FROM (SELECT {words_of(column)} AS v OFFSET 0) w)"
+    )
 
 
 TSVECTOR = tsvector_of("text")
@@ -131,24 +122,22 @@ MATCHED = (
     "JOIN ops o ON o.prefix AND starts_with(u.lexeme, o.lex) WHERE (SELECT bool_or(prefix) FROM ops)"
     ") m CROSS JOIN unnest(m.positions) pos)"
 )
-# Whether posts were stored (or indexed posts edited) after the last indexing: a search answers with it, and
-# is asked again after indexing when it is true (one round trip in the common case, not a check and then the
-# search).
+# Whether posts were stored after the last indexing: a search answers with it, and is asked again after
+# indexing when it is true (one round trip in the common case, not a check and then the search).
 # A post above the mark not indexed, among the newest STALE_WINDOW above it (the mark lags at most
 # MARK_LAG when a writer lets it move): walked down the primary key, each looked up in post_search's (a
 # scalar subquery, never pulled up into a join the planner could make a scan of post_search).
 STALE_WINDOW = 10 * MARK_LAG
 STALE = (
-    "(EXISTS (SELECT FROM (SELECT q.id FROM posts q WHERE q.id > (SELECT indexed_upto FROM fts_state) "
+    "EXISTS (SELECT FROM (SELECT q.id FROM posts q WHERE q.id > (SELECT indexed_upto FROM fts_state) "
     f"ORDER BY q.id DESC LIMIT {STALE_WINDOW}) r "
-    "WHERE (SELECT i.post_id FROM post_search i WHERE i.post_id = r.id) IS NULL) "
-    f"OR EXISTS (SELECT FROM post_search e WHERE e.words @@ {_EDITED_QUERY}))"
+    "WHERE (SELECT i.post_id FROM post_search i WHERE i.post_id = r.id) IS NULL)"
 )
 
 
 def index_pending(db: Database, on_progress: Callable[[int], None] | None = None) -> int:
     """Index (``post_search``) every post not yet indexed, in chunks of one transaction each; returns how
-    many (the posts edited since they were indexed get their pair keys too, :func:`_key_edited`).
+    many.
 
     A chunk is cut into :data:`INDEX_WORKERS` parts, each indexed by a connection of its own (its own
     transaction), while the chunk's transaction holds ``fts_state``: the server computes the vectors and
@@ -194,30 +183,10 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
             done += n
             if on_progress and n:
                 on_progress(n)
-    keyed = _key_edited(db)
-    if done or keyed:
+    if done:
         _merge_pending_lists(db)
-        log.info("indexed %d posts for full-text search (and the phrases of %d edited)", done, keyed)
+        log.info("indexed %d posts for full-text search", done)
     return done
-
-
-def _key_edited(db: Database) -> int:
-    """Make the pair keys of the posts edited since they were indexed (:data:`EDITED`); how many. A post
-    edited again meanwhile (another content hash) keeps its marker, for the next call."""
-    with db.write() as conn:
-        rows = conn.execute(
-            "SELECT s.post_id, p.content_hash, p.text FROM post_search s JOIN posts p ON p.id = s.post_id "
-            f"WHERE s.words @@ {_EDITED_QUERY}"
-        ).fetchall()
-        if not rows:
-            return 0
-        n = conn.execute(
-            "UPDATE post_search s SET words = w.words::tsvector "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) "
-            "JOIN posts p ON p.id = w.id WHERE s.post_id = w.id AND p.content_hash = w.hash",
-            ([r[0] for r in rows], [r[1] for r in rows], [pair_keys(r[2] or "") for r in rows]),
-        ).rowcount
-    return max(n, 0)
 
 
 def _settled(db: Database) -> int:
@@ -239,28 +208,16 @@ def _settled(db: Database) -> int:
 def _index_part(db: Database, after: int, upto: int) -> int:
     """Index the posts with ids in ``(after, upto]`` not indexed yet, in one transaction; how many were
     added (the vectors are computed only for those: each post is looked up in post_search's primary key
-    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search).
-
-    The pair keys are made here (:func:`pair_keys`) from the texts, the stems (``russian``) by the server:
-    one parse of each post there. A post whose text changed between the two statements (another content
-    hash) is stored as :data:`EDITED`, keyed afterwards by :func:`_key_edited`."""
+    before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search)."""
     with db.write() as conn:
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
         conn.execute("SET LOCAL work_mem = '64MB'")
-        rows = conn.execute(
-            "SELECT p.id, p.content_hash, p.text FROM posts p WHERE p.id > %s AND p.id <= %s "
-            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL",
-            (after, upto),
-        ).fetchall()
-        if not rows:
-            return 0
         n = conn.execute(
-            f"INSERT INTO post_search (post_id, tsv, words) SELECT p.id, {tsvector_of('p.text')}, "
-            f"CASE WHEN p.content_hash = w.hash THEN w.words::tsvector ELSE {EDITED}::tsvector END "
-            "FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) w(id, hash, words) "
-            "JOIN posts p ON p.id = w.id "
+            "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
+            f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
+            "AND (SELECT i.post_id FROM post_search i WHERE i.post_id = p.id) IS NULL "
             "ON CONFLICT (post_id) DO NOTHING",
-            ([r[0] for r in rows], [r[1] for r in rows], [pair_keys(r[2] or "") for r in rows]),
+            (after, upto),
         ).rowcount
     return max(n, 0)
 
@@ -347,23 +304,16 @@ def _exact_condition(node: Node, params: list[object]) -> str:
     """``node`` (phrases only) on ``s.words``; a capped post by the regex of its text."""
     params.append(_exact(node))
     regex = _regex(node, params)
-    return f"(s.words @@ (%s::tsquery && !!{CAPPED}::tsquery) OR s.words @@ {CAPPED}::tsquery AND {regex})"
-
-
-def _keys(words: Sequence[str]) -> str:
-    """The tsquery (its text, read as it is: not parsed again) of a phrase on the pair keys of ``words``."""
-    parts = [t[:MAX_WORD] for w in words for t in _PARSED.findall(w)]  # an underscore splits, as in the index
-    if not parts:
-        return _lexeme(PAIR)  # never a key: a phrase of no words finds nothing
-    if len(parts) == 1:
-        return _lexeme(parts[0] + PAIR, prefix=True)
-    return "(" + " <-> ".join(_lexeme(a + PAIR + b) for a, b in pairwise(parts)) + ")"
+    return (
+        f"(s.words @@ (to_tsquery('{EXACT}', %s) && !!{CAPPED}::tsquery) "
+        f"OR s.words @@ {CAPPED}::tsquery AND {regex})"
+    )
 
 
 def _exact(node: Node) -> str:
-    """The tsquery of a tree of phrases on the pair keys (:func:`_keys`)."""
+    """The ``to_tsquery('simple')`` input of a tree of phrases: each word as written, ``<->`` between."""
     if isinstance(node, Phrase):
-        return _keys(node.words)
+        return "(" + " <-> ".join(_lexeme(w) for w in node.words) + ")"
     if isinstance(node, Not):
         return f"!({_exact(node.node)})"
     assert isinstance(node, And | Or)

@@ -1,8 +1,7 @@
 """Quoted phrases on real posts, on both backends, against a reference: a phrase is found in exactly the posts
-whose words (runs of letters and digits, lower case, ё as е) hold it side by side — PostgreSQL answers it from
-its pair keys (migration 0036_phrase_pairs: each word joined to the next), SQLite from FTS5's positions. A
-phrase whose words a post holds apart, never side by side, does not find it. A PostgreSQL store indexed before
-0036 is indexed again by it, and an edited post's phrases are its new text's before and after it is keyed."""
+whose words (runs of letters and digits, lower case, ё as е) hold it side by side — PostgreSQL from the
+positions of its ``words`` vector (migration 0028), SQLite from FTS5's — and a phrase whose words a post holds
+apart, never side by side, does not find it (what a faster phrase index, e.g. word-pair keys, must keep)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,11 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 
 from conftest import open_test_store, shared
 from svodka.model import ChannelRef, Post
-from svodka.store import Store, open_store
+from svodka.store import Store
 
 T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
 NEWS = ChannelRef(handle="newsroom")
@@ -86,46 +84,3 @@ def test_a_phrase_finds_the_posts_holding_its_words_side_by_side(real: Store, te
     for m, pair in apart:
         assert set(pair) <= set(words_of[m]) and m not in _found(real, pair), (m, pair)
     assert _found(real, ["в", "москве"]) and _found(real, ["москве"]) > _found(real, ["в", "москве"])
-
-
-@pytest.mark.backends(
-    "postgresql", reason="migration 0036 changes PostgreSQL's index; SQLite's twin is a no-op"
-)
-def test_a_store_indexed_before_0036_is_indexed_again_with_pair_keys(store: Store) -> None:
-    texts = ["Снег в Москве и пробки", "В области тепло, а в столице (Москве) снег", "Курс рубля вырос"]
-    store.posts.save([Post(NEWS, m, T0 + timedelta(hours=m), t) for m, t in enumerate(texts, 1)])
-    assert _found(store, ["в", "москве"]) == {1}
-    url = store.url  # type: ignore[attr-defined]
-    store.close()
-    with psycopg.connect(url, autocommit=True) as conn:  # the store as 0035 left it: the words alone
-        conn.execute(
-            "UPDATE post_search s SET words = to_tsvector('simple', p.text) FROM posts p "
-            "WHERE p.id = s.post_id"
-        )
-        conn.execute("DELETE FROM schema_migrations WHERE name = '0036_phrase_pairs'")
-    with open_store(url) as upgraded, psycopg.connect(url) as conn:
-        assert conn.execute("SELECT COUNT(*), MAX(indexed_upto) FROM post_search, fts_state").fetchone() == (
-            0,
-            None,
-        )
-        assert _found(upgraded, ["в", "москве"]) == {1} and _found(upgraded, ["снег", "москве"]) == set()
-        assert _found(upgraded, ["курс", "рубля"]) == {3} and _found(upgraded, ["москве"]) == {1, 2}
-        keys = {r[0] for r in conn.execute("SELECT unnest(tsvector_to_array(words)) FROM post_search")}
-        assert {"в§москве", "курс§рубля", "вырос§"} <= keys and "москве" not in keys
-
-
-@pytest.mark.backends(
-    "postgresql", reason="the pair keys of an edit are PostgreSQL's; SQLite re-indexes the text"
-)
-def test_an_edited_post_is_keyed_again_and_found_by_its_new_phrases(store: Store) -> None:
-    store.posts.save([Post(NEWS, 1, T0, "Снег в Москве"), Post(NEWS, 2, T0, "Курс рубля")])
-    assert _found(store, ["в", "москве"]) == {1}
-    store.posts.save([Post(NEWS, 1, T0 + timedelta(hours=1), "Дождь в Петербурге")])
-    with psycopg.connect(store.url) as conn:  # type: ignore[attr-defined]
-        marked = conn.execute("SELECT COUNT(*) FROM post_search WHERE words @@ '§edited'::tsquery").fetchone()
-    assert marked == (1,)  # until a search or an indexing keys it, its phrases are read from its text
-    assert _found(store, ["в", "москве"]) == set() and _found(store, ["в", "петербурге"]) == {1}
-    with psycopg.connect(store.url) as conn:  # type: ignore[attr-defined]
-        keys = {r[0] for r in conn.execute("SELECT unnest(tsvector_to_array(words)) FROM post_search")}
-    assert "в§петербурге" in keys and "§edited" not in keys and "в§москве" not in keys
-    assert _found(store, ["в", "петербурге"]) == {1} and _found(store, ["курс", "рубля"]) == {2}

@@ -1,3 +1,0 @@
--- 0036_phrase_pairs: nothing to do on SQLite, the twin of PostgreSQL's step of the same name (whose index of the
--- words as written now holds each word joined to the next, so that a quoted phrase is one index lookup). Here
--- FTS5 answers a phrase from its own position lists (svodka.store.sqlite.fulltext).
