@@ -3,7 +3,8 @@
 A key sentence must be informative on its own. :func:`quote_problems` names what is wrong with one
 sentence (an empty list: nothing); :func:`card_problems` names what is wrong with a card's quotes taken
 together (the same post twice, two sentences that say the same thing, a changing figure without its
-time). The summariser uses both to choose, and the tests and ``benchmarks/bench_quotes.py`` run them on
+time); :func:`digest_problems` what is wrong across a digest's cards (a post quoted on two). The
+summariser uses the first two to choose, and the tests and ``benchmarks/bench_quotes.py`` run all three on
 rendered digests.
 """
 
@@ -25,6 +26,7 @@ SHORT = "too short to inform"
 FRAGMENT = "starts mid-phrase"
 
 SAME_POST = "post quoted twice"
+OTHER_CARD = "post quoted on another card too"
 DUPLICATE = "says the same as another quote"
 UNTIMED = "changing figure without its time"
 
@@ -222,4 +224,16 @@ def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> 
             if same_thing(q.text, earlier.text):
                 problems.append(f"{DUPLICATE}: {q.text} ~ {earlier.text}")
                 break
+    return problems
+
+
+def digest_problems(cards: Sequence[Sequence[Quote]]) -> list[str]:
+    """What is wrong across a digest's cards (each its headline and key sentences): a post quoted on more
+    than one card, named on each card after the first that quotes it."""
+    problems: list[str] = []
+    first: dict[int, int] = {}
+    for n, card in enumerate(cards):
+        for q in card:
+            if first.setdefault(q.post_id, n) != n:
+                problems.append(f"{OTHER_CARD}: {q.text}")
     return problems
