@@ -24,6 +24,8 @@ FILLER = "filler"
 READER = "addresses the reader"
 SHORT = "too short to inform"
 FRAGMENT = "starts mid-phrase"
+LIST_ITEM = "an item out of its list"
+FOOTNOTE = "a footnote or disclaimer"
 
 SAME_POST = "post quoted twice"
 OTHER_CARD = "post quoted on another card too"
@@ -41,7 +43,7 @@ _PLUG = re.compile(
     re.IGNORECASE,
 )
 _SCAFFOLD = re.compile(
-    r"^(upd|апд|обновлено|дополнено|update|подробности|срочно|молния|breaking|эксклюзив|важно|"
+    r"^((upd|апд|update)\d*|обновлено|дополнено|подробности|срочно|молния|breaking|эксклюзив|важно|"
     r"главное|итоги дня|коротко)\b\.?",
     re.IGNORECASE,
 )
@@ -51,7 +53,8 @@ _HARD_BACK = re.compile(
     r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|такую|таких|таким|это|этот|эта|"
     r"эти|этого|этой|этим|этих|этому|эту|тот|та|те|того|тем|той|именно|само|сам|сама|сами|работает так|"
     r"он|она|они|оно|его|ее|её|их|ему|ей|им|мы|нам|нас|я|об этом|при этом|в этом|после этого|до этого|"
-    r"по (его|ее|её|их) словам|\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
+    r"по (его|ее|её|их) (словам|данным|мнению|информации|сведениям|оценкам?)|"
+    r"\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
     r"поэтому|потому|в результате|вс[её] из-за|в то же время|в ответ|помимо этого|благодаря этому)\b",
     re.IGNORECASE,
 )
@@ -112,10 +115,27 @@ _HIDDEN_QUESTION = re.compile(
 )
 
 
+# «…, он упоминал накануне»: a third person named only by a pronoun, in a sentence that names nobody.
+_PRONOUN = re.compile(r"(?<![\w.-])(он|она|они|ему|нему|ней|него|неё|нее|них)(?![\w.-])", re.IGNORECASE)
+# A list's item out of it: a bullet («▪ доллар 108,01 рубля»), or a live blog's entry under its time
+# («03:39 Почему Байден нарушил обещание…»).
+_LIST_ITEM = re.compile(r"^([▪▫•●○◦■□▶►✔✅☑➖➡→·]|[-–]\s|\d{1,2}:\d{2}\s+\S)")
+# «*Движение признано террористическим в РФ.»: a footnote, a label the law asks for.
+_FOOTNOTE = re.compile(
+    r"^\*|\bпризна\w* (в (россии|рф) )?"
+    r"(террористическ|экстремистск|нежелательн|иностранн\w* агент|иноагент)\w*"
+    r"( организаци\w*)? (в|на территории) (россии|рф)\b",
+    re.IGNORECASE,
+)
+
+
 def points_back(sentence: str) -> bool:
-    """The sentence opens by pointing at what came before it and cannot stand alone."""
+    """The sentence opens by pointing at what came before it, or names its subject only by a pronoun, and
+    cannot stand alone."""
     s = _stripped(sentence)
     if _HARD_BACK.match(s) or _INTRO_PRONOUN.match(s):
+        return True
+    if _PRONOUN.search(s) and not _NAME.search(s):
         return True
     return bool(_SOFT_BACK.match(s)) and not (_FIGURE.search(s) or _NAME.search(s))
 
@@ -128,6 +148,10 @@ def quote_problems(sentence: str) -> list[str]:
         problems.append(SHORT)
     if s[:1].islower():
         problems.append(FRAGMENT)
+    if _LIST_ITEM.match(sentence.strip()):
+        problems.append(LIST_ITEM)
+    if _FOOTNOTE.search(sentence.strip()):
+        problems.append(FOOTNOTE)
     if _QUESTION.search(s):
         problems.append(QUESTION)
     if _TEASER.search(s) or _HIDDEN_QUESTION.match(s):
