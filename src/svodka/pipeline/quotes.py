@@ -39,7 +39,8 @@ _PLUG = re.compile(
     r"подпис|источник\s*[:—-]|прислать новость|предложить новость|наш канал|ссылка (в|на))|"
     r"подпис(аться|ывайтесь|ывайся|ка|чик)|наш(ем|его)? канал|в нашем (канале|чате)|"
     r"(отч[её]т|подробности|продолжение|материал|видео) (в|на) [«\"]?[А-ЯЁA-Z@][\w\s-]{0,25}[»\"]?\.?$|"
-    r"\bboost|бусты?\b|без vpn|читать нас|@\w{3,}",
+    r"\bboost|бусты?\b|без vpn|читать нас|@\w{3,}|"
+    r"^(наш )?(подкаст|стрим|прямой эфир|новый выпуск|выпуск)\b",  # the channel's other media
     re.IGNORECASE,
 )
 _SCAFFOLD = re.compile(
@@ -129,13 +130,21 @@ _FOOTNOTE = re.compile(
 )
 
 
+# «…», — считает он.: a statement attributed to a pronoun, whoever else the sentence names.
+_SAID_BY_PRONOUN = re.compile(
+    r"[,—–-]\s*(—\s*)?(считает|заявил|заявила|заявили|сказал|сказала|сказали|отметил|отметила|добавил|добавила|"
+    r"подчеркнул|подчеркнула|уточнил|уточнила|пишет|пояснил|пояснила)\s+(он|она|они)\b",
+    re.IGNORECASE,
+)
+
+
 def points_back(sentence: str) -> bool:
     """The sentence opens by pointing at what came before it, or names its subject only by a pronoun, and
     cannot stand alone."""
     s = _stripped(sentence)
     if _HARD_BACK.match(s) or _INTRO_PRONOUN.match(s):
         return True
-    if _PRONOUN.search(s) and not _NAME.search(s):
+    if (_PRONOUN.search(s) and not _NAME.search(s)) or _SAID_BY_PRONOUN.search(s):
         return True
     return bool(_SOFT_BACK.match(s)) and not (_FIGURE.search(s) or _NAME.search(s))
 
