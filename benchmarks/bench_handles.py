@@ -7,7 +7,8 @@
 
 Imports the file into a new SQLite store in a temporary folder, runs `learn_store_handles` (as
 `svodka process` does at its end) and prints each channel: posts (--from/--to: of those days), posts whose
-link opens for anyone (t.me/<handle>/<msg>), the handle learned and its evidence.
+link opens for anyone (t.me/<handle>/<msg>), the handle learned and its evidence; then how many posts the
+link check read and in how many calls (``posts.get`` one by one before ``PostRepo.get_many``).
 """
 
 from __future__ import annotations
@@ -18,11 +19,31 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from svodka.ingest import import_file
 from svodka.links import opens_publicly
 from svodka.pipeline.handles import HandleOptions, learn_store_handles
 from svodka.store import open_store
+
+
+class _Counted:
+    """``store.posts`` counting the reads by id (``get`` one at a time, or ``get_many`` batches)."""
+
+    def __init__(self, posts: Any) -> None:
+        self.posts, self.calls, self.read = posts, 0, 0
+
+    def get(self, post_id: int) -> Any:
+        self.calls, self.read = self.calls + 1, self.read + 1
+        return self.posts.get(post_id)
+
+    def get_many(self, post_ids: Any) -> Any:
+        found = self.posts.get_many(post_ids)
+        self.calls, self.read = self.calls + 1, self.read + len(found)
+        return found
+
+    def iter(self, *args: Any, **kwargs: Any) -> Any:
+        return self.posts.iter(*args, **kwargs)
 
 
 def main() -> None:
@@ -35,10 +56,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "bench.db")
         import_file(store, args.file)
+        reads = _Counted(store.posts)
         t0 = time.perf_counter()
         learned = {
-            h.channel_id: h
-            for h in learn_store_handles(store.channels, store.posts, HandleOptions(days=args.days))
+            h.channel_id: h for h in learn_store_handles(store.channels, reads, HandleOptions(days=args.days))
         }
         took = time.perf_counter() - t0
         since = datetime.fromisoformat(args.since).replace(tzinfo=UTC) if args.since else None
@@ -51,7 +72,8 @@ def main() -> None:
             print(f"{posts[c.id]:>6} {opened[c.id]:>6}  {c.title or '':<48.48} {c.handle or '-':<20} {how}")
         print(
             f"{len(learned)} handles learned in {took:.2f} s; posts whose link opens: "
-            f"{sum(opened.values())} of {sum(posts.values())}"
+            f"{sum(opened.values())} of {sum(posts.values())}; the link check read {reads.read} posts in "
+            f"{reads.calls} calls"
         )
         store.close()
 

@@ -9,7 +9,8 @@ One digest per Moscow day over a store that holds the days (built once, e.g. for
 
 Each digest is rendered as JSON (what every renderer shows) and its quotes are read back from it: every
 key sentence is run through :func:`svodka.pipeline.quotes.quote_problems`, every card through
-:func:`~svodka.pipeline.quotes.card_problems`, every headline through
+:func:`~svodka.pipeline.quotes.card_problems`, every digest through
+:func:`~svodka.pipeline.quotes.digest_problems` (a post quoted on two cards), every headline through
 :func:`svodka.pipeline.headline.headline_problems`. ``--sample N`` writes N random key sentences (a fixed
 seed) with their story's headline for a hand read.
 """
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from svodka.digest import DigestQuery, build_digest, render_json
 from svodka.digest.compose import DigestOptions
-from svodka.pipeline.quotes import Quote, card_problems, quote_problems
+from svodka.pipeline.quotes import Quote, card_problems, digest_problems, quote_problems
 from svodka.store import open_store
 
 try:
@@ -66,6 +67,16 @@ def main() -> None:
         digest = build_digest(store, query, DigestOptions())
         doc = json.loads(render_json(digest))
         day_fail = 0
+        cards = [
+            [Quote(c["text"], c["post_id"]) for c in (i["headline"], *i["sentences"])] for i in doc["items"]
+        ]
+        across = digest_problems(cards)  # a post quoted on two cards
+        for problem in across:
+            kinds[problem.split(":", 1)[0]] += 1
+            failing += 1
+            day_fail += 1
+            if args.show:
+                print(f"  {day} DIGEST {problem}")
         for it in doc["items"]:
             head = it["headline"]
             head_lengths.append(len(head["text"]))

@@ -136,7 +136,8 @@ def test_citations_without_a_public_link_carry_the_t_me_c_link_second(env: Env) 
     assert [(d["url"], d["alt_url"]) for d in docs] == [(c.url, c.alt_url) for c in cited]
     page = render_html(digest)
     alts = re.findall(r'<a class="alt" href="([^"]+)">t\.me</a>', page)
-    assert alts == [c.alt_url for c in cited if c.alt_url]
+    quoted = [q.alt_url for d in item.differences for q in d.quotes if q.alt_url]  # how the sources differ
+    assert alts == [c.alt_url for c in cited if c.alt_url] + quoted
     tg = "\n".join(render_telegram(digest))
     assert all(f'(<a href="{c.alt_url}">t.me</a>)' in tg for c in cited if c.alt_url)
     md = render_markdown(digest)  # Markdown (and the e-mail's text): the t.me/c link second, small

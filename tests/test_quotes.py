@@ -15,7 +15,7 @@ import pytest
 from svodka.model import StoredPost, Story, StoryMember
 from svodka.pipeline import quotes
 from svodka.pipeline.headline import clean_headline, headline_problems, shorten
-from svodka.pipeline.quotes import Quote, card_problems, quote_problems, same_thing
+from svodka.pipeline.quotes import Quote, card_problems, digest_problems, quote_problems, same_thing
 from svodka.pipeline.summarize import SummaryOptions, summarize
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,6 +213,10 @@ def test_the_bundled_days_rendered_digest_passes_the_checks(tmp_path: Path) -> N
             n += 1
             failing += [f"{p}: {c['text']}" for p in quote_problems(c["text"])]
     assert n >= 20
+    cards = [
+        [Quote(c["text"], c["post_id"]) for c in (it["headline"], *it["sentences"])] for it in doc["items"]
+    ]
+    failing += digest_problems(cards)  # no post quoted twice, on one card or two
     assert failing == []
     # One headline and summary everywhere: the story page (and its JSON) shows the digest card's.
     from svodka.store import open_store

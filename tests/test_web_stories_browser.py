@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from svodka.digest.card_topic import card_topics_of
 from svodka.model import Story
-from svodka.pipeline.story_topics import classify
 from svodka.web.provenance import provenance
 from svodka.web.stories_browser import BrowseParams, stories_view, timeline_svg
 from test_web_support import WebEnv, login, web  # noqa: F401
@@ -85,9 +85,10 @@ def test_filters(web: WebEnv, viewer: httpx.Client) -> None:  # noqa: F811
     assert {r["id"] for r in _all(viewer, min_channels=4)} == {r["id"] for r in rows if r["channels"] >= 4}
     five = {r["id"] for r in _all(viewer, min_independent=5, min_posts=1)}
     assert five == {r["id"] for r in rows if r["independent"] >= 5} and five
-    # Topic: as the digest tells it from the story's posts.
+    # Topic: as the story's digest card tells it (its posts, its headline, its vectors: digest.card_topic).
     politics = {r["id"] for r in _all(viewer, topic="politics", min_posts=1)}
-    expected = {r["id"] for r in rows if classify(_story(web, r["id"])).topic == "politics"}
+    card = card_topics_of(web.store, [r["id"] for r in rows])
+    expected = {r["id"] for r in rows if card[r["id"]] == "politics"}
     assert politics == expected and 0 < len(politics) < len(rows)
     # A channel group, and "covered by group A but not by group B".
     big = _story(web, web.story_id or 0)

@@ -31,8 +31,8 @@ from svodka.web.server import running
 SAMPLE = ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
 PASSWORDS = {"admin": "admin-pass-1", "analyst": "analyst-pass-1", "viewer": "viewer-pass-1"}
 ROLES = ("viewer", "analyst", "admin")
-FORWARDER = ChannelRef(handle="copy_digest_ru", ext_id="777000001", title="Copy Digest")
-REWRITER = ChannelRef(handle="rewrite_news_ru", ext_id="777000002", title="Rewrite News")
+FORWARDER = ChannelRef(handle="copy_digest_ru", ext_id="777000001", title="Копии новостей")
+REWRITER = ChannelRef(handle="rewrite_news_ru", ext_id="777000002", title="Пересказ новостей")
 
 
 class MemoryStories:

@@ -120,6 +120,12 @@ class Channel:
         return self.handle or self.title or self.ext_id or f"#{self.id}"
 
     @property
+    def display_name(self) -> str:
+        """What digests and pages name it by, as its posts are named: its title, else :attr:`name` (a handle
+        set or learned later does not rename it)."""
+        return self.title or self.name
+
+    @property
     def tg_id(self) -> int | None:
         """The bare Telegram channel id, for a Telegram channel whose id is known."""
         return _tg_id(self.platform, self.ext_id)

@@ -171,7 +171,8 @@ def _differences(story: Story, networks: Mapping[int, int], public_url: str | No
         return found
 
     def link(q: Quote) -> Quote:
-        return replace(q, url=public_post_url(q.url, q.post_id, public_url)[0])
+        url, alt_url = public_post_url(q.url, q.post_id, public_url)
+        return replace(q, url=url, alt_url=alt_url)
 
     return tuple(replace(d, quotes=tuple(map(link, d.quotes))) for d in found)
 

@@ -108,9 +108,17 @@ def differences_pieces(found: Iterable[Difference], v: Voice) -> list[str]:
     """«How sources differ:» and one line per difference, each quote linked to its post."""
     out = []
     for d in found:
-        quotes = "; ".join(f"«{html.escape(q.sentence)}» — {_link(q.channel, q.url)}" for q in d.quotes)
+        quotes = "; ".join(
+            f"«{html.escape(q.sentence)}» — {_link(q.channel, q.url)}{_alt(q.alt_url)}" for q in d.quotes
+        )
         out.append(f"≠ {html.escape(difference_line(d, v))}: {quotes}")
     return [f"<i>{html.escape(v._(DIFFERENCES))}:</i>", *out] if out else []
+
+
+def _alt(url: str | None) -> str:
+    """« (t.me)» linked to a quote's second link (the ``t.me/c`` one, when the first is svodka's page)."""
+    alt = safe_url(url)
+    return f' (<a href="{html.escape(alt, quote=True)}">t.me</a>)' if alt else ""
 
 
 def story_pieces(ev: Evidence, v: Voice) -> list[str]:

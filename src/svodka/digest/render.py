@@ -252,7 +252,7 @@ def score_line(score: StoryScore, v: Voice) -> str:
 
 
 def _quoted(q: Quote) -> Cited:
-    return Cited(q.sentence, q.post_id, q.channel, q.url, "")
+    return Cited(q.sentence, q.post_id, q.channel, q.url, "", q.alt_url)
 
 
 def _link_md(c: Cited) -> str:

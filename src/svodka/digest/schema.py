@@ -93,6 +93,7 @@ class QuoteDoc(TypedDict):
     url: str | None
     sentence: str
     what: str
+    alt_url: NotRequired[str | None]  # the t.me/c link when url is svodka's page (not in older documents)
 
 
 class DifferenceDoc(TypedDict):
@@ -276,6 +277,7 @@ def to_dict(digest: Digest) -> DigestDocument:
                                 "post_id": q.post_id,
                                 "channel": q.channel,
                                 "url": q.url,
+                                "alt_url": q.alt_url,
                                 "sentence": q.sentence,
                                 "what": q.what,
                             }

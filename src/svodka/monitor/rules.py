@@ -24,13 +24,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from svodka.digest.card_topic import EMBEDDER, card_topics_of
 from svodka.model import Channel, StoredPost, Story
 from svodka.monitor.match import Matcher, PostFacts
 from svodka.monitor.watchlist import Watchlist
 from svodka.pipeline.credibility import independent_sources
 from svodka.pipeline.language import detect_language
 from svodka.pipeline.story_topics import classify, classify_texts
-from svodka.store.base import AlertDraft
+from svodka.store.base import AlertDraft, Store
 
 SCHEMA = "svodka.alert/1"
 HOUR = timedelta(hours=1)
@@ -40,6 +41,18 @@ HOUR = timedelta(hours=1)
 class RuleOptions:
     spike_factor: float = 3.0
     max_age: timedelta | None = timedelta(hours=24)  # older posts and stories raise no alert (None: any)
+    embedder: str = EMBEDDER  # pipeline.embedder: whose cached vectors a story's topic head reads
+
+
+def card_topic(store: Store, embedder: str = EMBEDDER) -> Callable[[Story], str]:
+    """A story's topic for the topic filter as its digest card shows it (svodka.digest.card_topic: its
+    story whole, the card's headline, the topic head over its vectors); the story's own posts alone where
+    the store no longer holds it."""
+
+    def topic(story: Story) -> str:
+        return card_topics_of(store, [story.id], embedder).get(story.id) or classify(story).topic
+
+    return topic
 
 
 def _payload(**fields: object) -> str:
@@ -144,9 +157,11 @@ def story_drafts(
     channels: Mapping[int, Channel],
     now: datetime,
     options: RuleOptions,
+    topic_of_story: Callable[[Story], str] | None = None,
 ) -> list[AlertDraft]:
     """``sources``, ``spike`` and ``tier`` alerts for the stories new posts joined (active within
-    ``options.max_age`` of ``now``)."""
+    ``options.max_age`` of ``now``); a watchlist's topic filter reads ``topic_of_story`` (:func:`card_topic`
+    with a store; default: the story's own posts), once per story and only when a list has one."""
     story_rules = {"sources", "spike", "tier"}
     need_language = any(c.watchlist.languages for c in matcher.lists)
     drafts: list[AlertDraft] = []
@@ -157,7 +172,7 @@ def story_drafts(
 
         def topic_of(s: Story = story, memo: list[str] = topic) -> str:
             if not memo:
-                memo.append(classify(s).topic)
+                memo.append(topic_of_story(s) if topic_of_story else classify(s).topic)
             return memo[0]
 
         matched: dict[str, Watchlist] = {}

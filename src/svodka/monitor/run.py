@@ -20,7 +20,7 @@ from svodka.errors import NotFoundError
 from svodka.model import Channel
 from svodka.monitor.config import check_targets, load_watchlists, targets
 from svodka.monitor.match import Matcher
-from svodka.monitor.rules import RuleOptions, change_drafts, post_drafts, story_drafts
+from svodka.monitor.rules import RuleOptions, card_topic, change_drafts, post_drafts, story_drafts
 from svodka.monitor.send import Channels, Retry, SendReport, deliver_due
 from svodka.monitor.watchlist import Watchlist
 from svodka.store.base import WATERMARK, Store
@@ -41,7 +41,11 @@ class AlertReport:
 
 def _options(settings: Mapping[str, object]) -> RuleOptions:
     age = float(settings["alerts.max_age_hours"])  # type: ignore[arg-type]
-    return RuleOptions(float(settings["alerts.spike_factor"]), timedelta(hours=age) if age > 0 else None)  # type: ignore[arg-type]
+    return RuleOptions(
+        float(settings["alerts.spike_factor"]),  # type: ignore[arg-type]
+        timedelta(hours=age) if age > 0 else None,
+        str(settings["pipeline.embedder"]),
+    )
 
 
 def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: datetime) -> AlertReport:
@@ -89,7 +93,9 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
                 loaded.append(store.stories.get(sid))
             except NotFoundError:  # merged away meanwhile: its survivor is in the list too
                 continue
-        drafts = story_drafts(matcher, loaded, {}, channels, now, options)
+        drafts = story_drafts(
+            matcher, loaded, {}, channels, now, options, card_topic(store, options.embedder)
+        )
         with store.transaction():
             recorded += len(a.record(drafts, now))
         stories += len(loaded)

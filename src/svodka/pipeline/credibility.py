@@ -215,7 +215,7 @@ def learn_records(
         )
         out[cid] = ChannelRecord(
             channel_id=cid,
-            name=ch.name if ch else names.get(cid, f"#{cid}"),
+            name=ch.display_name if ch else names.get(cid, f"#{cid}"),
             tier=tier,
             posts=posts.get(cid, 0),
             stories=n,

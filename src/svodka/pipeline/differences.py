@@ -68,6 +68,8 @@ class Quote:
     url: str | None  # the post's link (summarize.web_url), None if it has none
     sentence: str
     what: str  # the figure as written, or the claim's source («по данным МЧС»)
+    # The ``t.me/c`` link, second, when ``url`` is the post's page in svodka's web app (as Cited.alt_url)
+    alt_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,16 +138,19 @@ class Held:
 def linked_handles(
     links: Sequence[PostLink],
     held: Mapping[int, Sequence[Held]],
-    text_of: Callable[[int], str],
+    texts_of: Callable[[Iterable[int]], Mapping[int, str]],
     least: int,
     share: float,
 ) -> dict[int, Counter[str]]:
     """Per channel, the handles links to its posts use: each linked post counted once, and only when the
     words around the link (every link to it) are that post's — :func:`verified` — and no other's; a handle
     counts for a channel only when at least ``share`` of the linked posts it holds are so verified (where a
-    handle is another channel's, a few of the ids it links find a post that shares words by chance)."""
+    handle is another channel's, a few of the ids it links find a post that shares words by chance).
+    ``texts_of`` gives the texts of posts by id, all the linked ones in one call (the store reads them in a
+    few statements, not one by one)."""
     wanted = {(link.handle, link.message_id) for link in links}
-    words = {h.post_id: stems(text_of(h.post_id)) for _, msg in wanted for h in held.get(msg, ())}
+    texts = texts_of({h.post_id for _, msg in wanted for h in held.get(msg, ())})
+    words = {pid: stems(text) for pid, text in texts.items()}
     rare = rare_words(words.values(), links)
     meant_by: dict[tuple[str, int], set[int]] = {}
     holding: Counter[tuple[str, int]] = Counter()  # (handle, channel): the linked posts the channel holds
@@ -157,7 +160,7 @@ def linked_handles(
         meant = {
             h.channel_id
             for h in held.get(link.message_id, ())
-            if verified(link, h, words[h.post_id], rare, least)
+            if verified(link, h, words.get(h.post_id, frozenset()), rare, least)
         }
         if len(meant) == 1:
             meant_by.setdefault((link.handle, link.message_id), set()).update(meant)

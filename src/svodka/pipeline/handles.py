@@ -84,10 +84,10 @@ def learn_handles(
     channels: Mapping[int, Channel],
     posts: Iterable[StoredPost],
     options: HandleOptions | None = None,
-    text_of: Callable[[int], str] | None = None,
+    texts_of: Callable[[Iterable[int]], Mapping[int, str]] | None = None,
 ) -> list[LearnedHandle]:
-    """The handles of Telegram channels without one that ``posts`` (the recent ones) show. ``text_of``
-    gives a post's text by its id, to check the posts links point to (default: kept as ``posts`` pass)."""
+    """The handles of Telegram channels without one that ``posts`` (the recent ones) show. ``texts_of``
+    gives posts' texts by their ids, to check the posts links point to (default: kept as ``posts`` pass)."""
     opt = options or HandleOptions()
     by_ext = {c.ext_id: c.id for c in channels.values() if c.platform == PLATFORM_TELEGRAM and c.ext_id}
     wanted = {cid for cid, c in channels.items() if c.platform == PLATFORM_TELEGRAM and not c.handle}
@@ -110,7 +110,7 @@ def learn_handles(
             seen[p.channel_id] += 1
             counts[p.channel_id].update(mentions(p.text))
             held.setdefault(p.message_id, []).append(Held(p.channel_id, p.id, p.date))
-            if text_of is None:
+            if texts_of is None:
                 texts[p.id] = p.text
         links += post_links(p, skip=taken)
         for cid, handle in named_handles(p.text, names):
@@ -125,7 +125,8 @@ def learn_handles(
         runner_up = top[1][1] if len(top) > 1 else 0
         if n >= opt.min_posts and n >= opt.min_share * seen[cid] and n > runner_up:
             found[cid] = LearnedHandle(cid, handle, f"footer {n}/{seen[cid]}")
-    linked = linked_handles(links, held, text_of or texts.__getitem__, opt.min_shared, opt.min_verified)
+    kept = texts_of or (lambda ids: {i: texts[i] for i in ids})
+    linked = linked_handles(links, held, kept, opt.min_shared, opt.min_verified)
     for kind, votes, least in (("links", linked, opt.min_links), ("named", named, opt.min_named)):
         given = {h.handle for h in found.values()}
         for cid, (handle, n) in _agreed(votes, least).items():
@@ -166,7 +167,7 @@ def apply_handles(channels: HandleStore, learned: Iterable[LearnedHandle]) -> li
 
 
 class PostReader(Protocol):
-    def get(self, post_id: int) -> StoredPost: ...
+    def get_many(self, post_ids: Iterable[int]) -> dict[int, StoredPost]: ...
 
     def iter(
         self,
@@ -197,7 +198,10 @@ def learn_store_handles(
     last = [s.last for s in channels.stats() if s.last is not None]
     since = max(last) - timedelta(days=opt.days) if last else None
     recent = posts.iter(since=since, include_deleted=False)
-    stored = apply_handles(channels, learn_handles(known, recent, opt, lambda pid: posts.get(pid).text))
+    stored = apply_handles(
+        channels,
+        learn_handles(known, recent, opt, lambda ids: {i: p.text for i, p in posts.get_many(ids).items()}),
+    )
     for h in stored:
         log.info("channel #%s: handle @%s learned (%s)", h.channel_id, h.handle, h.evidence)
     return stored

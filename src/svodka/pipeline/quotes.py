@@ -3,7 +3,8 @@
 A key sentence must be informative on its own. :func:`quote_problems` names what is wrong with one
 sentence (an empty list: nothing); :func:`card_problems` names what is wrong with a card's quotes taken
 together (the same post twice, two sentences that say the same thing, a changing figure without its
-time). The summariser uses both to choose, and the tests and ``benchmarks/bench_quotes.py`` run them on
+time); :func:`digest_problems` what is wrong across a digest's cards (a post quoted on two). The
+summariser uses the first two to choose, and the tests and ``benchmarks/bench_quotes.py`` run all three on
 rendered digests.
 """
 
@@ -23,8 +24,11 @@ FILLER = "filler"
 READER = "addresses the reader"
 SHORT = "too short to inform"
 FRAGMENT = "starts mid-phrase"
+LIST_ITEM = "an item out of its list"
+FOOTNOTE = "a footnote or disclaimer"
 
 SAME_POST = "post quoted twice"
+OTHER_CARD = "post quoted on another card too"
 DUPLICATE = "says the same as another quote"
 UNTIMED = "changing figure without its time"
 
@@ -35,11 +39,12 @@ _PLUG = re.compile(
     r"подпис|источник\s*[:—-]|прислать новость|предложить новость|наш канал|ссылка (в|на))|"
     r"подпис(аться|ывайтесь|ывайся|ка|чик)|наш(ем|его)? канал|в нашем (канале|чате)|"
     r"(отч[её]т|подробности|продолжение|материал|видео) (в|на) [«\"]?[А-ЯЁA-Z@][\w\s-]{0,25}[»\"]?\.?$|"
-    r"\bboost|бусты?\b|без vpn|читать нас|@\w{3,}",
+    r"\bboost|бусты?\b|без vpn|читать нас|@\w{3,}|"
+    r"^(наш )?(подкаст|стрим|прямой эфир|новый выпуск|выпуск)\b",  # the channel's other media
     re.IGNORECASE,
 )
 _SCAFFOLD = re.compile(
-    r"^(upd|апд|обновлено|дополнено|update|подробности|срочно|молния|breaking|эксклюзив|важно|"
+    r"^((upd|апд|update)\d*|обновлено|дополнено|подробности|срочно|молния|breaking|эксклюзив|важно|"
     r"главное|итоги дня|коротко)\b\.?",
     re.IGNORECASE,
 )
@@ -49,7 +54,8 @@ _HARD_BACK = re.compile(
     r"^(тогда|там|тут|здесь|туда|оттуда|вот|так|такой|такая|такие|такое|такую|таких|таким|это|этот|эта|"
     r"эти|этого|этой|этим|этих|этому|эту|тот|та|те|того|тем|той|именно|само|сам|сама|сами|работает так|"
     r"он|она|они|оно|его|ее|её|их|ему|ей|им|мы|нам|нас|я|об этом|при этом|в этом|после этого|до этого|"
-    r"по (его|ее|её|их) словам|\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
+    r"по (его|ее|её|их) (словам|данным|мнению|информации|сведениям|оценкам?)|"
+    r"\w+ же|после (этого|этой|того)|до (этого|этой|того)|из-за (этого|того)|"
     r"поэтому|потому|в результате|вс[её] из-за|в то же время|в ответ|помимо этого|благодаря этому)\b",
     re.IGNORECASE,
 )
@@ -110,10 +116,35 @@ _HIDDEN_QUESTION = re.compile(
 )
 
 
+# «…, он упоминал накануне»: a third person named only by a pronoun, in a sentence that names nobody.
+_PRONOUN = re.compile(r"(?<![\w.-])(он|она|они|ему|нему|ней|него|неё|нее|них)(?![\w.-])", re.IGNORECASE)
+# A list's item out of it: a bullet («▪ доллар 108,01 рубля»), or a live blog's entry under its time
+# («03:39 Почему Байден нарушил обещание…»).
+_LIST_ITEM = re.compile(r"^([▪▫•●○◦■□▶►✔✅☑➖➡→·]|[-–]\s|\d{1,2}:\d{2}\s+\S)")
+# «*Движение признано террористическим в РФ.»: a footnote, a label the law asks for.
+_FOOTNOTE = re.compile(
+    r"^\*|\bпризна\w* (в (россии|рф) )?"
+    r"(террористическ|экстремистск|нежелательн|иностранн\w* агент|иноагент)\w*"
+    r"( организаци\w*)? (в|на территории) (россии|рф)\b",
+    re.IGNORECASE,
+)
+
+
+# «…», — считает он.: a statement attributed to a pronoun, whoever else the sentence names.
+_SAID_BY_PRONOUN = re.compile(
+    r"[,—–-]\s*(—\s*)?(считает|заявил|заявила|заявили|сказал|сказала|сказали|отметил|отметила|добавил|добавила|"
+    r"подчеркнул|подчеркнула|уточнил|уточнила|пишет|пояснил|пояснила)\s+(он|она|они)\b",
+    re.IGNORECASE,
+)
+
+
 def points_back(sentence: str) -> bool:
-    """The sentence opens by pointing at what came before it and cannot stand alone."""
+    """The sentence opens by pointing at what came before it, or names its subject only by a pronoun, and
+    cannot stand alone."""
     s = _stripped(sentence)
     if _HARD_BACK.match(s) or _INTRO_PRONOUN.match(s):
+        return True
+    if (_PRONOUN.search(s) and not _NAME.search(s)) or _SAID_BY_PRONOUN.search(s):
         return True
     return bool(_SOFT_BACK.match(s)) and not (_FIGURE.search(s) or _NAME.search(s))
 
@@ -126,6 +157,10 @@ def quote_problems(sentence: str) -> list[str]:
         problems.append(SHORT)
     if s[:1].islower():
         problems.append(FRAGMENT)
+    if _LIST_ITEM.match(sentence.strip()):
+        problems.append(LIST_ITEM)
+    if _FOOTNOTE.search(sentence.strip()):
+        problems.append(FOOTNOTE)
     if _QUESTION.search(s):
         problems.append(QUESTION)
     if _TEASER.search(s) or _HIDDEN_QUESTION.match(s):
@@ -222,4 +257,16 @@ def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> 
             if same_thing(q.text, earlier.text):
                 problems.append(f"{DUPLICATE}: {q.text} ~ {earlier.text}")
                 break
+    return problems
+
+
+def digest_problems(cards: Sequence[Sequence[Quote]]) -> list[str]:
+    """What is wrong across a digest's cards (each its headline and key sentences): a post quoted on more
+    than one card, named on each card after the first that quotes it."""
+    problems: list[str] = []
+    first: dict[int, int] = {}
+    for n, card in enumerate(cards):
+        for q in card:
+            if first.setdefault(q.post_id, n) != n:
+                problems.append(f"{OTHER_CARD}: {q.text}")
     return problems

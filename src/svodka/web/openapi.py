@@ -135,6 +135,7 @@ DIFFERENCE = {  # svodka.pipeline.differences: how a story's sources differ, eac
                     "channel_id": INT,
                     "channel": STR,
                     "url": _opt(STR),
+                    "alt_url": _opt(STR),  # None here: the web app links the post's page itself
                     "sentence": STR,
                     "what": STR,
                 },

@@ -86,7 +86,7 @@ def provenance(
         out_roles.append(
             ChannelRole(
                 channel_id=cid,
-                name=ch.name if ch else f"#{cid}",
+                name=ch.display_name if ch else f"#{cid}",
                 tier=ch.tier if ch else 0,
                 posts=int(row["posts"]),  # type: ignore[call-overload]
                 originals=int(row["originals"]),  # type: ignore[call-overload]

@@ -3,9 +3,10 @@ language, size and independent sources, sorted by sources, size, first seen or l
 list as a table: ``/stories.csv`` and ``/stories.xlsx`` (:func:`export_table`, cells by svodka.web.exports).
 
 The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
-whatever its size; only the topic filter reads posts (the first 40 of each candidate story, once: topics
-are kept per story and size). :func:`story_row` builds a row, the one place that knows a row's shape.
-What analysts marked not news is left out unless ``not_news=show`` (then each row says ``not_news``).
+whatever its size; only the topic filter reads posts (each candidate's story whole, once, for the topic its
+digest card shows: svodka.digest.card_topic; topics are kept per story and size). :func:`story_row` builds
+a row, the one place that knows a row's shape. What analysts marked not news is left out unless
+``not_news=show`` (then each row says ``not_news``).
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from svodka.clock import Now, parse_as_of, store_now
+from svodka.digest.card_topic import card_topics_of
 from svodka.digest.schema import local
 from svodka.errors import InputError
 from svodka.i18n import translator
 from svodka.model import Story
 from svodka.pipeline.coordination import coordinated_dict, coordination
 from svodka.pipeline.networks import membership
-from svodka.pipeline.story_topics import TOPICS, classify
+from svodka.pipeline.story_topics import TOPICS
 from svodka.process import corrections
 from svodka.store import Store
 from svodka.store.base import STORY_SORTS, StoryQuery, StoryRow
@@ -123,7 +125,8 @@ _TOPICS_MAX = 200_000
 
 
 def topics_of(store: Store, stories: list[tuple[int, int]]) -> dict[int, str]:
-    """The topic of each ``(story id, posts)``, as the digest tells it (pipeline.story_topics.classify)."""
+    """The topic of each ``(story id, posts)``, as its story's digest card tells it (digest.card_topic: all
+    its posts, the card's headline and the e5 head over the story's vectors)."""
     out, missing = {}, []
     with _TOPICS_LOCK:
         for sid, n in stories:
@@ -133,10 +136,7 @@ def topics_of(store: Store, stories: list[tuple[int, int]]) -> dict[int, str]:
             else:
                 out[sid] = topic
     if missing:
-        found = {}
-        for sid, members in store.browse.members(missing).items():
-            story = Story(sid, members, members[0].post.date, members[-1].post.date)
-            found[sid] = classify(story).topic
+        found = card_topics_of(store, missing)
         sizes = dict(stories)
         with _TOPICS_LOCK:
             if len(_TOPICS) > _TOPICS_MAX:

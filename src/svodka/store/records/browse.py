@@ -19,7 +19,7 @@ ORDER = {
     "first": "first_date DESC, id DESC",
     "recent": "last_date DESC, id DESC",
 }
-NAME = "COALESCE(c.handle, c.title, c.ext_id)"
+NAME = "COALESCE(c.title, c.handle, c.ext_id)"
 IS_COPY = "(a.origin_post_id IS NOT NULL AND a.origin_post_id != p.id)"
 
 

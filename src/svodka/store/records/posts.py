@@ -21,7 +21,7 @@ STAGE_COLUMNS = (
 N_STAGE = STAGE_COLUMNS.count(",") + 1
 # A stored post with its channel, as :func:`stored_post` reads it.
 SELECT_POST = (
-    "SELECT p.id, p.channel_id, COALESCE(c.handle, c.title, c.ext_id), p.message_id, p.date, "
+    "SELECT p.id, p.channel_id, COALESCE(c.title, c.handle, c.ext_id), p.message_id, p.date, "
     "p.text, p.url, p.views, p.forwards, p.fwd_platform, p.fwd_ext_id, p.fwd_handle, p.fwd_name, "
     "p.fwd_message_id, p.reply_to, "
     "p.media, p.links, p.edited, p.deleted_at, "
@@ -44,6 +44,7 @@ KEEP_VERSIONS = (
     f"WHERE {CHANGED}"
 )
 SELECT_VERSIONS = "SELECT post_id, version, text, edited, seen_at FROM post_versions"
+GET_MANY_CHUNK = 500  # ids a statement of PostRepo.get_many reads
 
 
 def content_hash(text: str, entities: bytes | None) -> int:

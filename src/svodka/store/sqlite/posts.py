@@ -11,6 +11,7 @@ from svodka.errors import NotFoundError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.records.posts import (
+    GET_MANY_CHUNK,
     KEEP_VERSIONS,
     N_STAGE,
     SELECT_POST,
@@ -271,6 +272,19 @@ class SqlitePosts:
                 f"SELECT COUNT(*) FROM posts_fts f{joins} WHERE posts_fts MATCH ?{where}", (match, *params)
             ).fetchone()
         return int(row[0])
+
+    def get_many(self, post_ids: Iterable[int]) -> dict[int, StoredPost]:
+        """The stored posts of ``post_ids`` by id, a statement per :data:`GET_MANY_CHUNK` ids; an id that
+        names no post is left out."""
+        ids = sorted(set(post_ids))
+        out: dict[int, StoredPost] = {}
+        with self.db.read() as conn:
+            for i in range(0, len(ids), GET_MANY_CHUNK):
+                chunk = ids[i : i + GET_MANY_CHUNK]
+                marks = ",".join("?" * len(chunk))
+                for r in conn.execute(f"{SELECT_POST} WHERE p.id IN ({marks})", chunk):
+                    out[r[0]] = stored_post(r)
+        return out
 
 
 def _hits(conn: sqlite3.Connection, match: str, ranked: Sequence[tuple[int, float]]) -> list[SearchHit]:
