@@ -276,7 +276,7 @@ class TopicGuess:
     def settled(self, extra: float) -> bool:
         """Whether ``extra`` more votes (another text of that weight) cannot change the topic: the lexicon's
         topic leads every other by more than that, its evidence is already enough and, where the model
-        decided, it agrees with the lexicon at :data:`SETTLED_PROBABILITY` or more (on the 449 hand-labelled
+        decided, it agrees with the lexicon at :data:`SETTLED_PROBABILITY` or more (on the 567 hand-labelled
         stories one more headline changed no topic so settled; benchmarks/bench_topics.py counts it)."""
         shares = self.lexicon or self.scores
         if self.topic == "other" or not shares or shares[0][0] != self.topic:
