@@ -1,8 +1,8 @@
-"""Offline topics: accuracy on five hand-labelled days (stories_dev 2024-11-30, the bundled 2024-12-02, the
-pipeline's stories of 2024-12-03, 12-04 and 11-28) and on the held-out 2024-11-26, issue 14's cases, a story's
-topic from all its posts, and plain cases in ru and en. These score the words' model alone (no vectors: the
-e5 head's figures need `svodka process` on each day, benchmarks/bench_topics.py; tests/test_topics_heads.py
-checks the head)."""
+"""Offline topics: accuracy on six hand-labelled days (stories_dev 2024-11-30, the bundled 2024-12-02, the
+pipeline's stories of 2024-12-03, 12-04, 11-28 and 11-26) and on the held-out 2024-12-01, issue 14's cases, a
+story's topic from all its posts, and plain cases in ru and en. These score the words' model alone (no
+vectors: the e5 head's figures need `svodka process` on each day, benchmarks/bench_topics.py;
+tests/test_topics_heads.py checks the head)."""
 
 from __future__ import annotations
 
@@ -55,21 +55,23 @@ def test_accuracy_on_hand_labelled_stories(backend: str, tmp_path: Path) -> None
 
 # In sample: the lexicon was reviewed against these days and the topic model (benchmarks/train_topics.py)
 # trained on them, so these only say that the shipped model still loads and decides; what it is worth on a
-# day it never saw is FIGURE_HELD_OUT, and leave-one-day-out on these five (train_topics.py, the words' model
-# alone): 0.782 / 0.820 / 0.785 / 0.826 / 0.721, with the e5 head 0.810 / 0.852 / 0.776 / 0.913 / 0.829.
+# day it never saw is FIGURE_HELD_OUT, and leave-one-day-out on these six (train_topics.py, the words' model
+# alone): 0.803 / 0.820 / 0.794 / 0.826 / 0.739 / 0.754, with the e5 head 0.803 / 0.852 / 0.785 / 0.913 /
+# 0.829 / 0.763.
 FIGURE_DEV = 0.952
-FIGURE_DAY = 0.902
-FIGURE_GRADED = {"2024-12-03": 0.972, "2024-12-04": 0.957, "2024-11-28": 0.910}
+FIGURE_DAY = 0.934
+FIGURE_GRADED = {"2024-12-03": 0.953, "2024-12-04": 0.957, "2024-11-28": 0.910, "2024-11-26": 0.890}
 FIGURE_HELD_OUT = (
-    0.754  # tests/data/topics_2024-11-26.json, words alone (0.763 with the e5 head); lexicon 0.729
+    0.730  # tests/data/topics_2024-12-01.json, words alone (0.683 with the e5 head); lexicon 0.683
 )
 
 
 @pytest.mark.parametrize("day", sorted(FIGURE_GRADED))
 def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
     """tests/data/importance_<day>.json: the pipeline's stories of the day, labelled with their grades (and
-    topics_2024-11-28.json, the fourth pass's held-out day, a training day since)."""
-    kind = "topics" if day == "2024-11-28" else "importance"
+    topics_2024-11-28.json and topics_2024-11-26.json, the fourth and fifth passes' held-out days, training
+    days since)."""
+    kind = "topics" if day.startswith("2024-11-2") else "importance"
     labels = ROOT / "tests" / "data" / f"{kind}_{day}.json"
     posts = tmp_path / "posts.jsonl"
     with posts.open("w", encoding="utf-8") as out:
@@ -84,17 +86,17 @@ def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
 
 
 def test_accuracy_on_the_held_out_day(tmp_path: Path) -> None:
-    """tests/data/topics_2024-11-26.json: the pipeline's stories of a day no rule, no model and no head was
+    """tests/data/topics_2024-12-01.json: the pipeline's stories of a day no rule, no model and no head was
     fitted on, labelled before any classifier ran on it."""
-    labels = ROOT / "tests" / "data" / "topics_2024-11-26.json"
+    labels = ROOT / "tests" / "data" / "topics_2024-12-01.json"
     posts = tmp_path / "posts.jsonl"
     with posts.open("w", encoding="utf-8") as out:
         for line in shared("tg_ru_news_2024", "posts.jsonl").open(encoding="utf-8"):
-            if json.loads(line)["date"].startswith("2024-11-26"):
+            if json.loads(line)["date"].startswith("2024-12-01"):
                 out.write(line)
     with open_store(tmp_path / "t.db") as store:
         rows = topic_labelled_stories(store, labels, posts)
-    assert len(rows) == len(json.loads(labels.read_text())["stories"]) == 118
+    assert len(rows) == len(json.loads(labels.read_text())["stories"]) == 63
     right = sum(classify(story, summarize(story).headline.text).topic == topic for _l, story, topic in rows)
     assert right / len(rows) >= FIGURE_HELD_OUT - 0.02
 

@@ -3,7 +3,7 @@ times a head over the story's mean post vector where one ships for the embedder 
 
 The lexicon (:mod:`svodka.pipeline.story_topics`) says which words point at a topic; this model, trained by
 ``benchmarks/train_topics.py`` on the hand-labelled days of ``tests/data`` (stories_dev 2024-11-30,
-2024-12-02 … 12-04 and 2024-11-28, 449 stories), learns how a desk weighs them against each other and which
+2024-12-02 … 12-04, 11-28, 11-26: 567 stories), learns how a desk weighs them against each other and which
 other words tell the topics apart («покусала», «выпал» for incidents beside «студенты», «ребёнок»).
 Features: the lemmas of the story's posts and headline (TF-IDF, each post's counts times its vote weight,
 log1p of the sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial
