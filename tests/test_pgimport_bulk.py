@@ -129,3 +129,27 @@ def test_a_real_slice_and_its_edited_reimport_store_the_same_rows_on_both_backen
     assert sum(p.text.endswith(" qqzedit") for p in posts) == 350
     assert store.posts.index_pending() == 3500
     assert store.posts.count_matches("qqzedit") == 350
+
+
+def test_a_stored_post_is_written_only_when_its_copy_changes_it(store: Store) -> None:
+    """A copy of a stored post is left out of the merge when it cannot change it (same text, no counter that
+    differs): unchanged. Every other case is merged as before — new counters refreshed, a counter the copy
+    lacks kept, another text an edit — on both backends alike."""
+    channel = ChannelRef(handle="mix")
+
+    def post(i: int, text: str = "текст", views: int | None = 10, edited: int = 0) -> Post:
+        when = T0 + timedelta(minutes=edited) if edited else None
+        return Post(channel, i, T0 + timedelta(seconds=i), f"{text} {i}", views=views, edited=when)
+
+    assert store.posts.save([post(i) for i in range(1, 6)]).new == 5
+    batch = [post(1), post(2, views=11), post(3, views=None), post(4, text="другой", edited=5), post(6)]
+    result = store.posts.save(batch)
+    assert (result.new, result.edited, result.unchanged) == (1, 1, 3)
+    channel_id = store.channels.get(channel).id
+    stored = {i: store.posts.by_key(channel_id, i) for i in range(1, 7)}
+    assert [(s.views, s.versions) for s in stored.values() if s] == [
+        (10, 1), (11, 1), (10, 1), (10, 2), (10, 1), (10, 1)
+    ]  # fmt: skip
+    assert stored[4] is not None and stored[4].text == "другой 4"
+    again = store.posts.save(batch)
+    assert (again.new, again.edited, again.unchanged) == (0, 0, 5)

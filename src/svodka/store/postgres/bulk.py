@@ -22,19 +22,34 @@ def _array(values: Sequence[int]) -> str:
     return "{" + ",".join(map(str, values)) + "}"
 
 
+# The stored state of a batch's keys that decides whether a copy changes anything: its hash and counters.
 STORED_KEYS = (
-    "SELECT k.c, k.m FROM unnest(%s::bigint[], %s::bigint[]) AS k(c, m) "
-    "CROSS JOIN LATERAL (SELECT 1 FROM posts p WHERE p.channel_id = k.c AND p.message_id = k.m LIMIT 1) x"
+    "SELECT k.c, k.m, x.content_hash, x.views, x.forwards, x.reactions "
+    "FROM unnest(%s::bigint[], %s::bigint[]) AS k(c, m) CROSS JOIN LATERAL (SELECT p.content_hash, "
+    "p.views, p.forwards, p.reactions FROM posts p WHERE p.channel_id = k.c AND p.message_id = k.m LIMIT 1) x"
 )
+# Where a post row (svodka.store.records.posts.post_row) holds its hash and its counters.
+_HASH, _COUNTERS = 19, (6, 7, 8)
+
+Stored = dict[tuple[int, int], tuple[int, int | None, int | None, int | None]]
 
 
-def stored_keys(conn: psycopg.Connection, keys: Sequence[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of these ``(channel_id, message_id)`` are stored already: one probe of the posts' unique key
-    per key (a ``LATERAL … LIMIT 1`` the planner cannot make a hash join over a scan of every post, which it
-    chose while the table's statistics were those of a smaller table: a scan per batch, quadratic over an
-    import)."""
-    rows = conn.execute(STORED_KEYS, (_array([k[0] for k in keys]), _array([k[1] for k in keys]))).fetchall()
-    return {(r[0], r[1]) for r in rows}
+def stored_keys(conn: psycopg.Connection, keys: Sequence[tuple[int, int]]) -> Stored:
+    """Which of these ``(channel_id, message_id)`` are stored already, each with its content hash and
+    counters: one probe of the posts' unique key per key (a ``LATERAL … LIMIT 1`` the planner cannot make a
+    hash join over a scan of every post, which it chose while the table's statistics were those of a
+    smaller table: a scan per batch, quadratic over an import)."""
+    rows = conn.execute(STORED_KEYS, (_array([k[0] for k in keys]), _array([k[1] for k in keys])))
+    return {(r[0], r[1]): (r[2], r[3], r[4], r[5]) for r in rows}
+
+
+def changes(row: tuple[Any, ...], stored: tuple[int, int | None, int | None, int | None]) -> bool:
+    """Whether saving this copy of a stored post can change it: another text or entities (a hash of its
+    own; the merge then decides whether it is a newer edit), or a counter it has that differs. What cannot
+    is counted unchanged and never staged — a re-import of unchanged posts writes nothing."""
+    if row[_HASH] != stored[0]:
+        return True
+    return any(row[i] is not None and row[i] != s for i, s in zip(_COUNTERS, stored[1:], strict=True))
 
 
 def nul_free(row: tuple[Any, ...]) -> tuple[Any, ...]:

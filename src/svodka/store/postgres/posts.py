@@ -12,7 +12,7 @@ import psycopg
 from svodka.errors import NotFoundError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
-from svodka.store.postgres.bulk import LZ4, copy_rows, has_lz4, nul_free, stored_keys
+from svodka.store.postgres.bulk import LZ4, changes, copy_rows, has_lz4, nul_free, stored_keys
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import (
@@ -111,9 +111,10 @@ class PgPosts:
 
     # --- writing -------------------------------------------------------------------------------------
     def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
-        """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the batch is
-        COPied (binary) into a staging table; new posts are inserted from it in one statement, and only
-        when some were stored before are those merged (:func:`_merge_known`)."""
+        """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the posts not
+        stored yet are COPied (binary) straight into ``posts``; only the stored ones whose copy may change
+        them (:func:`~svodka.store.postgres.bulk.changes`) go through a staging table and set-based merges
+        (:func:`_merge_known`) — all of them when a writer beside us stored one of the new ones first."""
         seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
         result = SaveResult()
         with self.db.write() as conn:
@@ -133,19 +134,16 @@ class PgPosts:
                 conn.execute(LZ4)
             known = stored_keys(conn, list(staged))
             fresh = [row for key, row in staged.items() if key not in known]
+            # the stored posts this copy may change (the others are unchanged: nothing to write)
+            rest = [row for key, row in staged.items() if key in known and changes(row, known[key])]
             if fresh:
                 try:
                     with conn.transaction():  # a savepoint: a writer beside us may store one of them first
                         _copy(conn, f"posts ({STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
                     result.new = len(fresh)
                 except psycopg.errors.UniqueViolation:
-                    known = set()  # all of them through the stage, which skips what is there now
-            if result.new < len(staged):
-                rest = (
-                    [row for key, row in staged.items() if key in known]
-                    if result.new
-                    else list(staged.values())
-                )
+                    rest = list(staged.values())  # all of them through the stage: it skips what is there now
+            if rest:
                 conn.execute(_STAGE_TABLE)
                 conn.execute("DELETE FROM stage")
                 _copy(conn, f"stage ({STAGE_COLUMNS})", rest)
