@@ -24,9 +24,12 @@ what the CLI calls (``ingest.import_file``, then ``posts.index_pending``) and me
 (``time.process_time``, every thread) and the CPU of the PostgreSQL server: the backends serving its database
 (the postmaster's children whose process title names it, read from ``/proc/PID/schedstat``, ns) and, apart,
 everything else the server ran meanwhile (checkpointer, WAL writer, autovacuum …; ended processes through the
-postmaster's ``cutime``). *Parsing* is the client's CPU outside ``posts.save`` during the import, *storing*
-the client's CPU inside it and the server's, *indexing* the bulk full-text indexing. The implied rate on one
-idle core is posts / (client + server CPU), the background included; wall times are reported beside it.
+postmaster's ``cutime``; a parallel worker names its leader, not the database, and counts there). Why
+``/proc`` and not ``pg_stat_statements``: its times are wall times inside the server, which a loaded machine
+stretches as it stretches ours; ``schedstat`` counts only time on a CPU. *Parsing* is the client's CPU
+outside ``posts.save`` during the import, *storing* the client's CPU inside it and the server's, *indexing*
+the bulk full-text indexing. The implied rate on one idle core is posts / (client + server CPU), the
+background included; wall times are reported beside it.
 ``--profile DIR`` writes a cProfile of each child (``DIR/<backend>-<n>.pstats``).
 """
 
