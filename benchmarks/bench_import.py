@@ -30,6 +30,13 @@ stretches as it stretches ours; ``schedstat`` counts only time on a CPU. *Parsin
 outside ``posts.save`` during the import, *storing* the client's CPU inside it and the server's, *indexing*
 the bulk full-text indexing. The implied rate on one idle core is posts / (client + server CPU), the
 background included; wall times are reported beside it.
+
+``--saves N --postgresql`` measures the write path alone instead (:func:`saves_child`: the last input's first
+N posts saved new, then again), with each ``--src`` in turn::
+
+    .venv/bin/python benchmarks/bench_import.py --posts 100000 --keep /tmp/s.json --postgresql \\
+        --saves 100000 --src ../main/src --src src --rounds 2
+
 ``--profile DIR`` writes a cProfile of each child (``DIR/<backend>-<n>.pstats``).
 """
 
@@ -196,6 +203,49 @@ def child(path: Path, db: str, postmaster: int, profile: Path | None) -> None:
     print(json.dumps({"posts": stored, **{k: vars(v) for k, v in phases.items()}}))
 
 
+def saves_child(path: Path, n: int, db: str, postmaster: int) -> None:
+    """The write path alone (run as its own process by :func:`saves`): the first ``n`` posts of ``path`` read
+    once, then ``posts.save`` in batches into the new database ``db``, then the same again (every post
+    unchanged); prints the CPU µs a post of each (client, backends, rest of the server)."""
+    from svodka.ingest import batched_posts
+    from svodka.sources.files import ReadOptions, ReadStats, detect
+    from svodka.store import open_store
+
+    posts = list(itertools.islice(detect(path).read(path, ReadOptions(), ReadStats()), n))
+    database = db.rsplit("/", 1)[-1]
+    store = open_store(db)
+    for label in ("new", "again"):
+        cpu, (mine, rest), wall = time.process_time(), server_cpu(postmaster, database), time.perf_counter()
+        for batch in batched_posts(posts, 5000):
+            store.posts.save(batch)
+        client, (mine2, rest2) = time.process_time() - cpu, server_cpu(postmaster, database)
+        us = [x / len(posts) * 1e6 for x in (client, mine2 - mine, rest2 - rest)]
+        print(
+            f"{label:<6} {us[0]:5.1f} + {us[1]:5.1f} + {us[2]:4.1f} = {sum(us):5.1f} µs a post, "
+            f"{1e6 / sum(us):7,.0f} posts/CPU s (wall {time.perf_counter() - wall:.1f} s)",
+            flush=True,
+        )
+    store.close()
+
+
+def saves(path: Path, n: int, srcs: list[Path | None], rounds: int, work: Path, server: PgServer) -> None:
+    """:func:`saves_child` with every code tree in turn, ``rounds`` times (old, new, old, new)."""
+    postmaster = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
+    for round_ in range(rounds):
+        for src in srcs:
+            db = server.new_database(work, f"saves{round_}{_code(src)}")
+            command = [sys.executable, __file__, "--saves-child", str(path), "--saves", str(n), "--db", db]
+            env = {**os.environ, "PYTHONPATH": str(src)} if src else None
+            done = subprocess.run(
+                [*command, "--postmaster", str(postmaster)], capture_output=True, text=True, env=env
+            )
+            if done.returncode:
+                raise SystemExit(f"saves failed: {done.stderr}")
+            for line in done.stdout.splitlines():
+                print(f"{_code(src):<10} {line}", flush=True)
+            server.drop_for(work)
+
+
 def cpu_once(
     path: Path, workdir: Path, src: Path | None, db: str | None, postmaster: int, profile: Path | None
 ) -> tuple[int, dict[str, Phase]]:
@@ -223,13 +273,23 @@ def main() -> None:
     ap.add_argument("--postgresql", action="store_true", help="also into PostgreSQL (a throwaway server)")
     ap.add_argument("--no-ru", action="store_true", help="leave out tg_ru_news_2024")
     ap.add_argument("--profile", type=Path, help="write a cProfile of each measured import into this folder")
+    ap.add_argument(
+        "--saves",
+        type=int,
+        default=0,
+        help="instead: the write path alone on PostgreSQL, N posts of the input saved new and again",
+    )
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--saves-child", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--db", help=argparse.SUPPRESS)
     ap.add_argument("--postmaster", type=int, default=0, help=argparse.SUPPRESS)
     ap.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child, args.db, args.postmaster, args.profile_to)
+        return
+    if args.saves_child:
+        saves_child(args.saves_child, args.saves, args.db, args.postmaster)
         return
     srcs: list[Path | None] = [p.resolve() for p in args.src] if args.src else [None]
     with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
@@ -271,6 +331,9 @@ def main() -> None:
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
         try:
+            if args.saves and server is not None:
+                saves(rows[-1][1], args.saves, srcs, args.rounds, work, server)
+                return
             table(rows, srcs, backends, args.rounds, work, server, args.profile)
         finally:
             if server is not None:
