@@ -111,24 +111,24 @@ def _lines(path: Path, n: int) -> list[dict[str, object]]:
 def test_a_real_slice_and_its_edited_reimport_store_the_same_rows_on_both_backends(
     store: Store, tmp_path: Path
 ) -> None:
-    """3,000 real posts imported in batches of 1,000, then again with every 10th text changed and 500 new:
+    """2,000 real posts imported in batches of 500, then again with every 10th text changed and 400 new:
     the same counts, versions and texts on both backends (the direct COPY, then the stage's merge)."""
-    records = _lines(shared("tg_ru_news_2024", "posts.jsonl"), 3500)
+    records = _lines(shared("tg_ru_news_2024", "posts.jsonl"), 2400)
     first = tmp_path / "first.jsonl"
-    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[:3000]), "utf-8")
-    report = import_file(store, first, batch_size=1000)
-    assert (report.saved.new, report.saved.edited, report.saved.unchanged) == (3000, 0, 0)
+    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records[:2000]), "utf-8")
+    report = import_file(store, first, batch_size=500)
+    assert (report.saved.new, report.saved.edited, report.saved.unchanged) == (2000, 0, 0)
     changed = [dict(r, text=f"{r['text']} qqzedit") if i % 10 == 0 else r for i, r in enumerate(records)]
     second = tmp_path / "second.jsonl"
     second.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in changed), "utf-8")
-    report = import_file(store, second, batch_size=1000)
-    assert (report.saved.new, report.saved.edited, report.saved.unchanged) == (500, 300, 2700)
-    assert store.posts.count() == 3500
+    report = import_file(store, second, batch_size=500)
+    assert (report.saved.new, report.saved.edited, report.saved.unchanged) == (400, 200, 1800)
+    assert store.posts.count() == 2400
     posts = list(store.posts.iter())
-    assert sum(p.versions == 2 for p in posts) == 300
-    assert sum(p.text.endswith(" qqzedit") for p in posts) == 350
-    assert store.posts.index_pending() == 3500
-    assert store.posts.count_matches("qqzedit") == 350
+    assert sum(p.versions == 2 for p in posts) == 200
+    assert sum(p.text.endswith(" qqzedit") for p in posts) == 240
+    assert store.posts.index_pending() == 2400
+    assert store.posts.count_matches("qqzedit") == 240
 
 
 def test_a_stored_post_is_written_only_when_its_copy_changes_it(store: Store) -> None:
