@@ -12,6 +12,7 @@ import psycopg
 from svodka.errors import NotFoundError
 from svodka.model import Post, PostVersion, SaveResult, SearchHit, StoredPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
+from svodka.store.postgres.bulk import LZ4, changes, copy_rows, has_lz4, nul_free, stored_keys
 from svodka.store.postgres.channels import PgChannels
 from svodka.store.postgres.db import Database, now_ts
 from svodka.store.postgres.fulltext import (
@@ -50,29 +51,19 @@ _STAGE_TYPES = [
 ]  # fmt: skip
 
 
-def _stored_keys(conn: psycopg.Connection, keys: list[tuple[int, int]]) -> set[tuple[int, int]]:
-    """Which of these ``(channel_id, message_id)`` are stored already."""
-    channels, messages = [k[0] for k in keys], [k[1] for k in keys]
-    rows = conn.execute(
-        "SELECT p.channel_id, p.message_id FROM unnest(%s::bigint[], %s::bigint[]) AS k(c, m) "
-        "JOIN posts p ON p.channel_id = k.c AND p.message_id = k.m",
-        (channels, messages),
-    ).fetchall()
-    return {(r[0], r[1]) for r in rows}
-
-
 def _copy(
     conn: psycopg.Connection, target: str, rows: list[tuple[Any, ...]], extra: tuple[int, ...] = ()
 ) -> None:
-    """COPY (binary) ``rows`` (post rows of :func:`_row`, each with ``extra`` after it) into ``target``; the
-    stage gets each row's position first."""
+    """COPY (binary) ``rows`` (:func:`~svodka.store.postgres.bulk.nul_free` post rows, each with ``extra``
+    after it) into ``target``; the stage gets each row's position first."""
     stage = target.startswith("stage")
     columns = f"stage (ord, {target[len('stage (') :]}" if stage else target
     types = (["int4"] if stage else []) + _STAGE_TYPES + ["int8"] * len(extra)
-    with conn.cursor() as cur, cur.copy(f"COPY {columns} FROM STDIN (FORMAT BINARY)") as copy:
-        copy.set_types(types)
-        for i, row in enumerate(rows):
-            copy.write_row((i, *row) if stage else (*row, *extra))
+    statement = f"COPY {columns} FROM STDIN (FORMAT BINARY)"
+    if stage:
+        copy_rows(conn, statement, types, ((i, *row) for i, row in enumerate(rows)))
+    else:
+        copy_rows(conn, statement, types, ((*row, *extra) for row in rows) if extra else rows)
 
 
 def _merge_known(conn: psycopg.Connection, seen: int) -> int:
@@ -116,37 +107,43 @@ class PgPosts:
     def __init__(self, db: Database, channels: PgChannels) -> None:
         self.db = db
         self.channels = channels
+        self._lz4: bool | None = None  # whether the server compresses with lz4 (asked once)
 
     # --- writing -------------------------------------------------------------------------------------
     def save(self, posts: Iterable[Post], seen_at: datetime | None = None) -> SaveResult:
-        """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the batch is
-        COPied (binary) into a staging table; new posts are inserted from it in one statement, and only
-        when some were stored before are those merged (:func:`_merge_known`)."""
+        """Store one batch in one transaction (see :meth:`svodka.store.base.PostRepo.save`): the posts not
+        stored yet are COPied (binary) straight into ``posts``; only the stored ones whose copy may change
+        them (:func:`~svodka.store.postgres.bulk.changes`) go through a staging table and set-based merges
+        (:func:`_merge_known`) — all of them when a writer beside us stored one of the new ones first."""
         seen = int(utc(seen_at).timestamp()) if seen_at else now_ts()
         result = SaveResult()
         with self.db.write() as conn:
             staged: dict[tuple[int, int], tuple[Any, ...]] = {}
+            ref, channel_id = None, 0  # a batch's posts mostly share one channel's record: resolved once
             for p in posts:
-                row = post_row(p, self.channels.resolve_in_transaction(conn, p.channel), bytes.decode)
+                if p.channel is not ref:
+                    ref, channel_id = p.channel, self.channels.resolve_in_transaction(conn, p.channel)
+                row = nul_free(post_row(p, channel_id, bytes.decode))
                 staged.pop((row[0], row[1]), None)  # a repeat within the batch: the last copy wins
                 staged[row[0], row[1]] = row
             if not staged:
                 return result
-            known = _stored_keys(conn, list(staged))
+            if self._lz4 is None:
+                self._lz4 = has_lz4(conn)
+            if self._lz4:
+                conn.execute(LZ4)
+            known = stored_keys(conn, list(staged))
             fresh = [row for key, row in staged.items() if key not in known]
+            # the stored posts this copy may change (the others are unchanged: nothing to write)
+            rest = [row for key, row in staged.items() if key in known and changes(row, known[key])]
             if fresh:
                 try:
                     with conn.transaction():  # a savepoint: a writer beside us may store one of them first
                         _copy(conn, f"posts ({STAGE_COLUMNS}, first_seen, last_seen)", fresh, (seen, seen))
                     result.new = len(fresh)
                 except psycopg.errors.UniqueViolation:
-                    known = set()  # all of them through the stage, which skips what is there now
-            if result.new < len(staged):
-                rest = (
-                    [row for key, row in staged.items() if key in known]
-                    if result.new
-                    else list(staged.values())
-                )
+                    rest = list(staged.values())  # all of them through the stage: it skips what is there now
+            if rest:
                 conn.execute(_STAGE_TABLE)
                 conn.execute("DELETE FROM stage")
                 _copy(conn, f"stage ({STAGE_COLUMNS})", rest)
