@@ -40,6 +40,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -348,7 +350,9 @@ def _groups(predicted: dict[str, str]) -> set[frozenset[str]]:
     return {frozenset(g) for g in by.values()}
 
 
-def candidates(gold_dir: Path, keep: Path, unseen: list[str], show: bool) -> None:
+def candidates(
+    gold_dir: Path, keep: Path, unseen: list[str], show: bool, perturb: float = 0.0, seed: int = 0
+) -> None:
     keep.mkdir(parents=True, exist_ok=True)
     e5 = Memo(make_embedder("e5"))
     parts: dict[str, Path] = {"whole day": gold_dir}
@@ -370,6 +374,13 @@ def candidates(gold_dir: Path, keep: Path, unseen: list[str], show: bool) -> Non
             evaluate_stories(folder, defaults(), embedder=e5, db_path=db)
             print(f"pipeline on {name}: {time.perf_counter() - t:.0f} s (kept in {db})", file=sys.stderr)
         runs[name] = stored_run(db, e5.name)
+    if perturb:  # every vector moved by Gaussian noise (then unit length again): how stable is each row?
+        rng = np.random.default_rng(seed)
+        for run in runs.values():
+            for pid in sorted(run.vectors):
+                v = run.vectors[pid] + rng.normal(0.0, perturb, run.vectors[pid].shape).astype(np.float32)
+                run.vectors[pid] = (v / np.linalg.norm(v)).astype(np.float32)
+        print(f"vectors perturbed: Gaussian sigma {perturb} per dimension, seed {seed}")
     finder = Cached(CapitalisedNames())
     settings = DevelopSettings.from_settings(defaults(), 0.8)
     print(
@@ -427,10 +438,12 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the parts' stores here: one set of vectors")
     ap.add_argument("--unseen", action="append", default=[], help="a tg_ru_news_2024 day (YYYY-MM-DD)")
     ap.add_argument("--show", action="store_true", help="list the unseen days' changed stories")
+    ap.add_argument("--perturb", type=float, default=0.0, help="Gaussian noise on every vector (e.g. 0.002)")
+    ap.add_argument("--seed", type=int, default=0, help="the noise's seed")
     args = ap.parse_args()
     if args.candidates:
         with tempfile.TemporaryDirectory(prefix="svodka-dev-") as tmp:
-            candidates(args.gold_dir, args.keep or Path(tmp), args.unseen, args.show)
+            candidates(args.gold_dir, args.keep or Path(tmp), args.unseen, args.show, args.perturb, args.seed)
         return
     e5 = Memo(make_embedder("e5"))
     finders = {"caps": Cached(CapitalisedNames())}
