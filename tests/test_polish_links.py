@@ -68,6 +68,16 @@ def _digest(store: Store, public_url: str = PUBLIC_URL) -> Digest:
     return build_digest(store, q, DigestOptions(public_url=public_url))
 
 
+def _story_page(store: Store) -> str:
+    """``/stories/1`` as the viewer sees it, from a running app."""
+    with running(create_app(store, WebConfig(tz="Europe/Moscow"))) as base:
+        viewer = login(base, "viewer")
+        try:
+            return viewer.get("/stories/1").text
+        finally:
+            viewer.close()
+
+
 def test_a_channel_with_a_learned_handle_is_shown_by_its_title(day: Store) -> None:
     banksta = next(c for c in day.channels.list() if c.handle == "banksta")
     assert banksta.title == "Банкста"
@@ -93,12 +103,7 @@ def test_a_channel_with_a_learned_handle_is_shown_by_its_title(day: Store) -> No
         assert ">banksta<" not in text and "[banksta]" not in text and '"banksta"' not in text
     # the stories browser and the story page name it alike
     assert {m.post.channel for m in day.browse.members([1])[1]} >= {"Банкста"}
-    with running(create_app(day, WebConfig(tz="Europe/Moscow"))) as base:
-        viewer = login(base, "viewer")
-        try:
-            page = viewer.get("/stories/1").text
-        finally:
-            viewer.close()
+    page = _story_page(day)
     assert "Банкста" in page and "[banksta]" not in page and ">banksta<" not in page
 
 
@@ -142,12 +147,7 @@ def test_a_differences_quote_has_the_second_link_a_citation_has(day: Store) -> N
 def test_the_story_pages_differences_link_the_post_here_and_on_telegram(day: Store) -> None:
     digest = _digest(day, "")
     quote = next(q for d in digest.items[0].differences for q in d.quotes if q.url and "/c/" in q.url)
-    with running(create_app(day, WebConfig(tz="Europe/Moscow"))) as base:
-        viewer = login(base, "viewer")
-        try:
-            page = viewer.get("/stories/1").text
-        finally:
-            viewer.close()
+    page = _story_page(day)
     section = page.split('<section class="differences">', 1)[1].split("</section>", 1)[0]
     assert f'href="/posts/{quote.post_id}"' in section
     assert f'<a class="cite alt" href="{quote.url}"><small>t.me</small></a>' in section
