@@ -5,6 +5,7 @@ another collector holds; a post committed late under a lower id is not passed ov
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +13,8 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -169,3 +172,68 @@ def test_a_collector_whose_claim_went_unrenewed_stops_before_its_next_request(
     state = store.state.get(job.key)
     assert state.failures == 0 and state.last_error is None
     assert store.posts.count() > 0  # the pages read before it stopped are stored
+
+
+def test_a_new_http_collector_gets_the_claim_check_from_the_shared_path(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A collector written against the shared HTTP path only (the test plug-in "fakefeed": ``ctx.fetcher``
+    and ``with_retries``, no claim check of its own) stops before its next request once its claim went
+    unrenewed, as the built-in ones do: the fetcher of its job checks the claim."""
+    from plugins.fakefeed_source import PAGE, PLATFORM, FakeFeedSource
+    from svodka.collect import runner
+    from svodka.collect.jobs import Job
+
+    posts = [
+        {"id": i, "date": (T0 + timedelta(minutes=i)).isoformat(), "text": f"Новость номер {i}"}
+        for i in range(1, 51)
+    ]
+    asked: list[float] = []
+
+    class Slow(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            asked.append(time.time())
+            time.sleep(0.3)  # ten pages outlast the claim
+            after = int(parse_qs(urlsplit(self.path).query).get("after", ["0"])[0])
+            page = [p for p in posts if int(p["id"]) > after][:PAGE]  # type: ignore[call-overload]
+            body = json.dumps({"posts": page}, ensure_ascii=False).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    refused: list[float] = []
+
+    def never(self: object, key: str, token: str, ttl: float) -> bool:
+        refused.append(time.monotonic())
+        return False  # taken over by another process meanwhile
+
+    monkeypatch.setattr(type(store.claims), "renew", never)
+    monkeypatch.setattr(runner, "by_kind", lambda kind: FakeFeedSource())
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/news.json"
+        channel = store.channels.by_id(store.channels.resolve(ChannelRef(PLATFORM, handle=url)))
+        job = Job("fakefeed", channel)
+        cfg = CollectConfig(retries=0, claim_ttl=1.5, host_rate=0)
+
+        async def cycle() -> list[str | None]:
+            async with Fetcher(cfg) as fetcher:
+                return [o.skipped for o in await run_cycle([job], Context(store, fetcher, cfg))]
+
+        began = time.time()
+        (skipped,) = asyncio.run(cycle())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert skipped is not None and "not renewed in time" in skipped
+    assert refused and 1 <= len(asked) < 10  # stopped well before the ten pages
+    assert max(asked) < began + cfg.claim_ttl  # no request once the claim could have run out
+    state = store.state.get(job.key)
+    assert state.failures == 0 and state.last_error is None
+    assert 0 < store.posts.count() == state.position  # the pages read are stored and checkpointed

@@ -7,7 +7,7 @@ import asyncio
 import math
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from svodka.collect.config import CollectConfig
@@ -43,10 +43,18 @@ class Context:
     claim_left: Callable[[], float] = field(default=lambda: math.inf)
     claim_key: str = ""
 
+    def for_job(self, key: str, left: Callable[[], float]) -> Context:
+        """This context for one job holding the claim on source ``key`` (``left``: the seconds it surely
+        stays held): every HTTP request of the job, through ``fetcher``, checks the claim first
+        (:meth:`check_claim`; MTProto's requests: :class:`svodka.collect.mtproto.ClaimedClient`)."""
+        job = replace(self, claim_left=left, claim_key=key)
+        job.fetcher = self.fetcher.checking(job.check_claim)
+        return job
+
     def check_claim(self) -> None:
         """Before each request for a source: raise :class:`ClaimLost` when its claim may have expired
-        (a renewal held up for longer than a third of ``collect.claim_ttl``), so that no two collectors
-        ever read one source at once."""
+        (a renewal held up for longer than a third of ``collect.claim_ttl``, or refused: the source was
+        taken over), so that no two collectors ever read one source at once."""
         if self.claim_left() < self.cfg.claim_ttl / 3:
             raise ClaimLost(
                 f"{self.claim_key}: its claim was not renewed in time (a busy store?); another collector "

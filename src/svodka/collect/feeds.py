@@ -27,7 +27,6 @@ async def collect_feed(job: Job, state: SourceState, ctx: Context) -> tuple[Sour
     proxy = ctx.cfg.proxy_for(url, host_of(url))
 
     async def attempt() -> tuple[Response, Feed | None]:
-        ctx.check_claim()
         resp = await ctx.fetcher.get(url, headers=headers, proxy=proxy)
         if resp.status == 304:
             return resp, None

@@ -10,6 +10,7 @@ limit; bodies are streamed and cut off at ``collect.max_page_bytes``.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import random
 import time
@@ -88,6 +89,10 @@ def retry_after(value: str | None, default: float) -> float:
         return default
 
 
+def _go_ahead() -> None:
+    """A fetcher's check before a request when no job's claim is to be checked: always go ahead."""
+
+
 class Fetcher:
     """GET with the collector's rules. Use as ``async with Fetcher(cfg) as f: await f.get(url)``."""
 
@@ -96,6 +101,17 @@ class Fetcher:
         self.limiter = HostLimiter(cfg.host_rate)
         self._clients: dict[str | None, httpx.AsyncClient] = {}
         self.requests = 0
+        self._check: Callable[[], None] = _go_ahead
+
+    def checking(self, check: Callable[[], None]) -> Fetcher:
+        """This fetcher (its clients and host limits) with ``check`` called before every request it sends,
+        each redirect hop too, once the host's rate limit lets it go: a job's claim on its source
+        (:meth:`svodka.collect.context.Context.for_job`), so no collector can forget it. What ``check``
+        raises goes up as it is (``with_retries`` retries none but a SourceError). Close the fetcher it
+        came from, not this view."""
+        view = copy.copy(self)
+        view._check = check
+        return view
 
     def _client(self, proxy: str | None) -> httpx.AsyncClient:
         client = self._clients.get(proxy)
@@ -137,6 +153,7 @@ class Fetcher:
         for _hop in range(MAX_REDIRECTS + 1):
             host = request.url.netloc.decode("ascii", "replace")
             await self.limiter.acquire(host)
+            self._check()
             self.requests += 1
             resp, text = await self._one(client, request, url, proxy)
             if resp.next_request is None:

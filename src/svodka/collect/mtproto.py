@@ -8,7 +8,7 @@ dates) and deletions.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import replace
 from datetime import timedelta
@@ -20,13 +20,38 @@ from svodka.collect.jobs import Job, Outcome
 from svodka.errors import ConfigError, SourceError, StoreError
 from svodka.model import PLATFORM_TELEGRAM, Channel, ChannelRef, SourceState
 from svodka.sources.identifiers import telegram_id_ref
-from svodka.sources.telegram_mtproto import TelethonSource, message_to_post, oldest_date
+from svodka.sources.telegram_mtproto import ResolvedChannel, TelethonSource, message_to_post, oldest_date
 
 BATCH = 100  # messages per request: Telegram's own page size for history
 
 
+class ClaimedClient:
+    """The MTProto client as one job uses it: every request (a name resolved, a batch of history) first
+    checks the job's claim on its source (:meth:`Context.check_claim`), so no loop of the collector can
+    forget it."""
+
+    def __init__(self, source: TelethonSource, check: Callable[[], None]) -> None:
+        self.source, self.check = source, check
+
+    async def resolve(self, name: str | int) -> ResolvedChannel:
+        self.check()
+        return await self.source.resolve(name)
+
+    async def input_entity(self, peer: Any) -> Any:
+        self.check()
+        return await self.source.input_entity(peer)
+
+    async def newest(self, entity: Any, limit: int, offset_id: int = 0) -> list[Any]:
+        self.check()
+        return await self.source.newest(entity, limit, offset_id=offset_id)
+
+    async def after(self, entity: Any, min_id: int, limit: int) -> list[Any]:
+        self.check()
+        return await self.source.after(entity, min_id, limit)
+
+
 class MtprotoRun:
-    def __init__(self, job: Job, state: SourceState, ctx: Context, source: TelethonSource) -> None:
+    def __init__(self, job: Job, state: SourceState, ctx: Context, source: ClaimedClient) -> None:
         self.job, self.state, self.ctx, self.source = job, state, ctx, source
         self.outcome = Outcome(job.key)
         self.now = ctx.clock()
@@ -88,7 +113,6 @@ class MtprotoRun:
             await self.backfill(entity, offset_id=0)
         else:
             while True:  # new posts, oldest first: the position advances with each stored batch
-                self.ctx.check_claim()
                 batch = await self.source.after(entity, self.state.position or 0, BATCH)
                 if not batch:
                     break
@@ -108,7 +132,6 @@ class MtprotoRun:
         horizon = self.now - timedelta(hours=cfg.edit_window_hours)
         offset_id = 0
         for _ in range(max(cfg.edit_window_pages, 1)):
-            self.ctx.check_claim()
             batch = await self.source.newest(entity, BATCH, offset_id=offset_id)
             recent = [m for m in batch if m.date is None or m.date >= horizon]
             if not recent:
@@ -129,7 +152,6 @@ class MtprotoRun:
             limit = max(
                 1, min(BATCH, (cfg.backfill_posts - count) if not first else (cfg.backfill_posts or 20))
             )
-            self.ctx.check_claim()
             batch = await self.source.newest(entity, limit, offset_id=offset_id)
             if batch:
                 self.absorb(batch)
@@ -162,7 +184,7 @@ async def collect_mtproto(job: Job, state: SourceState, ctx: Context) -> tuple[S
     if not isinstance(link.client, TelethonSource):
         why = link.error or "set telegram.api_id/api_hash and run `svodka login`"
         raise SourceError(f"the MTProto source is not connected ({why})")
-    return await MtprotoRun(job, state, ctx, link.client).run()
+    return await MtprotoRun(job, state, ctx, ClaimedClient(link.client, ctx.check_claim)).run()
 
 
 class MtprotoSource:

@@ -91,7 +91,7 @@ async def run_job(
         elif seen is not None and ctx.store.state.get(job.key) != seen:
             out = Outcome(job.key, skipped="collected meanwhile by another collector")
         else:
-            return await _collect(job, replace(ctx, claim_left=claim.left, claim_key=job.key), on_done)
+            return await _collect(job, ctx.for_job(job.key, claim.left), on_done)
     log.debug("%s: %s", job.key, out.skipped)
     if on_done is not None:
         on_done(out)

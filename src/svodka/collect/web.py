@@ -55,7 +55,6 @@ class WebChannelRun:
         ctx = self.ctx
 
         async def attempt() -> WebPage:
-            ctx.check_claim()
             resp = await ctx.fetcher.get(
                 page_url(ctx.cfg.web_base_url, self.handle, before), proxy=self.proxy
             )

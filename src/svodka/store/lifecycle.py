@@ -44,16 +44,22 @@ class Lifecycle:
 
 class Held:
     """A held row as its holder knows it: ``left()`` is how long it surely stays this holder's (from the
-    start of the last renewal that went through, or of the take; the store's expiry is never earlier)."""
+    start of the last renewal that went through, or of the take; the store's expiry is never earlier), 0
+    once a renewal found it another's."""
 
     def __init__(self, ttl: float, since: float) -> None:
         self.ttl, self._until = ttl, since + ttl
+        self._lost = False
 
     def renewed(self, since: float) -> None:
         self._until = max(self._until, since + self.ttl)
 
+    def lost(self) -> None:
+        """A renewal found the row another holder's: it stays lost."""
+        self._lost = True
+
     def left(self) -> float:
-        return self._until - time.monotonic()
+        return 0.0 if self._lost else max(0.0, self._until - time.monotonic())
 
 
 @contextmanager
@@ -72,6 +78,7 @@ def renewing(what: str, ttl: float, renew: Callable[[], bool], since: float | No
                 if renew():
                     held.renewed(began)
                 else:
+                    held.lost()
                     log.warning("%s was taken over by another process while this one held it", what)
             except Exception as e:  # a busy moment
                 log.warning("%s: could not renew it: %s", what, e)
