@@ -14,6 +14,8 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -35,6 +37,7 @@ with store.claims.hold("web:newsroom", float(sys.argv[2])) as claim:
 """
 
 T0 = datetime(2024, 12, 2, 9, tzinfo=UTC)
+SAMPLE = Path(__file__).parent.parent / "samples" / "tg_ru_news_2024-12-02.jsonl"
 
 
 def test_one_collector_holds_a_source_at_a_time(store_url: str) -> None:
@@ -237,3 +240,42 @@ def test_a_new_http_collector_gets_the_claim_check_from_the_shared_path(
     state = store.state.get(job.key)
     assert state.failures == 0 and state.last_error is None
     assert 0 < store.posts.count() == state.position  # the pages read are stored and checkpointed
+
+
+def test_an_mtproto_collector_whose_claim_went_unrenewed_stops_before_its_next_batch(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MTProto's requests go through the job's claim check too (``ClaimedClient``): a backfill of ten
+    batches, each 0.3 s, stops once the claim's renewals are refused."""
+    from svodka.collect import Link, mtproto
+    from svodka.collect.jobs import Job
+    from svodka.sources.telegram_mtproto import TelethonSource
+    from test_collect_mtproto import FakeClient, make_message
+
+    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()[:50]]
+    messages = [make_message(1000 + i, T0 + timedelta(minutes=i), r["text"]) for i, r in enumerate(rows)]
+    asked: list[float] = []
+
+    class Slow(FakeClient):
+        async def get_messages(self, *args: Any, **kwargs: Any) -> list[Any]:
+            asked.append(time.time())
+            await asyncio.sleep(0.3)
+            return await super().get_messages(*args, **kwargs)
+
+    monkeypatch.setattr(type(store.claims), "renew", lambda self, key, token, ttl: False)
+    monkeypatch.setattr(mtproto, "BATCH", 5)  # ten requests of five
+    cfg = CollectConfig(retries=0, claim_ttl=1.5, backfill_posts=50, telegram_via="mtproto")
+    job = Job("mtproto", store.channels.by_id(store.channels.resolve(ChannelRef(handle="rian_ru"))))
+
+    async def cycle() -> list[str | None]:
+        async with Fetcher(cfg) as fetcher:
+            ctx = Context(store, fetcher, cfg, links={"mtproto": Link(client=TelethonSource(Slow(messages)))})
+            return [o.skipped for o in await run_cycle([job], ctx)]
+
+    began = time.time()
+    (skipped,) = asyncio.run(cycle())
+    assert skipped is not None and "not renewed in time" in skipped
+    assert 1 <= len(asked) < 10 and max(asked) < began + cfg.claim_ttl
+    state = store.state.get(job.key)
+    assert state.failures == 0 and state.last_error is None
+    assert 0 < store.posts.count() == 5 * len(asked)  # every batch read is stored
