@@ -30,6 +30,7 @@ run compares on one set of e5 vectors — two fresh runs differ by up to 0.01 (b
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import sys
@@ -197,6 +198,9 @@ def regroup(
     quiet: float | None = None,
     chain: bool = False,
     budget: float | None = None,
+    rare: tuple[float, float] | None = None,
+    follow: tuple[float, float] | None = None,
+    follows: frozenset[tuple[int, int]] = frozenset(),
 ) -> dict[int, int]:
     """:func:`group` over all ``devs`` (every one touched), each link judged by the shipped rules and then
     refused by the candidates asked for: ``quiet`` (hours) a gap too long, ``chain`` a later development
@@ -209,12 +213,15 @@ def regroup(
     members: dict[int, list[Development]] = {d.id: [d] for d in devs}
     for d in devs:
         sets.find(d.id)
+    lowest = min([settings.lowest] + [x[0] for x in (rare, follow) if x is not None])
     pairs = sorted(
-        close_pairs(devs, {d.id for d in devs}, settings.sem_floor, settings.lowest),
+        close_pairs(devs, {d.id for d in devs}, settings.sem_floor, lowest),
         key=lambda ab: max(ab[0].first, ab[1].first),
     )
     for a, b in pairs:
         link = judge(a, b, idf, settings)
+        if link is None and _recall_link(a, b, idf, settings, rare, follow, follows):
+            link = judge(a, b, idf, replace(settings, centroid_alone=0.0))  # the same record, joined
         ra, rb = sets.find(a.id), sets.find(b.id)
         if link is None or ra == rb or (quiet is not None and link.gap_hours > quiet):
             continue
@@ -231,6 +238,43 @@ def regroup(
         sets.union(a.id, b.id)
         members[sets.find(a.id)] = members.pop(ra) + members.pop(rb)
     return {d.id: sets.find(d.id) for d in devs}
+
+
+def _recall_link(
+    a: Development,
+    b: Development,
+    idf: dict[str, float],
+    settings: DevelopSettings,
+    rare: tuple[float, float] | None,
+    follow: tuple[float, float] | None,
+    follows: frozenset[tuple[int, int]],
+) -> bool:
+    """The tenth pass's recall candidates (none shipped): ``rare`` (bar, IDF): the two share a name at
+    least that rare over the window's developments and their centroids reach the lower bar; ``follow``
+    (bar, minutes): one channel's consecutive posts (within the minutes) sit in the two, and the centroids
+    reach the bar. Both within the story level's time limit."""
+    gap = max(0.0, max(a.first, b.first) - min(a.last, b.last)) / 3600
+    if gap > settings.max_gap_hours:
+        return False
+    sem = _sim(a, b, settings)
+    if rare is not None and sem >= rare[0] and any(idf.get(n, 0.0) >= rare[1] for n in a.names & b.names):
+        return True
+    pair = (min(a.id, b.id), max(a.id, b.id))
+    return follow is not None and sem >= follow[0] and pair in follows
+
+
+def follow_ups(placed: list[Placed], minutes: float) -> frozenset[tuple[int, int]]:
+    """Pairs of developments that hold two consecutive posts of one channel, at most ``minutes`` apart."""
+    by: dict[int, list[Placed]] = defaultdict(list)
+    for p in placed:
+        by[p.channel_id].append(p)
+    out = set()
+    for posts in by.values():
+        posts.sort(key=lambda p: p.ts)
+        for x, y in itertools.pairwise(posts):
+            if x.development != y.development and y.ts - x.ts <= minutes * 60:
+                out.add((min(x.development, y.development), max(x.development, y.development)))
+    return frozenset(out)
 
 
 def _sim(a: Development, b: Development, settings: DevelopSettings) -> float:
@@ -294,7 +338,10 @@ def candidate_stories(run: Run, finder: NameFinder, settings: DevelopSettings, k
         Placed(pid, texts[pid][1], texts[pid][2], texts[pid][3], s) for pid, s in clusterer.story_of.items()
     ]
     devs = summarise(placed, run.vectors, run.links, finder, {})
-    story = regroup(devs, settings, **{k: v for k, v in kw.items() if k != "quiet_story"})
+    rest = {k: v for k, v in kw.items() if k != "quiet_story"}
+    if "follow" in rest:
+        rest["follows"] = follow_ups(placed, rest["follow"][1])
+    story = regroup(devs, settings, **rest)
     return {run.keys[p.post_id]: f"s{story[p.development]}" for p in placed}
 
 
@@ -314,6 +361,20 @@ CANDIDATES: list[tuple[str, dict]] = [
     (
         "clusterer quiet 2 h + 0.03, story quiet gap 2 h + chain + budget 0.55",
         {"quiet_story": (2.0, 0.03), "quiet": 2.0, "chain": True, "budget": 0.55},
+    ),
+]
+QUIET = {"quiet_story": (2.0, 0.03)}
+RECALL: list[tuple[str, dict]] = [  # the tenth pass (--recall): each on the shipped quiet story
+    ("shipped (quiet story)", QUIET),
+    *(
+        (f"rare name (IDF ≥ {w}) + centroid ≥ {c}", {**QUIET, "rare": (c, w)})
+        for w in (4.0, 5.0)
+        for c in (0.5, 0.4)
+    ),
+    *(
+        (f"follow-up: a channel's next post ≤ {m} min + centroid ≥ {c}", {**QUIET, "follow": (c, m)})
+        for m in (30, 90)
+        for c in (0.5, 0.4)
     ),
 ]
 
@@ -351,7 +412,13 @@ def _groups(predicted: dict[str, str]) -> set[frozenset[str]]:
 
 
 def candidates(
-    gold_dir: Path, keep: Path, unseen: list[str], show: bool, perturb: float = 0.0, seed: int = 0
+    gold_dir: Path,
+    keep: Path,
+    unseen: list[str],
+    show: bool,
+    perturb: float = 0.0,
+    seed: int = 0,
+    recall: bool = False,
 ) -> None:
     keep.mkdir(parents=True, exist_ok=True)
     e5 = Memo(make_embedder("e5"))
@@ -396,7 +463,7 @@ def candidates(
     print("| --- |" + " --- |" * len(parts))
     base: dict[str, set[frozenset[str]]] = {}
     notes = []
-    for label, kw in CANDIDATES:
+    for label, kw in RECALL if recall else CANDIDATES:
         cells = []
         for name, folder in parts.items():
             predicted = candidate_stories(runs[name], finder, settings, kw)
@@ -435,6 +502,7 @@ def main() -> None:
     ap.add_argument("gold_dir", type=Path, nargs="?", default=ROOT.parent / "shared" / "data" / "stories_dev")
     ap.add_argument("--errors", default="whole day", help="the part whose errors are listed")
     ap.add_argument("--candidates", action="store_true", help="the ninth pass's precision candidates")
+    ap.add_argument("--recall", action="store_true", help="with --candidates: the tenth pass's recall rows")
     ap.add_argument("--keep", type=Path, help="keep (and reuse) the parts' stores here: one set of vectors")
     ap.add_argument("--unseen", action="append", default=[], help="a tg_ru_news_2024 day (YYYY-MM-DD)")
     ap.add_argument("--show", action="store_true", help="list the unseen days' changed stories")
@@ -443,7 +511,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.candidates:
         with tempfile.TemporaryDirectory(prefix="svodka-dev-") as tmp:
-            candidates(args.gold_dir, args.keep or Path(tmp), args.unseen, args.show, args.perturb, args.seed)
+            keep = args.keep or Path(tmp)
+            candidates(args.gold_dir, keep, args.unseen, args.show, args.perturb, args.seed, args.recall)
         return
     e5 = Memo(make_embedder("e5"))
     finders = {"caps": Cached(CapitalisedNames())}
