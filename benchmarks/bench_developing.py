@@ -198,7 +198,7 @@ def regroup(
     quiet: float | None = None,
     chain: bool = False,
     budget: float | None = None,
-    rare: tuple[float, float] | None = None,
+    rare: Rare | None = None,
     follow: tuple[float, float] | None = None,
     follows: frozenset[tuple[int, int]] = frozenset(),
 ) -> dict[int, int]:
@@ -213,14 +213,16 @@ def regroup(
     members: dict[int, list[Development]] = {d.id: [d] for d in devs}
     for d in devs:
         sets.find(d.id)
-    lowest = min([settings.lowest] + [x[0] for x in (rare, follow) if x is not None])
+    bars = [rare.centroid] if rare else []
+    lowest = min([settings.lowest, *bars] + ([follow[0]] if follow else []))
+    df = Counter(n for d in devs for n in d.names)
     pairs = sorted(
         close_pairs(devs, {d.id for d in devs}, settings.sem_floor, lowest),
         key=lambda ab: max(ab[0].first, ab[1].first),
     )
     for a, b in pairs:
         link = judge(a, b, idf, settings)
-        if link is None and _recall_link(a, b, idf, settings, rare, follow, follows):
+        if link is None and _recall_link(a, b, idf, settings, rare, follow, follows, df):
             link = judge(a, b, idf, replace(settings, centroid_alone=0.0))  # the same record, joined
         ra, rb = sets.find(a.id), sets.find(b.id)
         if link is None or ra == rb or (quiet is not None and link.gap_hours > quiet):
@@ -240,25 +242,39 @@ def regroup(
     return {d.id: sets.find(d.id) for d in devs}
 
 
+@dataclass(frozen=True, slots=True)
+class Rare:
+    """The rare-name candidate: a shared name (``core``: a core name of both) at least ``idf`` rare and in at
+    most ``max_df`` of the window's developments, with the centroids at least ``centroid`` (rescaled)."""
+
+    centroid: float
+    idf: float = 0.0
+    max_df: int = 10**9
+    core: bool = False
+
+
 def _recall_link(
     a: Development,
     b: Development,
     idf: dict[str, float],
     settings: DevelopSettings,
-    rare: tuple[float, float] | None,
+    rare: Rare | None,
     follow: tuple[float, float] | None,
     follows: frozenset[tuple[int, int]],
+    df: dict[str, int],
 ) -> bool:
-    """The tenth pass's recall candidates (none shipped): ``rare`` (bar, IDF): the two share a name at
-    least that rare over the window's developments and their centroids reach the lower bar; ``follow``
-    (bar, minutes): one channel's consecutive posts (within the minutes) sit in the two, and the centroids
-    reach the bar. Both within the story level's time limit."""
+    """The tenth pass's recall candidates (none shipped): ``rare`` (:class:`Rare`): the two share a name
+    that rare over the window's developments and their centroids reach a lower bar; ``follow`` (bar,
+    minutes): one channel's consecutive posts (within the minutes) sit in the two, and the centroids reach
+    the bar. Both within the story level's time limit."""
     gap = max(0.0, max(a.first, b.first) - min(a.last, b.last)) / 3600
     if gap > settings.max_gap_hours:
         return False
     sem = _sim(a, b, settings)
-    if rare is not None and sem >= rare[0] and any(idf.get(n, 0.0) >= rare[1] for n in a.names & b.names):
-        return True
+    if rare is not None and sem >= rare.centroid:
+        shared = a.core & b.core if rare.core else a.names & b.names
+        if any(idf.get(n, 0.0) >= rare.idf and df.get(n, 0) <= rare.max_df for n in shared):
+            return True
     pair = (min(a.id, b.id), max(a.id, b.id))
     return follow is not None and sem >= follow[0] and pair in follows
 
@@ -367,8 +383,21 @@ QUIET = {"quiet_story": (2.0, 0.03)}
 RECALL: list[tuple[str, dict]] = [  # the tenth pass (--recall): each on the shipped quiet story
     ("shipped (quiet story)", QUIET),
     *(
-        (f"rare name (IDF ≥ {w}) + centroid ≥ {c}", {**QUIET, "rare": (c, w)})
+        (f"rare name (IDF ≥ {w}) + centroid ≥ {c}", {**QUIET, "rare": Rare(c, idf=w)})
         for w in (4.0, 5.0)
+        for c in (0.5, 0.4)
+    ),
+    *(
+        (f"a name only {k} developments share + centroid ≥ {c}", {**QUIET, "rare": Rare(c, max_df=k)})
+        for k in (2, 3)
+        for c in (0.5, 0.4)
+    ),
+    *(
+        (
+            f"a core name of both, in ≤ {k} developments + centroid ≥ {c}",
+            {**QUIET, "rare": Rare(c, max_df=k, core=True)},
+        )
+        for k in (2, 3)
         for c in (0.5, 0.4)
     ),
     *(
