@@ -25,6 +25,11 @@ median time), and each ``--unseen`` day of tg_ru_news_2024 (the stories_dev chan
 stories that change against the first row, listed with ``--show`` to be read by hand). ``--keep DIR``
 keeps every part's store (posts, vectors) and reuses it on the next run, so every row and every later
 run compares on one set of e5 vectors — two fresh runs differ by up to 0.01 (batching).
+
+``--candidates --recall`` replays the tenth pass's recall candidates instead (none shipped;
+benchmarks/README.md "The quiet story again…"): a shared rare name (:class:`Rare`: by IDF, by how many
+developments name it, or a core name of both) under a lower centroid bar, and one channel's consecutive
+posts (a follow-up chain).
 """
 
 from __future__ import annotations
