@@ -36,7 +36,10 @@ def gold_around_noon(tmp_path: Path) -> Path:
 def test_tune_prints_held_out_folds_and_writes_only_with_apply(tmp_path: Path) -> None:
     folder = gold_around_noon(tmp_path)
     config = tmp_path / "svodka.toml"
-    config.write_text('[digest]\ntop = 7\n\n[pipeline]\nembedder = "use"\n', encoding="utf-8")
+    # a current threshold far from the plateau, so the refit wins on the held-out folds whatever the
+    # clusterer's marginal decisions (at 0.28 the two differ by a hair on this slice: 0.945 vs 0.944)
+    original = '[digest]\ntop = 7\n\n[pipeline]\nembedder = "use"\nthreshold = 0.46\n'
+    config.write_text(original, encoding="utf-8")
     args = ["--db", str(tmp_path / "x.db"), "--config", str(config), "tune", "stories", "--gold", str(folder)]
     out = CliRunner().invoke(cli, args, catch_exceptions=False)
     assert out.exit_code == 0, out.output
@@ -47,7 +50,7 @@ def test_tune_prints_held_out_folds_and_writes_only_with_apply(tmp_path: Path) -
         after = float(line.split("after F1=")[1].split()[0])
         assert 0.5 < before <= 1 and 0.5 < after <= 1
     assert "nothing written" in out.output
-    assert "threshold" not in config.read_text(encoding="utf-8")
+    assert config.read_text(encoding="utf-8") == original
     applied = CliRunner().invoke(cli, [*args, "--apply"], catch_exceptions=False)
     assert applied.exit_code == 0, applied.output
     fitted = float(applied.output.split("fitted on all: ")[1].split()[0])

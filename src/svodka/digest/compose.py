@@ -374,13 +374,15 @@ def _compose(
     # figure's time is in the digest's zone; tiers: a credible channel's lead is the headline).
     summary_options = replace(opt.summary, tz=query.tz)
     lines = _storylines(source, kept, previous)
+    own = {s.id: s for s in kept}  # a folded item's words are its own story's, as its story page shows them
     for story, score in ranked:
         if len(items) >= query.top:
             break
+        words = own.get(story.id, story)
         if isinstance(source, Sequence):
-            summary = summarize(story, summary_options, tiers)
+            summary = summarize(words, summary_options, tiers)
         else:
-            summary = story_summary(source, story, summary_options, tiers)
+            summary = story_summary(source, words, summary_options, tiers)
         guess = classify(story, summary.headline.text, vector=vectors.get(story.id))
         if query.topic and guess.topic != query.topic:
             continue
@@ -398,7 +400,7 @@ def _compose(
             update, new_since = new_posts > 0, went_on.shown_last if new_posts else None
         if update and new_since is not None:
             # The reader saw this story: the headline and key sentences lead with what is new since.
-            summary = summarize(story, replace(summary_options, fresh_after=new_since), tiers)
+            summary = summarize(words, replace(summary_options, fresh_after=new_since), tiers)
         if opt.public_url:
             summary = _public_links(summary, opt.public_url)
         if opt.abstractor is not None:
@@ -415,7 +417,7 @@ def _compose(
                 update=update,
                 new_posts=new_posts,
                 new_since=new_since,
-                differences=_differences(story, networks, opt.public_url) if len(items) < DIGEST_TOP else (),
+                differences=_differences(words, networks, opt.public_url) if len(items) < DIGEST_TOP else (),
                 storyline=_storyline(source, story, lines),
                 new_developments=_new_developments(source, story, new_since) if update else 0,
                 folded=folded.get(story.id, ()),

@@ -15,8 +15,12 @@ ranked candidates pairwise on what the stories say, not on their topic:
 
 A lower story is folded into a higher one when the centroids alone are decisive, or a milder centroid is
 backed by the shared core names or a shared link. The folded story's posts join the higher one as a further
-development (its card counts their channels; its key sentences may quote them); the lower one is no item of
-its own. Georgia's protests, its president's refusal to step down and the US suspending its partnership
+development (its card is ranked and counted as one event: their posts and channels count); the lower one is no
+item of its own. What the card says — headline, key sentences, how the sources differ — stays the higher
+story's own, so the story page of the card's story says the same (issue 14 §3: the page shows one story, and
+a digest's fold, made among that digest's candidates, is not known to it, saved or not).
+
+Georgia's protests, its president's refusal to step down and the US suspending its partnership
 share «Грузия» and «Тбилиси», but neither their words nor their other names: they stay apart
 (tests/test_digest_fold.py measures both on real days).
 """

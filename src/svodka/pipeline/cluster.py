@@ -19,6 +19,11 @@ update that matches the latest reports closely is still held down by every early
 members to agree keeps the first property; comparing with the closest members, not all, removes the
 second. For a story of up to ``top_k`` posts this is average linkage.
 
+A live event is continuous: a story with no post in the last ``quiet_hours`` takes a new post only at
+``threshold + quiet_margin``. Its next post is then either clearly the same event or, more often than not,
+another one of the same kind: a law signed on one template hours later, the minister's statement about a
+neighbouring event, the evening's drone report after the night's (benchmarks/README.md, "A quiet story").
+
 When a post reaches the threshold for two stories and those two stories score at least ``threshold``
 against each other, they merge (the older id survives, the other is kept as an alias). Story ids therefore
 never change for posts already placed. Weights and threshold sit in the middle of a plateau measured on
@@ -50,6 +55,8 @@ class ClusterSettings:
     candidates: int = 30
     max_members: int = 24  # a story is compared through its latest members: bounded cost per post
     top_k: int = 3  # story score: mean of the post's k best pair scores in the story (see above)
+    quiet_hours: float = 2.0  # a story with no post for this long takes a post only at threshold + margin
+    quiet_margin: float = 0.03
 
     @classmethod
     def from_settings(
@@ -113,6 +120,7 @@ class StoryClusterer:
     _matrix: np.ndarray | None = None
     _times: np.ndarray | None = None
     _norms: dict[int, float] = field(default_factory=dict)  # TF-IDF norms under the current IDF
+    _last: dict[int, float] = field(default_factory=dict)  # each story's latest post time
 
     # --- state -----------------------------------------------------------------------------------------
     def load(self, placed: Iterable[ClusterItem]) -> None:
@@ -126,6 +134,7 @@ class StoryClusterer:
         self.items[item.id] = item
         self.story_of[item.id] = story
         self.members.setdefault(story, []).append(item.id)
+        self._last[story] = max(self._last.get(story, item.ts), item.ts)
         # The document frequencies change: norms are recomputed under the new IDF when next needed, so a
         # cosine's numerator and denominator always use the same weights. Within one window, a run continued
         # from the store (load() re-adds the window in date order) has the frequencies of one long run.
@@ -202,7 +211,10 @@ class StoryClusterer:
         latest = self.members[story][-s.max_members :]
         scores = [self.pair_score(item, self.items[m]) for m in latest if self.items[m].ts >= horizon]
         best = sorted(scores, reverse=True)[: max(1, s.top_k)]
-        return sum(best) / len(best) if best else 0.0
+        score = sum(best) / len(best) if best else 0.0
+        if item.ts - self._last.get(story, item.ts) > s.quiet_hours * 3600:
+            score -= s.quiet_margin  # a quiet story: see the module's docstring
+        return score
 
     def _stories_score(self, a: int, b: int) -> float:
         scores = [
@@ -258,5 +270,6 @@ class StoryClusterer:
         for pid in self.members.pop(gone):
             self.story_of[pid] = keep
             self.members[keep].append(pid)
+        self._last[keep] = max(self._last[keep], self._last.pop(gone))
         self.merges.append((gone, keep))
         return keep
