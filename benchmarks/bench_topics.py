@@ -1,13 +1,13 @@
 """Story topics against the team's hand labels: stories_dev (2024-11-30, both halves apart), the bundled day
 2024-12-02 (tests/data/topics_2024-12-02.json, labelled before the lexicon was tuned), the pipeline's stories
 of 2024-12-03 and 2024-12-04 (tests/data/importance_2024-12-0[34].json, labelled with their importance
-grades), of 2024-11-28 and 2024-11-26 (tests/data/topics_2024-11-2[68].json, held out in the fourth and fifth
-passes, training days since) and of the held-out day 2024-12-01 (tests/data/topics_2024-12-01.json: no rule,
-model or head was fitted on it), plus the cases issue 14 names; the shipped classifier (words' model × the e5
-head over the stories' mean post vectors) beside the words' model alone and the lexicon alone, how often a
-settled topic would change with the headline, and the cost. The stories' vectors are the e5 vectors ``svodka
-process`` caches, read from one processed store per day (built once under ``--stores``, minutes per day on two
-cores). ``-v`` lists every miss with the words that decided it.
+grades), of 2024-11-28, 11-26, 12-01 and 11-29 (tests/data/topics_<day>.json, each held out and scored once
+when it was new, in the fourth to seventh passes, training days since), plus the cases issue 14 names; the
+shipped classifier (words' model × the e5 head over the stories' mean post vectors) beside the words' model
+alone and the lexicon alone, how often a settled topic would change with the headline, and the cost. The
+stories' vectors are the e5 vectors ``svodka process`` caches, read from one processed store per day (built
+once under ``--stores``, minutes per day on two cores). ``-v`` lists every miss with the words that decided
+it.
 
     PYTHONPATH=src python benchmarks/bench_topics.py [-v] [--stores DIR]
 """
