@@ -276,7 +276,7 @@ class TopicGuess:
     def settled(self, extra: float) -> bool:
         """Whether ``extra`` more votes (another text of that weight) cannot change the topic: the lexicon's
         topic leads every other by more than that, its evidence is already enough and, where the model
-        decided, it agrees with the lexicon at :data:`SETTLED_PROBABILITY` or more (on the 567 hand-labelled
+        decided, it agrees with the lexicon at :data:`SETTLED_PROBABILITY` or more (on the 730 hand-labelled
         stories one more headline changed no topic so settled; benchmarks/bench_topics.py counts it)."""
         shares = self.lexicon or self.scores
         if self.topic == "other" or not shares or shares[0][0] != self.topic:
@@ -355,8 +355,9 @@ def classify_weighted(
     """The topic of posts given as (text, weight), the headline voting once more: the shipped model
     (:mod:`svodka.pipeline.topic_model`) over their words and the lexicon's shares, times the head of the
     story's embedder over its mean post ``vector`` where one ships for that embedder; "other" is a class of
-    the model (a model without it leaves "other" to the lexicon: no topic word, no topic), and a story of no
-    word either knows is "other"; the lexicon alone where the package has no model."""
+    the model (a model without it leaves "other" to the lexicon: no topic word, no topic — unless the model
+    and the head are at least its ``gate_override`` sure), and a story of no word either knows is "other"; the
+    lexicon alone where the package has no model."""
     posts = list(texts) + ([(headline, 1.0)] if headline else [])
     model = load_model()
     if model is None:
@@ -364,14 +365,19 @@ def classify_weighted(
     row, lexicon, votes = _features(posts, model, min_score)
     if not row and not votes.evidence:  # no word either knows: the model does not make a topic of nothing
         return lexicon
-    if lexicon.topic == "other" and "other" not in model.topics:  # a model without "other": the gate
+    head = head_for(vector)
+    # A model without "other" leaves it to the lexicon's gate, unless the words and the story's head together
+    # are at least gate_override sure (measured with a head only: the words alone say economy for a potato).
+    gated = lexicon.topic == "other" and "other" not in model.topics
+    if gated and (head is None or model.gate_override > 1.0):
         return lexicon
     shares = dict(lexicon.scores)
     p = probabilities(model, row, [shares.get(t, 0.0) for t in TOPICS])
-    head = head_for(vector)
     if head is not None and vector is not None:
         p = combined(p, head_probabilities(head, vector.vector), head.mix)
     ranked = sorted(p.items(), key=lambda kv: (-kv[1], TOPICS.index(kv[0])))
+    if gated and ranked[0][1] < model.gate_override:  # the gate holds unless the model is sure
+        return lexicon
     best = ranked[0][0]
     why = _why(votes.words[best]) if best != "other" else ()
     scores = tuple((t, round(n, 3)) for t, n in ranked if round(n, 3) > 0)

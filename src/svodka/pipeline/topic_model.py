@@ -2,18 +2,20 @@
 times a head over the story's mean post vector where one ships for the embedder that made it.
 
 The lexicon (:mod:`svodka.pipeline.story_topics`) says which words point at a topic; this model, trained by
-``benchmarks/train_topics.py`` on the hand-labelled days of ``tests/data`` (stories_dev 2024-11-30,
-2024-12-02 … 12-04, 11-28, 11-26: 567 stories), learns how a desk weighs them against each other and which
-other words tell the topics apart («покусала», «выпал» for incidents beside «студенты», «ребёнок»).
-Features: the lemmas of the story's posts and headline (TF-IDF, each post's counts times its vote weight,
-log1p of the sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial
-logistic regression. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose
-weight matters, rounded). A *head* (``topic_heads.json``) is a logistic regression over one embedder's
-story vectors (the L2-normalised mean of the original posts' vectors ``svodka process`` cached), keyed by
-that embedder's cache name: e5 ships one; USE or a user's model have none, and the words decide alone —
-a head never reads another model's vectors (:func:`head_for`). The topic is ∝ p_words × p_head ** mix.
-Nothing is downloaded. Accuracy, leave-one-day-out and on the held-out days: ``benchmarks/README.md``
-("Topics") and ``benchmarks/bench_topics.py``.
+``benchmarks/train_topics.py`` on the hand-labelled days of ``tests/data`` (stories_dev 2024-11-30, 2024-12-02
+… 12-04, 11-28, 11-26, 12-01, 11-29: 730 stories), learns how a desk weighs them against each other and which
+other words tell the topics apart («покусала», «выпал» for incidents beside «студенты», «ребёнок»). Features:
+the lemmas of the story's posts and headline (TF-IDF, each post's counts times its vote weight, log1p of the
+sum, L2 norm) and the lexicon's topic shares (times :data:`SHARE_SCALE`); a multinomial logistic regression,
+each topic weighing as much as the others in training (balanced class weights: the small topics are not
+drowned by politics). Where the lexicon's gate says "other", the model's topic stands only at
+``gate_override`` or more. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose
+weight matters, rounded). A *head* (``topic_heads.json``) is a logistic regression over one embedder's story
+vectors (the L2-normalised mean of the original posts' vectors ``svodka process`` cached), keyed by that
+embedder's cache name: e5 ships one; USE or a user's model have none, and the words decide alone — a head
+never reads another model's vectors (:func:`head_for`). The topic is ∝ p_words × p_head ** mix. Nothing is
+downloaded. Accuracy, leave-one-day-out and on the held-out days: ``benchmarks/README.md`` ("Topics") and
+``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 import numpy as np
 
@@ -41,6 +43,9 @@ class TopicModel:
     terms: Mapping[str, tuple[float, ...]]  # term -> its weight for each topic
     shares: tuple[tuple[float, ...], ...]  # per lexicon topic (story_topics.TOPICS order): weights per topic
     bias: tuple[float, ...]
+    # Where the lexicon's gate says "other" (no topic word) and the model has no "other": the model's topic
+    # stands where its probability (with the head) is at least this; math.inf where the gate always holds.
+    gate_override: float = math.inf
 
 
 def term_counts(lemma_texts: Iterable[tuple[Iterable[str], float]]) -> dict[str, float]:
@@ -86,6 +91,7 @@ class ModelDoc(TypedDict):
     terms: dict[str, list[float]]
     shares: list[list[float]]
     bias: list[float]
+    gate_override: NotRequired[float]
 
 
 def model_from_json(doc: ModelDoc) -> TopicModel:
@@ -95,6 +101,7 @@ def model_from_json(doc: ModelDoc) -> TopicModel:
         {t: tuple(map(float, w)) for t, w in doc["terms"].items()},
         tuple(tuple(map(float, w)) for w in doc["shares"]),
         tuple(map(float, doc["bias"])),
+        float(doc.get("gate_override", math.inf)),
     )
 
 
