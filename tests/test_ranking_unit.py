@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from conftest import shared
 from svodka.digest import DigestQuery, build_digest
@@ -19,8 +20,8 @@ from svodka.evaluate.ranking import check_digest, read_grades, story_labels
 from svodka.evaluate.stories import read_gold
 from svodka.model import bot_api_id
 from svodka.store import Store
-from test_rank_importance import GRADES
 
+GRADES = Path(__file__).resolve().parent / "data" / "importance_stories_dev.json"
 DAY = datetime(2024, 11, 30, tzinfo=UTC)
 
 
