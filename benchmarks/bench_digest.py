@@ -115,9 +115,8 @@ def gold_day(data: Path) -> None:
 def pipeline_day(data: Path) -> None:
     """The same question with the stories the pipeline itself finds (``svodka process``, default settings):
     a digest story counts for the gold story most of its posts belong to."""
-    from collections import Counter
-
     from svodka.evaluate.gold import read_labels
+    from svodka.evaluate.ranking import story_labels
     from svodka.evaluate.stories import evaluate_stories
     from svodka.settings import defaults
 
@@ -127,22 +126,14 @@ def pipeline_day(data: Path) -> None:
         store.close()
         largest = sorted(gold.stories, key=lambda s: (-len(s.members), -len(s.channels), gold.labels[s.id]))
         want = [gold.labels[s.id] for s in largest[:15]]
-        labels, titles = read_labels(data / "stories_dev")
+        _, titles = read_labels(data / "stories_dev")
         db = Path(tmp) / "p.db"
         (ev, secs) = timed(evaluate_stories, data / "stories_dev", defaults(), db_path=db)
         with open_store(db) as store:
             q = DigestQuery(datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC), top=15)
             digest, build = timed(build_digest, store, q)
-            tg = {c.id: c.tg_id for c in store.channels.list()}
-            found = []
-            for it in digest.items:
-                story = store.stories.get(it.card.story_id)
-                votes = Counter(
-                    labels.get(f"-100{tg[m.post.channel_id]}:{m.post.message_id}") for m in story.members
-                )
-                votes.pop(None, None)
-                if votes:
-                    found.append(votes.most_common(1)[0][0])
+            majority = story_labels(store, data / "stories_dev").majority
+            found = [majority[it.card.story_id] for it in digest.items if it.card.story_id in majority]
     hits = [w for w in want if w in found]
     print(
         f"stories_dev with the pipeline's own stories (process {secs:.0f} s, B-cubed F1 "
