@@ -115,9 +115,8 @@ def gold_day(data: Path) -> None:
 def pipeline_day(data: Path) -> None:
     """The same question with the stories the pipeline itself finds (``svodka process``, default settings):
     a digest story counts for the gold story most of its posts belong to."""
-    from collections import Counter
-
     from svodka.evaluate.gold import read_labels
+    from svodka.evaluate.ranking import story_labels
     from svodka.evaluate.stories import evaluate_stories
     from svodka.settings import defaults
 
@@ -127,22 +126,14 @@ def pipeline_day(data: Path) -> None:
         store.close()
         largest = sorted(gold.stories, key=lambda s: (-len(s.members), -len(s.channels), gold.labels[s.id]))
         want = [gold.labels[s.id] for s in largest[:15]]
-        labels, titles = read_labels(data / "stories_dev")
+        _, titles = read_labels(data / "stories_dev")
         db = Path(tmp) / "p.db"
         (ev, secs) = timed(evaluate_stories, data / "stories_dev", defaults(), db_path=db)
         with open_store(db) as store:
             q = DigestQuery(datetime(2024, 11, 30, tzinfo=UTC), datetime(2024, 12, 1, tzinfo=UTC), top=15)
             digest, build = timed(build_digest, store, q)
-            tg = {c.id: c.tg_id for c in store.channels.list()}
-            found = []
-            for it in digest.items:
-                story = store.stories.get(it.card.story_id)
-                votes = Counter(
-                    labels.get(f"-100{tg[m.post.channel_id]}:{m.post.message_id}") for m in story.members
-                )
-                votes.pop(None, None)
-                if votes:
-                    found.append(votes.most_common(1)[0][0])
+            majority = story_labels(store, data / "stories_dev").majority
+            found = [majority[it.card.story_id] for it in digest.items if it.card.story_id in majority]
     hits = [w for w in want if w in found]
     print(
         f"stories_dev with the pipeline's own stories (process {secs:.0f} s, B-cubed F1 "
@@ -393,23 +384,38 @@ def _terms(score: Any) -> str:
 
 
 def _why(
-    name: str, digest: Any, label_of: dict[int, str | None], grades: dict[str, int], present: set[str]
+    name: str,
+    digest: Any,
+    label_of: dict[int, str | None],
+    grades: dict[str, int],
+    present: set[str],
+    shown: Any = None,
 ) -> None:
+    """Each lead outside the top 15 (majority unit) and what outranks it; a lead another card of the top 15
+    shows (the shown unit, ``shown``: story id → gold labels) is marked so."""
     leads = sorted(k for k in present if grades.get(k) == 3)
     items = digest.items
     first15 = {label_of.get(it.card.story_id) for it in items[:15]}
+    shown15 = {k for it in items[:15] for k in (shown or {}).get(it.card.story_id, ())}
     missed = [k for k in leads if k not in first15]
     if not missed:
         return
-    print(f"why {name}: leads in the top 15 {len(leads) - len(missed)}/{len(leads)}; missed:")
-    lowest = None
+    print(
+        f"why {name}: leads in the top 15 {len(leads) - len(missed)}/{len(leads)} "
+        f"(shown {len(set(leads) & (shown15 | first15))}/{len(leads)}); missed:"
+    )
     for k in missed:
+        inside = [
+            f"#{it.rank} ({label_of.get(it.card.story_id)})"
+            for it in items[:15]
+            if k in (shown or {}).get(it.card.story_id, ()) and label_of.get(it.card.story_id) != k
+        ]
+        if inside:
+            print(f"  lead {k}: shown inside card {', '.join(inside)} (holds half of its posts or more)")
         cards = [it for it in items if label_of.get(it.card.story_id) == k]
-        if not cards:
+        if not cards and not inside:
             print(f"  lead {k}: no card of it in the first {WHY_DEPTH}")
-            continue
         for it in cards:
-            lowest = it.score.score if lowest is None else min(lowest, it.score.score)
             print(
                 f"  lead {k} #{it.rank} ({it.card.posts} posts / {len(it.card.channels)} ch): "
                 f"{it.summary.headline.text[:80]}\n      {_terms(it.score)}"
@@ -427,12 +433,8 @@ def _why(
 
 def why_day(g: GradedSet, options: Any = None) -> None:
     """The ``--why`` report of one graded day: its gold and its pipeline digests (day and halves)."""
-    from collections import Counter, defaultdict
-
     from svodka.digest.compose import DigestOptions
-    from svodka.evaluate.ranking import _gold_in_period, _labels_in, day_halves
-    from svodka.evaluate.stories import read_gold
-    from svodka.model import bot_api_id
+    from svodka.evaluate.ranking import day_halves, labels_in, pipeline_in_period, story_labels
 
     opt = options or DigestOptions()
     with tempfile.TemporaryDirectory() as tmp, open_store(Path(tmp) / "g.db") as store:
@@ -448,24 +450,15 @@ def why_day(g: GradedSet, options: Any = None) -> None:
             digest,
             label_of,
             g.grades,
-            _labels_in(gold.stories, label_of, since, until),
+            labels_in(gold.stories, label_of, since, until),
         )
-    _, labels, kind = read_gold(g.folder)
     with open_store(g.db) as store:
-        votes: dict[int, Counter[str]] = defaultdict(Counter)
-        placed = store.stories.assignments()
-        for post in store.posts.iter():
-            ch = store.channels.by_id(post.channel_id)
-            key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
-            sid = placed.get(post.id)
-            if sid is not None and kind.get(key) == "news":
-                votes[sid][labels[key]] += 1
-        plabel = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+        labels = story_labels(store, g.folder)
+        plabel: dict[int, str | None] = dict(labels.majority)
         for name, since, until in day_halves(g.day, [p.date for p in store.posts.iter()]):
             digest = build_digest(store, DigestQuery(since, until, top=WHY_DEPTH), opt)
-            present = {labels[k] for k in labels if kind.get(k) == "news" and labels[k] in g.grades}
-            present &= _gold_in_period(g.folder, labels, since, until)
-            _why(f"{g.tag} pipeline {name}", digest, plabel, g.grades, present)
+            present = pipeline_in_period(g.folder, g.grades, since, until)
+            _why(f"{g.tag} pipeline {name}", digest, plabel, g.grades, present, labels.shown)
 
 
 def soft_categories(data: Path) -> None:

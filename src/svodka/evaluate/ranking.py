@@ -12,10 +12,21 @@ by :func:`graded_folder`), per digest:
   period;
 * **twice** — gold stories behind two or more cards (target 0).
 
-A digest's card maps to a gold story directly (stories grouped by the gold labels,
-:func:`svodka.evaluate.gold.gold_stories`) or by the majority label of its posts (the pipeline's own
-stories, :func:`pipeline_days`). A half of the day with no post, or with every post of the day, is left out
-(it would count twice or say nothing); :func:`mean_row` averages the periods checked.
+*Which gold stories a card shows* (the check's unit). With the gold stories (grouped by the gold labels,
+:func:`svodka.evaluate.gold.gold_stories`) a card is one gold story. With the pipeline's own stories
+(:func:`pipeline_days`, labelled by :func:`story_labels`) two units are counted side by side:
+
+* **majority** — a card is the gold story most of its news posts belong to, and only that one (the unit of
+  every figure before 2026-12-02);
+* **shown** — a card shows every gold story it is the majority of, *and* every gold story at least
+  :data:`SHOWN_SHARE` (half) of whose news posts are in the card's story: an editor reading that card reads
+  that story, even where a larger one holds it (the budget law inside a card of several laws, one
+  development of a story the clusterer put inside another). ``leads in top 15`` and ``twice`` are counted in
+  both units (a gold story shown on two cards counts as twice in the second); soft in top 10 and NDCG@15
+  are by the majority (a card gains once).
+
+A half of the day with no post, or with every post of the day, is left out (it would count twice or say
+nothing); :func:`mean_row` averages the periods checked.
 """
 
 from __future__ import annotations
@@ -40,26 +51,47 @@ from svodka.evaluate.stories import evaluate_stories, read_gold
 from svodka.model import Story, bot_api_id
 from svodka.store import Store, open_store
 
+SHOWN_SHARE = 0.5  # a card shows a gold story holding at least this share of that story's news posts
+
 
 @dataclass(frozen=True, slots=True)
 class RankingCheck:
     name: str
     soft_top10: int
-    leads_top15: int
+    leads_top15: int  # by the majority unit
     leads: int  # grade-3 stories with a post in the period
     ndcg15: float
-    twice: tuple[str, ...]  # gold labels behind two or more cards
+    twice: tuple[str, ...]  # gold labels behind two or more cards (majority unit)
     top: tuple[tuple[int, str | None, int | None, str], ...]  # rank, gold label, grade, headline
+    shown_leads_top15: int = 0  # by the shown unit (see the module's docstring)
+    shown_twice: tuple[str, ...] = ()
 
     @property
     def lead_share(self) -> float:
         return self.leads_top15 / self.leads if self.leads else 1.0
 
+    @property
+    def shown_lead_share(self) -> float:
+        return self.shown_leads_top15 / self.leads if self.leads else 1.0
+
     def row(self) -> str:
         return (
             f"{self.name}: soft in top 10 {self.soft_top10}, leads in top 15 {self.leads_top15}/{self.leads} "
-            f"({self.lead_share:.0%}), NDCG@15 {self.ndcg15:.3f}, twice {len(self.twice)}"
+            f"({self.lead_share:.0%}; shown {self.shown_leads_top15}/{self.leads} "
+            f"{self.shown_lead_share:.0%}), "
+            f"NDCG@15 {self.ndcg15:.3f}, twice {len(self.twice)} (shown {len(self.shown_twice)})"
         )
+
+
+@dataclass(frozen=True, slots=True)
+class StoryLabels:
+    """A store's stories labelled by the gold stories of the folder it was processed from: ``majority``
+    (story id → the gold label most of its news posts carry) and ``shown`` (story id → every gold label it
+    shows: its majority, and each gold story at least :data:`SHOWN_SHARE` of whose placed news posts it
+    holds)."""
+
+    majority: Mapping[int, str]
+    shown: Mapping[int, frozenset[str]]
 
 
 def read_grades(path: str | Path) -> dict[str, int]:
@@ -151,9 +183,10 @@ def mean_row(checks: Sequence[RankingCheck]) -> str:
         return "mean over 0 periods"
     k = len(checks)
     return (
-        f"mean over {k} periods: leads in top 15 {sum(c.lead_share for c in checks) / k:.0%}, soft in top 10 "
+        f"mean over {k} periods: leads in top 15 {sum(c.lead_share for c in checks) / k:.0%} (shown "
+        f"{sum(c.shown_lead_share for c in checks) / k:.0%}), soft in top 10 "
         f"{sum(c.soft_top10 for c in checks) / k:.2f}, NDCG@15 {sum(c.ndcg15 for c in checks) / k:.3f}, "
-        f"twice {sum(len(c.twice) for c in checks)}"
+        f"twice {sum(len(c.twice) for c in checks)} (shown {sum(len(c.shown_twice) for c in checks)})"
     )
 
 
@@ -167,15 +200,17 @@ def check_digest(
     label_of: Mapping[int, str | None],
     grades: Mapping[str, int],
     in_period: Iterable[str],
+    shown: Mapping[int, frozenset[str]] | None = None,
 ) -> RankingCheck:
-    """Score ``digest`` (cards mapped to gold labels by ``label_of``); ``in_period``: the gold labels
-    with a post in the digest's period (the stories it could have shown)."""
+    """Score ``digest`` (cards mapped to gold labels by ``label_of``, and to every gold label they show by
+    ``shown``: by default, their ``label_of`` one); ``in_period``: the gold labels with a post in the
+    digest's period (the stories it could have shown)."""
     top = tuple(
         (it.rank, label, grades.get(label) if label else None, it.summary.headline.text)
         for it in digest.items
         for label in [label_of.get(it.card.story_id)]
     )
-    shown = Counter(label for _, label, _, _ in top if label)
+    cards = Counter(label for _, label, _, _ in top if label)
     first15 = {label for _, label, _, _ in top[:15] if label}
     present = set(in_period)
     leads = {k for k in present if grades.get(k) == 3}
@@ -187,14 +222,22 @@ def check_digest(
         if label:
             seen.add(label)
     ideal_dcg = _dcg(ideal)
+    shows = [
+        (shown or {}).get(it.card.story_id) or frozenset([label] if label else [])
+        for it, (_, label, _, _) in zip(digest.items, top, strict=True)
+    ]
+    shown_count = Counter(k for ks in shows for k in ks)
+    shown15 = {k for ks in shows[:15] for k in ks}
     return RankingCheck(
         name=name,
         soft_top10=sum(grade == 1 for _, _, grade, _ in top[:10]),
         leads_top15=len(leads & first15),
         leads=len(leads),
         ndcg15=_dcg(gains) / ideal_dcg if ideal_dcg else 0.0,
-        twice=tuple(sorted(k for k, n in shown.items() if n > 1)),
+        twice=tuple(sorted(k for k, n in cards.items() if n > 1)),
         top=top,
+        shown_leads_top15=len(leads & shown15),
+        shown_twice=tuple(sorted(k for k, n in shown_count.items() if n > 1)),
     )
 
 
@@ -209,9 +252,7 @@ def day_halves(day: datetime, dates: Iterable[datetime] = ()) -> list[tuple[str,
     return periods[:1] + [p for p in periods[1:] if 0 < sum(p[1] <= d < p[2] for d in inside) < len(inside)]
 
 
-def _labels_in(
-    stories: Sequence[Story], label_of: Mapping[int, str | None], since: datetime, until: datetime
-):
+def labels_in(stories: Sequence[Story], label_of: Mapping[int, str | None], since: datetime, until: datetime):
     return {
         label
         for s in stories
@@ -244,7 +285,7 @@ def gold_days(
         digest = build_digest(gold.stories, DigestQuery(since, until, top=15), opt)
         out.append(
             check_digest(
-                f"gold {name}", digest, label_of, grades, _labels_in(gold.stories, label_of, since, until)
+                f"gold {name}", digest, label_of, grades, labels_in(gold.stories, label_of, since, until)
             )
         )
     return out
@@ -269,6 +310,41 @@ def pipeline_days(
             return pipeline_checks(store, folder, grades, day, options)
 
 
+def story_labels(store: Store, folder: str | Path) -> StoryLabels:
+    """The gold stories ``store``'s stories show, where ``svodka process`` ran on the gold ``folder``'s posts
+    (:class:`StoryLabels`; only news posts placed in a story count)."""
+    _, gold, kind = read_gold(Path(folder))
+    votes: dict[int, Counter[str]] = defaultdict(Counter)
+    placed = store.stories.assignments()
+    channels = {c.id: c for c in store.channels.list()}
+    for post in store.posts.iter():
+        ch = channels.get(post.channel_id) or store.channels.by_id(post.channel_id)
+        key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
+        sid = placed.get(post.id)
+        if sid is not None and kind.get(key) == "news":
+            votes[sid][gold[key]] += 1
+    size: Counter[str] = Counter()
+    for c in votes.values():
+        size.update(c)
+    majority = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+    shown = {
+        sid: frozenset({majority[sid]} | {k for k, n in c.items() if n >= SHOWN_SHARE * size[k]})
+        for sid, c in votes.items()
+    }
+    return StoryLabels(majority, shown)
+
+
+def pipeline_in_period(
+    folder: str | Path, grades: Mapping[str, int], since: datetime, until: datetime
+) -> set[str]:
+    """The graded gold stories of ``folder`` with a news post in ``[since, until)``: those a digest of the
+    pipeline's stories of that period could show."""
+    folder = Path(folder)
+    _, gold, kind = read_gold(folder)
+    present = {gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades}
+    return present & _gold_in_period(folder, gold, since, until)
+
+
 def pipeline_checks(
     store: Store,
     folder: str | Path,
@@ -277,27 +353,15 @@ def pipeline_checks(
     options: DigestOptions | None = None,
 ) -> list[RankingCheck]:
     """The check on digests of ``store``, where ``svodka process`` ran on the gold folder's posts: each
-    story counts as the gold story most of its news posts belong to."""
-    folder = Path(folder)
-    _, gold, kind = read_gold(folder)
-    votes: dict[int, Counter[str]] = defaultdict(Counter)
-    placed = store.stories.assignments()
-    for post in store.posts.iter():
-        ch = store.channels.by_id(post.channel_id)
-        key = f"{bot_api_id(ch.tg_id) if ch.tg_id is not None else ch.name}:{post.message_id}"
-        sid = placed.get(post.id)
-        if sid is not None and kind.get(key) == "news":
-            votes[sid][gold[key]] += 1
-    label_of = {sid: c.most_common(1)[0][0] for sid, c in votes.items()}
+    story labelled by :func:`story_labels` (both units)."""
+    labels = story_labels(store, folder)
+    label_of: dict[int, str | None] = dict(labels.majority)
     out = []
     dates = [p.date for p in store.posts.iter()]
     for name, since, until in day_halves(day, dates):
         digest = build_digest(store, DigestQuery(since, until, top=15), options or DigestOptions())
-        present = {
-            gold[k] for k in gold if kind.get(k) == "news" and gold[k] in grades
-        }  # every graded story is on the gold day; keep those with a post in the period below
-        present &= _gold_in_period(folder, gold, since, until)
-        out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present))
+        present = pipeline_in_period(folder, grades, since, until)
+        out.append(check_digest(f"pipeline {name}", digest, label_of, grades, present, labels.shown))
     return out
 
 
