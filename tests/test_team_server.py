@@ -91,6 +91,9 @@ batch_posts = 10
 claim_posts = 10
 follow_poll = 0.3
 lease_ttl = 3.0
+# a killed worker's embedding claim frees its posts after this, as lease_ttl frees the lease (the default 60 s
+# let the worker placing stories wait up to a minute for the posts a killed worker had claimed)
+claim_ttl = 3.0
 """,
         encoding="utf-8",
     )
