@@ -36,7 +36,7 @@ from stop_words import get_stop_words
 
 from svodka.links import safe_url
 from svodka.model import Story, StoryMember
-from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, shorten
+from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, last_resort, shorten
 from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
@@ -364,8 +364,15 @@ def _pick_headline(
         clean = [(k, t) for k in pool if (t := _headline_text(units[k].text))]
         if clean:
             return max(clean, key=lambda kt: score(kt[0]))
-    # No lead makes a clean headline: the best lead, cut at a clause where one can be found.
+    # No lead makes one (a teaser «…так падает:», no boundary to cut at): the next candidate is a
+    # sentence further in an original post that makes a clean headline and a quote an editor would keep.
+    rest = [k for k, u in enumerate(units) if u.position > 0 and not u.member.is_copy]
+    clean = [
+        (k, t) for k in rest if not quote_problems(units[k].text) and (t := _headline_text(units[k].text))
+    ]
+    if clean:
+        return max(clean, key=lambda kt: score(kt[0]))
+    # No sentence makes a clean headline: the lead whose last resort has the fewest problems, then the best.
     pool = next((p for p in pools if p), list(range(len(units))))
-    k = max(pool, key=score)
-    text = clean_headline(units[k].text)
-    return k, shorten(text) or text
+    k = max(pool, key=lambda k: (-len(headline_problems(last_resort(units[k].text))), score(k)))
+    return k, last_resort(units[k].text)
