@@ -36,7 +36,7 @@ def test_the_docx_shows_how_sources_differ_with_both_links(day: Store) -> None: 
     block = paragraphs[start + 1 : start + 1 + len(item.differences)]
     assert paragraphs[start + 1 + len(item.differences)].text == "Sources"
     for d, p in zip(item.differences, block, strict=True):
-        assert p.style is not None and p.style.name == "List Bullet"
+        assert p.style is not None and p.style.name == "List Bullet 2"
         text = p.text
         assert text.startswith(difference_line(d, Voice("en", "Europe/Moscow")) + ": «")
         want = []

@@ -105,7 +105,7 @@ def _differences(out: Word, differences: list[DifferenceDoc], v: Voice) -> None:
         return
     out.add_paragraph().add_run(v._(DIFFERENCES) + ":").italic = True
     for d in differences:
-        p = out.add_paragraph(style="List Bullet")
+        p = out.add_paragraph(style="List Bullet 2")  # under the key sentences, told apart from them
         p.add_run(d["line"] + ": ")
         for i, q in enumerate(d["quotes"]):
             if i:
