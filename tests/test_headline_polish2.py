@@ -71,21 +71,6 @@ def test_a_long_lead_is_cut_before_a_relative_clause_only_where_nothing_else_fit
     assert shorten(said) is None
 
 
-def test_a_teaser_lead_gives_way_to_a_sentence_that_makes_a_headline() -> None:
-    s = story(
-        post(
-            1,
-            "⏺Правительство назвало причину почему курс рубля так падает:\n\nКурс рубля упал из-за новых "
-            "санкций США против Газпромбанка, заявили в правительстве.",
-            1,
-        ),
-        post(2, "Правительство назвало причину падения рубля:", 2, minutes=5),
-    )
-    head = summarize(s).headline.text
-    assert not headline_problems(head), head
-    assert head.startswith("Курс рубля упал из-за новых санкций США против Газпромбанка")
-
-
 def test_a_story_of_teasers_only_drops_the_colon() -> None:
     s = story(
         post(1, "⏺Правительство назвало причину почему курс рубля так падает:", 1),

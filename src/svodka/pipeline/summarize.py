@@ -364,15 +364,9 @@ def _pick_headline(
         clean = [(k, t) for k in pool if (t := _headline_text(units[k].text))]
         if clean:
             return max(clean, key=lambda kt: score(kt[0]))
-    # No lead makes one (a teaser «…так падает:», no boundary to cut at): the next candidate is a
-    # sentence further in an original post that makes a clean headline and a quote an editor would keep.
-    rest = [k for k, u in enumerate(units) if u.position > 0 and not u.member.is_copy]
-    clean = [
-        (k, t) for k in rest if not quote_problems(units[k].text) and (t := _headline_text(units[k].text))
-    ]
-    if clean:
-        return max(clean, key=lambda kt: score(kt[0]))
-    # No sentence makes a clean headline: the lead whose last resort has the fewest problems, then the best.
+    # No lead makes a clean headline (a teaser «…так падает:», no boundary to cut at): the lead whose last
+    # resort (a teaser's colon dropped) has the fewest problems, then the best. A later sentence is no
+    # candidate: on the ten days, those that made a clean one needed their post («Ни о чем другом …»).
     pool = next((p for p in pools if p), list(range(len(units))))
     k = max(pool, key=lambda k: (-len(headline_problems(last_resort(units[k].text))), score(k)))
     return k, last_resort(units[k].text)
