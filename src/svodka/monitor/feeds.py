@@ -16,9 +16,9 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from svodka.digest.card_topic import EMBEDDER, card_topics_of
 from svodka.errors import ConfigError, NotFoundError
 from svodka.model import Story
-from svodka.pipeline.story_topics import classify
 from svodka.store import Store
 from svodka.store.base import AlertRecord, FeedToken, StoredWatchlist
 
@@ -142,24 +142,34 @@ def _digest_entries(store: Store, spec: FeedSpec, base: str) -> list[Entry]:
 
 
 def _story_matches(story: Story, spec: FeedSpec, groups: dict[int, tuple[str, ...]]) -> bool:
+    """The group and language filters (the topic is told in batches: :func:`_story_entries`)."""
     if spec.group and not any(spec.group in groups.get(c, ()) for c in story.channels):
         return False
-    if spec.language and not any(m.language == spec.language for m in story.members):
-        return False
-    return not spec.topic or classify(story).topic == spec.topic
+    return not spec.language or any(m.language == spec.language for m in story.members)
 
 
-def _story_entries(store: Store, spec: FeedSpec, base: str) -> list[Entry]:
-    groups = {c.id: c.groups for c in store.channels.list()}
-    out: list[Entry] = []
-    for story in store.stories.list(limit=SCAN):
-        if len(out) >= LIMIT:
+def _story_entries(store: Store, spec: FeedSpec, base: str, embedder: str = EMBEDDER) -> list[Entry]:
+    """The stories feed: a story's topic is its digest card's (svodka.digest.card_topic, the head of
+    ``embedder``'s vectors), told for a batch of candidates at a time."""
+    channels = store.channels.list()
+    groups = {c.id: c.groups for c in channels}
+    names = {c.id: c.display_name for c in channels}
+    candidates = [s for s in store.stories.list(limit=SCAN) if _story_matches(s, spec, groups)]
+    picked: list[Story] = []
+    for i in range(0, len(candidates), LIMIT):
+        if len(picked) >= LIMIT:
             break
-        if not _story_matches(story, spec, groups):
-            continue
+        batch = candidates[i : i + LIMIT]
+        if spec.topic:
+            topics = card_topics_of(store, [s.id for s in batch], embedder)
+            batch = [s for s in batch if topics.get(s.id) == spec.topic]
+        picked += batch
+    out: list[Entry] = []
+    for story in picked[:LIMIT]:
         first = (story.originals or story.members)[0].post
+        channel = names.get(first.channel_id, first.channel)
         summary = (f"<p>{escape(first.text[:1000])}</p><p>{len(story.channels)} channels, "
-                   f"{len(story.members)} posts; first: {escape(first.channel)}</p>")  # fmt: skip
+                   f"{len(story.members)} posts; first: {escape(channel)}</p>")  # fmt: skip
         link = f"{base}/stories/{story.id}"
         out.append(Entry(link, _headline(first.text), link, story.updated_at or story.last_date, summary))
     return out
@@ -175,13 +185,14 @@ def _alert_entry(a: AlertRecord, base: str) -> Entry:
                  a.updated_at, summary)  # fmt: skip
 
 
-def entries(store: Store, spec: FeedSpec, base: str) -> list[Entry]:
-    """The feed's entries, newest first; links are absolute, under ``base`` (the web app's address)."""
+def entries(store: Store, spec: FeedSpec, base: str, embedder: str = EMBEDDER) -> list[Entry]:
+    """The feed's entries, newest first; links are absolute, under ``base`` (the web app's address);
+    a stories feed tells topics with the head of ``embedder`` (``pipeline.embedder``)."""
     base = base.rstrip("/")
     if spec.kind == "digest":
         return _digest_entries(store, spec, base)
     if spec.kind == "stories":
-        return _story_entries(store, spec, base)
+        return _story_entries(store, spec, base, embedder)
     return [_alert_entry(a, base) for a in store.inbox.of_watchlist(spec.name, LIMIT)]
 
 

@@ -113,7 +113,7 @@ def post_drafts(
                         text=post.text[:4000],
                         url=post.url,
                         post_id=post.id,
-                        channel=ch.name if ch else post.channel,
+                        channel=ch.display_name if ch else post.channel,
                         date=_when(post.date),
                     ),
                     w.targets,
@@ -186,7 +186,7 @@ def story_drafts(
         sources = independent_sources(story)
         recent, baseline = spike(story, options.spike_factor)
         lead = next((m.post for m in story.members if not m.is_copy), story.members[0].post)
-        names = sorted({channels[c].name for src in sources for c in src if c in channels})
+        names = sorted({channels[c].display_name for src in sources for c in src if c in channels})
         for w in matched.values():
             for rule in w.rules:
                 level = 0
@@ -216,7 +216,7 @@ def story_drafts(
                             url=lead.url,
                             story_id=story.id,
                             post_id=lead.id,
-                            channel=channels[lead.channel_id].name
+                            channel=channels[lead.channel_id].display_name
                             if lead.channel_id in channels
                             else lead.channel,
                             date=_when(story.first_date),
@@ -265,7 +265,7 @@ def change_drafts(
                         new_text=post.text[:4000] if kind == "edit" else None,
                         url=post.url,
                         post_id=post.id,
-                        channel=ch.name if ch else post.channel,
+                        channel=ch.display_name if ch else post.channel,
                         date=_when(post.date),
                     ),
                     w.targets,

@@ -36,7 +36,7 @@ from stop_words import get_stop_words
 
 from svodka.links import safe_url
 from svodka.model import Story, StoryMember
-from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, shorten
+from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, last_resort, shorten
 from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
@@ -364,8 +364,9 @@ def _pick_headline(
         clean = [(k, t) for k in pool if (t := _headline_text(units[k].text))]
         if clean:
             return max(clean, key=lambda kt: score(kt[0]))
-    # No lead makes a clean headline: the best lead, cut at a clause where one can be found.
+    # No lead makes a clean headline (a teaser «…так падает:», no boundary to cut at): the lead whose last
+    # resort (a teaser's colon dropped) has the fewest problems, then the best. A later sentence is no
+    # candidate: on the ten days, those that made a clean one needed their post («Ни о чем другом …»).
     pool = next((p for p in pools if p), list(range(len(units))))
-    k = max(pool, key=score)
-    text = clean_headline(units[k].text)
-    return k, shorten(text) or text
+    k = max(pool, key=lambda k: (-len(headline_problems(last_resort(units[k].text))), score(k)))
+    return k, last_resort(units[k].text)

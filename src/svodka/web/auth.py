@@ -91,6 +91,7 @@ class WebConfig:
     max_body_bytes: int = 1 << 20
     tz: str = "UTC"  # display.tz: the zone of every time on the pages (auto until create_app settles it)
     language: str = "en"  # web.language (ru, en, auto); built by hand (tests, library use) the app is English
+    embedder: str = "e5"  # pipeline.embedder: whose cached vectors and topic head the stories' topics read
 
     def settled(self, language: str) -> WebConfig:
         """This config with an ``auto`` zone made the zone of ``language`` (Moscow for Russian, else UTC)."""
@@ -112,6 +113,7 @@ class WebConfig:
             # display.tz (auto: the zone of the app's language, settled in create_app once it is known)
             tz=_zone_setting(settings["display.tz"]),
             language=check_language(settings["web.language"], "web.language"),
+            embedder=settings["pipeline.embedder"],
         )
 
 

@@ -51,7 +51,7 @@ def feed(ctx: Ctx) -> Response:
         raise NotFoundError("no such feed format (rss or atom)")
     _token, spec = feeds.open_feed(ctx.store, secret)
     base = str(ctx.request.base_url).rstrip("/")
-    items = feeds.entries(ctx.store, spec, base)
+    items = feeds.entries(ctx.store, spec, base, ctx.config.embedder)
     body = feeds.render(spec, items, fmt, base + feeds.path(secret, fmt), base)
     # A feed reader is no browser: the page's referrer policy keeps the secret from leaking onwards
     return Response(body, media_type=_MEDIA[fmt], headers={"referrer-policy": "no-referrer"})

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from svodka.clock import Now, parse_as_of, store_now
-from svodka.digest.card_topic import card_topics_of
+from svodka.digest.card_topic import EMBEDDER, card_topics_of
 from svodka.digest.schema import local
 from svodka.errors import InputError
 from svodka.i18n import translator
@@ -119,30 +119,31 @@ def period(store: Store, params: BrowseParams) -> tuple[datetime | None, datetim
 
 
 # --- topics (not stored: told from the first posts of each story, kept per story and size) -------------
-_TOPICS: dict[tuple[str, int, int], str] = {}
+_TOPICS: dict[tuple[str, str, int, int], str] = {}
 _TOPICS_LOCK = threading.Lock()
 _TOPICS_MAX = 200_000
 
 
-def topics_of(store: Store, stories: list[tuple[int, int]]) -> dict[int, str]:
+def topics_of(store: Store, stories: list[tuple[int, int]], embedder: str = EMBEDDER) -> dict[int, str]:
     """The topic of each ``(story id, posts)``, as its story's digest card tells it (digest.card_topic: all
-    its posts, the card's headline and the e5 head over the story's vectors)."""
+    its posts, the card's headline and the head of ``embedder`` — the app's ``pipeline.embedder`` — over the
+    story's vectors)."""
     out, missing = {}, []
     with _TOPICS_LOCK:
         for sid, n in stories:
-            topic = _TOPICS.get((store.url, sid, n))
+            topic = _TOPICS.get((store.url, embedder, sid, n))
             if topic is None:
                 missing.append(sid)
             else:
                 out[sid] = topic
     if missing:
-        found = card_topics_of(store, missing)
+        found = card_topics_of(store, missing, embedder)
         sizes = dict(stories)
         with _TOPICS_LOCK:
             if len(_TOPICS) > _TOPICS_MAX:
                 _TOPICS.clear()
             for sid, topic in found.items():
-                _TOPICS[(store.url, sid, sizes[sid])] = topic
+                _TOPICS[(store.url, embedder, sid, sizes[sid])] = topic
         out.update(found)
     return out
 
@@ -201,7 +202,12 @@ def timeline_svg(
 
 
 def stories_view(
-    store: Store, params: BrowseParams, page_size: int, offset: int | None = None, user_id: int | None = None
+    store: Store,
+    params: BrowseParams,
+    page_size: int,
+    offset: int | None = None,
+    user_id: int | None = None,
+    embedder: str = EMBEDDER,
 ) -> dict[str, Any]:
     """The browser's data: one page of rows, the total, the period and the "as of" it counts from."""
     since, until, now = period(store, params)
@@ -227,7 +233,7 @@ def stories_view(
     if params.topic or hide:
         candidates = store.browse.story_ids(query)
         if params.topic:
-            topics = topics_of(store, candidates)
+            topics = topics_of(store, candidates, embedder)
             candidates = [(sid, n) for sid, n in candidates if topics.get(sid) == params.topic]
         if hide:  # what analysts marked not news (svodka.process.corrections)
             hidden = corrections.hidden_developments(store, candidates)
@@ -273,7 +279,11 @@ def _form(ctx: Ctx) -> dict[str, str]:
 @route("/stories", VIEWER)
 def stories_page(ctx: Ctx) -> View:
     data = stories_view(
-        ctx.store, browse_params(ctx), ctx.config.page_size, user_id=ctx.user.id if ctx.user else None
+        ctx.store,
+        browse_params(ctx),
+        ctx.config.page_size,
+        user_id=ctx.user.id if ctx.user else None,
+        embedder=ctx.config.embedder,
     )
     for row in data["stories"]:
         row["timeline_svg"] = timeline_svg(row["hourly"], ctx.language)
@@ -312,6 +322,7 @@ def api_stories(ctx: Ctx) -> dict[str, Any]:
         limit,
         offset=None if offset is None else views.parse_int(offset, "offset", 0, 0, 10**6),
         user_id=ctx.user.id if ctx.user else None,
+        embedder=ctx.config.embedder,
     )
     return {**data, "stories": with_coordination(ctx.store, data["stories"])}
 
@@ -327,10 +338,10 @@ EXPORT_COLUMNS = (
 def export_table(ctx: Ctx) -> tuple[list[str], list[tuple[exports.Cell, ...]]]:
     """The column headers (the page's language) and one row per story the browser lists for the request's
     parameters, ``page`` counting :data:`EXPORT_ROWS` a page; a last row says so when more are left."""
-    data = stories_view(ctx.store, browse_params(ctx), EXPORT_ROWS)
+    data = stories_view(ctx.store, browse_params(ctx), EXPORT_ROWS, embedder=ctx.config.embedder)
     rows = data["stories"]
     ids = [r["id"] for r in rows]
-    topics = topics_of(ctx.store, [(r["id"], r["posts"]) for r in rows])
+    topics = topics_of(ctx.store, [(r["id"], r["posts"]) for r in rows], ctx.config.embedder)
     groups_of = {c.id: c.groups for c in ctx.store.channels.list()}
     groups = {
         sid: sorted({g for m in ms for g in groups_of.get(m.post.channel_id, ())})
