@@ -277,15 +277,13 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
         "channel": channel_dict(channel, a, cred),
         "daily": _days(store.channel_stats.daily(channel_id)),
         "copied_by": [
-            {"channel_id": cid, "channel": store.channels.by_id(cid).display_name, "posts": n}
+            {"channel_id": cid, "channel": store.channels.by_id(cid).name, "posts": n}
             for cid, n in store.channel_stats.copiers(channel_id)
         ],
         "copies_from": [{"channel": name, "posts": n} for name, n in store.channel_stats.sources(channel_id)],
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
-        "network": channel_network(
-            store.networks, channel_id, {c.id: c.display_name for c in store.channels.list()}
-        ),
+        "network": channel_network(store.networks, channel_id, {c.id: c.name for c in store.channels.list()}),
     }
 
 
