@@ -64,28 +64,6 @@ _ROUNDUP = re.compile(  # compilations of many items: digests, what-to-see lists
     r"\b(week|weekend) in review\b|\bweekly digest\b|\bwhat to watch\b|\bin today'?s episode\b)",
     re.IGNORECASE,
 )
-# The channel's own programme, a podcast or video episode it announces (BBC's «Слушайте подкаст «Что это
-# было?»» under a paragraph retelling the news the episode discusses): a call to listen to or watch an
-# episode on a line of its own, a title naming the podcast («Подкаст «…»», «… Подкаст «…» в YouTube»), or an
-# episode's chapter list (a line at 00:00 in a post that names an episode, its host or its time codes — a
-# live blog's «00:00 …» names none). The plug is not the report: the channel's news post is.
-_PROGRAMME_CALL = re.compile(
-    r"^\W*(?:слушайте|послушайте|смотрите|посмотрите)\s+(?:(?:наш|нов|свеж|очередн)\w*\s+)*"
-    r"(?:подкаст|выпуск|эпизод)\w*|^\W*подкаст\w*\s+«|\bподкаст\w*\s+«[^»\n]{1,80}»\W*\s+(?:в|на)\s+(?:youtube|ютуб)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_CHAPTERS = re.compile(r"^\W*00:00\b", re.MULTILINE)
-_EPISODE = re.compile(r"\b(подкаст|выпуск|эпизод|таймкод|ведущ(ий|ая)|podcast|episode)", re.IGNORECASE)
-
-
-def is_programme_plug(normalized: str) -> bool:
-    """Whether a post announces the channel's own podcast or video episode (see the patterns above); the
-    whole post is read: the call or the chapter list comes after the lead."""
-    return bool(
-        _PROGRAMME_CALL.search(normalized) or (_CHAPTERS.search(normalized) and _EPISODE.search(normalized))
-    )
-
-
 # A news lead names something: a capitalised word inside the sentence, a Latin word, an abbreviation, a
 # number or a date, a source ("— СМИ", "заявил", "сообщает"), or reports an act (a third-person verb).
 _NAME_INSIDE = re.compile(r"(?<=[\w,;:»\"')]\s)[A-ZА-ЯЁІЇЄҐ][\w-]+|\b[A-ZА-ЯЁ]{2,}\b|\b[A-Za-z]{3,}\b")
@@ -112,11 +90,8 @@ def has_news_lead(text: str) -> bool:
 
 
 def classify_non_news(normalized: str) -> str | None:
-    """The genre of a post that reports no event (``programme``, ``observance``, ``meme``, ``advice``,
-    ``round-up``, ``caption``), or None for a post that may be news. Only the lead is read (a genre shows at
-    the top), but for the channel's programme plug (:func:`is_programme_plug`)."""
-    if is_programme_plug(normalized):
-        return "programme"
+    """The genre of a post that reports no event (``observance``, ``meme``, ``advice``, ``round-up``,
+    ``caption``), or None for a post that may be news. Only the lead is read: a genre shows at the top."""
     head = normalized[:300]
     first = head.split("\n", 1)[0]
     if _OBSERVANCE.search(first[:120]):
