@@ -5,10 +5,8 @@ and the next run goes on from there."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -68,9 +66,8 @@ def test_a_placer_whose_lease_went_unrenewed_stops_before_its_next_batch(
         model = SlowModel(lambda: _end_the_lease_session(store))
     with store.lease.hold("process", TTL) as lease:
         assert lease.held
-        with pytest.raises(LeaseLost, match=r"lease \(process\) was not renewed in time or was lost") as lost:
+        with pytest.raises(LeaseLost, match=r"lease \(process\) was not renewed in time or was lost"):
             process(store, SETTINGS, embedder=model, lease=lease)
-        assert lost.value.report.posts == 2  # type: ignore[attr-defined]
         if backend == "postgresql":  # the lock went with the session: another worker could place now
             with store.lease.hold("process", TTL) as other:
                 assert other.held
@@ -107,38 +104,3 @@ def test_a_placer_whose_embedding_claims_went_unrenewed_stops_before_embedding_t
     monkeypatch.undo()
     report = process(store, settings, embedder=Keywords())  # the next run places the batch
     assert report.posts == 6 and len(store.stories.assignments()) == 6
-
-
-def test_a_follower_that_lost_its_lease_lets_it_go_and_goes_on(
-    store: Store,
-    backend: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """`svodka process --follow`: a lost lease ends the holder's turn, not the worker; it takes the lease
-    again (nobody else wants it here) and places the rest."""
-    from svodka.engine import LocalEngine
-    from svodka.process import follow
-
-    import_file(store, write(tmp_path / "posts.jsonl", POSTS), fmt="jsonl")
-    if backend == "sqlite":
-        monkeypatch.setattr(type(store.lease), "_renew", lambda self, name, token, ttl: False)
-        model = SlowModel()
-    else:
-        model = SlowModel(lambda: _end_the_lease_session(store))
-    monkeypatch.setattr(follow, "open_engine", lambda settings: nullcontext(LocalEngine(model)))
-    stop, placed = threading.Event(), []
-    worker = threading.Thread(
-        target=lambda: placed.append(
-            follow.follow(store, {**SETTINGS, "pipeline.follow_poll": 0.1}, stop, lambda r: None, print)
-        )
-    )
-    worker.start()
-    deadline = time.monotonic() + 30
-    while len(store.stories.assignments()) < 6 and time.monotonic() < deadline:
-        time.sleep(0.1)
-    stop.set()
-    worker.join(30)
-    assert placed == [6] and len(store.stories.assignments()) == 6
-    assert "was not renewed in time or was lost" in caplog.text

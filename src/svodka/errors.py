@@ -79,11 +79,9 @@ class ClaimLost(SvodkaError):
 
 class LeaseLost(SvodkaError):
     """A `svodka process` worker's placement lease (or a claim of its batch's embedding) may have expired
-    before its next batch; it stops there, keeping every batch it committed (``report``: the run's report
-    of them, a :class:`svodka.process.ProcessReport`)."""
+    before its next batch; it stops there, keeping every batch it committed."""
 
     exit_code = 3
-    report: object = None
 
 
 class DeliveryError(SvodkaError):

@@ -114,7 +114,7 @@ def process(
     run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work.
     ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it.
     ``lease``: the placement lease (``store.lease``) this run holds; before each batch, :class:`LeaseLost`
-    when it may have expired (its ``report``: what the run committed before)."""
+    when it may have expired."""
     report = ProcessReport()
     t = time.perf_counter()
     run = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
@@ -129,11 +129,7 @@ def process(
             elif engine is None:
                 engine = stack.enter_context(open_engine(settings))
             ctx = _Context(store, settings, engine, model, name, report, stop, lease)
-            try:
-                run, done = _run(ctx, run, done, on_progress)
-            except LeaseLost as e:
-                e.report = report  # what the run committed before it stopped
-                raise
+            run, done = _run(ctx, run, done, on_progress)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
         names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)

@@ -87,9 +87,6 @@ def _place(
             report = process(store, settings, on_progress, engine=engine, stop=stop, lease=lease)
         except LeaseLost as e:
             log.warning("process: %s", e)
-            if isinstance(e.report, ProcessReport) and e.report.posts:
-                on_report(e.report)
-                total += e.report.posts
             return total
         except StoreError as e:  # e.g. the database restarting: the same batches next turn
             log.warning("process: %s; trying again in %.0f s", e, poll)
@@ -123,8 +120,6 @@ def help_then_place(
                     return _merged(report, process(store, settings, on_progress, engine=engine, lease=lease))
                 except LeaseLost as e:  # what it placed is kept; it helps again, or takes the lease again
                     log.warning("process: %s", e)
-                    if isinstance(e.report, ProcessReport):
-                        report = _merged(report, e.report)
         try:
             embedded = embed_next(job, store.analysis.get_state(WATERMARK), report)
         except StoreError as e:
