@@ -19,7 +19,6 @@ from svodka.process import process
 from svodka.settings import defaults
 from svodka.store import Store
 from svodka.store.postgres.lease import NAMESPACE, lock_key
-from svodka.store.records.claims import EmbedClaims
 from test_corrections_merges import OFFENSIVE, PROTEST, Keywords, write
 
 POSTS = [(1, "08:00", PROTEST[0]), (2, "08:10", OFFENSIVE[0]), (3, "08:20", PROTEST[1])]
@@ -78,29 +77,3 @@ def test_a_placer_whose_lease_went_unrenewed_stops_before_its_next_batch(
         report = process(store, SETTINGS, embedder=Keywords(), lease=lease)
     assert report.posts == 4 and len(store.stories.assignments()) == 6
     assert store.stories.assignments().items() >= placed.items()
-
-
-def test_a_placer_whose_embedding_claims_went_unrenewed_stops_before_embedding_them(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The placer claims its batch's posts, then waits for a post another worker is embedding: its own
-    claims, unrenewed meanwhile, may have been taken by then, so it does not embed them."""
-    import_file(store, write(tmp_path / "posts.jsonl", POSTS), fmt="jsonl")
-    settings = {**SETTINGS, "pipeline.batch_posts": 6, "pipeline.claim_ttl": TTL}
-    refused: list[str] = []
-
-    def refuse(self: object, token: str, ttl: float) -> bool:
-        refused.append(token)
-        return False  # taken over by another worker meanwhile
-
-    monkeypatch.setattr(EmbedClaims, "renew_claim", refuse)
-    # another worker embedding the first post now (its claim expires after TTL: then the placer takes it)
-    with store.embed_claims.hold(Keywords.name, 0, 1, TTL) as other:
-        assert len(other.posts) == 1
-        with pytest.raises(LeaseLost, match=r"embedding claim\(s\) of the batch were not renewed in time"):
-            process(store, settings, embedder=Keywords())
-    assert refused and store.stories.assignments() == {}  # nothing placed
-    assert all(r.done_at is None for r in store.embed_claims.log())  # no claim's vectors stored
-    monkeypatch.undo()
-    report = process(store, settings, embedder=Keywords())  # the next run places the batch
-    assert report.posts == 6 and len(store.stories.assignments()) == 6

@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from svodka.engine import EmbedderSpec, Engine
-from svodka.errors import LeaseLost
 from svodka.model import StoredPost
 from svodka.pipeline.embed import from_blob, to_blob
 from svodka.process.stages import EmbedPlan, embedding_plan
@@ -166,24 +165,10 @@ def batch_vectors(
                 break  # none can be claimed, none is being embedded: the posts went
             if not embed_next(job, after_id, report):  # others embed them now: help with what comes next
                 time.sleep(WAIT)
-        _check_claims(mine, ttl)
         fresh: dict[int, np.ndarray] = {}
         found, rows = vectors(job, plan, report, on_chunk, fresh)
         texts = [(c, len({need[p.id] for p in c.posts if p.id in need} & fresh.keys())) for c in mine]
         yield BatchVectors(found, rows, tuple(texts))
-
-
-def _check_claims(claims: Collection[EmbedClaim], ttl: float) -> None:
-    """Before the placing worker embeds its batch's claims (after waiting for other workers, maybe long):
-    :class:`LeaseLost` when one may have expired (a renewal held up for longer than a third of
-    ``pipeline.claim_ttl``, or refused), as another worker may embed its posts now."""
-    lost = sum(c.left() < ttl / 3 for c in claims)
-    if lost:
-        raise LeaseLost(
-            f"{lost} of the {len(claims)} embedding claim(s) of the batch were not renewed in time (a busy "
-            "store?); another worker may embed their posts now, so this one stops before embedding them "
-            "(every batch it committed is kept)"
-        )
 
 
 def _part(plan: EmbedPlan, need: Mapping[int, int], posts: tuple[StoredPost, ...]) -> EmbedPlan:

@@ -998,13 +998,11 @@ class InterfaceRepo(Protocol):
 @dataclass(frozen=True, slots=True)
 class EmbedClaim:
     """Posts one worker embeds for ``model``, in id order (none: nothing was free to claim), held by
-    this process under ``token`` for the block; :meth:`EmbedClaimRepo.done` marks them embedded.
-    ``left()``: the seconds the claim surely stays held (a renewal late for a busy store shortens it)."""
+    this process under ``token`` for the block; :meth:`EmbedClaimRepo.done` marks them embedded."""
 
     token: str
     model: str
     posts: tuple[StoredPost, ...]
-    left: Callable[[], float] = field(default=lambda: math.inf, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

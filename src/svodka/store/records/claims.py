@@ -257,14 +257,13 @@ def hold_posts(
     """``EmbedClaimRepo.hold``/``hold_posts``: ``take(holder, token)`` claims the posts (one transaction;
     the token begins with ``prefix``); renewed while held; what is not done is released at the end."""
     holder, token = claimant(), prefix + new_token()
-    since = time.monotonic()
     posts = take(holder, token)
     if not posts:
         yield EmbedClaim(token, model, ())
         return
     try:
-        with renewing(f"embedding claim {token}", ttl, lambda: sql.renew_claim(token, ttl), since) as held:
-            yield EmbedClaim(token, model, posts, left=held.left)
+        with renewing(f"embedding claim {token}", ttl, lambda: sql.renew_claim(token, ttl)):
+            yield EmbedClaim(token, model, posts)
     finally:
         sql.release_claim(token)
 
