@@ -10,8 +10,6 @@ The tree::
     │   └── FormatError         the format cannot be detected or is not supported
     ├── SourceError             a remote source failed (HTTP status, markup change, no preview, blocked)
     │   └── RateLimited         the source asked us to wait (429 Retry-After, Telegram FloodWait)
-    ├── ClaimLost               a collector's claim on a source may have expired (it stops)
-    ├── LeaseLost               the placement lease of `svodka process` may have expired (it stops)
     ├── DeliveryError           a digest could not be delivered (SMTP, bot)
     └── QueryError              a search or watchlist query that cannot be read (svodka.query)
 
@@ -75,13 +73,6 @@ class ClaimLost(SvodkaError):
     """A collector's claim on a source may have expired mid-collection; it stops, keeping what it stored."""
 
     exit_code = 6
-
-
-class LeaseLost(SvodkaError):
-    """A `svodka process` worker's placement lease (or a claim of its batch's embedding) may have expired
-    before its next batch; it stops there, keeping every batch it committed."""
-
-    exit_code = 3
 
 
 class DeliveryError(SvodkaError):

@@ -147,7 +147,7 @@ def register(cli: click.Group) -> None:
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
             if lease.held:
                 with run_progress(settings["pipeline.progress_every"]) as on_progress:
-                    report = process(app.store, settings, on_progress=on_progress, lease=lease)
+                    report = process(app.store, settings, on_progress=on_progress)
         if not lease.held:
             click.echo(
                 f"another svodka process is placing stories ({lease.holder}); embedding what it needs next "

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from svodka.engine import EmbedderSpec, Engine, LocalEngine, open_engine, shards
-from svodka.errors import LeaseLost
 from svodka.model import PostAnalysis, StoredPost
 from svodka.pipeline.ads import NON_NEWS
 from svodka.pipeline.cluster import ClusterSettings
@@ -39,7 +38,7 @@ from svodka.process.stages import (
     plan_embedding,
 )
 from svodka.process.storylines import storylines_batch
-from svodka.store.base import Lease, Store
+from svodka.store.base import Store
 
 __all__ = ["WATERMARK", "ProcessReport", "context_ranges", "process"]
 
@@ -84,18 +83,6 @@ class _Context:
     model_name: str  # names the vector cache rows
     report: ProcessReport
     stop: threading.Event | None = None  # set: end after the batch in flight (the rest resumes next run)
-    lease: Lease | None = None  # the placement lease the run holds: checked before each batch
-
-    def check_lease(self) -> None:
-        """Before each batch: raise :class:`LeaseLost` when the placement lease may have expired (a renewal
-        held up for longer than a third of ``pipeline.lease_ttl``, or refused; PostgreSQL: its session
-        gone), so that no two workers ever place one batch."""
-        if self.lease is not None and self.lease.left() < self.settings["pipeline.lease_ttl"] / 3:
-            raise LeaseLost(
-                f"the story placement lease ({self.lease.name}) was not renewed in time or was lost (a busy "
-                "or restarted store?); another `svodka process` may place stories now, so this one stops "
-                "before its next batch (every batch it committed is kept)"
-            )
 
 
 def process(
@@ -105,16 +92,13 @@ def process(
     embedder: Embedder | None = None,
     engine: Engine | None = None,
     stop: threading.Event | None = None,
-    lease: Lease | None = None,
 ) -> ProcessReport:
     """Analyse and place every post stored after the watermark, batch by batch (an interrupted run is
     finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts.
 
     ``embedder``: a loaded model, used here (the local engine). ``engine``: where analysis and embedding
     run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work.
-    ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it.
-    ``lease``: the placement lease (``store.lease``) this run holds; before each batch, :class:`LeaseLost`
-    when it may have expired."""
+    ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it."""
     report = ProcessReport()
     t = time.perf_counter()
     run = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
@@ -128,7 +112,7 @@ def process(
                 engine, name = LocalEngine(embedder), embedder.name
             elif engine is None:
                 engine = stack.enter_context(open_engine(settings))
-            ctx = _Context(store, settings, engine, model, name, report, stop, lease)
+            ctx = _Context(store, settings, engine, model, name, report, stop)
             run, done = _run(ctx, run, done, on_progress)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
@@ -148,7 +132,6 @@ def _run(ctx: _Context, run: Run, done: int, on_progress: Progress | None) -> tu
     for i, batch in enumerate(parts):
         if ctx.stop is not None and ctx.stop.is_set():
             return None, done
-        ctx.check_lease()
         advance = _advance(on_progress, done, total)
         _batch(ctx, run, batch, i == len(parts) - 1, advance)
         done += len(batch)

@@ -828,13 +828,11 @@ class AlertInboxRepo(Protocol):
 @dataclass(frozen=True, slots=True)
 class Lease:
     """A named run lock as one process saw it: ``held`` by this process for the block, or not, and then
-    ``holder`` says who has it ("pid 123 on host"); ``left()``: the seconds it surely stays held (SQLite: a
-    renewal late for a busy store shortens it; PostgreSQL: none once its session is gone)."""
+    ``holder`` says who has it ("pid 123 on host")."""
 
     name: str
     held: bool
     holder: str
-    left: Callable[[], float] = field(default=lambda: math.inf, compare=False)
 
 
 class LeaseRepo(Protocol):

@@ -5,7 +5,6 @@ soon as the server sees its connection go. The ``lease`` table says who holds it
 from __future__ import annotations
 
 import logging
-import math
 import secrets
 import zlib
 from collections.abc import Iterator
@@ -24,16 +23,6 @@ NAMESPACE = 0x53564B  # the first key of svodka's two-key advisory locks ("SVK")
 
 def lock_key(name: str) -> int:
     return zlib.crc32(name.encode("utf-8")) & 0x7FFFFFFF
-
-
-def _alive(conn: psycopg.Connection) -> float:
-    """``Lease.left`` of a lock held by the session of ``conn``: held for good while the session answers,
-    gone (0) once it does not (ended by the server, an administrator or a restart: the lock went with it)."""
-    try:
-        conn.execute("SELECT 1")
-    except psycopg.Error:
-        return 0.0
-    return math.inf
 
 
 class PgLease:
@@ -70,7 +59,7 @@ class PgLease:
                 )
             except psycopg.Error as e:
                 raise explain(self.db.url, e) from None
-            yield Lease(name, held=True, holder=holder, left=lambda: _alive(conn))
+            yield Lease(name, held=True, holder=holder)
         finally:
             if not conn.closed:
                 with suppress(psycopg.Error):

@@ -64,14 +64,13 @@ class SqliteLease:
     @contextmanager
     def hold(self, name: str, ttl: float) -> Iterator[Lease]:
         token = secrets.token_hex(8)
-        since = time.monotonic()
         other = self._take(name, token, ttl)
         if other is not None:
             yield Lease(name, held=False, holder=other)
             return
         try:
-            with renewing(f"lease {name}", ttl, lambda: self._renew(name, token, ttl), since) as held:
-                yield Lease(name, held=True, holder=this_process(), left=held.left)
+            with renewing(f"lease {name}", ttl, lambda: self._renew(name, token, ttl)):
+                yield Lease(name, held=True, holder=this_process())
         finally:
             with self.db.write() as conn:
                 conn.execute(RELEASE, (name, token))
