@@ -4,30 +4,9 @@ clause, a teaser ending in «:» chosen while another sentence makes a headline.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from svodka.model import StoredPost, Story, StoryMember
 from svodka.pipeline.headline import FOOTER, clean_headline, headline_problems, last_resort, shorten
 from svodka.pipeline.summarize import summarize
-
-T0 = datetime(2024, 11, 27, 9, 0, tzinfo=UTC)
-
-
-def post(pid: int, text: str, channel: int = 1, minutes: int = 0) -> StoredPost:
-    return StoredPost(
-        id=pid,
-        channel_id=channel,
-        channel=f"ch{channel}",
-        message_id=pid,
-        date=T0 + timedelta(minutes=minutes),
-        text=text,
-        url=f"https://t.me/ch{channel}/{pid}",
-    )
-
-
-def story(*posts: StoredPost) -> Story:
-    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
-    return Story(1, members, members[0].post.date, members[-1].post.date)
+from test_quotes import post, story  # the same story builders
 
 
 def test_a_law_signed_is_no_channel_footer() -> None:

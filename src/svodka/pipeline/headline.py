@@ -49,18 +49,16 @@ _SUBORDINATE = re.compile(
     r"поскольку|потому|хотя|that|which|who)\b",
     re.IGNORECASE,
 )
-# A phrase set off by commas: a subordinate clause, a participle or a gerund («, ссылаясь на …»).
-_OPENS = re.compile(
-    _SUBORDINATE.pattern + r"|\w+(щий|щая|щее|щие|щих|щим|вший|вшая|вшее|вшие|вших|нный|нная|нное|нные|нных|"
-    r"емый|имый|ясь|аясь|вшись|ив|ав|ыв|ев)\b",
-    re.IGNORECASE,
-)
 # Where no other boundary fits, a comma before «который …» will do: the relative clause only adds to a
 # noun of a main clause that is whole («Байден помиловал сына Хантера, который был признан виновным …»).
 _RELATIVE = re.compile(r"(который|которая|которое|которые|которого|которой|которым|которых)\b", re.IGNORECASE)
 # Nor a comma before a participle: «приняли закон, ограничивающий продажу …».
 _PARTICIPLE = re.compile(
     r"\w+(щий|щая|щее|щие|щих|щим|вший|вшая|вшее|вшие|вших|нный|нная|нное|нные|нных|емый|имый)\b"
+)
+# A phrase set off by commas: a subordinate clause, a participle or a gerund («, ссылаясь на …»).
+_OPENS = re.compile(
+    _SUBORDINATE.pattern + "|" + _PARTICIPLE.pattern + r"|\w+(ясь|аясь|вшись|ив|ав|ыв|ев)\b", re.IGNORECASE
 )
 
 

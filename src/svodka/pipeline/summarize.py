@@ -368,5 +368,6 @@ def _pick_headline(
     # resort (a teaser's colon dropped) has the fewest problems, then the best. A later sentence is no
     # candidate: on the ten days, those that made a clean one needed their post («Ни о чем другом …»).
     pool = next((p for p in pools if p), list(range(len(units))))
-    k = max(pool, key=lambda k: (-len(headline_problems(last_resort(units[k].text))), score(k)))
-    return k, last_resort(units[k].text)
+    resort = {k: last_resort(units[k].text) for k in pool}
+    k = max(pool, key=lambda k: (-len(headline_problems(resort[k])), score(k)))
+    return k, resort[k]
