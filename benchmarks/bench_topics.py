@@ -7,9 +7,12 @@ shipped classifier (words' model × the e5 head over the stories' mean post vect
 alone and the lexicon alone, how often a settled topic would change with the headline, and the cost. The
 stories' vectors are the e5 vectors ``svodka process`` caches, read from one processed store per day (built
 once under ``--stores``, minutes per day on two cores). ``-v`` lists every miss with the words that decided
-it.
+it. ``--held-out`` scores the held-out day instead (:data:`HELD_OUT`, tests/data/topics_2024-11-21.json:
+labelled by hand before any classifier ran on it, never trained, tuned or reviewed on; score it once per
+settled method, and never to choose between variants — leave one day out over the training days is for that,
+benchmarks/train_topics.py).
 
-    PYTHONPATH=src python benchmarks/bench_topics.py [-v] [--stores DIR]
+    PYTHONPATH=src python benchmarks/bench_topics.py [-v] [--stores DIR] [--held-out]
 """
 
 from __future__ import annotations
@@ -101,29 +104,45 @@ def day_posts(tag: str, out: Path) -> Path:
 
 
 def tuning_days(tmp: Path) -> dict[str, list[tuple[str, Story, str]]]:
-    """The hand-labelled topic days the lexicon was reviewed against and the model and heads trained on,
-    as (label, story, topic) rows; the key names the day (its date last)."""
+    """The hand-labelled topic days the lexicon was reviewed against and the model and heads trained on
+    (:data:`TRAINING_FILES`), as (label, story, topic) rows; the key names the day (its date last)."""
     days: dict[str, list[tuple[str, Story, str]]] = {}
     with open_store(tmp / "dev.db") as store:
         gold = gold_stories(store, DATA / "stories_dev")
-    labels = json.loads((ROOT / "tests" / "data" / "topics_stories_dev.json").read_text())["labels"]
+    labels = json.loads(DEV_FILE.read_text())["labels"]
     days["stories_dev 2024-11-30"] = [(gold.labels[s.id], s, labels[gold.labels[s.id]]) for s in gold.stories]
     with open_store(tmp / "day.db") as store:
         days["bundled day 2024-12-02"] = topic_labelled_stories(
-            store,
-            ROOT / "tests" / "data" / "topics_2024-12-02.json",
-            ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl",
+            store, BUNDLED_FILE, ROOT / "samples" / "tg_ru_news_2024-12-02.jsonl"
         )
-    for tag in ("2024-12-03", "2024-12-04"):
-        days[tag] = _day(tmp, tag, ROOT / "tests" / "data" / f"importance_{tag}.json")
-    for tag in TOPIC_DAYS:
-        days[tag] = _day(tmp, tag, ROOT / "tests" / "data" / f"topics_{tag}.json")
+    for tag, path in DAY_FILES.items():
+        days[tag] = _day(tmp, tag, path)
     return days
 
 
+LABELS = ROOT / "tests" / "data"
 # The days labelled for topics alone, in the order they were labelled: each was held out and scored once
 # when it was new (tests/data/README.md, benchmarks/README.md "Topics"), a training day since.
 TOPIC_DAYS = ("2024-11-28", "2024-11-26", "2024-12-01", "2024-11-29")
+DEV_FILE = LABELS / "topics_stories_dev.json"
+BUNDLED_FILE = LABELS / "topics_2024-12-02.json"
+DAY_FILES = {
+    **{tag: LABELS / f"importance_{tag}.json" for tag in ("2024-12-03", "2024-12-04")},
+    **{tag: LABELS / f"topics_{tag}.json" for tag in TOPIC_DAYS},
+}
+# Every label file tuning_days reads: what the lexicon is reviewed against and the models are trained on.
+TRAINING_FILES = (DEV_FILE, BUNDLED_FILE, *DAY_FILES.values())
+
+
+# The day no rule, model or head is fitted, tuned or reviewed against (tests/data/README.md): not in
+# tuning_days, so benchmarks/train_topics.py never reads it; scored by ``--held-out`` alone.
+HELD_OUT = "2024-11-21"
+HELD_OUT_FILE = LABELS / f"topics_{HELD_OUT}.json"
+
+
+def held_out_day(tmp: Path) -> Rows:
+    """The held-out day's (label, story, topic) rows, its stories rebuilt from its posts."""
+    return _day(tmp, HELD_OUT, HELD_OUT_FILE)
 
 
 # The 17 news channels of the pipeline-labelled days (tests/data/importance_2024-12-03.json).
@@ -248,7 +267,23 @@ def main() -> None:
     ap.add_argument(
         "--stores", type=Path, default=STORES, help="where the processed stores of the days are kept"
     )
+    ap.add_argument(
+        "--held-out", action="store_true", help=f"score the held-out day {HELD_OUT} alone (once per method)"
+    )
     args = ap.parse_args()
+    if args.held_out:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows = held_out_day(Path(tmp))
+        print(
+            "story topics on the held-out day (the classifier with e5 vectors; words' model, lexicon alone)"
+        )
+        score(
+            f"held out {HELD_OUT} ({len(rows)} stories, 2+ posts)",
+            rows,
+            args.verbose,
+            day_vectors(HELD_OUT, rows, args.stores),
+        )
+        return
     with tempfile.TemporaryDirectory() as tmp:
         days = tuning_days(Path(tmp))
     vectors = {name: day_vectors(day_of(name), rows, args.stores) for name, rows in days.items()}
