@@ -273,17 +273,23 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
     channel = store.channels.by_id(channel_id)
     a = activity(store, channel_id).get(channel_id)
     cred = adapters.credibility(store, [channel_id]).get(channel_id)
+    channels = {c.id: c for c in store.channels.list()}
+    names = {i: c.name for i, c in channels.items()}  # the JSON's keys, as `svodka channels networks --json`
+    titles = {i: c.display_name for i, c in channels.items()}  # what the page shows
+    copiers = [
+        (channels.get(cid) or store.channels.by_id(cid), n)
+        for cid, n in store.channel_stats.copiers(channel_id)
+    ]
     return {
         "channel": channel_dict(channel, a, cred),
         "daily": _days(store.channel_stats.daily(channel_id)),
         "copied_by": [
-            {"channel_id": cid, "channel": store.channels.by_id(cid).name, "posts": n}
-            for cid, n in store.channel_stats.copiers(channel_id)
+            {"channel_id": c.id, "channel": c.name, "title": c.display_name, "posts": n} for c, n in copiers
         ],
         "copies_from": [{"channel": name, "posts": n} for name, n in store.channel_stats.sources(channel_id)],
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
-        "network": channel_network(store.networks, channel_id, {c.id: c.name for c in store.channels.list()}),
+        "network": channel_network(store.networks, channel_id, names, titles),
     }
 
 
