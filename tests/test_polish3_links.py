@@ -23,11 +23,13 @@ from svodka.monitor.rules import RuleOptions
 from svodka.monitor.run import scan
 from svodka.monitor.send import alert_items, render_text
 from svodka.monitor.watchlist import watchlist
+from svodka.pipeline.differences import FIGURE, Difference, Quote
 from svodka.store import Store
 from svodka.web.app import create_app
 from svodka.web.auth import WebConfig, hash_password
 from svodka.web.server import running
 from svodka.web.stories_browser import BrowseParams, stories_view
+from svodka.web.views import difference_dict
 from test_web_support import PASSWORDS, login
 
 SCHEMA = json.loads((Path(__file__).parents[1] / "src/svodka/monitor/alert-schema.json").read_text())
@@ -171,3 +173,10 @@ def _place_more(store: Store, sid: int) -> None:
     assert post is not None
     store.analysis.save([PostAnalysis(post.id, "ru", False, None, "", post.id, None)])
     store.stories.save([(post.id, sid, 1.0)])
+
+
+def test_the_story_pages_difference_line_is_in_the_pages_language() -> None:
+    quote = Quote(1, 1, "ТАСС", "https://t.me/tass_agency/1", "Задержаны 5 человек.", "5 задержанных")
+    d = Difference(FIGURE, "задержанный", (quote,), 1, 4)
+    assert difference_dict(d)["line"] == d.line() == "only 1 of 4 sources: «5 задержанных»"
+    assert difference_dict(d, "ru")["line"] == "только 1 из 4 источников: «5 задержанных»"  # the digest JSON

@@ -20,6 +20,7 @@ from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
 from svodka.digest.compose import story_summary
 from svodka.digest.evidence import evidence, story_channels
+from svodka.digest.voice import Voice, difference_line
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
 from svodka.model import (
@@ -475,21 +476,26 @@ def _thread(prov: Provenance) -> list[dict[str, Any]]:
     return list(heads.values())
 
 
-def difference_dict(d: Difference) -> dict[str, Any]:
+def difference_dict(d: Difference, language: str = "en") -> dict[str, Any]:
+    """How a story's sources differ, its ``line`` in ``language`` as the digest's JSON words it
+    (:func:`svodka.digest.voice.difference_line`)."""
     quotes = [{**asdict(q), "url": safe_url(q.url)} for q in d.quotes]
     return {
         "kind": d.kind,
         "subject": d.subject,
-        "line": d.line(),
+        "line": difference_line(d, Voice(language)),
         "sources": d.sources,
         "of": d.of,
         "quotes": quotes,
     }
 
 
-def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> dict[str, Any]:
+def story_page(
+    store: Store, story_id: int, tz: str = "UTC", page: int = 1, language: str = "en"
+) -> dict[str, Any]:
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
-    ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post)."""
+    ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post); the lines of
+    how its sources differ in ``language`` (the page's)."""
     s = adapters.story(store, story_id)
     chans = story_channels(store, s)
 
@@ -521,7 +527,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
         "tz": tz,
-        "differences": [difference_dict(d) for d in ev.differences],  # how the sources differ
+        "differences": [difference_dict(d, language) for d in ev.differences],  # how the sources differ
         "coordinated": coordinated_dict(ev.coordinated),  # a seeding campaign, with its evidence
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),
