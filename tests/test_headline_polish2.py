@@ -4,9 +4,15 @@ clause, a teaser ending in «:» chosen while another sentence makes a headline.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import partial
+
+import builders
+from builders import story
 from svodka.pipeline.headline import FOOTER, clean_headline, headline_problems, last_resort, shorten
 from svodka.pipeline.summarize import summarize
-from test_quotes import post, story  # the same story builders
+
+post = partial(builders.post, start=datetime(2024, 12, 3, 11, 20, tzinfo=UTC))  # test_quotes' day
 
 
 def test_a_law_signed_is_no_channel_footer() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from svodka.digest.card_topic import card_topics_of
+from svodka.digest.card_topic import cached_card_topics, card_topics_of
 from svodka.monitor.feeds import FeedSpec, entries
 from svodka.monitor.rules import RuleOptions
 from svodka.monitor.run import scan
@@ -19,7 +19,6 @@ from svodka.store import Store
 from svodka.web.app import create_app
 from svodka.web.auth import WebConfig, hash_password
 from svodka.web.server import running
-from svodka.web.stories_browser import topics_of
 from svodka.web.views import channel_page
 from test_polish_topics import _words_alone, day  # noqa: F401  (the fixture)
 from test_web_support import PASSWORDS, login
@@ -98,6 +97,6 @@ def test_the_app_reads_the_configured_embedder(day: Day) -> None:  # noqa: F811
     assert WebConfig.from_settings(defaults()).embedder == defaults()["pipeline.embedder"]
     sizes = {sid: len(store.stories.get(sid).members) for sid in card}
     rows = [(sid, sizes[sid]) for sid in card]
-    assert topics_of(store, rows, "e5") == card
+    assert cached_card_topics(store, rows, "e5") == card
     # The store holds e5 vectors only: an app configured for USE reads no e5 vector into the topic.
-    assert topics_of(store, rows, "use") == card_topics_of(store, list(card), "use")
+    assert cached_card_topics(store, rows, "use") == card_topics_of(store, list(card), "use")

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conftest import ROOT
+from svodka.digest.card_topic import cached_card_topics
 from svodka.digest.compose import build_fresh_digest
 from svodka.digest.model import DigestQuery
 from svodka.ingest import import_file
@@ -27,7 +28,7 @@ from svodka.process import process
 from svodka.settings import defaults
 from svodka.store import Store, open_store
 from svodka.store.base import StoryQuery
-from svodka.web.stories_browser import BrowseParams, stories_view, topics_of
+from svodka.web.stories_browser import BrowseParams, stories_view
 
 POSTS = 30
 
@@ -63,7 +64,7 @@ def test_the_browser_shows_the_topic_of_the_digest_card(day: tuple[Store, dict[i
     assert len(card) >= 10
     sizes = {r.id: r.posts for r in store.browse.stories(_query(store, since)).rows}
     assert set(card) <= set(sizes)
-    assert topics_of(store, [(sid, sizes[sid]) for sid in card]) == card
+    assert cached_card_topics(store, [(sid, sizes[sid]) for sid in card]) == card
     differ = {sid for sid, t in _words_alone(store, list(card)).items() if t != card[sid]}
     assert differ, "on this day the words alone name another topic for some stories"
     for sid in differ:  # the topic filter lists it under its card's topic

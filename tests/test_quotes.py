@@ -8,11 +8,13 @@ import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from svodka.model import StoredPost, Story, StoryMember
+import builders
+from builders import story
 from svodka.pipeline import quotes
 from svodka.pipeline.headline import clean_headline, headline_problems, shorten
 from svodka.pipeline.quotes import Quote, card_problems, digest_problems, quote_problems, same_thing
@@ -22,21 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2024, 12, 3, 11, 20, tzinfo=UTC)
 
 
-def post(pid: int, text: str, channel: int = 1, minutes: int = 0) -> StoredPost:
-    return StoredPost(
-        id=pid,
-        channel_id=channel,
-        channel=f"ch{channel}",
-        message_id=pid,
-        date=T0 + timedelta(minutes=minutes),
-        text=text,
-        url=f"https://t.me/ch{channel}/{pid}",
-    )
-
-
-def story(*posts: StoredPost) -> Story:
-    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
-    return Story(1, members, members[0].post.date, members[-1].post.date)
+post = partial(builders.post, start=T0)  # the posts of this file start at T0
 
 
 # The filler the issue found quoted as key sentences, and what each is.

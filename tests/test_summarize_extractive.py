@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import builders
+from builders import story
 from conftest import open_test_store, shared
 from svodka.evaluate.gold import GoldStories, gold_stories
-from svodka.model import StoredPost, Story, StoryMember
+from svodka.model import Story
 from svodka.pipeline.quotes import TIME_MARK
 from svodka.pipeline.summarize import clean_text, sentences, summarize, terms, web_url
 
@@ -29,21 +32,7 @@ def gold(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gol
 T0 = datetime(2024, 11, 30, 12, tzinfo=UTC)
 
 
-def post(pid: int, text: str, channel: int = 1, minutes: int = 0) -> StoredPost:
-    return StoredPost(
-        id=pid,
-        channel_id=channel,
-        channel=f"ch{channel}",
-        message_id=pid,
-        date=T0 + timedelta(minutes=minutes),
-        text=text,
-        url=f"https://t.me/ch{channel}/{pid}",
-    )
-
-
-def story(*posts: StoredPost, sid: int = 1) -> Story:
-    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
-    return Story(sid, members, members[0].post.date, members[-1].post.date)
+post = partial(builders.post, start=T0)  # the posts of this file start at T0
 
 
 def words(text: str) -> list[str]:

@@ -3,10 +3,14 @@ browser (its topic filter and column) and a watchlist's topic filter: the classi
 (:func:`svodka.pipeline.story_topics.classify`) over all the story's posts, with its card's headline
 (:func:`svodka.digest.compose.story_summary`) and its mean post vector for the topic head
 (:func:`svodka.digest.topic_vectors.story_vectors`: the e5 head where the store holds e5 vectors, else the
-words' model alone), as :func:`svodka.digest.compose.build_digest` tells a story's topic."""
+words' model alone), as :func:`svodka.digest.compose.build_digest` tells a story's topic.
+
+:func:`cached_card_topics` keeps the topics told, per store, embedder, story and size, for the web's stories
+browser, the stories feed and the alert rules alike (a story that grew is told again)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
@@ -58,3 +62,33 @@ def card_topics_of(store: Store, story_ids: Iterable[int], embedder: str = EMBED
         asked[sid] = key
     topics = card_topics(store, list(whole.values()), embedder)
     return {sid: topics[whole[key].id] for sid, key in asked.items()}
+
+
+_CACHE: dict[tuple[str, str, int, int], str] = {}
+_CACHE_LOCK = threading.Lock()
+_CACHE_MAX = 200_000
+
+
+def cached_card_topics(
+    store: Store, stories: Sequence[tuple[int, int]], embedder: str = EMBEDDER
+) -> dict[int, str]:
+    """:func:`card_topics_of` for each ``(story id, posts)``, told once per store, embedder, story and size
+    (kept in this process; cleared whole past :data:`_CACHE_MAX` topics)."""
+    out, missing = {}, []
+    with _CACHE_LOCK:
+        for sid, n in stories:
+            topic = _CACHE.get((store.url, embedder, sid, n))
+            if topic is None:
+                missing.append(sid)
+            else:
+                out[sid] = topic
+    if missing:
+        found = card_topics_of(store, missing, embedder)
+        sizes = dict(stories)
+        with _CACHE_LOCK:
+            if len(_CACHE) > _CACHE_MAX:
+                _CACHE.clear()
+            for sid, topic in found.items():
+                _CACHE[(store.url, embedder, sid, sizes[sid])] = topic
+        out.update(found)
+    return out

@@ -16,7 +16,7 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from svodka.digest.card_topic import EMBEDDER, card_topics_of
+from svodka.digest.card_topic import EMBEDDER, cached_card_topics
 from svodka.errors import ConfigError, NotFoundError
 from svodka.model import Story
 from svodka.store import Store
@@ -150,7 +150,8 @@ def _story_matches(story: Story, spec: FeedSpec, groups: dict[int, tuple[str, ..
 
 def _story_entries(store: Store, spec: FeedSpec, base: str, embedder: str = EMBEDDER) -> list[Entry]:
     """The stories feed: a story's topic is its digest card's (svodka.digest.card_topic, the head of
-    ``embedder``'s vectors), told for a batch of candidates at a time."""
+    ``embedder``'s vectors, kept per story and size: cached_card_topics), told for a batch of candidates
+    at a time."""
     channels = store.channels.list()
     groups = {c.id: c.groups for c in channels}
     names = {c.id: c.display_name for c in channels}
@@ -161,7 +162,7 @@ def _story_entries(store: Store, spec: FeedSpec, base: str, embedder: str = EMBE
             break
         batch = candidates[i : i + LIMIT]
         if spec.topic:
-            topics = card_topics_of(store, [s.id for s in batch], embedder)
+            topics = cached_card_topics(store, [(s.id, len(s.members)) for s in batch], embedder)
             batch = [s for s in batch if topics.get(s.id) == spec.topic]
         picked += batch
     out: list[Entry] = []

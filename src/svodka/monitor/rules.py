@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from svodka.digest.card_topic import EMBEDDER, card_topics_of
+from svodka.digest.card_topic import EMBEDDER, cached_card_topics
+from svodka.links import public_post_url
 from svodka.model import Channel, StoredPost, Story
 from svodka.monitor.match import Matcher, PostFacts
 from svodka.monitor.watchlist import Watchlist
@@ -42,6 +43,7 @@ class RuleOptions:
     spike_factor: float = 3.0
     max_age: timedelta | None = timedelta(hours=24)  # older posts and stories raise no alert (None: any)
     embedder: str = EMBEDDER  # pipeline.embedder: whose cached vectors a story's topic head reads
+    public_url: str = ""  # web.public_url: where a post without a public link is cited (its page there)
 
 
 def card_topic(store: Store, embedder: str = EMBEDDER) -> Callable[[Story], str]:
@@ -50,7 +52,8 @@ def card_topic(store: Store, embedder: str = EMBEDDER) -> Callable[[Story], str]
     the store no longer holds it."""
 
     def topic(story: Story) -> str:
-        return card_topics_of(store, [story.id], embedder).get(story.id) or classify(story).topic
+        found = cached_card_topics(store, [(story.id, len(story.members))], embedder)
+        return found.get(story.id) or classify(story).topic
 
     return topic
 
@@ -59,6 +62,14 @@ def _payload(**fields: object) -> str:
     return json.dumps(
         {"schema": SCHEMA, **{k: v for k, v in fields.items() if v is not None}}, ensure_ascii=False
     )
+
+
+def _links(post: StoredPost, public_url: str) -> dict[str, str | None]:
+    """A post's citation as the digest gives it (:func:`svodka.links.public_post_url`): ``url`` opens for
+    anyone (``t.me/<handle>/<msg>``, else the post's page in the web app at ``public_url``), ``alt_url``
+    is the ``t.me/c`` link then."""
+    url, alt_url = public_post_url(post.url, post.id, public_url)
+    return {"url": url, "alt_url": alt_url}
 
 
 def _when(dt: datetime) -> str:
@@ -111,7 +122,7 @@ def post_drafts(
                         rule="post",
                         title=_headline(post.text),
                         text=post.text[:4000],
-                        url=post.url,
+                        **_links(post, options.public_url),
                         post_id=post.id,
                         channel=ch.display_name if ch else post.channel,
                         date=_when(post.date),
@@ -213,7 +224,7 @@ def story_drafts(
                             rule=rule.text,
                             title=_headline(lead.text),
                             text=lead.text[:4000],
-                            url=lead.url,
+                            **_links(lead, options.public_url),
                             story_id=story.id,
                             post_id=lead.id,
                             channel=channels[lead.channel_id].display_name
@@ -238,8 +249,10 @@ def change_drafts(
     matcher: Matcher,
     changes: Iterable[tuple[str, StoredPost, str, int]],
     channels: Mapping[int, Channel],
+    public_url: str = "",
 ) -> list[AlertDraft]:
-    """``edits`` alerts: ``(kind "edit" or "delete", post, old text, versions)`` of watched channels."""
+    """``edits`` alerts: ``(kind "edit" or "delete", post, old text, versions)`` of watched channels, each
+    post cited as :func:`post_drafts` cites it (``public_url``: web.public_url)."""
     drafts: list[AlertDraft] = []
     watching = [c for c in matcher.lists if any(r.kind == "edits" for r in c.watchlist.rules)]
     for kind, post, old, versions in changes:
@@ -263,7 +276,7 @@ def change_drafts(
                         text=post.text[:4000],
                         old_text=old[:4000] if kind == "edit" else None,
                         new_text=post.text[:4000] if kind == "edit" else None,
-                        url=post.url,
+                        **_links(post, public_url),
                         post_id=post.id,
                         channel=ch.display_name if ch else post.channel,
                         date=_when(post.date),

@@ -45,6 +45,7 @@ def _options(settings: Mapping[str, object]) -> RuleOptions:
         float(settings["alerts.spike_factor"]),  # type: ignore[arg-type]
         timedelta(hours=age) if age > 0 else None,
         str(settings["pipeline.embedder"]),
+        str(settings["web.public_url"]),
     )
 
 
@@ -111,7 +112,7 @@ def scan(store: Store, lists: Sequence[Watchlist], options: RuleOptions, now: da
             versions = store.posts.versions(post_id)
             old = versions[-1].text if versions else post.text
             found.append((kind, post, old, len(versions)))
-        drafts = change_drafts(matcher, found, channels) if found else []
+        drafts = change_drafts(matcher, found, channels, options.public_url) if found else []
         after = rows[-1][0]
         with store.transaction():
             recorded += len(a.record(drafts, now))

@@ -134,7 +134,8 @@ def render_text(items: Sequence[Mapping[str, Any]], v: Voice | None = None) -> s
         lines = [_line(item, v)]
         if item.get("old_text") is not None:
             lines += [f"{was} {item['old_text']}", f"{now} {item.get('new_text', '')}"]
-        lines += [f"{item.get('channel', '')}, {_when(item.get('date', ''), v)}", item.get("url") or ""]
+        lines += [f"{item.get('channel', '')}, {_when(item.get('date', ''), v)}"]
+        lines += [item.get("url") or "", item.get("alt_url") or ""]  # the t.me/c link second, if any
         parts.append("\n".join(x for x in lines if x))
     return "\n\n".join(parts)
 

@@ -295,17 +295,29 @@ def reconcile(
     return [*sorted(out.values(), key=lambda n: n.id), *new]
 
 
-def network_dict(n: Network, names: Mapping[int, str]) -> dict[str, object]:
-    """A network and its evidence as JSON (`svodka channels networks --json`, the channel page)."""
+def network_dict(
+    n: Network, names: Mapping[int, str], titles: Mapping[int, str] | None = None
+) -> dict[str, object]:
+    """A network and its evidence as JSON (`svodka channels networks --json`, the channel page): each
+    channel by its ``name`` (its key) and its ``title`` (``titles``, e.g. Channel.display_name; else its
+    name), each evidence pair by both."""
+
+    def name(c: int) -> str:
+        return names.get(c, f"#{c}")
+
+    def title(c: int) -> str:
+        return (titles or {}).get(c) or name(c)
+
     return {
         "id": n.id,
         "name": n.name,
         "state": n.state,
         "counts_as_one_source": n.counts,
-        "channels": [{"id": c, "name": names.get(c, f"#{c}")} for c in n.channels],
+        "channels": [{"id": c, "name": name(c), "title": title(c)} for c in n.channels],
         "evidence": [
             {
-                "channels": [names.get(e.a, f"#{e.a}"), names.get(e.b, f"#{e.b}")],
+                "channels": [name(e.a), name(e.b)],
+                "titles": [title(e.a), title(e.b)],
                 "shared_texts": e.texts,
                 "forwards": e.forwards,
                 "median_delay_s": e.median_delay_s,
@@ -318,12 +330,12 @@ def network_dict(n: Network, names: Mapping[int, str]) -> dict[str, object]:
 
 
 def channel_network(
-    repo: NetworkStore, channel_id: int, names: Mapping[int, str]
+    repo: NetworkStore, channel_id: int, names: Mapping[int, str], titles: Mapping[int, str] | None = None
 ) -> dict[str, object] | None:
     """The network of a channel (one that counts before a dismissed one) as :func:`network_dict`, or None."""
     found = [n for n in repo.list() if channel_id in n.channels]
     best = min(found, key=lambda n: (not n.counts, n.id), default=None)
-    return network_dict(best, names) if best else None
+    return network_dict(best, names, titles) if best else None
 
 
 def membership(networks: Iterable[Network]) -> dict[int, int]:

@@ -146,7 +146,7 @@ def api_trending(ctx: Ctx) -> dict[str, Any]:
 
 @route("/api/stories/{story_id:int}", VIEWER)
 def api_story(ctx: Ctx) -> dict[str, Any]:
-    return views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz)
+    return views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, language=ctx.language)
 
 
 @route("/api/digests", VIEWER)

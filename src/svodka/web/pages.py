@@ -175,7 +175,8 @@ def digest_page(ctx: Ctx) -> View:
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
-    view = View("story.html", views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page))
+    data = views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page, ctx.language)
+    view = View("story.html", data)
     view.data["storyline"] = storylines.part_of(ctx.store, view.data["story"]["id"], ctx.config.tz)
     workflow.mark_read(ctx, "story", view.data["story"]["id"])
     if ctx.user is not None and ctx.user.may(ANALYST):  # the corrections part (svodka.web.corrections)

@@ -4,8 +4,8 @@ list as a table: ``/stories.csv`` and ``/stories.xlsx`` (:func:`export_table`, c
 
 The figures of a page come from the database in a fixed number of queries (``store.browse.stories``),
 whatever its size; only the topic filter reads posts (each candidate's story whole, once, for the topic its
-digest card shows: svodka.digest.card_topic; topics are kept per story and size). :func:`story_row` builds
-a row, the one place that knows a row's shape. What analysts marked not news is left out unless
+digest card shows: svodka.digest.card_topic.cached_card_topics, kept per story and size). :func:`story_row`
+builds a row, the one place that knows a row's shape. What analysts marked not news is left out unless
 ``not_news=show`` (then each row says ``not_news``).
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,7 +21,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from svodka.clock import Now, parse_as_of, store_now
-from svodka.digest.card_topic import EMBEDDER, card_topics_of
+from svodka.digest.card_topic import EMBEDDER, cached_card_topics
 from svodka.digest.schema import local
 from svodka.errors import InputError
 from svodka.i18n import translator
@@ -118,36 +117,6 @@ def period(store: Store, params: BrowseParams) -> tuple[datetime | None, datetim
     return now.at - timedelta(hours=params.hours), now.at, now
 
 
-# --- topics (not stored: told from the first posts of each story, kept per story and size) -------------
-_TOPICS: dict[tuple[str, str, int, int], str] = {}
-_TOPICS_LOCK = threading.Lock()
-_TOPICS_MAX = 200_000
-
-
-def topics_of(store: Store, stories: list[tuple[int, int]], embedder: str = EMBEDDER) -> dict[int, str]:
-    """The topic of each ``(story id, posts)``, as its story's digest card tells it (digest.card_topic: all
-    its posts, the card's headline and the head of ``embedder`` — the app's ``pipeline.embedder`` — over the
-    story's vectors)."""
-    out, missing = {}, []
-    with _TOPICS_LOCK:
-        for sid, n in stories:
-            topic = _TOPICS.get((store.url, embedder, sid, n))
-            if topic is None:
-                missing.append(sid)
-            else:
-                out[sid] = topic
-    if missing:
-        found = card_topics_of(store, missing, embedder)
-        sizes = dict(stories)
-        with _TOPICS_LOCK:
-            if len(_TOPICS) > _TOPICS_MAX:
-                _TOPICS.clear()
-            for sid, topic in found.items():
-                _TOPICS[(store.url, embedder, sid, sizes[sid])] = topic
-        out.update(found)
-    return out
-
-
 # --- rows --------------------------------------------------------------------------------------------
 def story_row(row: StoryRow) -> dict[str, Any]:
     """One story as the browser lists it (the page and the API alike)."""
@@ -233,7 +202,7 @@ def stories_view(
     if params.topic or hide:
         candidates = store.browse.story_ids(query)
         if params.topic:
-            topics = topics_of(store, candidates, embedder)
+            topics = cached_card_topics(store, candidates, embedder)
             candidates = [(sid, n) for sid, n in candidates if topics.get(sid) == params.topic]
         if hide:  # what analysts marked not news (svodka.process.corrections)
             hidden = corrections.hidden_developments(store, candidates)
@@ -341,7 +310,7 @@ def export_table(ctx: Ctx) -> tuple[list[str], list[tuple[exports.Cell, ...]]]:
     data = stories_view(ctx.store, browse_params(ctx), EXPORT_ROWS, embedder=ctx.config.embedder)
     rows = data["stories"]
     ids = [r["id"] for r in rows]
-    topics = topics_of(ctx.store, [(r["id"], r["posts"]) for r in rows], ctx.config.embedder)
+    topics = cached_card_topics(ctx.store, [(r["id"], r["posts"]) for r in rows], ctx.config.embedder)
     groups_of = {c.id: c.groups for c in ctx.store.channels.list()}
     groups = {
         sid: sorted({g for m in ms for g in groups_of.get(m.post.channel_id, ())})

@@ -20,6 +20,7 @@ from svodka.clock import Now, store_now
 from svodka.collect.registry import channel_named
 from svodka.digest.compose import story_summary
 from svodka.digest.evidence import evidence, story_channels
+from svodka.digest.voice import Voice, difference_line
 from svodka.errors import InputError, NotFoundError
 from svodka.links import opens_publicly, safe_url
 from svodka.model import (
@@ -273,17 +274,23 @@ def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
     channel = store.channels.by_id(channel_id)
     a = activity(store, channel_id).get(channel_id)
     cred = adapters.credibility(store, [channel_id]).get(channel_id)
+    channels = {c.id: c for c in store.channels.list()}
+    names = {i: c.name for i, c in channels.items()}  # the JSON's keys, as `svodka channels networks --json`
+    titles = {i: c.display_name for i, c in channels.items()}  # what the page shows
+    copiers = [
+        (channels.get(cid) or store.channels.by_id(cid), n)
+        for cid, n in store.channel_stats.copiers(channel_id)
+    ]
     return {
         "channel": channel_dict(channel, a, cred),
         "daily": _days(store.channel_stats.daily(channel_id)),
         "copied_by": [
-            {"channel_id": cid, "channel": store.channels.by_id(cid).name, "posts": n}
-            for cid, n in store.channel_stats.copiers(channel_id)
+            {"channel_id": c.id, "channel": c.name, "title": c.display_name, "posts": n} for c, n in copiers
         ],
         "copies_from": [{"channel": name, "posts": n} for name, n in store.channel_stats.sources(channel_id)],
         "recent": [post_dict(store.posts.get(i)) for i in store.channel_stats.recent(channel_id)],
         "credibility": cred,
-        "network": channel_network(store.networks, channel_id, {c.id: c.name for c in store.channels.list()}),
+        "network": channel_network(store.networks, channel_id, names, titles),
     }
 
 
@@ -469,21 +476,26 @@ def _thread(prov: Provenance) -> list[dict[str, Any]]:
     return list(heads.values())
 
 
-def difference_dict(d: Difference) -> dict[str, Any]:
+def difference_dict(d: Difference, language: str = "en") -> dict[str, Any]:
+    """How a story's sources differ, its ``line`` in ``language`` as the digest's JSON words it
+    (:func:`svodka.digest.voice.difference_line`)."""
     quotes = [{**asdict(q), "url": safe_url(q.url)} for q in d.quotes]
     return {
         "kind": d.kind,
         "subject": d.subject,
-        "line": d.line(),
+        "line": difference_line(d, Voice(language)),
         "sources": d.sources,
         "of": d.of,
         "quotes": quotes,
     }
 
 
-def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> dict[str, Any]:
+def story_page(
+    store: Store, story_id: int, tz: str = "UTC", page: int = 1, language: str = "en"
+) -> dict[str, Any]:
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
-    ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post)."""
+    ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post); the lines of
+    how its sources differ in ``language`` (the page's)."""
     s = adapters.story(store, story_id)
     chans = story_channels(store, s)
 
@@ -515,7 +527,7 @@ def story_page(store: Store, story_id: int, tz: str = "UTC", page: int = 1) -> d
         "independent_channels": prov.independent_channels,
         "copied": prov.copied,
         "tz": tz,
-        "differences": [difference_dict(d) for d in ev.differences],  # how the sources differ
+        "differences": [difference_dict(d, language) for d in ev.differences],  # how the sources differ
         "coordinated": coordinated_dict(ev.coordinated),  # a seeding campaign, with its evidence
         "thread": thread[(page - 1) * STORY_PAGE_SIZE : page * STORY_PAGE_SIZE],
         "reports": len(thread),

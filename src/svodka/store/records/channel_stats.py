@@ -46,10 +46,14 @@ COPIERS = (
     f"SELECT copier, COUNT(*) FROM ({COPIES.format(where='AND c.id = ?')}) x "
     "GROUP BY copier ORDER BY COUNT(*) DESC, copier LIMIT ?"
 )
-# Whom a channel forwards most: the name of the origin, posts.
+# Whom a channel forwards most: the origin as pages name a channel (its title, else the title the forward
+# gave, else its handle or id: ``Channel.display_name``), posts. The origin is known by (platform, external
+# id) or, for a forward that names only a handle, by handle.
 SOURCES = """
-    SELECT COALESCE(o.handle, o.title, p.fwd_handle, p.fwd_name, p.fwd_ext_id), COUNT(*)
-      FROM posts p LEFT JOIN channels o ON o.ext_id = p.fwd_ext_id AND o.platform = p.fwd_platform
+    SELECT COALESCE(o.title, h.title, p.fwd_name, o.handle, h.handle, p.fwd_handle, p.fwd_ext_id), COUNT(*)
+      FROM posts p
+      LEFT JOIN channels o ON o.ext_id = p.fwd_ext_id AND o.platform = p.fwd_platform
+      LEFT JOIN channels h ON p.fwd_ext_id IS NULL AND h.handle = p.fwd_handle AND h.platform = p.fwd_platform
      WHERE p.channel_id = ?
        AND (p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)
      GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?
