@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+
+from svodka.pipeline.normalize import normalize
 
 _LABEL = re.compile(
     r"(\berid\b|#реклама|#ad\b|#promo|\bреклама\s*[.:|]|на правах рекламы|рекламная интеграция|"
@@ -64,6 +67,30 @@ _ROUNDUP = re.compile(  # compilations of many items: digests, what-to-see lists
     r"\b(week|weekend) in review\b|\bweekly digest\b|\bwhat to watch\b|\bin today'?s episode\b)",
     re.IGNORECASE,
 )
+# The channel's own programme, a podcast or video episode it announces (BBC's «Слушайте подкаст «Что это
+# было?»» under a paragraph retelling the news the episode discusses): a call to listen to or watch an
+# episode on a line of its own, a title naming the podcast («Подкаст «…»», «… Подкаст «…» в YouTube»), or an
+# episode's chapter list (a line at 00:00 in a post that names an episode, its host or its time codes — a
+# live blog's «00:00 …» names none). Such a post is coverage, not a report: it stays in its story and
+# storyline, but counts for neither the story's rank nor its summary (:func:`svodka.pipeline.rank.reports`).
+_PROGRAMME_CALL = re.compile(
+    r"^\W*(?:слушайте|послушайте|смотрите|посмотрите)\s+(?:(?:наш|нов|свеж|очередн)\w*\s+)*"
+    r"(?:подкаст|выпуск|эпизод)\w*|^\W*подкаст\w*\s+«|\bподкаст\w*\s+«[^»\n]{1,80}»\W*\s+(?:в|на)\s+(?:youtube|ютуб)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_CHAPTERS = re.compile(r"^\W*00:00\b", re.MULTILINE)
+_EPISODE = re.compile(r"\b(подкаст|выпуск|эпизод|таймкод|ведущ(ий|ая)|podcast|episode)", re.IGNORECASE)
+PROGRAMME = "programme"  # the post kind of a channel's plug for its own episode
+
+
+@lru_cache(maxsize=1 << 16)
+def is_programme(text: str) -> bool:
+    """Whether a post (raw or normalised text) announces the channel's own podcast or video episode (see
+    the patterns above); the whole post is read: the call or the chapter list comes after the lead."""
+    flat = normalize(text)
+    return bool(_PROGRAMME_CALL.search(flat) or (_CHAPTERS.search(flat) and _EPISODE.search(flat)))
+
+
 # A news lead names something: a capitalised word inside the sentence, a Latin word, an abbreviation, a
 # number or a date, a source ("— СМИ", "заявил", "сообщает"), or reports an act (a third-person verb).
 _NAME_INSIDE = re.compile(r"(?<=[\w,;:»\"')]\s)[A-ZА-ЯЁІЇЄҐ][\w-]+|\b[A-ZА-ЯЁ]{2,}\b|\b[A-Za-z]{3,}\b")

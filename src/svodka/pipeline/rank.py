@@ -26,6 +26,10 @@ proportion below it (at least ``prior_floor``), so a tabloid item or a curiosity
 repeats (an asteroid over Yakutia, 14 channels) is not carried to the top by its breadth alone, while a
 lead carried by two sources is not sunk by it.
 
+Every term reads the story's *reports* (:func:`reports`): a channel's plug for its own podcast or video
+episode stays in the story and its storyline (an analyst wants the coverage), but adds no depth, source,
+reach or importance; a story of plugs only is ordered after every other.
+
 :class:`StoryScore.explain` prints the terms, so a reader can see why a story is where it is.
 """
 
@@ -35,10 +39,11 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story
+from svodka.pipeline.ads import is_programme
 from svodka.pipeline.coordination import coordinated_only, story_bursts
 from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units, networks_of
 from svodka.pipeline.importance import ImportanceContext, importance
@@ -129,6 +134,18 @@ def peak_spread(story: Story, window: timedelta) -> int:
     return best
 
 
+def reports(story: Story) -> Story | None:
+    """The story as its reports make it: without the channels' plugs for their own episodes
+    (:func:`svodka.pipeline.ads.is_programme`), which stay in the story (full coverage) but carry no rank;
+    None for a story of plugs only."""
+    members = tuple(m for m in story.members if not is_programme(m.post.text))
+    if len(members) == len(story.members):
+        return story
+    if not members:
+        return None
+    return replace(story, members=members, first_date=members[0].post.date, last_date=members[-1].post.date)
+
+
 def score_story(
     story: Story,
     now: datetime | Period,
@@ -138,6 +155,7 @@ def score_story(
     tiers: Mapping[int, int] | None = None,
     context: ImportanceContext | None = None,
 ) -> StoryScore:
+    story = reports(story) or story  # a story of plugs only keeps its score and goes last (:func:`ordered`)
     w = weights or RankWeights()
     period = now if isinstance(now, Period) else None
     end = now.until if isinstance(now, Period) else now
@@ -204,5 +222,15 @@ def ordered(
     nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
     out = list(scored)
     seeded = {s.id for s, _ in out if coordinated_only(s, nets)}
-    out.sort(key=lambda p: (p[0].id in seeded, -p[1].score, -len(p[0].members), p[0].first_date, p[0].id))
+    plugs = {s.id for s, _ in out if reports(s) is None}  # a story of plugs only goes after the reports
+    out.sort(
+        key=lambda p: (
+            p[0].id in plugs,
+            p[0].id in seeded,
+            -p[1].score,
+            -len(p[0].members),
+            p[0].first_date,
+            p[0].id,
+        )
+    )
     return out
