@@ -233,7 +233,7 @@ def saves(path: Path, n: int, srcs: list[Path | None], rounds: int, work: Path, 
     postmaster = int((server.dir / "data" / "postmaster.pid").read_text().split()[0])
     for round_ in range(rounds):
         for src in srcs:
-            db = server.new_database(work, f"saves{round_}{_code(src)}")
+            db = server.new_database(work, f"saves{round_}{_code(src)}", migrated=src is None)
             command = [sys.executable, __file__, "--saves-child", str(path), "--saves", str(n), "--db", db]
             env = {**os.environ, "PYTHONPATH": str(src)} if src else None
             done = subprocess.run(
@@ -376,7 +376,7 @@ def table(
                 for backend in backends:
                     db = None
                     if server is not None and backend == "postgresql":
-                        db = server.new_database(work, f"import{next(names)}")
+                        db = server.new_database(work, f"import{next(names)}", migrated=src is None)
                     posts, wall, store, index, peak = import_once(path, work, src, db)
                     print(
                         f"{name:<40} {code:<6} {backend:<10} {posts:>9} {wall:>7.1f} {posts / wall:>8,.0f} "
@@ -386,7 +386,7 @@ def table(
                     )
                     if server is not None and db is not None:
                         server.drop_for(work)
-                        db = server.new_database(work, f"import{next(names)}")
+                        db = server.new_database(work, f"import{next(names)}", migrated=src is None)
                     out = None
                     if profile is not None:
                         out = profile / f"{backend}-{code.replace('/', '_')}-{next(names)}.pstats"

@@ -6,8 +6,9 @@ Russian configuration: Snowball stems for Cyrillic words, its English stemmer fo
 е — under a GIN index: words in any inflection, prefixes, ranking (``ts_rank_cd``), and the positions
 snippets are made of (:mod:`svodka.store.postgres.snippets`: no ``ts_headline`` parse of each post).
 ``post_search.words`` holds the words as written (``simple``: lower case, ё read as е, stop words kept, at
-their positions) under a GIN index of its own (migration 0028_phrase_index): a quoted phrase is a ``<->``
-tsquery on it, answered by the index and the positions of the rows it finds, with no regex over the text.
+their positions; migration 0028_phrase_index): a quoted phrase is a ``<->`` tsquery on it, checked only on
+the posts that have all of the phrase's stems (found by the stems' GIN index; the words' own GIN index cost
+more than half of the indexing and is gone, migration 0036_phrases_by_stems), with no regex over the text.
 
 Both are filled in bulk after writes and before any search (migration 0007_fts_deferred), as the SQLite
 backend fills its FTS5 table. ``fts_state.indexed_upto`` is a mark below which every post is indexed, moved
@@ -145,7 +146,7 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
     alone: only it sees what the caller stored). Every post visible is indexed; the mark moves on only up
     to the id settled before the first chunk (:func:`_settled`), never inside a caller's transaction (its
     own posts are not settled for anyone else). A part already stored by a run that died before moving the
-    mark is skipped. Afterwards the GIN indexes' pending lists are merged, so that no search reads them
+    mark is skipped. Afterwards the GIN index's pending list is merged, so that no search reads it
     entry by entry. A read-only store is searched as it is (what was indexed when it was last written)."""
     if db.readonly:
         return 0
@@ -223,16 +224,13 @@ def _index_part(db: Database, after: int, upto: int) -> int:
 
 
 def _merge_pending_lists(db: Database) -> None:
-    """Move the GIN indexes' pending lists (GIN's fast update: new entries kept in a list, up to 4 MB,
+    """Move the GIN index's pending list (GIN's fast update: new entries kept in a list, up to 4 MB,
     merged in bulk) into the indexes: every search scans what is left there, ≈ 0.5 ms a scan when full.
     Only the indexes' owner may; anyone else leaves it to autovacuum."""
     with db.write() as conn:
         try:
             with conn.transaction():
-                conn.execute(
-                    "SELECT gin_clean_pending_list('post_search_tsv'), "
-                    "gin_clean_pending_list('post_search_words')"
-                )
+                conn.execute("SELECT gin_clean_pending_list('post_search_tsv')")
         except psycopg.errors.InsufficientPrivilege:
             log.debug("not the owner of the search indexes: their pending lists are left to autovacuum")
 
@@ -275,8 +273,8 @@ def post_match(text: str) -> Match:
     """The :class:`Match` of what a person typed; malformed input: QueryError (one line).
 
     Words are looked up in ``s.tsv`` (stems), phrases in ``s.words`` (the words as written, next to each
-    other, as on SQLite), each part of the query in the index its leaves need: the planner combines the
-    two GIN indexes (``BitmapAnd`` / ``BitmapOr``)."""
+    other, as on SQLite) among the posts with their stems in ``s.tsv``: every part of the query goes
+    through the stems' GIN index (``BitmapAnd`` / ``BitmapOr``), but a phrase of stop words alone."""
     node = parse_query(text)
     params: list[object] = []
     where = _condition(node, params)
@@ -301,13 +299,47 @@ def _condition(node: Node, params: list[object]) -> str:
 
 
 def _exact_condition(node: Node, params: list[object]) -> str:
-    """``node`` (phrases only) on ``s.words``; a capped post by the regex of its text."""
+    """``node`` (phrases only) on ``s.words``; a capped post by the regex of its text. The posts looked at
+    are those :func:`_candidates` finds through the stems' index, where it can say (``words`` has none)."""
+    found = _candidates(node)
+    if found:
+        params.extend(found[1])
     params.append(_exact(node))
     regex = _regex(node, params)
-    return (
+    exact = (
         f"(s.words @@ (to_tsquery('{EXACT}', %s) && !!{CAPPED}::tsquery) "
         f"OR s.words @@ {CAPPED}::tsquery AND {regex})"
     )
+    return f"({found[0]} AND {exact})" if found else exact
+
+
+def _candidates(node: Node) -> tuple[str, list[object]] | None:
+    """A condition on ``s.tsv`` that every post matching ``node`` (phrases only) meets, and its parameters:
+    a phrase's stems, all of them (``&``); an AND's phrases in one such query, an OR's branches each; none
+    under a NOT (``None``: every post). A phrase of stop words only has no stems (``to_tsquery`` drops them,
+    and an empty query matches nothing): ``numnode`` says so, and its condition is then true. The planner
+    folds ``numnode`` of a constant, leaving the GIN scan of ``post_search_tsv``."""
+    if isinstance(node, Not):
+        return None
+    if isinstance(node, Or):
+        branches = [_candidates(n) for n in node.nodes]
+        if any(b is None for b in branches):
+            return None
+        known = [b for b in branches if b is not None]
+        return "(" + " OR ".join(b[0] for b in known) + ")", [p for b in known for p in b[1]]
+    nodes = node.nodes if isinstance(node, And) else (node,)
+    stems = " & ".join(_lexeme(w) for n in nodes if isinstance(n, Phrase) for w in n.words)
+    parts: list[str] = []
+    params: list[object] = []
+    if stems:
+        parts.append(f"(numnode(to_tsquery('{CONFIG}', %s)) = 0 OR s.tsv @@ to_tsquery('{CONFIG}', %s))")
+        params += [stems, stems]
+    for n in nodes:
+        found = None if isinstance(n, Phrase) else _candidates(n)
+        if found:
+            parts.append(found[0])
+            params += found[1]
+    return (" AND ".join(parts), params) if parts else None
 
 
 def _exact(node: Node) -> str:

@@ -83,14 +83,16 @@ class PgServer:
     def url(self, database: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
-    def new_database(self, owner: str | Path, name: str) -> str:
+    def new_database(self, owner: str | Path, name: str, migrated: bool = True) -> str:
         """The URL of a migrated, empty database for the store ``name`` of ``owner`` (the same one when asked
-        again: a URL names a store, as a file path does)."""
+        again: a URL names a store, as a file path does); not ``migrated``: a bare one, which the first
+        store opened on it migrates (a benchmark's other code tree, whose migrations may differ)."""
         with self._lock:
             made = self._made.setdefault(str(owner), {})
             if name not in made:
                 made[name] = f"t{next(self._names)}_{''.join(c for c in name.lower() if c.isalnum())[:40]}"
-                self.admin.execute(f"CREATE DATABASE {made[name]} TEMPLATE {self.TEMPLATE}")
+                template = self.TEMPLATE if migrated else "template1"
+                self.admin.execute(f"CREATE DATABASE {made[name]} TEMPLATE {template}")
             return self.url(made[name])
 
     def drop_for(self, owner: str | Path) -> None:
