@@ -85,11 +85,10 @@ def _say_report(report: Any, as_json: bool) -> None:
     sys.stdout.flush()  # a line per run, as it happens (--follow)
 
 
-def _follow(app: App, settings: Any, as_json: bool) -> None:
+def _follow(app: App, engine: str | None, as_json: bool) -> None:
     """`svodka process --follow`: SIGTERM or Ctrl-C ends it after the batch in flight; a second one at
-    once (the batch rolls back, and is done again by the next run)."""
-    from svodka.process.follow import follow
-
+    once (the batch rolls back, and is done again by the next run). The signals are taken before anything
+    heavy is imported, so a worker stopped while it starts exits 0 too."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -99,6 +98,9 @@ def _follow(app: App, settings: Any, as_json: bool) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
+    from svodka.process.follow import follow  # numpy, the pipeline: after the signals are ours
+
+    settings = with_engine(app, engine)
 
     def on_wait(holder: str) -> None:
         click.echo(f"another svodka process is placing stories ({holder}); waiting to take over", err=True)
@@ -138,12 +140,12 @@ def register(cli: click.Group) -> None:
         While another `svodka process` places stories, this one embeds the posts it needs next, in
         claimed batches (pipeline.claim_posts), and ends once the posts stored when it started are placed;
         if the other stops or dies first, this one takes over and places the rest itself."""
+        if follow:
+            _follow(app, engine, as_json)
+            return
         from svodka.process import process  # heavy (numpy, models): imported when used
 
         settings = with_engine(app, engine)
-        if follow:
-            _follow(app, settings, as_json)
-            return
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
             if lease.held:
                 with run_progress(settings["pipeline.progress_every"]) as on_progress:
