@@ -22,7 +22,9 @@ from svodka.cli.evidence import evidence_lines
 from svodka.clock import parse_as_of, store_now
 from svodka.digest.period import parse_span
 from svodka.digest.schema import zone
+from svodka.errors import LeaseLost
 from svodka.model import Story
+from svodka.store.base import Lease
 
 
 def _line(story: Story, tz: str = "UTC") -> str:
@@ -113,6 +115,20 @@ def _follow(app: App, engine: str | None, as_json: bool) -> None:
     click.echo(f"stopped after {total} post(s); every batch reported is stored", err=True)
 
 
+def _placed(
+    app: App, settings: Any, on_progress: Callable[[int, int], None], lease: Lease, as_json: bool
+) -> Any:
+    """The run's report; a lost lease (LeaseLost, exit 3) after reporting the batches it committed."""
+    from svodka.process import ProcessReport, process
+
+    try:
+        return process(app.store, settings, on_progress=on_progress, lease=lease)
+    except LeaseLost as e:
+        if isinstance(e.done, ProcessReport) and e.done.posts:
+            _say_report(e.done, as_json)
+        raise
+
+
 def _embed_claimed(app: App, settings: Any) -> Any:
     """A one-shot worker without the lease: help until the posts stored now are placed (by the holder, or
     by this one once the lease is free); returns the report."""
@@ -143,13 +159,11 @@ def register(cli: click.Group) -> None:
         if follow:
             _follow(app, engine, as_json)
             return
-        from svodka.process import process  # heavy (numpy, models): imported when used
-
         settings = with_engine(app, engine)
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
             if lease.held:
                 with run_progress(settings["pipeline.progress_every"]) as on_progress:
-                    report = process(app.store, settings, on_progress=on_progress)
+                    report = _placed(app, settings, on_progress, lease, as_json)
         if not lease.held:
             click.echo(
                 f"another svodka process is placing stories ({lease.holder}); embedding what it needs next "
