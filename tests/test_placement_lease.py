@@ -18,13 +18,15 @@ import psycopg
 import pytest
 
 from processes import Processes
-from svodka.engine import LocalEngine
+from svodka.engine import EmbedderSpec, LocalEngine
 from svodka.errors import LeaseLost
 from svodka.ingest import import_file
-from svodka.process import ProcessReport, follow, process
+from svodka.process import ProcessReport, claimed, follow, process
+from svodka.process.claimed import VectorJob, embed_next
 from svodka.settings import defaults
 from svodka.store import Store, open_store
 from svodka.store.postgres.lease import NAMESPACE, lock_key
+from svodka.store.records.claims import EmbedClaims
 from test_corrections_merges import OFFENSIVE, PROTEST, Keywords, write
 from test_process_workers import _fill
 
@@ -200,3 +202,80 @@ def test_a_follower_stopped_right_after_it_lost_its_lease_exits_0(
         analysed = store.analysis.counts()["analysed"]
     assert "stopped after" in procs.output(worker)
     assert analysed > 0 and (analysed % 20 == 0 or analysed == n)  # whole batches
+
+
+class Gated(Keywords):
+    """The keywords embedder of another worker: it holds its claim, embedding, until ``go``."""
+
+    def __init__(self) -> None:
+        self.go, self.entered, self.texts = threading.Event(), threading.Event(), list[str]()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += texts
+        self.entered.set()
+        assert self.go.wait(60)
+        return super().embed(texts)
+
+
+class Recording(Keywords):
+    def __init__(self) -> None:
+        self.texts = list[str]()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.texts += texts
+        return super().embed(texts)
+
+
+def _helper(store: Store, model: Gated, claim_posts: int) -> threading.Thread:
+    """A worker without the lease embedding its next claim of ``claim_posts`` posts (with ``model``)."""
+    settings = {**SETTINGS, "pipeline.claim_posts": claim_posts, "pipeline.claim_ttl": 60.0}
+    job = VectorJob(store, LocalEngine(model), EmbedderSpec("e5"), Keywords.name, settings)
+    worker = threading.Thread(target=embed_next, args=(job, 0, ProcessReport()))
+    worker.start()
+    assert model.entered.wait(60)
+    return worker
+
+
+def test_the_placer_embeds_none_of_its_claims_posts_another_worker_took_meanwhile(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The placer claims its batch's posts but the first, which another worker embeds, and waits for it; its
+    own claim's renewals are held up meanwhile (refused here), it expires, and a third worker claims two of
+    its posts. Before embedding, the placer renews its claim on the spot: it embeds the three posts it still
+    holds and waits for the other two, embedding no text twice."""
+    import_file(store, write(tmp_path / "posts.jsonl", POSTS), fmt="jsonl")
+    ttl = 0.6
+    settings = {**SETTINGS, "pipeline.batch_posts": 6, "pipeline.claim_posts": 10, "pipeline.claim_ttl": ttl}
+    first, thief, placer = Gated(), Gated(), Recording()
+    helping = [_helper(store, first, 1)]  # the first post, held while it embeds
+    renew = EmbedClaims.renew_claim
+    monkeypatch.setattr(
+        EmbedClaims,
+        "renew_claim",
+        lambda self, token, t: not token.startswith("lease-") and renew(self, token, t),
+    )
+    monkeypatch.setattr(claimed, "embed_next", lambda job, after_id, report: False)  # the placer only waits
+    done: list[ProcessReport] = []
+    placing = threading.Thread(target=lambda: done.append(process(store, settings, embedder=placer)))
+    placing.start()
+
+    def placers_claims() -> int:
+        with store.db.read() as conn:  # type: ignore[attr-defined]
+            return int(
+                conn.execute("SELECT count(*) FROM embed_claims WHERE token LIKE 'lease-%'").fetchone()[0]
+            )
+
+    deadline = time.monotonic() + 60
+    while placers_claims() < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(ttl + 0.5)  # its claim expired, unrenewed
+    helping.append(_helper(store, thief, 2))  # two of the placer's posts
+    assert placers_claims() == 3
+    first.go.set()  # the post the placer waited for is embedded: it goes on
+    time.sleep(1.0)
+    thief.go.set()
+    for t in [*helping, placing]:
+        t.join(60)
+    assert done and done[0].posts == 6 and len(store.stories.assignments()) == 6
+    assert len(thief.texts) == 2 and not set(placer.texts) & set(thief.texts), placer.texts
+    assert len(placer.texts) == 3

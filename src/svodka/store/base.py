@@ -1048,6 +1048,10 @@ class EmbedClaimRepo(Protocol):
         as :meth:`hold` (a done one is taken again; one an earlier holder of the lease left is its dead
         predecessor's, taken over at once)."""
 
+    def confirm(self, claim: EmbedClaim, ttl: float) -> frozenset[int]:
+        """Renew ``claim`` now (``ttl`` on); the ids of its posts it still holds (the others expired and
+        another worker claimed them meanwhile)."""
+
     def done(self, claim: EmbedClaim, embedded: int) -> None:
         """The claim's posts are embedded (``embedded`` texts through the model): call it in the transaction
         that stores their vectors."""
