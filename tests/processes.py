@@ -82,13 +82,19 @@ class Processes:
         proc.wait(10)
 
     def stop(self, procs: list[subprocess.Popen[str]], seconds: float = 60) -> None:
-        """SIGTERM to each, then each waited for; fails unless every one exits 0."""
+        """SIGTERM to each, then each waited for; fails unless every one exits 0, with its exit status, its
+        stdout's and stderr's ends, and every process's log (-15, nothing written: stopped before it took
+        the signal, still starting)."""
         for proc in procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
         for proc in procs:
             proc.wait(seconds)
-            assert proc.returncode == 0, f"{self.names[proc.pid]}: {self.output(proc)[-2000:]}"
+            assert proc.returncode == 0, (
+                f"{self.names[proc.pid]} exited {proc.returncode} at SIGTERM\n"
+                f"stdout: {self.output(proc, 'out')[-TAIL:]}\nstderr: {self.output(proc)[-2000:]}\n"
+                f"{self.logs()}"
+            )
 
     def wait(self, what: str, done: Callable[[], object], seconds: float, every: float = 0.2) -> None:
         """Until ``done()`` is true; after ``seconds``, fail with the log of every process started."""

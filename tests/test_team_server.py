@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -104,6 +105,12 @@ claim_ttl = 3.0
 def procs(tmp_path: Path) -> Iterator[Processes]:
     with Processes(tmp_path) as running:
         yield running
+
+
+def _up(procs: Processes, worker: subprocess.Popen[str]) -> None:
+    """Until a started `process --follow` worker says it follows: it has taken SIGTERM by then (stopped
+    earlier, while Python still imports the CLI, it would end by the signal: exit -15, nothing written)."""
+    procs.wait_output(worker, "following new posts", 120)
 
 
 def _lease_pid(store: Store) -> int | None:
@@ -221,6 +228,8 @@ def test_collectors_workers_and_the_web_app_killed_and_restarted(
 
         # then the workers: the one placing stories killed midway and restarted, twice; the web app again
         workers = [procs.start(db, cfgs[0], "process", "--follow", name="worker") for _ in range(2)]
+        for w in workers:
+            _up(procs, w)
         working = time.monotonic()
         analysed = 0
         for round_ in range(2):
@@ -238,6 +247,7 @@ def test_collectors_workers_and_the_web_app_killed_and_restarted(
             # (on an idle machine the holder may finish its last batch before the kill lands: then nothing was
             # left to it, and the restarted worker finds every post placed)
             workers[k] = procs.start(db, cfgs[0], "process", "--follow", name="worker")
+            _up(procs, workers[k])
             analysed = store.analysis.counts()["analysed"]
             if round_ == 0:
                 procs.kill(web)

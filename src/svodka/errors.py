@@ -10,6 +10,8 @@ The tree::
     │   └── FormatError         the format cannot be detected or is not supported
     ├── SourceError             a remote source failed (HTTP status, markup change, no preview, blocked)
     │   └── RateLimited         the source asked us to wait (429 Retry-After, Telegram FloodWait)
+    ├── ClaimLost               a collector's claim on a source may have expired (it stops)
+    ├── LeaseLost               `svodka process` lost its placement lease (it stops before the next batch)
     ├── DeliveryError           a digest could not be delivered (SMTP, bot)
     └── QueryError              a search or watchlist query that cannot be read (svodka.query)
 
@@ -73,6 +75,18 @@ class ClaimLost(SvodkaError):
     """A collector's claim on a source may have expired mid-collection; it stops, keeping what it stored."""
 
     exit_code = 6
+
+
+class LeaseLost(SvodkaError):
+    """A `svodka process` worker's placement lease is no longer its own (taken over by another worker, or,
+    on PostgreSQL, the session of its lock ended): the batch in flight is not committed, every batch before
+    it is kept (``done``: the run's :class:`svodka.process.ProcessReport` of them)."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, done: object = None) -> None:
+        super().__init__(message)
+        self.done = done
 
 
 class DeliveryError(SvodkaError):

@@ -22,7 +22,9 @@ from svodka.cli.evidence import evidence_lines
 from svodka.clock import parse_as_of, store_now
 from svodka.digest.period import parse_span
 from svodka.digest.schema import zone
+from svodka.errors import LeaseLost
 from svodka.model import Story
+from svodka.store.base import Lease
 
 
 def _line(story: Story, tz: str = "UTC") -> str:
@@ -85,11 +87,10 @@ def _say_report(report: Any, as_json: bool) -> None:
     sys.stdout.flush()  # a line per run, as it happens (--follow)
 
 
-def _follow(app: App, settings: Any, as_json: bool) -> None:
+def _follow(app: App, engine: str | None, as_json: bool) -> None:
     """`svodka process --follow`: SIGTERM or Ctrl-C ends it after the batch in flight; a second one at
-    once (the batch rolls back, and is done again by the next run)."""
-    from svodka.process.follow import follow
-
+    once (the batch rolls back, and is done again by the next run). The signals are taken before anything
+    heavy is imported, so a worker stopped while it starts exits 0 too."""
     stop = threading.Event()
 
     def on_signal(signum: int, frame: object) -> None:
@@ -99,6 +100,9 @@ def _follow(app: App, settings: Any, as_json: bool) -> None:
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, on_signal)
+    from svodka.process.follow import follow  # numpy, the pipeline: after the signals are ours
+
+    settings = with_engine(app, engine)
 
     def on_wait(holder: str) -> None:
         click.echo(f"another svodka process is placing stories ({holder}); waiting to take over", err=True)
@@ -109,6 +113,20 @@ def _follow(app: App, settings: Any, as_json: bool) -> None:
         logger.setLevel(logging.INFO)
     total = follow(app.store, settings, stop, lambda r: _say_report(r, as_json), on_wait)
     click.echo(f"stopped after {total} post(s); every batch reported is stored", err=True)
+
+
+def _placed(
+    app: App, settings: Any, on_progress: Callable[[int, int], None], lease: Lease, as_json: bool
+) -> Any:
+    """The run's report; a lost lease (LeaseLost, exit 3) after reporting the batches it committed."""
+    from svodka.process import ProcessReport, process
+
+    try:
+        return process(app.store, settings, on_progress=on_progress, lease=lease)
+    except LeaseLost as e:
+        if isinstance(e.done, ProcessReport) and e.done.posts:
+            _say_report(e.done, as_json)
+        raise
 
 
 def _embed_claimed(app: App, settings: Any) -> Any:
@@ -138,16 +156,14 @@ def register(cli: click.Group) -> None:
         While another `svodka process` places stories, this one embeds the posts it needs next, in
         claimed batches (pipeline.claim_posts), and ends once the posts stored when it started are placed;
         if the other stops or dies first, this one takes over and places the rest itself."""
-        from svodka.process import process  # heavy (numpy, models): imported when used
-
-        settings = with_engine(app, engine)
         if follow:
-            _follow(app, settings, as_json)
+            _follow(app, engine, as_json)
             return
+        settings = with_engine(app, engine)
         with app.store.lease.hold("process", settings["pipeline.lease_ttl"]) as lease:
             if lease.held:
                 with run_progress(settings["pipeline.progress_every"]) as on_progress:
-                    report = process(app.store, settings, on_progress=on_progress)
+                    report = _placed(app, settings, on_progress, lease, as_json)
         if not lease.held:
             click.echo(
                 f"another svodka process is placing stories ({lease.holder}); embedding what it needs next "

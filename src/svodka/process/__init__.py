@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from svodka.engine import EmbedderSpec, Engine, LocalEngine, open_engine, shards
+from svodka.errors import LeaseLost
 from svodka.model import PostAnalysis, StoredPost
 from svodka.pipeline.ads import NON_NEWS
 from svodka.pipeline.cluster import ClusterSettings
@@ -38,7 +39,7 @@ from svodka.process.stages import (
     plan_embedding,
 )
 from svodka.process.storylines import storylines_batch
-from svodka.store.base import Store
+from svodka.store.base import Lease, Store
 
 __all__ = ["WATERMARK", "ProcessReport", "context_ranges", "process"]
 
@@ -83,6 +84,17 @@ class _Context:
     model_name: str  # names the vector cache rows
     report: ProcessReport
     stop: threading.Event | None = None  # set: end after the batch in flight (the rest resumes next run)
+    lease: Lease | None = None  # the placement lease the run holds: confirmed before and in each batch
+
+    def confirm_lease(self) -> None:
+        """:class:`LeaseLost` unless the run's placement lease is still its own (``LeaseRepo.confirm``;
+        inside the batch's transaction, its fence: nobody takes the lease over before the commit)."""
+        if self.lease is not None and not self.store.lease.confirm(self.lease):
+            raise LeaseLost(
+                f"the story placement lease ({self.lease.name}) is no longer this worker's (another took it "
+                "over, or its PostgreSQL session ended); it stops before committing another batch (every "
+                "batch it committed is kept)"
+            )
 
 
 def process(
@@ -92,13 +104,16 @@ def process(
     embedder: Embedder | None = None,
     engine: Engine | None = None,
     stop: threading.Event | None = None,
+    lease: Lease | None = None,
 ) -> ProcessReport:
     """Analyse and place every post stored after the watermark, batch by batch (an interrupted run is
     finished first); returns counts and seconds per stage. ``on_progress(done, total)`` counts posts.
 
     ``embedder``: a loaded model, used here (the local engine). ``engine``: where analysis and embedding
     run (:mod:`svodka.engine`); by default the one ``engine.kind`` names, opened when there is work.
-    ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it."""
+    ``stop``: once set, the run ends after the batch in flight, and the next run resumes after it.
+    ``lease``: the placement lease (``store.lease``) the run holds: a batch is committed only while it is
+    the run's own, else :class:`LeaseLost` (its ``done``: this report, of the batches committed before)."""
     report = ProcessReport()
     t = time.perf_counter()
     run = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
@@ -112,8 +127,12 @@ def process(
                 engine, name = LocalEngine(embedder), embedder.name
             elif engine is None:
                 engine = stack.enter_context(open_engine(settings))
-            ctx = _Context(store, settings, engine, model, name, report, stop)
-            run, done = _run(ctx, run, done, on_progress)
+            ctx = _Context(store, settings, engine, model, name, report, stop, lease)
+            try:
+                run, done = _run(ctx, run, done, on_progress)
+            except LeaseLost as e:
+                e.done = report
+                raise
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
         names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)
@@ -132,6 +151,7 @@ def _run(ctx: _Context, run: Run, done: int, on_progress: Progress | None) -> tu
     for i, batch in enumerate(parts):
         if ctx.stop is not None and ctx.stop.is_set():
             return None, done
+        ctx.confirm_lease()  # before the batch's work
         advance = _advance(on_progress, done, total)
         _batch(ctx, run, batch, i == len(parts) - 1, advance)
         done += len(batch)
@@ -192,6 +212,7 @@ def _batch(
         t = report.add_time("cluster", t)
 
         with store.transaction():
+            ctx.confirm_lease()  # and in its transaction: the fence
             store.analysis.save(rows.values())
             store.analysis.put_vectors(ctx.model_name, got.rows)
             got.done(store)

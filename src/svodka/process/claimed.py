@@ -9,8 +9,10 @@ claim to expire after ``pipeline.claim_ttl``; the posts then return to the pool.
 The worker placing stories (the lease holder, :mod:`svodka.process`) needs its batch's vectors in time
 order: it claims the batch's posts without a vector that no other worker holds, waits for those another
 worker is embedding now (embedding the next free posts itself meanwhile), then embeds its own and stores
-them with the batch, in its transaction (:func:`batch_vectors`). So no post is embedded twice and none is
-placed before its vector exists; a post whose claim expired is claimed again like a free one. With one
+them with the batch, in its transaction (:func:`batch_vectors`); before it embeds, it renews its claims on
+the spot, and what expired while it waited and another worker claimed is waited for like the rest of theirs.
+So no post is embedded twice and none is placed before its vector exists; a post whose claim expired is
+claimed again like a free one. With one
 worker nothing is ever in flight: it embeds and stores its batch exactly as it did before claims.
 """
 
@@ -151,7 +153,11 @@ def batch_vectors(
             cached = job.store.analysis.vectors(name, list(rest.items()))
             missing = [p for p in rest if p not in cached]
             if not missing:
-                break
+                lost = _lost(job, mine, taken, ttl)
+                if not lost:
+                    break
+                taken -= lost  # another worker's now: waited for like theirs
+                continue
             got = None
             for i in range(0, len(missing), size):  # the parts of them no other worker holds
                 claim = held.enter_context(claims.hold_posts(name, missing[i : i + size], ttl))
@@ -169,6 +175,21 @@ def batch_vectors(
         found, rows = vectors(job, plan, report, on_chunk, fresh)
         texts = [(c, len({need[p.id] for p in c.posts if p.id in need} & fresh.keys())) for c in mine]
         yield BatchVectors(found, rows, tuple(texts))
+
+
+def _lost(job: VectorJob, mine: Collection[EmbedClaim], taken: Collection[int], ttl: float) -> set[int]:
+    """Those of ``taken`` (the posts of the placing worker's claims ``mine``) another worker holds now: the
+    claims are renewed on the spot before it embeds them (after waiting for other workers, maybe long), and
+    what expired meanwhile and was claimed again is not its own to embed."""
+    lost: set[int] = set()
+    for claim in mine:
+        kept = job.store.embed_claims.confirm(claim, ttl)
+        lost.update(p.id for p in claim.posts if p.id in taken and p.id not in kept)
+    if lost:
+        log.info(
+            "%d posts of this batch's claims went to another worker meanwhile: waiting for them", len(lost)
+        )
+    return lost
 
 
 def _part(plan: EmbedPlan, need: Mapping[int, int], posts: tuple[StoredPost, ...]) -> EmbedPlan:

@@ -22,11 +22,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from svodka.engine import EmbedderSpec, Engine, open_engine
-from svodka.errors import StoreError
+from svodka.errors import LeaseLost, StoreError
 from svodka.process import ProcessReport, Progress, process
 from svodka.process.batches import WATERMARK
 from svodka.process.claimed import VectorJob, embed_next
-from svodka.store.base import Store
+from svodka.store.base import Lease, Store
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def follow(
             with store.lease.hold(LEASE, ttl) as lease:
                 if lease.held:
                     told = ""
-                    total += _place(store, settings, engine, stop, on_report, on_progress)
+                    total += _place(store, settings, engine, lease, stop, on_report, on_progress)
                     continue
             if lease.holder != told:
                 on_wait(lease.holder)
@@ -74,15 +74,24 @@ def _place(
     store: Store,
     settings: Mapping[str, Any],
     engine: Engine,
+    lease: Lease,
     stop: threading.Event,
     on_report: Callable[[ProcessReport], None],
     on_progress: Progress | None,
 ) -> int:
-    """Hold on to the lease and place what arrives until ``stop``; returns the posts processed."""
+    """Hold on to the lease and place what arrives until ``stop``, or until the lease is lost (then it is
+    let go, and taken again as any worker takes it); returns the posts processed."""
     poll, total = settings["pipeline.follow_poll"], 0
     while not stop.is_set():
         try:
-            report = process(store, settings, on_progress, engine=engine, stop=stop)
+            report = process(store, settings, on_progress, engine=engine, stop=stop, lease=lease)
+        except LeaseLost as e:
+            log.warning("process: %s", e)
+            done = _done(e)
+            if done.posts:
+                on_report(done)
+            stop.wait(poll)
+            return total + done.posts
         except StoreError as e:  # e.g. the database restarting: the same batches next turn
             log.warning("process: %s; trying again in %.0f s", e, poll)
             report = ProcessReport()
@@ -111,7 +120,11 @@ def help_then_place(
     while store.analysis.get_state(WATERMARK) < backlog:
         with store.lease.hold(LEASE, ttl) as lease:
             if lease.held:  # the holder stopped or died with posts left: this worker places them
-                return _merged(report, process(store, settings, on_progress, engine=engine))
+                try:
+                    return _merged(report, process(store, settings, on_progress, engine=engine, lease=lease))
+                except LeaseLost as e:  # what it placed is kept; it helps again, or takes the lease again
+                    log.warning("process: %s", e)
+                    report = _merged(report, _done(e))
         try:
             embedded = embed_next(job, store.analysis.get_state(WATERMARK), report)
         except StoreError as e:
@@ -120,6 +133,11 @@ def help_then_place(
         if not embedded:  # nothing free to claim: the holder is placing what is embedded
             time.sleep(poll)
     return report
+
+
+def _done(lost: LeaseLost) -> ProcessReport:
+    """What the run that lost its lease committed before."""
+    return lost.done if isinstance(lost.done, ProcessReport) else ProcessReport()
 
 
 def _merged(a: ProcessReport, b: ProcessReport) -> ProcessReport:

@@ -828,11 +828,14 @@ class AlertInboxRepo(Protocol):
 @dataclass(frozen=True, slots=True)
 class Lease:
     """A named run lock as one process saw it: ``held`` by this process for the block, or not, and then
-    ``holder`` says who has it ("pid 123 on host")."""
+    ``holder`` says who has it ("pid 123 on host"); ``token``: the holder's own, in the lease's row, which
+    :meth:`LeaseRepo.confirm` looks for (``ttl``: what the holder renews it for)."""
 
     name: str
     held: bool
     holder: str
+    token: str = ""
+    ttl: float = 0.0
 
 
 class LeaseRepo(Protocol):
@@ -843,6 +846,12 @@ class LeaseRepo(Protocol):
     def hold(self, name: str, ttl: float) -> AbstractContextManager[Lease]:
         """Try to take ``name`` for this process for the block (never waits); renewed every ``ttl``/3
         while held, released at its end."""
+
+    def confirm(self, lease: Lease) -> bool:
+        """Whether the held ``lease`` is still this holder's (its row keeps the token; PostgreSQL: the
+        session of its lock answers), renewed if so. Inside a write transaction it fences that transaction:
+        the row stays locked to its end, so another process takes the lease over only after the commit (and
+        then finds what it committed), never between the check and the commit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1038,6 +1047,10 @@ class EmbedClaimRepo(Protocol):
         """For the placement lease's holder: claim those of ``post_ids`` no other worker's live claim holds,
         as :meth:`hold` (a done one is taken again; one an earlier holder of the lease left is its dead
         predecessor's, taken over at once)."""
+
+    def confirm(self, claim: EmbedClaim, ttl: float) -> frozenset[int]:
+        """Renew ``claim`` now (``ttl`` on); the ids of its posts it still holds (the others expired and
+        another worker claimed them meanwhile)."""
 
     def done(self, claim: EmbedClaim, embedded: int) -> None:
         """The claim's posts are embedded (``embedded`` texts through the model): call it in the transaction

@@ -126,6 +126,7 @@ RENEW_LOG = "UPDATE embed_claim_log SET expires_at = ? WHERE token = ? AND done_
 # cursor)
 RELEASE = "UPDATE embed_claims SET expires_at = 0 WHERE token = ? AND NOT done"
 RELEASE_LOG = "UPDATE embed_claim_log SET released_at = ? WHERE token = ?"
+MINE = "SELECT post_id FROM embed_claims WHERE model = ? AND token = ? AND NOT done"
 DONE = "UPDATE embed_claims SET done = TRUE WHERE token = ?"
 DONE_LOG = "UPDATE embed_claim_log SET done_at = ?, embedded = ? WHERE token = ?"
 # by the primary key, the posts given (``+``: not every live claim through the expiry index)
@@ -207,6 +208,15 @@ class EmbedClaims:
             until = tx.now + ttl
             renewed, logged = tx.run(RENEW, (until, token)), tx.run(RENEW_LOG, (until, token))
         return renewed > 0 or logged == 0  # renewed, or done already
+
+    def confirm(self, claim: EmbedClaim, ttl: float) -> frozenset[int]:
+        """Renew ``claim`` now; the ids of its posts it still holds (another worker took the rest over once
+        they expired, a renewal held up meanwhile)."""
+        with self.sql.write() as tx:
+            until = tx.now + ttl
+            tx.run(RENEW, (until, claim.token))
+            tx.run(RENEW_LOG, (until, claim.token))
+            return frozenset(int(r[0]) for r in tx.rows(MINE, (claim.model, claim.token)))
 
     def release_claim(self, token: str) -> None:
         """Free the claim's posts that are not done, and log the claim's end."""

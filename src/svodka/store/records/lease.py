@@ -9,6 +9,8 @@ import time
 
 LEASE_COLUMNS = "name, holder, pid, host, token, expires_at"
 RELEASE = "DELETE FROM lease WHERE name = ? AND token = ?"
+# the holder's check (and renewal): no row changed, the lease is another's now
+CONFIRM = "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?"
 
 
 def describe(pid: int, host: str) -> str:

@@ -14,7 +14,14 @@ from contextlib import contextmanager
 
 from svodka.store.base import Lease
 from svodka.store.lifecycle import renewing
-from svodka.store.records.lease import LEASE_COLUMNS, RELEASE, describe, lease_row, this_process
+from svodka.store.records.lease import (
+    CONFIRM,
+    LEASE_COLUMNS,
+    RELEASE,
+    describe,
+    lease_row,
+    this_process,
+)
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
@@ -55,11 +62,12 @@ class SqliteLease:
 
     def _renew(self, name: str, token: str, ttl: float) -> bool:
         with self.db.write() as conn:
-            cur = conn.execute(
-                "UPDATE lease SET expires_at = ? WHERE name = ? AND token = ?",
-                (time.time() + ttl, name, token),
-            )
+            cur = conn.execute(CONFIRM, (time.time() + ttl, name, token))
         return cur.rowcount > 0
+
+    def confirm(self, lease: Lease) -> bool:
+        # in the caller's BEGIN IMMEDIATE, when it has one: no other writer takes the row before its commit
+        return self._renew(lease.name, lease.token, lease.ttl)
 
     @contextmanager
     def hold(self, name: str, ttl: float) -> Iterator[Lease]:
@@ -70,7 +78,7 @@ class SqliteLease:
             return
         try:
             with renewing(f"lease {name}", ttl, lambda: self._renew(name, token, ttl)):
-                yield Lease(name, held=True, holder=this_process())
+                yield Lease(name, held=True, holder=this_process(), token=token, ttl=ttl)
         finally:
             with self.db.write() as conn:
                 conn.execute(RELEASE, (name, token))
