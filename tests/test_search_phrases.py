@@ -1,7 +1,8 @@
 """Quoted phrases on both backends: the words as written, next to each other — stop words included («в
 Москве»), across punctuation, hyphens and underscores, in any case — with words in any inflection,
 prefixes, minus words and phrases, OR, the filters, the count, the newest-first order and edits: SQLite (FTS5)
-and PostgreSQL (the index of the words as written, migration 0028) find the same posts."""
+and PostgreSQL (candidates by the stems' index, then the words as written; migration 0036) find the same
+posts."""
 
 from __future__ import annotations
 
