@@ -47,6 +47,8 @@ from svodka.digest.pdf import render_pdf  # noqa: E402
 from svodka.digest.render import render_telegram  # noqa: E402
 from svodka.evaluate.gold import gold_stories  # noqa: E402
 from svodka.model import StoredPost, Story, StoryMember  # noqa: E402
+from svodka.pipeline.ads import post_kind  # noqa: E402
+from svodka.pipeline.normalize import normalize  # noqa: E402
 from svodka.pipeline.story_topics import classify, classify_texts  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
 from svodka.store import open_store  # noqa: E402
@@ -165,7 +167,10 @@ def busiest_day(data: Path, day: str = "2024-11-27") -> None:
                 f"https://t.me/c/{tg}/{row['message_id']}",
             )
         )
-    stories = [Story(p.id, (StoryMember(p),), p.date, p.date) for p in posts]
+    kinds = [post_kind(normalize(p.text)) for p in posts]  # as the ads stage stores them
+    stories = [
+        Story(p.id, (StoryMember(p, kind=k),), p.date, p.date) for p, k in zip(posts, kinds, strict=True)
+    ]
     since = datetime.fromisoformat(day + "T00:00:00+00:00")
     q = DigestQuery(since, since + timedelta(days=1), top=15, tz="Europe/Moscow")
     digest, secs = timed(build_digest, stories, q)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from svodka.model import StoredPost, Story, StoryMember
+from svodka.pipeline.ads import post_kind
+from svodka.pipeline.normalize import normalize
 
 
 def post(pid: int, text: str, channel: int = 1, minutes: int = 0, *, start: datetime) -> StoredPost:
@@ -23,6 +25,7 @@ def post(pid: int, text: str, channel: int = 1, minutes: int = 0, *, start: date
 
 
 def story(*posts: StoredPost, sid: int = 1) -> Story:
-    """Story ``sid`` of ``posts``, in date order."""
-    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
+    """Story ``sid`` of ``posts``, in date order, each member of the kind the ads stage stores for it."""
+    ordered = sorted(posts, key=lambda p: p.date)
+    members = tuple(StoryMember(p, kind=post_kind(normalize(p.text))) for p in ordered)
     return Story(sid, members, members[0].post.date, members[-1].post.date)

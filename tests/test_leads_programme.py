@@ -18,7 +18,7 @@ import pytest
 
 from conftest import shared
 from svodka.model import StoredPost, Story, StoryMember
-from svodka.pipeline.ads import classify_ad, is_programme
+from svodka.pipeline.ads import classify_ad, is_programme, post_kind
 from svodka.pipeline.normalize import normalize
 from svodka.pipeline.rank import rank, reports, score_story
 from svodka.pipeline.summarize import summarize
@@ -63,7 +63,9 @@ def _post(pid: int, text: str, channel: int, minutes: int) -> StoredPost:
 
 
 def _story(sid: int, posts: list[StoredPost]) -> Story:
-    members = tuple(StoryMember(p) for p in sorted(posts, key=lambda p: p.date))
+    """Story ``sid`` of ``posts``, each member of the kind the ads stage stores for it."""
+    ordered = sorted(posts, key=lambda p: p.date)
+    members = tuple(StoryMember(p, kind=post_kind(normalize(p.text))) for p in ordered)
     return Story(sid, members, members[0].post.date, members[-1].post.date)
 
 

@@ -293,6 +293,11 @@ class SourceState:
     extra: dict[str, Any] = field(default_factory=dict)  # ETag, Last-Modified, cached ids, …
 
 
+# What a post is to its story (``PostAnalysis.kind``, judged once by the ads stage: pipeline.ads.post_kind):
+REPORT = "report"  # reports the event (every post but the next kind)
+PROGRAMME = "programme"  # a channel's plug for its own podcast or video episode: coverage, not a report
+
+
 @dataclass(frozen=True, slots=True)
 class StoryMember:
     """A post as part of a story."""
@@ -301,6 +306,7 @@ class StoryMember:
     language: str | None = None
     origin_post_id: int | None = None  # set when the post copies an earlier one (forward or near-duplicate)
     similarity: float = 1.0  # to the story as a whole, 0…1
+    kind: str = REPORT  # REPORT or PROGRAMME, as its analysis stored it
 
     @property
     def is_copy(self) -> bool:
@@ -342,6 +348,7 @@ class PostAnalysis:
     norm_text: str
     text_hash: int  # of the normalised words: equal means an exact copy
     origin_post_id: int | None = None
+    kind: str = REPORT  # REPORT or PROGRAMME (a channel's plug for its own episode)
 
 
 @dataclass(frozen=True, slots=True)

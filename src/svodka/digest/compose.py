@@ -24,8 +24,7 @@ from svodka.digest.voice import Voice, credibility_line, settle
 from svodka.errors import ConfigError, NotFoundError, SvodkaError
 from svodka.i18n import LANGUAGES
 from svodka.links import public_post_url, safe_url
-from svodka.model import Channel, Story, StoryMember
-from svodka.pipeline.ads import is_programme
+from svodka.model import PROGRAMME, Channel, Story, StoryMember
 from svodka.pipeline.coordination import coordination
 from svodka.pipeline.corrections import drop_not_news
 from svodka.pipeline.coverage import coverage, group_names, sole_group
@@ -248,8 +247,8 @@ def _newest_headline(
     if len(story.developments) < 2:
         return summary
     newest = {m.post.id for m in store.stories.get(story.developments[-1]).members}
-    part = _restrict(story, lambda m: m.post.id in newest and not is_programme(m.post.text))
-    if part is None:  # a development of the channels' plugs only (pipeline.ads.is_programme) heads nothing
+    part = _restrict(story, lambda m: m.post.id in newest and m.kind != PROGRAMME)
+    if part is None:  # a development of the channels' plugs only (pipeline.ads.post_kind) heads nothing
         return summary
     head = summarise(part).headline
     if headline_problems(head.text):  # its leads make no clean headline: the story's own stays

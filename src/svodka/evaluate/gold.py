@@ -2,7 +2,8 @@
 
 Used to measure the digest apart from clustering (benchmarks/bench_digest.py, tests): which of the
 largest gold stories reach the top of the digest. A post's key is ``<sender_id>:<message_id>``, as in
-``stories_*.jsonl``; noise posts are left out, as the pipeline leaves ads and non-news out of stories.
+``stories_*.jsonl``; noise posts are left out, as the pipeline leaves ads and non-news out of stories, and
+each member has the kind the ads stage would store for it (``StoryMember.kind``: a report or a plug).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import orjson
 from svodka.errors import InputError
 from svodka.ingest import import_file
 from svodka.model import StoredPost, Story, StoryMember, normalize_tg_id
+from svodka.pipeline.ads import post_kind
+from svodka.pipeline.normalize import normalize
 from svodka.store import Store
 
 
@@ -63,7 +66,8 @@ def group_by_labels(
     stories: list[Story] = []
     by_id: dict[int, str] = {}
     for n, label in enumerate(sorted(groups), 1):
-        members = tuple(StoryMember(p) for p in sorted(groups[label], key=lambda p: (p.date, p.id)))
+        posts = sorted(groups[label], key=lambda p: (p.date, p.id))
+        members = tuple(StoryMember(p, kind=post_kind(normalize(p.text))) for p in posts)  # as stored
         stories.append(Story(n, members, members[0].post.date, members[-1].post.date))
         by_id[n] = label
     return GoldStories(stories, by_id, {})

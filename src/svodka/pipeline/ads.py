@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from svodka.model import PROGRAMME, REPORT
 from svodka.pipeline.normalize import normalize
 
 _LABEL = re.compile(
@@ -80,15 +80,20 @@ _PROGRAMME_CALL = re.compile(
 )
 _CHAPTERS = re.compile(r"^\W*00:00\b", re.MULTILINE)
 _EPISODE = re.compile(r"\b(подкаст|выпуск|эпизод|таймкод|ведущ(ий|ая)|podcast|episode)", re.IGNORECASE)
-PROGRAMME = "programme"  # the post kind of a channel's plug for its own episode
 
 
-@lru_cache(maxsize=1 << 16)
+def post_kind(normalized: str) -> str:
+    """What a post is to its story, by its normalised text: :data:`~svodka.model.PROGRAMME` when it announces
+    the channel's own podcast or video episode (see the patterns above; the whole post is read: the call or
+    the chapter list comes after the lead), else :data:`~svodka.model.REPORT`. The ads stage judges it once
+    and stores it with the post's analysis (``PostAnalysis.kind``); ranking and summaries read it there."""
+    call = _PROGRAMME_CALL.search(normalized)
+    return PROGRAMME if call or (_CHAPTERS.search(normalized) and _EPISODE.search(normalized)) else REPORT
+
+
 def is_programme(text: str) -> bool:
-    """Whether a post (raw or normalised text) announces the channel's own podcast or video episode (see
-    the patterns above); the whole post is read: the call or the chapter list comes after the lead."""
-    flat = normalize(text)
-    return bool(_PROGRAMME_CALL.search(flat) or (_CHAPTERS.search(flat) and _EPISODE.search(flat)))
+    """Whether a post (raw or normalised text) is a channel's plug for its own episode (:func:`post_kind`)."""
+    return post_kind(normalize(text)) == PROGRAMME
 
 
 # A news lead names something: a capitalised word inside the sentence, a Latin word, an abbreviation, a

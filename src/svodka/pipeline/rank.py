@@ -42,8 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from svodka.model import StoredPost, Story
-from svodka.pipeline.ads import is_programme
+from svodka.model import PROGRAMME, StoredPost, Story
 from svodka.pipeline.coordination import coordinated_only, story_bursts
 from svodka.pipeline.credibility import ChannelRecord, credibility, independent_units, networks_of
 from svodka.pipeline.importance import ImportanceContext, importance
@@ -135,10 +134,10 @@ def peak_spread(story: Story, window: timedelta) -> int:
 
 
 def reports(story: Story) -> Story | None:
-    """The story as its reports make it: without the channels' plugs for their own episodes
-    (:func:`svodka.pipeline.ads.is_programme`), which stay in the story (full coverage) but carry no rank;
-    None for a story of plugs only."""
-    members = tuple(m for m in story.members if not is_programme(m.post.text))
+    """The story as its reports make it: without the channels' plugs for their own episodes (members of
+    kind :data:`~svodka.model.PROGRAMME`, as the ads stage stored it: :func:`svodka.pipeline.ads.post_kind`),
+    which stay in the story (full coverage) but carry no rank; None for a story of plugs only."""
+    members = tuple(m for m in story.members if m.kind != PROGRAMME)
     if len(members) == len(story.members):
         return story
     if not members:
@@ -222,7 +221,7 @@ def ordered(
     nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
     out = list(scored)
     seeded = {s.id for s, _ in out if coordinated_only(s, nets)}
-    plugs = {s.id for s, _ in out if reports(s) is None}  # a story of plugs only goes after the reports
+    plugs = {s.id for s, _ in out if all(m.kind == PROGRAMME for m in s.members)}  # after the reports
     out.sort(
         key=lambda p: (
             p[0].id in plugs,

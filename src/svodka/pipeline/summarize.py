@@ -13,8 +13,9 @@ Nothing here writes a word of its own: every sentence shown is a span of :func:`
   already chosen, with a bonus for a channel not yet cited; at most one sentence per post (the headline's
   post included), none that says the same as one already chosen (:func:`~svodka.pipeline.quotes.same_thing`),
   and a figure that changes during the day (a rate, a price) carries its post's time: «… 113 ₽ (14:20)».
-* A channel's plug for its own podcast or video episode (:func:`svodka.pipeline.ads.is_programme`) gives
-  neither the headline nor a key sentence, unless the story has nothing else.
+* A channel's plug for its own podcast or video episode (a member of kind ``PROGRAMME``, as the ads stage
+  stored it: :func:`svodka.pipeline.ads.post_kind`) gives neither the headline nor a key sentence, unless the
+  story has nothing else.
 * Text units: razdel sentences and words (offline, Russian and English), stop-words lists, Snowball stems.
 
 An optional abstract (a short paraphrase by a local LLM) comes from :mod:`svodka.digest.abstract`; the
@@ -37,8 +38,7 @@ from razdel import sentenize, tokenize
 from stop_words import get_stop_words
 
 from svodka.links import safe_url
-from svodka.model import Story, StoryMember
-from svodka.pipeline.ads import is_programme
+from svodka.model import PROGRAMME, Story, StoryMember
 from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, last_resort, shorten
 from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
 
@@ -267,7 +267,7 @@ def summarize(
     opt = options or SummaryOptions()
     texts = [m for m in story.members if m.post.text.strip()]
     # A channel's plug for its own episode is coverage, never the story's words (unless it is all there is).
-    members = [m for m in texts if not is_programme(m.post.text)] or texts or list(story.members)
+    members = [m for m in texts if m.kind != PROGRAMME] or texts or list(story.members)
     units_raw: list[tuple[str, StoryMember, int, list[str]]] = []
     for m in members:
         for i, s in enumerate(sentences(m.post.text)):

@@ -31,6 +31,7 @@ from svodka.process.batches import WATERMARK, Run, batches, context_ranges, plan
 from svodka.process.claimed import VectorJob, batch_vectors
 from svodka.process.corrections import allowed_merges, merge_guard
 from svodka.process.develop import develop_batch
+from svodka.process.kinds import judge_unjudged
 from svodka.process.stages import (
     Placement,
     analyse,
@@ -60,6 +61,7 @@ class ProcessReport:
     stories_joined: int = 0
     merges: int = 0
     batches: int = 0  # committed, each whole
+    judged: int = 0  # posts analysed before their kind was stored, judged now (svodka.process.kinds)
     languages: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
 
@@ -116,6 +118,7 @@ def process(
     the run's own, else :class:`LeaseLost` (its ``done``: this report, of the batches committed before)."""
     report = ProcessReport()
     t = time.perf_counter()
+    report.judged = judge_unjudged(store.analysis)  # a store upgraded in place: its old posts' kinds
     run = plan_run(store.posts, store.analysis, store.claims.settled_post_id())
     report.add_time("read", t)
     done = 0

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from svodka.model import PostAnalysis, StoredPost, WindowPost
-from svodka.pipeline.ads import classify_ad
+from svodka.pipeline.ads import classify_ad, post_kind
 from svodka.pipeline.cluster import PROVISIONAL, ClusterItem, ClusterSettings, StoryClusterer
 from svodka.pipeline.copies import CopyIndex, CopyItem, CopySettings
 from svodka.pipeline.features import extract
@@ -24,8 +24,9 @@ MIN_EMBED_CHARS = 20  # shorter texts ("Видео", "Срочно") carry no ev
 
 
 def analyse(posts: Sequence[StoredPost]) -> dict[int, PostAnalysis]:
-    """Normalise, detect the language and judge ads and non-news (a millisecond or two per post, most of
-    it the language)."""
+    """Normalise, detect the language, judge ads and non-news and the post's kind (a report, or a channel's
+    plug for its own episode: :func:`~svodka.pipeline.ads.post_kind`); a millisecond or two per post, most
+    of it the language."""
     rows: dict[int, PostAnalysis] = {}
     for p in posts:
         row = _judged(p)
@@ -34,10 +35,12 @@ def analyse(posts: Sequence[StoredPost]) -> dict[int, PostAnalysis]:
 
 
 def _judged(p: StoredPost) -> PostAnalysis:
-    """The post normalised and judged as an ad or not; no language yet."""
+    """The post normalised, judged as an ad or not and given its kind; no language yet."""
     norm = normalize(p.text)
     verdict = classify_ad(p.text, norm, p.media)
-    return PostAnalysis(p.id, None, verdict.is_ad, verdict.reason, norm, text_hash(norm))
+    return PostAnalysis(
+        p.id, None, verdict.is_ad, verdict.reason, norm, text_hash(norm), None, post_kind(norm)
+    )
 
 
 def embedding_plan(posts: Sequence[StoredPost]) -> EmbedPlan:

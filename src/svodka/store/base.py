@@ -343,6 +343,13 @@ class AnalysisRepo(Protocol):
 
     def copies_of(self, post_id: int) -> builtins.list[int]: ...
 
+    def unjudged(self, limit: int) -> builtins.list[tuple[int, str]]:
+        """``(post_id, norm_text)`` of up to ``limit`` rows analysed before the kind was (migration 0037),
+        in id order."""
+
+    def set_kinds(self, kinds: Mapping[int, str]) -> None:
+        """Each post's ``PostAnalysis.kind`` (``{post_id: kind}``)."""
+
     def forward_origins(self, post_ids: Sequence[int]) -> dict[int, int]: ...
 
     def window(self, since: int, before_id: int, until: int | None = None) -> builtins.list[WindowPost]:

@@ -8,19 +8,22 @@ origin) and the embedding cache (vectors as BYTEA, the bytes the SQLite backend 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from svodka.errors import NotFoundError
 from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
-from svodka.store.postgres.db import Database, now_ts
+from svodka.store.postgres.db import Database, now_ts, pyformat
 from svodka.store.postgres.fulltext import CONFIG, index_pending, ts_query
 from svodka.store.records.stories import (
     ANALYSIS_COLUMNS,
+    ANALYSIS_WRITE,
     FAR_FUTURE,
     FORWARD_ORIGINS,
     MEMBERS,
+    SET_KIND,
+    UNJUDGED,
     WINDOW_COLUMNS,
     add_members,
     analysis_rows,
@@ -39,11 +42,12 @@ class PgAnalysis:
             return 0
         with self.db.write() as conn, conn.cursor() as cur:
             cur.executemany(
-                "INSERT INTO post_analysis VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (post_id) DO "
+                f"INSERT INTO {ANALYSIS_WRITE} VALUES ({', '.join(['%s'] * 9)}) ON CONFLICT (post_id) DO "
                 "UPDATE SET language = excluded.language, is_ad = excluded.is_ad, ad_reason = "
                 "excluded.ad_reason, "
                 "norm_text = excluded.norm_text, text_hash = excluded.text_hash, "
-                "origin_post_id = excluded.origin_post_id, analysed_at = excluded.analysed_at",
+                "origin_post_id = excluded.origin_post_id, kind = excluded.kind, "
+                "analysed_at = excluded.analysed_at",
                 data,
             )
         return len(data)
@@ -55,6 +59,14 @@ class PgAnalysis:
                 (list(post_ids),),
             ).fetchall()
         return {r[0]: post_analysis(r) for r in rows}
+
+    def unjudged(self, limit: int) -> builtins.list[tuple[int, str]]:
+        with self.db.read() as conn:
+            return [(r[0], r[1]) for r in conn.execute(pyformat(UNJUDGED), (limit,))]
+
+    def set_kinds(self, kinds: Mapping[int, str]) -> None:
+        with self.db.write() as conn, conn.cursor() as cur:
+            cur.executemany(pyformat(SET_KIND), [(k, pid) for pid, k in kinds.items()])
 
     def counts(self) -> dict[str, int]:
         with self.db.read() as conn:

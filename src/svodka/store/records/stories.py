@@ -7,13 +7,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from svodka.model import PostAnalysis, Story, StoryMember, from_ts
+from svodka.model import REPORT, PostAnalysis, Story, StoryMember, from_ts
 from svodka.store.records.posts import SELECT_POST, stored_post
 
-ANALYSIS_COLUMNS = "post_id, language, is_ad, ad_reason, norm_text, text_hash, origin_post_id"
-# A story's posts with their similarity, language and origin, in date order.
+ANALYSIS_COLUMNS = "post_id, language, is_ad, ad_reason, norm_text, text_hash, origin_post_id, kind"
+# Where a row is written: its columns, then when (the kind came last, migration 0037, and NULL there means a
+# row analysed before it, not judged yet: svodka.process.kinds).
+ANALYSIS_WRITE = f"post_analysis ({ANALYSIS_COLUMNS}, analysed_at)"
+# A story's posts with their similarity, language, origin and kind, in date order.
 MEMBERS = (
-    SELECT_POST.replace("SELECT ", "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, ", 1)
+    SELECT_POST.replace(
+        "SELECT ",
+        "SELECT sp.story_id, sp.similarity, a.language, a.origin_post_id, a.kind, ",
+        1,
+    )
     + " JOIN story_posts sp ON sp.post_id = p.id "
     "LEFT JOIN post_analysis a ON a.post_id = p.id WHERE sp.story_id {stories} "
     "ORDER BY p.date, p.id"
@@ -32,25 +39,38 @@ WINDOW_COLUMNS = (
     "LEFT JOIN story_posts sp ON sp.post_id = a.post_id"
 )
 FAR_FUTURE = 1 << 62  # a window without an end
+# Rows analysed before their kind was judged (migration 0037), by their partial index, and their kinds set.
+UNJUDGED = "SELECT post_id, norm_text FROM post_analysis WHERE kind IS NULL ORDER BY post_id LIMIT ?"
+SET_KIND = "UPDATE post_analysis SET kind = ? WHERE post_id = ?"
 
 
 def analysis_rows(rows: Iterable[PostAnalysis], analysed_at: int) -> list[tuple[Any, ...]]:
-    """The rows of ``post_analysis`` (:data:`ANALYSIS_COLUMNS`, then when) for ``rows``."""
+    """The rows of ``post_analysis`` (:data:`ANALYSIS_WRITE`) for ``rows``."""
     return [
-        (r.post_id, r.language, r.is_ad, r.ad_reason, r.norm_text, r.text_hash, r.origin_post_id, analysed_at)
+        (
+            r.post_id,
+            r.language,
+            r.is_ad,
+            r.ad_reason,
+            r.norm_text,
+            r.text_hash,
+            r.origin_post_id,
+            r.kind,
+            analysed_at,
+        )
         for r in rows
     ]
 
 
 def post_analysis(r: Sequence[Any]) -> PostAnalysis:
-    """A row of :data:`ANALYSIS_COLUMNS` as its record."""
-    return PostAnalysis(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6])
+    """A row of :data:`ANALYSIS_COLUMNS` as its record (a kind not judged yet reads as a report)."""
+    return PostAnalysis(r[0], r[1], bool(r[2]), r[3], r[4], r[5], r[6], r[7] or REPORT)
 
 
 def add_members(members: Mapping[int, list[StoryMember]], rows: Iterable[Sequence[Any]]) -> None:
     """The :data:`MEMBERS` ``rows`` added to their stories' lists in ``members``."""
     for r in rows:
-        members[r[0]].append(StoryMember(stored_post(r[4:]), r[2], r[3], float(r[1])))
+        members[r[0]].append(StoryMember(stored_post(r[5:]), r[2], r[3], float(r[1]), r[4] or REPORT))
 
 
 def stories(

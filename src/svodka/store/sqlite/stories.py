@@ -8,7 +8,7 @@ them back as :class:`~svodka.model.Story` records for the digest and the web app
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from svodka.errors import NotFoundError
@@ -16,9 +16,12 @@ from svodka.model import PostAnalysis, Story, StoryMember, WindowPost, utc
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.store.records.stories import (
     ANALYSIS_COLUMNS,
+    ANALYSIS_WRITE,
     FAR_FUTURE,
     FORWARD_ORIGINS,
     MEMBERS,
+    SET_KIND,
+    UNJUDGED,
     WINDOW_COLUMNS,
     add_members,
     analysis_rows,
@@ -36,7 +39,7 @@ class SqliteAnalysis:
     def save(self, rows: Iterable[PostAnalysis]) -> int:
         data = analysis_rows(rows, now_ts())
         with self.db.write() as conn:
-            conn.executemany("INSERT OR REPLACE INTO post_analysis VALUES (?, ?, ?, ?, ?, ?, ?, ?)", data)
+            conn.executemany(f"INSERT OR REPLACE INTO {ANALYSIS_WRITE} VALUES ({', '.join('?' * 9)})", data)
         return len(data)
 
     def get_many(self, post_ids: Sequence[int]) -> dict[int, PostAnalysis]:
@@ -51,6 +54,14 @@ class SqliteAnalysis:
                 ):
                     out[r[0]] = post_analysis(r)
         return out
+
+    def unjudged(self, limit: int) -> builtins.list[tuple[int, str]]:
+        with self.db.read() as conn:
+            return [(r[0], r[1]) for r in conn.execute(UNJUDGED, (limit,))]
+
+    def set_kinds(self, kinds: Mapping[int, str]) -> None:
+        with self.db.write() as conn:
+            conn.executemany(SET_KIND, [(k, pid) for pid, k in kinds.items()])
 
     def counts(self) -> dict[str, int]:
         with self.db.read() as conn:
