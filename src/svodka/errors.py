@@ -20,6 +20,9 @@ Every message is meant to be read by a person: it names the thing (file, channel
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Protocol
+
 
 class SvodkaError(Exception):
     """Base of every error svodka raises on purpose."""
@@ -77,14 +80,24 @@ class ClaimLost(SvodkaError):
     exit_code = 6
 
 
+class Committed(Protocol):
+    """What a run reports of the batches it committed (:class:`svodka.process.ProcessReport` is one): how
+    many posts, and every count by name (a number, or numbers by key: seconds per stage, languages)."""
+
+    @property
+    def posts(self) -> int: ...
+
+    def counts(self) -> Mapping[str, float | Mapping[str, float]]: ...
+
+
 class LeaseLost(SvodkaError):
     """A `svodka process` worker's placement lease is no longer its own (taken over by another worker, or,
     on PostgreSQL, the session of its lock ended): the batch in flight is not committed, every batch before
-    it is kept (``done``: the run's :class:`svodka.process.ProcessReport` of them)."""
+    it is kept (``done``: the run's report of them)."""
 
     exit_code = 3
 
-    def __init__(self, message: str, done: object = None) -> None:
+    def __init__(self, message: str, done: Committed) -> None:
         super().__init__(message)
         self.done = done
 

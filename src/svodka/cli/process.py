@@ -119,12 +119,12 @@ def _placed(
     app: App, settings: Any, on_progress: Callable[[int, int], None], lease: Lease, as_json: bool
 ) -> Any:
     """The run's report; a lost lease (LeaseLost, exit 3) after reporting the batches it committed."""
-    from svodka.process import ProcessReport, process
+    from svodka.process import process
 
     try:
         return process(app.store, settings, on_progress=on_progress, lease=lease)
     except LeaseLost as e:
-        if isinstance(e.done, ProcessReport) and e.done.posts:
+        if e.done.posts:
             _say_report(e.done, as_json)
         raise
 

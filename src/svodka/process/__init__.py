@@ -65,6 +65,10 @@ class ProcessReport:
     languages: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)  # per stage
 
+    def counts(self) -> dict[str, float | dict[str, float]]:
+        """Every count by name (``errors.Committed``: what a lost lease's error carries)."""
+        return {name: getattr(self, name) for name in ProcessReport.__slots__}
+
     @property
     def total_seconds(self) -> float:
         return sum(self.seconds.values())
@@ -95,7 +99,8 @@ class _Context:
             raise LeaseLost(
                 f"the story placement lease ({self.lease.name}) is no longer this worker's (another took it "
                 "over, or its PostgreSQL session ended); it stops before committing another batch (every "
-                "batch it committed is kept)"
+                "batch it committed is kept)",
+                self.report,
             )
 
 
@@ -131,11 +136,7 @@ def process(
             elif engine is None:
                 engine = stack.enter_context(open_engine(settings))
             ctx = _Context(store, settings, engine, model, name, report, stop, lease)
-            try:
-                run, done = _run(ctx, run, done, on_progress)
-            except LeaseLost as e:
-                e.done = report
-                raise
+            run, done = _run(ctx, run, done, on_progress)  # LeaseLost carries the report (confirm_lease)
     if done:  # the channels' handles their new posts show (svodka.pipeline.handles)
         learn_store_handles(store.channels, store.posts)
         names = {c.id: c.name for c in store.channels.list()}  # and the channel networks (pipeline.networks)

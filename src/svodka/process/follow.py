@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from svodka.engine import EmbedderSpec, Engine, open_engine
-from svodka.errors import LeaseLost, StoreError
+from svodka.errors import Committed, LeaseLost, StoreError
 from svodka.process import ProcessReport, Progress, process
 from svodka.process.batches import WATERMARK
 from svodka.process.claimed import VectorJob, embed_next
@@ -137,15 +137,15 @@ def help_then_place(
 
 def _done(lost: LeaseLost) -> ProcessReport:
     """What the run that lost its lease committed before."""
-    return lost.done if isinstance(lost.done, ProcessReport) else ProcessReport()
+    return _merged(ProcessReport(), lost.done)
 
 
-def _merged(a: ProcessReport, b: ProcessReport) -> ProcessReport:
+def _merged(a: ProcessReport, b: Committed) -> ProcessReport:
     """The counts of both reports added up (seconds per stage, languages: per key)."""
     out = ProcessReport()
-    for name in ProcessReport.__slots__:
-        x, y = getattr(a, name), getattr(b, name)
-        if isinstance(x, dict):
+    for name, y in b.counts().items():
+        x = getattr(a, name)
+        if isinstance(x, dict) and isinstance(y, Mapping):
             setattr(out, name, {k: x.get(k, 0) + y.get(k, 0) for k in {*x, *y}})
         else:
             setattr(out, name, x + y)
