@@ -5,13 +5,16 @@ browser (its topic filter and column) and a watchlist's topic filter: the classi
 (:func:`svodka.digest.topic_vectors.story_vectors`: the e5 head where the store holds e5 vectors, else the
 words' model alone), as :func:`svodka.digest.compose.build_digest` tells a story's topic.
 
-:func:`cached_card_topics` keeps the topics told, per store, embedder, story and size, for the web's stories
-browser, the stories feed and the alert rules alike (a story that grew is told again)."""
+:func:`cached_card_topics` keeps the topics told, per open store, embedder, story and size, for the web's
+stories browser, the stories feed and the alert rules alike: a story that grew (or shrank: a merge, a split)
+is told again, and every story of a store once the posts and stories analysts marked not news change."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+import weakref
+from collections.abc import Iterable, MutableMapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from svodka.digest.compose import load_story, story_summary
@@ -64,7 +67,17 @@ def card_topics_of(store: Store, story_ids: Iterable[int], embedder: str = EMBED
     return {sid: topics[whole[key].id] for sid, key in asked.items()}
 
 
-_CACHE: dict[tuple[str, str, int, int], str] = {}
+@dataclass(slots=True)
+class _Told:
+    """The topics told for one open store, while its not-news marks are ``marks``."""
+
+    marks: tuple[frozenset[int], frozenset[int]]  # store.corrections.not_news() when they were told
+    topics: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (embedder, story, posts) -> topic
+
+
+# Keyed by the open store itself, not its URL: a store made anew where another was (a file deleted and
+# created again, a database dropped and created) is other content, and starts with nothing told.
+_CACHE: MutableMapping[Store, _Told] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 _CACHE_MAX = 200_000
 
@@ -72,12 +85,17 @@ _CACHE_MAX = 200_000
 def cached_card_topics(
     store: Store, stories: Sequence[tuple[int, int]], embedder: str = EMBEDDER
 ) -> dict[int, str]:
-    """:func:`card_topics_of` for each ``(story id, posts)``, told once per store, embedder, story and size
-    (kept in this process; cleared whole past :data:`_CACHE_MAX` topics)."""
+    """:func:`card_topics_of` for each ``(story id, posts)``, told once per open store, embedder, story and
+    size while the store's not-news marks stay as they were (kept in this process; a store's topics are
+    cleared whole past :data:`_CACHE_MAX`)."""
+    marks = store.corrections.not_news()
     out, missing = {}, []
     with _CACHE_LOCK:
+        told = _CACHE.get(store)
+        if told is None or told.marks != marks or len(told.topics) > _CACHE_MAX:
+            told = _CACHE[store] = _Told(marks)
         for sid, n in stories:
-            topic = _CACHE.get((store.url, embedder, sid, n))
+            topic = told.topics.get((embedder, sid, n))
             if topic is None:
                 missing.append(sid)
             else:
@@ -86,9 +104,7 @@ def cached_card_topics(
         found = card_topics_of(store, missing, embedder)
         sizes = dict(stories)
         with _CACHE_LOCK:
-            if len(_CACHE) > _CACHE_MAX:
-                _CACHE.clear()
             for sid, topic in found.items():
-                _CACHE[(store.url, embedder, sid, sizes[sid])] = topic
+                told.topics[(embedder, sid, sizes[sid])] = topic
         out.update(found)
     return out
