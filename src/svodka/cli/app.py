@@ -6,13 +6,14 @@ import functools
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from tqdm import tqdm
 
 from svodka import settings as settings_mod
-from svodka.store import Store, open_store
+
+if TYPE_CHECKING:
+    from svodka.store import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +36,8 @@ class App:
     @property
     def store(self) -> Store:
         if self._store is None:
+            from svodka.store import open_store  # the backends: when a command opens its store
+
             s = self.settings
             self._store = open_store(s["store.db"], busy_timeout=s["store.busy_timeout"])
             click.get_current_context().call_on_close(self.close)
@@ -99,6 +102,8 @@ def progress(total: int | None = None, desc: str = "", unit: str = "post") -> It
 
     Yields ``advance(n)``; library functions take it as their ``on_progress`` callback.
     """
+    from tqdm import tqdm
+
     bar = tqdm(
         total=total,
         desc=desc,

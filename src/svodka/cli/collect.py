@@ -9,25 +9,19 @@ from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from svodka.cli.app import App, command, echo_json
-from svodka.collect import (
-    Context,
-    NotCollected,
-    Outcome,
-    config_from,
-    named_channels,
-    plan,
-    run_cycle,
-    watch,
-    watch_jobs,
-)
-from svodka.collect.config import CollectConfig
-from svodka.collect.http import Fetcher
+from svodka.collect.config import config_from
 from svodka.errors import SvodkaError
+
+if TYPE_CHECKING:
+    from svodka.collect import Context, NotCollected, Outcome
+    from svodka.collect.config import CollectConfig
+
+# The runner and the HTTP client are imported by the commands that collect (the CLI's start).
 
 
 def _say(outcome: Outcome, quiet_when_idle: bool = False) -> None:
@@ -39,6 +33,9 @@ def _say(outcome: Outcome, quiet_when_idle: bool = False) -> None:
 
 async def _with_context(app: App, cfg: CollectConfig, body: Any) -> Any:
     """Run ``body(ctx)`` with an HTTP fetcher, and an MTProto connection opened on first use."""
+    from svodka.collect import Context
+    from svodka.collect.http import Fetcher
+
     async with Fetcher(cfg) as fetcher, AsyncExitStack() as stack:
         ctx = Context(app.store, fetcher, cfg)
 
@@ -157,6 +154,8 @@ def register(cli: click.Group) -> None:
         (HTTP 429, FloodWait; at most collect.retry_after_cap) is skipped until then, unless --now: that
         lifts the wait of the sources named (or of all) and collects them, `svodka watch` included.
         """
+        from svodka.collect import named_channels, plan, run_cycle
+
         cfg = config_from(app.settings)
         if backfill is not None:
             cfg = replace(cfg, backfill_posts=backfill)
@@ -221,6 +220,8 @@ def register(cli: click.Group) -> None:
         by `svodka status` and retried with backoff; collection goes on. Restarts neither repeat nor skip
         a digest: slots missed while stopped give one digest.
         """
+        from svodka.collect import watch, watch_jobs
+
         cfg = config_from(app.settings)
         store = app.store
         digest_jobs: list[Any] = []

@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from svodka.cli.app import App, command, progress
 from svodka.cli.browse import AS_OF_HELP
 from svodka.clock import parse_as_of, store_now
-from svodka.digest.compose import build_digest, build_fresh_digest, post_languages, save_digest
-from svodka.digest.deliver import (
-    FORMATS,
-    BotSettings,
-    SmtpSettings,
-    render_all,
-    send_email,
-    send_telegram,
-    write_files,
-)
-from svodka.digest.model import DigestQuery
-from svodka.digest.period import resolve_period
-from svodka.digest.render import render_text
-from svodka.digest.schema import zone
 from svodka.errors import ConfigError
 from svodka.i18n import AUTO, check_language, display_tz, pick_language, zone_label
 from svodka.pipeline.story_topics import TOPICS
-from svodka.scheduled import digest_options
-from svodka.store import Store
+
+if TYPE_CHECKING:
+    from svodka.store import Store
+
+# The composer, the renderers and delivery are imported by the commands that run them, not by the CLI's
+# start (every command pays for what is imported here: tests/test_cli_imports.py).
 
 
 def _formats(text: str | None, default: tuple[str, ...]) -> list[str]:
+    from svodka.digest.deliver import FORMATS
+
     items = [f.strip().lower() for f in text.split(",")] if text else list(default)
     bad = [f for f in items if f not in FORMATS]
     if bad:
@@ -110,6 +103,20 @@ def register_digest(cli: click.Group) -> None:
         period gives the same digest again (same store and settings). Writes digest.md / .html (/ .pdf /
         .json) into --out and prints the top stories.
         """
+        from svodka.digest.compose import build_digest, build_fresh_digest, post_languages, save_digest
+        from svodka.digest.deliver import (
+            BotSettings,
+            SmtpSettings,
+            render_all,
+            send_email,
+            send_telegram,
+            write_files,
+        )
+        from svodka.digest.model import DigestQuery
+        from svodka.digest.period import resolve_period
+        from svodka.digest.render import render_text
+        from svodka.scheduled import digest_options
+
         s = app.settings
         language = check_language(language or s["digest.language"], "digest.language")
         tz_setting = tz or s["display.tz"]
@@ -169,6 +176,8 @@ def display_zone(app: App) -> str:
     s = app.settings
     setting, language = s["display.tz"], s["digest.language"]
     if setting == AUTO and language == AUTO:
+        from svodka.digest.compose import post_languages
+
         last = [c.last for c in app.store.channels.stats() if c.last is not None]
         newest = max(last) + timedelta(seconds=1) if last else None
         sample = post_languages(app.store, newest - timedelta(days=1), newest) if newest else []
@@ -178,6 +187,8 @@ def display_zone(app: App) -> str:
 
 def as_of_line(at: datetime, basis: str, tz: str) -> str:
     """«as of 2024-12-02 23:59 MSK (newest post)»: an archive's "now", in the display zone."""
+    from svodka.digest.schema import zone
+
     local = at.astimezone(zone(tz))
     return f"as of {local:%Y-%m-%d %H:%M} {zone_label(local, 'en')} ({basis})"
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from svodka.cli.app import App, command, echo_json, progress
 from svodka.errors import InputError, StoreError, SvodkaError
-from svodka.ingest import PostImportReport, import_file
 from svodka.sources.files import ReadOptions, formats
+
+if TYPE_CHECKING:
+    from svodka.ingest import PostImportReport
 
 
 def _warn_problems(report: PostImportReport) -> None:
@@ -84,6 +87,8 @@ def register(cli: click.Group) -> None:
             if not sep or not field or not column:
                 raise click.BadParameter(f"{item!r} is not FIELD=COLUMN", param_hint="--map")
             columns[field.strip()] = column.strip()
+        from svodka.ingest import import_file  # the store's writers: when a file is imported
+
         options = ReadOptions(mapping=columns, channel=channel)
         settings = app.settings
         reports, failed = [], 0

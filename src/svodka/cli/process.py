@@ -9,25 +9,30 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
 
 from svodka.cli.app import App, command, echo_json
 from svodka.cli.browse import AS_OF_HELP
 from svodka.cli.digest import as_of_line, display_zone
 from svodka.cli.engine import engine_option, with_engine
-from svodka.cli.evidence import evidence_lines
 from svodka.clock import parse_as_of, store_now
-from svodka.digest.period import parse_span
-from svodka.digest.schema import zone
 from svodka.errors import LeaseLost
-from svodka.model import Story
-from svodka.store.base import Lease
+
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
+    from svodka.model import Story
+    from svodka.store.base import Lease
+
+# The digest's and the pipeline's modules are imported by the commands that use them, so that `process
+# --follow` takes its signals early and every command starts without them (tests/test_cli_imports.py).
 
 
 def _line(story: Story, tz: str = "UTC") -> str:
+    from svodka.digest.schema import zone
+
     lead = " ".join(story.members[0].post.text.split())[:90]
     first, last = story.first_date.astimezone(zone(tz)), story.last_date.astimezone(zone(tz))
     return (
@@ -48,6 +53,8 @@ def run_progress(log_every: float) -> Iterator[Callable[[int, int], None]]:
             logger.setLevel(logging.INFO)
         yield ProgressLog(every=log_every)
         return
+    from tqdm import tqdm
+
     bars: list[tqdm[None]] = []  # made at the first report, when the run's size is known
 
     def on_progress(done: int, total: int) -> None:
@@ -182,6 +189,8 @@ def register(cli: click.Group) -> None:
     @click.option("--as-of", "as_of", help=AS_OF_HELP)
     def stories_(app: App, since: str, min_posts: int, limit: int, as_of: str | None) -> None:
         """List stories, the most recently active first."""
+        from svodka.digest.period import parse_span
+
         span = parse_span(since)
         now = store_now(app.store, span, parse_as_of(as_of, "--as-of"))
         tz = display_zone(app)  # display.tz, as the digests and the web app
@@ -200,6 +209,9 @@ def register(cli: click.Group) -> None:
     def story_(app: App, story_id: int) -> None:
         """One story: its posts in time order, which are copies of which, channels and timeline; then its
         coverage by channel group, a coordinated-posting flag and how its sources differ."""
+        from svodka.cli.evidence import evidence_lines
+        from svodka.digest.schema import zone
+
         s = app.store.stories.get(story_id)
         tz = display_zone(app)
         click.echo(_line(s, tz))

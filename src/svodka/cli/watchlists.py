@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 import click
 
 from svodka.cli.app import App, command, echo_json
-from svodka.digest.period import parse_span
 from svodka.errors import ConfigError, NotFoundError
 
 if TYPE_CHECKING:
@@ -131,6 +130,8 @@ def register(cli: click.Group) -> None:
         from svodka.monitor.rules import post_facts
 
         w = _find(app, name)
+        from svodka.digest.period import parse_span
+
         start = datetime.now(UTC) - parse_span(since)
         store = app.store
         matcher = Matcher([w], store.channels.list())

@@ -5,21 +5,40 @@
 Each source kind has one module: :mod:`.web` (t.me/s), :mod:`.feeds` (RSS/Atom), :mod:`.mtproto` (Telethon),
 each with the ``SOURCE`` that :mod:`svodka.collect.registry` lists; packages add more (entry points
 ``svodka.sources``).
+
+The names are imported on first use: reading the registry (:mod:`svodka.collect.registry`, what names a
+channel) imports neither the HTTP client nor the runner (the CLI's start).
 """
 
-from svodka.collect.config import CollectConfig, config_from
-from svodka.collect.context import Context, Link
-from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, job_for, plan_for
-from svodka.collect.runner import (
-    Followup,
-    jobs_for,
-    named_channels,
-    plan,
-    run_cycle,
-    run_job,
-    watch,
-    watch_jobs,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from svodka.collect.config import CollectConfig, config_from
+    from svodka.collect.context import Context, Link
+    from svodka.collect.jobs import Job, NotCollected, Outcome, Plan, job_for, plan_for
+    from svodka.collect.runner import (
+        Followup,
+        jobs_for,
+        named_channels,
+        plan,
+        run_cycle,
+        run_job,
+        watch,
+        watch_jobs,
+    )
+
+_HOME = {
+    **dict.fromkeys(("CollectConfig", "config_from"), "config"),
+    **dict.fromkeys(("Context", "Link"), "context"),
+    **dict.fromkeys(("Job", "NotCollected", "Outcome", "Plan", "job_for", "plan_for"), "jobs"),
+    **dict.fromkeys(
+        ("Followup", "jobs_for", "named_channels", "plan", "run_cycle", "run_job", "watch", "watch_jobs"),
+        "runner",
+    ),
+}
 
 __all__ = [
     "CollectConfig",
@@ -41,3 +60,12 @@ __all__ = [
     "watch",
     "watch_jobs",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
