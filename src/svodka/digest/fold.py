@@ -6,9 +6,8 @@ Russian air support killed 300 fighters», South Korea's martial law as its caus
 come. A digest that shows both repeats itself. Before the cards are made, the digest compares its best
 ranked candidates pairwise on what the stories say, not on their topic:
 
-* ``centroid``: the cosine of the two stories' word centroids (content-word stems of their original posts,
-  each post counted once, weighted by rarity among the candidates — the words every story of the day
-  shares weigh little);
+* ``centroid``: the cosine of the two stories' mean post vectors (those ``svodka process`` cached, of their
+  original posts), rescaled by the model's floor (unrelated posts → 0, identical → 1);
 * ``names``: the core names they share (names in a third of a story's posts), weighted by rarity among the
   candidates, as a share of the smaller story's core-name weight;
 * ``links``: a shared link target;
@@ -26,12 +25,14 @@ A lower story is folded into a higher one when the centroids alone are decisive,
 backed by the shared core names, a shared link, or its channels reporting both together with the smaller
 one's rare names named in the larger (the RVSN commander's «Орешник can reach all of Europe», said at
 Putin's meeting and posted by four channels amid its quotes, is that meeting's, 2024-11-22); two drone
-attacks, two laws signed on one day, a minister's statement at a summit reported hours apart stay apart
-(tests/test_digest_fold.py). The folded story's posts join the higher one as a further
-development (its card is ranked and counted as one event: their posts and channels count); the lower one is no
-item of its own. What the card says — headline, key sentences, how the sources differ — stays the higher
-story's own, so the story page of the card's story says the same (issue 14 §3: the page shows one story, and
-a digest's fold, made among that digest's candidates, is not known to it, saved or not).
+attacks in two regions (tests/test_leads_fold.py), two laws signed on one day, a minister's statement at a
+summit posted hours after it stay apart (benchmarks/README.md, session 13).
+
+The folded story's posts join the higher one as a further development (its card is ranked and counted as one
+event: their posts and channels count); the lower one is no item of its own. What the card says — headline,
+key sentences, how the sources differ — stays the higher story's own, so the story page of the card's story
+says the same (issue 14 §3: the page shows one story, and a digest's fold, made among that digest's
+candidates, is not known to it, saved or not).
 
 Georgia's protests, its president's refusal to step down and the US suspending its partnership
 share «Грузия» and «Тбилиси», but neither their words nor their other names: they stay apart
