@@ -72,6 +72,9 @@ class FoldSettings:
     names_rarity: float = 0.05
     centroid_links: float = 0.5  # … that folds with a shared link target
     together_minutes: float = 30.0  # … with ``centroid_names``, reported together by the smaller's channels
+    # … whose core names the larger names weigh this many rare names: one is the day's subject («Орешник»: the
+    # Patriarch praising it, posted amid Putin's press conference on it, is another event), two a happening
+    together_names: float = 2.0
     candidates: int = 3  # compare the best ``candidates`` × the digest's size
 
 
@@ -164,7 +167,7 @@ class FoldSignals:
                 self.centroid >= s.centroid_names and self.names >= s.names_share and self.names_weight >= 1.0
             )
             or (self.centroid >= s.centroid_links and self.link)
-            or (self.centroid >= s.centroid_names and self.together and self.contained >= 1.0)
+            or (self.centroid >= s.centroid_names and self.together and self.contained >= s.together_names)
         )
 
 
