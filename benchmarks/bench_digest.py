@@ -19,10 +19,13 @@ Rows:
   weak reference: categories mapped to ours where they map at all).
 Peak memory is ru_maxrss of the whole process.
 
-``--only ranking --why``: the ranking rows, then per digest each lead outside the top 15 and every non-lead of
-the top 15 with the score's terms; ``--only loo``: each graded day held out in turn, a variant of the rank's
-weights chosen on the other two, the held-out day scored; ``--read DAY``: a day without grades, its top 15 to
-read by hand; ``--stores DIR`` keeps the processed days for the next run (one set of vectors to compare on).
+``--only folds``: every fold the pipeline digests of the graded days make in their top 15 (right where
+both stories are one gold story, else wrong), and those of ``--days`` (processed into ``--stores`` by
+``--read``), to read; ``--only ranking --why``: the ranking rows, then per digest each lead outside the top 15
+and every non-lead of the top 15 with the score's terms; ``--only loo``: each graded day held out in turn, a
+variant of the rank's weights chosen on the other two, the held-out day scored; ``--read DAY``: a day without
+grades, its top 15 to read by hand; ``--stores DIR`` keeps the processed days for the next run (one set of
+vectors to compare on).
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
+# ``--src DIR``: run another tree's code (main's, say) on the same stores, for a before/after in one run
+_SRC = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--src"), str(ROOT / "src"))
+sys.path.insert(0, _SRC)
 
 from svodka.digest import DigestQuery, build_digest, render_html, render_json, render_markdown  # noqa: E402
 from svodka.digest.pdf import render_pdf  # noqa: E402
@@ -324,6 +329,52 @@ def read_day(data: Path, day: str, stores: Path | None, top: int = 15) -> None:
         )
 
 
+def _fold_lines(store: Any, query: DigestQuery, label_of: dict[int, str]) -> list[str]:
+    """Each fold of ``query``'s digest: the card, the story folded into it, and a verdict by ``label_of``."""
+    digest = build_digest(store, query)
+    stories = {s.id: s for s in store.stories.in_period(query.since, query.until)}
+    lines = []
+    for it in digest.items:
+        for sid in it.folded:
+            a, b = label_of.get(it.card.story_id), label_of.get(sid)
+            verdict = "to read" if not (a and b) else ("right" if a == b else "WRONG")
+            other = stories.get(sid)
+            head = other.members[0].post.text[:70].replace("\n", " ") if other else ""
+            card = f"#{it.rank} {a or it.card.story_id} <- {b or sid} ({verdict})"
+            lines.append(f"{card}: {it.summary.headline.text[:60]} <- {head}")
+    return lines
+
+
+def folds(data: Path, stores: Path | None, days: Sequence[str]) -> None:
+    """Every fold of the graded days' pipeline digests (day and halves) and of ``days``' day digests."""
+    from svodka.evaluate.ranking import day_halves, story_labels
+
+    made = wrong = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for g in graded_sets(data, stores or Path(tmp), Path(tmp)):
+            with open_store(g.db) as store:
+                majority = dict(story_labels(store, g.folder).majority)
+                for name, since, until in day_halves(g.day, [p.date for p in store.posts.iter()]):
+                    lines = _fold_lines(store, DigestQuery(since, until, top=15), majority)
+                    made += len(lines)
+                    wrong += sum("(WRONG)" in line for line in lines)
+                    print(f"folds {g.tag} pipeline {name}: {len(lines)}")
+                    for line in lines:
+                        print(f"  {line}")
+    print(f"folds over the graded days' pipeline digests: {made}, wrong {wrong}")
+    for day in days:
+        db = (stores or Path(".")) / f"{day}.db"
+        if not db.exists():
+            print(f"folds {day}: no store {db} (make it with --read {day} --stores DIR)")
+            continue
+        since = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        with open_store(db) as store:
+            lines = _fold_lines(store, DigestQuery(since, since + timedelta(days=1), top=15), {})
+        print(f"folds {day} day: {len(lines)}")
+        for line in lines:
+            print(f"  {line}")
+
+
 def variants() -> dict[str, Any]:
     """The rankings ``--loo`` chooses among: the shipped default and the rank's own weights moved either
     way (importance, depth, sources), so a held-out day says whether the default is a fit to the others.
@@ -495,7 +546,11 @@ def main() -> None:
         help="keep the pipeline's processed stores of the graded days here and reuse them (one set of "
         "vectors for a before/after comparison: e5 vectors differ slightly between fresh runs)",
     )
-    ap.add_argument("--only", choices=["ranking", "loo"], help="run only these rows (loo: leave one day out)")
+    ap.add_argument(
+        "--only", choices=["ranking", "loo", "folds"], help="run only these rows (loo: leave one day out)"
+    )
+    ap.add_argument("--src", help="the svodka tree to run (default: this checkout's src)")
+    ap.add_argument("--days", default="", help="folds: days without grades whose stores --read made, a,b")
     ap.add_argument(
         "--why", action="store_true", help="per digest, each lead outside the top 15 and what outranks it"
     )
@@ -504,6 +559,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.read:
         read_day(args.data, args.read, args.stores)
+        return
+    if args.only == "folds":
+        folds(args.data, args.stores, [d for d in args.days.split(",") if d])
         return
     if args.only == "loo":
         leave_one_day_out(args.data, args.stores, args.variants)
