@@ -60,3 +60,24 @@ def test_indexing_into_a_vacuumed_empty_index_probes_it_by_key(tmp_path: Path) -
     assert indexed == (POSTS,)
     # a lookup per post, each by the primary key (a few whole-table reads of the search, not one per post)
     assert idx2 - idx >= POSTS and seq2 - seq < 10, (seq2 - seq, idx2 - idx)
+
+
+def test_indexing_inside_a_callers_transaction_leaves_its_settings_as_they_were(tmp_path: Path) -> None:
+    """Indexing inside a caller's write transaction runs on its connection; the settings it makes for its
+    statement (``SET LOCAL``, which would last to the end of the caller's transaction) are put back."""
+    store = open_test_store("postgresql", tmp_path)
+    try:
+        with store.transaction():
+            store.posts.save(
+                [Post(NEWS, m, T0 + timedelta(minutes=m), f"Снег в Москве, {m}") for m in range(3)]
+            )
+            with store.db.write() as conn:  # type: ignore[attr-defined]
+                conn.execute("SET LOCAL work_mem = '7MB'")
+            assert store.posts.count_matches('"снег в москве"') == 3  # indexed on the caller's connection
+            with store.db.write() as conn:  # type: ignore[attr-defined]
+                settings = conn.execute(
+                    "SELECT current_setting('enable_seqscan'), current_setting('work_mem')"
+                ).fetchone()
+        assert settings == ("on", "7MB")
+    finally:
+        store.close()

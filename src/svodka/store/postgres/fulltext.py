@@ -224,9 +224,13 @@ def _index_part(db: Database, after: int, upto: int) -> int:
     quadratic in the part's posts (415 against 105 µs of server CPU a post for 22,099 posts into a vacuumed
     empty index). Nothing else in the statement reads a table by a sequential scan."""
     with db.write() as conn:
+        # SET LOCAL lasts to the end of the transaction, a caller's too (indexing inside its write): the
+        # settings are put back as they were after the statement
+        prior = conn.execute(
+            "SELECT current_setting('work_mem'), current_setting('enable_seqscan')"
+        ).fetchone()
         # GIN merges its pending list in work_mem-sized rounds while rows come in: fewer, larger ones
-        conn.execute("SET LOCAL work_mem = '64MB'")
-        conn.execute("SET LOCAL enable_seqscan = off")
+        conn.execute("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off")
         n = conn.execute(
             "INSERT INTO post_search (post_id, tsv, words) SELECT p.id, v.tsv, v.words FROM posts p "
             f"CROSS JOIN LATERAL {index_values('p.text')} v WHERE p.id > %s AND p.id <= %s "
@@ -234,6 +238,7 @@ def _index_part(db: Database, after: int, upto: int) -> int:
             "ON CONFLICT (post_id) DO NOTHING",
             (after, upto),
         ).rowcount
+        conn.execute("SELECT set_config('work_mem', %s, true), set_config('enable_seqscan', %s, true)", prior)
     return max(n, 0)
 
 
