@@ -219,10 +219,10 @@ def _index_part(db: Database, after: int, upto: int) -> int:
     added (the vectors are computed only for those: each post is looked up in post_search's primary key
     before the lateral, by a scalar subquery, never a join the planner could make a scan of post_search).
 
-    The lookup is kept an index probe whatever post_search's statistics say: planned while post_search is
-    empty (or a few pages) it was a sequential scan per post, over a table this very statement fills —
-    quadratic in the part's posts (415 against 105 µs of server CPU a post for 22,099 posts into a vacuumed
-    empty index). Nothing else in the statement reads a table by a sequential scan."""
+    The lookup is kept an index probe whatever post_search's statistics say: planned while post_search was
+    empty and vacuumed (the planner then trusts it to stay empty) it was a sequential scan per post, over a
+    table this very statement fills — quadratic in the part's posts (415 against 105 µs of server CPU a post
+    for 22,099 posts). Nothing else in the statement reads a table by a sequential scan."""
     with db.write() as conn:
         # SET LOCAL lasts to the end of the transaction, a caller's too (indexing inside its write): the
         # settings are put back as they were after the statement
