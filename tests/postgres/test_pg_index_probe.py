@@ -1,7 +1,8 @@
 """Indexing looks each post up in post_search by its key, whatever post_search's statistics say: into an index
-that was vacuumed while empty (or a few pages), the planner made the lookup a sequential scan of post_search
-per post — of the table the statement itself fills, quadratic in a chunk's posts (415 against 105 µs of server
-CPU a post for 22,099 real posts, ``benchmarks/bench_pg_index.py``)."""
+that was vacuumed while empty, the planner made the lookup a sequential scan of post_search per post — of the
+table the statement itself fills, quadratic in a chunk's posts (415 against 105 µs of server CPU a post for
+22,099 real posts, ``benchmarks/bench_pg_index.py``) — and the settings that keep it a probe are the
+statement's alone."""
 
 from __future__ import annotations
 
