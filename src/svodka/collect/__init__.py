@@ -12,8 +12,9 @@ channel) imports neither the HTTP client nor the runner (the CLI's start).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from svodka.lazy import exports
 
 if TYPE_CHECKING:
     from svodka.collect.config import CollectConfig, config_from
@@ -62,10 +63,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOME)

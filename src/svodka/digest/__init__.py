@@ -12,8 +12,9 @@ The names are imported on first use, so a module that needs one part of the pack
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from svodka.lazy import exports
 
 if TYPE_CHECKING:
     from svodka.digest.compose import DigestOptions, build_digest, save_digest
@@ -50,10 +51,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _HOME)
