@@ -221,7 +221,7 @@ def ordered(
     nets = networks_of(records or {})  # a story only a seeding campaign carries goes after the rest
     out = list(scored)
     seeded = {s.id for s, _ in out if coordinated_only(s, nets)}
-    plugs = {s.id for s, _ in out if all(m.kind == PROGRAMME for m in s.members)}  # after the reports
+    plugs = {s.id for s, _ in out if s.members and all(m.kind == PROGRAMME for m in s.members)}  # last
     out.sort(
         key=lambda p: (
             p[0].id in plugs,
