@@ -18,6 +18,9 @@ HEAVY = (
     "svodka.pipeline.differences",
     "svodka.pipeline.rank",
     "svodka.pipeline.summarize",
+    "svodka.pipeline.story_topics",  # the lexicon and model; `digest --topic` reads pipeline.topic_names
+    "svodka.pipeline.topic_model",
+    "simplemma",
     "svodka.collect.runner",
     "svodka.collect.http",
     "svodka.store.sqlite",

@@ -12,7 +12,7 @@ from svodka.cli.browse import AS_OF_HELP
 from svodka.clock import parse_as_of, store_now
 from svodka.errors import ConfigError
 from svodka.i18n import AUTO, check_language, display_tz, pick_language, zone_label
-from svodka.pipeline.story_topics import TOPICS
+from svodka.pipeline.topic_names import TOPICS
 
 if TYPE_CHECKING:
     from svodka.store import Store

@@ -36,19 +36,7 @@ from svodka.pipeline.topic_model import (
     term_counts,
     tfidf,
 )
-
-TOPICS = (
-    "politics",
-    "economy",
-    "society",
-    "incidents",
-    "war and security",
-    "technology",
-    "science",
-    "sport",
-    "culture",
-    "other",
-)
+from svodka.pipeline.topic_names import TOPICS
 
 _LEXICON: dict[str, str] = {
     "politics": """
