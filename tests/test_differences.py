@@ -214,6 +214,22 @@ def test_a_place_only_one_source_names_is_shown_with_its_sentence() -> None:
     assert differences(story(*PORT)) == ()  # without a finder: no names (figures and claims only)
 
 
+def test_a_lone_name_reads_as_a_sentence_in_the_digests_language() -> None:
+    """The line an editor prints before the quotes (voice.difference_line; was «only 1 of 4 sources:
+    «Поти»»): the name, then who names it, with the plural of the sources counted."""
+    from dataclasses import replace
+
+    from svodka.digest.voice import Voice, difference_line
+    from svodka.pipeline.differences import natasha_entities
+
+    (poti,) = [d for d in differences(story(*PORT), names=natasha_entities()) if d.kind == NAME]
+    assert difference_line(poti, Voice("ru")) == "«Поти» упоминается только в 1 из 4 источников"
+    assert difference_line(poti, Voice("en")) == "«Поти» is named by only 1 of 4 sources"
+    many = replace(poti, sources=2, of=21)
+    assert difference_line(many, Voice("ru")) == "«Поти» упоминается только в 2 из 21 источника"
+    assert difference_line(many, Voice("en")) == "«Поти» is named by only 2 of 21 sources"
+
+
 def test_a_name_in_other_words_latin_letters_or_initials_is_no_difference() -> None:
     from svodka.pipeline.differences import natasha_entities
 

@@ -19,7 +19,7 @@ from svodka.i18n import AUTO, Display, display_tz, pick_language, translator
 from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
 from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord
-from svodka.pipeline.differences import CONFLICT, Difference
+from svodka.pipeline.differences import CONFLICT, NAME, Difference
 
 
 def N_(message: str) -> str:
@@ -154,8 +154,18 @@ def only_in_words(channels: int, posts: int, first: str, when: str, v: Voice) ->
 
 
 def difference_line(d: Difference, v: Voice) -> str:
-    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`), or
-    «only 1 of 4 sources: …», in the digest's language."""
+    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`),
+    «only 1 of 4 sources: …», or for a name only some sources give, ««Поти» is named by only 1 of 4 sources»
+    (««Поти» упоминается только в 1 из 4 источников»: the name as first written; the quotes that follow
+    show each source's form), in the digest's language."""
+    if d.kind == NAME:
+        return v.n(
+            "%(name)s is named by only %(sources)d of %(num)d source",
+            "%(name)s is named by only %(sources)d of %(num)d sources",
+            d.of,
+            name=f"«{d.subject}»",
+            sources=d.sources,
+        )
     what = v._(" vs ").join(dict.fromkeys(f"«{q.what}»" for q in d.quotes))
     if d.kind == CONFLICT:
         return v._("figures conflict on %(subject)s: %(what)s") % {"subject": d.subject, "what": what}
