@@ -5,6 +5,7 @@ they may see, read or unread (a later revision is unread again), each linked to 
 from __future__ import annotations
 
 import html
+import json
 import re
 from datetime import UTC, datetime
 
@@ -145,3 +146,28 @@ def test_nav_links(clients: dict[str, httpx.Client]) -> None:
     assert 'href="/watchlists"' in clients["analyst"].get("/alerts").text
     viewer_page = clients["viewer"].get("/alerts").text
     assert 'href="/alerts"' in viewer_page and 'href="/watchlists"' not in viewer_page
+
+
+def test_an_alert_shows_the_posts_telegram_link_beside_its_page(
+    web: WebEnv, clients: dict[str, httpx.Client]
+) -> None:  # noqa: F811
+    """As a digest card cites a post (its page here first, the ``t.me/c`` link second): an alert whose
+    ``url`` is this app's page (``web.public_url`` set) shows its ``alt_url`` beside the title's link."""
+    analyst = clients["analyst"]
+    assert _add(analyst, name="links", query="Кобахидзе", rules="post").status_code == 303
+    lists = [from_stored(w.name, w.spec) for w in web.store.watchlists.list() if w.name == "links"]
+    public = "https://svodka.example"
+    web.store.alerts.set_state("posts", 0)  # the inbox test's scan read every post: read them again
+    assert scan(web.store, lists, RuleOptions(max_age=None, public_url=public), datetime.now(UTC)).recorded
+    page = analyst.get("/alerts").text
+    rows = [r for r in page.split('<tr class="alert') if "<td>links</td>" in r]
+    assert rows
+    for alert in web.store.inbox.of_watchlist("links", 1000):
+        p = json.loads(alert.payload)
+        row = next(r for r in rows if f'href="/posts/{p["post_id"]}"' in r)
+        if p["url"].startswith(public):  # no public handle: the page, with the member-only link second
+            assert p["alt_url"].startswith("https://t.me/c/")
+            assert f'<a class="cite alt" href="{html.escape(p["alt_url"])}"><small>t.me</small></a>' in row
+        else:  # t.me/<handle>/<msg> opens for anyone: it is the second link itself
+            assert f'<a class="cite alt" href="{html.escape(p["url"])}">' in row
+    assert any(json.loads(a.payload).get("alt_url") for a in web.store.inbox.of_watchlist("links", 1000))

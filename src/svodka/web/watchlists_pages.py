@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.responses import RedirectResponse, Response
 
 from svodka.errors import ConfigError, NotFoundError, QueryError
+from svodka.links import safe_url
 from svodka.monitor.feeds import visible
 from svodka.monitor.watchlist import Watchlist, from_stored, watchlist
 from svodka.store.base import InboxAlert, StoredWatchlist
@@ -98,10 +100,17 @@ def watchlist_remove(ctx: Ctx) -> Response:
 
 
 def _alert(a: InboxAlert) -> dict[str, Any]:
+    """An inbox row: linked to its story's or post's page here, with the post's own link beside it as the
+    digest cards give a secondary one — the ``t.me/c`` link (the payload's ``alt_url`` where its ``url`` is
+    this app's page), else the ``url`` itself (``t.me/<handle>/<msg>``, a feed item's page, or ``t.me/c``
+    where no ``web.public_url`` is set)."""
     p = json.loads(a.alert.payload)
     link = (f"/stories/{p['story_id']}" if p.get("story_id") else
             f"/posts/{p['post_id']}" if p.get("post_id") else None)  # fmt: skip
+    alt = safe_url(p.get("alt_url")) or safe_url(p.get("url"))
     return {
+        "alt_url": alt,
+        "alt_host": urlsplit(alt).hostname if alt else None,
         "id": a.alert.id,
         "watchlist": a.alert.watchlist,
         "rule": a.alert.rule,
