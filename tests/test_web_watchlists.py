@@ -148,9 +148,7 @@ def test_nav_links(clients: dict[str, httpx.Client]) -> None:
     assert 'href="/alerts"' in viewer_page and 'href="/watchlists"' not in viewer_page
 
 
-def test_an_alert_shows_the_posts_telegram_link_beside_its_page(
-    web: WebEnv, clients: dict[str, httpx.Client]
-) -> None:  # noqa: F811
+def test_an_alert_shows_its_telegram_link(web: WebEnv, clients: dict[str, httpx.Client]) -> None:  # noqa: F811
     """As a digest card cites a post (its page here first, the ``t.me/c`` link second): an alert whose
     ``url`` is this app's page (``web.public_url`` set) shows its ``alt_url`` beside the title's link."""
     analyst = clients["analyst"]
