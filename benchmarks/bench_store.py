@@ -14,23 +14,34 @@ On a shared machine the wall times follow the load; the CPU columns do not: the 
 process and (on the throwaway server) by every PostgreSQL process — ``index cpu/s`` is posts indexed per CPU
 second, ``cpu ms`` a search's CPU time. Per query: median and p95 of the wall time, mean CPU time. Before the
 searches PostgreSQL is vacuumed (what autovacuum starts after a bulk load would otherwise run beside them).
+
+``--src DIR`` (repeatable) searches the same two stores with each code tree in turn (a process of its own,
+``PYTHONPATH=DIR``; the stores are loaded once, by this script's own tree), ``--turns`` times in that order,
+and checks that every tree gives the same answers — ids, order, scores, snippets, counts — for the queries
+ranked, on page 2, newest first, within dates, and counted::
+
+    PYTHONPATH=src .venv/bin/python benchmarks/bench_store.py --src ../main/src --src src --rounds 10
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 
 from svodka.ingest import batched_posts
-from svodka.model import Post
+from svodka.model import Post, SearchHit
 from svodka.sources.files import ReadOptions, ReadStats, detect
 from svodka.store import Store, open_store
 from svodka.store.postgres.scratch import PgServer, pg_bindir
@@ -44,10 +55,10 @@ def read_posts(path: Path) -> list[Post]:
     return list(detect(path).read(path, ReadOptions(), ReadStats()))
 
 
-def server_cpu(server: PgServer) -> Callable[[], float]:
-    """The CPU seconds used so far by the processes of a local server (postmaster and its children), those
-    that have ended included (each process counted at the last value seen)."""
-    postmaster = (server.dir / "data" / "postmaster.pid").read_text().split()[0]
+def server_cpu(server_dir: Path) -> Callable[[], float]:
+    """The CPU seconds used so far by the processes of a local server (postmaster and its children) in
+    ``server_dir``, those that have ended included (each process counted at the last value seen)."""
+    postmaster = (server_dir / "data" / "postmaster.pid").read_text().split()[0]
     children = Path(f"/proc/{postmaster}/task/{postmaster}/children")
     seen: dict[str, int] = {}
 
@@ -85,6 +96,13 @@ def measure(
     def cpu() -> float:
         return time.process_time() + other_cpu()
 
+    loaded = load(store, posts, batch, cpu)
+    settle()
+    return {**loaded, **searches(store, search_rounds, other_cpu)}
+
+
+def load(store: Store, posts: list[Post], batch: int, cpu: Callable[[], float]) -> dict[str, float]:
+    """Save, index and save again ``posts``: posts per second of each (and indexed per CPU second)."""
     started = time.perf_counter()
     new = sum(store.posts.save(b).new for b in batched_posts(posts, batch))
     stored = time.perf_counter() - started
@@ -97,7 +115,17 @@ def measure(
     unchanged = sum(store.posts.save(b).unchanged for b in batched_posts(posts, batch))
     again = time.perf_counter() - started
     assert new == indexed == unchanged == len(posts), (new, indexed, unchanged, len(posts))
-    settle()
+    return {
+        "store": len(posts) / stored,
+        "index": len(posts) / index,
+        "index_cpu": len(posts) / index_cpu if index_cpu else 0.0,
+        "again": len(posts) / again,
+    }
+
+
+def searches(store: Store, search_rounds: int, other_cpu: Callable[[], float]) -> dict[str, float]:
+    """``search_rounds`` rounds of :data:`QUERIES`: median and p95 wall ms over all and per query, and the
+    mean CPU ms (this process and ``other_cpu``, the server's)."""
     times: list[float] = []
     by_query: dict[str, list[float]] = {q: [] for q in QUERIES}
     cpu_of: dict[str, float] = dict.fromkeys(QUERIES, 0.0)
@@ -111,10 +139,6 @@ def measure(
             cpu_of[q] += other_cpu() - server
             by_query[q].append(times[-1])
     return {
-        "store": len(posts) / stored,
-        "index": len(posts) / index,
-        "index_cpu": len(posts) / index_cpu if index_cpu else 0.0,
-        "again": len(posts) / again,
         "search_p50": statistics.median(times) * 1000,
         "search_p95": _p95(times) * 1000,
         "search_cpu": sum(cpu_of.values()) / len(times) * 1000,
@@ -124,16 +148,130 @@ def measure(
     }
 
 
+def _hit(h: SearchHit) -> list[object]:
+    return [h.post.id, h.rank, h.snippet]
+
+
+def answers(store: Store) -> dict[str, object]:
+    """What each query answers, in every form a search page asks it (compared between code trees)."""
+    since, until = datetime(2024, 6, 1, tzinfo=UTC), datetime(2024, 12, 31, tzinfo=UTC)
+    out: dict[str, object] = {}
+    for q in QUERIES:
+        out[q] = [
+            [_hit(h) for h in store.posts.search(q, limit=20)],
+            [_hit(h) for h in store.posts.search(q, limit=20, offset=20)],
+            [_hit(h) for h in store.posts.search_recent(q, limit=20)],
+            [_hit(h) for h in store.posts.search(q, limit=20, since=since, until=until)],
+            store.posts.count_matches(q),
+        ]
+    return out
+
+
+def child(sqlite: Path, url: str, server_dir: str, rounds: int) -> None:
+    """Search the two stores loaded by the parent (``--src``): one JSON line of figures and answers."""
+    out: dict[str, object] = {}
+    for name, target in (("sqlite", str(sqlite)), ("postgresql", url)):
+        with open_store(target) as store:
+            found = answers(store)  # also the untimed warm-up round
+            other = server_cpu(Path(server_dir)) if name == "postgresql" and server_dir else (lambda: 0.0)
+            out[name] = {"figures": searches(store, rounds, other), "answers": found}
+    print(json.dumps(out, ensure_ascii=False))
+
+
+def compare_trees(
+    posts: list[Post], batch: int, srcs: list[Path], turns: int, rounds: int, pg: str | None
+) -> None:
+    """Load both stores once, then search them with each tree in turn, ``turns`` times: figures per turn,
+    and whether every tree answered every query the same."""
+    server = None
+    with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
+        try:
+            sqlite = Path(tmp) / "bench.db"
+            with open_store(sqlite) as store:
+                load(store, posts, batch, time.process_time)
+            url = pg
+            if url is None:
+                bindir = pg_bindir()
+                if bindir is None:
+                    sys.exit("PostgreSQL is not installed (scripts/system-deps.sh), or give --pg URL")
+                server = PgServer(bindir)
+                url = server.new_database("bench", "bench")
+            with open_store(url) as store:
+                load(store, posts, batch, time.process_time)
+            vacuum(url)
+            runs: list[tuple[str, dict[str, dict[str, object]]]] = []
+            for turn in range(turns):
+                for src in srcs:
+                    done = subprocess.run(
+                        [
+                            sys.executable,
+                            __file__,
+                            "--child",
+                            str(sqlite),
+                            url,
+                            str(server.dir if server else ""),
+                            "--rounds",
+                            str(rounds),
+                        ],
+                        env={**os.environ, "PYTHONPATH": str(src)},
+                        stdout=subprocess.PIPE,
+                        text=True,
+                        check=True,
+                    )
+                    runs.append((f"{_code(src)}#{turn + 1}", json.loads(done.stdout.splitlines()[-1])))
+        finally:
+            if server is not None:
+                server.stop()
+    print(
+        f"{'code#turn':<12} {'sqlite p50 / p95 ms':>20} {'postgresql p50 / p95 ms':>24} {'p95 ratio':>10} "
+        f"{'cpu ms sqlite / pg':>19}"
+    )
+    for code, run in runs:
+        s, p = (run[b]["figures"] for b in ("sqlite", "postgresql"))
+        print(
+            f"{code:<12} {s['search_p50']:>10.1f} / {s['search_p95']:<7.1f} {p['search_p50']:>13.1f} / "
+            f"{p['search_p95']:<8.1f} {p['search_p95'] / s['search_p95']:>9.2f}× "
+            f"{s['search_cpu']:>9.2f} / {p['search_cpu']:<7.2f}"
+        )
+    print(f"{'query: pg p50 / p95 / cpu ms':<28}" + "".join(f"{c:>22}" for c, _ in runs))
+    for q in QUERIES:
+        cells = []
+        for _, run in runs:
+            p = run["postgresql"]["figures"]
+            cells.append(f"{p['q:' + q]:.1f} / {p['p95:' + q]:.1f} / {p['cpu:' + q]:.2f}")
+        print(f"{q:<28}" + "".join(f"{c:>22}" for c in cells))
+    for backend in ("sqlite", "postgresql"):
+        first = runs[0][1][backend]["answers"]
+        differ = [c for c, run in runs if run[backend]["answers"] != first]
+        print(
+            f"{backend}: answers "
+            + (f"DIFFER in {', '.join(differ)}" if differ else "identical in every run")
+        )
+
+
+def _code(src: Path) -> str:
+    return src.parent.name if src.name == "src" else src.name
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--posts", type=Path, default=RU, help="a file `svodka import` reads")
     ap.add_argument("--batch", type=int, default=5000, help="posts per transaction (store.batch_size)")
     ap.add_argument("--pg", help="an empty PostgreSQL database to use instead of a throwaway server")
     ap.add_argument("--rounds", type=int, default=5, help="rounds of the search queries")
+    ap.add_argument("--src", type=Path, action="append", help="a code tree's src/ folder to search with")
+    ap.add_argument("--turns", type=int, default=2, help="with --src: searches by each tree, in turn")
+    ap.add_argument("--child", nargs=3, metavar=("SQLITE", "URL", "SERVER_DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        child(Path(args.child[0]), args.child[1], args.child[2], args.rounds)
+        return
     posts = read_posts(args.posts)
     gc.freeze()  # the posts read stay out of the collector's walks: it timed them in every search
     print(f"{len(posts):,} posts of {args.posts.name}, batches of {args.batch:,}", flush=True)
+    if args.src:
+        compare_trees(posts, args.batch, [s.resolve() for s in args.src], args.turns, args.rounds, args.pg)
+        return
     results: dict[str, dict[str, float]] = {}
     server = None
     with tempfile.TemporaryDirectory(prefix="svodka-bench-") as tmp:
@@ -148,7 +286,9 @@ def main() -> None:
                 server = PgServer(bindir)
                 url = server.new_database("bench", "bench")
             with open_store(url) as pg:
-                other = server_cpu(server) if server is not None else (lambda: 0.0)  # a remote one: unseen
+                other = (
+                    server_cpu(server.dir) if server is not None else (lambda: 0.0)
+                )  # a remote one: unseen
                 settle = lambda: vacuum(url)  # noqa: E731
                 results["postgresql"] = measure(pg, posts, args.batch, args.rounds, other, settle)
         finally:

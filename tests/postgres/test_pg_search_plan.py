@@ -36,7 +36,7 @@ def _plan(store: Store, query: str) -> dict[str, Any]:
         conn.execute("ANALYZE post_search")
         (row,) = conn.execute(
             "EXPLAIN (ANALYZE, FORMAT JSON) " + ranked_sql("", match),
-            (match.rank, *match.params, 10_000, 50, 0, match.rank),
+            (match.rank, *match.params, 10_000, 50, 0),
         ).fetchone()
     return (row if isinstance(row, list) else json.loads(row))[0]["Plan"]  # type: ignore[no-any-return]
 

@@ -20,6 +20,7 @@ from svodka.store.postgres.fulltext import (
     index_pending,
     index_values,
     page_hits,
+    page_rows,
     post_match,
     ranked_sql,
     recent_sql,
@@ -273,8 +274,8 @@ class PgPosts:
         equals; relevance is computed for the newest ``rank_window`` matches (as on SQLite)."""
         match = post_match(query)
         where, params = _filters(channel_ids, since, until, language)
-        args = (match.rank, *match.params, *params, rank_window, limit, offset, match.rank)
-        return self._page(ranked_sql(where, match), args)
+        args = (match.rank, *match.params, *params, rank_window, limit, offset)
+        return self._page(ranked_sql(where, match), args, match.rank)
 
     def search_recent(
         self,
@@ -289,8 +290,8 @@ class PgPosts:
         """Posts matching ``query`` and the filters, newest (by date) first, over every match."""
         match = post_match(query)
         where, params = _filters(channel_ids, since, until, language)
-        args = (match.rank, *match.params, *params, limit, offset, match.rank)
-        return self._page(recent_sql(where, match), args)
+        args = (match.rank, *match.params, *params, limit, offset)
+        return self._page(recent_sql(where, match), args, match.rank)
 
     def count_matches(
         self,
@@ -311,19 +312,20 @@ class PgPosts:
                 count = conn.execute(sql, args, prepare=False).fetchone()[0]  # type: ignore[index]
         return int(count)
 
-    def _page(self, sql: str, args: tuple[object, ...]) -> list[SearchHit]:
-        """The hits of a page query (:func:`svodka.store.postgres.fulltext.ranked_sql` / ``recent_sql``).
+    def _page(self, sql: str, args: tuple[object, ...], rank: str) -> list[SearchHit]:
+        """The hits of a page query (:func:`svodka.store.postgres.fulltext.ranked_sql` / ``recent_sql``)
+        with their posts and snippets (:func:`~svodka.store.postgres.fulltext.page_rows`).
 
         Posts stored since the last indexing are indexed first, as before any search: the page says so
-        (or is empty), and is asked again after indexing — one statement when nothing is pending. Never a
-        prepared statement: its generic plan would parse and stem the query (``to_tsquery`` of a parameter)
-        again for every row it reads, where a plan for the query's own words folds it once."""
+        (or is empty), and is asked again after indexing — one connection when nothing is pending. The
+        hits' statement is never prepared: a generic plan would parse and stem the query (``to_tsquery`` of
+        a parameter) again for every row it reads, and could not choose by how common the words are."""
         with self.db.read() as conn:
-            rows = conn.execute(sql, args, prepare=False).fetchall()
+            rows = page_rows(conn, sql, args, rank)
         if (not rows or rows[0][-1]) and self.index_pending():
             with self.db.read() as conn:
-                rows = conn.execute(sql, args, prepare=False).fetchall()
-        return page_hits(self.db, rows, str(args[-1]))
+                rows = page_rows(conn, sql, args, rank)
+        return page_hits(self.db, rows, rank)
 
     def get_many(self, post_ids: Iterable[int]) -> dict[int, StoredPost]:
         """The stored posts of ``post_ids`` by id, in one statement (an array of ids); an id that names no
