@@ -1,8 +1,8 @@
 """Offline topics: accuracy on eight hand-labelled days (stories_dev 2024-11-30, the bundled 2024-12-02, the
 pipeline's stories of 2024-12-03, 12-04, 11-28, 11-26, 12-01 and 11-29), issue 14's cases, a story's topic
-from all its posts, and plain cases in ru and en. These score the no-e5 path (no e5 vectors: the words' model
-with the word-vector head; the e5 head's figures need `svodka process` on each day, benchmarks/bench_topics.py;
-tests/test_topics_heads.py and tests/test_topics_word_head.py check the heads)."""
+from all its posts, and plain cases in ru and en. These score the no-e5 path (no e5 vectors: the words'
+model with the word-vector head; the e5 head's figures need `svodka process` on each day,
+benchmarks/bench_topics.py; tests/test_topics_heads.py and tests/test_topics_word_head.py check the heads)."""
 
 from __future__ import annotations
 
@@ -113,8 +113,9 @@ def test_rules_of_the_lexicon(text: str, topic: str) -> None:
 
 
 def test_pupils_are_not_scientists() -> None:
-    """«ученики» is not «учёные»: the lexicon files the pupils' barricade under society, and the classifier (the
-    words' model with the word head, as the e5 head with an e5 vector) under incidents — never science."""
+    """«ученики» is not «учёные»: the lexicon files the pupils' barricade under society, and the classifier
+    (the words' model with the word head, as with the e5 head and an e5 vector) under incidents — never
+    science."""
     text = "Ученики новосибирской школы забаррикадировали двери класса."
     assert lexicon_guess([(text, 1.0), (text, 1.0)]).topic == "society"
     assert classify_texts([text], headline=text).topic in {"society", "incidents"}
