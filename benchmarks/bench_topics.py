@@ -3,15 +3,16 @@
 of 2024-12-03 and 2024-12-04 (tests/data/importance_2024-12-0[34].json, labelled with their importance
 grades), of 2024-11-28, 11-26, 12-01 and 11-29 (tests/data/topics_<day>.json, each held out and scored once
 when it was new, in the fourth to seventh passes, training days since), plus the cases issue 14 names; the
-shipped classifier (words' model × the e5 head over the stories' mean post vectors) beside the words' model
-alone and the lexicon alone, how often a settled topic would change with the headline, and the cost. The
-stories' vectors are the e5 vectors ``svodka process`` caches, read from one processed store per day (built
-once under ``--stores``, minutes per day on two cores). ``-v`` lists every miss with the words that decided
-it. ``--held-out`` scores the held-out days instead (:data:`HELD_OUT`, tests/data/topics_2024-11-20.json:
-labelled by hand before any classifier ran on it, never trained, tuned or reviewed on; score it once per
-settled method, and never to choose between variants — leave one day out over the training days is for that,
-benchmarks/train_topics.py), and beside it the spent held-out day (:data:`SPENT_HELD_OUT`, 2024-11-21: scored
-once by main's method and once by a word-vector head that lost there; in no training list either).
+shipped classifier (words' model × the e5 head over the stories' mean post vectors) beside the no-e5 path (no
+vector: the words' model × the word-vector head; the words' model alone on main) and the lexicon alone, how
+often a settled topic would change with the headline, and the cost. The stories' vectors are the e5 vectors
+``svodka process`` caches, read from one processed store per day (built once under ``--stores``, minutes per
+day on two cores). ``-v`` lists every miss with the words that decided it. ``--held-out`` scores the held-out
+days instead (:data:`HELD_OUT`, tests/data/topics_2024-11-20.json: labelled by hand before any classifier ran
+on it, never trained, tuned or reviewed on; score it once per settled method, and never to choose between
+variants — leave one day out over the training days is for that, benchmarks/train_topics.py), and beside it
+the spent held-out day (:data:`SPENT_HELD_OUT`, 2024-11-21: scored once by main's method and once by a
+word-vector head that lost there; in no training list either).
 
     PYTHONPATH=src python benchmarks/bench_topics.py [-v] [--stores DIR] [--held-out]
 """
@@ -57,8 +58,8 @@ Rows = list[tuple[str, Story, str]]
 
 
 def score(name: str, rows: Rows, verbose: bool, vectors: dict[str, StoryVector] | None = None) -> None:
-    """Accuracy of the topic (the shipped classifier with the stories' vectors), of the words' model
-    without them and of the lexicon alone, side by side."""
+    """Accuracy of the topic (the shipped classifier with the stories' vectors), of the classifier without
+    them (the no-e5 path) and of the lexicon alone, side by side."""
     right = words = lexicon = 0
     vectors = vectors or {}
     confusion: Counter[tuple[str, str]] = Counter()
@@ -74,7 +75,7 @@ def score(name: str, rows: Rows, verbose: bool, vectors: dict[str, StoryVector] 
             print(f"    miss {label}: want {want}, got {guess.topic} {guess.scores[:3]} by {guess.words[:6]}")
     n = len(rows)
     print(
-        f"  {name}: {right}/{n} = {right / n:.3f} (words' model alone {words / n:.3f}, "
+        f"  {name}: {right}/{n} = {right / n:.3f} (no e5 vector {words / n:.3f}, "
         f"lexicon alone {lexicon / n:.3f})"
     )
     if verbose:
@@ -280,7 +281,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.held_out:
         print(
-            "story topics on the held-out days (the classifier with e5 vectors; words' model, lexicon alone)"
+            "story topics on the held-out days (the classifier with e5 vectors; without them, lexicon alone)"
         )
         for day, what in ((HELD_OUT, "held out"), (SPENT_HELD_OUT, "spent held-out day")):
             with tempfile.TemporaryDirectory() as tmp:
@@ -296,7 +297,7 @@ def main() -> None:
         days = tuning_days(Path(tmp))
     vectors = {name: day_vectors(day_of(name), rows, args.stores) for name, rows in days.items()}
     print(
-        "story topics vs the team's hand labels (the classifier with e5 vectors; words' model, lexicon alone)"
+        "story topics vs the team's hand labels (the classifier with e5 vectors; without them, lexicon alone)"
     )
     for name, rows in days.items():
         score(f"{name} ({len(rows)} stories, 2+ posts)", rows, args.verbose, vectors[name])
@@ -316,7 +317,7 @@ def main() -> None:
         for story, headline, v in zip(stories, heads, story_vectors, strict=True):
             classify(story, headline, vector=v if with_vectors else None)
         cost = (time.process_time() - start) / len(stories) * 1000
-        what = "with the e5 head" if with_vectors else "words' model alone"
+        what = "with the e5 head" if with_vectors else "no e5 vector"
         print(
             f"  cost, {what}: {cost:.2f} CPU s per 1,000 stories (warm caches; no headline, no vectors read)"
         )

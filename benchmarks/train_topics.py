@@ -13,7 +13,8 @@ weights); the topic ∝ p_words × p_head ** MIX. First each day is scored by mo
 (leave one day out, beside the lexicon alone and the gate that always holds; ``--grid`` adds the override's
 thresholds, the models without class weights and "other" as a tenth class over HEAD_C × MIX), then the models
 of all eight are written to ``src/svodka/pipeline/topic_model.json`` (weights rounded, terms whose weights all
-round to under 0.01 left out) and ``topic_heads.json``.
+round to under 0.01 left out) and ``topic_heads.json`` (the e5 head, and the word-vector head the no-e5 path
+reads: WORD_HEAD_C; leave one day out prints that path beside main's words' model alone).
 
 Tried before and again, not kept: tg_ru_news_2024's machine categories (Qwen 2.5) as extra training posts
 (weight 0.05 → leave-one-day-out 0.754, 0.2 → 0.701, against 0.793 without); the lexicon's matched entries

@@ -9,8 +9,9 @@ more (what a story is about: «балет», «ПВО», «инфляция») o
 channel's weight if one is given; the headline votes once more. Below ``min_score`` words in all it is
 "other". :attr:`TopicGuess.words` says which words decided. Where the lexicon finds a topic, the topic is the
 shipped model's (:mod:`svodka.pipeline.topic_model`, trained on the team's hand labels), which reads the
-lexicon's shares beside the story's lemmas; :func:`lexicon_guess` is the lexicon alone. Accuracy on the
-hand-labelled days, one of them held out: ``benchmarks/bench_topics.py``.
+lexicon's shares beside the story's lemmas, times a head over the story's vector (the e5 centroid, or without
+one the story's word vector, :func:`words_vector`); :func:`lexicon_guess` is the lexicon alone. Accuracy on
+the hand-labelled days, one of them held out: ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations

@@ -12,10 +12,11 @@ drowned by politics). Where the lexicon's gate says "other", the model's topic s
 ``gate_override`` or more. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose
 weight matters, rounded). A *head* (``topic_heads.json``) is a logistic regression over one embedder's story
 vectors (the L2-normalised mean of the original posts' vectors ``svodka process`` cached), keyed by that
-embedder's cache name: e5 ships one; USE or a user's model have none, and the words decide alone — a head
-never reads another model's vectors (:func:`head_for`). The topic is ∝ p_words × p_head ** mix. Nothing is
-downloaded. Accuracy, leave-one-day-out and on the held-out days: ``benchmarks/README.md`` ("Topics") and
-``benchmarks/bench_topics.py``.
+embedder's cache name: e5 ships one; USE or a user's model have none — a head never reads another model's
+vectors (:func:`head_for`) —, and for them (or a story without vectors) the head :data:`WORD_VECTORS` reads
+the story's own words as one vector (:func:`word_vector`: natasha's navec, SIF-weighted). The topic is ∝
+p_words × p_head ** mix. Nothing is downloaded. Accuracy, leave-one-day-out and on the held-out days:
+``benchmarks/README.md`` ("Topics") and ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
