@@ -13,7 +13,8 @@ weights); the topic ∝ p_words × p_head ** MIX. First each day is scored by mo
 (leave one day out, beside the lexicon alone and the gate that always holds; ``--grid`` adds the override's
 thresholds, the models without class weights and "other" as a tenth class over HEAD_C × MIX), then the models
 of all eight are written to ``src/svodka/pipeline/topic_model.json`` (weights rounded, terms whose weights all
-round to under 0.01 left out) and ``topic_heads.json``.
+round to under 0.01 left out) and ``topic_heads.json`` (the e5 head, and the word-vector head the no-e5 path
+reads: WORD_HEAD_C; leave one day out prints that path beside main's words' model alone).
 
 Tried before and again, not kept: tg_ru_news_2024's machine categories (Qwen 2.5) as extra training posts
 (weight 0.05 → leave-one-day-out 0.754, 0.2 → 0.701, against 0.793 without); the lexicon's matched entries
@@ -47,9 +48,17 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_topics import E5, STORES, day_of, day_vectors, tuning_days  # noqa: E402
 from svodka.model import Story  # noqa: E402
-from svodka.pipeline.story_topics import TOPICS, lemmas, lexicon_guess, story_posts  # noqa: E402
+from svodka.pipeline.story_topics import TOPICS, lemmas, lexicon_guess, story_posts, words_vector  # noqa: E402
 from svodka.pipeline.summarize import summarize  # noqa: E402
-from svodka.pipeline.topic_model import HEADS_FILE, MODEL_FILE, SHARE_SCALE, StoryVector, term_counts, tfidf  # noqa: E402
+from svodka.pipeline.topic_model import (  # noqa: E402
+    HEADS_FILE,
+    MODEL_FILE,
+    SHARE_SCALE,
+    WORD_VECTORS,
+    StoryVector,
+    term_counts,
+    tfidf,
+)
 
 C = 3.0
 MIN_DF = 2
@@ -64,6 +73,23 @@ MIX = 1.0  # p_words × p_head ** MIX, leave one day out (--grid; 1.5 filed a fo
 # sport, science and technology (9–19 of 730 stories) are not drowned by politics (144): leave one day out
 # 0.788 → 0.797, the four small classes' recall 0.47–0.56 → 0.58–0.89 (benchmarks/README.md, "Topics").
 CLASS_WEIGHT = "balanced"
+# The no-e5 path (USE, a user's model, no vector cached): a head over the story's word vector
+# (topic_model.word_vector: SIF-weighted navec), C set before measuring, the e5 head's mix; the lexicon's gate
+# always holds there (its override was chosen with the e5 head; with the word head it files the potato under
+# economy: leave one day out 0.799 with it, 0.796 without).
+WORD_HEAD_C = 10.0
+
+
+def on_words(rows: Sequence[Doc]) -> list[Doc]:
+    """The stories as the no-e5 path sees them: the word vector where the e5 vector was."""
+    return [d._replace(vector=d.words) for d in rows]
+
+
+def without_vectors(rows: Sequence[Doc]) -> list[Doc]:
+    """The stories as main's no-e5 path saw them: no vector, the words' model alone."""
+    return [d._replace(vector=None) for d in rows]
+
+
 # Where the lexicon's gate says "other", the model's topic stands at this probability or more (words × head):
 # chosen leave one day out over 0.5 … 0.99 (--grid; 0.797 without, 0.796–0.799 with; 0.9: 8 of the gate's 22
 # misses mended, 4 of its 26 right "other"s lost).
@@ -77,6 +103,7 @@ class Doc(NamedTuple):
     lexicon: str
     topic: str
     vector: np.ndarray | None  # the story's mean post vector (e5), None where no post has one
+    words: np.ndarray | None  # the story's word vector (topic_model.word_vector), the no-e5 path's head reads
 
 
 def docs(
@@ -91,7 +118,9 @@ def docs(
             counts = term_counts((lemmas(text), weight) for text, weight in posts)
             v = vectors[day].get(label)
             vec = None if v is None else v.vector
-            out.append(Doc(day, counts, [shares.get(t, 0.0) for t in TOPICS], guess.topic, topic, vec))
+            w = words_vector(posts)
+            words = None if w is None else w.vector
+            out.append(Doc(day, counts, [shares.get(t, 0.0) for t in TOPICS], guess.topic, topic, vec, words))
     return out
 
 
@@ -180,6 +209,7 @@ def leave_one_day_out(all_docs: Sequence[Doc], grid: bool) -> None:
     overrides = OVERRIDES if grid else ()
     right: Counter[tuple[str, float, float, str]] = Counter()
     confusion: Counter[tuple[str, str]] = Counter()
+    confusion_words: Counter[tuple[str, str]] = Counter()
     days = list(dict.fromkeys(d.day for d in all_docs))
     for day in days:
         train = [d for d in all_docs if d.day != day]
@@ -190,6 +220,17 @@ def leave_one_day_out(all_docs: Sequence[Doc], grid: bool) -> None:
         right["shipped", 0, 0, day] = sum(p == d.topic for p, d in zip(shipped, test, strict=True))
         confusion.update((d.topic, p) for p, d in zip(shipped, test, strict=True))
         right["gate", 0, 0, day] = sum(p == d.topic for p, d in zip(gated(test, pred), test, strict=True))
+        words, idf, vocab = fit(train)
+        bare = without_vectors(test)
+        plain = gated(bare, predictions(words, idf, vocab, fit_head(train), bare, MIX), GATE_OVERRIDE)
+        right["no e5", 0, 0, day] = sum(p == d.topic for p, d in zip(plain, test, strict=True))
+        on = on_words(test)
+        head = fit_head(on_words(train), WORD_HEAD_C)
+        with_words = gated(on, predictions(words, idf, vocab, head, on, MIX))
+        override = gated(on, predictions(words, idf, vocab, head, on, MIX), GATE_OVERRIDE)
+        right["no e5 override", 0, 0, day] = sum(p == d.topic for p, d in zip(override, test, strict=True))
+        right["no e5 words", 0, 0, day] = sum(p == d.topic for p, d in zip(with_words, test, strict=True))
+        confusion_words.update((d.topic, p) for p, d in zip(with_words, test, strict=True))
         for tau in overrides:
             right["override", tau, 0, day] = sum(
                 p == d.topic for p, d in zip(gated(test, pred, tau), test, strict=True)
@@ -226,6 +267,12 @@ def leave_one_day_out(all_docs: Sequence[Doc], grid: bool) -> None:
         ("shipped", 0, 0),
     )
     line("the same, the gate always", ("gate", 0, 0))
+    line("no e5 vector: the words' model alone (the gate always)", ("no e5", 0, 0))
+    line(
+        f"no e5 vector: the words' model × the word-vector head (C={WORD_HEAD_C:g}, the gate always)",
+        ("no e5 words", 0, 0),
+    )
+    line(f"the same, the gate unless p >= {GATE_OVERRIDE:g} (not shipped)", ("no e5 override", 0, 0))
     for tau in overrides:
         line(f"the same, the gate unless p >= {tau:g}", ("override", tau, 0))
     if grid:
@@ -235,13 +282,14 @@ def leave_one_day_out(all_docs: Sequence[Doc], grid: bool) -> None:
             label = "words' model alone" if mix == 0 else f"head C={c:g}, mix={mix:g}"
             line(f"ten topics, {label}, the model's own other", ("model", c, mix))
             line(f"ten topics, {label}, with the lexicon's gate", ("gated", c, mix))
-    print("  confusion of the shipped way (rows: hand label, columns: topic; recall)")
-    short = [t[:4] for t in TOPICS]
-    print("    " + " " * 6 + " ".join(f"{t:>4}" for t in short))
-    for want, name in zip(TOPICS, short, strict=True):
-        row = [confusion[want, got] for got in TOPICS]
-        recall = row[TOPICS.index(want)] / (sum(row) or 1)
-        print(f"    {name:>4}  " + " ".join(f"{k:4d}" for k in row) + f"  {sum(row):4d} {recall:.2f}")
+    for what, table in (("the shipped way", confusion), ("the no-e5 path", confusion_words)):
+        print(f"  confusion of {what} (rows: hand label, columns: topic; recall)")
+        short = [t[:4] for t in TOPICS]
+        print("    " + " " * 6 + " ".join(f"{t:>4}" for t in short))
+        for want, name in zip(TOPICS, short, strict=True):
+            row = [table[want, got] for got in TOPICS]
+            recall = row[TOPICS.index(want)] / (sum(row) or 1)
+            print(f"    {name:>4}  " + " ".join(f"{k:4d}" for k in row) + f"  {sum(row):4d} {recall:.2f}")
 
 
 OVERRIDES = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99)
@@ -275,22 +323,25 @@ def write(model: LogisticRegression, idf: dict[str, float], vocab: dict[str, int
     print(f"  wrote {MODEL_FILE.relative_to(ROOT)}: {len(terms)} terms, {MODEL_FILE.stat().st_size:,} bytes")
 
 
-def write_heads(head: LogisticRegression) -> None:
+def write_heads(heads: dict[str, LogisticRegression]) -> None:
     doc = {
         "about": "svodka.pipeline.topic_model heads: written by benchmarks/train_topics.py from the e5 "
-        "vectors of the hand-labelled topic days of tests/data (see tests/data/README.md)",
+        "vectors and the word vectors of the hand-labelled topic days of tests/data "
+        "(see tests/data/README.md)",
         "heads": {
-            E5: {
+            name: {
                 "topics": [str(c) for c in head.classes_],
                 "mix": MIX,
                 "bias": [round(float(x), 4) for x in head.intercept_],
                 "weights": [[round(float(x), 4) for x in row] for row in head.coef_],
             }
+            for name, head in heads.items()
         },
     }
     body = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
     HEADS_FILE.write_text(body.replace("],[", "],\n[") + "\n", encoding="utf-8")
-    print(f"  wrote {HEADS_FILE.relative_to(ROOT)}: {head.coef_.shape}, {HEADS_FILE.stat().st_size:,} bytes")
+    shapes = ", ".join(f"{name} {head.coef_.shape}" for name, head in heads.items())
+    print(f"  wrote {HEADS_FILE.relative_to(ROOT)}: {shapes}, {HEADS_FILE.stat().st_size:,} bytes")
 
 
 def main() -> None:
@@ -312,7 +363,7 @@ def main() -> None:
     leave_one_day_out(all_docs, args.grid)
     if not (args.check or args.grid):
         write(*fit(all_docs))
-        write_heads(fit_head(all_docs))
+        write_heads({E5: fit_head(all_docs), WORD_VECTORS: fit_head(on_words(all_docs), WORD_HEAD_C)})
 
 
 if __name__ == "__main__":

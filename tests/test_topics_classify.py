@@ -1,8 +1,8 @@
 """Offline topics: accuracy on eight hand-labelled days (stories_dev 2024-11-30, the bundled 2024-12-02, the
 pipeline's stories of 2024-12-03, 12-04, 11-28, 11-26, 12-01 and 11-29), issue 14's cases, a story's topic
-from all its posts, and plain cases in ru and en. These score the words' model alone (no vectors: the e5
-head's figures need `svodka process` on each day, benchmarks/bench_topics.py; tests/test_topics_heads.py
-checks the head)."""
+from all its posts, and plain cases in ru and en. These score the no-e5 path (no e5 vectors: the words'
+model with the word-vector head; the e5 head's figures need `svodka process` on each day,
+benchmarks/bench_topics.py; tests/test_topics_heads.py and tests/test_topics_word_head.py check the heads)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 from conftest import ROOT, open_test_store, shared
 from svodka.evaluate.gold import gold_stories, topic_labelled_stories
 from svodka.model import StoredPost, Story, StoryMember
-from svodka.pipeline.story_topics import TOPICS, classify, classify_texts
+from svodka.pipeline.story_topics import TOPICS, classify, classify_texts, lexicon_guess
 from svodka.pipeline.summarize import summarize
 from svodka.store import open_store
 
@@ -99,7 +99,6 @@ def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
             "science",
         ),
         ("Учения ОДКБ в 2025 году пройдут в Белоруссии и Казахстане.", "war and security"),  # not «учёные»
-        ("Ученики новосибирской школы забаррикадировали двери класса.", "society"),  # not «учёные» either
         # a president's instruction is filed under what it regulates, as a law is
         ("Путин поручил правительству создать национальный центр спорта и федерацию.", "sport"),
         # words many topics use say how, not what: alone they make no topic
@@ -111,6 +110,15 @@ def test_accuracy_on_the_graded_days(day: str, tmp_path: Path) -> None:
 )
 def test_rules_of_the_lexicon(text: str, topic: str) -> None:
     assert classify_texts([text], headline=text).topic == topic
+
+
+def test_pupils_are_not_scientists() -> None:
+    """«ученики» is not «учёные»: the lexicon files the pupils' barricade under society, and the classifier
+    (the words' model with the word head, as with the e5 head and an e5 vector) under incidents — never
+    science."""
+    text = "Ученики новосибирской школы забаррикадировали двери класса."
+    assert lexicon_guess([(text, 1.0), (text, 1.0)]).topic == "society"
+    assert classify_texts([text], headline=text).topic in {"society", "incidents"}
 
 
 def test_accuracy_on_a_day_the_lexicon_was_not_tuned_on(backend: str, tmp_path: Path) -> None:

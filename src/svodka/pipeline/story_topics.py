@@ -9,8 +9,9 @@ more (what a story is about: «балет», «ПВО», «инфляция») o
 channel's weight if one is given; the headline votes once more. Below ``min_score`` words in all it is
 "other". :attr:`TopicGuess.words` says which words decided. Where the lexicon finds a topic, the topic is the
 shipped model's (:mod:`svodka.pipeline.topic_model`, trained on the team's hand labels), which reads the
-lexicon's shares beside the story's lemmas; :func:`lexicon_guess` is the lexicon alone. Accuracy on the
-hand-labelled days, one of them held out: ``benchmarks/bench_topics.py``.
+lexicon's shares beside the story's lemmas, times a head over the story's vector (the e5 centroid, or without
+one the story's word vector, :func:`words_vector`); :func:`lexicon_guess` is the lexicon alone. Accuracy on
+the hand-labelled days, one of them held out: ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from svodka.pipeline.topic_model import (
     probabilities,
     term_counts,
     tfidf,
+    word_vector,
 )
 from svodka.pipeline.topic_names import TOPICS
 
@@ -252,6 +254,17 @@ def lemmas(text: str) -> list[str]:
     return [_lemma(tok) for tok in _TOKEN.findall(_NOT_WORDS.sub(" ", text).lower().replace("ё", "е"))]
 
 
+def word_forms(text: str) -> list[str]:
+    """The words of ``text`` as written, channel plugs out, lower case: what the word vectors are keyed by."""
+    return _TOKEN.findall(_NOT_WORDS.sub(" ", text).lower())
+
+
+def words_vector(posts: Iterable[tuple[str, float]]) -> StoryVector | None:
+    """The story's words as one vector (:func:`svodka.pipeline.topic_model.word_vector`), a post's words
+    counting its weight."""
+    return word_vector(term_counts((word_forms(text), weight) for text, weight in posts))
+
+
 @dataclass(frozen=True, slots=True)
 class TopicGuess:
     topic: str
@@ -354,10 +367,15 @@ def classify_weighted(
     if not row and not votes.evidence:  # no word either knows: the model does not make a topic of nothing
         return lexicon
     head = head_for(vector)
-    # A model without "other" leaves it to the lexicon's gate, unless the words and the story's head together
-    # are at least gate_override sure (measured with a head only: the words alone say economy for a potato).
+    embedded = head is not None
+    if not embedded:  # no head for the story's embedder, or no vector: the head over the story's word vector
+        vector = words_vector(posts)
+        head = head_for(vector)
+    # A model without "other" leaves it to the lexicon's gate, unless the words and the embedder's head
+    # together are at least gate_override sure (measured with the e5 head only: the words alone, and the words
+    # with the word head, say economy for a potato).
     gated = lexicon.topic == "other" and "other" not in model.topics
-    if gated and (head is None or model.gate_override > 1.0):
+    if gated and (not embedded or model.gate_override > 1.0):
         return lexicon
     shares = dict(lexicon.scores)
     p = probabilities(model, row, [shares.get(t, 0.0) for t in TOPICS])

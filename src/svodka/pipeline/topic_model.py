@@ -12,10 +12,11 @@ drowned by politics). Where the lexicon's gate says "other", the model's topic s
 ``gate_override`` or more. The coefficients ship in ``topic_model.json`` (terms in 2+ training stories whose
 weight matters, rounded). A *head* (``topic_heads.json``) is a logistic regression over one embedder's story
 vectors (the L2-normalised mean of the original posts' vectors ``svodka process`` cached), keyed by that
-embedder's cache name: e5 ships one; USE or a user's model have none, and the words decide alone — a head
-never reads another model's vectors (:func:`head_for`). The topic is ∝ p_words × p_head ** mix. Nothing is
-downloaded. Accuracy, leave-one-day-out and on the held-out days: ``benchmarks/README.md`` ("Topics") and
-``benchmarks/bench_topics.py``.
+embedder's cache name: e5 ships one; USE or a user's model have none — a head never reads another model's
+vectors (:func:`head_for`) —, and for them (or a story without vectors) the head :data:`WORD_VECTORS` reads
+the story's own words as one vector (:func:`word_vector`: natasha's navec, SIF-weighted). The topic is ∝
+p_words × p_head ** mix. Nothing is downloaded. Accuracy, leave-one-day-out and on the held-out days:
+``benchmarks/README.md`` ("Topics") and ``benchmarks/bench_topics.py``.
 """
 
 from __future__ import annotations
@@ -172,6 +173,51 @@ def head_for(vector: StoryVector | None, heads: Mapping[str, TopicHead] | None =
     if head is None or head.weights.shape[1] != vector.vector.shape[-1]:
         return None
     return head
+
+
+# The story's words as one vector, for the stories without a vector of an embedder that has a head (USE, a
+# user's model, none cached): natasha's navec (news, 250 000 word forms, 300 dimensions; it ships in natasha's
+# wheel, nothing is downloaded), each word weighted by SIF, a / (a + its frequency in navec's corpus) with the
+# paper's a = 1e-3 (Arora et al. 2017: «the» and «в» weigh almost nothing, rare words fully).
+WORD_VECTORS = "navec-news-v1-sif"
+_SIF_A = 1e-3
+
+
+@dataclass(frozen=True, slots=True)
+class _WordTable:
+    ids: Mapping[str, int]  # word form -> its row
+    weights: np.ndarray  # (words,): each word's SIF weight
+    indexes: np.ndarray  # (words, parts): the product quantiser's code of each part of the word's vector
+    codes: np.ndarray  # (parts, centroids, part size)
+
+
+@lru_cache(maxsize=1)
+def _word_table() -> _WordTable:
+    from natasha import NewsEmbedding
+
+    navec = NewsEmbedding()
+    counts = np.asarray(navec.vocab.counts, dtype=np.float64)
+    weights = (_SIF_A / (_SIF_A + counts / counts.sum())).astype(np.float32)
+    return _WordTable(navec.vocab.word_ids, weights, navec.pq.indexes, navec.pq.codes)
+
+
+def word_vector(counts: Mapping[str, float]) -> StoryVector | None:
+    """The SIF-weighted mean navec vector of word forms given with their (weighted) counts, L2-normalised, as
+    :data:`WORD_VECTORS`' head reads it; None where navec knows none of the words."""
+    table = _word_table()
+    found = [
+        (i, n)
+        for w, n in counts.items()
+        if n > 0 and (i := table.ids.get(w, table.ids.get(w.replace("ё", "е")))) is not None
+    ]
+    if not found:
+        return None
+    ids = np.fromiter((i for i, _ in found), dtype=np.int64, count=len(found))
+    weights = np.fromiter((n for _, n in found), dtype=np.float32, count=len(found)) * table.weights[ids]
+    parts = table.codes[np.arange(table.codes.shape[0]), table.indexes[ids]]  # (words, parts, part size)
+    mean = weights @ parts.reshape(len(found), -1)
+    norm = float(np.linalg.norm(mean))
+    return StoryVector(WORD_VECTORS, (mean / norm).astype(np.float32)) if norm > 0 else None
 
 
 def head_probabilities(head: TopicHead, vector: np.ndarray) -> dict[str, float]:
