@@ -333,7 +333,7 @@ def main() -> None:
     ap.add_argument(
         "--src",
         action="append",
-        help="run the server on these sources (repeat it: each in turn, same store; default: this checkout's)",
+        help="run the server on these sources (repeat it: each in turn, one store; default: this checkout's)",
     )
     ap.add_argument("--serve", nargs=3, metavar=("DB", "PORT", "SRC"), help=argparse.SUPPRESS)
     args = ap.parse_args()

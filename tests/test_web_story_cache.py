@@ -120,7 +120,8 @@ def test_a_story_page_computes_once_and_shows_every_change(
     # An edit of a member's text: the page shows the new text, and its summary is the new text's.
     (row,) = _lines({night_keys[0]})
     edited = "Полиция Тбилиси задержала сорок участников акции у парламента Грузии, сообщило МВД Грузии."
-    _import(store, [{**row, "text": edited, "edit_date": "2024-12-02T12:00:00+00:00"}], tmp_path / "edit.jsonl")
+    row = {**row, "text": edited, "edit_date": "2024-12-02T12:00:00+00:00"}
+    _import(store, [row], tmp_path / "edit.jsonl")
     page, computed = story.get()
     assert edited in {t["post"]["text"] for t in page["timeline"]}
     assert computed == (1, 1) and _shown(page) == _afresh(store, sid)

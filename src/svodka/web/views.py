@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from markupsafe import Markup, escape
@@ -222,8 +223,10 @@ def headline(story: Story) -> str:
     return lead_headline(next((m.post.text for m in members if m.post.text.strip()), ""))
 
 
+@lru_cache(maxsize=4096)
 def lead_headline(text: str) -> str:
-    """The headline a list shows for a story whose earliest original post says ``text``."""
+    """The headline a list shows for a story whose earliest original post says ``text`` (a pure function
+    of it, kept for the texts seen last: a story page's corrections part heads each of its posts so)."""
     line = clean_headline(clean_text(text).split("\n", 1)[0])
     return shorten(line) or (line if len(line) <= MAX_CHARS else line[: MAX_CHARS - 1].rstrip() + "…")
 
