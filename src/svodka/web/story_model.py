@@ -38,7 +38,6 @@ class Memo(Generic[V]):
         self.size = size
         self._data: OrderedDict[Hashable, V] = OrderedDict()
         self._lock = threading.Lock()
-        self.computed = 0  # values computed (misses), for tests and benchmarks
 
     def get(self, key: Hashable, make: Callable[[], V]) -> V:
         with self._lock:
@@ -47,7 +46,6 @@ class Memo(Generic[V]):
                 return self._data[key]
         value = make()
         with self._lock:
-            self.computed += 1
             self._data[key] = value
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
