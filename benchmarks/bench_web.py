@@ -11,6 +11,7 @@ clients are threads of this process, each logged in with its own session, for a 
 
     .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
         [--scenarios story,stories-newest,stories-day,...]   # a few of them, in this order (default: all)
+        [--src ../main/src --src src]   # the server on each checkout's sources in turn, for a before/after
 
 The stories browser's scenarios (``BROWSER``) each ask one fixed page: the default (the day before the newest
 post), the busy gold day, every story by size / first seen / last activity, page 50 by size, the JSON API with
@@ -250,9 +251,9 @@ def scenario_path(scenario: str, rnd: random.Random, ids: dict[str, list[int]]) 
     raise SystemExit(f"unknown scenario {scenario!r}; one of {SCENARIOS}")
 
 
-def serve(db: str, port: int) -> None:
-    """The server process: the app over ``db``."""
-    sys.path.insert(0, str(ROOT / "src"))
+def serve(db: str, port: int, src: str) -> None:
+    """The server process: the app over ``db``, on the sources in ``src``."""
+    sys.path.insert(0, src)
     from svodka.store import open_store
     from svodka.web.app import create_app
     from svodka.web.server import serve as run
@@ -329,10 +330,15 @@ def main() -> None:
         default=SCENARIOS,
         help="comma-separated, run in this order (default: all): %(default)s",
     )
-    ap.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--src",
+        action="append",
+        help="run the server on these sources (repeat it: each in turn, one store; default: this checkout's)",
+    )
+    ap.add_argument("--serve", nargs=3, metavar=("DB", "PORT", "SRC"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
+        serve(args.serve[0], int(args.serve[1]), args.serve[2])
         return
     unknown = set(args.scenarios.split(",")) - set(SCENARIOS.split(","))
     if unknown:
@@ -343,11 +349,17 @@ def main() -> None:
         for f in args.db.parent.glob(args.db.name + "*"):
             f.unlink()
         build(args.db, args.posts)
+    for src in args.src or [str(ROOT / "src")]:
+        run_server(args, str(Path(src).resolve()))
+
+
+def run_server(args: argparse.Namespace, src: str) -> None:
+    """Serve the store from the sources in ``src`` and run the scenarios against it."""
     sys.path.insert(0, str(ROOT / "src"))
     from svodka.web.server import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.db), str(port)])
+    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.db), str(port), src])
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -369,6 +381,7 @@ def main() -> None:
         log_in(probe)
         stories = probe.get("/api/stories", params={"limit": 200, "hours": 0})  # every story
         ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
+        print(f"server on {src}")
         print(
             f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
             f"{args.clients} clients, {args.seconds:.0f} s per scenario; {os.cpu_count()} cores, "

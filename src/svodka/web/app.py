@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -27,7 +27,7 @@ from svodka.web.charts import bar_chart
 from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)
 from svodka.web.feeds import hide_secrets  # also declares the feed routes
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
-from svodka.web.markup import render_post
+from svodka.web.markup import Rendered, render_post
 from svodka.web.watchlists_pages import alerts_page  # noqa: F401  (declares the watchlist and alert routes)
 
 
@@ -40,9 +40,20 @@ def _when(context: Context, value: Any) -> str:
         except ValueError:
             return value
     if isinstance(value, datetime):
-        display: Display = context.get("display") or Display()
-        return display.when(value)
+        return _when_text(context.get("display") or Display(), value)
     return "—" if value is None else str(value)
+
+
+@lru_cache(maxsize=8192)
+def _when_text(display: Display, value: datetime) -> str:
+    """:meth:`Display.when`, once per distinct time and display (a story page writes a few hundred)."""
+    return display.when(value)
+
+
+@lru_cache(maxsize=2048)
+def _rendered(text: str | None, max_chars: int | None = None) -> Rendered:
+    """:func:`render_post`, once per distinct text (a pure function of it: a page's posts, shown again)."""
+    return render_post(text, max_chars)
 
 
 @pass_context
@@ -101,7 +112,7 @@ def environment(language: str = "en") -> Environment:
     env.install_gettext_translations(translator(language, "web"), newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(when=_when, num=_num, label=_label, pct=_pct, duration=_duration, pager=_pager)
     env.filters.update(safe_url=safe_url)
-    env.filters.update(rendered=render_post, bar_chart=bar_chart)  # post text as HTML; SVG charts
+    env.filters.update(rendered=_rendered, bar_chart=bar_chart)  # post text as HTML; SVG charts
     return env
 
 
