@@ -51,6 +51,18 @@ RU = ROOT.parent / "shared" / "data" / "tg_ru_news_2024" / "posts.jsonl"
 QUERIES = ["выборы", "курс рубля", '"в москве"', "украин* -россия", "трамп OR байден", "погода москва"]
 
 
+def pg_database(url: str | None) -> tuple[str, PgServer | None]:
+    """The PostgreSQL database to measure: ``url`` as given (a server of its own, unseen), else a new
+    database on a throwaway server started here (returned, for its CPU and to stop it)."""
+    if url is not None:
+        return url, None
+    bindir = pg_bindir()
+    if bindir is None:
+        sys.exit("PostgreSQL is not installed (scripts/system-deps.sh), or give --pg URL")
+    server = PgServer(bindir)
+    return server.new_database("bench", "bench"), server
+
+
 def read_posts(path: Path) -> list[Post]:
     return list(detect(path).read(path, ReadOptions(), ReadStats()))
 
@@ -189,13 +201,7 @@ def compare_trees(
             sqlite = Path(tmp) / "bench.db"
             with open_store(sqlite) as store:
                 load(store, posts, batch, time.process_time)
-            url = pg
-            if url is None:
-                bindir = pg_bindir()
-                if bindir is None:
-                    sys.exit("PostgreSQL is not installed (scripts/system-deps.sh), or give --pg URL")
-                server = PgServer(bindir)
-                url = server.new_database("bench", "bench")
+            url, server = pg_database(pg)
             with open_store(url) as store:
                 load(store, posts, batch, time.process_time)
             vacuum(url)
@@ -278,13 +284,7 @@ def main() -> None:
         try:
             with open_store(Path(tmp) / "bench.db") as sqlite:
                 results["sqlite"] = measure(sqlite, posts, args.batch, args.rounds, lambda: 0.0, lambda: None)
-            url = args.pg
-            if url is None:
-                bindir = pg_bindir()
-                if bindir is None:
-                    sys.exit("PostgreSQL is not installed (scripts/system-deps.sh), or give --pg URL")
-                server = PgServer(bindir)
-                url = server.new_database("bench", "bench")
+            url, server = pg_database(args.pg)
             with open_store(url) as pg:
                 other = (
                     server_cpu(server.dir) if server is not None else (lambda: 0.0)
