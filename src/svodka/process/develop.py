@@ -48,6 +48,22 @@ class Placed:
     development: int
 
 
+def dev_posts(
+    placed: Iterable[Placed],
+    vectors: Mapping[int, np.ndarray],
+    links: Mapping[int, tuple[str, ...]],
+) -> dict[int, list[DevPost]]:
+    """``placed`` as the grouping and the linking compare them (each post's vector and its links' keys),
+    by ``development`` (the storyline stage puts a story id there)."""
+    by_dev: dict[int, list[DevPost]] = defaultdict(list)
+    for p in placed:
+        link_keys = tuple(_link_key(u) for u in links.get(p.post_id, ()) if u)
+        by_dev[p.development].append(
+            DevPost(p.post_id, p.channel_id, p.ts, p.text, vectors.get(p.post_id), link_keys)
+        )
+    return by_dev
+
+
 def summarise(
     placed: Iterable[Placed],
     vectors: Mapping[int, np.ndarray],
@@ -56,20 +72,8 @@ def summarise(
     story_of: Mapping[int, int],
 ) -> list[Development]:
     """Every development of ``placed`` summarised (names found once per post)."""
-    by_dev: dict[int, list[DevPost]] = defaultdict(list)
-    for p in placed:
-        by_dev[p.development].append(
-            DevPost(
-                p.post_id,
-                p.channel_id,
-                p.ts,
-                p.text,
-                vectors.get(p.post_id),
-                tuple(_link_key(u) for u in links.get(p.post_id, ()) if u),
-            )
-        )
     out = []
-    for dev_id, posts in sorted(by_dev.items()):
+    for dev_id, posts in sorted(dev_posts(placed, vectors, links).items()):
         names = finder.names([p.text for p in posts])
         out.append(development(dev_id, posts, names, story_of.get(dev_id)))
     return out
@@ -138,6 +142,36 @@ def finder_for(name: str) -> NameFinder:
 _FINDERS: dict[str, NameFinder] = {}
 
 
+def placed_posts(
+    window: Sequence[WindowPost],
+    posts: Sequence[StoredPost],
+    rows: Mapping[int, PostAnalysis],
+    assignments: Sequence[tuple[int, int, float]],
+    merges: Sequence[tuple[int, int]],
+) -> list[Placed]:
+    """The posts of one batch already placed in developments: the window's placed posts, in their
+    development after the batch's ``merges`` (followed to the last one), then the batch's own posts as
+    ``assignments`` placed them."""
+    into = dict(merges)
+
+    def final(dev: int) -> int:
+        seen = set()
+        while dev in into and dev not in seen:
+            seen.add(dev)
+            dev = into[dev]
+        return dev
+
+    batch = {p.id: p for p in posts}
+    return [
+        Placed(w.post_id, w.channel_id, float(w.date), w.norm_text, final(w.story_id))
+        for w in window
+        if w.story_id
+    ] + [
+        Placed(pid, batch[pid].channel_id, batch[pid].date.timestamp(), rows[pid].norm_text, sid)
+        for pid, sid, _score in assignments
+    ]
+
+
 def develop_batch(
     store: Store,
     settings: Mapping[str, Any],
@@ -151,28 +185,9 @@ def develop_batch(
 ) -> Grouping:
     """The story stage of one batch of :func:`svodka.process.process`: its window's and its own placed
     posts, in their developments after the batch's merges, grouped (:func:`develop`)."""
-    into = dict(merges)
-
-    def final(dev: int) -> int:
-        seen = set()
-        while dev in into and dev not in seen:
-            seen.add(dev)
-            dev = into[dev]
-        return dev
-
-    placed = [
-        Placed(w.post_id, w.channel_id, float(w.date), w.norm_text, final(w.story_id))
-        for w in window
-        if w.story_id
-    ]
-    batch = {p.id: p for p in posts}
-    placed += [
-        Placed(pid, batch[pid].channel_id, batch[pid].date.timestamp(), rows[pid].norm_text, sid)
-        for pid, sid, _score in assignments
-    ]
     return develop(
         store,
-        placed,
+        placed_posts(window, posts, rows, assignments, merges),
         {sid for _p, sid, _x in assignments},
         list(merges),
         vectors,

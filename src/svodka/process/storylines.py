@@ -19,7 +19,6 @@ import numpy as np
 from svodka.errors import NotFoundError
 from svodka.model import PostAnalysis, StoredPost, WindowPost
 from svodka.pipeline.developing import DevPost, Grouping
-from svodka.pipeline.features import _link_key
 from svodka.pipeline.series import SeriesPost
 from svodka.pipeline.storylines import (
     Lines,
@@ -29,7 +28,7 @@ from svodka.pipeline.storylines import (
     summarise_story,
     why,
 )
-from svodka.process.develop import Placed, finder_for
+from svodka.process.develop import Placed, dev_posts, finder_for, placed_posts
 from svodka.store.base import Store, StorylineEntry
 
 log = logging.getLogger(__name__)
@@ -84,19 +83,9 @@ def entry_of(summary: StorySummary, storyline: int) -> StorylineEntry:
 
 
 def _summaries(
-    posts: Sequence[Placed],
-    vectors: Mapping[int, np.ndarray],
-    links: Mapping[int, tuple[str, ...]],
-    names: str,
-    lines: Mapping[int, int],
+    by_story: Mapping[int, list[DevPost]], names: str, lines: Mapping[int, int]
 ) -> list[StorySummary]:
-    """Each story of ``posts`` (``development`` holding its story id) summarised, names found once a post."""
-    by_story: dict[int, list[DevPost]] = {}
-    for p in posts:
-        link_keys = tuple(_link_key(u) for u in links.get(p.post_id, ()) if u)
-        by_story.setdefault(p.development, []).append(
-            DevPost(p.post_id, p.channel_id, p.ts, p.text, vectors.get(p.post_id), link_keys)
-        )
+    """Each story of ``by_story`` (its posts by story id) summarised, names found once a post."""
     finder = finder_for(names)
     return [
         summarise_story(sid, ps, finder.names([p.text for p in ps]), lines.get(sid))
@@ -125,7 +114,7 @@ def place_stories(
         return Lines({}, (), ())
     stored_lines = store.storylines.of_stories(sorted(touched))
     links = store.developments.post_links([p.post_id for p in posts])
-    fresh = _summaries(posts, vectors, links, names, stored_lines)
+    fresh = _summaries(dev_posts(posts, vectors, links), names, stored_lines)
     cutoff = min(s.first for s in fresh) - settings.max_gap_days * 86400
     known = {e.story_id: e for e in store.storylines.since(cutoff)}
     fresh = [replace(s, first=min(s.first, known[s.id].first)) if s.id in known else s for s in fresh]
@@ -160,24 +149,7 @@ def storylines_batch(
     (``placement``: its assignments and the clusterer's merges), summarised from their posts in the
     window and the batch, linked over days."""
     assignments, merges = placement
-    into = dict(merges)
-
-    def final(dev: int) -> int:
-        seen = set()
-        while dev in into and dev not in seen:
-            seen.add(dev)
-            dev = into[dev]
-        return dev
-
-    batch = {p.id: p for p in posts}
-    placed = [
-        Placed(w.post_id, w.channel_id, float(w.date), w.norm_text, final(w.story_id))
-        for w in window
-        if w.story_id
-    ] + [
-        Placed(pid, batch[pid].channel_id, batch[pid].date.timestamp(), rows[pid].norm_text, sid)
-        for pid, sid, _score in assignments
-    ]
+    placed = placed_posts(window, posts, rows, assignments, merges)
     story_of = grouping.story_of
     touched = {story_of[sid] for _p, sid, _x in assignments if sid in story_of}
     return place_stories(
