@@ -51,6 +51,7 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=0)
     ap.add_argument("--sample-out", type=Path)
     ap.add_argument("--seed", type=int, default=14)
+    ap.add_argument("--cards-out", type=Path, help="write every card (day, headline, key sentences) here")
     ap.add_argument("--show", action="store_true", help="print every failing quote")
     args = ap.parse_args()
     tz = ZoneInfo(args.tz)
@@ -61,6 +62,7 @@ def main() -> None:
     total_quotes = failing = 0
     head_lengths: list[int] = []
     bad_heads = 0
+    card_lines: list[str] = []
     while day <= last:
         since = datetime(day.year, day.month, day.day, tzinfo=tz)
         query = DigestQuery(since=since, until=since + timedelta(days=1), top=args.top, tz=args.tz)
@@ -87,6 +89,7 @@ def main() -> None:
                 if args.show:
                     print(f"  {day} HEADLINE {hp}: {head['text']}")
             sents = [Quote(c["text"], c["post_id"]) for c in it["sentences"]]
+            card_lines += [f"[{day}] {head['text']}", *(f"    — {c['text']}" for c in it["sentences"])]
             card = card_problems(sents, Quote(head["text"], head["post_id"]))
             for problem in card:
                 kinds[problem.split(":", 1)[0]] += 1
@@ -114,6 +117,8 @@ def main() -> None:
     )
     for kind, n in kinds.most_common():
         print(f"  {n:4d}  {kind}")
+    if args.cards_out:
+        args.cards_out.write_text("\n".join(card_lines) + "\n", encoding="utf-8")
     if args.sample and args.sample_out:
         rng = random.Random(args.seed)
         picked = rng.sample(pool, min(args.sample, len(pool)))

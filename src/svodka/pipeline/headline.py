@@ -9,6 +9,9 @@ with a headline as shown, for the summariser's choice and for checks on rendered
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from svodka.pipeline.quotes import is_volatile
 
 MAX_CHARS = 120
 MIN_CUT = 50  # a clause cut keeps at least this much
@@ -132,3 +135,118 @@ def headline_problems(text: str) -> list[str]:
     if _FOOTER.search(s):
         problems.append(FOOTER)
     return problems
+
+
+# Who said it (issue 14 §3): a claim is shown with its speaker or not at all. A reporting verb …
+_SAY = (
+    r"(?:заяви|сообщи|сказа|отмети|подчеркну|рассказа|указа|добави|уточни|поясни|предупреди|призна|"
+    r"напомни|опроверг)(?:л|ла|ли|ло)\b|(?:считает|считают|заявляет|заявляют|утверждает|утверждают|"
+    r"полагает|пишет|пишут|сообщает|сообщают|передает|передаёт|уверен|уверена|уверены)\b"
+)
+# … and whom it was said to, between the verb and the speaker («рассказал РИА Новости командир …»).
+_TO = (
+    r"(?:(?:журналистам|репортерам|репортёрам|РИА Новости|ТАСС|РБК|Интерфаксу|(?:изданию|агентству|"
+    r"телеканалу|газете|радио)\s+[«\"]?[A-ZА-ЯЁ][\w-]*[»\"]?|в (?:сво[её]м )?(?:telegram-|телеграм-)?канале|"
+    r"в интервью\s+[«\"]?[A-ZА-ЯЁ][\w-]*[»\"]?)\s+)?"
+)
+# «…, заявила официальный представитель МИД РФ Мария Захарова.»: the claim, then who said it.
+_SAID_AFTER = re.compile(
+    rf"^(?P<claim>.{{20,}}?),\s*(?:[—–]\s*)?(?P<verb>{_SAY})\s+{_TO}(?P<who>[^,;:]{{2,80}}?)\s*\.?$"
+)
+# «…, — Захарова.»: the speaker alone after a dash.
+_DASH_AFTER = re.compile(r"^(?P<claim>.{20,}?),?\s+[—–]\s*(?P<who>[A-ZА-ЯЁ][\w\-. ]{1,40}?)\s*\.?$")
+# «Захарова заявила, что …», «В Минобороны сообщили, что …»: who said it, then the claim.
+_SAID_BEFORE = re.compile(
+    rf"^(?P<who>[A-ZА-ЯЁ][^,;:]{{1,80}}?)\s+(?P<verb>{_SAY})(?:\s+[^\s,]+){{0,3}}?,?\s+(?:в том, )?"
+    r"что\s+(?P<claim>.{20,})$"
+)
+# «Она подчеркнула, что …»: a later sentence of the same post, its speaker named by a pronoun.
+_PRONOUN_SAID = re.compile(
+    rf"^(?P<pronoun>Он|Она|Они)\s+(?:также\s+|еще\s+|ещё\s+)?(?P<verb>{_SAY}),?\s+(?:[^\s,]+\s+){{0,2}}?"
+    r"что\s+(?P<claim>.{20,})$"
+)
+_CAP = re.compile(r"^[«\"]?[A-ZА-ЯЁ][\w-]*[»\"]?$")
+_ABBR = re.compile(r"^[A-ZА-ЯЁ]{2,}$")
+# Ministries whose short names do not decline («в Минобороны», «в Минцифры»): the name reads as a subject.
+_MINISTRY = re.compile(r"^Мин\w+[ыи]$")
+_COUNTRY = frozenset({"России", "РФ", "США", "Украины"})
+_OBLIQUE = ("ии", "ы", "ой", "ого", "ому", "ым", "ом", "ей")  # endings no subject's name has
+
+
+def _name(who: str) -> str | None:
+    """The short name of a speaker as the sentence gives it: a surname after a first name («Мария
+    Захарова» → «Захарова»), a one-word name, an abbreviation («МИД», «МЧС»), an indeclinable ministry
+    («в Минобороны») — never a word in another case than the subject's («президента Франции»)."""
+    words = who.split()
+    if words[0].lower() in ("в", "во"):
+        org = words[1:]
+        if org and (_ABBR.match(org[0]) or _MINISTRY.match(org[0])) and all(w in _COUNTRY for w in org[1:]):
+            return " ".join(org)
+        return None
+    if not _CAP.match(words[-1]):
+        return None
+    last = words[-1]
+    if _ABBR.match(last) or _MINISTRY.match(last):
+        return last
+    if last.endswith(_OBLIQUE) or last in _COUNTRY:  # «Премьер Японии заявил»: the subject is no name
+        return None
+    if len(words) == 1 or (_CAP.match(words[-2]) and not _ABBR.match(words[-2])):
+        return last.strip('«»"')
+    return None
+
+
+def _gender(verb: str) -> str:
+    return "pl" if verb.endswith("ли") else "f" if verb.endswith("ла") else "m" if verb.endswith("л") else ""
+
+
+def attribution(sentence: str) -> tuple[str, str, str] | None:
+    """``sentence`` split into who said it, what was said and the verb's gender («m», «f», «pl» or «» for
+    a present tense) where it reports speech by a named speaker; None otherwise."""
+    s = clean_headline_keep_trailer(sentence)
+    for pattern in (_SAID_AFTER, _DASH_AFTER, _SAID_BEFORE):
+        m = pattern.match(s)
+        if m and (who := _name(m["who"].strip())):
+            verb = m.groupdict().get("verb") or ""
+            return who, m["claim"].strip(" ,—–"), _gender(verb)
+    return None
+
+
+def clean_headline_keep_trailer(text: str) -> str:
+    """``text`` cleaned as :func:`clean_headline` cleans it, except that who said it stays."""
+    s = _EMOJI.sub(" ", _SPACED.sub(" ", text))
+    s = _LEAD_TAG.sub("", s.strip())
+    return _SPACE_PUNCT.sub(r"\1", _SPACES.sub(" ", s).strip(" -—–•·,")).strip()
+
+
+def speaker_headline(lead: str, later: str | None = None, limit: int = MAX_CHARS) -> str | None:
+    """A headline that keeps who said it: «Захарова: Москва …» — the speaker the sentence names, then the
+    claim, cut at a clause boundary to fit ``limit``. With ``later``, a sentence of the same post whose
+    speaker is a pronoun («Она подчеркнула, что …»): its claim, under the speaker of ``lead`` (of the
+    pronoun's gender). None when there is no named speaker or the claim cannot be cut to fit."""
+    said = attribution(lead)
+    if said is None:
+        return None
+    who, claim, gender = said
+    if later is not None:
+        m = _PRONOUN_SAID.match(clean_headline_keep_trailer(later))
+        pronoun = {"Он": "m", "Она": "f", "Они": "pl"}[m["pronoun"]] if m else None
+        if m is None or _gender(m["verb"]) not in ("", pronoun) or gender not in ("", pronoun):
+            return None
+        claim = m["claim"].strip()
+    claim = claim.rstrip(".")
+    cut = shorten(claim, limit - len(who) - 2)
+    if cut is None or len(cut.split()) < 4:
+        return None
+    head = f"{who}: {cut}"
+    return head if not headline_problems(head) else None
+
+
+def post_speaker_headline(sentences: Sequence[str]) -> tuple[int, str] | None:
+    """The speaker's headline of a post whose lead is ``sentences[0]``: from the lead itself, else from the
+    first later sentence that names the lead's speaker by a pronoun; the index of the sentence its claim
+    is from, and the headline (room left for a changing figure's time). None when there is none."""
+    for i, later in enumerate(sentences):
+        room = MAX_CHARS - len(" (00:00)") if is_volatile(later) else MAX_CHARS
+        if head := speaker_headline(sentences[0], later if i else None, room):
+            return i, head
+    return None

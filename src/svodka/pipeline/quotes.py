@@ -26,6 +26,10 @@ SHORT = "too short to inform"
 FRAGMENT = "starts mid-phrase"
 LIST_ITEM = "an item out of its list"
 FOOTNOTE = "a footnote or disclaimer"
+LINK_LABEL = "a link's label"
+UNNAMED_OUTLET = "an outlet pointed at but not named"
+LIST_HEADING = "a list's heading"
+CUT_OFF = "cut off mid-sentence"
 
 SAME_POST = "post quoted twice"
 OTHER_CARD = "post quoted on another card too"
@@ -91,7 +95,7 @@ _NAME = re.compile(r"(?<=[\s«\"(])[A-ZА-ЯЁ][a-zа-яё]+|(?<=[\s«\"(])[A-Z�
 # in roubles or dollars is not one).
 _MARKET = re.compile(
     r"\bкурс\w*|\bза (доллар|евро|юань)\b|мосбирж\w*|биржев\w*|\bна бирже\b|\bторг(ах|ов)\b|imoex|"
-    r"\bторгует\w*|\bна отметке\b|\bиндекс\w* (мосбиржи|ртс)",
+    r"\bторгует\w*|\bна отметке\b|\bиндекс\w* (мосбиржи|ртс)|\bфьючерс\w*|\bкотировк\w*",
     re.IGNORECASE,
 )
 _INSTRUMENT = re.compile(r"\b(доллар|евро|юан|рубл|биткоин|bitcoin|нефт|brent)\w*", re.IGNORECASE)
@@ -138,6 +142,52 @@ _SAID_BY_PRONOUN = re.compile(
 )
 
 
+# «Подробнее о новых правилах – читайте здесь»: the words a link was set on; its target is gone.
+_LINK_LABEL = re.compile(
+    r"\b(читайте|читать|смотрите|подробн\w+|узнайте|слушайте) (здесь|тут|по ссылке|в источнике)\b|"
+    r"^подробнее (о|об|про)\b|[–—-]\s*(читайте|смотрите)\s*\.?$",
+    re.IGNORECASE,
+)
+# «…, сообщает телеканал.», «По данным издания, …»: an outlet pointed at, its name left to a link or an
+# earlier sentence; with its name («сообщает телеканал «Дождь»», «издание The Insider») it is a source.
+_OUTLET = r"(телеканал\w*|издани[еяюи]|газет[аыуе]|агентств[оау]|портал\w*|(?:телеграм|telegram)-канал\w*)"
+_UNNAMED_OUTLET = re.compile(
+    r"\b(сообща\w+|пиш\w+|переда[её]\w*|по данным|по информации|по сведениям|со ссылкой на|цитиру\w+|"
+    r"утвержда\w+|выяснил\w*|узнал\w*)\s+" + _OUTLET + r"(?![\w-])(?!\s+[«\"„A-ZА-ЯЁ])|"
+    r"^" + _OUTLET + r"\s+(\w+\s+)?(пиш|сообща|отмеча|утвержда|уточня|выяснил|узнал|напомина)\w*",
+    re.IGNORECASE,
+)
+# «Обстановка и главные события на 27 ноября.»: a list's title, its items left out.
+_MONTH = r"(январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр)\w*"
+_LIST_HEADING = re.compile(
+    r"^([\w-]+\.\s+)?(обстановка|главн\w+|итоги|сводка|хроника|дайджест|(основные |ключевые )?события|"
+    r"новости|цифры)\b[^.!?]{0,50}\b(на|за|к|от)\s+(\d{1,2}\s+" + _MONTH + r"|сегодня|утро|вечер|неделю)\b"
+    r"[^.!?]{0,20}[.:]?$",
+    re.IGNORECASE,
+)
+# A sentence that stops mid-phrase: on a comma or a word that needs the next («…проходят в»).
+_OPEN_TAIL = re.compile(
+    r"([,;(–—-]|\b(в|во|на|с|со|к|ко|по|о|об|от|до|из|за|для|при|и|а|но|или|что|как|чтобы|the|of|and|to))"
+    r"\s*$",
+    re.IGNORECASE,
+)
+
+
+_SENTENCE_END = re.compile(r"[.!?…]$")
+
+
+def cut_off(sentence: str) -> bool:
+    """The sentence is a fragment: the tail of a quotation whose start is in another sentence
+    («Традиционно такие встречи проходят"»), a quotation opened and not ended, or a sentence that stops on
+    a comma or a word that needs the next one. A quotation opened by a whole sentence that the next one
+    goes on with («У нас есть все шансы закончить войну в 2025 году.) says what it says."""
+    s = TIME_MARK.sub("", sentence).strip()
+    if s.count("»") > s.count("«") or (s.count('"') % 2 == 1 and not s.startswith('"')):
+        return True
+    opened = s.count("«") > s.count("»") or s.count('"') % 2 == 1
+    return (opened and not _SENTENCE_END.search(s)) or bool(_OPEN_TAIL.search(s))
+
+
 def points_back(sentence: str) -> bool:
     """The sentence opens by pointing at what came before it, or names its subject only by a pronoun, and
     cannot stand alone."""
@@ -177,6 +227,14 @@ def quote_problems(sentence: str) -> list[str]:
         problems.append(FILLER)
     if _READER.search(s):
         problems.append(READER)
+    if _LINK_LABEL.search(s):
+        problems.append(LINK_LABEL)
+    if _UNNAMED_OUTLET.search(s):
+        problems.append(UNNAMED_OUTLET)
+    if _LIST_HEADING.match(s):
+        problems.append(LIST_HEADING)
+    if cut_off(sentence):
+        problems.append(CUT_OFF)
     return problems
 
 
@@ -229,7 +287,20 @@ def same_thing(a: str, b: str) -> bool:
         return True
     if na and na == nb and shared >= 0.3:
         return True
-    return bool(is_volatile(a) and is_volatile(b) and (common >= 2 or shared >= 0.25))
+    return bool(
+        is_volatile(a)
+        and is_volatile(b)
+        and _instrument(a) == _instrument(b)
+        and (common >= 2 or shared >= 0.25)
+    )
+
+
+def _instrument(sentence: str) -> str:
+    """What a changing figure is of: its first instrument («Курс доллара …» → «долл»; Brent is oil), so
+    the dollar's rate and Brent's price in one list are two readings of two things."""
+    m = _INSTRUMENT.search(sentence)
+    word = m.group(0).lower() if m else ""
+    return "нефт" if word.startswith("brent") else word[:4]
 
 
 @dataclass(frozen=True, slots=True)

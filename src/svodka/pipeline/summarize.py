@@ -39,7 +39,14 @@ from stop_words import get_stop_words
 
 from svodka.links import safe_url
 from svodka.model import PROGRAMME, Story, StoryMember
-from svodka.pipeline.headline import MAX_CHARS, clean_headline, headline_problems, last_resort, shorten
+from svodka.pipeline.headline import (
+    MAX_CHARS,
+    clean_headline,
+    headline_problems,
+    last_resort,
+    post_speaker_headline,
+    shorten,
+)
 from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
@@ -369,6 +376,10 @@ def _pick_headline(
         clean = [(k, t) for k in pool if (t := _headline_text(units[k].text))]
         if clean:
             return max(clean, key=lambda kt: score(kt[0]))
+        # No lead makes one as it stands: a lead that reports speech, as «speaker: claim» cut to fit.
+        said = _speaker_headlines(units, pool)
+        if said:
+            return max(said, key=lambda kt: score(kt[0]))
     # No lead makes a clean headline (a teaser «…так падает:», no boundary to cut at): the lead whose last
     # resort (a teaser's colon dropped) has the fewest problems, then the best. A later sentence is no
     # candidate: on the ten days, those that made a clean one needed their post («Ни о чем другом …»).
@@ -376,3 +387,14 @@ def _pick_headline(
     resort = {k: last_resort(units[k].text) for k in pool}
     k = max(pool, key=lambda k: (-len(headline_problems(resort[k])), score(k)))
     return k, resort[k]
+
+
+def _speaker_headlines(units: Sequence[_Unit], pool: Sequence[int]) -> list[tuple[int, str]]:
+    """Headlines that keep who said it (:func:`~svodka.pipeline.headline.post_speaker_headline`) from the
+    posts of the leads of ``pool``; each with the index of the unit its claim is from."""
+    out: list[tuple[int, str]] = []
+    for k in pool:
+        own = [j for j, u in enumerate(units) if u.member is units[k].member]  # the lead comes first
+        if said := post_speaker_headline([units[j].text for j in own]):
+            out.append((own[said[0]], said[1]))
+    return out
