@@ -470,7 +470,14 @@ def story_page(
 ) -> dict[str, Any]:
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
     ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post); the lines of
-    how its sources differ in ``language`` (the page's)."""
+    how its sources differ in ``language`` (the page's). Kept while the store is unchanged
+    (:func:`svodka.web.story_model.as_of_stamp`)."""
+    key = ("story", story_id, tz, page, language)
+    kept = story_model.as_of_stamp(store, key, lambda: _story_page(store, story_id, tz, page, language))
+    return dict(kept)  # a copy: the page adds its storyline and corrections to it
+
+
+def _story_page(store: Store, story_id: int, tz: str, page: int, language: str) -> dict[str, Any]:
     s = adapters.story(store, story_id)
     chans = story_channels(store, s)
 
