@@ -15,7 +15,7 @@ import pytest
 
 from svodka.process.corrections import mark_not_news
 from svodka.store import Store
-from svodka.web import fragments
+from svodka.web import fragments, story_model
 from svodka.web.app import create_app
 from svodka.web.auth import hash_password
 from svodka.web.server import running
@@ -31,6 +31,8 @@ class Rendering:
         self.client, self.path = client, f"/stories/{story_id}"
         self.kept: Memo[object] = Memo(fragments.CACHED_FRAGMENTS)
         monkeypatch.setattr(fragments, "RENDERED", self.kept)
+        for memo in ("SUMMARIES", "EVIDENCE"):  # this test's own: other tests count what theirs compute
+            monkeypatch.setattr(story_model, memo, Memo(story_model.CACHED_STORIES))
 
     def get(self, query: str = "") -> tuple[str, int]:
         """The page (its CSRF tokens, one per session, left out) and how many parts were rendered for it."""
