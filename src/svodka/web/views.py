@@ -472,7 +472,7 @@ def story_page(
     ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post); the lines of
     how its sources differ in ``language`` (the page's). Kept while the store is unchanged
     (:func:`svodka.web.story_model.as_of_stamp`)."""
-    key = ("story", story_id, tz, page, language)
+    key = ("story", story_id, tz, page, language, STORY_PAGE_SIZE)  # the page size as set when asked
     kept = story_model.as_of_stamp(store, key, lambda: _story_page(store, story_id, tz, page, language))
     return dict(kept)  # a copy: the page adds its storyline and corrections to it
 
