@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import builtins
 import math
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -487,6 +487,11 @@ class Store(Protocol):
 
     @property
     def embed_claims(self) -> EmbedClaimRepo: ...
+
+    def stamp(self) -> Hashable:
+        """The store's change stamp: the same value twice only when nothing was committed to the store in
+        between, by any process (:mod:`svodka.store.stamp`)."""
+        ...
 
     def close(self) -> None: ...
 

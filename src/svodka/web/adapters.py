@@ -4,16 +4,13 @@
 The credibility records are learned from a few thousand recent stories (a third of a second on a store of
 22k posts), so they are cached per store for :data:`RECORDS_TTL_S` and computed by one request at a time:
 a cold cache makes the other requests wait for that one computation instead of each doing its own, and an
-expired one is served as it is while a single request refreshes it.
+expired one is served as it is while a single request refreshes it (:class:`svodka.web.ttl.Ttl`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-import threading
-import time
-import weakref
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +23,7 @@ from svodka.pipeline.credibility import TIER_PRIOR, ChannelRecord, learn_records
 from svodka.pipeline.networks import membership
 from svodka.process.corrections import without_not_news, without_not_news_posts
 from svodka.store import Store
+from svodka.web.ttl import Ttl
 
 log = logging.getLogger(__name__)
 
@@ -125,17 +123,7 @@ RECORDS_TTL_S = 300.0  # learning the records reads a few thousand stories: once
 RECORDS_STORIES = 5000  # the most recently active stories the records are learned from
 
 
-class _Records:
-    """One store's cached records: computed under ``lock`` by one thread at a time."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.at = 0.0  # time.monotonic() of the last computation
-        self.records: dict[int, ChannelRecord] | None = None
-
-
-_CACHE: weakref.WeakKeyDictionary[Store, _Records] = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
+RECORDS: Ttl[dict[int, ChannelRecord]] = Ttl(lambda: RECORDS_TTL_S)  # the TTL as set when asked
 
 
 def learn(store: Store) -> dict[int, ChannelRecord]:
@@ -149,27 +137,10 @@ def records(store: Store) -> dict[int, ChannelRecord]:
     """:func:`learn`, cached for :data:`RECORDS_TTL_S`, single-flight and stale-while-refreshing.
 
     Cold, every caller waits for one computation (the first to take the lock does it, the others find its
-    result); expired, the caller that takes the lock refreshes while the rest get the previous records.
+    result); expired, the caller that takes the lock refreshes while the rest get the previous records
+    (:class:`svodka.web.ttl.Ttl`).
     """
-    with _CACHE_LOCK:
-        entry = _CACHE.get(store)
-        if entry is None:
-            entry = _CACHE[store] = _Records()
-    if entry.records is not None and time.monotonic() - entry.at < RECORDS_TTL_S:
-        return entry.records
-    # Expired with records to show: refresh unless another request already is, and show the old ones.
-    blocking = entry.records is None
-    if not entry.lock.acquire(blocking=blocking):
-        assert entry.records is not None
-        return entry.records
-    try:
-        if entry.records is not None and time.monotonic() - entry.at < RECORDS_TTL_S:
-            return entry.records  # computed by the request we waited for
-        fresh = learn(store)
-        entry.records, entry.at = fresh, time.monotonic()
-        return fresh
-    finally:
-        entry.lock.release()
+    return RECORDS.get(store, "records", lambda: learn(store))
 
 
 def credibility(store: Store, channel_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

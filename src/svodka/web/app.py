@@ -26,6 +26,7 @@ from svodka.web.auth import WebConfig
 from svodka.web.charts import bar_chart
 from svodka.web.corrections import correct_story  # noqa: F401  (declares the correction routes)
 from svodka.web.feeds import hide_secrets  # also declares the feed routes
+from svodka.web.fragments import fragment
 from svodka.web.framework import ROUTES, Ctx, Renderer, RouteSpec, SecurityHeaders, json_response
 from svodka.web.markup import Rendered, render_post
 from svodka.web.watchlists_pages import alerts_page  # noqa: F401  (declares the watchlist and alert routes)
@@ -113,6 +114,7 @@ def environment(language: str = "en") -> Environment:
     env.filters.update(when=_when, num=_num, label=_label, pct=_pct, duration=_duration, pager=_pager)
     env.filters.update(safe_url=safe_url)
     env.filters.update(rendered=_rendered, bar_chart=bar_chart)  # post text as HTML; SVG charts
+    env.globals.update(fragment=fragment)  # a part rendered once per distinct input (svodka.web.fragments)
     return env
 
 

@@ -16,7 +16,7 @@ from svodka.digest.render import digest_links
 from svodka.errors import InputError, NotFoundError, QueryError
 from svodka.i18n import LANGUAGES
 from svodka.model import PLATFORM_TELEGRAM, ROLES
-from svodka.web import adapters, auth, storylines, views, workflow
+from svodka.web import adapters, auth, story_model, storylines, views, workflow
 from svodka.web.corrections import story_corrections
 from svodka.web.feeds import account_feeds
 from svodka.web.framework import Ctx, HttpError, Renderer, View, client_address, route
@@ -177,10 +177,18 @@ def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
     data = views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page, ctx.language)
     view = View("story.html", data)
-    view.data["storyline"] = storylines.part_of(ctx.store, view.data["story"]["id"], ctx.config.tz)
-    workflow.mark_read(ctx, "story", view.data["story"]["id"])
+    sid = view.data["story"]["id"]
+    # what the page adds is kept while the store is unchanged, as the story's data (story_model.as_of_stamp)
+    view.data["storyline"] = story_model.as_of_stamp(
+        ctx.store,
+        ("storyline", sid, ctx.config.tz),
+        lambda: storylines.part_of(ctx.store, sid, ctx.config.tz),
+    )
+    workflow.mark_read(ctx, "story", sid)
     if ctx.user is not None and ctx.user.may(ANALYST):  # the corrections part (svodka.web.corrections)
-        view.data["corrections"] = story_corrections(ctx.store, view.data["story"]["id"])
+        view.data["corrections"] = story_model.as_of_stamp(
+            ctx.store, ("corrections", sid), lambda: story_corrections(ctx.store, sid)
+        )
     return view
 
 

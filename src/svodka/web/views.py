@@ -7,13 +7,11 @@ Every function here takes the store and parsed parameters and returns JSON-able 
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -44,60 +42,11 @@ from svodka.store import Store
 from svodka.store.base import SEARCH_RANK_WINDOW
 from svodka.web import adapters, markup, story_model
 from svodka.web.provenance import Provenance, provenance
+from svodka.web.ttl import Ttl
 
-T = TypeVar("T")
-
-
-class _Held:
-    """One key's value and when it was computed, and the lock its computation is made under."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.held: tuple[float, Any] | None = None  # (time.monotonic() of the computation, the value)
-
-
-class _Ttl:
-    """A tiny time-bounded cache: channel statistics scan every post, so they are kept a minute.
-
-    Single-flight and stale-while-refreshing, as the credibility records (svodka.web.adapters): a cold key
-    makes the other requests wait for one computation instead of each making its own (a third of a second
-    on 100k posts, seconds on a million: 20 clients each recomputing it stalled every page for seconds),
-    and an expired one is served as it is while one request refreshes it. :meth:`clear` (a channel was
-    added, removed or changed) drops every value: the next request computes afresh, and waits for it.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._data: dict[object, _Held] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: object, make: Callable[[], T]) -> T:
-        with self._lock:
-            entry = self._data.get(key)
-            if entry is None:
-                entry = self._data[key] = _Held()
-        held = entry.held
-        if held is not None and time.monotonic() - held[0] < self.seconds:
-            return held[1]
-        if not entry.lock.acquire(blocking=held is None):
-            assert held is not None
-            return held[1]  # another request is refreshing it
-        try:
-            held = entry.held
-            if held is not None and time.monotonic() - held[0] < self.seconds:
-                return held[1]  # computed by the request we waited for
-            value = make()
-            entry.held = (time.monotonic(), value)
-            return value
-        finally:
-            entry.lock.release()
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-ACTIVITY = _Ttl(60.0)
+ACTIVITY_TTL_S = 60.0  # channel statistics scan every post: kept a minute (svodka.web.ttl)
+# The statistics (a list of ChannelActivity) and a channel's page (a dict) share it: one clear() for both.
+ACTIVITY: Ttl[Any] = Ttl(lambda: ACTIVITY_TTL_S)
 SEARCH_LANGUAGES = (*LANGUAGES, "und")  # what the pipeline's language stage writes ("und": cannot tell)
 
 
@@ -262,8 +211,7 @@ def story_card(story: Story, networks: Mapping[int, int], summary: Summary | Non
 
 # --- pages -------------------------------------------------------------------------------------------
 def activity(store: Store, channel_id: int | None = None) -> dict[int, ChannelActivity]:
-    key = (id(store), channel_id)
-    rows = ACTIVITY.get(key, lambda: store.channel_stats.activity(channel_id))
+    rows = ACTIVITY.get(store, channel_id, lambda: store.channel_stats.activity(channel_id))
     return {a.channel_id: a for a in rows}
 
 
@@ -294,7 +242,7 @@ def _days(rows: list[tuple[str, int]], max_span: int = 92) -> list[dict[str, Any
 
 def channel_page(store: Store, channel_id: int) -> dict[str, Any]:
     """A channel's statistics, readers and sources, latest posts (kept a minute, like the statistics)."""
-    return ACTIVITY.get((id(store), "page", channel_id), lambda: _channel_page(store, channel_id))
+    return ACTIVITY.get(store, ("page", channel_id), lambda: _channel_page(store, channel_id))
 
 
 def _channel_page(store: Store, channel_id: int) -> dict[str, Any]:
@@ -522,7 +470,14 @@ def story_page(
 ) -> dict[str, Any]:
     """A story with the headline and summary its digest card shows (times of changing figures in ``tz``);
     ``thread`` is page ``page`` of its reports with their copies (``timeline``: every post); the lines of
-    how its sources differ in ``language`` (the page's)."""
+    how its sources differ in ``language`` (the page's). Kept while the store is unchanged
+    (:func:`svodka.web.story_model.as_of_stamp`)."""
+    key = ("story", story_id, tz, page, language, STORY_PAGE_SIZE)  # the page size as set when asked
+    kept = story_model.as_of_stamp(store, key, lambda: _story_page(store, story_id, tz, page, language))
+    return dict(kept)  # a copy: the page adds its storyline and corrections to it
+
+
+def _story_page(store: Store, story_id: int, tz: str, page: int, language: str) -> dict[str, Any]:
     s = adapters.story(store, story_id)
     chans = story_channels(store, s)
 

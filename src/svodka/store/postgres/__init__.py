@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from svodka.store.lifecycle import Lifecycle
 from svodka.store.postgres.alerts import PgAlerts
 from svodka.store.postgres.api_keys import PgApiKeys
@@ -30,6 +32,7 @@ from svodka.store.postgres.stories import PgAnalysis, PgStories
 from svodka.store.postgres.storylines import PgStorylines
 from svodka.store.postgres.users import PgUsers
 from svodka.store.postgres.watchlists import PgWatchlists
+from svodka.store.stamp import PostgresStamp
 
 
 class PgStore(Lifecycle):
@@ -64,3 +67,8 @@ class PgStore(Lifecycle):
         self.storylines = PgStorylines(self.db)
         self.interface = PgInterface(self.db)
         self.embed_claims = PgEmbedClaims(self.db)
+        self._stamp = PostgresStamp(self.db)
+
+    def stamp(self) -> Hashable:
+        """The store's change stamp (:mod:`svodka.store.stamp`): equal twice only if nothing was committed."""
+        return self._stamp()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
 from svodka.store.lifecycle import Lifecycle
@@ -32,6 +33,7 @@ from svodka.store.sqlite.stories import SqliteAnalysis, SqliteStories
 from svodka.store.sqlite.storylines import SqliteStorylines
 from svodka.store.sqlite.users import SqliteUsers
 from svodka.store.sqlite.watchlists import SqliteWatchlists
+from svodka.store.stamp import SqliteStamp
 
 
 class SqliteStore(Lifecycle):
@@ -66,3 +68,8 @@ class SqliteStore(Lifecycle):
         self.storylines = SqliteStorylines(self.db)
         self.interface = SqliteInterface(self.db)
         self.embed_claims = SqliteEmbedClaims(self.db)
+        self._stamp = SqliteStamp(self.db)
+
+    def stamp(self) -> Hashable:
+        """The store's change stamp (:mod:`svodka.store.stamp`): equal twice only if nothing was committed."""
+        return self._stamp()
