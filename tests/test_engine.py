@@ -11,7 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from svodka.engine import EmbedderSpec, LocalEngine, chunks, model_name, open_engine, parse_engine, shards
+from svodka.engine import (
+    EmbedderSpec,
+    LocalEngine,
+    Spent,
+    chunks,
+    model_name,
+    open_engine,
+    parse_engine,
+    shards,
+)
 from svodka.engine.ray_engine import actor_resources
 from svodka.errors import ConfigError
 from svodka.pipeline.embed import make_embedder
@@ -47,6 +56,13 @@ def test_shards_and_chunks_keep_every_item_once_in_order() -> None:
     assert [list(s) for s in shards(items[:2], 5)] == [[0], [1]]
     assert shards([], 4) == []
     assert list(chunks({1: "a", 2: "b", 3: "c"}, 2)) == [([1, 2], ["a", "b"]), ([3], ["c"])]
+
+
+def test_spent_sums_each_workers_cpu_and_counts_the_calls() -> None:
+    spent = Spent().add(41, 0.5).add(7, 1.0).add(41, 0.25, calls=2)
+    assert spent.by_worker == ((7, 1.0), (41, 0.75))
+    assert spent.calls == 4 and spent.cpu_s == 1.75
+    assert Spent().cpu_s == 0.0 and Spent().by_worker == ()
 
 
 def test_engine_flag_values() -> None:

@@ -9,17 +9,19 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from conftest import open_test_store, shared
-from svodka.engine import EmbedderSpec, LocalEngine, open_engine
+from svodka.engine import EmbedderSpec, LocalEngine, chunks, open_engine, shards
 from svodka.ingest import import_file
 from svodka.process import process
-from svodka.questions.dedup import DedupSettings
+from svodka.questions.dedup import DedupSettings, signature
 from svodka.questions.kmeans import TopicSettings
 from svodka.questions.run import triage_texts
 from svodka.questions.service import export_rows, import_questions, run_triage
@@ -69,9 +71,37 @@ def test_ray_vectors_equal_the_local_ones(engine: RayEngine) -> None:
     assert seen[-1] == len(texts) and engine.resources(model).actors == 2  # both actors ran on 2 CPUs
 
 
-def test_ray_tasks_keep_the_order_of_the_batches(engine: RayEngine) -> None:
+def test_the_ray_engine_sums_the_cpu_its_actors_spent(engine: RayEngine) -> None:
+    """Each model call reports the CPU it took in its actor (the model's load with the first), summed on
+    the driver per actor: 2 actors of their own processes, every call counted."""
+    texts = _texts()
+    before = engine.spent
+    one = time.process_time()
+    LocalEngine().embed(texts, EmbedderSpec("e5"), 8)
+    here = time.process_time() - one
+    engine.embed(texts, EmbedderSpec("e5"), 8)
+    spent = engine.spent
+    new = {pid: s - dict(before.by_worker).get(pid, 0.0) for pid, s in spent.by_worker}
+    workers = {pid: s for pid, s in new.items() if s > 0}
+    assert spent.calls - before.calls == len(list(chunks(texts, 8)))
+    assert len(workers) == 2 and os.getpid() not in workers
+    # Each actor loaded the model and embedded its share: together at least a good part of what it took
+    # here (the same calls and a load each; loose, as the machine is shared).
+    assert sum(workers.values()) > 0.3 * here and min(workers.values()) > 0
+
+
+def test_ray_tasks_keep_the_order_of_the_batches_and_report_their_cpu(engine: RayEngine) -> None:
     assert engine.map_batches(sorted, [[3, 1], [2], [9, 8, 7]]) == [[1, 3], [2], [7, 8, 9]]
     assert engine.parallelism == 2
+    path = shared("citizen_appeals_dev", "appeals.jsonl")
+    with path.open(encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for _, line in zip(range(APPEALS), f, strict=False)]
+    before = engine.spent
+    sigs = engine.map_batches(partial(signature, settings=DedupSettings()), shards(texts, 4))
+    spent = engine.spent
+    assert sum(len(s) for s in sigs) == APPEALS
+    assert spent.calls - before.calls == 4
+    assert spent.cpu_s > before.cpu_s and os.getpid() not in dict(spent.by_worker)
 
 
 def _partition(store: Store) -> set[frozenset[int]]:

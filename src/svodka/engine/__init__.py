@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-from svodka.engine.base import EmbedderSpec, Engine, chunks, model_name, shards
+from svodka.engine.base import EmbedderSpec, Engine, Spent, chunks, model_name, shards
 from svodka.engine.local import LocalEngine
 from svodka.errors import ConfigError
 
@@ -21,6 +21,7 @@ __all__ = [
     "EmbedderSpec",
     "Engine",
     "LocalEngine",
+    "Spent",
     "chunks",
     "model_name",
     "open_engine",

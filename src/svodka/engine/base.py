@@ -37,6 +37,26 @@ class EmbedderSpec:
         return make_embedder(self.spec, device=self.device, threads=self.threads)
 
 
+@dataclass(frozen=True, slots=True)
+class Spent:
+    """CPU seconds an engine's workers spent, each measured where it ran (``time.process_time`` of the
+    worker's process around each model call or task, a model's load counted with its first call) and
+    summed here: ``by_worker`` maps each worker's (pid) to its seconds, ``calls`` counts model calls and
+    tasks. What a run cost in CPU, apart from its wall time on a shared machine."""
+
+    by_worker: tuple[tuple[int, float], ...] = ()
+    calls: int = 0
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(s for _, s in self.by_worker)
+
+    def add(self, pid: int, cpu_s: float, calls: int = 1) -> Spent:
+        per = dict(self.by_worker)
+        per[pid] = per.get(pid, 0.0) + cpu_s
+        return Spent(tuple(sorted(per.items())), self.calls + calls)
+
+
 def model_name(spec: str) -> str:
     """The name the embedder of ``spec`` gives its cache rows, known without loading the model (the same
     names :mod:`svodka.pipeline.embed`'s classes give themselves; tests/test_engine.py checks they agree)."""

@@ -6,7 +6,8 @@ vectors are the ones the local engine computes from the same calls. Actor resour
 cluster has when the engine starts, never as constants: on a 2-CPU ``ray.init``, 2 actors of 1 CPU each
 leave nothing for Ray Data's own tasks and the pool never starts, so the actors share what is left after a
 reserve (:func:`actor_resources`). Actors of an ``st:`` model get a GPU each where the cluster has GPUs.
-Results come back to the driver; workers never touch the store.
+Results come back to the driver; workers never touch the store. Each actor and task measures the CPU it
+spends and the driver sums it (:attr:`RayEngine.spent`): on a shared machine, wall time alone says little.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import logging
 import math
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from svodka.engine.base import EmbedderSpec, OnChunk, R, T, chunks
+from svodka.engine.base import EmbedderSpec, OnChunk, R, Spent, T, chunks
 from svodka.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -65,21 +67,31 @@ def actor_resources(cpus: float, gpus: float, workers: int, wants_gpu: bool) -> 
 
 class EmbedActor:
     """One model, loaded once per actor; each row is one model call: ``keys`` and ``texts`` in, ``keys``
-    and ``vectors`` out."""
+    and ``vectors`` out, with the actor's ``pid`` and the ``cpu`` seconds the call took in its process
+    (the model's load counted with the first call)."""
 
     def __init__(self, model: EmbedderSpec) -> None:
+        start = time.process_time()
         self.embedder = model.load()
+        self.unreported = time.process_time() - start
+        self.pid = os.getpid()
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        keys, vectors = [], []
+        keys, vectors, cpu = [], [], []
         for k, texts in zip(batch["keys"], batch["texts"], strict=True):
+            start = time.process_time()
             keys.append(np.asarray(k, dtype=np.int64))
             vectors.append(np.asarray(self.embedder.embed([str(t) for t in texts]), dtype=np.float32))
-        return {"keys": keys, "vectors": vectors}
+            cpu.append(time.process_time() - start + self.unreported)
+            self.unreported = 0.0
+        return {"keys": keys, "vectors": vectors, "cpu": cpu, "pid": [self.pid] * len(keys)}
 
 
-def _apply(fn: Callable[[T], R], batch: T) -> R:
-    return fn(batch)
+def _apply(fn: Callable[[T], R], batch: T) -> tuple[R, int, float]:
+    """``fn(batch)``, the task's pid and the CPU seconds it took there."""
+    start = time.process_time()
+    out = fn(batch)
+    return out, os.getpid(), time.process_time() - start
 
 
 class RayEngine:
@@ -110,6 +122,7 @@ class RayEngine:
             except ConnectionError as e:
                 raise ConfigError(f"cannot reach the Ray cluster at {address}: {e}") from None
         self.workers = workers
+        self.spent = Spent()  # the CPU the actors and tasks of this engine spent so far
         self.parallelism = max(1, int(ray.cluster_resources().get("CPU", 1)))
         logging.getLogger("ray.data").setLevel(logging.ERROR)  # its notes on progress bars, plans …
         context = ray.data.DataContext.get_current()
@@ -149,6 +162,7 @@ class RayEngine:
         for row in vectors.iter_rows():
             for k, v in zip(row["keys"], row["vectors"], strict=True):
                 out[int(k)] = np.asarray(v, dtype=np.float32)
+            self.spent = self.spent.add(int(row["pid"]), float(row["cpu"]))
             if on_chunk:
                 on_chunk(len(out), len(texts))
         return out
@@ -157,7 +171,11 @@ class RayEngine:
         if not batches:
             return []
         task = self._ray.remote(num_cpus=1)(_apply)
-        return list(self._ray.get([task.remote(fn, b) for b in batches]))
+        out = []
+        for result, pid, cpu in self._ray.get([task.remote(fn, b) for b in batches]):
+            self.spent = self.spent.add(pid, cpu)
+            out.append(result)
+        return out
 
     def close(self) -> None:
         if self._owned and self._ray.is_initialized():
