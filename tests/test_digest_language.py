@@ -345,7 +345,7 @@ def test_russian_dates_periods_and_plurals() -> None:
         "21 канал", "22 канала", "25 каналов", "112 каналов",
     ]  # fmt: skip
     assert v.n("%(num)d post", "%(num)d posts", 3) == "3 поста"
-    assert v.n("%(num)d independent", "%(num)d independent", 2) == "2 независимых"
+    assert v.n("%(num)d independent", "%(num)d independent", 2) == "2 независимых источника"
     moscow = Display("ru", "Europe/Moscow")
     at = datetime(2024, 12, 1, 6, 0, tzinfo=UTC)
     assert moscow.when(at) == "1 декабря 2024, 09:00 МСК" and v.when(at) == "1 декабря 2024, 09:00 МСК"
