@@ -40,6 +40,11 @@ PEZESHKIAN = (  # Putin and Pezeshkian on Syria by phone
     ("РИА Новости", 271383), ("РИА Новости", 271384), ("Раньше всех. Ну почти.", 195140),
     ("Топор Live", 125989), ("РИА Новости", 271422), ("Топор Live", 126033),
 )  # fmt: skip
+TBILISI = (  # the night's dispersal in Tbilisi: Ньюсач/Двач 129160 copies RIA's 271327
+    ("РИА Новости", 271315), ("РИА Новости", 271317), ("Топор Live", 125937), ("РИА Новости", 271318),
+    ("РИА Новости", 271320), ("Ньюсач/Двач", 129154), ("РИА Новости", 271327), ("Ньюсач/Двач", 129160),
+    ("BBC News | Русская служба", 73623),
+)  # fmt: skip
 SYRIA = (("РИА Новости", 271354), ("Раньше всех. Ну почти.", 195117), ("Топор Live", 125966))
 PEACE_PLAN = (  # concessions, Zelensky on the armed forces; then the Kellogg plan (two developments)
     ("Раньше всех. Ну почти.", 195107), ("BBC News | Русская служба", 73624), ("Топор Live", 125953),
@@ -55,9 +60,19 @@ def _rows() -> dict[tuple[str, int], dict[str, object]]:
         return {(r["channel"], r["message_id"]): r for r in map(json.loads, f)}
 
 
-def real_story(keys: tuple[tuple[str, int], ...], story_id: int = 1) -> Story:
-    """The bundled day's posts ``keys`` as one story, each channel by its own id (and so its own source)."""
+def _post_id(key: tuple[str, int]) -> int:
+    return int(str(_rows()[key]["sender_id"]).removeprefix("-100")) * 1_000_000 + key[1]
+
+
+def real_story(
+    keys: tuple[tuple[str, int], ...],
+    story_id: int = 1,
+    copies: dict[tuple[str, int], tuple[str, int]] | None = None,
+) -> Story:
+    """The bundled day's posts ``keys`` as one story, each channel by its own id (and so its own source);
+    ``copies``: a post → the post it copies (as the pipeline found it)."""
     rows = [_rows()[k] for k in keys]
+    origin = {_post_id(k): _post_id(o) for k, o in (copies or {}).items()}
     members = []
     for r in sorted(rows, key=lambda r: str(r["date"])):
         channel_id = int(str(r["sender_id"]).removeprefix("-100"))
@@ -74,6 +89,7 @@ def real_story(keys: tuple[tuple[str, int], ...], story_id: int = 1) -> Story:
                     f"https://t.me/c/{channel_id}/{mid}",
                 ),
                 "ru",
+                origin.get(channel_id * 1_000_000 + mid),
             )
         )
     return Story(story_id, tuple(members), members[0].post.date, members[-1].post.date)
@@ -137,14 +153,14 @@ def test_a_sentence_cut_from_a_quotation_keeps_its_quotes_whole() -> None:
         shot.startswith("С того дня, как я вступил в должность") and "в судебном порядке», — заявил" in shot
     )
     assert quoted(shot).startswith("«„С того дня") and "в судебном порядке“, — заявил" in quoted(shot)
-    assert quoted(shot).endswith('"американцы поймут такой шаг".»')
+    assert quoted(shot).endswith("что „американцы поймут такой шаг“.»")  # its straight quotes too
     crimea = next(q.sentence for d in _item(digest, 2).differences for q in d.quotes if "Крым" in q.sentence)
     assert (
         crimea == "«У нас не хватает сил, чтобы вернуть Крым."
     )  # the post's quotation, cut at its first sentence
     assert quoted(crimea) == "«У нас не хватает сил, чтобы вернуть Крым.»"
     assert quoted(shot) in md and quoted(crimea) in md and "««" not in md + bot
-    assert quoted(shot).replace('"', "&#34;") in render_html(digest)
+    assert quoted(shot) in render_html(digest)
     assert quoted(crimea) in bot
 
 
@@ -210,3 +226,37 @@ def test_the_storyline_and_an_updates_new_posts_are_in_the_card_line() -> None:
     assert " · 3 новых поста · сюжетная линия № 11</i>" in bot
     html = render_html(marked)
     assert " · 3 новых поста" in html and "сюжетная линия № 11" in html
+
+
+def test_each_count_of_a_channels_credibility_has_the_plural_of_its_number() -> None:
+    """Was «SHOT: 0.63 — …; подтверждено другими каналами: 1 из 1 сюжетов; первым сообщил: 0 из 1 общих»
+    and "corroborated by other channels in 1 of 1 stories; first in 0 of 1 shared stories; 0 of 1 posts are
+    copies" (one message, «сюжетов» whatever the number), and «Раньше всех. Ну почти.: 0.69». Now each
+    count in its own plural, the name that ends a sentence in «»."""
+    ru = {line.split(": ", 1)[0]: line for line in day_digest("ru").credibility}
+    assert ru["SHOT"].endswith(
+        "подтверждено другими каналами: 1 из 1 сюжета; первым сообщил: 0 из 1 общего; копии среди постов: 0 из 1"
+    )
+    assert "подтверждено другими каналами: 3 из 3 сюжетов; первым сообщил: 2 из 3 общих" in ru["РИА Новости"]
+    assert ru["«Раньше всех. Ну почти.»"].startswith("«Раньше всех. Ну почти.»: 0.")
+    en = {line.split(": ", 1)[0]: line for line in day_digest("en").credibility}
+    assert en["SHOT"].endswith(
+        "corroborated by other channels in 1 of 1 story; first in 0 of 1 shared story; 0 of 1 post is a copy"
+    )
+    assert en["РИА Новости"].endswith(
+        "in 3 of 3 stories; first in 2 of 3 shared stories; 0 of 8 posts are copies"
+    )
+
+
+def test_the_depth_term_says_it_counts_original_posts() -> None:
+    """Was «9 постов» on the card and «глубина +… (постов: 8)» under it (the depth counts originals, one post
+    is a copy): two counts of posts that disagree. Now «оригинальных постов: 8» / "8 original posts"."""
+    story = real_story(TBILISI, 4, copies={("Ньюсач/Двач", 129160): ("РИА Новости", 271327)})
+    query = DigestQuery(DAY, DAY + timedelta(days=1), top=3, tz="Europe/Moscow", language="ru")
+    digest = build_digest([story], query, DigestOptions(now=DAY + timedelta(days=1)))
+    (it,) = digest.items
+    md = render_markdown(digest)
+    assert it.card.posts == 9 and " · 9 постов · " in md
+    assert "глубина +" in md and "(оригинальных постов: 8)" in md and "(постов: " not in md
+    english = render_markdown(replace(digest, query=replace(digest.query, language="en")))
+    assert " · 9 posts · " in english and "(8 original posts)" in english

@@ -156,7 +156,8 @@ def test_auto_writes_the_russian_days_digest_in_russian_in_every_format(sample: 
     assert "Достоверность цитируемых каналов" in texts["md"] and "оценка" in texts["md"]
     assert '<html lang="ru">' in (out / "digest.html").read_text(encoding="utf-8")
     assert doc["items"] and all(
-        d["line"].startswith(("только ", "расходятся"))
+        d["line"].startswith("расходятся")
+        or (d["kind"] in ("figure", "claim") and d["line"].startswith("«") and "» — только в " in d["line"])
         or (d["kind"] == "name" and d["line"].startswith("«") and " упоминается только в " in d["line"])
         for d in _diffs(doc)
     )

@@ -128,11 +128,12 @@ def coordinated_line(c: Coordinated, v: Voice) -> str:
 
 
 _INNER = str.maketrans({"«": "„", "»": "“"})
+_STRAIGHT = re.compile(r'"([^"]*)"')
 
 
 def quoted(text: str) -> str:
-    """``text`` in «», its own «» made the inner „“ («Байден: „Я подписал указ“.»), so a sentence that opens
-    with a quotation does not open with ««. A sentence cut from a quotation that the cut leaves open or
+    """``text`` in «», its own «» (and straight quotes in pairs) made the inner „“ («Байден: „Я подписал
+    указ“.»), so a sentence that opens with a quotation does not open with ««. A sentence cut from a quotation that the cut leaves open or
     closed alone is closed or opened where it was cut: «„С того дня … в судебном порядке“, — заявил …»;
     a lone mark at the sentence's edge is left to the outer ones («У нас не хватает сил …»)."""
     opened, closed = text.count("«"), text.count("»")
@@ -140,7 +141,10 @@ def quoted(text: str) -> str:
         text = text[1:] if text.startswith("«") else text + "»"
     elif closed > opened:
         text = text[:-1] if text.endswith("»") else "«" + text
-    return f"«{text.translate(_INNER)}»"
+    text = text.translate(_INNER)
+    if text.count('"') % 2 == 0:  # straight quotes in pairs: the inner „“ too («поймут такой шаг„“»)
+        text = _STRAIGHT.sub(r"„\1“", text)
+    return f"«{text}»"
 
 
 def channel_label(name: str) -> str:
@@ -207,24 +211,36 @@ def difference_line(d: Difference, v: Voice) -> str:
 
 
 def credibility_line(r: ChannelRecord, v: Voice) -> str:
-    """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language."""
+    """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language,
+    each count with the plural of its own number («1 из 1 сюжета», "0 of 1 shared story")."""
     tier = v._("tier %(tier)d") % {"tier": r.tier} if r.tier else v._("no tier")
-    return v._(
-        "%(name)s: %(score).2f — %(tier)s (prior %(prior).2f); corroborated by other channels in "
-        "%(corroborated)d of %(stories)d stories; first in %(first)d of %(shared)d shared stories; "
-        "%(copies)d of %(posts)d posts are copies"
-    ) % {
-        "name": r.name,
+    head = v._("%(name)s: %(score).2f — %(tier)s (prior %(prior).2f)") % {
+        "name": channel_label(r.name),
         "score": r.score,
         "tier": tier,
         "prior": TIER_PRIOR.get(r.tier, 0.6),
-        "corroborated": r.corroborated,
-        "stories": r.stories,
-        "first": r.first,
-        "shared": r.multi,
-        "copies": r.copies,
-        "posts": r.posts,
     }
+    parts = (
+        v.n(
+            "corroborated by other channels in %(part)d of %(num)d story",
+            "corroborated by other channels in %(part)d of %(num)d stories",
+            r.stories,
+            part=r.corroborated,
+        ),
+        v.n(
+            "first in %(part)d of %(num)d shared story",
+            "first in %(part)d of %(num)d shared stories",
+            r.multi,
+            part=r.first,
+        ),
+        v.n(
+            "%(part)d of %(num)d post is a copy",
+            "%(part)d of %(num)d posts are copies",
+            r.posts,
+            part=r.copies,
+        ),
+    )
+    return "; ".join((head, *parts))
 
 
 # The notes svodka.pipeline.rank writes beside each score term, as patterns of the catalog's messages: a
@@ -241,7 +257,7 @@ _NOTES = (
             "sharing %(marks)s"
         ),
     ),
-    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s posts")),
+    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s original posts")),  # depth: copies left out
     (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
     (re.compile(r"best (?P<value>[\d.]+)"), N_("best %(value)s")),

@@ -87,7 +87,7 @@ class Difference:
             return f"only {self.sources} of {self.of} sources name {what}"
         if self.kind == CONFLICT:
             return f"figures conflict on {self.subject}: {what}"
-        return f"only {self.sources} of {self.of} sources: {what}"
+        return f"{what} — in only {self.sources} of {self.of} sources"
 
 
 # --- figures -------------------------------------------------------------------------------------------
