@@ -235,7 +235,8 @@ def test_each_count_of_a_channels_credibility_has_the_plural_of_its_number() -> 
     count in its own plural, the name that ends a sentence in «»."""
     ru = {line.split(": ", 1)[0]: line for line in day_digest("ru").credibility}
     assert ru["SHOT"].endswith(
-        "подтверждено другими каналами: 1 из 1 сюжета; первым сообщил: 0 из 1 общего; копии среди постов: 0 из 1"
+        "подтверждено другими каналами: 1 из 1 сюжета; первым сообщил: 0 из 1 общего; "
+        "копии среди постов: 0 из 1"
     )
     assert "подтверждено другими каналами: 3 из 3 сюжетов; первым сообщил: 2 из 3 общих" in ru["РИА Новости"]
     assert ru["«Раньше всех. Ну почти.»"].startswith("«Раньше всех. Ну почти.»: 0.")

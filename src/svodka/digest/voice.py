@@ -133,16 +133,17 @@ _STRAIGHT = re.compile(r'"([^"]*)"')
 
 def quoted(text: str) -> str:
     """``text`` in «», its own «» (and straight quotes in pairs) made the inner „“ («Байден: „Я подписал
-    указ“.»), so a sentence that opens with a quotation does not open with ««. A sentence cut from a quotation that the cut leaves open or
-    closed alone is closed or opened where it was cut: «„С того дня … в судебном порядке“, — заявил …»;
-    a lone mark at the sentence's edge is left to the outer ones («У нас не хватает сил …»)."""
+    указ“.»), so a sentence that opens with a quotation does not open with ««. A sentence cut from a
+    quotation that the cut leaves open or closed alone is closed or opened where it was cut («„С того
+    дня … в судебном порядке“, — заявил …»); a lone mark at the sentence's edge is left to the outer
+    ones («У нас не хватает сил …»)."""
     opened, closed = text.count("«"), text.count("»")
     if opened > closed:
         text = text[1:] if text.startswith("«") else text + "»"
     elif closed > opened:
         text = text[:-1] if text.endswith("»") else "«" + text
     text = text.translate(_INNER)
-    if text.count('"') % 2 == 0:  # straight quotes in pairs: the inner „“ too («поймут такой шаг„“»)
+    if text.count('"') % 2 == 0:  # straight quotes in pairs: „“ too («что „американцы поймут“»)
         text = _STRAIGHT.sub(r"„\1“", text)
     return f"«{text}»"
 
