@@ -156,7 +156,8 @@ def test_auto_writes_the_russian_days_digest_in_russian_in_every_format(sample: 
     assert "Достоверность цитируемых каналов" in texts["md"] and "оценка" in texts["md"]
     assert '<html lang="ru">' in (out / "digest.html").read_text(encoding="utf-8")
     assert doc["items"] and all(
-        d["line"].startswith(("только ", "расходятся"))
+        d["line"].startswith("расходятся")
+        or (d["kind"] in ("figure", "claim") and d["line"].startswith("«") and "» — только в " in d["line"])
         or (d["kind"] == "name" and d["line"].startswith("«") and " упоминается только в " in d["line"])
         for d in _diffs(doc)
     )
@@ -345,7 +346,7 @@ def test_russian_dates_periods_and_plurals() -> None:
         "21 канал", "22 канала", "25 каналов", "112 каналов",
     ]  # fmt: skip
     assert v.n("%(num)d post", "%(num)d posts", 3) == "3 поста"
-    assert v.n("%(num)d independent", "%(num)d independent", 2) == "2 независимых"
+    assert v.n("%(num)d independent", "%(num)d independent", 2) == "2 независимых источника"
     moscow = Display("ru", "Europe/Moscow")
     at = datetime(2024, 12, 1, 6, 0, tzinfo=UTC)
     assert moscow.when(at) == "1 декабря 2024, 09:00 МСК" and v.when(at) == "1 декабря 2024, 09:00 МСК"

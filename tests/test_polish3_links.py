@@ -178,5 +178,5 @@ def _place_more(store: Store, sid: int) -> None:
 def test_the_story_pages_difference_line_is_in_the_pages_language() -> None:
     quote = Quote(1, 1, "ТАСС", "https://t.me/tass_agency/1", "Задержаны 5 человек.", "5 задержанных")
     d = Difference(FIGURE, "задержанный", (quote,), 1, 4)
-    assert difference_dict(d)["line"] == d.line() == "only 1 of 4 sources: «5 задержанных»"
-    assert difference_dict(d, "ru")["line"] == "только 1 из 4 источников: «5 задержанных»"  # the digest JSON
+    assert difference_dict(d)["line"] == d.line() == "«5 задержанных» — in only 1 of 4 sources"
+    assert difference_dict(d, "ru")["line"] == "«5 задержанных» — только в 1 из 4 источников"  # digest JSON

@@ -24,6 +24,7 @@ from svodka.digest.voice import (
     difference_line,
     only_in_title,
     only_in_words,
+    quoted,
 )
 from svodka.errors import NotFoundError
 from svodka.links import safe_url
@@ -109,7 +110,8 @@ def differences_pieces(found: Iterable[Difference], v: Voice) -> list[str]:
     out = []
     for d in found:
         quotes = "; ".join(
-            f"«{html.escape(q.sentence)}» — {_link(q.channel, q.url)}{_alt(q.alt_url)}" for q in d.quotes
+            f"{html.escape(quoted(q.sentence))} — {_link(q.channel, q.url)}{_alt(q.alt_url)}"
+            for q in d.quotes
         )
         out.append(f"≠ {html.escape(difference_line(d, v))}: {quotes}")
     return [f"<i>{html.escape(v._(DIFFERENCES))}:</i>", *out] if out else []

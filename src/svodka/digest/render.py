@@ -29,10 +29,12 @@ from svodka.digest.voice import (
     DIFFERENCES,
     N_,
     Voice,
+    channel_label,
     coordinated_line,
     coverage_line,
     difference_line,
     only_in_title,
+    quoted,
     term_note,
     topic_label,
 )
@@ -80,7 +82,8 @@ def voice(digest: Digest) -> Voice:
 def card_line(it: DigestItem, v: Voice, flag: bool = True) -> str:
     c = it.card
     parts = [
-        v._("first: %(channel)s, %(when)s") % {"channel": c.first_channel, "when": v.when(c.first_date)},
+        v._("first: %(channel)s, %(when)s")
+        % {"channel": channel_label(c.first_channel), "when": v.when(c.first_date)},
         v.n("%(num)d channel", "%(num)d channels", len(c.channels)),
         v.n("%(num)d post", "%(num)d posts", c.posts),
         v.n("%(num)d independent", "%(num)d independent", c.independent),
@@ -175,6 +178,13 @@ def storyline_label(it: DigestItem, language: str = "en") -> str:
     return "".join(" · " + p for p in parts)
 
 
+def card_marks(it: DigestItem, v: Voice) -> str:
+    """The card line with what an update adds and its storyline, as the HTML card shows them: «… · 3 new
+    posts · update: 2 new developments · storyline #12» (one separator, one style, in every rendering)."""
+    new = f" · {new_posts_label(it, v)}" if it.update else ""
+    return card_line(it, v) + new + storyline_label(it, v.language)
+
+
 def render_markdown(digest: Digest) -> str:
     v = voice(digest)
     update, new = v._("UPDATE"), v._("new:")
@@ -186,11 +196,7 @@ def render_markdown(digest: Digest) -> str:
         mark = f"**{update}** " if it.update else ""
         lines.append(f"## {it.rank}. {mark}{_md_escape(h.text)} ({_link_md(h)})")
         lines.append("")
-        lines.append(
-            f"*{_md_escape(card_line(it, v))}*"
-            + (f" — {new_posts_label(it, v)}" if it.update else "")
-            + _md_escape(storyline_label(it, v.language))
-        )
+        lines.append(f"*{_md_escape(card_marks(it, v))}*")
         lines.append("")
         if cov := coverage_line(it.card.groups, v.when, v):
             lines += [f"*{_md_escape(cov)}*", ""]
@@ -203,7 +209,9 @@ def render_markdown(digest: Digest) -> str:
         if it.differences:
             lines += ["", v._(DIFFERENCES) + ":"]
             for d in it.differences:
-                quotes = "; ".join(f"«{_md_escape(q.sentence)}» — {_link_md(_quoted(q))}" for q in d.quotes)
+                quotes = "; ".join(
+                    f"{_md_escape(quoted(q.sentence))} — {_link_md(_quoted(q))}" for q in d.quotes
+                )
                 lines.append(f"- {_md_escape(difference_line(d, v))}: {quotes}")
         if it.summary.abstract:
             lines.append("")
@@ -304,6 +312,7 @@ def render_html(digest: Digest) -> str:
             coverage={it.rank: coverage_line(it.card.groups, v.when, v) for it in digest.items},
             new_posts={it.rank: new_posts_label(it, v) for it in digest.items},
             difference_line=lambda d: difference_line(d, v),
+            quoted=quoted,
             score_line=lambda score: score_line(score, v),
             only_in_line=lambda st: only_in_line(st, v),
             fmt=v.when,
@@ -329,7 +338,7 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
         mark = f"{update} · " if it.update else ""
         block = [
             f"\n<b>{it.rank}. {html.escape(mark)}{html.escape(h.text)}</b> {_link_tg(h)}",
-            f"<i>{html.escape(card_line(it, v))}</i>",
+            f"<i>{html.escape(card_marks(it, v))}</i>",
         ]
         block += [
             f"• {new if it.is_new(c) else ''}{html.escape(c.text)} {_link_tg(c)}"

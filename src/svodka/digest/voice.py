@@ -127,12 +127,44 @@ def coordinated_line(c: Coordinated, v: Voice) -> str:
     return f"{v._(COORDINATED)}: {coordinated_words(len(c.channels), c.minutes, c.marks, c.only, v)}"
 
 
+_INNER = str.maketrans({"«": "„", "»": "“"})
+_STRAIGHT = re.compile(r'"([^"]*)"')
+
+
+def quoted(text: str) -> str:
+    """``text`` in «», its own «» (and straight quotes in pairs) made the inner „“ («Байден: „Я подписал
+    указ“.»), so a sentence that opens with a quotation does not open with ««. A sentence cut from a
+    quotation that the cut leaves open or closed alone is closed or opened where it was cut («„С того
+    дня … в судебном порядке“, — заявил …»); a lone mark at the sentence's edge is left to the outer
+    ones («У нас не хватает сил …»)."""
+    opened, closed = text.count("«"), text.count("»")
+    if opened > closed:
+        text = text[1:] if text.startswith("«") else text + "»"
+    elif closed > opened:
+        text = text[:-1] if text.endswith("»") else "«" + text
+    text = text.translate(_INNER)
+    if text.count('"') % 2 == 0:  # straight quotes in pairs: „“ too («что „американцы поймут“»)
+        text = _STRAIGHT.sub(r"„\1“", text)
+    return f"«{text}»"
+
+
+def channel_label(name: str) -> str:
+    """A channel's name where punctuation follows it (a card's «first: …, 09:00»): a name that ends a
+    sentence of its own («Раньше всех. Ну почти.») is put in «», so no «почти.,» is printed."""
+    return quoted(name) if name.rstrip()[-1:] in (".", "!", "?", "…") else name
+
+
 def coverage_line(groups: Iterable[GroupCoverage], when: Callable[[datetime], str], v: Voice) -> str:
     """«Groups: официальные 2 (first ТАСС, 12:05) · независимые 1 (first Медуза, 13:10)», "" if none;
     ``when`` writes the first post's time (:meth:`Voice.when`; :meth:`Voice.clock` where space is short)."""
     parts = [
         v._("%(group)s %(count)d (first %(channel)s, %(when)s)")
-        % {"group": g.group, "count": len(g.channels), "channel": g.first_channel, "when": when(g.first_date)}
+        % {
+            "group": g.group,
+            "count": len(g.channels),
+            "channel": channel_label(g.first_channel),
+            "when": when(g.first_date),
+        }
         for g in groups
     ]
     return f"{v._(GROUPS)}: {' · '.join(parts)}" if parts else ""
@@ -148,30 +180,31 @@ def only_in_words(channels: int, posts: int, first: str, when: str, v: Voice) ->
     return v._("%(channels)s, %(posts)s; first %(channel)s, %(when)s") % {
         "channels": v.n("%(num)d channel", "%(num)d channels", channels),
         "posts": v.n("%(num)d post", "%(num)d posts", posts),
-        "channel": first,
+        "channel": channel_label(first),
         "when": when,
     }
 
 
 def difference_line(d: Difference, v: Voice) -> str:
-    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`),
-    «only 1 of 4 sources: …», or for a name only some sources give, ««Поти» is named by only 1 of 4 sources»
-    (««Поти» упоминается только в 1 из 4 источников»: the name as first written; the quotes that follow
+    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`);
+    for a figure or claim only some sources give, ««по данным МВД» — in only 1 of 4 sources» («— только в 1
+    из 4 источников»: no colon, as the quotes follow one); for a name, ««Грузия» is named by only 1 of 4
+    sources» («упоминается только в 1 из 4 источников»: the name in the nominative, the quotes that follow
     show each source's form), in the digest's language."""
     if d.kind == NAME:
         return v.n(
             "%(name)s is named by only %(sources)d of %(num)d source",
             "%(name)s is named by only %(sources)d of %(num)d sources",
             d.of,
-            name=f"«{d.subject}»",
+            name=quoted(d.subject),
             sources=d.sources,
         )
-    what = v._(" vs ").join(dict.fromkeys(f"«{q.what}»" for q in d.quotes))
+    what = v._(" vs ").join(dict.fromkeys(quoted(q.what) for q in d.quotes))
     if d.kind == CONFLICT:
         return v._("figures conflict on %(subject)s: %(what)s") % {"subject": d.subject, "what": what}
     return v.n(
-        "only %(sources)d of %(num)d source: %(what)s",
-        "only %(sources)d of %(num)d sources: %(what)s",
+        "%(what)s — in only %(sources)d of %(num)d source",
+        "%(what)s — in only %(sources)d of %(num)d sources",
         d.of,
         sources=d.sources,
         what=what,
@@ -179,24 +212,36 @@ def difference_line(d: Difference, v: Voice) -> str:
 
 
 def credibility_line(r: ChannelRecord, v: Voice) -> str:
-    """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language."""
+    """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language,
+    each count with the plural of its own number («1 из 1 сюжета», "0 of 1 shared story")."""
     tier = v._("tier %(tier)d") % {"tier": r.tier} if r.tier else v._("no tier")
-    return v._(
-        "%(name)s: %(score).2f — %(tier)s (prior %(prior).2f); corroborated by other channels in "
-        "%(corroborated)d of %(stories)d stories; first in %(first)d of %(shared)d shared stories; "
-        "%(copies)d of %(posts)d posts are copies"
-    ) % {
-        "name": r.name,
+    head = v._("%(name)s: %(score).2f — %(tier)s (prior %(prior).2f)") % {
+        "name": channel_label(r.name),
         "score": r.score,
         "tier": tier,
         "prior": TIER_PRIOR.get(r.tier, 0.6),
-        "corroborated": r.corroborated,
-        "stories": r.stories,
-        "first": r.first,
-        "shared": r.multi,
-        "copies": r.copies,
-        "posts": r.posts,
     }
+    parts = (
+        v.n(
+            "corroborated by other channels in %(part)d of %(num)d story",
+            "corroborated by other channels in %(part)d of %(num)d stories",
+            r.stories,
+            part=r.corroborated,
+        ),
+        v.n(
+            "first in %(part)d of %(num)d shared story",
+            "first in %(part)d of %(num)d shared stories",
+            r.multi,
+            part=r.first,
+        ),
+        v.n(
+            "%(part)d of %(num)d post is a copy",
+            "%(part)d of %(num)d posts are copies",
+            r.posts,
+            part=r.copies,
+        ),
+    )
+    return "; ".join((head, *parts))
 
 
 # The notes svodka.pipeline.rank writes beside each score term, as patterns of the catalog's messages: a
@@ -213,7 +258,7 @@ _NOTES = (
             "sharing %(marks)s"
         ),
     ),
-    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s posts")),
+    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s original posts")),  # depth: copies left out
     (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
     (re.compile(r"best (?P<value>[\d.]+)"), N_("best %(value)s")),

@@ -16,17 +16,18 @@ state it and no other source has the same value (in any words) or most of the cl
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
-from typing import Protocol
 
 import simplemma
 
 from svodka.model import Story, StoryMember
 from svodka.pipeline.credibility import Networks, independent_sources
+from svodka.pipeline.entities import EntityFinder
+from svodka.pipeline.entities import NatashaEntities as NatashaEntities  # the finder, where it was
+from svodka.pipeline.entities import natasha_entities as natasha_entities
 from svodka.pipeline.features import stem
 from svodka.pipeline.quotes import CAPTION, PLUG, SHORT, quote_problems
 from svodka.pipeline.summarize import sentences, web_url
@@ -75,7 +76,7 @@ class Quote:
 @dataclass(frozen=True, slots=True)
 class Difference:
     kind: str  # CONFLICT, FIGURE or CLAIM
-    subject: str  # the counted noun's lemma, the claim's attribution, or the name as first written
+    subject: str  # the counted noun's lemma, the claim's attribution, or the name in the nominative
     quotes: tuple[Quote, ...]
     sources: int  # independent sources that state it
     of: int  # independent sources of the story
@@ -86,7 +87,7 @@ class Difference:
             return f"only {self.sources} of {self.of} sources name {what}"
         if self.kind == CONFLICT:
             return f"figures conflict on {self.subject}: {what}"
-        return f"only {self.sources} of {self.of} sources: {what}"
+        return f"{what} — in only {self.sources} of {self.of} sources"
 
 
 # --- figures -------------------------------------------------------------------------------------------
@@ -357,43 +358,7 @@ def _lone_claims(said: Sequence[_Said], n: int, opt: DifferenceOptions) -> Itera
         yield Difference(CLAIM, who, (_quote(s, who),), 1, n)
 
 
-# --- names ---------------------------------------------------------------------------------------------
-class EntityFinder(Protocol):
-    """Named entities of texts: per text, ``(kind, words as written)`` with kind PER, LOC or ORG."""
-
-    def entities(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]: ...
-
-
-class NatashaEntities:
-    """natasha's offline Russian NER (its models ship in its wheel). A call costs the same for one text
-    as for many, so every text goes into one document and the spans are handed back per text."""
-
-    def __init__(self) -> None:
-        from natasha import Doc, NewsEmbedding, NewsNERTagger, Segmenter
-
-        self._doc, self._segmenter, self._tagger = Doc, Segmenter(), NewsNERTagger(NewsEmbedding())
-
-    def entities(self, texts: Sequence[str]) -> list[list[tuple[str, str]]]:
-        starts, joined = [], ""
-        for t in texts:
-            starts.append(len(joined))
-            joined += t.replace("\n", " ") + "\n\n"
-        doc = self._doc(joined)
-        doc.segment(self._segmenter)
-        doc.tag_ner(self._tagger)
-        out: list[list[tuple[str, str]]] = [[] for _ in texts]
-        for span in doc.spans:
-            i = max(0, bisect_right(starts, span.start) - 1)
-            out[i].append((span.type, span.text))
-        return out
-
-
-@lru_cache(maxsize=1)
-def natasha_entities() -> NatashaEntities:
-    """One finder per process (natasha loads its models in a second or two)."""
-    return NatashaEntities()
-
-
+# --- names (an EntityFinder's spans: svodka.pipeline.entities) ------------------------------------------
 # Outlets credited in a sentence («сообщает ТАСС», «пишет РБК»): a credit, not a fact of the story.
 _MEDIA_WORDS = (
     "риа новости тасс интерфакс рбк коммерсант ведомости известия reuters bloomberg ap afp bbc би-би-си "
@@ -515,6 +480,7 @@ def _lone_names(said: Sequence[_Said], n: int, finder: EntityFinder) -> Iterable
         have.update(f for w in _TOKEN.findall(s.sentence) for f in _name_forms(w)[0] if len(w) > 1)
         have.update(_initials(s.sentence))
     named: dict[tuple[str, ...], list[tuple[_Said, str]]] = {}
+    kinds: dict[tuple[str, ...], str] = {}
     for s, found in zip(usable, spans, strict=True):
         channel = set(_key(s.member.post.channel))
         for kind, text in found:
@@ -527,8 +493,9 @@ def _lone_names(said: Sequence[_Said], n: int, finder: EntityFinder) -> Iterable
             if kind == "ORG" and text.split()[0].lower().endswith(("ые", "ие", "ая", "ий", "ый")):
                 continue  # «Антиправительственные митинги»: words, not a name
             named.setdefault(key, []).append((s, text))
+            kinds.setdefault(key, kind)
     shown: set[str] = set()
-    for mentions in named.values():
+    for key, mentions in named.items():
         mine = _name_forms(mentions[0][1])
         holders = {src for src, have in forms.items() if any(f & have for f in mine)}
         if len(holders) * 2 >= n or any(f & shown for f in mine):
@@ -538,4 +505,8 @@ def _lone_names(said: Sequence[_Said], n: int, finder: EntityFinder) -> Iterable
         for s, text in mentions:
             first.setdefault(s.source, (s, text))
         by_date = sorted(first.values(), key=lambda x: x[0].member.post.date)
-        yield Difference(NAME, mentions[0][1], tuple(_quote(s, text) for s, text in by_date), len(holders), n)
+        (s, text) = mentions[0]
+        name = finder.nominative(
+            s.sentence, text, kinds[key]
+        )  # «Грузия», as a line names it; quotes as written
+        yield Difference(NAME, name, tuple(_quote(s, text) for s, text in by_date), len(holders), n)
