@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from svodka.digest.model import JobState
 from svodka.store.postgres.db import Database
-from svodka.store.records.digest_jobs import JOB_COLUMNS, job_row, job_state
+from svodka.store.records.digest_jobs import JOB_COLUMNS, SharedDigestJobReads, job_row
 
 _UPDATE = ", ".join(f"{c} = excluded.{c}" for c in JOB_COLUMNS.split(", ")[1:])
 
 
-class PgDigestJobs:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def get(self, name: str) -> JobState:
-        with self.db.read() as conn:
-            row = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs WHERE name = %s", (name,)).fetchone()
-        return JobState(name=name) if row is None else job_state(row)
+class PgDigestJobs(SharedDigestJobReads):
+    db: Database
 
     def put(self, state: JobState) -> None:
         with self.db.write() as conn:
@@ -25,8 +19,3 @@ class PgDigestJobs:
                 f"ON CONFLICT (name) DO UPDATE SET {_UPDATE}",
                 job_row(state),
             )
-
-    def all(self) -> list[JobState]:
-        with self.db.read() as conn:
-            rows = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs ORDER BY name").fetchall()
-        return [job_state(r) for r in rows]

@@ -1,17 +1,16 @@
-"""Watchlists made with `svodka watchlists add`, in PostgreSQL (spec in JSONB: svodka.monitor.watchlist)."""
+"""Watchlists made with `svodka watchlists add`, in PostgreSQL (spec in JSONB: svodka.monitor.watchlist; the
+list and the removal, written once for both backends: :mod:`svodka.store.records.watchlists`)."""
 
 from __future__ import annotations
 
-import builtins
-
 from svodka.store.base import StoredWatchlist
 from svodka.store.postgres.db import Database, now_ts
-from svodka.store.records.watchlists import LIST, exists_already, watchlist
+from svodka.store.records.watchlists import SharedWatchlists, exists_already
 
 
-class PgWatchlists:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class PgWatchlists(SharedWatchlists):
+    db: Database
+    SPEC = "spec::text"
 
     def add(self, name: str, spec: str, owner_id: int | None = None, shared: bool = True) -> StoredWatchlist:
         with self.db.write() as conn:
@@ -23,12 +22,3 @@ class PgWatchlists:
             if cur.rowcount == 0:
                 raise exists_already(name)
         return next(w for w in self.list() if w.name == name)
-
-    def list(self) -> builtins.list[StoredWatchlist]:
-        with self.db.read() as conn:
-            rows = conn.execute(LIST.format(spec="spec::text")).fetchall()
-        return [watchlist(r) for r in rows]
-
-    def remove(self, name: str) -> bool:
-        with self.db.write() as conn:
-            return conn.execute("DELETE FROM watchlists WHERE name = %s", (name,)).rowcount > 0

@@ -8,6 +8,7 @@ from typing import Any
 
 from svodka.digest.model import JobState, Pending
 from svodka.model import from_ts
+from svodka.store.records.dialect import Database, row, rows
 
 JOB_COLUMNS = (
     "name, schedule, next_due, last_run, last_until, last_digest_id, last_error, last_error_at, failures, "
@@ -49,3 +50,17 @@ def job_row(state: JobState) -> tuple[Any, ...]:
         state.failures,
         None if state.pending is None else state.pending.to_json(),
     )
+
+
+class SharedDigestJobReads:
+    """The scheduled digests' state read on either backend; a backend's class writes it (its upsert)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, name: str) -> JobState:
+        found = row(self.db, f"SELECT {JOB_COLUMNS} FROM digest_jobs WHERE name = ?", (name,))
+        return JobState(name=name) if found is None else job_state(found)
+
+    def all(self) -> list[JobState]:
+        return [job_state(r) for r in rows(self.db, f"SELECT {JOB_COLUMNS} FROM digest_jobs ORDER BY name")]

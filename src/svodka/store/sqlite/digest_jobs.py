@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from svodka.digest.model import JobState
-from svodka.store.records.digest_jobs import JOB_COLUMNS, job_row, job_state
+from svodka.store.records.digest_jobs import JOB_COLUMNS, SharedDigestJobReads, job_row
 from svodka.store.sqlite.db import Database
 
 
-class SqliteDigestJobs:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def get(self, name: str) -> JobState:
-        with self.db.read() as conn:
-            row = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs WHERE name = ?", (name,)).fetchone()
-        return JobState(name=name) if row is None else job_state(row)
+class SqliteDigestJobs(SharedDigestJobReads):
+    db: Database
 
     def put(self, state: JobState) -> None:
         with self.db.write() as conn:
@@ -22,8 +16,3 @@ class SqliteDigestJobs:
                 f"INSERT OR REPLACE INTO digest_jobs ({JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 job_row(state),
             )
-
-    def all(self) -> list[JobState]:
-        with self.db.read() as conn:
-            rows = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs ORDER BY name").fetchall()
-        return [job_state(r) for r in rows]

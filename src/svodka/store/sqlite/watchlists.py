@@ -1,17 +1,16 @@
-"""Watchlists made with `svodka watchlists add`, in SQLite (their spec is JSON: svodka.monitor.watchlist)."""
+"""Watchlists made with `svodka watchlists add`, in SQLite (their spec is JSON: svodka.monitor.watchlist; the
+list and the removal, written once for both backends: :mod:`svodka.store.records.watchlists`)."""
 
 from __future__ import annotations
 
-import builtins
-
 from svodka.store.base import StoredWatchlist
-from svodka.store.records.watchlists import LIST, exists_already, watchlist
+from svodka.store.records.watchlists import SharedWatchlists, exists_already
 from svodka.store.sqlite.db import Database, now_ts
 
 
-class SqliteWatchlists:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+class SqliteWatchlists(SharedWatchlists):
+    db: Database
+    SPEC = "spec"
 
     def add(self, name: str, spec: str, owner_id: int | None = None, shared: bool = True) -> StoredWatchlist:
         with self.db.write() as conn:
@@ -22,13 +21,3 @@ class SqliteWatchlists:
                 (name, spec, owner_id, int(shared), now_ts()),
             )
         return next(w for w in self.list() if w.name == name)
-
-    def list(self) -> builtins.list[StoredWatchlist]:
-        with self.db.read() as conn:
-            rows = conn.execute(LIST.format(spec="spec")).fetchall()
-        return [watchlist(r) for r in rows]
-
-    def remove(self, name: str) -> bool:
-        with self.db.write() as conn:
-            conn.execute("DELETE FROM watchlists WHERE name = ?", (name,))
-            return bool(conn.execute("SELECT changes()").fetchone()[0])
