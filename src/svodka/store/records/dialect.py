@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -35,8 +35,16 @@ class Cursor(Protocol):
     def __iter__(self) -> Iterator[Row]: ...
 
 
+class ManyCursor(Protocol):
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]], /) -> object: ...
+
+    def close(self) -> None: ...
+
+
 class Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ..., /) -> Cursor: ...
+
+    def cursor(self) -> ManyCursor: ...
 
 
 class Database(Protocol):
@@ -87,6 +95,13 @@ class Dialect:
 
 SQLITE = Dialect("sqlite", _as_is, in_marks, _one_each, CHUNK, orjson.loads)
 POSTGRES = Dialect("postgres", pyformat, lambda n: ANY, _one_array, sys.maxsize, _stored)
+
+
+def upsert(key: str, columns: str) -> str:
+    """The clause both dialects write for an insert that updates ``columns`` (``"a, b"``) of the row it
+    meets on ``key`` (SQLite since 3.24, as PostgreSQL)."""
+    sets = ", ".join(f"{c} = excluded.{c}" for c in columns.split(", "))
+    return f"ON CONFLICT ({key}) DO UPDATE SET {sets}"
 
 
 def now_ts() -> int:
@@ -150,3 +165,10 @@ def changed_in(db: Database, text: str, ids: Iterable[int], before: Sequence[Any
             sql = d.sql(text.format(ids=d.ids(len(chunk))))
             done += max(conn.execute(sql, (*before, *d.bind(chunk))).rowcount, 0)
     return done
+
+
+def write_many(db: Database, text: str, params: Iterable[Sequence[Any]]) -> None:
+    """Run the shared write ``text`` once for each of ``params``, in one transaction (the caller's, if it
+    is inside one)."""
+    with db.write() as conn, closing(conn.cursor()) as cur:
+        cur.executemany(db.dialect.sql(text), params)
