@@ -6,21 +6,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from svodka.model import Correction, NewCorrection
 from svodka.store.postgres.db import Database, now_ts, pyformat
 from svodka.store.records import corrections as rec
 
 
 class PgCorrections(rec.SharedCorrections):
     db: Database
-
-    def add(self, correction: NewCorrection) -> Correction:
-        with self.db.write() as conn:
-            row = conn.execute(
-                pyformat(f"{rec.INSERT} RETURNING {rec.COLUMNS}"), rec.new_row(correction, now_ts())
-            ).fetchone()
-        assert row is not None
-        return rec.to_correction(row)
 
     def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
         rows = builtins.list(rows)

@@ -11,7 +11,7 @@ from svodka.errors import StoreError
 from svodka.model import ApiKey, Mark, Session, User, from_ts
 from svodka.store.base import LoginFailures
 from svodka.store.records import when
-from svodka.store.records.dialect import Database, changed, now_ts, row, rows
+from svodka.store.records.dialect import Database, changed, inserted, now_ts, row, rows
 from svodka.store.records.users import USER_COLS, user_from_row
 
 KEY_COLUMNS = "id, user_id, prefix, name, created_at, last_used"
@@ -22,6 +22,7 @@ KEY_BY_PREFIX = (
     "SELECT k.id, k.user_id, k.prefix, k.name, k.created_at, k.last_used, k.key_hash, "
     "{user_columns} FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.prefix = ?"
 )
+ADD_KEY = "INSERT INTO api_keys (user_id, prefix, key_hash, name, created_at) VALUES (?, ?, ?, ?, ?)"
 REVOKE_KEY = "DELETE FROM api_keys WHERE id = ? AND user_id = ?"
 TOUCH_KEY = "UPDATE api_keys SET last_used = ? WHERE id = ?"
 
@@ -158,10 +159,15 @@ class SharedLoginAttempts:
 
 
 class SharedApiKeys:
-    """API keys' reads and changes, on either backend; a backend's class adds a key (its new id)."""
+    """API keys of the web app, on either backend: a key is stored as its prefix and its SHA-256 (see
+    :mod:`svodka.web.auth`)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def add(self, user_id: int, prefix: str, key_hash: str, name: str = "") -> ApiKey:
+        key_id = inserted(self.db, ADD_KEY, (user_id, prefix, key_hash, key_name(name), now_ts()))
+        return next(k for k in self.list(user_id) if k.id == key_id)
 
     def by_prefix(self, prefix: str) -> tuple[ApiKey, str, User] | None:
         """The key with this prefix, its stored hash and its owner."""

@@ -16,7 +16,17 @@ from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Correction, NewCorrection, Restore, from_ts
-from svodka.store.records.dialect import Database, changed, changed_in, now_ts, row, rows, rows_in, write_many
+from svodka.store.records.dialect import (
+    Database,
+    changed,
+    changed_in,
+    inserted,
+    now_ts,
+    row,
+    rows,
+    rows_in,
+    write_many,
+)
 
 COLUMNS = (
     "id, kind, subject, target, result, anchor_a, anchor_b, restore, user_name, at, undone_at, undone_by"
@@ -132,11 +142,16 @@ def placements(rows: Iterable[Sequence[Any]]) -> dict[int, int]:
 
 
 class SharedCorrections:
-    """The corrections repository on either backend; a backend's class adds a correction (its new row) and
-    places posts (its own statements over many stories)."""
+    """The corrections repository on either backend; a backend's class places posts (its own statements
+    over many stories)."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+
+    def add(self, correction: NewCorrection) -> Correction:
+        with self.db.write():
+            correction_id = inserted(self.db, INSERT, new_row(correction, now_ts()))
+            return self.get(correction_id)
 
     def get(self, correction_id: int) -> Correction:
         return found(row(self.db, GET, (correction_id,)), correction_id)

@@ -73,6 +73,19 @@ def _stored(value: Any) -> Any:
     return value
 
 
+def _last_rowid(conn: Connection, sql: str, params: Sequence[Any]) -> int:
+    conn.execute(sql, params)
+    found = conn.execute("SELECT last_insert_rowid()").fetchone()
+    assert found is not None  # the function always answers
+    return int(found[0])
+
+
+def _returning_id(conn: Connection, sql: str, params: Sequence[Any]) -> int:
+    found = conn.execute(pyformat(f"{sql} RETURNING id"), params).fetchone()
+    assert found is not None  # an INSERT of one row that did not fail returns it
+    return int(found[0])
+
+
 def _one_each(ids: Sequence[int]) -> tuple[int, ...]:
     return tuple(ids)
 
@@ -91,10 +104,12 @@ class Dialect:
     bind: Callable[[Sequence[int]], tuple[Any, ...]]  # the parameters of that test
     chunk: int  # at most this many ids in one statement
     json: Callable[[Any], Any]  # a stored JSON column as Python (SQLite keeps text, PostgreSQL JSONB)
+    # run a shared INSERT of one row (its text as written, ``?`` marks) on a connection: the row's new id
+    insert: Callable[[Connection, str, Sequence[Any]], int]
 
 
-SQLITE = Dialect("sqlite", _as_is, in_marks, _one_each, CHUNK, orjson.loads)
-POSTGRES = Dialect("postgres", pyformat, lambda n: ANY, _one_array, sys.maxsize, _stored)
+SQLITE = Dialect("sqlite", _as_is, in_marks, _one_each, CHUNK, orjson.loads, _last_rowid)
+POSTGRES = Dialect("postgres", pyformat, lambda n: ANY, _one_array, sys.maxsize, _stored, _returning_id)
 
 
 def upsert(key: str, columns: str) -> str:
@@ -172,3 +187,10 @@ def write_many(db: Database, text: str, params: Iterable[Sequence[Any]]) -> None
     is inside one)."""
     with db.write() as conn, closing(conn.cursor()) as cur:
         cur.executemany(db.dialect.sql(text), params)
+
+
+def inserted(db: Database, text: str, params: Sequence[Any]) -> int:
+    """Run the shared INSERT ``text`` of one row in its own transaction (the caller's, if it is inside one):
+    the new row's id."""
+    with db.write() as conn:
+        return db.dialect.insert(conn, text, params)

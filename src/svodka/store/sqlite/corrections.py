@@ -6,18 +6,12 @@ from __future__ import annotations
 import builtins
 from collections.abc import Iterable
 
-from svodka.model import Correction, NewCorrection
 from svodka.store.records import corrections as rec
 from svodka.store.sqlite.db import Database, now_ts
 
 
 class SqliteCorrections(rec.SharedCorrections):
     db: Database
-
-    def add(self, correction: NewCorrection) -> Correction:
-        with self.db.write() as conn:
-            cur = conn.execute(rec.INSERT, rec.new_row(correction, now_ts()))
-            return rec.found(conn.execute(rec.GET, (cur.lastrowid,)).fetchone(), int(cur.lastrowid or 0))
 
     def place_posts(self, rows: Iterable[tuple[int, int]]) -> None:
         rows = builtins.list(rows)
