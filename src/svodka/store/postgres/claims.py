@@ -10,7 +10,7 @@ from contextlib import AbstractContextManager
 
 from svodka.store.base import Claim, ClaimRecord
 from svodka.store.postgres.db import Database
-from svodka.store.records.claims import KEEP_LOG, hold_source
+from svodka.store.records.claims import KEEP_LOG, hold_source, source_log
 
 NOW = "extract(epoch FROM clock_timestamp())::double precision"
 
@@ -70,13 +70,7 @@ class PgClaims:
         return hold_source(self, key, ttl)
 
     def log(self, since: float = 0.0) -> list[ClaimRecord]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT key, holder, claimed_at, expires_at, released_at FROM source_claim_log "
-                "WHERE claimed_at >= %s ORDER BY claimed_at, token",
-                (since,),
-            ).fetchall()
-        return [ClaimRecord(*r) for r in rows]
+        return source_log(self.db, since)
 
     def settled_post_id(self) -> int:
         # Ids come from a sequence before commit: a page of ids 100… may land after one of 120…. A SHARE

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import re
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from importlib import resources
@@ -23,6 +22,8 @@ from psycopg.types import string
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from svodka.errors import StoreError
+from svodka.store.records.dialect import POSTGRES, Dialect, now_ts
+from svodka.store.records.dialect import pyformat as pyformat  # the backend's name for it, as before
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +45,6 @@ def _nul_free(base: type[string.Dumper]) -> type[string.Dumper]:
 ADAPTERS = AdaptersMap(psycopg.adapters)
 for _dumper in (string.StrDumperUnknown, string.StrDumper, string.StrBinaryDumper):
     ADAPTERS.register_dumper(str, _nul_free(_dumper))
-
-
-def now_ts() -> int:
-    return int(time.time())
-
-
-def pyformat(sql: str) -> str:
-    """A SQL text both backends share, written with SQLite's ``?`` placeholders, in psycopg's ``%s`` style
-    (a literal ``%`` doubled); the shared texts hold no ``?`` of their own."""
-    return sql.replace("%", "%%").replace("?", "%s")
 
 
 def safe_url(url: str) -> str:
@@ -97,6 +88,8 @@ def explain(url: str, err: BaseException) -> StoreError:
 
 class Database:
     """One PostgreSQL database; thread-safe: each thread writes in its own transaction."""
+
+    dialect: Dialect = POSTGRES
 
     def __init__(self, url: str, busy_timeout: float = 10.0, readonly: bool = False) -> None:
         self.url = url

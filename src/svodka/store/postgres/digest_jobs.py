@@ -1,32 +1,10 @@
-"""State of the scheduled digests of `svodka watch` in PostgreSQL (migration 0008)."""
+"""State of the scheduled digests of `svodka watch` in PostgreSQL (migration 0008; the repository, written
+once for both backends: :mod:`svodka.store.records.digest_jobs`)."""
 
 from __future__ import annotations
 
-from svodka.digest.model import JobState
-from svodka.store.postgres.db import Database
-from svodka.store.records.digest_jobs import JOB_COLUMNS, job_row, job_state
-
-_UPDATE = ", ".join(f"{c} = excluded.{c}" for c in JOB_COLUMNS.split(", ")[1:])
+from svodka.store.records.digest_jobs import SharedDigestJobs
 
 
-class PgDigestJobs:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def get(self, name: str) -> JobState:
-        with self.db.read() as conn:
-            row = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs WHERE name = %s", (name,)).fetchone()
-        return JobState(name=name) if row is None else job_state(row)
-
-    def put(self, state: JobState) -> None:
-        with self.db.write() as conn:
-            conn.execute(
-                f"INSERT INTO digest_jobs ({JOB_COLUMNS}) VALUES ({', '.join(['%s'] * 10)}) "
-                f"ON CONFLICT (name) DO UPDATE SET {_UPDATE}",
-                job_row(state),
-            )
-
-    def all(self) -> list[JobState]:
-        with self.db.read() as conn:
-            rows = conn.execute(f"SELECT {JOB_COLUMNS} FROM digest_jobs ORDER BY name").fetchall()
-        return [job_state(r) for r in rows]
+class PgDigestJobs(SharedDigestJobs):
+    """:class:`SharedDigestJobs` on a :class:`svodka.store.postgres.db.Database`."""

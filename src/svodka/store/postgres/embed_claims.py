@@ -8,15 +8,14 @@ vectors; times are the server's clock. Logged for a day. The flow and the SQL ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
 
 from svodka.store.postgres.claims import NOW
 from svodka.store.postgres.db import Database, pyformat
-from svodka.store.records.claims import EmbedClaims, Statements
+from svodka.store.records.claims import EmbedClaims, OnDriver
 
 
 class _Statements:
@@ -42,21 +41,6 @@ class _Statements:
         return self.conn.execute(pyformat(sql), params).rowcount
 
 
-class _Sql:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @contextmanager
-    def write(self) -> Iterator[Statements]:
-        with self.db.write() as conn:
-            yield _Statements(conn)
-
-    @contextmanager
-    def read(self) -> Iterator[Statements]:
-        with self.db.read() as conn:
-            yield _Statements(conn)
-
-
 class PgEmbedClaims(EmbedClaims):
     def __init__(self, db: Database) -> None:
-        super().__init__(_Sql(db))
+        super().__init__(OnDriver(db, _Statements))

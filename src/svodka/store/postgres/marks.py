@@ -1,30 +1,10 @@
-"""Analysts' marks on posts and stories in PostgreSQL (the rows and SQL:
+"""Analysts' marks on posts and stories in PostgreSQL (the rows and SQL, written once for both backends:
 :mod:`svodka.store.records.accounts`)."""
 
 from __future__ import annotations
 
-import builtins
-
-from svodka.model import Mark
-from svodka.store.postgres.db import Database, now_ts, pyformat
-from svodka.store.records.accounts import LIST_MARKS, REMOVE_MARK, SET_MARK, mark, mark_row
+from svodka.store.records.accounts import SharedMarks
 
 
-class PgMarks:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def set(self, user_id: int, kind: str, ref_id: int, note: str = "") -> Mark:
-        row = mark_row(user_id, kind, ref_id, note, now_ts())
-        with self.db.write() as conn:
-            conn.execute(pyformat(SET_MARK), row)
-        return next(m for m in self.list(user_id) if m.kind == kind and m.ref_id == ref_id)
-
-    def remove(self, user_id: int, kind: str, ref_id: int) -> bool:
-        with self.db.write() as conn:
-            return conn.execute(pyformat(REMOVE_MARK), (user_id, kind, ref_id)).rowcount > 0
-
-    def list(self, user_id: int) -> builtins.list[Mark]:
-        with self.db.read() as conn:
-            rows = conn.execute(pyformat(LIST_MARKS), (user_id,)).fetchall()
-        return [mark(r) for r in rows]
+class PgMarks(SharedMarks):
+    """:class:`SharedMarks` on a :class:`svodka.store.postgres.db.Database`."""

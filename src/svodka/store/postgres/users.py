@@ -1,79 +1,12 @@
 """Local accounts of the web app in PostgreSQL; user names compare case-insensitively (``lower()``, the
 unique index of migration 0006). Secrets arrive hashed (see :mod:`svodka.web.auth`). Rows, checks and the
-shared SQL: :mod:`svodka.store.records.users`."""
+SQL, written once for both backends: :mod:`svodka.store.records.users`."""
 
 from __future__ import annotations
 
-import builtins
-
-from svodka.model import User
-from svodka.store.postgres.db import Database, now_ts, pyformat
-from svodka.store.records import users as rec
-
-NAME = "lower(u.username) = lower(?)"  # user names case-insensitively
+from svodka.store.records.users import SharedUsers
 
 
-class PgUsers:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def add(self, username: str, password_hash: str, role: str) -> User:
-        name = rec.new_name(username)
-        with self.db.write() as conn:
-            if conn.execute(pyformat(rec.NAMED.format(name=NAME)), (name,)).fetchone():
-                raise rec.taken(name)
-            conn.execute(pyformat(rec.INSERT), (name, password_hash, rec.check_role(role), now_ts()))
-        return self.get(name)
-
-    def get(self, username: str) -> User:
-        with self.db.read() as conn:
-            row = conn.execute(pyformat(rec.BY_NAME.format(name=NAME)), (username.strip(),)).fetchone()
-        return rec.found(row, username)
-
-    def by_id(self, user_id: int) -> User:
-        with self.db.read() as conn:
-            return rec.found_id(conn.execute(pyformat(rec.BY_ID), (user_id,)).fetchone(), user_id)
-
-    def list(self) -> builtins.list[User]:
-        with self.db.read() as conn:
-            rows = conn.execute(rec.LIST.format(name="lower(u.username)")).fetchall()
-        return [rec.user_from_row(r) for r in rows]
-
-    def count(self, role: str | None = None) -> int:
-        with self.db.read() as conn:
-            if role is None:
-                row = conn.execute(rec.COUNT).fetchone()
-            else:
-                row = conn.execute(pyformat(rec.COUNT_ROLE), (role,)).fetchone()
-        return int(row[0])  # type: ignore[index]
-
-    def password_hash(self, username: str) -> tuple[User, str] | None:
-        """The user and their stored password hash, or None when there is no such user."""
-        with self.db.read() as conn:
-            sql = pyformat(rec.PASSWORD_HASH.format(name=NAME))
-            return rec.with_hash(conn.execute(sql, (username.strip(),)).fetchone())
-
-    def set_password(self, username: str, password_hash: str) -> None:
-        user = self.get(username)
-        password, sessions = rec.SET_PASSWORD
-        with self.db.write() as conn:
-            conn.execute(pyformat(password), (password_hash, user.id))
-            conn.execute(pyformat(sessions), (user.id,))
-
-    def set_role(self, username: str, role: str) -> User:
-        user = self.get(username)
-        rec.check_demotion(user, rec.check_role(role), self.count("admin"))
-        with self.db.write() as conn:
-            conn.execute(pyformat(rec.SET_ROLE), (role, user.id))
-        return self.get(username)
-
-    def remove(self, username: str) -> User:
-        user = self.get(username)
-        rec.check_removal(user, self.count("admin"), self.count())
-        with self.db.write() as conn:
-            conn.execute(pyformat(rec.REMOVE), (user.id,))
-        return user
-
-    def touch_login(self, user_id: int) -> None:
-        with self.db.write() as conn:
-            conn.execute(pyformat(rec.TOUCH_LOGIN), (now_ts(), user_id))
+class PgUsers(SharedUsers):
+    NAME = "lower(u.username) = lower(?)"  # user names case-insensitively
+    ORDER = "lower(u.username)"

@@ -11,9 +11,10 @@ The SQL texts here are written with ``?`` placeholders (the PostgreSQL backend t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from svodka.model import ChannelActivity, from_ts
+from svodka.store.records.dialect import Database, row, rows
 
 DAY = 86400
 IS_FORWARD = "(p.fwd_ext_id IS NOT NULL OR p.fwd_handle IS NOT NULL OR p.fwd_name IS NOT NULL)"
@@ -123,3 +124,70 @@ def activities(
             )
         )
     return out
+
+
+class SharedChannelStats:
+    """Channel statistics on either backend; a backend's class names the SQL its dialect writes its own way:
+    the count of forwards, the medians of views, the UTC day of a post and how its near-copies are joined."""
+
+    FORWARDS: ClassVar[str]  # the count of a channel's posts that are forwards (``{forward}``: the test)
+    MEDIANS: ClassVar[str]  # ``(channel id, median views)`` (``{where}``: the test of one channel, or none)
+    DAY: ClassVar[str]  # a post's UTC day as ``YYYY-MM-DD``
+    NEAR_CHANNEL: ClassVar[str]  # the copier's column in :data:`NEAR_COPIES`
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def activity(self, channel_id: int | None = None) -> list[ChannelActivity]:
+        """Statistics of every channel (or of one), in channel id order; channels without posts included."""
+        one = channel_id is not None
+        args: tuple[int, ...] = (channel_id,) if channel_id is not None else ()
+        sql = self.db.dialect.sql
+        forwards = self.FORWARDS.format(forward=IS_FORWARD)
+        with self.db.read() as conn:
+            base = conn.execute(
+                sql(
+                    f"SELECT c.id, COUNT(p.id), MIN(p.date), MAX(p.date), {forwards} "
+                    "FROM channels c LEFT JOIN posts p ON p.channel_id = c.id "
+                    f"{'WHERE c.id = ?' if one else ''} GROUP BY c.id ORDER BY c.id"
+                ),
+                args,
+            ).fetchall()
+            medians_sql = sql(self.MEDIANS.format(where="AND channel_id = ?" if one else ""))
+            medians = {r[0]: float(r[1]) for r in conn.execute(medians_sql, args)}
+            copies_sql = sql(copy_counts("AND c.id = ?" if one else ""))
+            copies = {r[0]: (r[1], r[2]) for r in conn.execute(copies_sql, args * 3)}
+            near_sql = NEAR_COPIES.format(
+                where="AND p.channel_id = ?" if one else "", channel=self.NEAR_CHANNEL
+            )
+            near = {r[0]: r[1] for r in conn.execute(sql(near_sql), args)}
+        return activities(base, medians, copies, near)
+
+    def copiers(self, channel_id: int, limit: int = 10) -> list[tuple[int, int]]:
+        """The channels that copy this one most (forwards, near-duplicates): ``(channel id, posts)``."""
+        return [(r[0], r[1]) for r in rows(self.db, COPIERS, (channel_id, channel_id, channel_id, limit))]
+
+    def sources(self, channel_id: int, limit: int = 10) -> list[tuple[str, int]]:
+        """Whom this channel forwards most: ``(name of the origin, posts)``, most first."""
+        return [(r[0], r[1]) for r in rows(self.db, SOURCES, (channel_id, limit))]
+
+    def daily(self, channel_id: int, days: int = 30) -> list[tuple[str, int]]:
+        """Posts per UTC day over the last ``days`` active days: ``(YYYY-MM-DD, posts)``, oldest first."""
+        found = rows(
+            self.db,
+            f"SELECT {self.DAY}, COUNT(*) FROM posts WHERE channel_id = ? "
+            "GROUP BY date / 86400 ORDER BY date / 86400 DESC LIMIT ?",
+            (channel_id, days),
+        )
+        return [(r[0], r[1]) for r in reversed(found)]
+
+    def copies_of(self, post_id: int, limit: int = 100) -> list[int]:
+        """Ids of posts of other channels that copy this post (forward or re-publish it), earliest first."""
+        origin = row(self.db, ORIGIN, (post_id,))
+        if origin is None:
+            return []
+        return [r[0] for r in rows(self.db, COPIES_OF, copies_of_args(post_id, origin, limit))]
+
+    def recent(self, channel_id: int, limit: int = 20) -> list[int]:
+        """Ids of the channel's latest posts by date, newest first."""
+        return [r[0] for r in rows(self.db, RECENT, (channel_id, limit))]

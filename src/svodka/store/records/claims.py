@@ -22,11 +22,12 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from svodka.model import StoredPost
-from svodka.store.base import Claim, EmbedClaim, EmbedClaimRecord
+from svodka.store.base import Claim, ClaimRecord, EmbedClaim, EmbedClaimRecord
 from svodka.store.lifecycle import renewing
+from svodka.store.records.dialect import Database, rows
 from svodka.store.records.posts import SELECT_POST, stored_post
 
 KEEP_LOG = 86400.0  # seconds of claims a claim log keeps
@@ -73,6 +74,17 @@ def hold_source(sql: SourceClaimSql, key: str, ttl: float) -> Iterator[Claim]:
             yield Claim(key, held=True, holder=holder, left=held.left)
     finally:
         sql.release(key, token)
+
+
+SOURCE_LOG = (
+    "SELECT key, holder, claimed_at, expires_at, released_at FROM source_claim_log "
+    "WHERE claimed_at >= ? ORDER BY claimed_at, token"
+)
+
+
+def source_log(db: Database, since: float = 0.0) -> list[ClaimRecord]:
+    """``ClaimRepo.log``: the source claims taken since ``since``, in order."""
+    return [ClaimRecord(*r) for r in rows(db, SOURCE_LOG, (since,))]
 
 
 # --- embedding claims (``store.embed_claims``): the flow and the SQL both dialects write alike --------------
@@ -164,6 +176,35 @@ class ClaimBackend(Protocol):
     def write(self) -> AbstractContextManager[Statements]: ...
 
     def read(self) -> AbstractContextManager[Statements]: ...
+
+
+C = TypeVar("C", covariant=True)
+
+
+class Transactions(Protocol[C]):
+    """A backend's database, whose transactions give its driver's connection ``C``."""
+
+    def write(self) -> AbstractContextManager[C]: ...
+
+    def read(self) -> AbstractContextManager[C]: ...
+
+
+class OnDriver(Generic[C]):
+    """A :class:`ClaimBackend` of a backend's database: each transaction's connection in the backend's
+    :class:`Statements`."""
+
+    def __init__(self, db: Transactions[C], statements: Callable[[C], Statements]) -> None:
+        self.db, self.statements = db, statements
+
+    @contextmanager
+    def write(self) -> Iterator[Statements]:
+        with self.db.write() as conn:
+            yield self.statements(conn)
+
+    @contextmanager
+    def read(self) -> Iterator[Statements]:
+        with self.db.read() as conn:
+            yield self.statements(conn)
 
 
 class EmbedClaims:

@@ -1,16 +1,32 @@
 """Analysts' corrections as both backends store them (migration 0024_corrections): a row ↔
 :class:`~svodka.model.Correction`, the placement a correction overwrote as JSON, and the SQL both dialects
 write alike (``?`` placeholders; ``{stories}``/``{posts}``: the dialect's test against a list,
-:mod:`svodka.store.records.lists`)."""
+:mod:`svodka.store.records.dialect`), and what of the repository is written once for both.
+
+Each row keeps who and when, the two posts its constraint binds and the placement it overwrote (JSON), so
+:mod:`svodka.process.corrections` can undo it; ``undone_at``/``undone_by`` say it was.
+"""
 
 from __future__ import annotations
 
+import builtins
 import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import Correction, NewCorrection, Restore, from_ts
+from svodka.store.records.dialect import (
+    Database,
+    changed,
+    changed_in,
+    inserted,
+    now_ts,
+    row,
+    rows,
+    rows_in,
+    write_many,
+)
 
 COLUMNS = (
     "id, kind, subject, target, result, anchor_a, anchor_b, restore, user_name, at, undone_at, undone_by"
@@ -57,6 +73,7 @@ PLACE_POST = (
 # one of them pointed at a development again.
 ALIASES_TO = "SELECT old_id, story_id FROM story_aliases WHERE story_id {ids}"
 POINT_ALIAS = "UPDATE story_aliases SET story_id = ? WHERE old_id = ?"
+REVIVE = "DELETE FROM story_aliases WHERE old_id {ids}"
 
 
 def restore_json(r: Restore) -> str:
@@ -122,3 +139,55 @@ def not_news(rows: Iterable[Sequence[Any]]) -> tuple[frozenset[int], frozenset[i
 def placements(rows: Iterable[Sequence[Any]]) -> dict[int, int]:
     """Rows of :data:`DEVELOPMENT_OF` or :data:`STORY_OF_POSTS` as ``{post: where}``."""
     return {int(p): int(d) for p, d in rows}
+
+
+class SharedCorrections:
+    """The corrections repository on either backend; a backend's class places posts (its own statements
+    over many stories)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, correction: NewCorrection) -> Correction:
+        with self.db.write():
+            correction_id = inserted(self.db, INSERT, new_row(correction, now_ts()))
+            return self.get(correction_id)
+
+    def get(self, correction_id: int) -> Correction:
+        return found(row(self.db, GET, (correction_id,)), correction_id)
+
+    def list(self, limit: int = 200) -> builtins.list[Correction]:
+        return [to_correction(r) for r in rows(self.db, LIST, (limit,))]
+
+    def active(self) -> builtins.list[Correction]:
+        return [to_correction(r) for r in rows(self.db, ACTIVE)]
+
+    def concerning(self, story_ids: Sequence[int], post_ids: Sequence[int]) -> builtins.list[Correction]:
+        d = self.db.dialect
+        stories, posts = builtins.list(story_ids) or [0], builtins.list(post_ids) or [0]  # no story or post 0
+        sql = CONCERNING.format(stories=d.ids(len(stories)), posts=d.ids(len(posts)))
+        return [to_correction(r) for r in rows(self.db, sql, (*d.bind(stories) * 4, *d.bind(posts)))]
+
+    def undo(self, correction_id: int, user: str) -> Correction:
+        if not changed(self.db, UNDO, (now_ts(), user, correction_id)):
+            self.get(correction_id)  # NotFoundError for an unknown one
+            raise undone_already(correction_id)
+        return self.get(correction_id)
+
+    def not_news(self) -> tuple[frozenset[int], frozenset[int]]:
+        return not_news(rows(self.db, NOT_NEWS))
+
+    def development_of(self, post_ids: Sequence[int]) -> dict[int, int]:
+        return placements(rows_in(self.db, DEVELOPMENT_OF, post_ids))
+
+    def story_of_posts(self, post_ids: Sequence[int]) -> dict[int, int]:
+        return placements(rows_in(self.db, STORY_OF_POSTS, post_ids))
+
+    def revive(self, development_ids: Sequence[int]) -> None:
+        changed_in(self.db, REVIVE, development_ids)
+
+    def aliases_to(self, development_ids: Sequence[int]) -> dict[int, int]:
+        return placements(rows_in(self.db, ALIASES_TO, development_ids))
+
+    def point_aliases(self, rows: Iterable[tuple[int, int]]) -> None:
+        write_many(self.db, POINT_ALIAS, [(d, old) for old, d in rows])

@@ -8,10 +8,14 @@ from typing import Any
 
 from svodka.digest.model import JobState, Pending
 from svodka.model import from_ts
+from svodka.store.records.dialect import Database, changed, row, rows, upsert
 
 JOB_COLUMNS = (
     "name, schedule, next_due, last_run, last_until, last_digest_id, last_error, last_error_at, failures, "
     "pending"
+)
+PUT = f"INSERT INTO digest_jobs ({JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) " + upsert(
+    "name", JOB_COLUMNS.removeprefix("name, ")
 )
 
 
@@ -49,3 +53,20 @@ def job_row(state: JobState) -> tuple[Any, ...]:
         state.failures,
         None if state.pending is None else state.pending.to_json(),
     )
+
+
+class SharedDigestJobs:
+    """The scheduled digests' state of `svodka watch`, on either backend (migration 0008)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, name: str) -> JobState:
+        found = row(self.db, f"SELECT {JOB_COLUMNS} FROM digest_jobs WHERE name = ?", (name,))
+        return JobState(name=name) if found is None else job_state(found)
+
+    def put(self, state: JobState) -> None:
+        changed(self.db, PUT, job_row(state))
+
+    def all(self) -> list[JobState]:
+        return [job_state(r) for r in rows(self.db, f"SELECT {JOB_COLUMNS} FROM digest_jobs ORDER BY name")]

@@ -9,7 +9,10 @@ from typing import Any
 import orjson
 
 from svodka.digest.model import Digest, DigestRecord
+from svodka.digest.schema import DigestDocument
+from svodka.errors import NotFoundError
 from svodka.model import from_ts
+from svodka.store.records.dialect import Connection, Database, Row, row
 
 RECORD = "SELECT id, kind, since, until, created_at, name FROM digests"
 ITEMS = "SELECT story_id, posts, last_date, folded_into FROM digest_items WHERE digest_id = ?"
@@ -55,3 +58,60 @@ def digest_record(row: Sequence[Any], items: Iterable[Sequence[Any]]) -> DigestR
         name=row[5],
         folded=frozenset(story_id for story_id, _posts, _last, into in items if into is not None),
     )
+
+
+class SharedDigestReads:
+    """Digests read on either backend (what each digest showed, for telling repeats from updates, migration
+    0004); a backend's class stores one (its new id and its JSON column)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _one(self, sql: str, args: Sequence[Any]) -> DigestRecord | None:
+        with self.db.read() as conn:
+            found = conn.execute(self.db.dialect.sql(sql), args).fetchone()
+            return None if found is None else self._record(conn, found)
+
+    def _record(self, conn: Connection, found: Row) -> DigestRecord:
+        return digest_record(found, conn.execute(self.db.dialect.sql(ITEMS), (found[0],)).fetchall())
+
+    def last(self, kind: str, before: datetime | None = None) -> DigestRecord | None:
+        """The latest digest of ``kind`` (ending at or before ``before``, when given)."""
+        sql = f"{RECORD} WHERE kind = ?"
+        args: list[object] = [kind]
+        if before is not None:
+            sql += " AND until <= ?"
+            args.append(ts(before))
+        return self._one(sql + " ORDER BY until DESC, id DESC LIMIT 1", args)
+
+    def before(self, kind: str, until: datetime) -> DigestRecord | None:
+        """The digest of ``kind`` a digest ending at ``until`` follows: the latest that ended earlier (one
+        ending at the same moment is an earlier run of that digest, or covers it: not its predecessor)."""
+        sql = f"{RECORD} WHERE kind = ? AND until < ? ORDER BY until DESC, id DESC LIMIT 1"
+        return self._one(sql, (kind, ts(until)))
+
+    def get(self, digest_id: int) -> DigestRecord:
+        found = self._one(f"{RECORD} WHERE id = ?", (digest_id,))
+        if found is None:
+            raise NotFoundError(f"no digest with id {digest_id}")
+        return found
+
+    def body(self, digest_id: int) -> DigestDocument:
+        """The stored JSON document of a digest (as rendered by ``render_json``)."""
+        found = row(self.db, BODY, (digest_id,))
+        if found is None:
+            raise NotFoundError(f"no digest with id {digest_id}")
+        data: DigestDocument = orjson.loads(found[0])
+        return data
+
+    def list(self, kind: str | None = None, limit: int = 50) -> list[DigestRecord]:
+        sql = RECORD
+        args: list[object] = []
+        if kind:
+            sql += " WHERE kind = ?"
+            args.append(kind)
+        with self.db.read() as conn:
+            found = conn.execute(
+                self.db.dialect.sql(sql + " ORDER BY until DESC, id DESC LIMIT ?"), (*args, limit)
+            )
+            return [self._record(conn, r) for r in found.fetchall()]

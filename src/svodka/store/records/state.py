@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from svodka.model import SourceState, from_ts
+from svodka.store.records.dialect import Database, row, rows
 
 STATE_COLUMNS = (
     "key, position, oldest, last_success, last_error, last_error_at, failures, next_attempt, "
@@ -59,3 +60,22 @@ def state_row(state: SourceState, channel_id: int | None, extra: object) -> tupl
         extra,
         channel_id,
     )
+
+
+class SharedStateReads:
+    """The collection state's reads, on either backend (``extra`` read as its dialect's JSON column holds it);
+    a backend's class writes it."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, key: str) -> SourceState:
+        found = row(self.db, f"SELECT {STATE_COLUMNS} FROM source_state WHERE key = ?", (key,))
+        return SourceState(key=key) if found is None else source_state(found, self.db.dialect.json(found[9]))
+
+    def all(self) -> list[SourceState]:
+        json = self.db.dialect.json
+        return [
+            source_state(r, json(r[9]))
+            for r in rows(self.db, f"SELECT {STATE_COLUMNS} FROM source_state ORDER BY key")
+        ]

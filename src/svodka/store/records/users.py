@@ -5,12 +5,14 @@ written, PostgreSQL case-insensitively, the unique index of migration 0006)."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from svodka.errors import NotFoundError, StoreError
 from svodka.model import ROLES, User, from_ts
 from svodka.store.records import when
+from svodka.store.records.dialect import Database, changed, now_ts, row, rows, value
 
 USER_COLS = "u.id, u.username, u.role, u.created_at, u.last_login"
 NAMED = "SELECT 1 FROM users u WHERE {name}"
@@ -80,3 +82,60 @@ def check_removal(user: User, admins: int, users: int) -> None:
     """StoreError when ``user`` is the last admin while other users remain."""
     if user.role == "admin" and admins == 1 and users > 1:
         raise StoreError(f"{user.username} is the last admin; make another admin first")
+
+
+class SharedUsers:
+    """The users repository on either backend; a backend's class names how it tests and orders names."""
+
+    NAME: ClassVar[str]  # the test of ``u.username`` against one name (``{name}``)
+    ORDER: ClassVar[str]  # what the list is ordered by
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def add(self, username: str, password_hash: str, role: str) -> User:
+        name = new_name(username)
+        sql = self.db.dialect.sql
+        with self.db.write() as conn:
+            if conn.execute(sql(NAMED.format(name=self.NAME)), (name,)).fetchone():
+                raise taken(name)
+            conn.execute(sql(INSERT), (name, password_hash, check_role(role), now_ts()))
+        return self.get(name)
+
+    def get(self, username: str) -> User:
+        return found(row(self.db, BY_NAME.format(name=self.NAME), (username.strip(),)), username)
+
+    def by_id(self, user_id: int) -> User:
+        return found_id(row(self.db, BY_ID, (user_id,)), user_id)
+
+    def list(self) -> builtins.list[User]:
+        return [user_from_row(r) for r in rows(self.db, LIST.format(name=self.ORDER))]
+
+    def count(self, role: str | None = None) -> int:
+        return int(value(self.db, COUNT) if role is None else value(self.db, COUNT_ROLE, (role,)))
+
+    def password_hash(self, username: str) -> tuple[User, str] | None:
+        """The user and their stored password hash, or None when there is no such user."""
+        return with_hash(row(self.db, PASSWORD_HASH.format(name=self.NAME), (username.strip(),)))
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        user = self.get(username)
+        password, sessions = SET_PASSWORD
+        with self.db.write() as conn:
+            conn.execute(self.db.dialect.sql(password), (password_hash, user.id))
+            conn.execute(self.db.dialect.sql(sessions), (user.id,))
+
+    def set_role(self, username: str, role: str) -> User:
+        user = self.get(username)
+        check_demotion(user, check_role(role), self.count("admin"))
+        changed(self.db, SET_ROLE, (role, user.id))
+        return self.get(username)
+
+    def remove(self, username: str) -> User:
+        user = self.get(username)
+        check_removal(user, self.count("admin"), self.count())
+        changed(self.db, REMOVE, (user.id,))
+        return user
+
+    def touch_login(self, user_id: int) -> None:
+        changed(self.db, TOUCH_LOGIN, (now_ts(), user_id))

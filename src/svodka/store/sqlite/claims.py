@@ -9,7 +9,7 @@ import time
 from contextlib import AbstractContextManager
 
 from svodka.store.base import Claim, ClaimRecord
-from svodka.store.records.claims import KEEP_LOG, hold_source
+from svodka.store.records.claims import KEEP_LOG, hold_source, source_log
 from svodka.store.sqlite.db import Database
 
 
@@ -57,13 +57,7 @@ class SqliteClaims:
         return hold_source(self, key, ttl)
 
     def log(self, since: float = 0.0) -> list[ClaimRecord]:
-        with self.db.read() as conn:
-            rows = conn.execute(
-                "SELECT key, holder, claimed_at, expires_at, released_at FROM source_claim_log "
-                "WHERE claimed_at >= ? ORDER BY claimed_at, token",
-                (since,),
-            ).fetchall()
-        return [ClaimRecord(*r) for r in rows]
+        return source_log(self.db, since)
 
     def settled_post_id(self) -> int:
         # one writer at a time, and ids are given as rows are inserted: whatever is visible is settled

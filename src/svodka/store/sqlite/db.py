@@ -15,7 +15,6 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,14 +23,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 from svodka.errors import StoreError
+from svodka.store.records.dialect import SQLITE, Dialect, now_ts
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_PACKAGE = "svodka.store.sqlite.migrations"
-
-
-def now_ts() -> int:
-    return int(time.time())
 
 
 def migrations() -> list[tuple[str, str]]:
@@ -105,6 +101,8 @@ class _Reader:
 
 class Database:
     """One SQLite database file; thread-safe for one writer and many readers in this process."""
+
+    dialect: Dialect = SQLITE
 
     def __init__(self, path: Path, busy_timeout: float = 10.0, readonly: bool = False) -> None:
         self.path = path

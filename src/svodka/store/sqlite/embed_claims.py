@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-from svodka.store.records.claims import EmbedClaims, Statements
+from svodka.store.records.claims import EmbedClaims, OnDriver
 from svodka.store.sqlite.db import Database
 
 
@@ -31,21 +30,6 @@ class _Statements:
         return self.conn.execute(sql, params).rowcount
 
 
-class _Sql:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    @contextmanager
-    def write(self) -> Iterator[Statements]:
-        with self.db.write() as conn:
-            yield _Statements(conn)
-
-    @contextmanager
-    def read(self) -> Iterator[Statements]:
-        with self.db.read() as conn:
-            yield _Statements(conn)
-
-
 class SqliteEmbedClaims(EmbedClaims):
     def __init__(self, db: Database) -> None:
-        super().__init__(_Sql(db))
+        super().__init__(OnDriver(db, _Statements))

@@ -1,31 +1,10 @@
 """Login sessions of the web app in SQLite: only the SHA-256 of a session token is stored (see
-:mod:`svodka.web.auth`)."""
+:mod:`svodka.web.auth`; the SQL, written once for both backends: :mod:`svodka.store.records.accounts`)."""
 
 from __future__ import annotations
 
-from svodka.model import Session
-from svodka.store.records.accounts import CREATE_SESSION, DELETE_SESSION, DROP_EXPIRED, LIVE_SESSION
-from svodka.store.records.users import USER_COLS, user_from_row
-from svodka.store.sqlite.db import Database, now_ts
+from svodka.store.records.accounts import SharedSessions
 
 
-class SqliteSessions:
-    def __init__(self, db: Database) -> None:
-        self.db = db
-
-    def create(self, token_hash: str, user_id: int, csrf: str, expires_at: int) -> None:
-        now = now_ts()
-        with self.db.write() as conn:
-            conn.execute(DROP_EXPIRED, (now,))
-            conn.execute(CREATE_SESSION, (token_hash, user_id, csrf, now, expires_at))
-
-    def get(self, token_hash: str) -> Session | None:
-        """The live session with this token hash (None when unknown or expired)."""
-        with self.db.read() as conn:
-            sql = LIVE_SESSION.format(user_columns=USER_COLS)
-            row = conn.execute(sql, (token_hash, now_ts())).fetchone()
-        return None if row is None else Session(user_from_row(row[:5]), row[5], row[6])
-
-    def delete(self, token_hash: str) -> None:
-        with self.db.write() as conn:
-            conn.execute(DELETE_SESSION, (token_hash,))
+class SqliteSessions(SharedSessions):
+    """:class:`SharedSessions` on a :class:`svodka.store.sqlite.db.Database`."""
