@@ -1,8 +1,8 @@
 """The held-out topic days (tests/data/topics_2024-11-20.json and topics_2024-11-23.json, and the spent
-topics_2024-11-21.json): labelled by hand before any classifier ran on them, well-formed, their stories rebuilt
-from the day's posts, and out of everything the lexicon is reviewed against and the models are trained on
-(benchmarks/bench_topics.py: TRAINING_FILES, read by benchmarks/train_topics.py). Their figures are benchmarks/bench_topics.py --held-out,
-once per settled method."""
+topics_2024-11-21.json): labelled by hand before any classifier ran on them, well-formed, their stories
+rebuilt from the day's posts, and out of everything the lexicon is reviewed against and the models are
+trained on (benchmarks/bench_topics.py: TRAINING_FILES, read by benchmarks/train_topics.py). Their figures
+are benchmarks/bench_topics.py --held-out, once per settled method."""
 
 from __future__ import annotations
 
