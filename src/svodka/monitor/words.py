@@ -10,13 +10,11 @@ matches only itself in its Russian cases (:func:`name_forms`), written with a ca
 from __future__ import annotations
 
 import re
-import threading
 
-import snowballstemmer
+from svodka.stemming import snowball
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _CYRILLIC = re.compile(r"[а-яё]")
-_LOCAL = threading.local()  # a Snowball stemmer keeps its word in itself: one set per thread
 
 
 def fold(text: str) -> str:
@@ -26,13 +24,7 @@ def fold(text: str) -> str:
 
 def stem(word: str) -> str:
     """The stem search uses for a folded word (the same rule as the SQLite full-text index)."""
-    stemmers = getattr(_LOCAL, "stemmers", None)
-    if stemmers is None:
-        stemmers = _LOCAL.stemmers = {
-            "ru": snowballstemmer.stemmer("russian"),
-            "en": snowballstemmer.stemmer("english"),
-        }
-    s = stemmers["ru" if _CYRILLIC.search(word) else "en"].stemWord(word)
+    s = snowball("ru" if _CYRILLIC.search(word) else "en").stemWord(word)
     return s if len(s) >= 3 else word
 
 

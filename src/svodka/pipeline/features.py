@@ -16,12 +16,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
+from svodka.stemming import snowball
 from svodka.stopwords import RUSSIAN_FUNCTION_WORDS
 
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
-_STEMMERS = {"ru": snowballstemmer.stemmer("russian"), "en": snowballstemmer.stemmer("english")}
 # News-reporting words and English function words, on top of the Russian function words.
 _STOP_WORDS = """
 также это заявил заявила сообщил сообщила сообщает сообщают говорится ранее однако который которые
@@ -36,11 +34,11 @@ _STOP = RUSSIAN_FUNCTION_WORDS | frozenset(_STOP_WORDS.split())
 def stem(word: str) -> str:
     w = word.lower().replace("ё", "е")
     if re.search(r"[a-z]", w):
-        s = _STEMMERS["en"].stemWord(w)
+        s = snowball("en").stemWord(w)
     elif re.search(r"[іїєґў]", w):
         s = w[:6]
     else:
-        s = _STEMMERS["ru"].stemWord(w)
+        s = snowball("ru").stemWord(w)
     return s if len(s) >= 3 else w
 
 

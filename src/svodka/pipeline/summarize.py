@@ -33,7 +33,6 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import snowballstemmer
 from razdel import sentenize, tokenize
 from stop_words import get_stop_words
 
@@ -48,6 +47,7 @@ from svodka.pipeline.headline import (
     shorten,
 )
 from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
+from svodka.stemming import snowball
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
 _URL = re.compile(r"(?:https?://|t\.me/|www\.)\S+", re.IGNORECASE)
@@ -164,11 +164,6 @@ def sentences(text: str) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=2)
-def _stemmer(lang: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("russian" if lang == "ru" else "english")
-
-
 @lru_cache(maxsize=1)
 def _stop() -> frozenset[str]:
     words = set(get_stop_words("ru")) | set(get_stop_words("en")) | set(get_stop_words("uk"))
@@ -194,7 +189,7 @@ def terms(text: str) -> list[str]:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return str(_stemmer("ru" if _CYR.search(word) else "en").stemWord(word))
+    return str(snowball("ru" if _CYR.search(word) else "en").stemWord(word))
 
 
 def _vector(words: Sequence[str], idf: dict[str, float]) -> dict[str, float]:

@@ -17,13 +17,11 @@ from __future__ import annotations
 import logging
 import re
 import sqlite3
-import threading
 from collections.abc import Callable
-
-import snowballstemmer
 
 from svodka.errors import QueryError, StoreError
 from svodka.query import And, Node, Not, Or, Phrase, Term, parse_query
+from svodka.stemming import snowball
 from svodka.store.sqlite.db import Database
 
 log = logging.getLogger(__name__)
@@ -88,18 +86,11 @@ def index_pending(db: Database, on_progress: Callable[[int], None] | None = None
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
-_LOCAL = threading.local()  # a Snowball stemmer keeps its word in itself: one set per thread (web requests)
 
 
 def _stem(word: str) -> str:
-    stemmers = getattr(_LOCAL, "stemmers", None)
-    if stemmers is None:
-        stemmers = _LOCAL.stemmers = {
-            "ru": snowballstemmer.stemmer("russian"),
-            "en": snowballstemmer.stemmer("english"),
-        }
     lang = "ru" if re.search(r"[а-яё]", word) else "en"
-    stem = stemmers[lang].stemWord(word)
+    stem = snowball(lang).stemWord(word)
     # A stem shorter than 3 letters matches too much as a prefix; keep the word then.
     return stem if len(stem) >= 3 else word
 
