@@ -70,7 +70,8 @@ def print_story(item: ItemDoc, v: Voice) -> PrintStory:
         if key not in numbers:
             numbers[key] = len(sources) + 1
             alt = safe_url(c.get("alt_url"))
-            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], v), alt))
+            label = channel_label(c["channel"])  # «Раньше всех. Ну почти.», then the date after a comma
+            sources.append(Source(numbers[key], label, url, when(c["date"], v), alt))
         return numbers[key]
 
     def line(c: CitedDoc) -> Line:
