@@ -91,7 +91,7 @@ def test_email_over_a_real_smtp_server(digest: Digest, smtp: tuple[Sink, int]) -
     sender, rcpts, raw = sink.messages[0]
     assert sender == "svodka@example.org" and rcpts == ["reader@example.org", "b@example.org"]
     msg = email.message_from_bytes(raw, policy=email.policy.default)
-    assert msg["Subject"] == f"Digest: {digest.name} · 2024-11-30 12:00 – 2024-12-01 01:00 (Europe/Moscow)"
+    assert msg["Subject"] == "Digest 2024-11-30 12:00 – 2024-12-01 01:00 (Europe/Moscow)"  # the period once
     body = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     assert body is not None and html is not None

@@ -239,7 +239,7 @@ def test_each_count_of_a_channels_credibility_has_the_plural_of_its_number() -> 
         "копии среди постов: 0 из 1"
     )
     assert "подтверждено другими каналами: 3 из 3 сюжетов; первым сообщил: 2 из 3 общих" in ru["РИА Новости"]
-    assert ru["«Раньше всех. Ну почти.»"].startswith("«Раньше всех. Ну почти.»: 0.")
+    assert ru["«Раньше всех. Ну почти.»"].startswith("«Раньше всех. Ну почти.»: 0,")  # the decimal comma
     en = {line.split(": ", 1)[0]: line for line in day_digest("en").credibility}
     assert en["SHOT"].endswith(
         "corroborated by other channels in 1 of 1 story; first in 0 of 1 shared story; 0 of 1 post is a copy"

@@ -295,7 +295,7 @@ def test_email_and_bot_message_in_russian(sample: dict[str, Any], bot_api: tuple
         )
         assert done.returncode == 0, done.stderr
         msg = email.message_from_bytes(sink.messages[0][2], policy=email.policy.default)
-    assert msg["Subject"].startswith("Сводка: ") and "2 декабря 2024" in msg["Subject"]
+    assert msg["Subject"].startswith("Сводка за ") and "2 декабря 2024" in msg["Subject"]  # the period once
     plain = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "Сводка за " in plain and "первым сообщил" in plain and "5 из " in plain
     page = msg.get_body(("html",)).get_content()  # type: ignore[union-attr]
@@ -428,7 +428,8 @@ def test_the_evidence_and_the_coordinated_flag_in_russian_in_every_rendering() -
     bot = "\n".join(render_telegram(evidence))
     groups = "<i>Группы: официальные: 1 (первым сообщил tass, 30 ноября 2024, 12:00 МСК) · независимые: 2 "
     assert groups in bot
-    assert "<i>В чём расходятся источники:</i>" in bot and "≠ расходятся цифры («участник»): «" in bot
+    assert "<i>В чём расходятся источники:</i>" in bot
+    assert "≠ «5 участников» против «7 участников» — цифры расходятся: «" in bot
     assert "\n<b>Только в „официальные“</b>\n• " in bot
     assert "<i>2 канала, 2 поста; первым сообщил tass, 30 ноября 2024, 12:30 МСК</i>" in bot
     printed = render_print_html(to_dict(evidence))

@@ -62,9 +62,9 @@ def test_first_page_is_the_numbered_headlines_with_scores(digest: Digest, pdf: P
     assert "Главное" in first
     for it in digest.items:  # every headline is summed up on page 1, in rank order, with its score
         assert f"{it.rank}. {it.summary.headline.text.split()[0]}" in first
-        assert f"оценка {it.score.score:.2f}" in first
+        assert "оценка " + f"{it.score.score:.2f}".replace(".", ",") in first
     assert not URL.search(first)  # no links on the summary page
-    positions = [first.index(f"оценка {it.score.score:.2f}") for it in digest.items]
+    positions = [first.index("оценка " + f"{it.score.score:.2f}".replace(".", ",")) for it in digest.items]
     assert positions == sorted(positions)
 
 

@@ -43,7 +43,8 @@ def test_markdown_has_every_story_with_links(digest: Digest) -> None:
     md = render_markdown(digest)
     # the name is the title; the period, in the digest's zone, under it
     assert md.startswith(
-        "# 30 ноября 03:00 – 1 декабря 03:00\n\nDigest 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow)\n"
+        "# 30 November 03:00 – 1 December 03:00\n\n"
+        "Digest 2024-11-30 03:00 – 2024-12-01 03:00 (Europe/Moscow)\n"
     )
     assert md.count("\n## ") == 15 + 1  # stories + the credibility section
     for it in digest.items:

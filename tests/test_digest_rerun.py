@@ -82,22 +82,25 @@ def test_fresh_ignores_what_was_shown(store: Store) -> None:
 
 
 def test_names() -> None:
-    assert period_name(*DAY, "UTC") == "30 ноября"
+    assert period_name(*DAY, "UTC", "ru") == "30 ноября"
     moscow = (datetime(2024, 11, 30, 21, tzinfo=UTC), datetime(2024, 12, 1, 21, tzinfo=UTC))
-    assert digest_name(DigestQuery(*moscow, topic="economy", tz="Europe/Moscow")) == "Экономика · 1 декабря"
     assert (
-        digest_name(DigestQuery(DAY[0], DAY[1] + timedelta(days=2), group="news"))
+        digest_name(DigestQuery(*moscow, topic="economy", tz="Europe/Moscow", language="ru"))
+        == "Экономика · 1 декабря"
+    )
+    assert (
+        digest_name(DigestQuery(DAY[0], DAY[1] + timedelta(days=2), group="news", language="ru"))
         == "news · 30 ноября – 2 декабря"
     )
     assert (
-        digest_name(DigestQuery(DAY[0] + timedelta(hours=8), DAY[0] + timedelta(hours=20)))
+        digest_name(DigestQuery(DAY[0] + timedelta(hours=8), DAY[0] + timedelta(hours=20), language="ru"))
         == "30 ноября, 08:00–20:00"
     )
     assert digest_name(DigestQuery(*DAY, name="morning")) == "morning"
 
 
 def test_names_are_stored_and_listed(store: Store) -> None:
-    saved = save_digest(store, build_digest(store, DigestQuery(*DAY, topic="politics", top=5)))
+    saved = save_digest(store, build_digest(store, DigestQuery(*DAY, topic="politics", top=5, language="ru")))
     rec = store.digests.get(saved.id)  # type: ignore[arg-type]
     assert rec.name == "Политика · 30 ноября" and store.digests.list()[0].name == rec.name
 

@@ -75,7 +75,7 @@ def test_the_bot_shows_groups_differences_and_only_in() -> None:
     assert "<i>Groups: официальные 1 (first tass, 2024-11-30 09:00) · независимые 2 (first meduza, " in bot
     assert "<i>How sources differ:</i>" in bot
     assert (  # the line the Markdown, HTML and print layout give (voice.difference_line), then the quotes
-        "≠ figures conflict on участник: «5 участников» vs «7 участников»: «Задержаны 5 участников акции.» — "
+        "≠ «5 участников» vs «7 участников» — the figures conflict: «Задержаны 5 участников акции.» — "
         '<a href="https://t.me/tass/10">tass</a>; «По данным МВД, задержаны 7 участников.» — '
         '<a href="https://t.me/meduza/11">meduza</a>'
     ) in bot
@@ -91,7 +91,7 @@ def test_the_print_layout_shows_groups_differences_and_only_in() -> None:
     assert printed.count('class="card evidence groups"') == 2
     assert "официальные 1 (first tass, 09:00)" in printed
     assert printed.count('class="card evidence differences"') == 1  # compact: what differs, who says it
-    line = "≠ figures conflict on участник: «5 участников» vs «7 участников» — "
+    line = "≠ «5 участников» vs «7 участников» — the figures conflict — "
     who = '<a href="https://t.me/tass/10">tass</a>, <a href="https://t.me/meduza/11">meduza</a>'
     assert line + who in printed
     only = printed[printed.index('<section class="only-in">') :]
@@ -109,4 +109,4 @@ def test_the_pdf_carries_them(tmp_path: Path) -> None:
     text = " ".join(run.stdout.split())
     assert "Only in «официальные»" in text and "How sources differ:" in text
     assert "Groups: официальные 1 (first tass, 09:00)" in text
-    assert "«5 участников» vs «7 участников» — tass, meduza" in text
+    assert "«5 участников» vs «7 участников» — the figures conflict — tass, meduza" in text

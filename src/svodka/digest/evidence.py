@@ -114,7 +114,10 @@ def differences_pieces(found: Iterable[Difference], v: Voice) -> list[str]:
             for q in d.quotes
         )
         out.append(f"≠ {html.escape(difference_line(d, v))}: {quotes}")
-    return [f"<i>{html.escape(v._(DIFFERENCES))}:</i>", *out] if out else []
+    if not out:
+        return []
+    # the label travels with the first line: a message is never cut between them (render.pack)
+    return [f"<i>{html.escape(v._(DIFFERENCES))}:</i>\n{out[0]}", *out[1:]]
 
 
 def _alt(url: str | None) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from svodka.digest.schema import CitedDoc, DigestDocument, ItemDoc
-from svodka.digest.voice import Voice, topic_label
+from svodka.digest.voice import Voice, channel_label, language_name, topic_label
 from svodka.i18n import LANGUAGES
 from svodka.links import safe_url
 
@@ -70,7 +70,8 @@ def print_story(item: ItemDoc, v: Voice) -> PrintStory:
         if key not in numbers:
             numbers[key] = len(sources) + 1
             alt = safe_url(c.get("alt_url"))
-            sources.append(Source(numbers[key], c["channel"], url, when(c["date"], v), alt))
+            label = channel_label(c["channel"])  # «Раньше всех. Ну почти.», then the date after a comma
+            sources.append(Source(numbers[key], label, url, when(c["date"], v), alt))
         return numbers[key]
 
     def line(c: CitedDoc) -> Line:
@@ -83,7 +84,7 @@ def print_story(item: ItemDoc, v: Voice) -> PrintStory:
     card = item["card"]
     channels = len(card["channels"])
     first = v._("first: %(channel)s, %(when)s") % {
-        "channel": card["first_channel"],
+        "channel": channel_label(card["first_channel"]),
         "when": when(card["first_date"], v),
     }
     parts = [
@@ -92,22 +93,22 @@ def print_story(item: ItemDoc, v: Voice) -> PrintStory:
         v.n("%(num)d post", "%(num)d posts", card["posts"]),
         v.n("%(num)d independent", "%(num)d independent", card["independent_sources"]),
     ]
-    if card["languages"]:
-        parts.append("/".join(card["languages"]))
+    if languages := v.languages(card["languages"]):
+        parts.append(languages)
     parts.append(topic_label(item["topic"], v))
     if item["update"]:
         parts.append(v.n("%(num)d new post", "%(num)d new posts", item["new_posts"]))
     score = item["score"]["total"]
     summary = " · ".join(
         [
-            v._("score %(score).2f") % {"score": score},
+            v._("score %(score)s") % {"score": v.decimal(score)},
             v.n(
                 "%(num)d channel (%(independent)d independent)",
                 "%(num)d channels (%(independent)d independent)",
                 channels,
                 independent=card["independent_sources"],
             ),
-            v._("first: %(channel)s") % {"channel": card["first_channel"]},
+            v._("first: %(channel)s") % {"channel": channel_label(card["first_channel"])},
         ]
         + ([v._("single source — unconfirmed")] if card["single_source"] else [])
     )
@@ -150,7 +151,7 @@ def meta_line(doc: DigestDocument, v: Voice) -> str:
     for value, label in (
         (topic and topic_label(topic, v), v._("topic")),
         (f.get("group"), v._("group")),
-        (f.get("lang"), v._("language")),
+        (f.get("lang") and language_name(f["lang"], v.language), v._("language")),
     ):
         if value:
             parts.append(f"{label} {value}")

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
+from svodka.i18n import LANGUAGES
 from svodka.model import from_ts
 from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
@@ -44,53 +45,44 @@ class DigestQuery:
         return {"topic": self.topic, "group": self.group, "lang": self.lang, "top": self.top, "tz": self.tz}
 
 
-TOPIC_NAMES = {
-    "politics": "Политика",
-    "economy": "Экономика",
-    "society": "Общество",
-    "incidents": "Происшествия",
-    "war and security": "Война и безопасность",
-    "technology": "Технологии",
-    "science": "Наука",
-    "sport": "Спорт",
-    "culture": "Культура",
-    "other": "Другое",
-}
-_MONTHS = (
-    "января", "февраля", "марта", "апреля", "мая", "июня",
-    "июля", "августа", "сентября", "октября", "ноября", "декабря",
-)  # fmt: skip
+def _day(dt: datetime, language: str) -> str:
+    from babel.dates import format_date
+
+    return format_date(dt, "d MMMM", locale=language)  # «1 декабря», "1 December"
 
 
-def _day(dt: datetime) -> str:
-    return f"{dt.day} {_MONTHS[dt.month - 1]}"
-
-
-def period_name(since: datetime, until: datetime, tz: str) -> str:
-    """«1 декабря» for a day (in ``tz``), «1–3 декабря» / «30 ноября – 2 декабря» for days, else times."""
+def period_name(since: datetime, until: datetime, tz: str, language: str = "en") -> str:
+    """«1 декабря» / "1 December" for a day (in ``tz``), «1–3 декабря» / «30 ноября – 2 декабря» for days,
+    else times: in ``language``, the digest's."""
+    language = language if language in LANGUAGES else "en"
     a, b = since.astimezone(ZoneInfo(tz)), until.astimezone(ZoneInfo(tz))
     last = b - timedelta(microseconds=1)
     if a.time() == b.time() == time(0):
         if a.date() == last.date():
-            return _day(a)
+            return _day(a, language)
         if (a.year, a.month) == (last.year, last.month):
-            return f"{a.day}–{_day(last)}"
-        return f"{_day(a)} – {_day(last)}"
+            return f"{a.day}–{_day(last, language)}"
+        return f"{_day(a, language)} – {_day(last, language)}"
     if a.date() == last.date():
-        return f"{_day(a)}, {a:%H:%M}–{b:%H:%M}"
-    return f"{_day(a)} {a:%H:%M} – {_day(b)} {b:%H:%M}"
+        return f"{_day(a, language)}, {a:%H:%M}–{b:%H:%M}"
+    return f"{_day(a, language)} {a:%H:%M} – {_day(b, language)} {b:%H:%M}"
 
 
 def digest_name(query: DigestQuery) -> str:
-    """The query's own name, else its filters and period: «Экономика · news · ru · 1 декабря»."""
+    """The query's own name, else its filters and period in the digest's language: «Экономика · news ·
+    английский · 1 декабря» / "Economy · news · English · 1 December"."""
     if query.name:
         return query.name
+    from svodka.digest.voice import Voice, language_name, topic_label
+
+    v = Voice(query.language if query.language in LANGUAGES else "en")
+    topic = topic_label(query.topic, v) if query.topic else ""
     parts = [
-        TOPIC_NAMES.get(query.topic, query.topic) if query.topic else "",
+        topic[:1].upper() + topic[1:],
         query.group or "",
-        query.lang or "",
+        query.lang and language_name(query.lang, v.language),
     ]
-    return " · ".join([p for p in parts if p] + [period_name(query.since, query.until, query.tz)])
+    return " · ".join([p for p in parts if p] + [period_name(query.since, query.until, query.tz, v.language)])
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ from svodka.digest.voice import (
     coordinated_line,
     coverage_line,
     difference_line,
+    language_name,
     only_in_title,
     quoted,
     term_note,
@@ -88,8 +89,8 @@ def card_line(it: DigestItem, v: Voice, flag: bool = True) -> str:
         v.n("%(num)d post", "%(num)d posts", c.posts),
         v.n("%(num)d independent", "%(num)d independent", c.independent),
     ]
-    if c.languages:
-        parts.append("/".join(c.languages))
+    if languages := v.languages(c.languages):  # by name, and only where a post is in another language
+        parts.append(languages)
     parts.append(topic_label(c.topic, v))
     if flag and c.single_source:
         parts.append(v._("SINGLE SOURCE — unconfirmed"))
@@ -127,9 +128,19 @@ def digest_heading(digest: Digest) -> str:
     return voice(digest)._("Digest %(period)s") % {"period": digest_period(digest)}
 
 
+def named(digest: Digest) -> bool:
+    """Whether the digest's name says more than its period: a job's name, or its filters (else the name is
+    the period alone, and a line that shows both would say the period twice)."""
+    q = digest.query
+    return bool(q.name or q.topic or q.group or q.lang)
+
+
 def digest_subject(digest: Digest) -> str:
     """An e-mail's subject: «Digest: noon · 2024-12-03 12:00 – 2024-12-04 12:00 (UTC)» (a job's name alone
-    would be the same every day)."""
+    would be the same every day); a digest named by its period alone: its heading, «Сводка за 2 декабря
+    2024»."""
+    if not named(digest):
+        return digest_heading(digest)
     v = voice(digest)
     return v._("Digest: %(title)s · %(period)s") % {
         "title": digest_title(digest),
@@ -143,7 +154,7 @@ def digest_meta(digest: Digest) -> str:
     labels = (
         (v._("topic"), q.topic and topic_label(q.topic, v)),
         (v._("group"), q.group),
-        (v._("language"), q.lang),
+        (v._("language"), q.lang and language_name(q.lang, v.language)),
     )
     parts = [
         v.n(
@@ -220,7 +231,8 @@ def render_markdown(digest: Digest) -> str:
             lines.append(f"> {_md_escape(a.text)}")
             lines.append(">")
             lines.append(f"> {refs}")
-        lines.append("")
+        if lines[-1]:  # a story without key sentences has its blank line already
+            lines.append("")
         lines.append(f"<sub>{score_line(it.score, v)}</sub>")
         lines.append("")
     for section in digest.only_in:
@@ -252,11 +264,12 @@ def score_line(score: StoryScore, v: Voice) -> str:
     """«score 3.21 = sources +1.58 (3 independent), …» (:meth:`StoryScore.explain`) with the terms named in
     the digest's language (their notes are the rank's own)."""
     parts = ", ".join(
-        f"{v._(TERM_LABELS.get(t.name, t.name))} {t.contribution:+.2f} ({term_note(t.note, v)})"
+        f"{v._(TERM_LABELS.get(t.name, t.name))} {v.decimal(t.contribution, sign=True)}"
+        f" ({term_note(t.note, v)})"
         for t in score.terms
     )
     label = v._("score")
-    return f"{label} {score.score:.2f} = {parts}"
+    return f"{label} {v.decimal(score.score)} = {parts}"
 
 
 def _quoted(q: Quote) -> Cited:
@@ -328,9 +341,8 @@ def render_telegram(digest: Digest, limit: int = TELEGRAM_LIMIT) -> list[str]:
     an entity or a URL; a single piece longer than the limit is cut at a space inside its plain text.
     """
     v = voice(digest)
-    pieces: list[str] = [
-        f"<b>{html.escape(digest_title(digest))}</b>\n<i>{html.escape(digest_period(digest))}</i>"
-    ]
+    head = f"<b>{html.escape(digest_title(digest))}</b>\n<i>{html.escape(digest_period(digest))}</i>"
+    pieces: list[str] = [head if named(digest) else f"<b>{html.escape(digest_heading(digest))}</b>"]
     new = "<b>" + html.escape(v._("new:")) + "</b> "
     update = v._("UPDATE")
     for it in digest.items:
@@ -397,7 +409,8 @@ def _fit(piece: str, limit: int) -> list[str]:
 def render_text(digest: Digest, sentences: bool = False) -> str:
     """Plain text for a terminal: one block per story (rank, headline, card; key sentences if asked)."""
     v = voice(digest)
-    lines = [f"{digest_title(digest)} — {digest_period(digest)}", ""]
+    head = f"{digest_title(digest)} — {digest_period(digest)}" if named(digest) else digest_heading(digest)
+    lines = [head, ""]
     for it in digest.items:
         mark = "[" + v._("update") + "] " if it.update else ""
         lines.append(f"{it.rank:>2}. {mark}{it.summary.headline.text}")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from svodka.errors import ConfigError
@@ -65,6 +66,37 @@ class Voice:
         if self.language == "en":
             return f"{self.when(since)} – {self.when(until)} ({self.tz})"
         return self.display.period(since, until)
+
+    def decimal(self, value: float | str, digits: int = 2, sign: bool = False) -> str:
+        """A number svodka writes, with the language's decimal mark: «10,48» / "10.48" (``sign``: «+2,58»).
+        Rounded as Python rounds (``f"{value:.2f}"``), so every language shows the same digits; a string
+        (a figure the rank already wrote, «4.8») only has its mark changed."""
+        text = value if isinstance(value, str) else f"{value:{'+' if sign else ''}.{digits}f}"
+        return text.replace(".", _decimal_mark(self.language))
+
+    def languages(self, codes: Iterable[str]) -> str:
+        """The posts' languages by name in the digest's language («языки: английский, русский» /
+        "language: Russian"), not their codes; "" when every post is in the digest's own language."""
+        codes = list(dict.fromkeys(codes))
+        if not codes or codes == [self.language]:
+            return ""
+        names = ", ".join(language_name(code, self.language) for code in codes)
+        return self.n("language: %(names)s", "languages: %(names)s", len(codes), names=names)
+
+
+@cache
+def _decimal_mark(language: str) -> str:
+    from babel.numbers import get_decimal_symbol
+
+    return get_decimal_symbol(language)
+
+
+@cache
+def language_name(code: str, language: str) -> str:
+    """A language's name in ``language`` («английский», "Russian"), the code itself where babel has none."""
+    from babel import Locale
+
+    return Locale.parse(language).languages.get(code, code)
 
 
 def _zoned(value: datetime, tz: str) -> datetime:
@@ -186,7 +218,8 @@ def only_in_words(channels: int, posts: int, first: str, when: str, v: Voice) ->
 
 
 def difference_line(d: Difference, v: Voice) -> str:
-    """«figures conflict on задержанный: «5 задержанных» vs «7 задержанных»» (:meth:`Difference.line`);
+    """««5 задержанных» vs «7 задержанных» — the figures conflict» («… против … — цифры расходятся»: one
+    sentence without a colon, as the quotes follow one; :meth:`Difference.line` is the machine's English);
     for a figure or claim only some sources give, ««по данным МВД» — in only 1 of 4 sources» («— только в 1
     из 4 источников»: no colon, as the quotes follow one); for a name, ««Грузия» is named by only 1 of 4
     sources» («упоминается только в 1 из 4 источников»: the name in the nominative, the quotes that follow
@@ -200,8 +233,8 @@ def difference_line(d: Difference, v: Voice) -> str:
             sources=d.sources,
         )
     what = v._(" vs ").join(dict.fromkeys(quoted(q.what) for q in d.quotes))
-    if d.kind == CONFLICT:
-        return v._("figures conflict on %(subject)s: %(what)s") % {"subject": d.subject, "what": what}
+    if d.kind == CONFLICT:  # one sentence: the quotes follow after its colon
+        return v._("%(what)s — the figures conflict") % {"what": what}
     return v.n(
         "%(what)s — in only %(sources)d of %(num)d source",
         "%(what)s — in only %(sources)d of %(num)d sources",
@@ -215,11 +248,11 @@ def credibility_line(r: ChannelRecord, v: Voice) -> str:
     """A cited channel's credibility and why (:meth:`ChannelRecord.explain`), in the digest's language,
     each count with the plural of its own number («1 из 1 сюжета», "0 of 1 shared story")."""
     tier = v._("tier %(tier)d") % {"tier": r.tier} if r.tier else v._("no tier")
-    head = v._("%(name)s: %(score).2f — %(tier)s (prior %(prior).2f)") % {
+    head = v._("%(name)s: %(score)s — %(tier)s (prior %(prior)s)") % {
         "name": channel_label(r.name),
-        "score": r.score,
+        "score": v.decimal(r.score),
         "tier": tier,
-        "prior": TIER_PRIOR.get(r.tier, 0.6),
+        "prior": v.decimal(TIER_PRIOR.get(r.tier, 0.6)),
     }
     parts = (
         v.n(
@@ -245,8 +278,10 @@ def credibility_line(r: ChannelRecord, v: Voice) -> str:
 
 
 # The notes svodka.pipeline.rank writes beside each score term, as patterns of the catalog's messages: a
-# note that matches none (a coordinated burst's evidence) is shown as the rank wrote it.
-_NOTES = (
+# note that matches none (a coordinated burst's evidence) is shown as the rank wrote it. A note that counts
+# posts is a function of the voice and the note's values, so its count has its plural.
+Note = Callable[["Voice", dict[str, str]], str]
+_NOTES: tuple[tuple[re.Pattern[str], str | Note], ...] = (
     (re.compile(r"(?P<num>\d+) independent"), N_("%(num)s independent")),
     (
         re.compile(
@@ -258,13 +293,21 @@ _NOTES = (
             "sharing %(marks)s"
         ),
     ),
-    (re.compile(r"(?P<num>\d+) posts"), N_("%(num)s original posts")),  # depth: copies left out
+    (  # depth: copies left out
+        re.compile(r"(?P<num>\d+) posts"),
+        lambda v, x: v.n("%(num)d original post", "%(num)d original posts", int(x["num"])),
+    ),
     (re.compile(r"; coverage ×(?P<cover>[\d.]+)"), N_("; coverage ×%(cover)s")),
     (re.compile(r"mean (?P<value>[\d.]+)"), N_("mean %(value)s")),
     (re.compile(r"best (?P<value>[\d.]+)"), N_("best %(value)s")),
     (
         re.compile(r"(?P<ratio>[\d.]+)× norm over (?P<num>\d+) posts"),
-        N_("%(ratio)s× norm over %(num)s posts"),
+        lambda v, x: v.n(
+            "%(ratio)s× norm over %(num)d post",
+            "%(ratio)s× norm over %(num)d posts",
+            int(x["num"]),
+            ratio=x["ratio"],
+        ),
     ),
     (re.compile(r"no views"), N_("no views")),
     (re.compile(r"(?P<num>\d+) ch within (?P<hours>[\d.]+) h"), N_("%(num)s ch within %(hours)s h")),
@@ -289,18 +332,25 @@ _NOTES = (
 )
 
 
+_DECIMALS = ("value", "ratio", "hours", "cover", "soft", "hard")  # the notes' values with a decimal mark
+
+
 def term_note(note: str, v: Voice) -> str:
-    """A score term's note in the digest's language, piece by piece from its start."""
+    """A score term's note in the digest's language, piece by piece from its start (its decimals with the
+    language's mark: «4,8 ч назад»)."""
     out, rest = [], note
     while rest:
         for pattern, message in _NOTES:
             if m := pattern.match(rest):
                 values = m.groupdict()
+                for key in _DECIMALS:
+                    if key in values:
+                        values[key] = v.decimal(values[key])
                 if "topic" in values:
                     values["topic"] = topic_label(values["topic"], v)
                 if "marks" in values:
                     values["marks"] = said_marks(values["marks"].split(", "), v._)
-                out.append(v._(message) % values)
+                out.append(v._(message) % values if isinstance(message, str) else message(v, values))
                 rest = rest[m.end() :]
                 break
         else:
