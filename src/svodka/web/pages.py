@@ -175,8 +175,12 @@ def digest_page(ctx: Ctx) -> View:
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
+    # The store's state, read before the page's data (which is then as new or newer): the page's HTML is kept
+    # under it and, while nothing is committed, the next request of this page in this language by anyone of
+    # this role is answered with it (Renderer.html).
+    kept = ("story", ctx.store.stamp(), views.STORY_PAGE_SIZE)
     data = views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page, ctx.language)
-    view = View("story.html", data)
+    view = View("story.html", data, kept=kept)
     sid = view.data["story"]["id"]
     # what the page adds is kept while the store is unchanged, as the story's data (story_model.as_of_stamp)
     view.data["storyline"] = story_model.as_of_stamp(
