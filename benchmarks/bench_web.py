@@ -15,6 +15,7 @@ peak RSS are then those of every process it runs.
         [--scenarios story,stories-newest,stories-day,...]   # a few of them, in this order (default: all)
         [--src ../main/src --src src]   # the server on each checkout's sources in turn, for a before/after
         [--workers N]   # the server as `svodka serve --workers N` runs it: N processes on one port
+        [--warm]   # every story page asked once before the story scenario: the windows see a warm server
 
 The stories browser's scenarios (``BROWSER``) each ask one fixed page: the default (the day before the newest
 post), the busy gold day, every story by size / first seen / last activity, page 50 by size, the JSON API with
@@ -368,6 +369,11 @@ def main() -> None:
         help="run the server on these sources (repeat it: each in turn, one store; default: this checkout's)",
     )
     ap.add_argument("--workers", type=int, default=1, help="server processes (svodka serve --workers)")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="ask every story page once before the story scenario's first window (a server that has run)",
+    )
     ap.add_argument("--serve", nargs=4, metavar=("DB", "PORT", "SRC", "WORKERS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -426,6 +432,7 @@ def run_server(args: argparse.Namespace, src: str) -> None:
             f"{'scenario':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
             f"{'errors':>6} {'CPU ms/req':>9}"
         )
+        warmed = False
         for scenario in args.scenarios.split(","):
             if scenario == "story" and not ids["stories"]:
                 print("story: no stories in this store (skipped)")
@@ -437,6 +444,12 @@ def run_server(args: argparse.Namespace, src: str) -> None:
                     "channel": "/channels/1",
                 }.get(scenario, "/search?q=Москва")
             )  # warm caches the way a running server has them
+            if args.warm and scenario == "story" and not warmed:
+                t = time.perf_counter()
+                for sid in ids["stories"]:  # every story the scenario picks among, once
+                    probe.get(f"/stories/{sid}")
+                warmed = True
+                print(f"(warmed: {len(ids['stories'])} story pages in {time.perf_counter() - t:.0f} s)")
             out: list[float] = []
             errors: list[str] = []
             ready = threading.Barrier(args.clients + 1)
