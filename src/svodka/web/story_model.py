@@ -29,8 +29,8 @@ from svodka.store import Store
 V = TypeVar("V")
 
 CACHED_STORIES = 256  # distinct (story, inputs) kept per part: the pages being read, not the archive
-# A page's parts kept under the change stamp (as_of_stamp): the story's data, storyline and corrections part
-# part per story read, so three or more entries a story (and one per language and page of the timeline).
+# A page's parts kept under the change stamp (as_of_stamp): the story's data, storyline and corrections part,
+# so three entries a story read (and one more per language and page of its timeline): 256 stories' worth.
 KEPT_AS_OF_STAMP = 4 * CACHED_STORIES
 
 
@@ -84,7 +84,7 @@ EVIDENCE: Memo[Evidence] = Memo(CACHED_STORIES)
 
 # Summaries and evidence are computed one at a time: the Snowball stemmers they share (pipeline.features.stem,
 # pipeline.summarize) keep their word in the stemmer object and raise IndexError when two threads stem at once
-# (a cold server's first pages: a 500 now and then). They are CPU-bound under one GIL, so this costs no time.
+# (a cold server's first pages: a 500 now and then). They are CPU-bound under one GIL: next to no time lost.
 _COMPUTING = threading.Lock()
 
 
