@@ -8,10 +8,14 @@ stage (stored in ``post_analysis`` as `svodka process` stores them); each copy g
 copies bypass full-text indexing, so the build indexes them once (``store.posts.index_pending()``).
 The server runs in its own process (``svodka.web`` under uvicorn, as ``svodka serve`` runs it); the
 clients are threads of this process, each logged in with its own session, for a bounded time per scenario.
+With ``--workers N`` the server is N uvicorn processes (``svodka.web.server.serve_workers``); its CPU time and
+peak RSS are then those of every process it runs.
 
     .venv/bin/python benchmarks/bench_web.py [--posts 1000000] [--clients 20] [--seconds 20] [--db PATH]
         [--scenarios story,stories-newest,stories-day,...]   # a few of them, in this order (default: all)
         [--src ../main/src --src src]   # the server on each checkout's sources in turn, for a before/after
+        [--workers N]   # the server as `svodka serve --workers N` runs it: N processes on one port
+        [--warm]   # every story page asked once before the story scenario: the windows see a warm server
 
 The stories browser's scenarios (``BROWSER``) each ask one fixed page: the default (the day before the newest
 post), the busy gold day, every story by size / first seen / last activity, page 50 by size, the JSON API with
@@ -251,9 +255,18 @@ def scenario_path(scenario: str, rnd: random.Random, ids: dict[str, list[int]]) 
     raise SystemExit(f"unknown scenario {scenario!r}; one of {SCENARIOS}")
 
 
-def serve(db: str, port: int, src: str) -> None:
-    """The server process: the app over ``db``, on the sources in ``src``."""
+def serve(db: str, port: int, src: str, workers: int = 1) -> None:
+    """The server process: the app over ``db``, on the sources in ``src`` (``workers`` processes)."""
     sys.path.insert(0, src)
+    if (
+        workers > 1
+    ):  # as `svodka serve --workers N`: each spawned worker opens the store the environment names
+        from svodka.web.server import serve_workers
+
+        os.environ["SVODKA_STORE_DB"] = db
+        os.environ["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [os.environ.get("PYTHONPATH")])])
+        serve_workers(workers, port=port, log_level="warning")
+        return
     from svodka.store import open_store
     from svodka.web.app import create_app
     from svodka.web.server import serve as run
@@ -303,11 +316,31 @@ def client(
                 errors.append(f"{r.status_code} {path}")
 
 
+def processes(pid: int) -> list[int]:
+    """``pid`` and the processes it started, theirs too (the workers of ``--workers N``)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError):
+            continue  # ended meanwhile
+    found = [pid]
+    for p in found:
+        found += [c for c, parent in parents.items() if parent == p]
+    return found
+
+
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system, all threads) the server process has used: a figure the machine's load
+    """CPU time (user + system, all threads) the server's processes have used: a figure the machine's load
     does not inflate the way it inflates latency."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in processes(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def load_average() -> str:
@@ -335,10 +368,16 @@ def main() -> None:
         action="append",
         help="run the server on these sources (repeat it: each in turn, one store; default: this checkout's)",
     )
-    ap.add_argument("--serve", nargs=3, metavar=("DB", "PORT", "SRC"), help=argparse.SUPPRESS)
+    ap.add_argument("--workers", type=int, default=1, help="server processes (svodka serve --workers)")
+    ap.add_argument(
+        "--warm",
+        action="store_true",
+        help="ask every story page once before the story scenario's first window (a server that has run)",
+    )
+    ap.add_argument("--serve", nargs=4, metavar=("DB", "PORT", "SRC", "WORKERS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]), args.serve[2])
+        serve(args.serve[0], int(args.serve[1]), args.serve[2], int(args.serve[3]))
         return
     unknown = set(args.scenarios.split(",")) - set(SCENARIOS.split(","))
     if unknown:
@@ -359,7 +398,9 @@ def run_server(args: argparse.Namespace, src: str) -> None:
     from svodka.web.server import free_port
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, __file__, "--serve", str(args.db), str(port), src])
+    server = subprocess.Popen(
+        [sys.executable, __file__, "--serve", str(args.db), str(port), src, str(args.workers)]
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
@@ -381,7 +422,7 @@ def run_server(args: argparse.Namespace, src: str) -> None:
         log_in(probe)
         stories = probe.get("/api/stories", params={"limit": 200, "hours": 0})  # every story
         ids["stories"] = [s["id"] for s in stories.json()["stories"]] if stories.status_code == 200 else []
-        print(f"server on {src}")
+        print(f"server on {src}" + (f", {args.workers} worker processes" if args.workers > 1 else ""))
         print(
             f"store: {total:,} posts, {len(ids['channels'])} channels, {len(ids['stories'])} stories; "
             f"{args.clients} clients, {args.seconds:.0f} s per scenario; {os.cpu_count()} cores, "
@@ -391,6 +432,7 @@ def run_server(args: argparse.Namespace, src: str) -> None:
             f"{'scenario':<16} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
             f"{'errors':>6} {'CPU ms/req':>9}"
         )
+        warmed = False
         for scenario in args.scenarios.split(","):
             if scenario == "story" and not ids["stories"]:
                 print("story: no stories in this store (skipped)")
@@ -402,6 +444,12 @@ def run_server(args: argparse.Namespace, src: str) -> None:
                     "channel": "/channels/1",
                 }.get(scenario, "/search?q=Москва")
             )  # warm caches the way a running server has them
+            if args.warm and scenario == "story" and not warmed:
+                t = time.perf_counter()
+                for sid in ids["stories"]:  # every story the scenario picks among, once
+                    probe.get(f"/stories/{sid}")
+                warmed = True
+                print(f"(warmed: {len(ids['stories'])} story pages in {time.perf_counter() - t:.0f} s)")
             out: list[float] = []
             errors: list[str] = []
             ready = threading.Barrier(args.clients + 1)
@@ -425,9 +473,15 @@ def run_server(args: argparse.Namespace, src: str) -> None:
             )
             if out:
                 assert statistics.median(out) > 0
-        rss = Path(f"/proc/{server.pid}/status").read_text()
-        peak = re.search(r"VmHWM:\s+(\d+) kB", rss)
-        print(f"server peak RSS: {int(peak.group(1)) / 1024:.0f} MiB" if peak else "")
+        peaks = [
+            re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{p}/status").read_text())
+            for p in processes(server.pid)
+        ]
+        peak = sum(int(m.group(1)) for m in peaks if m)
+        print(
+            f"server peak RSS: {peak / 1024:.0f} MiB"
+            + (f" ({len(peaks)} processes)" if len(peaks) > 1 else "")
+        )
         print(f"load average after: {load_average()}")
     finally:
         server.terminate()

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import secrets
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote
 
 import orjson
 from jinja2 import Environment
+from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -27,6 +29,7 @@ from svodka.i18n import LANGUAGES, Display, translator
 from svodka.model import User
 from svodka.store import Store
 from svodka.web import auth
+from svodka.web.story_model import Memo
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,9 @@ class View:
     template: str
     data: dict[str, Any]
     status: int = 200
+    # The store's state the data was read at (with what else it depends on beyond the request): the page's
+    # HTML is then kept under it and reused by the next request of that page (Renderer.html).
+    kept: Hashable | None = None
 
 
 class HttpError(Exception):
@@ -178,6 +184,13 @@ def _api_key(request: Request) -> str | None:
     return request.headers.get("x-api-key")
 
 
+KEPT_PAGES = 512  # rendered pages kept per app (Renderer.html): the story pages being read
+# What a kept page says of the person who asks is written into it as these (the same text once escaped) and
+# filled in per request: the session's CSRF token and the user's name.
+_CSRF_SLOT = "csrf" + secrets.token_hex(16)
+_NAME_SLOT = "name" + secrets.token_hex(16)
+
+
 class Renderer:
     """Renders views for one app (its store and settings; the Jinja environment of each page's language)."""
 
@@ -188,6 +201,7 @@ class Renderer:
         self.store = store
         self.config = config
         self.language = language  # the app's: web.language, with auto decided from the store at start
+        self.kept: Memo[str] = Memo(KEPT_PAGES)  # pages rendered under a View's ``kept`` (html)
 
     def language_of(self, ctx: Ctx) -> str:
         """The page's language: ``?lang=`` for this page, else the user's choice, else the app's; an unknown
@@ -220,22 +234,48 @@ class Renderer:
         except InputError:
             return self.own_language(ctx)
 
-    def html(self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200) -> Response:
-        body = (
+    def html(
+        self, template: str, ctx: Ctx, data: dict[str, Any], status: int = 200, kept: Hashable | None = None
+    ) -> Response:
+        """``template`` rendered from ``data`` for this request. With ``kept`` (the store's state ``data`` was
+        read at: :attr:`View.kept`) the page is rendered once per distinct (template, ``kept``, status,
+        language, zone, path and query, the asker's role) and the asker's CSRF token and name are filled in
+        per request, so the template may read of ``user`` only its role and name and of ``request`` only
+        its path and query."""
+        if kept is None:
+            body = self._render(template, ctx, data, ctx.user, ctx.csrf)
+        else:
+            user = ctx.user
+            role = None if user is None else user.role
+            url = ctx.request.url
+            asker = (ctx.language, self.config.tz, url.path, url.query, role, ctx.csrf is None)
+            key = (template, kept, status, asker)
+            slot = None if user is None else replace(user, username=_NAME_SLOT)
+            csrf = None if ctx.csrf is None else _CSRF_SLOT
+            body = self.kept.get(key, lambda: self._render(template, ctx, data, slot, csrf))
+            if ctx.csrf is not None:
+                body = body.replace(_CSRF_SLOT, ctx.csrf)
+            if user is not None:
+                body = body.replace(_NAME_SLOT, str(escape(user.username)))
+        return Response(body, status_code=status, media_type="text/html; charset=utf-8")
+
+    def _render(
+        self, template: str, ctx: Ctx, data: dict[str, Any], user: User | None, csrf: str | None
+    ) -> str:
+        return (
             self.environments(ctx.language)
             .get_template(template)
             .render(
                 {"tz": self.config.tz, **data},  # tz: the zone every time on the page is shown in (|when)
                 data=data,
-                user=ctx.user,
-                csrf=ctx.csrf,
+                user=user,
+                csrf=csrf,
                 request=ctx.request,
                 path=ctx.request.url.path,
                 lang=ctx.language,
                 display=Display(ctx.language, self.config.tz),
             )
         )
-        return Response(body, status_code=status, media_type="text/html; charset=utf-8")
 
     def error(self, ctx: Ctx, spec: RouteSpec, status: int, message: str) -> Response:
         if wants_json(ctx.request, spec):
@@ -346,7 +386,7 @@ class Renderer:
         if isinstance(result, View):
             if wants_json(request, spec):
                 return json_response(result.data, result.status)
-            return self.html(result.template, ctx, result.data, result.status)
+            return self.html(result.template, ctx, result.data, result.status, result.kept)
         return json_response(result)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Hashable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -175,16 +176,27 @@ def digest_page(ctx: Ctx) -> View:
 @route("/stories/{story_id:int}", VIEWER)
 def story_page(ctx: Ctx) -> View:
     page = views.parse_int(ctx.param("page"), "page", 1, 1, 10_000)
-    data = views.story_page(ctx.store, ctx.path_params["story_id"], ctx.config.tz, page, ctx.language)
-    view = View("story.html", data)
-    sid = view.data["story"]["id"]
+
+    def read() -> tuple[Hashable, dict[str, Any]]:
+        # The store's state, read before the page's data (which is then as new or newer): the page's HTML is
+        # kept under it and, while nothing is committed, the next request of this page in this language by
+        # anyone of this role is answered with it (Renderer.html).
+        stamp = ("story", ctx.store.stamp(), views.STORY_PAGE_SIZE)
+        return stamp, views.story_page(
+            ctx.store, ctx.path_params["story_id"], ctx.config.tz, page, ctx.language
+        )
+
+    kept, data = read()
+    sid = data["story"]["id"]
+    if workflow.mark_read(ctx, "story", sid):  # the user's first view moved the stamp: the page under the new
+        kept, data = read()  # one (its data is kept, and the next request finds this page)
+    view = View("story.html", data, kept=kept)
     # what the page adds is kept while the store is unchanged, as the story's data (story_model.as_of_stamp)
     view.data["storyline"] = story_model.as_of_stamp(
         ctx.store,
         ("storyline", sid, ctx.config.tz),
         lambda: storylines.part_of(ctx.store, sid, ctx.config.tz),
     )
-    workflow.mark_read(ctx, "story", sid)
     if ctx.user is not None and ctx.user.may(ANALYST):  # the corrections part (svodka.web.corrections)
         view.data["corrections"] = story_model.as_of_stamp(
             ctx.store, ("corrections", sid), lambda: story_corrections(ctx.store, sid)

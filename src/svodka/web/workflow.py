@@ -67,14 +67,16 @@ def mark_row(store: Store, m: Mark) -> dict[str, Any]:
     }
 
 
-def mark_read(ctx: Ctx, kind: str, ref_id: int) -> None:
-    """The user has opened this story or digest (never fails the page it is called from)."""
+def mark_read(ctx: Ctx, kind: str, ref_id: int) -> bool:
+    """The user has opened this story or digest (never fails the page it is called from); whether that was
+    news to the store (a first view: a commit, so the store's change stamp moves)."""
     if ctx.user is None:
-        return
+        return False
     try:
-        ctx.store.read_state.mark(ctx.user.id, kind, [ref_id])
+        return ctx.store.read_state.mark(ctx.user.id, kind, [ref_id]) > 0
     except StoreError as e:  # a read-only store still shows its pages
         log.info("could not keep %s %d as read: %s", kind, ref_id, e)
+        return False
 
 
 def targets(ctx: Ctx, kind: Any, ids: Iterable[Any]) -> tuple[str, list[int]]:
