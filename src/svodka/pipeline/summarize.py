@@ -47,7 +47,7 @@ from svodka.pipeline.headline import (
     post_speaker_headline,
     shorten,
 )
-from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
+from svodka.pipeline.quotes import is_volatile, quote_problems, repeats, same_thing
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
 _URL = re.compile(r"(?:https?://|t\.me/|www\.)\S+", re.IGNORECASE)
@@ -305,8 +305,13 @@ def summarize(
     chosen_texts = [head_text]
     posts = {units[head].member.post.id}
     channels = {units[head].member.post.channel_id}
-    # Candidates an editor would keep: informative alone, and of a changing figure only its latest reading.
-    ok = [k for k, u in enumerate(units) if k != head and not quote_problems(u.text)]
+    # Candidates an editor would keep: informative alone, not the headline again, and of a changing figure
+    # only its latest reading.
+    ok = [
+        k
+        for k, u in enumerate(units)
+        if k != head and not quote_problems(u.text) and not repeats(head_text, u.text)
+    ]
     ok = [
         k
         for k in ok
