@@ -52,6 +52,7 @@ REJECTED = [
     (73507, "«Давайте прекратим эту кровавую", quotes.NO_SPEAKER),  # «…», — призвал он.
     (125953, "«У нас нет сил, чтобы силой", quotes.NO_SPEAKER),  # Zelensky's words, Zelensky not named
     (125798, "«У нас есть все шансы закончить", quotes.NO_SPEAKER),  # the same, s019 of stories_dev
+    (73416, "Представляя Кавелашвили", quotes.NO_SPEAKER),  # «…, он назвал его …» (seed 17, no. 18)
     (72824, "Доллар по 112", quotes.QUIP),  # Topor's rate card: the joke, not the rate
     (61096, "Руководителями не рождаются", quotes.QUIP),
 ]

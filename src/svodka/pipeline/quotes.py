@@ -2,10 +2,10 @@
 
 A key sentence must be informative on its own. :func:`quote_problems` names what is wrong with one
 sentence (an empty list: nothing); :func:`card_problems` names what is wrong with a card's quotes taken
-together (the same post twice, two sentences that say the same thing, a changing figure without its
-time); :func:`digest_problems` what is wrong across a digest's cards (a post quoted on two). The
-summariser uses the first two to choose, and the tests and ``benchmarks/bench_quotes.py`` run all three on
-rendered digests.
+together (the same post twice, two sentences that say the same thing, a key sentence that repeats the
+headline, a changing figure without its time); :func:`digest_problems` what is wrong across a digest's
+cards (a post quoted on two). The summariser uses the first two to choose, and the tests and
+``benchmarks/bench_quotes.py`` run all three on rendered digests.
 """
 
 from __future__ import annotations
@@ -184,11 +184,13 @@ _SENTENCE_END = re.compile(r"[.!?…]$")
 _SPEECH = (
     r"(?:заяв|сказа|отмет|добав|подчеркн|уточн|поясн|рассказ|призв|призна|написа|пиш|сообщ|предупред|"
     r"напомн|резюмир|заключ|констатир|ответ|говор|счита|отмеча|полага|утвержда|объясн|высказ|пообеща|"
-    r"обеща|завер)[а-яё]*"
+    r"обеща|завер|назва)[а-яё]*"
 )
-# … whose subject is a pronoun: «…, — призвал он.», «Заявил он в интервью …», "…, he said."
+# … whose subject is a pronoun: «…, — призвал он.», «Заявил он в интервью …», «Представляя Кавелашвили, он
+# назвал его …», "…, he said."
 _PRONOUN_SPEAKER = re.compile(
     rf"(?:^|[,—–-]\s*)(?:—\s*)?{_SPEECH}\s+(?:он|она|они)\b|"
+    rf",\s*(?:он|она|они)\s+(?:также\s+|ещ[её]\s+)?{_SPEECH}|"
     r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote|noted|stressed|warned)\b|\bsaid\s+(?:he|she)\b",
     re.IGNORECASE,
 )
