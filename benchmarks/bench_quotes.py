@@ -13,32 +13,50 @@ key sentence is run through :func:`svodka.pipeline.quotes.quote_problems`, every
 :func:`~svodka.pipeline.quotes.digest_problems` (a post quoted on two cards), every headline through
 :func:`svodka.pipeline.headline.headline_problems`. ``--sample N`` writes N random key sentences (a fixed
 seed) with their story's headline for a hand read.
+
+``--src DIR`` builds the digests with the ``svodka`` package under DIR (another tree's ``src``, e.g. main's)
+and still measures them with this tree's checks, so a before and an after are counted alike::
+
+    .venv/bin/python benchmarks/bench_quotes.py /tmp/q.db --src ../main/src --sample 50
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import random
 import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from types import ModuleType
 from zoneinfo import ZoneInfo
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+HERE = Path(__file__).resolve().parents[1] / "src"
+_src = next((sys.argv[i + 1] for i, a in enumerate(sys.argv[:-1]) if a == "--src"), None)
+sys.path.insert(0, str(Path(_src).resolve() if _src else HERE))
 
-from svodka.digest import DigestQuery, build_digest, render_json
-from svodka.digest.compose import DigestOptions
-from svodka.pipeline.quotes import Quote, card_problems, digest_problems, quote_problems
-from svodka.store import open_store
+from svodka.digest import DigestQuery, build_digest, render_json  # noqa: E402
+from svodka.digest.compose import DigestOptions  # noqa: E402
+from svodka.store import open_store  # noqa: E402
 
-try:
-    from svodka.pipeline.headline import headline_problems
-except ImportError:  # before the headline module existed: measure the quotes only
 
-    def headline_problems(text: str) -> list[str]:
-        return []
+def _checks(name: str) -> ModuleType:
+    """This tree's ``svodka.pipeline.<name>``, whichever tree builds the digests."""
+    spec = importlib.util.spec_from_file_location(
+        f"checks_{name}", HERE / "svodka" / "pipeline" / f"{name}.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = sys.modules[spec.name] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_quotes, _headline = _checks("quotes"), _checks("headline")
+Quote, card_problems = _quotes.Quote, _quotes.card_problems
+digest_problems, quote_problems = _quotes.digest_problems, _quotes.quote_problems
+headline_problems = _headline.headline_problems
 
 
 def main() -> None:
@@ -53,6 +71,7 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--cards-out", type=Path, help="write every card (day, headline, key sentences) here")
     ap.add_argument("--show", action="store_true", help="print every failing quote")
+    ap.add_argument("--src", help="build the digests with the svodka package under this folder")
     args = ap.parse_args()
     tz = ZoneInfo(args.tz)
     store = open_store(args.db)

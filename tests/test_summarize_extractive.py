@@ -73,10 +73,12 @@ def test_every_sentence_of_every_gold_story_is_in_its_post(gold: GoldStories) ->
     # nothing is repeated to fill the count.
     multi = [s for s in gold.stories if len(s.members) >= 3]
     enough = [s for s in multi if len(summarize(s).sentences) >= 2]
-    # Measured 30 of 43 (39 before quotes were checked, 31 before s079's card lost two: its headline keeps
+    # Measured 29 of 43 (39 before quotes were checked, 31 before s079's card lost two: its headline keeps
     # Zakharova's name from a later sentence of RIA's post, which Topor's «Возобновление диалога …» repeats,
-    # and «Ни о чем другом … речи идти не может".» is the tail of a quotation cut off from its start).
-    assert len(enough) >= 30
+    # and «Ни о чем другом … речи идти не может".» is the tail of a quotation cut off from its start; 30
+    # before s019's «У нас есть все шансы закончить войну в 2025 году. went: a quotation that names no
+    # speaker).
+    assert len(enough) >= 29
     assert max(counts) <= 4
 
 

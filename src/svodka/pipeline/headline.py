@@ -55,6 +55,10 @@ _SUBORDINATE = re.compile(
 # Where no other boundary fits, a comma before «который …» will do: the relative clause only adds to a
 # noun of a main clause that is whole («Байден помиловал сына Хантера, который был признан виновным …»).
 _RELATIVE = re.compile(r"(который|которая|которое|которые|которого|которой|которым|которых)\b", re.IGNORECASE)
+# … and so will a comma before «чтобы» after a noun: a purpose added to a whole clause («США рассматривают
+# возможность снятия санкций с Башара Асада, чтобы …»), not what a verb or «важно» asks for («хочет, чтобы»).
+_PURPOSE = re.compile(r"чтобы\b", re.IGNORECASE)
+_ASKS_FOR = re.compile(r"(\w+(л|ла|ли|ло|ть|т|ся|сь|о)|то|того|так|такой|таким)$", re.IGNORECASE)
 # Nor a comma before a participle: «приняли закон, ограничивающий продажу …».
 _PARTICIPLE = re.compile(
     r"\w+(щий|щая|щее|щие|щих|щим|вший|вшая|вшее|вшие|вших|нный|нная|нное|нные|нных|емый|имый)\b"
@@ -80,7 +84,8 @@ def clean_headline(text: str) -> str:
 def shorten(text: str, limit: int = MAX_CHARS) -> str | None:
     """``text`` if it fits ``limit``; else its longest head that ends at a sentence or clause boundary
     (at least :data:`MIN_CUT` characters) — or, where there is none, before a relative clause
-    («…, который …»); None when there is no such boundary. The comma that closes a phrase a comma opened
+    («…, который …») or a purpose after a noun («…Асада, чтобы …») where what it drops names no speaker;
+    None when there is no such boundary. The comma that closes a phrase a comma opened
     («Адвокаты Трампа, ссылаясь на помилование, потребовали …») is no boundary: the main clause goes on."""
     if len(text) <= limit:
         return text
@@ -97,11 +102,14 @@ def shorten(text: str, limit: int = MAX_CHARS) -> str | None:
         if end < MIN_CUT or was_inside:
             continue
         if comma and (_SUBORDINATE.match(text, m.end()) or _PARTICIPLE.match(text, m.end())):
-            if _RELATIVE.match(text, m.end()):
+            if _RELATIVE.match(text, m.end()) or (
+                _PURPOSE.match(text, m.end()) and not _ASKS_FOR.search(text[: m.start()])
+            ):
                 relative = end
             continue
         cut = end
-    cut = cut or relative
+    if cut is None and relative is not None and not _SAID_IN_TAIL.search(text, relative):
+        cut = relative  # … but not a purpose or a relative clause with who said it behind it
     if cut is None:
         return None
     return text[:cut].rstrip(" ,;:—–")
@@ -141,8 +149,10 @@ def headline_problems(text: str) -> list[str]:
 _SAY = (
     r"(?:заяви|сообщи|сказа|отмети|подчеркну|рассказа|указа|добави|уточни|поясни|предупреди|призна|"
     r"напомни|опроверг)(?:л|ла|ли|ло)\b|(?:считает|считают|заявляет|заявляют|утверждает|утверждают|"
-    r"полагает|пишет|пишут|сообщает|сообщают|передает|передаёт|уверен|уверена|уверены)\b"
+    r"полагает|пишет|пишут|сообщает|сообщают|передает|передаёт|говорит|говорят|уверен|уверена|уверены)\b"
 )
+# A claim's speaker after it («…, рассказал РИА Новости боец …»): no cut may drop it.
+_SAID_IN_TAIL = re.compile(rf"[,—–]\s*(?:[—–]\s*)?(?:{_SAY})", re.IGNORECASE)
 # … and whom it was said to, between the verb and the speaker («рассказал РИА Новости командир …»).
 _TO = (
     r"(?:(?:журналистам|репортерам|репортёрам|РИА Новости|ТАСС|РБК|Интерфаксу|(?:изданию|агентству|"
@@ -165,6 +175,7 @@ _PRONOUN_SAID = re.compile(
     rf"^(?P<pronoun>Он|Она|Они)\s+(?:также\s+|еще\s+|ещё\s+)?(?P<verb>{_SAY}),?\s+(?:[^\s,]+\s+){{0,2}}?"
     r"что\s+(?P<claim>.{20,})$"
 )
+_FROM_ORG = re.compile(r"\s+(?:из|от)\s+[«\"]?[A-ZА-ЯЁ][\w-]*[»\"]?$")
 _CAP = re.compile(r"^[«\"]?[A-ZА-ЯЁ][\w-]*[»\"]?$")
 _ABBR = re.compile(r"^[A-ZА-ЯЁ]{2,}$")
 # Ministries whose short names do not decline («в Минобороны», «в Минцифры»): the name reads as a subject.
@@ -177,7 +188,7 @@ def _name(who: str) -> str | None:
     """The short name of a speaker as the sentence gives it: a surname after a first name («Мария
     Захарова» → «Захарова»), a one-word name, an abbreviation («МИД», «МЧС»), an indeclinable ministry
     («в Минобороны») — never a word in another case than the subject's («президента Франции»)."""
-    words = who.split()
+    words = _FROM_ORG.sub("", who).split()  # «аналитик Бенджмин Пиктон из Rabobank» → «… Пиктон»
     if words[0].lower() in ("в", "во"):
         org = words[1:]
         if org and (_ABBR.match(org[0]) or _MINISTRY.match(org[0])) and all(w in _COUNTRY for w in org[1:]):

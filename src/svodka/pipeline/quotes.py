@@ -2,10 +2,10 @@
 
 A key sentence must be informative on its own. :func:`quote_problems` names what is wrong with one
 sentence (an empty list: nothing); :func:`card_problems` names what is wrong with a card's quotes taken
-together (the same post twice, two sentences that say the same thing, a changing figure without its
-time); :func:`digest_problems` what is wrong across a digest's cards (a post quoted on two). The
-summariser uses the first two to choose, and the tests and ``benchmarks/bench_quotes.py`` run all three on
-rendered digests.
+together (the same post twice, two sentences that say the same thing, a key sentence that repeats the
+headline, a changing figure without its time); :func:`digest_problems` what is wrong across a digest's
+cards (a post quoted on two). The summariser uses the first two to choose, and the tests and
+``benchmarks/bench_quotes.py`` run all three on rendered digests.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from svodka.pipeline.features import extract
 
 QUESTION = "question to the reader"
 TEASER = "teaser ending in a colon"
@@ -30,10 +32,13 @@ LINK_LABEL = "a link's label"
 UNNAMED_OUTLET = "an outlet pointed at but not named"
 LIST_HEADING = "a list's heading"
 CUT_OFF = "cut off mid-sentence"
+NO_SPEAKER = "a statement whose speaker is not named"
+QUIP = "a quip with no fact"
 
 SAME_POST = "post quoted twice"
 OTHER_CARD = "post quoted on another card too"
 DUPLICATE = "says the same as another quote"
+REPEATS_HEADLINE = "repeats the headline"
 UNTIMED = "changing figure without its time"
 
 _QUESTION = re.compile(r"\?[»\"')\s]*$")
@@ -102,7 +107,7 @@ _INSTRUMENT = re.compile(r"\b(доллар|евро|юан|рубл|биткои
 _MOVES = re.compile(
     r"\b(выше|ниже|превысил\w*|опустил\w*|поднял\w*|упал\w*|вырос\w*|раст[её]т|подорожал\w*|"
     r"подешевел\w*|укрепил\w*|ослаб\w*|отыграл\w*|стоит|достиг\w*|обвалил\w*|пробил\w*|снизил\w*|"
-    r"по \d[\d\s.,]*(рубл\w*|₽))",
+    r"по \d[\d\s.,]*(рубл\w*|₽)|(доллар|евро|юан)\w*\s+(уже\s+|снова\s+|опять\s+)?по\s+\d)",
     re.IGNORECASE,
 )
 TIME_MARK = re.compile(r"\(\d{1,2}:\d{2}\)\s*$")
@@ -175,6 +180,77 @@ _OPEN_TAIL = re.compile(
 
 _SENTENCE_END = re.compile(r"[.!?…]$")
 
+# Who is speaking (issue 14 §2). A reporting verb …
+_SPEECH = (
+    r"(?:заяв|сказа|отмет|добав|подчеркн|уточн|поясн|рассказ|призв|призна|написа|пиш|сообщ|предупред|"
+    r"напомн|резюмир|заключ|констатир|ответ|говор|счита|отмеча|полага|утвержда|объясн|высказ|пообеща|"
+    r"обеща|завер|назва)[а-яё]*"
+)
+# … whose subject is a pronoun: «…, — призвал он.», «Заявил он в интервью …», «Представляя Кавелашвили, он
+# назвал его …», "…, he said."
+_PRONOUN_SPEAKER = re.compile(
+    rf"(?:^|[,—–-]\s*)(?:—\s*)?{_SPEECH}\s+(?:он|она|они)\b|"
+    rf",\s*(?:он|она|они)\s+(?:также\s+|ещ[её]\s+)?{_SPEECH}|"
+    r"\b(?:he|she|they)\s+(?:said|says|added|told|wrote|noted|stressed|warned)\b|\bsaid\s+(?:he|she)\b",
+    re.IGNORECASE,
+)
+# Someone's own words: the first person singular (not a capitalised name «Моя цена»), or the plural in a
+# quotation of some length («У нас нет сил …», not «Наша нива»).
+_FIRST_PERSON = re.compile(
+    r"(?<![\w-])(?:я|меня|мне|мной|мой|моя|моё|мое|мои|моего|моей|моих|моим|мою)(?![\w-])"
+)
+_WE = re.compile(r"(?<![\w-])(?:мы|нас|нам|нами|наш[а-яё]*)(?![\w-])", re.IGNORECASE)
+_QUOTED = re.compile(r"«[^»]*(?:»|$)|\"[^\"]*(?:\"|$)|„[^“”]*(?:[“”]|$)")
+# Who said it, outside the quotation marks: a name (not a pronoun) with a reporting verb, before a colon
+# («Зеленский в интервью Sky News: Я готов …») or after a dash at the end («… — Лавров»).
+_NAMED = re.compile(r"(?<![\w-])(?!(?:Он|Она|Они|Я|Мы)\b)(?:[A-ZА-ЯЁ][a-zа-яё]+|[A-ZА-ЯЁ]{2,})")
+_SAID_BY = re.compile(
+    rf"{_SPEECH}|обрати[а-яё]*|цитир[а-яё]*|приводит слова|^[^:«\"]{{2,60}}:\s|^\s*,?\s*[—–-]\s*\w|"
+    r"[—–]\s*[A-ZА-ЯЁ][\w.-]+\.?$",
+    re.IGNORECASE,
+)
+# Where a quotation is left open, who said it may follow a dash inside it («…— говорится в заявлении
+# российского Минобороны.»).
+_DASH_TAIL = re.compile(r"[,»\"]?\s+[—–-]\s+(?=\S)")
+
+
+def unnamed_speaker(sentence: str) -> bool:
+    """A statement whose speaker the sentence does not name: attributed to a pronoun («…, — заявил он.»),
+    or someone's own words — a quotation that is the whole sentence, the first person — with no name
+    saying them outside the quotation marks («…», — заявил Кобахидзе; «Зеленский: …»)."""
+    s = TIME_MARK.sub("", sentence).strip()
+    if _PRONOUN_SPEAKER.search(s):
+        return True
+    outside = _QUOTED.sub(" ", s)
+    if not re.search(r"\w", outside) and len(parts := _DASH_TAIL.split(s)) > 1:
+        outside = parts[-1]
+    quoted = [m.group(0) for m in _QUOTED.finditer(s)]
+    whole_quote = s[:1] in '«"„' and not re.search(r"\w", outside)
+    own = (
+        whole_quote
+        or _FIRST_PERSON.search(outside[1:])
+        or any(len(q.split()) >= 4 and _WE.search(q) for q in quoted)
+    )
+    return bool(own) and not (_SAID_BY.search(outside) and _NAMED.search(outside))
+
+
+# «Доллар по 112, зато легко запоминается.», «Ну и поиск работы.»: the channel's aside — a «зато» clause or an
+# opening «Ну» — of a few words with no figure and no name: a punchline, not a fact.
+_ASIDE = re.compile(
+    r"(?:^|[,;—–-]\s*)(?:но\s+|ну\s+)?зато\s+(?P<z>[^,;:.!?]*)[.!?…)]*$|^ну\b(?P<n>.*)$", re.IGNORECASE
+)
+ASIDE_WORDS = 5
+
+
+def quip(sentence: str) -> bool:
+    """The sentence ends on the channel's aside («…, зато легко запоминается»): a short clause with no
+    figure and no name."""
+    m = _ASIDE.search(TIME_MARK.sub("", sentence).strip())
+    if m is None:
+        return False
+    aside = m["z"] if m["z"] is not None else m["n"]
+    return len(aside.split()) <= ASIDE_WORDS and not _FIGURE.search(aside) and not _NAMED.search(aside)
+
 
 def cut_off(sentence: str) -> bool:
     """The sentence is a fragment: the tail of a quotation whose start is in another sentence
@@ -235,6 +311,10 @@ def quote_problems(sentence: str) -> list[str]:
         problems.append(LIST_HEADING)
     if cut_off(sentence):
         problems.append(CUT_OFF)
+    if unnamed_speaker(sentence):
+        problems.append(NO_SPEAKER)
+    if quip(sentence):
+        problems.append(QUIP)
     return problems
 
 
@@ -295,6 +375,19 @@ def same_thing(a: str, b: str) -> bool:
     )
 
 
+# A key sentence most of whose content words (the clusterer's stems, :func:`svodka.pipeline.features.extract`)
+# are the headline's says little the headline does not: «Серию терактов предотвратили в Дагестане» under «Пять
+# человек задержаны по подозрению в подготовке серии терактов в Дагестане».
+REPEAT_SHARE = 0.5
+
+
+def repeats(headline: str, sentence: str) -> bool:
+    """More than half of ``sentence``'s content-word stems (at least two) are in ``headline``."""
+    words = extract(TIME_MARK.sub("", sentence)).words
+    common = words & extract(TIME_MARK.sub("", headline)).words
+    return len(common) >= 2 and len(common) > REPEAT_SHARE * len(words)
+
+
 def _instrument(sentence: str) -> str:
     """What a changing figure is of: its first instrument («Курс доллара …» → «долл»; Brent is oil), so
     the dollar's rate and Brent's price in one list are two readings of two things."""
@@ -328,6 +421,9 @@ def card_problems(sentences: Sequence[Quote], headline: Quote | None = None) -> 
             if same_thing(q.text, earlier.text):
                 problems.append(f"{DUPLICATE}: {q.text} ~ {earlier.text}")
                 break
+        else:
+            if i and headline is not None and repeats(headline.text, q.text):
+                problems.append(f"{REPEATS_HEADLINE}: {q.text} ~ {headline.text}")
     return problems
 
 

@@ -11,8 +11,9 @@ Nothing here writes a word of its own: every sentence shown is a span of :func:`
 * Key sentences: Maximal Marginal Relevance over every post's sentences that pass
   :func:`svodka.pipeline.quotes.quote_problems` — relevance to the centroid minus redundancy with what was
   already chosen, with a bonus for a channel not yet cited; at most one sentence per post (the headline's
-  post included), none that says the same as one already chosen (:func:`~svodka.pipeline.quotes.same_thing`),
-  and a figure that changes during the day (a rate, a price) carries its post's time: «… 113 ₽ (14:20)».
+  post included), none that says the same as one already chosen (:func:`~svodka.pipeline.quotes.same_thing`)
+  or little the headline does not (:func:`~svodka.pipeline.quotes.repeats`), and a figure that changes
+  during the day (a rate, a price) carries its post's time: «… 113 ₽ (14:20)».
 * A channel's plug for its own podcast or video episode (a member of kind ``PROGRAMME``, as the ads stage
   stored it: :func:`svodka.pipeline.ads.post_kind`) gives neither the headline nor a key sentence, unless the
   story has nothing else.
@@ -46,7 +47,7 @@ from svodka.pipeline.headline import (
     post_speaker_headline,
     shorten,
 )
-from svodka.pipeline.quotes import is_volatile, quote_problems, same_thing
+from svodka.pipeline.quotes import is_volatile, quote_problems, repeats, same_thing
 from svodka.stemming import snowball
 
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\((?:[^)\s]+)\)")
@@ -300,8 +301,13 @@ def summarize(
     chosen_texts = [head_text]
     posts = {units[head].member.post.id}
     channels = {units[head].member.post.channel_id}
-    # Candidates an editor would keep: informative alone, and of a changing figure only its latest reading.
-    ok = [k for k, u in enumerate(units) if k != head and not quote_problems(u.text)]
+    # Candidates an editor would keep: informative alone, not the headline again, and of a changing figure
+    # only its latest reading.
+    ok = [
+        k
+        for k, u in enumerate(units)
+        if k != head and not quote_problems(u.text) and not repeats(head_text, u.text)
+    ]
     ok = [
         k
         for k in ok
