@@ -82,17 +82,6 @@ def as_of_stamp(store: Store, key: Hashable, make: Callable[[], V]) -> V:
 SUMMARIES: Memo[Summary] = Memo(CACHED_STORIES)
 EVIDENCE: Memo[Evidence] = Memo(CACHED_STORIES)
 
-# Summaries and evidence are computed one at a time: the Snowball stemmers they share (pipeline.features.stem,
-# pipeline.summarize) keep their word in the stemmer object and raise IndexError when two threads stem at once
-# (a cold server's first pages: a 500 now and then). They are CPU-bound under one GIL: next to no time lost.
-_COMPUTING = threading.Lock()
-
-
-def _one_at_a_time(make: Callable[[], V]) -> V:
-    with _COMPUTING:
-        return make()
-
-
 def summary(store: Store, story: Story, tz: str, tiers: Mapping[int, int]) -> Summary:
     """:func:`story_summary` of ``story`` (the headline and key sentences its digest card shows), memoised.
     Besides the story it reads its newest development's members (the headline is that development's), so
@@ -102,10 +91,10 @@ def summary(store: Store, story: Story, tz: str, tiers: Mapping[int, int]) -> Su
         newest = tuple(m.post.id for m in store.stories.get(story.developments[-1]).members)
     options = SummaryOptions(tz=tz)
     key = (id(store), story, options, tuple(sorted(tiers.items())), newest)
-    return SUMMARIES.get(key, lambda: _one_at_a_time(lambda: story_summary(store, story, options, tiers)))
+    return SUMMARIES.get(key, lambda: story_summary(store, story, options, tiers))
 
 
 def story_evidence(story: Story, channels: Mapping[int, Channel], networks: Mapping[int, int]) -> Evidence:
     """:func:`evidence` of ``story`` with its ``channels`` and the store's channel ``networks``, memoised."""
     key = (story, tuple(sorted(channels.items())), tuple(sorted(networks.items())))
-    return EVIDENCE.get(key, lambda: _one_at_a_time(lambda: evidence(story, channels, networks)))
+    return EVIDENCE.get(key, lambda: evidence(story, channels, networks))
