@@ -7,11 +7,14 @@ import json
 from datetime import date, datetime
 from functools import cache
 
+import numpy as np
 import pytest
 
 from conftest import shared
+from svodka.pipeline.developing import CapitalisedNames, Development, DevelopSettings, group
 from svodka.pipeline.event_time import EventTime, apart, common_time, event_time
 from svodka.pipeline.normalize import normalize
+from svodka.process.develop import Placed, summarise
 
 
 @cache
@@ -149,3 +152,44 @@ def test_times_apart_different_days_and_nights_not_a_live_night() -> None:
     assert not apart(EventTime(prev, "evening"), EventTime(d, "night"))  # one evening going on past midnight
     assert not apart(EventTime(d, "morning"), EventTime(d, "evening"))  # one day's developments
     assert not apart(EventTime(d), None)
+
+
+# The story stage on real posts of 28 November 2024 (vectors all alike, so that only the event time parts
+# them): the night's air-defence report, by four channels in two developments, and a report at 12:01 MSK of
+# a plane taken for a Ukrainian drone over Bashkortostan on the evening of the 26th.
+NIGHT_A = [(RIA, 270842), (-1001754252633, 125542)]  # «ПВО за ночь уничтожила 25 украинских беспилотников…»
+NIGHT_B = [(BAZA, 128824), (RANSHE, 194866)]  # «…за ночь…», «В течение прошедшей ночи средства ПВО…»
+PLANE = [(BAZA, 128840)]  # «…вылетел из Уфы вечером 26 ноября…»
+
+
+def _developments(links: dict[int, tuple[str, ...]] | None = None) -> list[Development]:
+    placed, vectors = [], {}
+    for dev, keys in ((1, NIGHT_A), (2, NIGHT_B), (3, PLANE)):
+        for sender, message in keys:
+            p = _ru_posts()[sender, message]
+            pid = message
+            ts = datetime.fromisoformat(p["date"]).timestamp()
+            placed.append(Placed(pid, sender, ts, normalize(p["text"]), dev))
+            vectors[pid] = np.ones(4, dtype=np.float32) / 2
+    return summarise(placed, vectors, links or {}, CapitalisedNames(), {})
+
+
+def test_developments_of_different_days_stay_apart_same_night_joins() -> None:
+    devs = _developments()
+    assert [str(d.when) for d in devs] == ["2024-11-28 night", "2024-11-28 night", "2024-11-26 evening"]
+    assert max(d.last for d in devs) - min(d.first for d in devs) < 6 * 3600  # within the story stage's reach
+    grouping = group(devs, [1, 2, 3], DevelopSettings(sem_floor=0.8))
+    assert grouping.story_of[1] == grouping.story_of[2] == 1  # the same night's reports
+    assert grouping.story_of[3] == 3  # the plane of two days before: its own story
+    # without the event times (main before issue 15's veto) the centroid joins all three
+    blind = group(devs, [1, 2, 3], DevelopSettings(sem_floor=0.8, signals=frozenset({"centroid", "time"})))
+    assert set(blind.story_of.values()) == {1}
+
+
+def test_a_shared_link_still_joins_developments_of_different_days() -> None:
+    url = ("https://t.me/mod_russia/45678",)
+    devs = _developments({270842: url, 128840: url})
+    grouping = group(devs, [1, 2, 3], DevelopSettings(sem_floor=0.8))
+    assert set(grouping.story_of.values()) == {1}
+    (link,) = [x for x in grouping.links if {x.a, x.b} == {1, 3}]
+    assert "links" in link.signals

@@ -124,6 +124,8 @@ _RU = re.compile(
   | (?P<deadline>\b(?:с|со|до|по|к|от|после|начиная\s+с)\s+(?:\d{{1,2}}[-–]?)?\d{{1,2}}\s+{_month_ru("dmon")})
   | (?P<date>(?:{_part_ru("dpart0")}\s+)?\b(?P<d>\d{{1,2}})\s+{_month_ru("mon")}
       (?:\s+(?P<y>\d{{4}})\s*(?:г\.|года)?)?(?:\s+{_part_ru("dpart1")})?)
+  | (?P<compare>\bкак\s+и\s+(?:накануне|вчера|сегодня))
+  | (?P<now>\b(?:прямо\s+)?сейчас\b|\bв\s+(?:эти|данные)\s+минуты\b|\bв\s+данный\s+момент\b)
   | (?P<rel>\b(?P<relw>позавчера|вчера|накануне|сегодня)(?:шн\w+)?
       (?:\s+(?:рано\s+|поздно\s+)?{_part_ru("rpart")})?)
   | (?P<thisnight>\b(?:(?:этой|прошлой|прошедшей|минувшей|сегодняшней)\s+ночью
@@ -144,6 +146,7 @@ _EN = re.compile(
   | (?P<lastnight>\b(?:last|this)\s+(?P<lpart>night|morning|afternoon|evening)\b)
   | (?P<wday>\b(?:on\s+|last\s+|this\s+)?{_weekday_en("wd")}
       (?:\s+(?P<wpart>morning|afternoon|evening|night))?\b)
+  | (?P<now>\bright\s+now\b|\bat\s+the\s+moment\b)
   | (?P<early>\bearlier\s+today\b)
     """,
     re.VERBOSE | re.IGNORECASE,
@@ -164,7 +167,11 @@ def event_time(text: str, published: float | datetime) -> EventTime | None:
     lead = text[:LEAD_CHARS]
     found = [t for t in (*_read(_RU, lead, now, _ru), *_read(_EN, lead, now, _en)) if t is not None]
     days = {t.day for t in found}
-    if len(days) != 1:
+    if len(days) > 1:  # «вечером в пятницу и в ночь на субботу»: one live event, the night it went on into
+        if any(apart(a, b) for a in found for b in found):
+            return None
+        return max(found, key=lambda t: (t.day, PARTS.index(t.part) if t.part else -1))
+    if not days:
         return None
     parts = {t.part for t in found if t.part}
     return EventTime(found[0].day, parts.pop() if len(parts) == 1 else None)
@@ -174,11 +181,12 @@ _Reader = Callable[[re.Match[str], datetime], EventTime | None]
 
 
 def _read(pattern: re.Pattern[str], lead: str, now: datetime, read: _Reader) -> list[EventTime | None]:
-    """The times ``pattern`` finds in ``lead``, less deadlines and the dates and weekdays of a plan."""
+    """The times ``pattern`` finds in ``lead``, less deadlines, comparisons («как и накануне») and the dates
+    and weekdays of a plan."""
     return [
         read(m, now)
         for m in pattern.finditer(lead)
-        if not m.group("deadline")
+        if not (m.group("deadline") or m.groupdict().get("compare"))
         and not (
             (m.group("date") or m.group("wday"))
             and _PLAN.search(lead, max(0, m.start() - PLAN_CHARS), m.start())
@@ -206,6 +214,8 @@ def _ru(m: re.Match[str], now: datetime) -> EventTime | None:
         return EventTime(today - timedelta(days=back), part)
     if g["thisnight"]:
         return EventTime(today, "night")
+    if g["now"]:
+        return _now(now)
     if g["wday"]:
         return _weekday(
             today, _weekday_number_ru(g["wd"]), _PART_RU.get((g["wpart0"] or g["wpart1"] or "").lower())
@@ -233,6 +243,8 @@ def _en(m: re.Match[str], now: datetime) -> EventTime | None:
         if part == "night":  # "last night" / "this night": the night into today
             return EventTime(today, "night")
         return _bare(now, part)
+    if g["now"]:
+        return _now(now)
     if g["wday"]:
         part = _PART_EN.get((g["wpart"] or "").lower())  # "Friday night" is Friday's late evening
         return _weekday(today, _WEEKDAYS_EN[g["wd"].lower()], "evening" if part == "night" else part)
@@ -279,6 +291,11 @@ def _today(now: datetime, part: str | None) -> EventTime | None:
     if part is None and now.hour < _EARLY:
         return None
     return EventTime(now.date(), part)
+
+
+def _now(now: datetime) -> EventTime:
+    """«прямо сейчас», "right now": the part of the day the post was written in."""
+    return EventTime(now.date(), [p for p in PARTS if _PART_START[p] <= now.hour][-1])
 
 
 def _bare(now: datetime, part: str) -> EventTime | None:
