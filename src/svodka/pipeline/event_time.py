@@ -178,10 +178,17 @@ _DATE_HINT = re.compile(
 )
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|\n+")
+# a sentence of background, not of the event reported («Ранее…», «Напомним…»), and a roundup of several
+_BACKGROUND = ("ранее", "напомним", "как сообщалось", "как писал", "earlier", "previously")
+_ROUNDUPS = ("главное", "главные новости", "итоги дня", "что известно", "что произошло")
+
+
 @lru_cache(maxsize=1 << 16)  # the story stage summarises a window's developments again every batch
 def event_time(text: str, published: float | datetime) -> EventTime | None:
-    """The time of the event ``text`` reports, read from its lead against its ``published`` time, or None
-    when the lead names none, or times of different days."""
+    """The time of the event ``text`` reports, read from its lead against its ``published`` time: what the
+    first sentence of the lead that names a time says (background sentences left out), or None when none
+    does, the sentence names times of different days, or the post is a roundup of several events."""
     lead = text[:LEAD_CHARS]
     low = lead.lower()
     dated = _DATE_HINT.search(low) is not None
@@ -189,19 +196,33 @@ def event_time(text: str, published: float | datetime) -> EventTime | None:
     en = dated or any(h in low for h in _HINTS_EN)
     if not (ru or en):
         return None
+    if low.lstrip().startswith(_ROUNDUPS):
+        return None
     now = moscow_time(published)
-    found = [
-        t
-        for t in (*(_read(_RU, lead, now, _ru) if ru else ()), *(_read(_EN, lead, now, _en) if en else ()))
-        if t is not None
-    ]
+    for sentence in _SENTENCE_END.split(lead):
+        if sentence.lstrip().lower().startswith(_BACKGROUND):
+            continue
+        found = [
+            t
+            for t in (
+                *(_read(_RU, sentence, now, _ru) if ru else ()),
+                *(_read(_EN, sentence, now, _en) if en else ()),
+            )
+            if t is not None
+        ]
+        if found:
+            return _one(found)
+    return None
+
+
+def _one(found: Sequence[EventTime]) -> EventTime | None:
+    """The one time a sentence's times say: their day (and part, when one), the night an evening ran into
+    («вечером в пятницу и в ночь на субботу»), or None when they are of different days."""
     days = {t.day for t in found}
-    if len(days) > 1:  # «вечером в пятницу и в ночь на субботу»: one live event, the night it went on into
+    if len(days) > 1:
         if any(apart(a, b) for a in found for b in found):
             return None
         return max(found, key=lambda t: (t.day, PARTS.index(t.part) if t.part else -1))
-    if not days:
-        return None
     parts = {t.part for t in found if t.part}
     return EventTime(found[0].day, parts.pop() if len(parts) == 1 else None)
 
