@@ -285,8 +285,8 @@ def judge(
         signals.append("links")
     if not signals:
         return None
-    if "when" in settings.signals and "links" not in signals and apart(a.when, b.when):
-        return None  # events of different days: only a shared link joins them
+    if "when" in settings.signals and signals == ["centroid"] and apart(a.when, b.when):
+        return None  # events of different days: a close centroid alone does not join them
     shown = sorted(links)[:3] + sorted(common, key=lambda n: -idf.get(n, 1.0))[:5]
     lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     return DevLink(lo, hi, round(sem, 4), round(share, 4), tuple(shown), tuple(signals), round(gap, 2))
