@@ -26,10 +26,11 @@ close centroid *and* the rare names.
 
 Nor are two developments whose posts say their events took place on different days (the night into 30
 November and the evening of the 29th; yesterday's attack and today's:
-:func:`svodka.pipeline.event_time.apart`) joined by their centroid or names: two drone attacks of two
-nights are reported an hour apart in one vocabulary. A shared link still joins them, and so does the
-clusterer merging them; a story that goes on over the next day is the storylines' to link
-(:mod:`svodka.pipeline.storylines`, which compares no event times).
+:func:`svodka.pipeline.event_time.apart`) joined by a close centroid alone: two drone attacks of two nights
+in two regions are reported an hour apart in one vocabulary. Shared rare names or a shared link still join
+them (the next day's investigation of yesterday's fire is its story), and so does the clusterer merging
+them; a story that goes on over the next days is the storylines' to link (:mod:`svodka.pipeline.storylines`,
+which compares no event times).
 
 Incremental and stable like the clusterer: developments already in a story keep it; a development links
 to those of the window, and a link between two stories merges them under the older id (the smaller one:
