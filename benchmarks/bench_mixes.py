@@ -12,7 +12,8 @@ the clusterer's merges forced, every development's story kept from the batches b
 holds only at the end of the day shows it. ``--batch 1000`` is one batch per part, as ``svodka eval
 stories`` runs it (``pipeline.batch_posts``).
 
-Rows: the shipped pipeline; *oracle* rows, where the developments the story level receives are made pure
+Rows: the shipped pipeline; the same without the event-time veto (:mod:`svodka.pipeline.event_time`,
+session 17: main before it); *oracle* rows, where the developments the story level receives are made pure
 by the gold (every post that is not of its development's majority gold story moved into a development of
 its own, per gold story) — the most that removing the clusterer's mixes can give the story level, for all
 developments or for one mix's; and the candidates measured in session 14 (benchmarks/README.md, "The
@@ -105,10 +106,12 @@ class Row:
     cluster: tuple[tuple[str, float], ...] = ()  # ClusterSettings overrides
     time_rule: TimeRule | None = None
     oracle: frozenset[str] | None = None  # make pure the developments holding these gold stories (empty: all)
+    signals_off: frozenset[str] = frozenset()  # story-level signals left out (DevelopSettings.signals)
 
 
 ROWS = [
     Row("shipped"),
+    Row("story level without the event-time veto (before session 17)", signals_off=frozenset({"when"})),
     Row("oracle: every development pure (the clusterer without mixes)", oracle=frozenset()),
     Row("oracle: only the template laws' developments pure", oracle=frozenset({"s090", "s106", "s107"})),
     Row("oracle: only Tbilisi's developments pure", oracle=frozenset({"s002", "s071", "s062"})),
@@ -133,6 +136,7 @@ def replay(
     settings = replace(ClusterSettings.from_settings(defaults(), EMBEDDER), **dict(row.cluster))
     clusterer = row.clusterer(settings)
     develop = DevelopSettings.from_settings(defaults(), settings.sem_floor)
+    develop = replace(develop, signals=develop.signals - row.signals_off)
     finder = Cached(CapitalisedNames())
     texts = {i[0]: i for i in run.items}
     story_of: dict[int, int] = {}

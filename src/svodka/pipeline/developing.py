@@ -9,7 +9,8 @@ of one developing event, comparing whole clusters rather than pairs of posts:
   window's developments (IDF), as a share of the smaller development's name weight — "Москва" and "Россия"
   weigh little, "Алеппо" and "Кобахидзе" much;
 * ``links``: a shared link target or hashtag;
-* ``time``: how far apart the two developments are (the gap between their spans of time).
+* ``time``: how far apart the two developments are (the gap between their spans of time);
+* ``when``: the time of the event each reports, as its posts say it (:mod:`svodka.pipeline.event_time`).
 
 A pair is linked when its centroid similarity alone is decisive, or when a milder similarity is backed by
 shared names or a shared link, and in every case only within ``max_gap_hours`` of each other. Shared names
@@ -22,6 +23,14 @@ Each link records the signals that joined it, so a story's grouping can be expla
 conjunctions, not a learned mix: a precision-first design, since two laws signed the same day, two drone
 attacks in two regions or two events in one city share a topic, a time and often a place, but rarely both a
 close centroid *and* the rare names.
+
+Nor are two developments whose posts say their events took place on different days (the night into 30
+November and the evening of the 29th; yesterday's attack and today's:
+:func:`svodka.pipeline.event_time.apart`) joined by a close centroid alone: two drone attacks of two nights
+in two regions are reported an hour apart in one vocabulary. Shared rare names or a shared link still join
+them (the next day's investigation of yesterday's fire is its story), and so does the clusterer merging
+them; a story that goes on over the next days is the storylines' to link (:mod:`svodka.pipeline.storylines`,
+which compares no event times).
 
 Incremental and stable like the clusterer: developments already in a story keep it; a development links
 to those of the window, and a link between two stories merges them under the older id (the smaller one:
@@ -40,6 +49,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from svodka.pipeline.corrections import NO_CONSTRAINTS, KeepApart
+from svodka.pipeline.event_time import EventTime, apart
 from svodka.pipeline.features import stem
 from svodka.pipeline.pairs import close_pairs
 
@@ -115,6 +125,7 @@ class Development:
     story: int | None = None  # the story it is in already (from the store)
     core: frozenset[str] = frozenset()  # the names in at least half of its posts
     post_names: tuple[frozenset[str], ...] = ()  # each post's names (the coverage rule, see judge)
+    when: EventTime | None = None  # the event's time its posts agree on (event_time.common_time)
 
 
 def development(
@@ -122,10 +133,11 @@ def development(
     posts: Sequence[DevPost],
     names: Sequence[frozenset[str]],
     story: int | None = None,
+    when: EventTime | None = None,
 ) -> Development:
     """``posts`` (with ``names[i]`` the names of ``posts[i]``) summarised as one development. A name counts
     when it is in two of the development's posts, or in its only one (a passing mention is not the event);
-    its *core* names are those in at least half of them."""
+    its *core* names are those in at least half of them. ``when``: the time of its event, when known."""
     vecs = [p.vector for p in posts if p.vector is not None]
     centroid = None
     if vecs:
@@ -150,6 +162,7 @@ def development(
         story,
         frozenset(n for n, c in counts.items() if 2 * c >= len(posts)),
         tuple(names),
+        when,
     )
 
 
@@ -171,7 +184,7 @@ class DevelopSettings:
     # are found at the least of the other three (_candidates): keep it above centroid_link
     centroid_cover: float = math.inf
     max_gap_hours: float = 6.0  # developments further apart in time are never linked
-    signals: frozenset[str] = frozenset({"centroid", "names", "links", "time"})
+    signals: frozenset[str] = frozenset({"centroid", "names", "links", "time", "when"})
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any], sem_floor: float) -> DevelopSettings:
@@ -273,6 +286,8 @@ def judge(
         signals.append("links")
     if not signals:
         return None
+    if "when" in settings.signals and signals == ["centroid"] and apart(a.when, b.when):
+        return None  # events of different days: a close centroid alone does not join them
     shown = sorted(links)[:3] + sorted(common, key=lambda n: -idf.get(n, 1.0))[:5]
     lo, hi = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     return DevLink(lo, hi, round(sem, 4), round(share, 4), tuple(shown), tuple(signals), round(gap, 2))

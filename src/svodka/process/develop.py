@@ -30,6 +30,7 @@ from svodka.pipeline.developing import (
     development,
     group,
 )
+from svodka.pipeline.event_time import common_time, event_time
 from svodka.pipeline.features import _link_key
 from svodka.process.corrections import keep_apart
 from svodka.store.base import Store
@@ -71,11 +72,13 @@ def summarise(
     finder: NameFinder,
     story_of: Mapping[int, int],
 ) -> list[Development]:
-    """Every development of ``placed`` summarised (names found once per post)."""
+    """Every development of ``placed`` summarised (names found once per post), with the time of its event
+    its posts agree on (:func:`svodka.pipeline.event_time.common_time`)."""
     out = []
     for dev_id, posts in sorted(dev_posts(placed, vectors, links).items()):
         names = finder.names([p.text for p in posts])
-        out.append(development(dev_id, posts, names, story_of.get(dev_id)))
+        when = common_time([event_time(p.text, p.ts) for p in posts])
+        out.append(development(dev_id, posts, names, story_of.get(dev_id), when))
     return out
 
 
