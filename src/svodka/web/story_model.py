@@ -82,6 +82,7 @@ def as_of_stamp(store: Store, key: Hashable, make: Callable[[], V]) -> V:
 SUMMARIES: Memo[Summary] = Memo(CACHED_STORIES)
 EVIDENCE: Memo[Evidence] = Memo(CACHED_STORIES)
 
+
 def summary(store: Store, story: Story, tz: str, tiers: Mapping[int, int]) -> Summary:
     """:func:`story_summary` of ``story`` (the headline and key sentences its digest card shows), memoised.
     Besides the story it reads its newest development's members (the headline is that development's), so
