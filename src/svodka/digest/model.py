@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import orjson
 
-from svodka.i18n import LANGUAGES
+from svodka.i18n import LANGUAGES, Display
 from svodka.model import from_ts
 from svodka.pipeline.coordination import Coordinated
 from svodka.pipeline.coverage import GroupCoverage
@@ -45,27 +45,25 @@ class DigestQuery:
         return {"topic": self.topic, "group": self.group, "lang": self.lang, "top": self.top, "tz": self.tz}
 
 
-def _day(dt: datetime, language: str) -> str:
-    from babel.dates import format_date
-
-    return format_date(dt, "d MMMM", locale=language)  # «1 декабря», "1 December"
-
-
 def period_name(since: datetime, until: datetime, tz: str, language: str = "en") -> str:
     """«1 декабря» / "1 December" for a day (in ``tz``), «1–3 декабря» / «30 ноября – 2 декабря» for days,
     else times: in ``language``, the digest's."""
-    language = language if language in LANGUAGES else "en"
+    shown = Display(language if language in LANGUAGES else "en", tz)
+
+    def _day(dt: datetime) -> str:
+        return shown.day(dt, year=False)  # «1 декабря», "1 December"
+
     a, b = since.astimezone(ZoneInfo(tz)), until.astimezone(ZoneInfo(tz))
     last = b - timedelta(microseconds=1)
     if a.time() == b.time() == time(0):
         if a.date() == last.date():
-            return _day(a, language)
+            return _day(a)
         if (a.year, a.month) == (last.year, last.month):
-            return f"{a.day}–{_day(last, language)}"
-        return f"{_day(a, language)} – {_day(last, language)}"
+            return f"{a.day}–{_day(last)}"
+        return f"{_day(a)} – {_day(last)}"
     if a.date() == last.date():
-        return f"{_day(a, language)}, {a:%H:%M}–{b:%H:%M}"
-    return f"{_day(a, language)} {a:%H:%M} – {_day(b, language)} {b:%H:%M}"
+        return f"{_day(a)}, {a:%H:%M}–{b:%H:%M}"
+    return f"{_day(a)} {a:%H:%M} – {_day(b)} {b:%H:%M}"
 
 
 def digest_name(query: DigestQuery) -> str:
